@@ -1,0 +1,38 @@
+# tariffcore — one-command set-up: every target builds .venv itself when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RULESET ?= kr/gimhae
+READINGS ?= examples/readings.csv
+
+.PHONY: run test lint typecheck clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# tariffcore itself and the bundled Korean rulesets plug-in.
+$(VENV)/.installed: $(BIN)/python pyproject.toml plugins/tariffcore-kr/pyproject.toml
+	$(BIN)/python -m pip install --quiet -e . -e plugins/tariffcore-kr
+	touch $@
+
+# ...plus what the test suite needs.
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## run: set up .venv and bill examples/readings.csv with the default ruleset, as a table
+# Exit status 1 means some rows became error rows (shown in the table): that is the demo.
+run: $(VENV)/.installed
+	$(BIN)/tariffcore bill $(READINGS) --ruleset $(RULESET) --format table || [ $$? -eq 1 ]
+
+## test: set up .venv with the test dependencies and run the whole suite
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+## typecheck: mypy --strict on src/
+typecheck: $(VENV)/.installed-test
+	$(BIN)/python -m mypy
+
+clean:
+	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .hypothesis

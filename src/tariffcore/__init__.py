@@ -1,0 +1,84 @@
+"""tariffcore: exact municipal water and sewer charges from versioned ordinance rulesets.
+
+The public API is what this module exports; everything else is private and may change::
+
+    import tariffcore
+    from decimal import Decimal
+    from datetime import date
+
+    catalog = tariffcore.load_catalog()
+    bill = catalog.bill(
+        "kr/changwon",
+        tariffcore.Account(id="A-1", use_class="household", meter_mm=15),
+        tariffcore.Reading(usage_m3=Decimal(35), billing_month=date(2025, 3, 1)),
+    )
+    bill.total  # Decimal('25400')
+"""
+
+from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef, TierSlice
+from .catalog import Catalog, Ruleset, load_catalog, load_version_file
+from .charges import BillContext, Charged, ChargeType, CompileContext
+from .engine import CompiledVersion
+from .errors import (
+    BillingError,
+    InputError,
+    NotApplicableError,
+    NoVersionError,
+    PluginError,
+    Problem,
+    RulesetError,
+    TariffcoreError,
+    UnknownRulesetError,
+    UnknownValueError,
+)
+from .hookspecs import hookimpl
+from .inputs import Row, parse_row, read_rows
+from .model import ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
+from .money import D, Rounding
+from .output import bill_to_dict, explain_bill
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Account",
+    "Bill",
+    "BillContext",
+    "BillLine",
+    "BillingError",
+    "Catalog",
+    "ChargeSpec",
+    "ChargeType",
+    "Charged",
+    "CompileContext",
+    "CompiledVersion",
+    "D",
+    "FrozenModel",
+    "InputError",
+    "NoVersionError",
+    "NotApplicableError",
+    "NotIncluded",
+    "Number",
+    "PluginError",
+    "Problem",
+    "Reading",
+    "Rounding",
+    "RoundingSpec",
+    "Row",
+    "Ruleset",
+    "RulesetError",
+    "RulesetVersion",
+    "Source",
+    "SourceRef",
+    "TariffcoreError",
+    "TierSlice",
+    "UnknownRulesetError",
+    "UnknownValueError",
+    "__version__",
+    "bill_to_dict",
+    "explain_bill",
+    "hookimpl",
+    "load_catalog",
+    "load_version_file",
+    "parse_row",
+    "read_rows",
+]

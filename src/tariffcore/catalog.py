@@ -1,0 +1,258 @@
+"""The catalog: every installed ruleset, loaded and compiled once, and version selection.
+
+:func:`load_catalog` asks the plug-ins for ruleset directories, reads every version file,
+validates and compiles it, and groups versions by ruleset id. A malformed file does not stop
+the others from loading: its problems (each at ``file:line:col``) are kept, and asking for that
+ruleset raises them as a :class:`~tariffcore.RulesetError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .bill import Account, Bill, Reading
+from .calendar import anchor_date
+from .engine import CompiledVersion, compile_version, pydantic_problems
+from .errors import NoVersionError, Problem, RulesetError, UnknownRulesetError
+from .model import RulesetVersion
+from .plugins import Plugins, load_plugins
+from .yamlio import Located, load_yaml
+
+__all__ = ["Catalog", "Ruleset", "load_catalog", "load_version_file"]
+
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """All versions of one ruleset id, in order of taking effect."""
+
+    id: str
+    versions: tuple[CompiledVersion, ...]
+    golden_files: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        ranges = []
+        for index, version in enumerate(self.versions):
+            effective = version.spec.effective
+            end = effective.until
+            if index + 1 < len(self.versions):
+                following = self.versions[index + 1].spec.effective.from_ - _DAY
+                end = following if end is None or end > following else end
+            ranges.append((effective.from_, end))
+        object.__setattr__(self, "_ranges", tuple(ranges))
+
+    @property
+    def title(self) -> str:
+        return self.versions[-1].spec.title
+
+    def in_force(self, version: CompiledVersion) -> tuple[date, date | None]:
+        """First and last day (``None``: open) that ``version`` selects bills for."""
+        return self._ranges[self.versions.index(version)]  # type: ignore[attr-defined,no-any-return]
+
+    def version(self, label: str) -> CompiledVersion:
+        """The version labelled ``label`` (``2025`` in ``kr/gimhae@2025``)."""
+        for version in self.versions:
+            if version.version == label:
+                return version
+        known = ", ".join(v.version for v in self.versions)
+        raise UnknownRulesetError(f"{self.id} has no version {label!r} (versions: {known})")
+
+    def select(self, reading: Reading) -> CompiledVersion:
+        """The version in force for ``reading``, each version judged by its own kind of date."""
+        chosen = None
+        for version, (start, end) in zip(self.versions, self._ranges):  # type: ignore[attr-defined]
+            anchor = anchor_date(version.spec.effective.basis, reading, self.id)
+            if start <= anchor and (end is None or anchor <= end):
+                chosen = version
+        if chosen is None:
+            spans = "; ".join(
+                f"{v.version}: {s}..{e if e is not None else ''} by {v.spec.effective.basis.replace('_', ' ')}"
+                for v, (s, e) in zip(self.versions, self._ranges)  # type: ignore[attr-defined]
+            )
+            anchor = anchor_date(self.versions[0].spec.effective.basis, reading, self.id)
+            raise NoVersionError(f"no version of {self.id} is known to be in force on {anchor} ({spans})")
+        return chosen
+
+    def bill(self, account: Account, reading: Reading) -> Bill:
+        """Bill ``account`` for ``reading`` under the version in force."""
+        return self.select(reading).bill(account, reading)
+
+
+@dataclass
+class Catalog:
+    """Installed rulesets by id. Build it with :func:`load_catalog`."""
+
+    rulesets: dict[str, Ruleset]
+    plugins: Plugins
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # ruleset id ('' unknown)
+
+    def ids(self) -> list[str]:
+        """Ruleset ids, sorted; broken ones included."""
+        return sorted(set(self.rulesets) | {key for key in self.problems if key})
+
+    def __iter__(self) -> Iterator[Ruleset]:
+        return iter(self.rulesets[key] for key in sorted(self.rulesets))
+
+    def ruleset(self, ruleset_id: str) -> Ruleset:
+        """The ruleset ``ruleset_id``; raises its file problems if it failed to load."""
+        if ruleset_id in self.problems:
+            raise RulesetError(self.problems[ruleset_id])
+        found = self.rulesets.get(ruleset_id)
+        if found is None:
+            from difflib import get_close_matches
+
+            close = get_close_matches(ruleset_id, self.ids(), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            known = ", ".join(self.ids()) or "none"
+            raise UnknownRulesetError(f"no ruleset {ruleset_id!r} is installed{hint}; installed: {known}")
+        return found
+
+    def resolve(self, reference: str) -> tuple[Ruleset, CompiledVersion | None]:
+        """``kr/gimhae`` → (ruleset, None); ``kr/gimhae@2025`` → (ruleset, that version)."""
+        ruleset_id, _, label = reference.partition("@")
+        ruleset = self.ruleset(ruleset_id)
+        return ruleset, (ruleset.version(label) if label else None)
+
+    def bill(self, ruleset: str, account: Account, reading: Reading) -> Bill:
+        """Bill ``account`` for ``reading`` under ``ruleset`` (``id`` or ``id@version``)."""
+        found, pinned = self.resolve(ruleset)
+        return (pinned or found.select(reading)).bill(account, reading)
+
+
+def load_catalog(
+    paths: Iterable[str | Path] = (),
+    *,
+    entry_points: bool = True,
+    plugins: Iterable[object] = (),
+    plugin_rulesets: bool = True,
+) -> Catalog:
+    """Load every ruleset the plug-ins deliver, plus any in ``paths`` (files or directories).
+
+    ``entry_points=False`` ignores installed plug-ins (built-in charge types only, plus
+    ``plugins``); ``plugin_rulesets=False`` keeps the plug-ins' charge types but loads only
+    ``paths`` (how ``tariffcore validate`` checks files on their own).
+    """
+    found = load_plugins(entry_points=entry_points, extra=plugins)
+    type_owner = dict(found.charge_type_owners)
+    by_id: dict[str, list[CompiledVersion]] = {}
+    golden: dict[str, list[str]] = {}
+    problems: dict[str, list[Problem]] = {}
+    roots: list[Any] = [p for _, p in found.ruleset_paths] if plugin_rulesets else []
+    roots += [Path(p) for p in paths]
+    for root in roots:
+        for entry, is_golden in _yaml_files(root):
+            name = str(entry)
+            if is_golden:
+                golden.setdefault(_claimed_id(entry), []).append(name)
+                continue
+            try:
+                compiled = load_version_file(entry.read_text(encoding="utf-8"), name, found, type_owner)
+            except RulesetError as exc:
+                problems.setdefault(_claimed_id(entry), []).extend(exc.problems)
+                continue
+            by_id.setdefault(compiled.ruleset, []).append(compiled)
+    rulesets: dict[str, Ruleset] = {}
+    for ruleset_id, versions in by_id.items():
+        versions.sort(key=lambda v: (v.spec.effective.from_, v.version))
+        clash = _clashes(versions)
+        if clash:
+            problems.setdefault(ruleset_id, []).extend(clash)
+            continue
+        rulesets[ruleset_id] = Ruleset(ruleset_id, tuple(versions),
+                                       tuple(sorted(golden.get(ruleset_id, []))))
+    return Catalog(rulesets, found, problems)
+
+
+def load_version_file(
+    text: str, name: str, plugins: Plugins | None = None, owners: dict[str, str] | None = None
+) -> CompiledVersion:
+    """Parse, validate and compile one version file; raise every problem at file:line."""
+    plugins = plugins or load_plugins(entry_points=False)
+    owners = owners if owners is not None else dict(plugins.charge_type_owners)
+    located = load_yaml(text, name)
+    if not isinstance(located.data, dict):
+        raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
+    try:
+        spec = RulesetVersion.model_validate(located.data)
+    except ValidationError as exc:
+        raise RulesetError(_locate(located, pydantic_problems(exc))) from None
+    compiled, found = compile_version(spec, located.data.get("charges") or {},
+                                      plugins.charge_types, owners, name)
+    if compiled is None:
+        raise RulesetError(_locate(located, found))
+    return compiled
+
+
+def _locate(located: Located, found: Sequence[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
+    return [located.problem(_real_path(located.data, loc), message) for loc, message in found]
+
+
+def _real_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Keep only the parts of a pydantic location that exist in the YAML data (union member
+    names and validator tags are dropped)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict):
+            key: Any = part
+            if key not in node and isinstance(part, str) and part.lstrip("-").isdigit():
+                key = int(part)
+            if key in node:
+                path.append(key)
+                node = node[key]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+    return tuple(path)
+
+
+def _yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
+    if not root.is_dir():
+        if root.name.endswith((".yaml", ".yml")):
+            yield root, golden
+        return
+    for child in sorted(root.iterdir(), key=lambda p: p.name):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            yield from _yaml_files(child, golden or child.name == "tests")
+        elif child.name.endswith((".yaml", ".yml")):
+            yield child, golden
+
+
+def _claimed_id(entry: Any) -> str:
+    """The ruleset id a file names at its top level, if it can be read at all."""
+    import yaml
+
+    try:
+        head = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return ""
+    value = head.get("ruleset") if isinstance(head, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _clashes(versions: list[CompiledVersion]) -> list[Problem]:
+    problems = []
+    seen: dict[str, str] = {}
+    for version in versions:
+        if version.version in seen:
+            problems.append(Problem(version.path, 1, 1, f"version {version.version!r} is also "
+                                    f"defined in {seen[version.version]}"))
+        seen[version.version] = version.path
+    for first, second in zip(versions, versions[1:]):
+        if first.spec.effective.from_ == second.spec.effective.from_:
+            problems.append(Problem(second.path, 1, 1, f"takes effect on "
+                                    f"{second.spec.effective.from_}, the same day as {first.path}"))
+        until = first.spec.effective.until
+        if until is not None and until >= second.spec.effective.from_:
+            problems.append(Problem(first.path, 1, 1, f"in force until {until}, after "
+                                    f"{second.path} takes effect ({second.spec.effective.from_})"))
+    return problems

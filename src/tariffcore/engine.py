@@ -1,0 +1,209 @@
+"""Compiling a ruleset version once, and billing one account with it.
+
+:func:`compile_version` turns a validated :class:`~tariffcore.model.RulesetVersion` into a
+:class:`CompiledVersion`: each charge entry is compiled by its charge type into a plain
+function, rounding rules and source references are resolved, and nothing is left to parse or
+validate per bill. :meth:`CompiledVersion.bill` is then a pure function of (account, reading).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from typing import Any
+
+from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef
+from .charges import BillContext, ChargeType, CompileContext, CompiledCharge, rounding_of
+from .errors import BillingError, NotApplicableError, PluginError
+from .model import RulesetVersion
+from .money import MONEY_CONTEXT, Rounding
+
+__all__ = ["CompiledCharge", "CompiledVersion", "compile_version"]
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Charge:
+    id: str
+    label: str
+    compute: CompiledCharge
+    rounding: Rounding | None
+    sources: tuple[SourceRef, ...]
+    applies_to: frozenset[str] | None
+    plugin: str
+
+
+@dataclass(frozen=True)
+class CompiledVersion:
+    """One ordinance version, ready to bill. Build it with :func:`compile_version`."""
+
+    spec: RulesetVersion
+    path: str
+    charges: tuple[_Charge, ...]
+    not_included: tuple[NotIncluded, ...]
+
+    @property
+    def ruleset(self) -> str:
+        return self.spec.ruleset
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    def bill(self, account: Account, reading: Reading) -> Bill:
+        """Bill ``account`` for ``reading`` under this version (no version selection)."""
+        spec = self.spec
+        use_class = spec.use_classes.get(account.use_class)
+        if use_class is None:
+            from .charges import _unknown_class
+
+            raise NotApplicableError(
+                f"{self.label}: {_unknown_class(account.use_class, spec.use_classes).split(';')[0]}"
+                f" (this version knows {', '.join(spec.use_classes)})",
+                code="unknown_use_class",
+            )
+        households = (
+            account.household_units
+            if account.household_units is not None
+            else use_class.household_units_default
+        )
+        lines: list[BillLine] = []
+        with localcontext(MONEY_CONTEXT):
+            for charge in self.charges:
+                if charge.applies_to is not None and account.use_class not in charge.applies_to:
+                    continue
+                context = BillContext(account, reading, households, self.label, tuple(lines))
+                try:
+                    charged = charge.compute(context)
+                except BillingError:
+                    raise
+                except Exception as exc:
+                    raise PluginError(charge.plugin, f"charge {charge.id!r} of {self.label} "
+                                      f"raised {type(exc).__name__}: {exc}") from exc
+                if charged is None:
+                    continue
+                amount = charged.amount
+                if not isinstance(amount, Decimal) or not amount.is_finite():
+                    raise PluginError(charge.plugin, f"charge {charge.id!r} of {self.label} "
+                                      f"returned amount {amount!r}, not a finite Decimal")
+                rounded = charge.rounding.apply(amount) if charge.rounding is not None else amount
+                rule = f"{charge.id}.{charged.rule}" if charged.rule else charge.id
+                lines.append(BillLine(
+                    charge=charge.id, label=charge.label, amount=rounded, unrounded=amount,
+                    rounding=charge.rounding.describe() if charge.rounding is not None else None,
+                    rule=rule, version=spec.version, sources=charge.sources,
+                    quantity=charged.quantity, unit=charged.unit, unit_price=charged.unit_price,
+                    slices=charged.slices, notes=charged.notes,
+                ))
+            total = Decimal(0)
+            for line in lines:
+                total += line.amount
+        return Bill(account.id, spec.ruleset, spec.version, spec.currency, reading.usage_m3,
+                    tuple(lines), total, self.not_included)
+
+
+def compile_version(
+    spec: RulesetVersion,
+    raw_charges: Mapping[str, Any],
+    charge_types: Mapping[str, ChargeType],
+    owners: Mapping[str, str],
+    path: str = "<memory>",
+) -> tuple[CompiledVersion | None, list[tuple[Path, str]]]:
+    """Compile ``spec``; return it with the problems found, each at a path in the YAML file.
+
+    ``raw_charges`` is the ``charges`` mapping as written (for problem locations); ``owners``
+    maps each charge type name to the plug-in that provides it.
+    """
+    problems: list[tuple[Path, str]] = []
+    sources = {source.id: SourceRef(source.id, source.title, source.tag, source.url)
+               for source in spec.sources}
+    if len(sources) != len(spec.sources):
+        problems.append((("sources",), "two sources have the same id"))
+    charges: list[_Charge] = []
+    for charge_id, entry in spec.charges.items():
+        where: Path = ("charges", charge_id)
+        type_name = entry.get("type")
+        charge_type = charge_types.get(type_name) if isinstance(type_name, str) else None
+        if charge_type is None:
+            from difflib import get_close_matches
+
+            close = get_close_matches(str(type_name), list(charge_types), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(((*where, "type"), f"unknown charge type {type_name!r}{hint}; "
+                             f"installed types: {', '.join(sorted(charge_types))}"))
+            continue
+        from pydantic import ValidationError
+
+        try:
+            charge_spec = charge_type.spec.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(((*where, *loc), message) for loc, message in pydantic_problems(exc))
+            continue
+        refs = []
+        for source_id in charge_spec.source_ids():
+            if source_id not in sources:
+                problems.append(((*where, "source"), f"source {source_id!r} is not among this "
+                                 f"version's sources ({', '.join(sources)})"))
+            else:
+                refs.append(sources[source_id])
+        applies_to = None
+        if charge_spec.applies_to is not None:
+            for cls in charge_spec.applies_to:
+                if cls not in spec.use_classes:
+                    problems.append(((*where, "applies_to"), f"unknown use class {cls!r}"))
+            applies_to = frozenset(charge_spec.applies_to)
+        context = CompileContext(spec, charge_id, raw_charges.get(charge_id, {}))
+        try:
+            compute = charge_type.compile(charge_spec, context)
+        except Exception as exc:
+            raise PluginError(owners.get(charge_type.name, "?"), f"charge type {charge_type.name!r} "
+                              f"failed to compile {spec.label} {charge_id}: {exc}") from exc
+        problems.extend(((*where, *loc), message) for loc, message in context.problems)
+        charges.append(_Charge(charge_id, charge_spec.label, compute, rounding_of(charge_spec, spec),
+                               tuple(refs), applies_to, owners.get(charge_type.name, "?")))
+    for charge_id in spec.not_included:
+        if charge_id in spec.charges:
+            problems.append((("not_included", charge_id),
+                             f"charge {charge_id!r} is both billed and listed as not included"))
+    if problems:
+        return None, problems
+    not_included = tuple(NotIncluded(cid, reason) for cid, reason in spec.not_included.items())
+    return CompiledVersion(spec, path, tuple(charges), not_included), problems
+
+
+def pydantic_problems(exc: Any) -> list[tuple[Path, str]]:
+    """Turn a pydantic ValidationError into (location, message) pairs in a rule author's words.
+
+    Errors for the alternatives of one union at the same place are merged into one message.
+    """
+    merged: dict[Path, list[str]] = {}
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+        message = _message(error)
+        merged.setdefault(loc, [])
+        if message not in merged[loc]:
+            merged[loc].append(message)
+    return [(loc, " or ".join(messages)) for loc, messages in merged.items()]
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    loc = error.get("loc", ())
+    field = next((part for part in reversed(loc) if isinstance(part, str) and "[" not in part), "")
+    if kind == "missing":
+        return f"missing field {field!r}"
+    if kind == "extra_forbidden":
+        return f"unknown field {field!r}"
+    text = str(error.get("msg", "invalid value"))
+    if text.startswith("Value error, "):
+        text = text[len("Value error, "):]
+    given = error.get("input")
+    if kind not in ("model_type",) and isinstance(given, (str, int, Decimal)) and not isinstance(given, bool):
+        return f"{text[0].lower()}{text[1:]} (got {given!r})" if text else f"invalid value {given!r}"
+    return text[0].lower() + text[1:] if text else "invalid value"

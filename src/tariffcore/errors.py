@@ -1,0 +1,107 @@
+"""The exceptions tariffcore raises, in one hierarchy.
+
+::
+
+    TariffcoreError
+    ├── RulesetError          a ruleset file is malformed (carries file:line:col problems)
+    ├── PluginError           a plug-in failed to load or broke its contract (names the plug-in)
+    ├── UnknownRulesetError   no installed ruleset has the requested id or version
+    └── BillingError          one account cannot be billed (carries a stable ``code``)
+        ├── InputError        the account or reading itself is invalid
+        ├── NoVersionError    no version of the ruleset is in force on the anchor date
+        ├── UnknownValueError the bill needs a value the ordinance data does not know
+        └── NotApplicableError the ruleset has no rule for this account (use class, meter)
+
+A :class:`BillingError` is what becomes an error row in a batch run: ``code`` is short and
+stable for programs, ``message`` is a sentence for people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "BillingError",
+    "InputError",
+    "NoVersionError",
+    "NotApplicableError",
+    "PluginError",
+    "Problem",
+    "RulesetError",
+    "TariffcoreError",
+    "UnknownRulesetError",
+    "UnknownValueError",
+]
+
+
+class TariffcoreError(Exception):
+    """Base class of every error tariffcore raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in a ruleset file, at a place a rule author can go to."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class RulesetError(TariffcoreError):
+    """A ruleset file (or a set of them) is malformed; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class PluginError(TariffcoreError):
+    """A plug-in failed to load, raised inside a hook, or returned something invalid."""
+
+    def __init__(self, plugin: str, message: str) -> None:
+        self.plugin = plugin
+        super().__init__(f"plug-in {plugin!r}: {message}")
+
+
+class UnknownRulesetError(TariffcoreError):
+    """No installed ruleset (or version of it) has the requested id."""
+
+
+class BillingError(TariffcoreError):
+    """An account cannot be billed. ``code`` is stable; ``message`` explains it to a person."""
+
+    code = "billing_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        if code is not None:
+            self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+class InputError(BillingError):
+    """The account or reading is invalid (a bad number, a missing column, a bad date)."""
+
+    code = "invalid_input"
+
+
+class NoVersionError(BillingError):
+    """No version of the ruleset is in force on the date the bill is anchored to."""
+
+    code = "no_version_in_force"
+
+
+class UnknownValueError(BillingError):
+    """The bill needs a value that the ordinance data marks unknown (``?`` in the digest)."""
+
+    code = "unknown_value"
+
+
+class NotApplicableError(BillingError):
+    """The ruleset has no rule for this account: an unknown use class, meter size, reduction."""
+
+    code = "not_applicable"

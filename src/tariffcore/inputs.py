@@ -1,0 +1,192 @@
+"""Reading accounts and readings from CSV or JSON lines, one result per input row.
+
+Every input row yields exactly one :class:`Row`, in input order: either the parsed
+(:class:`~tariffcore.Account`, :class:`~tariffcore.Reading`) pair or the
+:class:`~tariffcore.BillingError` that explains why the row cannot be billed. Numbers are read
+as :class:`~decimal.Decimal` straight from their text (JSON numbers too); nothing is clamped,
+rounded or guessed.
+
+Columns: ``account, use_class, meter_mm, household_units, usage_m3, billing_month,
+period_start, period_end`` and optionally ``due_date``, ``reductions`` (ids separated by
+``;``) and ``ruleset`` (overrides the run's ruleset for that row). Any other column is kept in
+``Account.attributes`` for rules that ask for it, and otherwise ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import IO, Any
+
+from .bill import Account, Reading
+from .calendar import parse_date, parse_month
+from .errors import BillingError, InputError
+from .money import D
+
+__all__ = ["KNOWN_COLUMNS", "Row", "parse_row", "read_rows"]
+
+#: Columns with a meaning of their own; any other column becomes an account attribute.
+KNOWN_COLUMNS = frozenset({
+    "account", "use_class", "meter_mm", "household_units", "usage_m3", "billing_month",
+    "period_start", "period_end", "due_date", "reductions", "ruleset",
+})
+
+_WHOLE = re.compile(r"^\s*\d+\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One input row: where it was, its account id, and what it parsed to."""
+
+    number: int
+    account: str
+    ruleset: str | None
+    parsed: tuple[Account, Reading] | None
+    error: BillingError | None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        raise InputError("a float cannot carry an exact figure")
+    return str(value).strip()
+
+
+def _whole(name: str, value: Any) -> int | None:
+    text = _text(value)
+    if not text:
+        return None
+    if isinstance(value, bool) or not _WHOLE.match(text):
+        raise InputError(f"{name} must be a whole number, not {text!r}")
+    return int(text)
+
+
+def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
+    """Parse one row's fields (strings, or JSON values) into an account and a reading."""
+    account_id = _text(fields.get("account"))
+    if not account_id:
+        raise InputError("account is empty")
+    use_class = _text(fields.get("use_class"))
+    if not use_class:
+        raise InputError("use_class is empty")
+    usage_text = fields.get("usage_m3")
+    if _text(usage_text) == "":
+        raise InputError("usage_m3 is empty")
+    try:
+        usage = D(usage_text if isinstance(usage_text, (int, Decimal)) else _text(usage_text))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"usage_m3: {exc}") from None
+    reductions = tuple(part.strip() for part in _text(fields.get("reductions")).split(";") if part.strip())
+    attributes = {
+        str(key): _text(value) for key, value in fields.items()
+        if key not in KNOWN_COLUMNS and key is not None and _text(value) != ""
+    }
+
+    def day(name: str) -> Any:
+        text = _text(fields.get(name))
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+
+    month_text = _text(fields.get("billing_month"))
+    try:
+        month = parse_month(month_text) if month_text else None
+    except InputError as exc:
+        raise InputError(f"billing_month: {exc}") from None
+    account = Account(
+        id=account_id,
+        use_class=use_class,
+        meter_mm=_whole("meter_mm", fields.get("meter_mm")),
+        household_units=_whole("household_units", fields.get("household_units")),
+        reductions=reductions,
+        attributes=MappingProxyType(attributes),
+    )
+    reading = Reading(
+        usage_m3=usage,
+        billing_month=month,
+        period_start=day("period_start"),
+        period_end=day("period_end"),
+        due_date=day("due_date"),
+    )
+    return account, reading
+
+
+def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError]]) -> Iterator[Row]:
+    for number, record in records:
+        if isinstance(record, BillingError):
+            yield Row(number, "", None, None, record)
+            continue
+        account = str(record.get("account") or "").strip()
+        ruleset = str(record.get("ruleset") or "").strip() or None
+        try:
+            parsed = parse_row(record)
+        except BillingError as exc:
+            yield Row(number, account, ruleset, None, exc)
+            continue
+        yield Row(number, account, ruleset, parsed, None)
+
+
+def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
+    reader = csv.DictReader(stream)
+    header = reader.fieldnames or []
+    missing = [name for name in ("account", "use_class", "usage_m3") if name not in header]
+    for record in reader:
+        number = reader.line_num
+        if missing:
+            yield number, InputError(f"the input has no column {', '.join(missing)}")
+        elif None in record:
+            yield number, InputError(f"line {number} has more fields than the header")
+        else:
+            yield number, record
+
+
+def _jsonl_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            yield number, InputError(f"line {number} is not valid JSON: {exc.msg}")
+            continue
+        if not isinstance(record, dict):
+            yield number, InputError(f"line {number} is not a JSON object")
+            continue
+        yield number, record
+
+
+def read_rows(source: str | Path | IO[str], format: str | None = None) -> Iterator[Row]:
+    """Yield one :class:`Row` per input row of a CSV or JSON-lines file (or open text stream).
+
+    ``format`` is ``csv`` or ``jsonl``; by default it follows the file name (``.jsonl``,
+    ``.ndjson`` and ``.json`` are JSON lines, anything else CSV).
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        kind = format or ("jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv")
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            yield from read_rows(stream, kind)
+        return
+    kind = format or "csv"
+    if kind == "csv":
+        yield from _rows(_csv_records(source))
+    elif kind == "jsonl":
+        yield from _rows(_jsonl_records(source))
+    else:
+        raise ValueError(f"unknown input format {kind!r} (csv or jsonl)")
+
+
+def rows_from_text(text: str, format: str = "csv") -> list[Row]:
+    """Parse rows from a string (tests and examples)."""
+    return list(read_rows(io.StringIO(text), format))

@@ -1,0 +1,198 @@
+"""The ruleset format: one YAML file per ordinance version, validated into frozen models.
+
+A file looks like this (abridged; see ``docs/ruleset-format.md`` for every field)::
+
+    ruleset: kr/changwon
+    version: "2025"
+    title: 창원시 수도급수 조례 — water usage charge
+    jurisdiction: Changwon (창원시), Gyeongsangnam-do, KR
+    currency: KRW
+    effective: {from: 2025-01-01, basis: billing_month}
+    confidence: official tariff page, observed in force in 2025
+    sources:
+      - {id: changwon-fees, title: 창원시 상하수도 요금 안내, url: "https://…", tag: OFF}
+    use_classes:
+      household: {label: 가정용}
+    charges:
+      water:
+        type: graduated
+        label: 상수도 사용요금
+        source: changwon-fees
+        classes:
+          household: [{upto: 20, rate: 650}, {upto: 30, rate: 810}, {rate: 1030}]
+
+Numbers are :class:`~decimal.Decimal`. The ``charges`` mapping is validated in a second step
+by the charge type each entry names (see :mod:`tariffcore.charges`), so plug-ins can add types.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .money import Rounding
+
+__all__ = [
+    "BASES",
+    "ChargeSpec",
+    "Effective",
+    "FrozenModel",
+    "Number",
+    "RoundingSpec",
+    "RulesetVersion",
+    "Source",
+    "UNKNOWN",
+    "UseClass",
+]
+
+#: The word a ruleset writes where the ordinance data has no value (``?`` in the digest).
+UNKNOWN = "unknown"
+
+#: The kinds of date a version (or a charge) takes effect by.
+BASES = ("usage", "meter_read", "billing_month", "due_month")
+Basis = Literal["usage", "meter_read", "billing_month", "due_month"]
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError("a float cannot hold an exact tariff figure; write it as a number in YAML")
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
+    return value
+
+
+def _month_or_date(value: Any) -> Any:
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value.strip()):
+        year, month = value.strip().split("-")
+        return date(int(year), int(month), 1)
+    return value
+
+
+#: An exact number: int, Decimal or numeric string; never a float.
+Number = Annotated[Decimal, BeforeValidator(_exact)]
+DateOrMonth = Annotated[date, BeforeValidator(_month_or_date)]
+
+
+class FrozenModel(BaseModel):
+    """Base of every ruleset model: immutable, no unknown keys, no silent type coercion."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Source(FrozenModel):
+    """Where a figure comes from. ``tag`` is the digest's OFF / NEWS / CODE / INF."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Short id that charges cite.")
+    title: str
+    url: str | None = None
+    tag: Literal["OFF", "NEWS", "CODE", "INF"] = Field(
+        description="OFF official page or notice; NEWS press report of an official "
+        "announcement; CODE seen only in public code; INF inferred arithmetic."
+    )
+    notes: str | None = Field(default=None, description="Confidence, conflicts and choices made.")
+
+
+class Effective(FrozenModel):
+    """When a version takes effect, and by which kind of date."""
+
+    from_: DateOrMonth = Field(alias="from", description="First day (or YYYY-MM) in force.")
+    until: DateOrMonth | None = Field(
+        default=None,
+        description="Last day known in force, when the data ends before the next version "
+        "(leave out when the next version simply replaces this one).",
+    )
+    basis: Basis = Field(
+        description="The kind of date that selects this version: usage date, meter-read date, "
+        "billing month or due month."
+    )
+    note: str | None = None
+
+
+class UseClass(FrozenModel):
+    """A use class (가정용, 일반용 …) as this ordinance names it."""
+
+    label: str
+    household_units_default: int = Field(
+        default=1, ge=0,
+        description="Households behind the meter when an account does not say (0 for a "
+        "general meter that serves no household).",
+    )
+    note: str | None = None
+
+
+class RoundingSpec(FrozenModel):
+    """Round to a multiple of ``unit`` by ``method`` (``truncate`` is 절사)."""
+
+    unit: Number = Field(gt=0, description="10 for '10원 미만 절사', 0.1 for a unit price in 0.1 won.")
+    method: Literal["truncate", "half_up", "half_even", "up", "floor", "ceiling"]
+
+    def to_rounding(self) -> Rounding:
+        return Rounding(self.unit, self.method)
+
+
+class ChargeSpec(FrozenModel):
+    """Fields every charge has, whatever its type. Charge types subclass this."""
+
+    type: str = Field(description="The charge type, e.g. graduated, volume, per_unit, base_by_meter.")
+    label: str = Field(description="The charge's name on the bill.")
+    source: str | list[str] = Field(description="Id(s) of the version's sources behind the figures.")
+    rounding: RoundingSpec | Literal["none"] | None = Field(
+        default=None,
+        description="Rounding of this charge's line; default: the version's line rounding. "
+        "'none' keeps the exact amount even when the version rounds lines.",
+    )
+    applies_to: list[str] | None = Field(
+        default=None, description="Use classes this charge applies to; default: all."
+    )
+    note: str | None = None
+
+    def source_ids(self) -> tuple[str, ...]:
+        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+
+
+class RulesetVersion(FrozenModel):
+    """One ordinance version: one YAML file."""
+
+    ruleset: str = Field(
+        pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)+$", description="Ruleset id, e.g. kr/gimhae."
+    )
+    version: str = Field(pattern=r"^[A-Za-z0-9._-]+$", description="Version label, e.g. 2025-07.")
+    title: str
+    jurisdiction: str
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    effective: Effective
+    confidence: str = Field(description="How sure the data of this version is, in a sentence.")
+    checked: date | None = Field(
+        default=None, description="When the sources were last checked against this file."
+    )
+    sources: list[Source] = Field(min_length=1)
+    rounding: RoundingSpec | None = Field(
+        default=None, description="Rounding of every charge line unless the charge says otherwise."
+    )
+    use_classes: dict[str, UseClass] = Field(min_length=1)
+    charges: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Charge id → charge (validated by its type)."
+    )
+    not_included: dict[str, str] = Field(
+        default_factory=dict,
+        description="Charges this ordinance has but the data lacks entirely, with the reason; "
+        "every bill reports them as not included.",
+    )
+    notes: str | None = None
+
+    @field_validator("use_classes", "charges")
+    @classmethod
+    def _ids(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key in value:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
+                raise ValueError(f"id {key!r} must be lower-case letters, digits and '_'")
+        return value
+
+    @property
+    def label(self) -> str:
+        """``id@version``, as bills and errors name a version."""
+        return f"{self.ruleset}@{self.version}"

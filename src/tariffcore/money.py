@@ -1,0 +1,111 @@
+"""Exact money: one Decimal constructor and the named rounding rules ordinances use.
+
+Every amount and quantity in tariffcore is a :class:`~decimal.Decimal` from the moment it is
+read. Rounding happens only where a ruleset declares it, through :class:`Rounding`, and all
+arithmetic of a bill runs inside :data:`MONEY_CONTEXT` so that a caller's global decimal
+context (say, a low precision) can never change a bill.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
+
+__all__ = ["D", "MONEY_CONTEXT", "ROUNDING_METHODS", "Rounding", "format_amount"]
+
+#: The context every bill is computed in: wide enough for any water bill, exact otherwise.
+MONEY_CONTEXT: Final = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+#: Rounding methods a ruleset may name, mapped to :mod:`decimal` modes.
+#: ``truncate`` is Korean 절사 (drop the digits below the unit, toward zero).
+ROUNDING_METHODS: Final[dict[str, str]] = {
+    "truncate": decimal.ROUND_DOWN,
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "up": decimal.ROUND_UP,
+    "floor": decimal.ROUND_FLOOR,
+    "ceiling": decimal.ROUND_CEILING,
+}
+
+_ONE = Decimal(1)
+
+
+def D(value: object) -> Decimal:
+    """Return ``value`` as an exact Decimal.
+
+    Accepts ``Decimal``, ``int`` and ``str`` (surrounding blanks allowed). A ``float`` is
+    refused: it has already lost the exact figure the ordinance wrote. ``bool`` is refused too.
+
+    >>> D("12.30")
+    Decimal('12.30')
+    >>> D(7)
+    Decimal('7')
+    """
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a finite number: {value}")
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        raise TypeError(
+            f"float {value!r} refused: pass money and quantities as str, int or Decimal"
+        )
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        try:
+            number = Decimal(text)
+        except decimal.InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+        if not number.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
+        return number
+    raise TypeError(f"not a number: {value!r} ({type(value).__name__})")
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    """A named rounding rule: round to a multiple of ``unit`` by ``method``.
+
+    ``Rounding(Decimal(10), "truncate")`` is 10원 미만 절사; ``Rounding(Decimal("0.1"),
+    "half_up")`` keeps a levy unit price to 0.1 won, rounding half up.
+    """
+
+    unit: Decimal
+    method: str
+
+    def __post_init__(self) -> None:
+        if self.method not in ROUNDING_METHODS:
+            raise ValueError(
+                f"unknown rounding method {self.method!r}; "
+                f"use one of {', '.join(sorted(ROUNDING_METHODS))}"
+            )
+        if not self.unit > 0:
+            raise ValueError(f"rounding unit must be positive, not {self.unit}")
+
+    def apply(self, value: Decimal) -> Decimal:
+        """Round ``value`` to a multiple of the unit, exactly, by the declared method."""
+        ctx = MONEY_CONTEXT
+        steps = ctx.divide(value, self.unit).quantize(_ONE, rounding=ROUNDING_METHODS[self.method])
+        result = ctx.multiply(steps, self.unit)
+        # Show the result with the unit's own exponent: 1234 truncated to 10 is 1230, not 1.23E+3.
+        exponent = min(self.unit.as_tuple().exponent, 0)  # type: ignore[type-var]
+        return result.quantize(Decimal(1).scaleb(exponent), context=ctx)
+
+    def describe(self) -> str:
+        """The rule in words, as a bill line shows it: ``truncate to 10``."""
+        return f"{self.method.replace('_', '-')} to {format_amount(self.unit)}"
+
+
+def format_amount(value: Decimal) -> str:
+    """Format a Decimal as a plain string, never in exponent notation (``1E+3`` is ``1000``)."""
+    text = format(value, "f")
+    return "0" if text in ("-0", "-0.0") else text

@@ -1,0 +1,216 @@
+"""Writing bills: JSON lines for programs, CSV for spreadsheets, a table and an explanation
+for people. Every amount is written as an exact decimal string."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from .bill import Bill, BillLine, TierSlice
+from .errors import BillingError
+from .money import format_amount
+
+__all__ = [
+    "bill_to_dict",
+    "error_to_dict",
+    "explain_bill",
+    "line_to_dict",
+    "BillWriter",
+    "writer_for",
+]
+
+Result = tuple[str, Bill | BillingError]
+
+
+def _amount(value: Any) -> str | None:
+    return None if value is None else format_amount(value)
+
+
+def slice_to_dict(piece: TierSlice) -> dict[str, Any]:
+    return {
+        "tier": piece.tier,
+        "use_class": piece.use_class,
+        "above": format_amount(piece.lower),
+        "upto": _amount(piece.upper),
+        "quantity": format_amount(piece.quantity),
+        "rate": format_amount(piece.rate),
+        "amount": format_amount(piece.amount),
+    }
+
+
+def line_to_dict(line: BillLine) -> dict[str, Any]:
+    """A bill line as JSON-ready data (amounts as strings)."""
+    data: dict[str, Any] = {
+        "charge": line.charge,
+        "label": line.label,
+        "amount": format_amount(line.amount),
+        "quantity": _amount(line.quantity),
+        "unit": line.unit,
+        "unit_price": _amount(line.unit_price),
+        "rule": line.rule,
+        "version": line.version,
+        "rounding": line.rounding,
+        "unrounded": format_amount(line.unrounded),
+        "source": [source.id for source in line.sources],
+    }
+    if line.slices:
+        data["slices"] = [slice_to_dict(piece) for piece in line.slices]
+    if line.notes:
+        data["notes"] = list(line.notes)
+    return data
+
+
+def bill_to_dict(bill: Bill) -> dict[str, Any]:
+    """A bill as JSON-ready data: ``account, ruleset, currency, usage_m3, lines, total,
+    not_included``."""
+    return {
+        "account": bill.account,
+        "ruleset": bill.label,
+        "currency": bill.currency,
+        "usage_m3": format_amount(bill.usage_m3),
+        "lines": [line_to_dict(line) for line in bill.lines],
+        "total": format_amount(bill.total),
+        "not_included": [{"charge": n.charge, "reason": n.reason} for n in bill.not_included],
+    }
+
+
+def error_to_dict(account: str, error: BillingError) -> dict[str, Any]:
+    """An error row: ``{"account", "error": {"code", "message"}}``."""
+    return {"account": account, "error": {"code": error.code, "message": error.message}}
+
+
+class BillWriter:
+    """Writes results (a bill or an error per input row) in one format."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, account: str, result: Bill | BillingError) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the output (tables are written here, once all widths are known)."""
+
+
+class JsonlWriter(BillWriter):
+    def write(self, account: str, result: Bill | BillingError) -> None:
+        data = bill_to_dict(result) if isinstance(result, Bill) else error_to_dict(account, result)
+        self.stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+class CsvWriter(BillWriter):
+    """One row per bill: a column per charge, the total, what is not included, the error."""
+
+    def __init__(self, stream: IO[str], charges: Sequence[str]) -> None:
+        super().__init__(stream)
+        self.charges = list(charges)
+        self.writer = csv.writer(stream, lineterminator="\n")
+        self.writer.writerow(["account", "ruleset", "usage_m3", *self.charges, "other_charges",
+                              "total", "not_included", "error_code", "error_message"])
+
+    def write(self, account: str, result: Bill | BillingError) -> None:
+        if isinstance(result, BillingError):
+            self.writer.writerow([account, "", "", *([""] * len(self.charges)), "", "", "",
+                                  result.code, result.message])
+            return
+        amounts = {charge: "" for charge in self.charges}
+        other = []
+        for line in result.lines:
+            if line.charge in amounts:
+                amounts[line.charge] = format_amount(line.amount)
+            else:
+                other.append(f"{line.charge}={format_amount(line.amount)}")
+        self.writer.writerow([
+            account, result.label, format_amount(result.usage_m3), *amounts.values(),
+            ";".join(other), format_amount(result.total),
+            ";".join(n.charge for n in result.not_included), "", "",
+        ])
+
+
+class TableWriter(BillWriter):
+    """An aligned table for people; buffered, written on :meth:`close`."""
+
+    def __init__(self, stream: IO[str], charges: Sequence[str]) -> None:
+        super().__init__(stream)
+        self.charges = list(charges)
+        self.rows: list[list[str]] = []
+        self.errors = 0
+
+    def write(self, account: str, result: Bill | BillingError) -> None:
+        if isinstance(result, BillingError):
+            self.errors += 1
+            self.rows.append([account, f"error {result.code}: {result.message}"])
+            return
+        amounts = {line.charge: format_amount(line.amount) for line in result.lines}
+        for charge in amounts:
+            if charge not in self.charges:
+                self.charges.append(charge)
+        note = ", ".join(f"{n.charge} not included" for n in result.not_included)
+        self.rows.append([account, result.label, format_amount(result.usage_m3),
+                          *[amounts.get(c, "-") for c in self.charges], format_amount(result.total), note])
+
+    def close(self) -> None:
+        header = ["account", "ruleset", "m3", *self.charges, "total", "notes"]
+        numeric = set(range(2, 3 + len(self.charges) + 1))
+        full = [row for row in self.rows if len(row) > 2]
+        widths = [len(h) for h in header]
+        for row in full:
+            for index, cell in enumerate(row):
+                if index < len(widths):
+                    widths[index] = max(widths[index], len(cell))
+
+        def render(row: list[str]) -> str:
+            cells = []
+            for index, cell in enumerate(row):
+                if len(row) == 2 and index == 1:
+                    cells.append(cell)
+                    break
+                width = widths[index]
+                cells.append(cell.rjust(width) if index in numeric else cell.ljust(width))
+            return "  ".join(cells).rstrip()
+
+        self.stream.write(render(header) + "\n")
+        for row in self.rows:
+            self.stream.write(render(row) + "\n")
+        bills = len(self.rows) - self.errors
+        self.stream.write(f"\n{bills} bill(s), {self.errors} error row(s)\n")
+
+
+def writer_for(format: str, stream: IO[str], charges: Sequence[str]) -> BillWriter:
+    """The writer for ``jsonl``, ``csv`` or ``table``."""
+    if format == "jsonl":
+        return JsonlWriter(stream)
+    if format == "csv":
+        return CsvWriter(stream, charges)
+    if format == "table":
+        return TableWriter(stream, charges)
+    raise ValueError(f"unknown output format {format!r}")
+
+
+def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
+    """A bill in words: every line with its rule, tiers, rates, rounding and sources."""
+    out = [f"account {bill.account}: {format_amount(bill.usage_m3)} m³ under {bill.label}"]
+    for line in bill.lines:
+        out.append(f"\n{line.charge} — {line.label}: {format_amount(line.amount)} {bill.currency}")
+        out.append(f"  rule     {line.rule} (version {line.version})")
+        if line.slices:
+            for piece in line.slices:
+                out.append(f"  tier     {piece.describe()}")
+        elif line.quantity is not None and line.unit_price is not None:
+            unit = "m³" if line.unit == "m3" else line.unit or ""
+            out.append(f"  amount   {format_amount(line.quantity)} {unit} × "
+                       f"{format_amount(line.unit_price)} = {format_amount(line.unrounded)}")
+        for note in line.notes:
+            out.append(f"  note     {note}")
+        if line.rounding:
+            out.append(f"  rounding {line.rounding}: {format_amount(line.unrounded)} → "
+                       f"{format_amount(line.amount)}")
+        for source in line.sources:
+            link = f" <{source.url}>" if source.url else ""
+            out.append(f"  source   [{source.tag}] {source.title}{link}")
+    for missing in bill.not_included:
+        out.append(f"\n{missing.charge} — not included: {missing.reason}")
+    out.append(f"\ntotal {format_amount(bill.total)} {bill.currency}")
+    return "\n".join(out) + "\n"
