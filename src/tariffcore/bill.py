@@ -107,8 +107,12 @@ class TierSlice:
     use_class: str
 
     def describe(self) -> str:
-        low = format_amount(self.lower)
-        span = f"{low}–{format_amount(self.upper)}" if self.upper is not None else f"over {low}"
+        """``household tier 2 (21–30 m³): 10 × 810 = 8100``, ranges as ordinances write them."""
+        if self.lower == self.lower.to_integral_value():
+            first = format_amount(self.lower + 1)
+        else:
+            first = f"over {format_amount(self.lower)}"
+        span = f"{first}–{format_amount(self.upper)}" if self.upper is not None else f"{first}+"
         return (
             f"{self.use_class} tier {self.tier} ({span} m³): "
             f"{format_amount(self.quantity)} × {format_amount(self.rate)} = {format_amount(self.amount)}"

@@ -1,0 +1,1 @@
+"""The ``tariffcore`` commands, one module each (see :mod:`tariffcore.cli`)."""

@@ -1,0 +1,64 @@
+"""What several commands share: catalog options, output files, one-row billing."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+from ..bill import Account, Bill, Reading
+from ..catalog import Catalog, load_catalog
+from ..errors import BillingError, RulesetError, UnknownRulesetError
+
+Subparsers = Any  # argparse's private _SubParsersAction
+
+
+def catalog_options(sub: argparse.ArgumentParser) -> None:
+    """``--rulesets-dir DIR``: load rulesets from DIR besides the installed plug-ins."""
+    sub.add_argument("--rulesets-dir", action="append", default=[], metavar="DIR",
+                     help="also load rulesets from DIR (repeatable)")
+
+
+def open_catalog(args: argparse.Namespace) -> Catalog:
+    """The catalog of installed rulesets plus any ``--rulesets-dir``."""
+    return load_catalog(getattr(args, "rulesets_dir", []))
+
+
+@contextlib.contextmanager
+def output(path: str | None) -> Iterator[IO[str]]:
+    """Standard output, or the file ``path`` (``-`` is standard output)."""
+    if path is None or path == "-":
+        yield sys.stdout
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+
+
+def charge_columns(catalog: Catalog, reference: str | None) -> list[str]:
+    """Charge ids of every version of ``reference``, in ruleset order (CSV/table columns)."""
+    if reference is None:
+        return []
+    ruleset, _ = catalog.resolve(reference)
+    columns: list[str] = []
+    for version in ruleset.versions:
+        for charge in version.charges:
+            if charge.id not in columns:
+                columns.append(charge.id)
+    return columns
+
+
+def bill_one(catalog: Catalog, reference: str | None, account: Account,
+             reading: Reading) -> Bill | BillingError:
+    """Bill one account, turning every per-row failure into a :class:`BillingError` value."""
+    if not reference:
+        return BillingError("no ruleset: give --ruleset or a 'ruleset' column", code="no_ruleset")
+    try:
+        return catalog.bill(reference, account, reading)
+    except BillingError as exc:
+        return exc
+    except UnknownRulesetError as exc:
+        return BillingError(str(exc), code="unknown_ruleset")
+    except RulesetError as exc:
+        return BillingError(f"ruleset {reference} is broken: {exc}", code="broken_ruleset")
