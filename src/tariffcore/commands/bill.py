@@ -1,4 +1,9 @@
-"""``tariffcore bill INPUT --ruleset ID``: one result per input row, in input order."""
+"""``tariffcore bill INPUT --ruleset ID``: one result per input row, in input order.
+
+Rows stream through :class:`tariffcore.batch.BatchEngine`: memory stays flat however long the
+input, repeated rows are billed once, ``--jobs N`` spreads the work over N processes (the
+output order never changes), and a progress bar is drawn on a terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +11,90 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..bill import Bill
-from ..errors import BillingError
-from ..inputs import read_rows
+from ..batch import BatchEngine, Progress, input_format, jsonl_work, read_chunks, results_work, run_chunks
 from ..output import writer_for
-from ._common import Subparsers, bill_one, catalog_options, charge_columns, open_catalog, output
+from ._common import Subparsers, catalog_options, charge_columns, output
 
 
 def register(subparsers: Subparsers) -> None:
-    sub = subparsers.add_parser("bill", help="bill every row of a CSV or JSON-lines file")
-    sub.add_argument("input", help="CSV with a header, or JSON lines (.jsonl); '-' reads stdin")
+    sub = subparsers.add_parser("bill", help="bill every row of a CSV, JSON-lines or Parquet file")
+    sub.add_argument("input", help="CSV with a header, JSON lines (.jsonl) or Parquet; '-' reads stdin")
     sub.add_argument("--ruleset", help="ruleset id (or id@version) for rows without a 'ruleset' column")
-    sub.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl")
-    sub.add_argument("--input-format", choices=("csv", "jsonl"), default=None,
-                     help="default: from the file name (.jsonl/.ndjson/.json are JSON lines)")
+    sub.add_argument("--format", choices=("jsonl", "csv", "table", "parquet"), default="jsonl",
+                     help="parquet needs --output and the optional pyarrow")
+    sub.add_argument("--input-format", choices=("csv", "jsonl", "parquet"), default=None,
+                     help="default: from the file name (.jsonl/.ndjson/.json are JSON lines, "
+                     ".parquet Parquet, anything else CSV)")
     sub.add_argument("--output", "-o", help="write here instead of standard output")
+    batch_options(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
 
 
+def batch_options(sub: argparse.ArgumentParser) -> None:
+    """``--jobs``, ``--progress`` and ``--cache-size``, shared by the batch commands."""
+    sub.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                     help="bill on N processes (output order is unchanged; default 1)")
+    sub.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
+                     help="progress bar on standard error (auto: when it is a terminal)")
+    sub.add_argument("--cache-size", type=int, default=None, metavar="ROWS",
+                     help="distinct rows whose results are kept for repeats (0: no cache)")
+
+
+def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
+    """The batch engine for the command's ``--rulesets-dir`` and ``--cache-size``."""
+    options = {} if args.cache_size is None else {"cache_size": max(args.cache_size, 1)}
+    return BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), **options)
+
+
 def run(args: argparse.Namespace) -> int:
-    catalog = open_catalog(args)
-    columns = charge_columns(catalog, args.ruleset)  # also fails early on a bad --ruleset
+    engine = open_engine(args, args.ruleset)
+    columns = charge_columns(engine.catalog, args.ruleset)
     stdin = args.input == "-"
     if not stdin and not Path(args.input).is_file():
         raise OSError(f"no such input file: {args.input}")
-    rows = read_rows(sys.stdin, args.input_format or "csv") if stdin else read_rows(args.input, args.input_format)
+    if args.format == "parquet" and (args.output is None or args.output == "-"):
+        raise OSError("--format parquet needs --output FILE")
+    kind = input_format(args.input, args.input_format)
+    if stdin and kind == "parquet":
+        raise OSError("Parquet input must be a file, not standard input")
+    progress = Progress() if not stdin and Progress.wanted(args.progress) else None
+    chunks = read_chunks(args.input, args.input_format if not stdin else (args.input_format or "csv"),
+                         progress=progress)
     failed = 0
-    with output(args.output) as stream:
-        writer = writer_for(args.format, stream, columns)
-        for row in rows:
-            result: Bill | BillingError
-            if row.error is not None:
-                result = row.error
-            else:
-                assert row.parsed is not None
-                result = bill_one(catalog, row.ruleset or args.ruleset, *row.parsed)
-            if isinstance(result, BillingError):
-                failed += 1
-            writer.write(row.account, result)
-        writer.close()
+    if args.format == "jsonl":
+        with output(args.output) as stream:
+            binary = getattr(stream, "buffer", None)
+            if binary is not None:
+                stream.flush()
+            for data, _, errors in run_chunks(engine, chunks, jsonl_work, args.jobs):
+                if binary is not None:
+                    binary.write(data)
+                else:
+                    stream.write(data.decode())
+                failed += errors
+            if binary is not None:
+                binary.flush()
+    else:
+        if args.format == "parquet":
+            from ..parquet import ParquetBillWriter
+
+            writer = ParquetBillWriter(args.output, columns)
+            failed = _write(writer, run_chunks(engine, chunks, results_work, args.jobs))
+        else:
+            with output(args.output) as stream:
+                failed = _write(writer_for(args.format, stream, columns),
+                                run_chunks(engine, chunks, results_work, args.jobs))
+    if progress is not None:
+        progress.finish()
     return 1 if failed else 0
+
+
+def _write(writer: object, batches: object) -> int:
+    failed = 0
+    for outcomes in batches:  # type: ignore[attr-defined]
+        for outcome in outcomes:
+            failed += outcome.failed
+            writer.write(outcome.account, outcome.result)  # type: ignore[attr-defined]
+    writer.close()  # type: ignore[attr-defined]
+    return failed

@@ -1,0 +1,601 @@
+"""Billing at city scale: rows stream in, one result per row streams out, in input order.
+
+A :class:`BatchEngine` holds a catalog compiled once and bills input *chunks* (a few thousand
+rows read from CSV, JSON lines or Parquet). Each row yields exactly one result: a bill, or an
+error row when the row cannot be read or billed; the run goes on either way.
+
+Repeated work is cached. A bill depends on everything in its row except the account id, and
+real cities repeat the same (use class, meter, households, whole-m³ usage, month) many times,
+so the engine keeps, per distinct row, the computed result *and* its serialised JSON fragment;
+a repeat costs a dictionary look-up and one string join. The key is the whole row minus its
+``account`` value (for rows read from files) or every field of the parsed
+:class:`~tariffcore.Account` except ``id`` plus every field of the
+:class:`~tariffcore.Reading` (for the Python API), so a field added to either is covered
+without touching this module. The cache is bounded (it is emptied when full), so memory stays
+flat however long the input is.
+
+An engine pickles (as the recipe to rebuild it: ruleset paths and options), which is what
+lets ``--jobs N`` and Dask ship it to other processes; each process compiles the catalog once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from .bill import Account, Bill, Reading
+from .catalog import Catalog, Ruleset, load_catalog
+from .engine import CompiledVersion
+from .errors import BillingError, InputError, RulesetError, UnknownRulesetError
+from .inputs import parse_row
+from .output import bill_to_dict, error_to_dict
+
+__all__ = [
+    "BatchEngine",
+    "CatalogRecipe",
+    "Chunk",
+    "Outcome",
+    "Progress",
+    "read_chunks",
+]
+
+#: Rows per chunk: the unit of work handed to a worker process or a Dask task.
+CHUNK_ROWS = 2048
+#: Distinct rows whose results are kept before the cache is emptied and refilled.
+DEFAULT_CACHE_SIZE = 32768
+#: Columns a row cannot be billed without (as for :func:`tariffcore.read_rows`).
+REQUIRED_COLUMNS = ("account", "use_class", "usage_m3")
+
+Result = Bill | BillingError
+Payload = Sequence[str] | Mapping[str, Any] | BillingError
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A run of input rows: ``(row number, payload)`` pairs.
+
+    A payload is the list of CSV values under ``header``, a mapping (a JSON-lines or Parquet
+    record; ``header`` is then ``None``), or the :class:`BillingError` of a row that could not
+    be read at all. Chunks are plain data, so they travel to worker processes as they are.
+    """
+
+    header: tuple[str, ...] | None
+    rows: list[tuple[int, Payload]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one input row: its number, account id and bill or error."""
+
+    number: int
+    account: str
+    result: Result
+
+    @property
+    def failed(self) -> bool:
+        return isinstance(self.result, BillingError)
+
+
+@dataclass(frozen=True)
+class CatalogRecipe:
+    """How to load a catalog again in another process: ruleset paths and plug-in discovery.
+
+    A catalog holds compiled functions, which do not pickle; the recipe does, and every
+    process loads (and compiles) the catalog once from it.
+    """
+
+    paths: tuple[str, ...] = ()
+    entry_points: bool = True
+
+    def load(self) -> Catalog:
+        """The catalog of this recipe, loaded once per process."""
+        found = _CATALOGS.get(self)
+        if found is None:
+            found = _CATALOGS[self] = load_catalog(self.paths, entry_points=self.entry_points)
+        return found
+
+
+_CATALOGS: dict[CatalogRecipe, Catalog] = {}
+
+
+@dataclass
+class CacheStats:
+    """Hits and misses of the result cache (for tests, benchmarks and ``--stats``)."""
+
+    hits: int = 0
+    misses: int = 0
+    clears: int = 0
+
+
+# --------------------------------------------------------------------------- cache keys
+
+
+class _Uncacheable(Exception):
+    """A value the key cannot hold exactly: the row is billed without the cache."""
+
+
+_SCALARS = (bool, int, Decimal, float, type(None))
+
+
+def freeze(value: Any) -> Any:
+    """A hashable key that equals another only for values that bill the same way.
+
+    Numbers keep their type and exact text (``10`` and ``10.0`` print differently on a bill,
+    ``True`` is not ``1``); mappings, sequences and dataclasses are walked field by field.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, _SCALARS):
+        return (type(value).__name__, str(value))
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((str(k), freeze(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple, frozenset, set)):
+        items = [freeze(item) for item in value]
+        if isinstance(value, (set, frozenset)):
+            items.sort(key=repr)
+        return (type(value).__name__, tuple(items))
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__,
+                tuple((f.name, freeze(getattr(value, f.name))) for f in fields(value)))
+    try:
+        hash(value)
+    except TypeError:
+        raise _Uncacheable from None
+    return (type(value).__qualname__, value)
+
+
+def parsed_key(ruleset: str | None, account: Account, reading: Reading) -> Any:
+    """The cache key of a parsed account and reading: every field but the account id."""
+    return (
+        ruleset,
+        tuple((f.name, freeze(getattr(account, f.name))) for f in fields(account) if f.name != "id"),
+        freeze(reading),
+    )
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9 ._:/#+-]*\Z")
+_PREFIX = '{"account":"",'
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _account_json(account: str) -> bytes:
+    if _SAFE_ID.match(account):
+        return b'{"account":"' + account.encode() + b'",'
+    return ('{"account":' + _json_text(account) + ",").encode()
+
+
+def fragment(result: Result) -> bytes:
+    """The JSON line of ``result`` after its account, in UTF-8: what every bill with this input
+    shares (kept encoded, so a repeat is only a join of bytes)."""
+    data = bill_to_dict(result) if isinstance(result, Bill) else error_to_dict("", result)
+    data["account"] = ""
+    text = _json_text(data)
+    assert text.startswith(_PREFIX)
+    return (text[len(_PREFIX):] + "\n").encode()
+
+
+class BatchEngine:
+    """Bills rows and chunks of rows with a catalog compiled once and a bounded result cache.
+
+    ``ruleset`` (``id`` or ``id@version``) bills the rows that carry no ``ruleset`` column of
+    their own. Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
+    """
+
+    def __init__(self, catalog: Catalog, ruleset: str | None = None, *,
+                 recipe: CatalogRecipe | None = None,
+                 cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+        self.catalog = catalog
+        self.ruleset = ruleset or None
+        self.recipe = recipe
+        self.cache_size = cache_size
+        self.stats = CacheStats()
+        self._resolved: dict[str, tuple[Ruleset, CompiledVersion | None] | BillingError] = {}
+        self._caches: dict[Any, dict[Any, tuple[Result, bytes | None]]] = {}
+        if self.ruleset is not None:
+            catalog.resolve(self.ruleset)  # a bad --ruleset fails the run, not every row
+
+    @classmethod
+    def load(cls, ruleset: str | None = None, paths: Iterable[str | Path] = (), *,
+             entry_points: bool = True, cache_size: int = DEFAULT_CACHE_SIZE) -> BatchEngine:
+        """An engine over the installed rulesets plus ``paths``; it can be pickled."""
+        recipe = CatalogRecipe(tuple(str(p) for p in paths), entry_points)
+        return cls(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size)
+
+    def __reduce__(self) -> tuple[Callable[..., BatchEngine], tuple[Any, ...]]:
+        if self.recipe is None:
+            raise TypeError("a BatchEngine built from a Catalog object cannot be pickled; "
+                            "build it with BatchEngine.load(...)")
+        return _rebuild, (self.recipe, self.ruleset, self.cache_size)
+
+    # -- one account
+
+    def bill(self, account: Account, reading: Reading, ruleset: str | None = None) -> Result:
+        """Bill one parsed account (cached); a row that cannot be billed returns its error."""
+        reference = ruleset or self.ruleset
+        try:
+            key = parsed_key(reference, account, reading)
+        except _Uncacheable:
+            return self._bill(reference, account, reading)
+        cache = self._cache("parsed")
+        hit = cache.get(key)
+        if hit is None:
+            self.stats.misses += 1
+            result = self._bill(reference, account, reading)
+            self._store(cache, key, (result, None))
+            return result
+        self.stats.hits += 1
+        cached = hit[0]
+        if isinstance(cached, Bill) and cached.account != account.id:
+            return replace(cached, account=account.id)
+        return cached
+
+    def _bill(self, reference: str | None, account: Account, reading: Reading) -> Result:
+        if not reference:
+            return BillingError("no ruleset: give --ruleset or a 'ruleset' column", code="no_ruleset")
+        resolved = self._resolved.get(reference)
+        if resolved is None:
+            try:
+                resolved = self.catalog.resolve(reference)
+            except UnknownRulesetError as exc:
+                resolved = BillingError(str(exc), code="unknown_ruleset")
+            except RulesetError as exc:
+                resolved = BillingError(f"ruleset {reference} is broken: {exc}", code="broken_ruleset")
+            self._resolved[reference] = resolved
+        if isinstance(resolved, BillingError):
+            return resolved
+        found, pinned = resolved
+        try:
+            return (pinned or found.select(reading)).bill(account, reading)
+        except BillingError as exc:
+            return exc
+
+    def _from_fields(self, record: Mapping[str, Any]) -> Result:
+        try:
+            account, reading = parse_row(record)
+        except BillingError as exc:
+            return exc
+        reference = str(record.get("ruleset") or "").strip() or self.ruleset
+        return self._bill(reference, account, reading)
+
+    def _cache(self, name: Any) -> dict[Any, tuple[Result, bytes | None]]:
+        cache = self._caches.get(name)
+        if cache is None:
+            cache = self._caches[name] = {}
+        return cache
+
+    def _store(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(cache) >= self.cache_size:
+            cache.clear()
+            self.stats.clears += 1
+        cache[key] = value
+
+    # -- chunks of rows
+
+    def outcomes(self, chunk: Chunk, text: bool = False) -> Iterator[tuple[int, str, Result | None, bytes | None]]:
+        """``(row number, account, result, JSON fragment)`` for every row of ``chunk``.
+
+        With ``text``, only the JSON fragment is kept for a bill (``result`` is then ``None``
+        for bills, the error for error rows), which keeps the cache small; without it,
+        ``fragment`` is ``None``. The result of a repeated row is the cached one: a bill in
+        it may carry the account id of the row that first computed it (use :meth:`results`
+        for bills with their own ids).
+        """
+        mode = "text" if text else "result"
+        if chunk.header is None:
+            cache = self._cache(("records", mode))
+            rows: Iterable[tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]] = (
+                self._record_keys(chunk.rows))
+        else:
+            missing = [name for name in REQUIRED_COLUMNS if name not in chunk.header]
+            if missing:
+                error = InputError(f"the input has no column {', '.join(missing)}")
+                for number, _ in chunk.rows:
+                    yield number, "", error, fragment(error) if text else None
+                return
+            # One cache per header, so the same values under other columns never meet.
+            cache = self._cache(("csv", chunk.header, mode))
+            rows = self._csv_keys(chunk.header, chunk.rows)
+        stats = self.stats
+        for number, account, key, fields_of in rows:
+            if fields_of is None:  # a row that could not be read
+                yield number, "", key, fragment(key) if text else None
+                continue
+            hit = cache.get(key) if key is not None else None
+            if hit is None:
+                stats.misses += 1
+                result = self._from_fields(fields_of())
+                if text:
+                    hit = (result if isinstance(result, BillingError) else None, fragment(result))
+                else:
+                    hit = (result, None)
+                if key is not None:
+                    self._store(cache, key, hit)
+            else:
+                stats.hits += 1
+            yield number, account, hit[0], hit[1]
+
+    @staticmethod
+    def _csv_keys(header: tuple[str, ...], rows: list[tuple[int, Payload]]) -> Iterator[
+            tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]]:
+        # The key is the row with its account value blanked: everything the bill depends on.
+        where = header.index("account")
+        width = len(header)
+        for number, payload in rows:
+            if isinstance(payload, BillingError):
+                yield number, "", payload, None
+                continue
+            values = payload if isinstance(payload, list) else list(payload)
+            if len(values) < width:
+                values = [*values, *([""] * (width - len(values)))]
+            written = values[where]
+            account = written.strip()
+            values[where] = ""
+            key = tuple(values) if account else None
+            values[where] = written
+            yield number, account, key, (lambda v=values: dict(zip(header, v)))
+
+    @staticmethod
+    def _record_keys(rows: list[tuple[int, Payload]]) -> Iterator[
+            tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]]:
+        for number, payload in rows:
+            if isinstance(payload, BillingError):
+                yield number, "", payload, None
+                continue
+            assert isinstance(payload, Mapping)
+            account = str(payload.get("account") or "").strip()
+            try:
+                key = freeze({k: v for k, v in payload.items() if k != "account"}) if account else None
+            except _Uncacheable:
+                key = None
+            yield number, account, key, (lambda p=payload: p)
+
+    def jsonl(self, chunk: Chunk) -> tuple[bytes, int, int]:
+        """The JSON lines of ``chunk`` (UTF-8), the number of rows and of error rows."""
+        parts = []
+        failed = 0
+        for _, account, error, tail in self.outcomes(chunk, text=True):
+            if error is not None:
+                failed += 1
+            parts.append(_account_json(account) + tail)  # type: ignore[operator]
+        return b"".join(parts), len(parts), failed
+
+    def results(self, chunk: Chunk) -> list[Outcome]:
+        """Every row's :class:`Outcome`, bills carrying their own account ids."""
+        found = []
+        for number, account, result, _ in self.outcomes(chunk):
+            assert result is not None
+            if isinstance(result, Bill) and result.account != account:
+                result = replace(result, account=account)
+            found.append(Outcome(number, account, result))
+        return found
+
+
+def _rebuild(recipe: CatalogRecipe, ruleset: str | None, cache_size: int) -> BatchEngine:
+    return BatchEngine(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size)
+
+
+# --------------------------------------------------------------------------- reading chunks
+
+
+def _csv_chunks(stream: IO[str], size: int) -> Iterator[Chunk]:
+    reader = csv.reader(stream)
+    try:
+        header = tuple(next(reader))
+    except StopIteration:
+        return
+    width = len(header)
+    rows: list[tuple[int, Payload]] = []
+    for values in reader:
+        if not values:
+            continue
+        number = reader.line_num
+        if len(values) > width:
+            rows.append((number, InputError(f"line {number} has more fields than the header")))
+        else:
+            rows.append((number, values))
+        if len(rows) >= size:
+            yield Chunk(header, rows)
+            rows = []
+    if rows:
+        yield Chunk(header, rows)
+
+
+def _jsonl_chunks(stream: IO[str], size: int) -> Iterator[Chunk]:
+    rows: list[tuple[int, Payload]] = []
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            rows.append((number, InputError(f"line {number} is not valid JSON: {exc.msg}")))
+        else:
+            if isinstance(record, dict):
+                rows.append((number, record))
+            else:
+                rows.append((number, InputError(f"line {number} is not a JSON object")))
+        if len(rows) >= size:
+            yield Chunk(None, rows)
+            rows = []
+    if rows:
+        yield Chunk(None, rows)
+
+
+def _parquet_chunks(path: Path, size: int, position: list[int]) -> Iterator[Chunk]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise InputError("Parquet needs pyarrow: pip install 'tariffcore[parquet]'") from None
+    parquet = pq.ParquetFile(path)
+    number = 0
+    for batch in parquet.iter_batches(batch_size=size):
+        rows: list[tuple[int, Payload]] = []
+        for record in batch.to_pylist():
+            number += 1
+            rows.append((number, record))
+        position[0] = number
+        yield Chunk(None, rows)
+
+
+def input_format(path: str, given: str | None) -> str:
+    """``csv``, ``jsonl`` or ``parquet``: ``given``, else from the file name."""
+    if given:
+        return given
+    suffix = Path(path).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    return "csv"
+
+
+def read_chunks(source: str | Path | IO[str], format: str | None = None, *,
+                size: int = CHUNK_ROWS, progress: Progress | None = None) -> Iterator[Chunk]:
+    """Stream ``source`` (a path, ``-`` for standard input, or an open text stream) as chunks.
+
+    Only one chunk is held at a time, so memory does not grow with the input.
+    """
+    if not isinstance(source, (str, Path)):
+        kind = format or "csv"
+        yield from (_csv_chunks if kind == "csv" else _jsonl_chunks)(source, size)
+        return
+    if str(source) == "-":
+        yield from read_chunks(sys.stdin, format or "csv", size=size)
+        return
+    path = Path(source)
+    kind = input_format(str(path), format)
+    if kind == "parquet":
+        position = [0]
+        if progress is not None:
+            import pyarrow.parquet as pq
+
+            progress.total = pq.ParquetFile(path).metadata.num_rows
+            progress.unit = "rows"
+        for chunk in _parquet_chunks(path, size, position):
+            yield chunk
+            if progress is not None:
+                progress.advance(len(chunk.rows), position[0])
+        return
+    if kind not in ("csv", "jsonl"):
+        raise ValueError(f"unknown input format {kind!r} (csv, jsonl or parquet)")
+    with path.open("rb") as raw:
+        if progress is not None:
+            progress.total = path.stat().st_size
+            progress.unit = "bytes"
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        reader = _csv_chunks if kind == "csv" else _jsonl_chunks
+        for chunk in reader(text, size):
+            yield chunk
+            if progress is not None:
+                progress.advance(len(chunk.rows), raw.tell())
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_chunks(engine: BatchEngine, chunks: Iterable[Chunk], work: Callable[[BatchEngine, Chunk], Any],
+               jobs: int = 1) -> Iterator[Any]:
+    """``work(engine, chunk)`` for every chunk, in order, on ``jobs`` processes.
+
+    With several jobs, at most ``2 × jobs`` chunks are in flight, so a slow writer or a long
+    input never piles up in memory.
+    """
+    if jobs <= 1:
+        for chunk in chunks:
+            yield work(engine, chunk)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(jobs, _init_worker, (engine,)) as pool:
+        pending: deque[Any] = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_work_in_worker, (work, chunk)))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+_WORKER: dict[str, BatchEngine] = {}
+
+
+def _init_worker(engine: BatchEngine) -> None:
+    _WORKER["engine"] = engine
+
+
+def _work_in_worker(work: Callable[[BatchEngine, Chunk], Any], chunk: Chunk) -> Any:
+    return work(_WORKER["engine"], chunk)
+
+
+def jsonl_work(engine: BatchEngine, chunk: Chunk) -> tuple[bytes, int, int]:
+    """Chunk → (JSON lines, rows, error rows): the work of ``bill --format jsonl``."""
+    return engine.jsonl(chunk)
+
+
+def results_work(engine: BatchEngine, chunk: Chunk) -> list[Outcome]:
+    """Chunk → outcomes with bills: the work of every other output."""
+    return engine.results(chunk)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@dataclass
+class Progress:
+    """A one-line progress bar on standard error, drawn only when it is a terminal."""
+
+    stream: IO[str] = field(default_factory=lambda: sys.stderr)
+    total: int | None = None
+    unit: str = "bytes"
+    rows: int = 0
+    done: int = 0
+    started: float = field(default_factory=time.monotonic)
+    drawn: float = 0.0
+
+    @staticmethod
+    def wanted(setting: str = "auto") -> bool:
+        """``auto``: only when standard error is a terminal; ``on`` / ``off`` as said."""
+        if setting == "auto":
+            return sys.stderr.isatty()
+        return setting == "on"
+
+    def advance(self, rows: int, done: int) -> None:
+        self.rows += rows
+        self.done = done
+        now = time.monotonic()
+        if now - self.drawn >= 0.2:
+            self.drawn = now
+            self.draw(now)
+
+    def draw(self, now: float | None = None, end: str = "") -> None:
+        elapsed = max((now or time.monotonic()) - self.started, 1e-9)
+        rate = self.rows / elapsed
+        if self.total:
+            share = min(self.done / self.total, 1)
+            bar = "#" * int(share * 30)
+            text = f"\r[{bar:<30}] {share:6.1%} {self.rows:,} rows {rate:,.0f} rows/s"
+        else:
+            text = f"\r{self.rows:,} rows {rate:,.0f} rows/s"
+        self.stream.write(text + end)
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.total:
+            self.done = self.total
+        self.draw(end="\n")
