@@ -509,7 +509,7 @@ def read_chunks(source: str | Path | IO[str], format: str | None = None, *,
 # --------------------------------------------------------------------------- running
 
 
-def run_chunks(engine: BatchEngine, chunks: Iterable[Chunk], work: Callable[[BatchEngine, Chunk], Any],
+def run_chunks(engine: Any, chunks: Iterable[Chunk], work: Callable[[Any, Chunk], Any],
                jobs: int = 1) -> Iterator[Any]:
     """``work(engine, chunk)`` for every chunk, in order, on ``jobs`` processes.
 
@@ -532,14 +532,14 @@ def run_chunks(engine: BatchEngine, chunks: Iterable[Chunk], work: Callable[[Bat
             yield pending.popleft().get()
 
 
-_WORKER: dict[str, BatchEngine] = {}
+_WORKER: dict[str, Any] = {}
 
 
-def _init_worker(engine: BatchEngine) -> None:
+def _init_worker(engine: Any) -> None:
     _WORKER["engine"] = engine
 
 
-def _work_in_worker(work: Callable[[BatchEngine, Chunk], Any], chunk: Chunk) -> Any:
+def _work_in_worker(work: Callable[[Any, Chunk], Any], chunk: Chunk) -> Any:
     return work(_WORKER["engine"], chunk)
 
 
