@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RULESET ?= kr/gimhae
 READINGS ?= examples/readings.csv
 
-.PHONY: run test lint typecheck clean
+.PHONY: run test bench lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,18 @@ run: $(VENV)/.installed
 ## test: set up .venv with the test dependencies and run the whole suite
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# ...plus the peers the benchmark measures against (OpenFisca).
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+## bench: the city-scale benchmark (500,000 accounts under kr/daejeon; tariffcore, OpenFisca,
+## a hand-written function), figures into benchmarks/results/; not part of `make test`
+BENCH_ACCOUNTS ?= 500000
+BENCH_RUNS ?= 3
+bench: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/run.py --accounts $(BENCH_ACCOUNTS) --runs $(BENCH_RUNS)
 
 ## typecheck: mypy --strict on src/
 typecheck: $(VENV)/.installed-test

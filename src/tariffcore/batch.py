@@ -27,6 +27,7 @@ import re
 import sys
 import time
 from collections import deque
+from functools import partial
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import Decimal
@@ -206,7 +207,7 @@ class BatchEngine:
         self.cache_size = cache_size
         self.stats = CacheStats()
         self._resolved: dict[str, tuple[Ruleset, CompiledVersion | None] | BillingError] = {}
-        self._caches: dict[Any, dict[Any, tuple[Result, bytes | None]]] = {}
+        self._caches: dict[Any, dict[Any, tuple[Any, bytes | None]]] = {}
         if self.ruleset is not None:
             catalog.resolve(self.ruleset)  # a bad --ruleset fails the run, not every row
 
@@ -240,7 +241,7 @@ class BatchEngine:
             self._store(cache, key, (result, None))
             return result
         self.stats.hits += 1
-        cached = hit[0]
+        cached: Result = hit[0]
         if isinstance(cached, Bill) and cached.account != account.id:
             return replace(cached, account=account.id)
         return cached
@@ -273,7 +274,7 @@ class BatchEngine:
         reference = str(record.get("ruleset") or "").strip() or self.ruleset
         return self._bill(reference, account, reading)
 
-    def _cache(self, name: Any) -> dict[Any, tuple[Result, bytes | None]]:
+    def _cache(self, name: Any) -> dict[Any, tuple[Any, bytes | None]]:
         cache = self._caches.get(name)
         if cache is None:
             cache = self._caches[name] = {}
@@ -348,7 +349,7 @@ class BatchEngine:
             values[where] = ""
             key = tuple(values) if account else None
             values[where] = written
-            yield number, account, key, (lambda v=values: dict(zip(header, v)))
+            yield number, account, key, partial(_zip_fields, header, values)
 
     @staticmethod
     def _record_keys(rows: list[tuple[int, Payload]]) -> Iterator[
@@ -363,7 +364,7 @@ class BatchEngine:
                 key = freeze({k: v for k, v in payload.items() if k != "account"}) if account else None
             except _Uncacheable:
                 key = None
-            yield number, account, key, (lambda p=payload: p)
+            yield number, account, key, partial(_same, payload)
 
     def jsonl(self, chunk: Chunk) -> tuple[bytes, int, int]:
         """The JSON lines of ``chunk`` (UTF-8), the number of rows and of error rows."""
@@ -384,6 +385,14 @@ class BatchEngine:
                 result = replace(result, account=account)
             found.append(Outcome(number, account, result))
         return found
+
+
+def _zip_fields(header: tuple[str, ...], values: Sequence[str]) -> Mapping[str, Any]:
+    return dict(zip(header, values))
+
+
+def _same(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    return record
 
 
 def _rebuild(recipe: CatalogRecipe, ruleset: str | None, cache_size: int) -> BatchEngine:
@@ -439,7 +448,7 @@ def _jsonl_chunks(stream: IO[str], size: int) -> Iterator[Chunk]:
 
 def _parquet_chunks(path: Path, size: int, position: list[int]) -> Iterator[Chunk]:
     try:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - depends on the installation
         raise InputError("Parquet needs pyarrow: pip install 'tariffcore[parquet]'") from None
     parquet = pq.ParquetFile(path)

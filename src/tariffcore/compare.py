@@ -164,9 +164,9 @@ class CompareSummary:
             self.percents.append(pct)
         entry = (change, -item.number, item)
         if len(self._top) < self.hardest:
-            heapq.heappush(self._top, entry)  # type: ignore[misc]
+            heapq.heappush(self._top, entry)
         elif entry[:2] > self._top[0][:2]:
-            heapq.heapreplace(self._top, entry)  # type: ignore[misc]
+            heapq.heapreplace(self._top, entry)
 
     @property
     def error_rows(self) -> int:

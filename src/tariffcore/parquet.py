@@ -22,8 +22,8 @@ __all__ = ["ParquetBillWriter"]
 
 def _pyarrow() -> Any:
     try:
-        import pyarrow
-        import pyarrow.parquet
+        import pyarrow  # type: ignore[import-untyped]
+        import pyarrow.parquet  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - depends on the installation
         raise InputError("Parquet needs pyarrow: pip install 'tariffcore[parquet]'") from None
     return pyarrow

@@ -16,6 +16,7 @@ import csv
 import random
 import sys
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 __all__ = ["COLUMNS", "synthetic_city", "write_city"]
 
@@ -64,8 +65,8 @@ def synthetic_city(count: int, *, seed: int = 2025, billing_month: str = "2025-0
     for number in range(1, count + 1):
         cls = str(choices(classes[0], cum_weights=classes[1])[0])
         mm = int(choices(meters[cls][0], cum_weights=meters[cls][1])[0])  # type: ignore[call-overload]
-        low, high = choices(usages[cls][0], cum_weights=usages[cls][1])[0]  # type: ignore[misc]
-        usage = randint(low, high)
+        bounds: Any = choices(usages[cls][0], cum_weights=usages[cls][1])[0]
+        usage = randint(bounds[0], bounds[1])
         households = ""
         if cls == "household":
             draw = randint(1, 100)

@@ -1,0 +1,207 @@
+"""The batch engine: one result per row in order, the cache, processes, pickling, Parquet."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tariffcore
+from tariffcore.batch import BatchEngine, Chunk, Progress, freeze, parsed_key, read_chunks
+from tariffcore.cli import main
+from tariffcore.inputs import read_rows
+from tariffcore.output import writer_for
+
+from .conftest import RULESETS
+
+# Rows of every kind: bills, repeats under other accounts, and rows that cannot be billed.
+MIXED = """account,use_class,meter_mm,household_units,usage_m3,billing_month,note
+A1,household,15,1,20,2025-03,
+A2,household,15,1,20,2025-03,
+A3,general,20,0,51,2025-03,x
+A4,household,13,1,20,2025-03,
+A5,public,15,1,20,2025-03,
+,household,15,1,20,2025-03,
+A7,household,15,1,abc,2025-03,
+A8,household,15,1,20,2025-03,too,many
+
+A9,household,15,1,20,2024-03,
+A10,household,15,1,20,2025-03,
+A11,household,15,1,20.0,2025-03,
+"""
+
+
+def reference_jsonl(text: str, ruleset: str) -> str:
+    """The output of billing row by row without the batch engine (the contract)."""
+    catalog = tariffcore.load_catalog()
+    stream = io.StringIO()
+    writer = writer_for("jsonl", stream, [])
+    for row in read_rows(io.StringIO(text)):
+        if row.error is not None:
+            writer.write(row.account, row.error)
+            continue
+        assert row.parsed is not None
+        try:
+            result: tariffcore.Bill | tariffcore.BillingError = catalog.bill(ruleset, *row.parsed)
+        except tariffcore.BillingError as exc:
+            result = exc
+        writer.write(row.account, result)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_bill_output_is_the_row_by_row_output(tmp_path: Path, jobs: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(MIXED, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    status = main(["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(out), "--jobs", jobs,
+                   "--progress", "off"])
+    assert status == 1  # some rows failed
+    text = out.read_text(encoding="utf-8")
+    assert text == reference_jsonl(MIXED, "kr/daejeon")
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert len(rows) == 11  # one per non-blank data row, in order
+    assert [r["account"] for r in rows] == ["A1", "A2", "A3", "A4", "A5", "", "A7", "", "A9",
+                                            "A10", "A11"]
+    # a repeat carries its own account and the same bill: 860 + 10,200 + 8,400 + 3,400
+    assert rows[1]["total"] == rows[9]["total"] == "22860"
+    # 20.0 m³ prints as given, so it must not share the cache entry of 20 m³
+    assert rows[10]["usage_m3"] == "20.0"
+    assert [r["error"]["code"] for r in rows if "error" in r] == [
+        "unknown_value", "unknown_use_class", "invalid_input", "invalid_input", "invalid_input",
+        "no_version_in_force"]
+
+
+def test_the_cache_is_used_and_bounded() -> None:
+    engine = BatchEngine.load("kr/daejeon", cache_size=2)
+    header = ("account", "use_class", "meter_mm", "usage_m3", "billing_month")
+    rows = [(n, [f"A{n}", "household", "15", str(n % 3), "2025-03"]) for n in range(1, 31)]
+    outcomes = engine.results(Chunk(header, rows))
+    assert [o.account for o in outcomes] == [f"A{n}" for n in range(1, 31)]
+    assert all(isinstance(o.result, tariffcore.Bill) and o.result.account == o.account
+               for o in outcomes)
+    assert engine.stats.misses + engine.stats.hits == 30
+    assert engine.stats.clears > 0  # three distinct rows never fit in two places
+    unbounded = BatchEngine.load("kr/daejeon")
+    unbounded.results(Chunk(header, rows))
+    assert unbounded.stats.misses == 3 and unbounded.stats.hits == 27
+
+
+def test_keys_tell_apart_what_bills_differently() -> None:
+    assert freeze(Decimal("10")) != freeze(Decimal("10.0"))
+    assert freeze(True) != freeze(1)
+    assert freeze({"a": [1, 2]}) == freeze({"a": [1, 2]})
+    account = tariffcore.Account("A", "household", 15, 1)
+    reading = tariffcore.Reading(Decimal(20), date(2025, 3, 1))
+    other_id = tariffcore.Account("B", "household", 15, 1)
+    with_attr = tariffcore.Account("A", "household", 15, 1,
+                                   attributes=MappingProxyType({"levy_category": "x"}))
+    key = parsed_key("kr/daejeon", account, reading)
+    assert key == parsed_key("kr/daejeon", other_id, reading)
+    assert key != parsed_key("kr/daejeon", with_attr, reading)
+    assert key != parsed_key("kr/daejeon", account, tariffcore.Reading(Decimal(20), date(2025, 4, 1)))
+    assert key != parsed_key("kr/gimhae", account, reading)
+
+
+_CATALOG: list[tariffcore.Catalog] = []
+
+
+def _repository_catalog() -> tariffcore.Catalog:
+    if not _CATALOG:
+        _CATALOG.append(tariffcore.load_catalog([RULESETS], entry_points=False))
+    return _CATALOG[0]
+
+
+@given(st.sampled_from(["household", "general", "bathhouse", "industrial"]),
+       st.sampled_from([15, 20, 25, 32, 40, 50, 80, 100, 150, 200, 250, 300, 400]),
+       st.lists(st.integers(0, 1500), min_size=1, max_size=20))
+def test_cached_bills_equal_direct_bills(use_class: str, meter: int, usages: list[int]) -> None:
+    catalog = _repository_catalog()
+    engine = BatchEngine(catalog, "kr/daejeon")
+    month = date(2025, 3, 1)
+    for index, usage in enumerate(usages * 2):
+        account = tariffcore.Account(f"X{index}", use_class, meter, 1)
+        reading = tariffcore.Reading(Decimal(usage), month)
+        assert engine.bill(account, reading) == catalog.bill("kr/daejeon", account, reading)
+
+
+def test_the_engine_pickles_and_bills_the_same() -> None:
+    engine = BatchEngine.load("kr/gimhae")
+    copy = pickle.loads(pickle.dumps(engine))
+    assert copy.ruleset == "kr/gimhae" and copy.recipe == engine.recipe
+    chunk = next(read_chunks(io.StringIO(MIXED)))
+    assert copy.jsonl(chunk) == engine.jsonl(chunk)
+    catalog = tariffcore.load_catalog([RULESETS], entry_points=False)
+    with pytest.raises(TypeError, match="BatchEngine.load"):
+        pickle.dumps(BatchEngine(catalog, "kr/gimhae"))
+
+
+def test_reading_streams_in_chunks() -> None:
+    """An endless input is read one chunk at a time: memory does not follow the input."""
+    def endless() -> Iterator[str]:
+        yield "account,use_class,usage_m3\n"
+        number = 0
+        while True:
+            number += 1
+            yield f"A{number},household,{number % 40}\n"
+
+    class Stream(io.TextIOBase):
+        def __init__(self) -> None:
+            self.lines = endless()
+
+        def __iter__(self) -> Iterator[str]:
+            return self.lines
+
+        def __next__(self) -> str:
+            return next(self.lines)
+
+    chunks = read_chunks(Stream(), "csv", size=100)  # type: ignore[arg-type]
+    first, second = next(chunks), next(chunks)
+    assert len(first.rows) == len(second.rows) == 100
+    assert second.rows[0][1][0] == "A101"
+
+
+def test_progress_draws_only_when_asked() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream, total=200, unit="bytes")
+    progress.advance(10, 100)
+    progress.finish()
+    assert "50.0%" in stream.getvalue() and "100.0%" in stream.getvalue()
+    assert Progress.wanted("off") is False and Progress.wanted("on") is True
+
+
+def test_parquet_in_and_out(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.table({
+        "account": ["P1", "P2", "P3"],
+        "use_class": ["household", "general", "household"],
+        "meter_mm": [15, 25, 13],
+        "usage_m3": [20, 120, 5],
+        "billing_month": ["2025-03", "2025-03", "2025-03"],
+    })
+    source = tmp_path / "in.parquet"
+    pq.write_table(table, source)
+    out = tmp_path / "out.parquet"
+    assert main(["bill", str(source), "--ruleset", "kr/daejeon", "--format", "parquet",
+                 "-o", str(out), "--progress", "off"]) == 1
+    result = pq.read_table(out).to_pylist()
+    assert [r["account"] for r in result] == ["P1", "P2", "P3"]
+    # 860 + 10,200 + 8,400 + 3,400; 3,890 + 110,400 + 130,900 + 20,400 (golden bills, digest §8)
+    assert [r["total"] for r in result[:2]] == ["22860", "265590"]
+    assert result[1]["water"] == "110400"
+    assert json.loads(result[1]["lines"])[1]["rule"] == "water.general"
+    assert result[2]["error_code"] == "unknown_value"
+    jsonl = tmp_path / "out.jsonl"
+    main(["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(jsonl), "--progress", "off"])
+    assert [json.loads(l).get("total") for l in jsonl.read_text().splitlines()] == [
+        "22860", "265590", None]

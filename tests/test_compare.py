@@ -1,0 +1,74 @@
+"""Comparing two ordinances on a synthetic city."""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from tariffcore.cli import main
+from tariffcore.synthetic import write_city
+
+
+def test_gimhae_2019_against_2025_on_a_synthetic_city(tmp_path: Path) -> None:
+    city = tmp_path / "city.csv"
+    with city.open("w", encoding="utf-8", newline="") as stream:
+        write_city(stream, 3000, seed=3, small_meter=13)
+    out, summary, report = tmp_path / "c.csv", tmp_path / "s.json", tmp_path / "r.html"
+    status = main(["compare", str(city), "--ruleset", "kr/gimhae@2019", "--against",
+                   "kr/gimhae@2025", "-o", str(out), "--summary", str(summary), "--report",
+                   str(report), "--progress", "off"])
+    assert status == 1  # Gimhae's data cannot bill every account: those are error rows
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert len(rows) == 3000
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    assert data["rows"] == 3000
+    assert data["billed_by_both"] + data["error_rows"] == 3000
+    assert data["billed_by_both"] > 0 and data["error_rows"] > 0
+    both = [r for r in rows if r["old_total"] and r["new_total"]]
+    assert len(both) == data["billed_by_both"]
+    old = sum(Decimal(r["old_total"]) for r in both)
+    new = sum(Decimal(r["new_total"]) for r in both)
+    assert Decimal(data["total"]["old_revenue"]) == old
+    assert Decimal(data["total"]["new_revenue"]) == new
+    # bath-houses and industry have no rates in either Gimhae version
+    assert data["by_use_class"]["industrial"]["billed_by_both"] == 0
+    assert sum(data["errors"].values()) >= data["error_rows"]
+    won = [Decimal(v) for v in data["change_percentiles"].values()]
+    assert won == sorted(won)
+    hardest = data["hardest_hit"]
+    assert len(hardest) == 20
+    changes = [Decimal(h["change"]) for h in hardest]
+    assert changes == sorted(changes, reverse=True)
+    assert changes[0] == max(Decimal(r["change"]) for r in both)
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and html.count("<svg") == 2
+    assert "<script" not in html and "src=" not in html and "href=" not in html
+
+
+def test_one_household_by_hand(tmp_path: Path) -> None:
+    city = tmp_path / "one.csv"
+    city.write_text("account,use_class,meter_mm,household_units,usage_m3,billing_month\n"
+                    "H,household,13,1,12,2025-03\n", encoding="utf-8")
+    out = tmp_path / "c.jsonl"
+    assert main(["compare", str(city), "--ruleset", "kr/gimhae@2019", "--against",
+                 "kr/gimhae@2025", "--format", "jsonl", "-o", str(out), "--progress", "off"]) == 0
+    row = json.loads(out.read_text())
+    # 2019: 1,100 + 12 × 550 + (10 × 570 + 2 × 750) + 12 × 170 = 1,100 + 6,600 + 7,200 + 2,040
+    assert row["old_total"] == "16940"
+    # 2025: 1,100 + 12 × 850 + 12 × 820 + 12 × 170 = 1,100 + 10,200 + 9,840 + 2,040
+    assert row["new_total"] == "23180"
+    # 6,240 / 16,940 = 36.835…% → 36.84
+    assert row["change"] == "6240" and row["change_percent"] == "36.84"
+
+
+def test_two_cities(tmp_path: Path, capsys) -> None:
+    city = tmp_path / "one.csv"
+    city.write_text("account,use_class,meter_mm,household_units,usage_m3,billing_month\n"
+                    "H,household,15,1,35,2025-03\n", encoding="utf-8")
+    assert main(["compare", str(city), "--ruleset", "kr/changwon", "--against", "kr/daejeon",
+                 "--format", "none", "--progress", "off"]) == 0
+    out = capsys.readouterr().out
+    # Changwon water 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; Daejeon 860 + 35 × (510 + 420 + 170) = 39,360
+    assert "26250" in out and "39360" in out
