@@ -205,3 +205,29 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     main(["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(jsonl), "--progress", "off"])
     assert [json.loads(l).get("total") for l in jsonl.read_text().splitlines()] == [
         "22860", "265590", None]
+
+
+def test_two_processes_split_a_file_and_keep_line_numbers(tmp_path: Path) -> None:
+    from tariffcore.batch import csv_parts
+    from tariffcore.synthetic import COLUMNS, synthetic_city
+
+    rows = [",".join(r.values()) for r in synthetic_city(3000, seed=9)]
+    rows[1700] = rows[1700] + ",extra"  # line 1702: more fields than the header
+    source = tmp_path / "city.csv"
+    source.write_text(",".join(COLUMNS) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    parts = csv_parts(source, 8)
+    assert parts is not None and len(parts) == 8
+    assert parts[0][2] == 2 and all(a[1] == b[0] for a, b in zip(parts, parts[1:]))
+    outputs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}.jsonl"
+        assert main(["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(out),
+                     "--jobs", jobs, "--progress", "off"]) == 1
+        outputs[jobs] = out.read_bytes()
+    assert outputs["1"] == outputs["2"]
+    lines = outputs["2"].decode().splitlines()
+    assert len(lines) == 3000
+    assert json.loads(lines[1700])["error"]["message"] == "line 1702 has more fields than the header"
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('account,use_class,usage_m3\n"A,1",household,3\n', encoding="utf-8")
+    assert csv_parts(quoted, 2) is None

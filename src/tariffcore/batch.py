@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 import time
@@ -449,18 +450,21 @@ def _rebuild(recipe: CatalogRecipe, ruleset: str | None, cache_size: int) -> Bat
 # --------------------------------------------------------------------------- reading chunks
 
 
-def _csv_chunks(stream: IO[str], size: int) -> Iterator[Chunk]:
+def _csv_chunks(stream: Iterable[str], size: int, header: tuple[str, ...] | None = None,
+                offset: int = 0) -> Iterator[Chunk]:
+    """Chunks of CSV rows; with ``header``, ``stream`` starts after it, at line ``offset + 1``."""
     reader = csv.reader(stream)
-    try:
-        header = tuple(next(reader))
-    except StopIteration:
-        return
+    if header is None:
+        try:
+            header = tuple(next(reader))
+        except StopIteration:
+            return
     width = len(header)
     rows: list[tuple[int, Payload]] = []
     for values in reader:
         if not values:
             continue
-        number = reader.line_num
+        number = reader.line_num + offset
         if len(values) > width:
             rows.append((number, InputError(f"line {number} has more fields than the header")))
         else:
@@ -586,6 +590,109 @@ def run_chunks(engine: Any, chunks: Iterable[Chunk], work: Callable[[Any, Chunk]
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+
+
+def csv_parts(path: str | Path, parts: int) -> list[tuple[int, int, int]] | None:
+    """Split a CSV file into ``parts`` byte ranges on line boundaries, after the header:
+    ``(start, end, number of the first line)``; ``None`` when the file has a quote character
+    (a quoted field may hold a line break, so a line boundary is not a row boundary)."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as stream:
+        while True:
+            block = stream.read(1 << 20)
+            if not block:
+                break
+            if b'"' in block:
+                return None
+        stream.seek(0)
+        stream.readline()
+        bounds = [stream.tell()]
+        for index in range(1, parts):
+            stream.seek(max(size * index // parts, bounds[-1]))
+            if stream.tell() > bounds[0]:
+                stream.readline()
+            bounds.append(max(stream.tell(), bounds[-1]))
+        bounds.append(size)
+        found = []
+        stream.seek(0)
+        lines = 1
+        position = 0
+        for start, end in zip(bounds, bounds[1:]):
+            while position < start:  # count the line breaks before this part
+                block = stream.read(min(1 << 20, start - position))
+                lines += block.count(b"\n")
+                position += len(block)
+            found.append((start, end, lines))
+        return [(start, end, first) for start, end, first in found if end > start]
+
+
+def bill_csv_part(engine: BatchEngine, path: str, header: tuple[str, ...], start: int, end: int,
+                  first_line: int, target: str) -> tuple[int, int]:
+    """Bill the lines of ``path`` in the byte range [start, end) into the file ``target``
+    (JSON lines); return (rows, error rows)."""
+    def lines() -> Iterator[str]:
+        with open(path, "rb") as stream:
+            stream.seek(start)
+            left = end - start
+            while left > 0:
+                line = stream.readline(left)
+                if not line:
+                    break
+                left -= len(line)
+                yield line.decode("utf-8")
+
+    rows = failed = 0
+    with open(target, "wb") as out:
+        for chunk in _csv_chunks(lines(), CHUNK_ROWS, header, first_line - 1):
+            data, count, errors = engine.jsonl(chunk)
+            out.write(data)
+            rows += count
+            failed += errors
+    return rows, failed
+
+
+def jsonl_parallel(engine: BatchEngine, source: str, stream: IO[bytes], jobs: int,
+                   progress: Progress | None = None) -> int | None:
+    """Bill the CSV file ``source`` into ``stream`` as JSON lines on ``jobs`` processes;
+    return the number of error rows, or ``None`` when the file cannot be split (it then
+    goes through :func:`run_chunks`).
+
+    The file is cut into byte ranges on line boundaries; each worker bills its ranges into
+    temporary files, which are copied to ``stream`` in order, so the output is byte for byte
+    the one-process output and memory stays flat.
+    """
+    import multiprocessing
+    import shutil
+    import tempfile
+
+    parts = csv_parts(source, jobs * 4)
+    if parts is None:
+        return None
+    with open(source, encoding="utf-8-sig", newline="") as text:
+        header = tuple(next(csv.reader(text), []))
+    if progress is not None:
+        progress.total = os.path.getsize(source)
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="tariffcore-") as folder, \
+            multiprocessing.get_context("spawn").Pool(jobs, _init_worker, (engine,)) as pool:
+        targets = [os.path.join(folder, f"part-{index}.jsonl") for index in range(len(parts))]
+        answers = [pool.apply_async(_bill_part_in_worker,
+                                    (str(source), header, start, end, first, target))
+                   for (start, end, first), target in zip(parts, targets)]
+        for (_, end, _), target, answer in zip(parts, targets, answers):
+            rows, errors = answer.get()
+            failed += errors
+            with open(target, "rb") as part:
+                shutil.copyfileobj(part, stream, 1 << 20)
+            os.remove(target)
+            if progress is not None:
+                progress.advance(rows, end)
+    return failed
+
+
+def _bill_part_in_worker(source: str, header: tuple[str, ...], start: int, end: int,
+                         first: int, target: str) -> tuple[int, int]:
+    return bill_csv_part(_WORKER["engine"], source, header, start, end, first, target)
 
 
 _WORKER: dict[str, Any] = {}

@@ -11,7 +11,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..batch import BatchEngine, Progress, input_format, jsonl_work, read_chunks, results_work, run_chunks
+from ..batch import (
+    BatchEngine,
+    Progress,
+    input_format,
+    jsonl_parallel,
+    jsonl_work,
+    read_chunks,
+    results_work,
+    run_chunks,
+)
 from ..output import writer_for
 from ._common import Subparsers, catalog_options, charge_columns, output
 
@@ -67,12 +76,18 @@ def run(args: argparse.Namespace) -> int:
             binary = getattr(stream, "buffer", None)
             if binary is not None:
                 stream.flush()
-            for data, _, errors in run_chunks(engine, chunks, jsonl_work, args.jobs):
-                if binary is not None:
-                    binary.write(data)
-                else:
-                    stream.write(data.decode())
-                failed += errors
+            split = None
+            if args.jobs > 1 and binary is not None and not stdin and kind == "csv":
+                split = jsonl_parallel(engine, args.input, binary, args.jobs, progress)
+            if split is not None:
+                failed = split
+            else:
+                for data, _, errors in run_chunks(engine, chunks, jsonl_work, args.jobs):
+                    if binary is not None:
+                        binary.write(data)
+                    else:
+                        stream.write(data.decode())
+                    failed += errors
             if binary is not None:
                 binary.flush()
     else:
