@@ -148,6 +148,11 @@ class ChargeSpec(FrozenModel):
     applies_to: list[str] | None = Field(
         default=None, description="Use classes this charge applies to; default: all."
     )
+    basis: Basis | None = Field(
+        default=None,
+        description="The kind of date that selects the version this charge is billed under, "
+        "when it differs from the version's (Busan: water by usage, levy by due month).",
+    )
     note: str | None = None
 
     def source_ids(self) -> tuple[str, ...]:
