@@ -420,7 +420,7 @@ def _price(entry: PriceEntry) -> _Price:
         except LookupError:
             return _Price(None, False, entry)
         return _Price(fixed, False, entry)
-    return _Price(Decimal(entry), False, None)  # type: ignore[arg-type]
+    return _Price(Decimal(entry), False, None)
 
 
 class PerUnit(ChargeType):
