@@ -14,7 +14,7 @@ worker process loads and compiles the rulesets once::
     from tariffcore.batch import BatchEngine
     from tariffcore.partitions import bill_dataset
 
-    engine = BatchEngine.load("kr/daejeon")
+    engine = BatchEngine.load("kr/<city>")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, \\
             Client(cluster) as client:
         parts = bill_dataset(engine, ["city/part-0.csv", "city/part-1.csv"], "bills/", client)
