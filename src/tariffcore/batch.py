@@ -36,8 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .bill import Account, Bill, Reading
-from .catalog import Catalog, Ruleset, load_catalog
-from .engine import CompiledVersion
+from .catalog import Catalog, load_catalog
 from .errors import BillingError, InputError, RulesetError, UnknownRulesetError
 from .inputs import parse_row
 from .output import bill_to_dict, error_to_dict
@@ -207,7 +206,6 @@ class BatchEngine:
         self.recipe = recipe
         self.cache_size = cache_size
         self.stats = CacheStats()
-        self._resolved: dict[str, tuple[Ruleset, CompiledVersion | None] | BillingError] = {}
         self._caches: dict[Any, dict[Any, tuple[Any, bytes | None]]] = {}
         if self.ruleset is not None:
             catalog.resolve(self.ruleset)  # a bad --ruleset fails the run, not every row
@@ -248,24 +246,17 @@ class BatchEngine:
         return cached
 
     def _bill(self, reference: str | None, account: Account, reading: Reading) -> Result:
+        """:meth:`Catalog.bill`, every per-row failure turned into a :class:`BillingError`."""
         if not reference:
             return BillingError("no ruleset: give --ruleset or a 'ruleset' column", code="no_ruleset")
-        resolved = self._resolved.get(reference)
-        if resolved is None:
-            try:
-                resolved = self.catalog.resolve(reference)
-            except UnknownRulesetError as exc:
-                resolved = BillingError(str(exc), code="unknown_ruleset")
-            except RulesetError as exc:
-                resolved = BillingError(f"ruleset {reference} is broken: {exc}", code="broken_ruleset")
-            self._resolved[reference] = resolved
-        if isinstance(resolved, BillingError):
-            return resolved
-        found, pinned = resolved
         try:
-            return (pinned or found.select(reading)).bill(account, reading)
+            return self.catalog.bill(reference, account, reading)
         except BillingError as exc:
             return exc
+        except UnknownRulesetError as exc:
+            return BillingError(str(exc), code="unknown_ruleset")
+        except RulesetError as exc:
+            return BillingError(f"ruleset {reference} is broken: {exc}", code="broken_ruleset")
 
     def _from_fields(self, record: Mapping[str, Any]) -> Result:
         try:
