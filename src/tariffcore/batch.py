@@ -52,8 +52,8 @@ __all__ = [
 
 #: Rows per chunk: the unit of work handed to a worker process or a Dask task.
 CHUNK_ROWS = 2048
-#: Distinct rows whose results are kept before the cache is emptied and refilled.
-DEFAULT_CACHE_SIZE = 32768
+#: Distinct rows whose results are kept at most (see :class:`ResultCache`).
+DEFAULT_CACHE_SIZE = 16384
 #: Columns a row cannot be billed without (as for :func:`tariffcore.read_rows`).
 REQUIRED_COLUMNS = ("account", "use_class", "usage_m3")
 
@@ -115,7 +115,43 @@ class CacheStats:
 
     hits: int = 0
     misses: int = 0
-    clears: int = 0
+    clears: int = 0  # times the young generation was retired
+
+
+class ResultCache:
+    """A bounded map of results in two generations (a cheap approximation of LRU).
+
+    New entries go to the young generation; when it holds ``capacity // 2`` entries it becomes
+    the old one and the previous old one is dropped. A hit in the old generation moves the
+    entry back to the young one, so rows that keep repeating stay while one-off rows pass
+    through. At most ``capacity`` entries are ever held: memory stays flat.
+    """
+
+    __slots__ = ("half", "young", "old", "stats")
+
+    def __init__(self, capacity: int, stats: CacheStats) -> None:
+        self.half = max(capacity // 2, 1)
+        self.young: dict[Any, Any] = {}
+        self.old: dict[Any, Any] = {}
+        self.stats = stats
+
+    def get(self, key: Any) -> Any:
+        hit = self.young.get(key)
+        if hit is None:
+            hit = self.old.get(key)
+            if hit is not None:
+                self.put(key, hit)
+        return hit
+
+    def put(self, key: Any, value: Any) -> None:
+        if len(self.young) >= self.half:
+            self.old = self.young
+            self.young = {}
+            self.stats.clears += 1
+        self.young[key] = value
+
+    def __len__(self) -> int:
+        return len(self.young) + len(self.old)
 
 
 # --------------------------------------------------------------------------- cache keys
@@ -206,7 +242,7 @@ class BatchEngine:
         self.recipe = recipe
         self.cache_size = cache_size
         self.stats = CacheStats()
-        self._caches: dict[Any, dict[Any, tuple[Any, bytes | None]]] = {}
+        self._caches: dict[Any, ResultCache] = {}
         if self.ruleset is not None:
             catalog.resolve(self.ruleset)  # a bad --ruleset fails the run, not every row
 
@@ -237,7 +273,7 @@ class BatchEngine:
         if hit is None:
             self.stats.misses += 1
             result = self._bill(reference, account, reading)
-            self._store(cache, key, (result, None))
+            cache.put(key, (result, None))
             return result
         self.stats.hits += 1
         cached: Result = hit[0]
@@ -266,17 +302,11 @@ class BatchEngine:
         reference = str(record.get("ruleset") or "").strip() or self.ruleset
         return self._bill(reference, account, reading)
 
-    def _cache(self, name: Any) -> dict[Any, tuple[Any, bytes | None]]:
+    def _cache(self, name: Any) -> ResultCache:
         cache = self._caches.get(name)
         if cache is None:
-            cache = self._caches[name] = {}
+            cache = self._caches[name] = ResultCache(self.cache_size, self.stats)
         return cache
-
-    def _store(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
-        if len(cache) >= self.cache_size:
-            cache.clear()
-            self.stats.clears += 1
-        cache[key] = value
 
     # -- chunks of rows
 
@@ -318,7 +348,7 @@ class BatchEngine:
                 else:
                     hit = (result, None)
                 if key is not None:
-                    self._store(cache, key, hit)
+                    cache.put(key, hit)
             else:
                 stats.hits += 1
             yield number, account, hit[0], hit[1]
@@ -403,7 +433,7 @@ class BatchEngine:
                 result = self._from_fields(dict(zip(header, values)))
                 hit = (result if isinstance(result, BillingError) else None, fragment(result))
                 if account:
-                    self._store(cache, key, hit)
+                    cache.put(key, hit)
             else:
                 hits += 1
             if hit[0] is not None:
