@@ -439,9 +439,9 @@ class BatchEngine:
             if hit[0] is not None:
                 failed += 1
             if account.isalnum() or safe(account):  # nothing JSON would escape
-                append(b'{"account":"' + account.encode() + b'",' + hit[1])  # type: ignore[operator]
+                append(b'{"account":"' + account.encode() + b'",' + hit[1])
             else:
-                append(_account_json(account) + hit[1])  # type: ignore[operator]
+                append(_account_json(account) + hit[1])
         self.stats.hits += hits
         return b"".join(parts), len(parts), failed
 
