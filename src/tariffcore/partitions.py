@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .batch import BatchEngine, read_chunks
+from .batch import BatchEngine, csv_file_to_jsonl, input_format, read_chunks
 
 __all__ = ["PartitionResult", "bill_dataset", "bill_partition"]
 
@@ -44,11 +44,18 @@ class PartitionResult:
 
 
 def bill_partition(engine: BatchEngine, source: str | Path, output: str | Path,
-                   input_format: str | None = None) -> PartitionResult:
-    """Bill every row of ``source`` into the JSON-lines file ``output``, streaming."""
+                   given: str | None = None) -> PartitionResult:
+    """Bill every row of ``source`` into the JSON-lines file ``output``, streaming.
+
+    ``given`` is the input format (``csv``, ``jsonl`` or ``parquet``; default from the name).
+    """
     rows = errors = 0
+    if input_format(str(source), given) == "csv":
+        with open(output, "wb") as stream:
+            rows, errors = csv_file_to_jsonl(engine, source, stream)
+        return PartitionResult(str(source), str(output), rows, errors)
     with open(output, "wb") as stream:
-        for chunk in read_chunks(source, input_format):
+        for chunk in read_chunks(source, given):
             data, count, failed = engine.jsonl(chunk)
             stream.write(data)
             rows += count

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..batch import (
     BatchEngine,
     Progress,
+    csv_file_to_jsonl,
     input_format,
     jsonl_parallel,
     jsonl_work,
@@ -81,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
                 split = jsonl_parallel(engine, args.input, binary, args.jobs, progress)
             if split is not None:
                 failed = split
+            elif args.jobs <= 1 and binary is not None and kind == "csv":
+                if stdin:
+                    _, failed = engine.csv_to_jsonl(sys.stdin, binary)
+                else:
+                    _, failed = csv_file_to_jsonl(engine, args.input, binary, progress)
             else:
                 for data, _, errors in run_chunks(engine, chunks, jsonl_work, args.jobs):
                     if binary is not None:
