@@ -231,3 +231,13 @@ def test_two_processes_split_a_file_and_keep_line_numbers(tmp_path: Path) -> Non
     quoted = tmp_path / "quoted.csv"
     quoted.write_text('account,use_class,usage_m3\n"A,1",household,3\n', encoding="utf-8")
     assert csv_parts(quoted, 2) is None
+
+
+def test_standard_input_streams_too(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "tariffcore.cli", "bill", "-", "--ruleset", "kr/daejeon"]
+    done = subprocess.run(command, input=MIXED.encode(), capture_output=True, check=False)
+    assert done.returncode == 1
+    assert done.stdout.decode() == reference_jsonl(MIXED, "kr/daejeon")

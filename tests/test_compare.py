@@ -72,3 +72,16 @@ def test_two_cities(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     # Changwon water 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; Daejeon 860 + 35 × (510 + 420 + 170) = 39,360
     assert "26250" in out and "39360" in out
+
+
+def test_compare_on_two_processes_gives_the_same_rows(tmp_path: Path) -> None:
+    city = tmp_path / "city.csv"
+    with city.open("w", encoding="utf-8", newline="") as stream:
+        write_city(stream, 500, seed=4, small_meter=13)
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"c{jobs}.csv"
+        main(["compare", str(city), "--ruleset", "kr/gimhae@2019", "--against", "kr/gimhae@2025",
+              "-o", str(out), "--jobs", jobs, "--progress", "off"])
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") == 501

@@ -106,3 +106,15 @@ def test_jsonl_history_error_rows_and_missing_lines(tmp_path: Path) -> None:
     assert total["difference"] == "3400"
     assert checks[2]["error"]["code"] == "unknown_value"
     assert "issued total is missing" in checks[3]["error"]["message"]
+
+
+def test_rebill_on_two_processes_and_as_csv(tmp_path: Path) -> None:
+    history = tmp_path / "history.csv"
+    planted = write_history(history, 3000, plant=2500)
+    out = tmp_path / "diff.csv"
+    assert main(["rebill", str(history), "--ruleset", "kr/daejeon", "--format", "csv",
+                 "-o", str(out), "--jobs", "2", "--progress", "off"]) == 1
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert [(r["account"], r["charge"], r["difference"]) for r in rows] == [
+        (planted["account"], "water", "-1"), (planted["account"], "total", "-1")]
+    assert rows[0]["rule"] == f"water.{planted['use_class']}"

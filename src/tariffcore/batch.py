@@ -534,6 +534,8 @@ class BatchEngine:
         out.write(b"".join(parts))
         stats.hits += hits
         stats.misses += misses
+        if progress is not None:
+            progress.rows = rows
         return rows, failed
 
     def results(self, chunk: Chunk) -> list[Outcome]:
