@@ -37,8 +37,11 @@ BIN = Path(sys.executable).parent
 RESULTS = HERE / "results"
 
 
-def run_child(command: list[str]) -> tuple[float, int]:
-    """Run ``command``; return (wall seconds, peak resident memory in MiB)."""
+def run_child(command: list[str]) -> tuple[float, int, float]:
+    """Run ``command``; return (wall seconds, peak resident memory in MiB, CPU seconds).
+
+    CPU is user + system time of the child and the children it waited for (``--jobs``
+    workers); peak memory is the largest of those processes, not their sum."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
@@ -46,7 +49,7 @@ def run_child(command: list[str]) -> tuple[float, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):  # 1: some rows became error rows
         raise SystemExit(f"{' '.join(command)} failed with status {process.returncode}")
-    return elapsed, usage.ru_maxrss // 1024
+    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
 def make_city(path: Path, accounts: int) -> None:
@@ -104,20 +107,25 @@ def main() -> int:
         "handwritten": [sys.executable, str(HERE / "peer_handwritten.py"), str(city),
                         str(out["handwritten"])],
     }
-    runs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    runs: dict[str, list[tuple[float, int, float]]] = {name: [] for name in commands}
+    loads = []
     for round_number in range(1, args.runs + 1):
+        loads.append(os.getloadavg()[0])
         for name, command in commands.items():
-            seconds, memory = run_child(command)
-            runs[name].append((seconds, memory))
+            seconds, memory, cpu = run_child(command)
+            runs[name].append((seconds, memory, cpu))
             print(f"round {round_number} {name:<14} {seconds:7.2f} s  {args.accounts / seconds:>10,.0f} "
-                  f"bills/s  {memory:>6} MiB", flush=True)
+                  f"bills/s  {memory:>6} MiB  cpu {cpu:6.2f} s", flush=True)
     summary: dict[str, dict[str, float]] = {}
     for name, found in runs.items():
-        seconds = statistics.median(s for s, _ in found)
+        seconds = statistics.median(s for s, _, _ in found)
+        cpu = statistics.median(c for _, _, c in found)
         summary[name] = {"median_seconds": round(seconds, 3),
                          "bills_per_second": round(args.accounts / seconds),
-                         "peak_mib": statistics.median(m for _, m in found),
-                         "runs_seconds": [round(s, 3) for s, _ in found]}
+                         "peak_mib": statistics.median(m for _, m, _ in found),
+                         "median_cpu_seconds": round(cpu, 3),
+                         "bills_per_cpu_second": round(args.accounts / cpu),
+                         "runs_seconds": [round(s, 3) for s, _, _ in found]}
     exact = {}
     for name in ("tariffcore", "tariffcore-j2", "openfisca"):
         compared, differing, examples = differences(out[name], out["handwritten"])
@@ -129,7 +137,7 @@ def main() -> int:
         big = work / f"city-{args.flatness}.csv"
         make_city(big, args.flatness)
         for rows, source in ((args.accounts, city), (args.flatness, big)):
-            seconds, memory = run_child([str(BIN / "tariffcore"), "bill", str(source), "--ruleset",
+            seconds, memory, _ = run_child([str(BIN / "tariffcore"), "bill", str(source), "--ruleset",
                                          "kr/daejeon", "-o", "/dev/null", "--progress", "off"])
             flat[rows] = {"seconds": round(seconds, 2), "peak_mib": memory}
             print(f"flatness {rows:>10,} rows: {memory} MiB in {seconds:.1f} s", flush=True)
@@ -138,7 +146,7 @@ def main() -> int:
         "accounts": args.accounts,
         "runs": args.runs,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "load_average_after": os.getloadavg()},
+                    "load_average_before_rounds": [round(x, 2) for x in loads]},
         "results": summary,
         "ratios": {
             "tariffcore_vs_openfisca_speed": round(tc["bills_per_second"] / of["bills_per_second"], 2),
@@ -147,6 +155,7 @@ def main() -> int:
             "tariffcore_vs_handwritten_speed": round(
                 tc["bills_per_second"] / summary["handwritten"]["bills_per_second"], 2),
             "tariffcore_vs_openfisca_memory": round(tc["peak_mib"] / of["peak_mib"], 2),
+            "tariffcore_vs_openfisca_cpu": round(of["median_cpu_seconds"] / tc["median_cpu_seconds"], 2),
         },
         "exactness_vs_handwritten": exact,
         "memory_flatness": flat,
@@ -158,11 +167,14 @@ def main() -> int:
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Benchmark: {args.accounts:,} accounts under kr/daejeon, CSV → JSON lines, "
              f"median of {args.runs} runs", "",
-             "| engine | median s | bills/s | peak MiB | runs (s) |", "|---|---:|---:|---:|---|"]
+             "| engine | median s | bills/s | peak MiB | CPU s | bills/CPU s | runs (s) |",
+             "|---|---:|---:|---:|---:|---:|---|"]
     for name, r in summary.items():
         lines.append(f"| {name} | {r['median_seconds']} | {r['bills_per_second']:,} | "
-                     f"{r['peak_mib']:.0f} | {', '.join(map(str, r['runs_seconds']))} |")
-    lines += ["", "Ratios: " + ", ".join(f"{k} {v}" for k, v in report["ratios"].items()), ""]
+                     f"{r['peak_mib']:.0f} | {r['median_cpu_seconds']} | "
+                     f"{r['bills_per_cpu_second']:,} | {', '.join(map(str, r['runs_seconds']))} |")
+    lines += ["", "Ratios: " + ", ".join(f"{k} {v}" for k, v in report["ratios"].items()),
+              f"Load average (1 min) before each round: {', '.join(f'{x:.2f}' for x in loads)}", ""]
     for name, e in exact.items():
         lines.append(f"- exactness {name}: {e['differing']} of {e['bills']:,} bills differ from "
                      f"the hand-written Decimal function")
