@@ -81,7 +81,7 @@ def _histogram(values: list[Decimal], bins: int = 24) -> str:
         index = int(((value - low) / step).to_integral_value(ROUND_FLOOR))
         counts[min(max(index, 0), bins - 1)] += 1
     most = max(counts)
-    width, height, base = 720, 220, 180
+    width, height, base = 720, 230, 180
     bar = (width - 60) // bins
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'role="img" aria-label="distribution of change per bill">']
@@ -96,7 +96,8 @@ def _histogram(values: list[Decimal], bins: int = 24) -> str:
     for index in (0, bins // 2, bins):
         x = 40 + index * bar
         parts.append(f'<text x="{x - 10}" y="{base + 16}">{low + step * index:.1f}%</text>')
-    parts.append(f'<text x="0" y="14">accounts (max {most:,} per bin)</text></svg>')
+    parts.append(f'<text x="0" y="14">accounts (max {most:,} per bin)</text>'
+                 f'<text x="{width // 2 - 60}" y="{base + 34}">change per bill (%)</text></svg>')
     return "".join(parts)
 
 
