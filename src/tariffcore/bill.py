@@ -53,7 +53,9 @@ class Reading:
 
     ``billing_month`` is the first day of the month the bill is issued for (고지월);
     ``period_start``/``period_end`` bound the usage, both inclusive, when known;
-    ``due_date`` is the payment due date when the application already knows it.
+    ``due_date`` is the payment due date when the application already knows it;
+    ``months`` is how many months the bill covers (2 for a bimonthly bill), ``None`` when the
+    reading does not say and the ruleset's billing cycle decides.
     """
 
     usage_m3: Decimal
@@ -61,12 +63,15 @@ class Reading:
     period_start: date | None = None
     period_end: date | None = None
     due_date: date | None = None
+    months: int | None = None
 
     def __post_init__(self) -> None:
         usage = D(self.usage_m3)
         if usage < 0:
             raise InputError(f"usage_m3 cannot be negative ({format_amount(usage)})")
         object.__setattr__(self, "usage_m3", usage)
+        if self.months is not None and self.months < 1:
+            raise InputError(f"months must be a whole number of at least 1, not {self.months}")
         if self.billing_month is not None and self.billing_month.day != 1:
             object.__setattr__(self, "billing_month", self.billing_month.replace(day=1))
         if (

@@ -99,7 +99,13 @@ class Ruleset:
             for charge in version.charges
             if charge.basis != version.basis
         }
-        return version.bill(account, reading, {k: v for k, v in others.items() if v is not version})
+        granted = {
+            reduction.id: self.select(reading, reduction.basis)
+            for reduction in version.reductions
+            if reduction.basis != version.basis and reduction.id in account.reductions
+        }
+        return version.bill(account, reading, {k: v for k, v in others.items() if v is not version},
+                            {k: v for k, v in granted.items() if v is not version})
 
 
 @dataclass
@@ -201,7 +207,7 @@ def load_version_file(
     except ValidationError as exc:
         raise RulesetError(_locate(located, pydantic_problems(exc))) from None
     compiled, found = compile_version(spec, located.data.get("charges") or {},
-                                      plugins.charge_types, owners, name)
+                                      plugins.charge_types, owners, name, plugins.reduction_types)
     if compiled is None:
         raise RulesetError(_locate(located, found))
     return compiled

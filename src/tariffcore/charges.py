@@ -51,7 +51,10 @@ class BillContext:
 
     ``households`` is already resolved (the account's ``household_units`` or its use class's
     default); ``lines`` holds the lines computed so far, in ruleset order, so a charge can
-    depend on earlier ones; ``version`` is the ``id@version`` label for messages.
+    depend on earlier ones; ``version`` is the ``id@version`` label for messages. ``months``
+    is the number of months the bill covers when the ruleset states this charge per month
+    (its billing cycle's ``per_month``), else 1: tier widths, allowances and fixed amounts are
+    multiplied by it.
     """
 
     account: Account
@@ -59,6 +62,7 @@ class BillContext:
     households: int
     version: str
     lines: tuple[BillLine, ...] = ()
+    months: int = 1
 
     @property
     def usage(self) -> Decimal:
@@ -225,14 +229,15 @@ class _Tiered(ChargeType):
                 raise InputError(f"{what}: tier widths scale by households, but household_units is 0")
             slices: list[TierSlice] = []
             rule = cls
+            months = bill.months
             if plan.allowance is not None:
                 per_household, as_class, as_table = plan.allowance
-                allowed = min(usage, MONEY_CONTEXT.multiply(per_household, households))
+                allowed = min(usage, per_household * households * months)
                 if allowed > 0:
-                    slices += cut(as_table, allowed, households, as_class, what)
+                    slices += cut(as_table, allowed, households, as_class, what, months)
                     rule = f"{cls}+{as_class}-allowance"
                 usage = MONEY_CONTEXT.subtract(usage, allowed)
-            slices += cut(plan.table, usage, households, cls, what)
+            slices += cut(plan.table, usage, households, cls, what, months)
             amount = _ZERO
             for piece in slices:
                 amount = MONEY_CONTEXT.add(amount, piece.amount)
@@ -465,7 +470,8 @@ class PerUnit(ChargeType):
 
 
 class BaseByMeterSpec(ChargeSpec):
-    """A fixed charge per billing month by meter diameter in mm (구경별 기본요금)."""
+    """A fixed charge per month by meter diameter in mm (구경별 기본요금); × the months of
+    the bill when the billing cycle states it per month."""
 
     rates: dict[int, Number | Unknown] = Field(min_length=1, description="Meter mm → charge.")
 
@@ -495,7 +501,11 @@ class BaseByMeter(ChargeType):
                     f"{version.label} {charge_id}: the charge for a {mm} mm meter is unknown in "
                     f"the ordinance data (known sizes: {known or 'none'} mm)"
                 )
-            return Charged(rate, rule=f"{mm}mm", quantity=one, unit="month", unit_price=rate)
+            if bill.months == 1:
+                return Charged(rate, rule=f"{mm}mm", quantity=one, unit="month", unit_price=rate)
+            months = Decimal(bill.months)
+            return Charged(MONEY_CONTEXT.multiply(rate, months), rule=f"{mm}mm", quantity=months,
+                           unit="month", unit_price=rate)
 
         return compute
 

@@ -35,7 +35,7 @@ __all__ = ["KNOWN_COLUMNS", "Row", "parse_row", "read_rows"]
 #: Columns with a meaning of their own; any other column becomes an account attribute.
 KNOWN_COLUMNS = frozenset({
     "account", "use_class", "meter_mm", "household_units", "usage_m3", "billing_month",
-    "period_start", "period_end", "due_date", "reductions", "ruleset",
+    "period_start", "period_end", "due_date", "months", "reductions", "ruleset",
 })
 
 _WHOLE = re.compile(r"^\s*\d+\s*$")
@@ -118,6 +118,7 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
         period_start=day("period_start"),
         period_end=day("period_end"),
         due_date=day("due_date"),
+        months=_whole("months", fields.get("months")),
     )
     return account, reading
 
