@@ -47,6 +47,10 @@ class Ruleset:
                 end = following if end is None or end > following else end
             ranges.append((effective.from_, end))
         object.__setattr__(self, "_ranges", tuple(ranges))
+        # The kind of date each reduction id is granted by (its latest declaration wins).
+        object.__setattr__(self, "_reduction_basis", {
+            reduction.id: reduction.basis for version in self.versions
+            for reduction in version.reductions})
 
     @property
     def title(self) -> str:
@@ -99,11 +103,11 @@ class Ruleset:
             for charge in version.charges
             if charge.basis != version.basis
         }
-        granted = {
-            reduction.id: self.select(reading, reduction.basis)
-            for reduction in version.reductions
-            if reduction.basis != version.basis and reduction.id in account.reductions
-        }
+        granted = {}
+        for rid in account.reductions:
+            basis = self._reduction_basis.get(rid)  # type: ignore[attr-defined]
+            if basis is not None and basis != version.basis:
+                granted[rid] = self.select(reading, basis)
         return version.bill(account, reading, {k: v for k, v in others.items() if v is not version},
                             {k: v for k, v in granted.items() if v is not version})
 

@@ -217,18 +217,16 @@ class CompiledVersion:
         if not account.reductions:
             return []
         found: list[tuple[_Reduction, CompiledVersion]] = []
-        specs: dict[str, ReductionSpec] = {r.id: r.spec for r in self.reductions}
+        specs: dict[str, ReductionSpec] = {}
         for rid in account.reductions:
             version = elsewhere.get(rid, self)
             reduction = version.reduction(rid)
             if reduction is None:
-                if rid in specs:
-                    raise NotApplicableError(
-                        f"{version.label}, the version in force by "
-                        f"{specs[rid].basis or self.basis} date, has no reduction {rid!r}",
-                        code="unknown_reduction")
-                check_claims(self.label, account, specs)  # names the unknown id
-                raise AssertionError("unreachable")  # pragma: no cover
+                listed = ", ".join(r.id for r in version.reductions) or "none"
+                kind = f" (in force by {version.reductions[0].basis.replace('_', ' ')})" if (
+                    version is not self and version.reductions) else ""
+                raise NotApplicableError(f"{version.label}{kind} has no reduction {rid!r} "
+                                         f"(its reductions: {listed})", code="unknown_reduction")
             specs[rid] = reduction.spec
             found.append((reduction, version))
         check_claims(self.label, account, specs)
