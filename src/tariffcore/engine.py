@@ -164,16 +164,16 @@ class CompiledVersion:
         missing = list(self.not_included)
         with localcontext(MONEY_CONTEXT):
             for own in self.charges:
-                charge: _Charge | None = own
+                charge = own
                 version = self
                 if charge_versions and own.id in charge_versions:
                     version = charge_versions[own.id]
-                    charge = version.charge(own.id)
-                    if charge is None:
+                    found = version.charge(own.id)
+                    if found is None:
                         missing.append(NotIncluded(own.id, f"{version.label}, the version in force "
                                                    f"by {own.basis.replace('_', ' ')}, has no {own.id} charge"))
                         continue
-                assert charge is not None
+                    charge = found
                 if charge.applies_to is not None and account.use_class not in charge.applies_to:
                     continue
                 context = BillContext(account, reading, households, version.label, tuple(lines),

@@ -10,13 +10,13 @@ the lines. A reduction line carries its rule, version and sources like any other
       multi_child:
         type: volume_allowance        # N m³ per month free of the named charges
         label: 다자녀 감면
-        source: ulsan-news
+        source: city-notice
         volume: 15
         charges: [water]
       source_protection:
         type: percentage              # a share of the named charges, by use class
         label: 상수원보호구역 감면
-        source: busan-reductions
+        source: reduction-ordinance
         percent: {household: 20, general: 10}
         charges: [water]
         exclusive: true               # not combinable with any other reduction
@@ -27,7 +27,7 @@ Built-in types:
   behind the meter when ``per_household``) free of each named charge. The free volume is
   valued at the charge's own rates for the *first* m³ of the bill: the reduction equals what
   the charge would be for ``min(usage, allowance)`` m³. Ordinances word it as "the water
-  charge of 15 t" (Ulsan) or "up to 10 t of water, sewer and levy" (Seoul): the charge for
+  charge of 15 t" or "up to 10 t of water, sewer and levy": the charge for
   that volume, never more than the usage.
 * ``percentage`` — ``percent`` of each named charge's billed line (one figure, or one per
   use class).
@@ -91,7 +91,7 @@ class ReductionSpec(FrozenModel):
     basis: Basis | None = Field(
         default=None,
         description="The kind of date that selects the version granting it, when it differs "
-        "from the version's (Busan: by due month).",
+        "from the version's (e.g. by due month).",
     )
     note: str | None = None
 
