@@ -33,8 +33,9 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .inputs import Row, parse_row, read_rows
-from .model import ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
+from .model import BillingCycle, ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
 from .money import D, Rounding
+from .reductions import Reduced, ReductionContext, ReductionSpec, ReductionType
 from .output import bill_to_dict, explain_bill
 
 __version__ = "0.1.0"
@@ -44,6 +45,7 @@ __all__ = [
     "Bill",
     "BillContext",
     "BillLine",
+    "BillingCycle",
     "BillingError",
     "Catalog",
     "ChargeSpec",
@@ -61,6 +63,10 @@ __all__ = [
     "PluginError",
     "Problem",
     "Reading",
+    "Reduced",
+    "ReductionContext",
+    "ReductionSpec",
+    "ReductionType",
     "Rounding",
     "RoundingSpec",
     "Row",
