@@ -6,9 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tariffcore import InputError, RulesetError, parse_row
 
+from . import strategies
 from .helpers import account, reading, version
 
 CHARGES: dict[str, Any] = {
@@ -70,3 +73,12 @@ def test_months_column_is_read_and_checked() -> None:
         parse_row({"account": "A", "use_class": "household", "usage_m3": "10", "months": "two"})
     with pytest.raises(InputError, match="at least 1"):
         parse_row({"account": "A", "use_class": "household", "usage_m3": "10", "months": "0"})
+
+
+@given(tiers=strategies.tier_table(), monthly=st.integers(min_value=0, max_value=3_000))
+def test_a_two_month_bill_of_even_usage_is_two_monthly_bills(tiers: list[dict[str, object]], monthly: int) -> None:
+    charges = {"water": {"type": "graduated", "label": "water", "source": "s", "classes": {"household": tiers}},
+               "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: 1080}}}
+    one = version(charges).bill(account(meter_mm=15), reading(monthly))
+    two = version(charges, billing_cycle=BIMONTHLY).bill(account(meter_mm=15), reading(2 * monthly))
+    assert two.total == 2 * one.total
