@@ -80,7 +80,7 @@ def test_full_payment_needs_no_allocation_order(catalog: tariffcore.Catalog) -> 
 
 
 def test_partial_payment_without_an_order_is_an_error(catalog: tariffcore.Catalog) -> None:
-    with pytest.raises(tariffcore.UnknownValueError, match="surcharges or principal first"):
+    with pytest.raises(tariffcore.UnknownValueError, match="surcharges or to principal first"):
         account_statement(
             catalog.ruleset("kr/seoul"), [LedgerBill("jan", date(2025, 1, 31), D(52000))],
             [Payment(date(2025, 2, 10), D(30000))], date(2025, 3, 31))

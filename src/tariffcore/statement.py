@@ -288,10 +288,10 @@ def account_statement(
                 if owed and item.unpaid > 0:
                     if left < item.unpaid + sum(a for _, a in owed) and placement is None:
                         raise UnknownValueError(
-                            f"{payment.id} ({format_amount(payment.amount)}) covers only part of "
-                            f"bill {item.bill.id} and {item.version.label} does not say whether "
-                            "a payment goes to surcharges or principal first (the ordinance "
-                            "data does not say): choose an allocation")
+                            f"payment '{payment.id}' of {format_amount(payment.amount)} covers only "
+                            f"part of bill {item.bill.id}, and {item.version.label} does not declare "
+                            "whether payments go to surcharges or to principal first: choose an "
+                            "allocation")
                 steps: list[tuple[str, Decimal]] = list(owed)
                 if placement == "principal_first":
                     steps.insert(0, (_PRINCIPAL, item.unpaid))
@@ -359,6 +359,7 @@ class ArrearsResult:
     total_due: Decimal
     past_limitation: bool | None
     limitation_ends: date | None
+    charges: Mapping[str, Decimal] | None = None
 
 
 def compute_arrears(
@@ -387,7 +388,7 @@ def compute_arrears(
     return ArrearsResult(
         f"{found.id}@{line.version}", line.version, total, due, as_of, line.days_late,
         tuple(s.surcharge for s in line.surcharges), line.outstanding, line.past_limitation,
-        line.limitation_ends,
+        line.limitation_ends, bill.charges,
     )
 
 
@@ -456,6 +457,7 @@ def arrears_result_to_dict(result: ArrearsResult) -> dict[str, Any]:
     return {
         "ruleset": result.ruleset,
         "principal": _amount(result.principal),
+        "charges": {k: _amount(v) for k, v in result.charges.items()} if result.charges else None,
         "due": result.due.isoformat(),
         "as_of": result.as_of.isoformat(),
         "days_late": result.days_late,

@@ -17,6 +17,7 @@ import argparse
 import csv
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import IO, Any
 
@@ -160,19 +161,29 @@ def _one_bill(args: argparse.Namespace, as_of: Any) -> int:
     return 0
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Korean (wide) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(width - _width(text), 0)
+    return fill + text if right else text + fill
+
+
 def _result_table(result: ArrearsResult) -> str:
-    rows = [("principal", "", format_amount(result.principal))]
+    rows = [("principal", format_amount(result.principal), "")]
     for s in result.surcharges:
-        how = s.formula
-        period = f"{s.start}..{s.end}"
-        rounding = f", {s.rounding}" if s.rounding else ""
-        rows.append((f"{s.label} ({s.rule})", f"{how}, {period}{rounding}", format_amount(s.amount)))
-    rows.append(("total due", "", format_amount(result.total_due)))
-    width = [max(len(r[i]) for r in rows) for i in range(3)]
+        rounding = f"; {s.rounding}" if s.rounding else ""
+        rows.append((f"{s.label} ({s.rule})", format_amount(s.amount),
+                     f"{s.formula}; {s.start}..{s.end}{rounding}"))
+    rows.append(("total due", format_amount(result.total_due), ""))
+    first = max(_width(r[0]) for r in rows)
+    second = max(_width(r[1]) for r in rows)
     head = f"{result.ruleset}: due {result.due}, as of {result.as_of} ({result.days_late} day(s) late)\n"
-    lines = [f"{a.ljust(width[0])}  {b.ljust(width[1])}  {c.rjust(width[2])}".rstrip() for a, b, c in rows]
+    lines = [f"  {_pad(a, first)}  {_pad(b, second, right=True)}  {c}".rstrip() for a, b, c in rows]
     if result.past_limitation:
-        lines.append(f"past the limitation period (ended {result.limitation_ends})")
+        lines.append(f"  past the limitation period (ended {result.limitation_ends})")
     return head + "\n".join(lines) + "\n"
 
 
@@ -228,12 +239,12 @@ class _Writer:
                   "credit", "outstanding", "past_limitation"]
         numeric = set(range(3, 10))
         full = [header] + [row for row in self.rows if len(row) > 2]
-        widths = [max(len(row[i]) for row in full) for i in range(len(header))]
+        widths = [max(_width(row[i]) for row in full) for i in range(len(header))]
 
         def render(row: list[str]) -> str:
             if len(row) == 2:
-                return f"{row[0].ljust(widths[0])}  {row[1]}"
-            return "  ".join(c.rjust(widths[i]) if i in numeric else c.ljust(widths[i])
+                return f"{_pad(row[0], widths[0])}  {row[1]}"
+            return "  ".join(_pad(c, widths[i], right=i in numeric)
                              for i, c in enumerate(row)).rstrip()
 
         self.stream.write(render(header) + "\n")
