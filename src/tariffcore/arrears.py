@@ -3,21 +3,21 @@
 Late fees live in version files of their own, dated by the bill's due date (or billing month)
 rather than by usage, because ordinances change them on their own timetable (digest §9)::
 
-    ruleset: kr/seoul
+    ruleset: kr/example
     version: arrears-2008-11
-    title: 서울특별시 수도 조례 — 가산금 by the day
-    jurisdiction: Seoul (서울특별시), Republic of Korea
+    title: 수도 조례 — 가산금 by the day
+    jurisdiction: Example City, Republic of Korea
     currency: KRW
     effective: {from: 2008-11-01, basis: due_date}
     confidence: official notice and press reports
     sources:
-      - {id: seoul-late-fee, title: …, tag: OFF}
+      - {id: late-fee, title: …, tag: OFF}
     arrears:
       rules:
         late_fee:
           kind: daily               # one_off | daily | monthly
           label: 가산금
-          source: seoul-late-fee
+          source: late-fee
           applies_to: [water, sewer, levy]
           percent: 3
           days: 30                  # 3 % × days late / 30, reached after 30 days
@@ -151,8 +151,8 @@ class OneOffRule(_RuleBase):
 class DailyRule(_RuleBase):
     """``percent × days late / days``: prorated by the day, reaching ``percent`` after ``days``.
 
-    ``beyond: cap`` keeps the full percentage after that (Seoul "capped at 3 %", Seongnam
-    "then the fixed 2 %"); ``beyond: unknown`` when the digest does not say what follows.
+    ``beyond: cap`` keeps the full percentage after that ("capped at 3 %", "then the fixed
+    2 %"); ``beyond: unknown`` when the digest does not say what follows.
     """
 
     kind: Literal["daily"]

@@ -2,7 +2,7 @@
 
 A golden arrears file lives in a ruleset's ``tests`` directory, beside the golden bills::
 
-    ruleset: kr/seoul
+    ruleset: kr/example
     arrears:
       - name: 10 days late
         # 52,000 × 3 % × 10/30 = 520
@@ -10,7 +10,7 @@ A golden arrears file lives in a ruleset's ``tests`` directory, beside the golde
         due: 2025-01-31
         as_of: 2025-02-10
         billing_month: 2025-01      # optional
-        ruleset: kr/seoul@arrears-2008-11   # optional: pin a version
+        ruleset: kr/example@arrears-2008-11   # optional: pin a version
         expect:
           version: arrears-2008-11  # optional
           surcharges: {late_fee: 520}   # every surcharge, by rule id
@@ -20,7 +20,7 @@ A golden arrears file lives in a ruleset's ``tests`` directory, beside the golde
         principal: 1000
         due: 2025-01-31
         as_of: 2025-02-05
-        ruleset: kr/busan@arrears
+        ruleset: kr/example@arrears-undated
         expect: {error: unknown_value, message: percentage}
 
 ``surcharges`` must list every surcharge: a missing or extra one is a failure.

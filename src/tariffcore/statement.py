@@ -373,8 +373,8 @@ def compute_arrears(
 ) -> ArrearsResult:
     """The amount due on ``as_of`` for one unpaid bill due on ``due``.
 
-    ``catalog`` is a :class:`~tariffcore.Catalog` with ``ruleset`` an id (``kr/seoul``) or a
-    pinned version (``kr/seoul@arrears-2008-11``), or a :class:`~tariffcore.Ruleset` itself.
+    ``catalog`` is a :class:`~tariffcore.Catalog` with ``ruleset`` an id (``kr/example``) or a
+    pinned version (``kr/example@arrears-2008-11``), or a :class:`~tariffcore.Ruleset` itself.
     ``principal`` is one amount, or the amount per charge (``{"water": …, "sewer": …}``) when
     the rules treat charges differently.
     """

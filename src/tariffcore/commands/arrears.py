@@ -2,13 +2,13 @@
 
 One bill::
 
-    tariffcore arrears --ruleset kr/seoul --principal 52000 --due 2025-01-31 --as-of 2025-02-10
+    tariffcore arrears --ruleset kr/example --principal 52000 --due 2025-01-31 --as-of 2025-02-10
 
 A ledger of bills and payments (see :mod:`tariffcore.ledger` for its columns), one statement
 per account, in order of each account's first row; an account with a bad row becomes one
 error result naming every bad line::
 
-    tariffcore arrears examples/ledger.csv --ruleset kr/seoul --as-of 2025-06-30 --format table
+    tariffcore arrears examples/ledger.csv --ruleset kr/example --as-of 2025-06-30 --format table
 """
 
 from __future__ import annotations
