@@ -77,7 +77,7 @@ arrears:
         load_arrears_version(path.read_text(), str(path))
     text = str(info.value)
     assert f"{path}:16:" in text and "negative" in text
-    assert f"{path}:17:" in text and "weekly" in text
+    assert f"{path}:18:" in text and "weekly" in text
 
 
 def test_unknown_source_and_tariff_fields_are_refused(tmp_path: Path) -> None:

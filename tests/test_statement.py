@@ -172,3 +172,15 @@ def test_statement_as_plain_data(catalog: tariffcore.Catalog) -> None:
         {"payment": "paid 2025-02-10", "date": "2025-02-10", "amount": "520", "to": "late_fee"},
         {"payment": "paid 2025-02-10", "date": "2025-02-10", "amount": "29480", "to": "principal"},
     ]
+
+
+def test_ledger_bill_from_a_computed_bill(catalog: tariffcore.Catalog) -> None:
+    # A Changwon household bill of 35 m³: 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250 (water only).
+    bill = catalog.bill("kr/changwon", tariffcore.Account(id="A", use_class="household", meter_mm=15),
+                        tariffcore.Reading(usage_m3=D(35), billing_month=date(2025, 3, 1)))
+    ledger_bill = LedgerBill.from_bill(bill, date(2025, 3, 31))
+    assert ledger_bill.principal == D(26250)
+    assert dict(ledger_bill.charges or {}) == {"water": D(26250)}
+    # Under the local-tax regime (whole principal): 26,250 × 3 % = 787.5 once.
+    statement = account_statement(catalog.ruleset("kr/local-tax"), [ledger_bill], (), date(2025, 4, 5))
+    assert statement.outstanding == D("27037.5")

@@ -447,8 +447,10 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
     try:
         spec = ArrearsVersionSpec.model_validate(data)
     except ValidationError as exc:
-        raise RulesetError([located.problem(_real_path(data, loc), message)
-                            for loc, message in pydantic_problems(exc)]) from None
+        raise RulesetError([
+            located.problem(_real_path(data, (*loc, "kind") if message.startswith("input tag") else loc),
+                            message)
+            for loc, message in pydantic_problems(exc)]) from None
     sources = {s.id: SourceRef(s.id, s.title, s.tag, s.url) for s in spec.sources}
     found: list[tuple[tuple[str | int, ...], str]] = []
     if len(sources) != len(spec.sources):
@@ -589,7 +591,7 @@ def select_arrears(ruleset: str, versions: Sequence[ArrearsVersion], due: date,
     return chosen
 
 
-def principal_parts(version: ArrearsVersion, charges: Mapping[str, Decimal] | None) -> None:
+def check_principal(version: ArrearsVersion, charges: Mapping[str, Decimal] | None) -> None:
     """Check that a bill's charges are ones the version has rules for (raise otherwise)."""
     if charges is None:
         if len(version.charge_sets()) > 1:

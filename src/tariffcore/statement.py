@@ -27,7 +27,8 @@ from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 
-from .arrears import ArrearsVersion, Covered, Surcharge, days_late, principal_parts
+from .arrears import ArrearsVersion, Covered, Surcharge, days_late, check_principal
+from .bill import Bill
 from .catalog import Catalog, Ruleset
 from .errors import InputError, UnknownValueError
 from .money import MONEY_CONTEXT, D, format_amount
@@ -77,6 +78,16 @@ class LedgerBill:
                 raise InputError(f"bill {self.id}: the charges add up to {format_amount(total)}, "
                                  f"not to the principal {format_amount(self.principal)}")
             object.__setattr__(self, "charges", MappingProxyType(dict(self.charges)))
+
+    @classmethod
+    def from_bill(cls, bill: Bill, due: date, *, id: str | None = None,
+                  billing_month: date | None = None) -> LedgerBill:
+        """A computed :class:`~tariffcore.Bill` as a ledger bill: its lines become the
+        principal per charge (lines of the same charge are added up)."""
+        charges: dict[str, Decimal] = {}
+        for line in bill.lines:
+            charges[line.charge] = charges.get(line.charge, _ZERO) + line.amount
+        return cls(id or due.isoformat(), due, bill.total, charges, billing_month)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +279,7 @@ def account_statement(
     open_bills = []
     for index, bill in enumerate(bill_list):
         chosen = version or ruleset.select_arrears(bill.due, bill.billing_month)
-        principal_parts(chosen, bill.charges)
+        check_principal(chosen, bill.charges)
         open_bills.append(_Open(bill, chosen, index))
     order = sorted(open_bills, key=lambda item: (item.bill.due, item.index))
     placement, placement_from = _allocation(open_bills, allocation)
