@@ -130,3 +130,25 @@ def test_a_payment_never_increases_what_is_owed(ledger: tuple, offset: int, amou
     with_it = account_statement(found, bills, [*payments, extra], as_of, allocation=allocation)
     assert with_it.outstanding <= without.outstanding
     assert with_it.outstanding - with_it.credit <= without.outstanding - without.credit
+
+
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=10**6)),
+                max_size=5),
+       st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=40))
+def test_day_sums_by_stretch_match_day_by_day(steps: list[tuple[int, int]], skip: int, length: int) -> None:
+    from tariffcore.arrears import _day_sum
+
+    start = date(2025, 1, 31)
+    changes = sorted((start + timedelta(days=offset), Decimal(value)) for offset, value in steps)
+    days = [day for day, _ in changes]
+
+    def unpaid(day: date) -> Decimal:
+        found = Decimal(5000)
+        for when, value in changes:
+            if when <= day:
+                found = value
+        return found
+
+    first = start + timedelta(days=skip)
+    last = first + timedelta(days=length - 1)
+    assert _day_sum(unpaid, first, last, days) == _day_sum(unpaid, first, last, None)

@@ -50,11 +50,11 @@ from decimal import Decimal, localcontext
 from typing import Annotated, Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .bill import SourceRef
 from .errors import InputError, NoVersionError, Problem, RulesetError, UnknownValueError
-from .model import UNKNOWN, FrozenModel, Number, RoundingSpec, Source
+from .model import UNKNOWN, DateOrMonth, FrozenModel, Number, RoundingSpec, Source
 from .money import MONEY_CONTEXT, Rounding, format_amount
 
 __all__ = [
@@ -75,16 +75,6 @@ _HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
 
 Unknown = Literal["unknown"]
-
-
-def _month_or_date(value: Any) -> Any:
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value.strip()):
-        year, month = value.strip().split("-")
-        return date(int(year), int(month), 1)
-    return value
-
-
-DateOrMonth = Annotated[date, BeforeValidator(_month_or_date)]
 
 
 # --------------------------------------------------------------------------- time counting
@@ -332,23 +322,26 @@ class ArrearsVersion:
             found |= rule.charges
         return frozenset(found)
 
-    def surcharges(self, due: date, on: date, covered: Callable[[frozenset[str] | None], Covered]
-                   ) -> list[Surcharge]:
+    def surcharges(self, due: date, on: date, covered: Callable[[frozenset[str] | None], Covered],
+                   changes: Sequence[date] | None = None) -> list[Surcharge]:
         """Every surcharge accrued by ``on`` on a bill due on ``due``.
 
         ``covered(charges)`` returns, for the charges a rule applies to, a function giving the
         principal of those charges still unpaid at the end of a day. Only days before ``on``
-        matter: a payment made on ``on`` itself is late by ``on − due`` days.
+        matter: a payment made on ``on`` itself is late by ``on − due`` days. ``changes``, when
+        given, lists (in order) every day the unpaid principal changes on, so that day-based
+        fees are summed a stretch at a time rather than day by day.
         """
         found = []
         with localcontext(MONEY_CONTEXT):
             for rule in self.rules:
-                surcharge = self._accrue(rule, due, on, covered(rule.charges))
+                surcharge = self._accrue(rule, due, on, covered(rule.charges), changes)
                 if surcharge is not None:
                     found.append(surcharge)
         return found
 
-    def _accrue(self, rule: _Compiled, due: date, on: date, unpaid: Covered) -> Surcharge | None:
+    def _accrue(self, rule: _Compiled, due: date, on: date, unpaid: Covered,
+                changes: Sequence[date] | None) -> Surcharge | None:
         spec = rule.spec
         if on <= due:
             return None
@@ -363,9 +356,7 @@ class ArrearsVersion:
                 raise UnknownValueError(
                     f"{self.label}: rule {rule.id!r} is known only for the first {spec.days} days "
                     f"late; what applies after {due + timedelta(days=spec.days)} is unknown")
-            bases = [unpaid(due + timedelta(days=d - 1)) for d in range(1, count + 1)]
-            count = _owing(bases)
-            total = sum(bases, _ZERO)
+            count, total = _day_sum(unpaid, due, due + timedelta(days=count - 1), changes)
             unit, end = "day", due + timedelta(days=count)
         else:
             at_due = unpaid(due)
@@ -402,6 +393,27 @@ class ArrearsVersion:
             rounding=rule.rounding.describe() if rule.rounding is not None else None,
             version=self.version, sources=rule.sources, formula=formula,
         )
+
+
+def _day_sum(unpaid: Covered, first: date, last: date, changes: Sequence[date] | None
+             ) -> tuple[int, Decimal]:
+    """Days from ``first`` to ``last`` with principal unpaid, and the sum of the unpaid
+    principal over them (a day counts what was unpaid at its end)."""
+    if last < first:
+        return 0, _ZERO
+    if changes is None:
+        bases = [unpaid(first + timedelta(days=d)) for d in range((last - first).days + 1)]
+        return _owing(bases), sum(bases, _ZERO)
+    starts = [first, *sorted({day for day in changes if first < day <= last})]
+    days, total = 0, _ZERO
+    for index, start in enumerate(starts):
+        stop = starts[index + 1] - _DAY if index + 1 < len(starts) else last
+        value = unpaid(start)
+        length = (stop - start).days + 1
+        total += value * length
+        if value > 0:
+            days += length
+    return days, total
 
 
 def _owing(bases: list[Decimal]) -> int:

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 
-from .arrears import ArrearsVersion, Covered, Surcharge, days_late, check_principal
+from .arrears import ArrearsVersion, Covered, Surcharge, _plain, check_principal, days_late
 from .bill import Bill
 from .catalog import Catalog, Ruleset
 from .errors import InputError, UnknownValueError
@@ -221,7 +221,7 @@ class _Open:
         return unpaid
 
     def surcharges(self, on: date) -> list[Surcharge]:
-        return self.version.surcharges(self.bill.due, on, self.covered)
+        return self.version.surcharges(self.bill.due, on, self.covered, self.change_days)
 
     def pay_principal(self, payment: Payment, amount: Decimal) -> None:
         self.unpaid -= amount
@@ -440,7 +440,7 @@ def parse_charges(text: str) -> dict[str, Decimal]:
 
 
 def _amount(value: Decimal) -> str:
-    return format_amount(value)
+    return format_amount(_plain(value))
 
 
 def surcharge_to_dict(surcharge: Surcharge) -> dict[str, Any]:
