@@ -9,10 +9,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tariffcore import BillingError, NotApplicableError, RulesetError, UnknownValueError
+from tariffcore import (
+    BillingError,
+    NotApplicableError,
+    PluginError,
+    Reduced,
+    ReductionContext,
+    ReductionSpec,
+    ReductionType,
+    RulesetError,
+    UnknownValueError,
+    hookimpl,
+    load_version_file,
+)
+from tariffcore.plugins import load_plugins
+from tariffcore.reductions import PercentageReduction
 
 from . import strategies
-from .helpers import account, reading, version
+from .helpers import BASE, account, dump, reading, version
 
 TIERS = [{"upto": 20, "rate": 650}, {"upto": 30, "rate": 810}, {"rate": 1030}]
 CHARGES: dict[str, Any] = {
@@ -140,3 +154,46 @@ def test_reductions_never_exceed_the_gross_and_lines_sum_to_the_total(usage: Dec
             assert -line.amount <= gross[line.charge.removesuffix("_reduction")]
     assert bill.total == sum((line.amount for line in bill.lines), Decimal(0))
     assert bill.total >= 0
+
+
+class _FlatSpec(ReductionSpec):
+    won: Decimal
+
+
+class _Flat(ReductionType):
+    """A fixed amount off each named charge: a reduction type from outside tariffcore."""
+
+    name = "flat"
+    spec = _FlatSpec
+
+    def compile(self, spec: Any, ctx: Any) -> Any:
+        def compute(bill: ReductionContext) -> dict[str, Reduced]:
+            return {charge: Reduced(spec.won) for charge in spec.charges if charge in bill.lines}
+        return compute
+
+
+class _FlatPlugin:
+    @hookimpl
+    def tariffcore_reduction_types(self) -> list[ReductionType]:
+        return [_Flat()]
+
+
+def test_a_plugin_adds_a_reduction_type_through_the_hook() -> None:
+    plugins = load_plugins(entry_points=False, extra=[_FlatPlugin()])
+    assert {"volume_allowance", "percentage", "unknown", "flat"} <= set(plugins.reduction_types)
+    data = {**BASE, "charges": CHARGES, "reductions": {
+        "flat": {"type": "flat", "label": "flat", "source": "s", "won": 1000, "charges": ["sewer"]}}}
+    compiled = load_version_file(dump(data), "<plugin test>", plugins)
+    bill = compiled.bill(account(reductions=("flat",)), reading(10))
+    assert amounts(bill)["sewer_reduction"] == -1000   # sewer 10 × 400 = 4,000, 1,000 off
+    # capped at the gross line: 2 m³ of sewer is 800
+    assert amounts(compiled.bill(account(reductions=("flat",)), reading(2)))["sewer_reduction"] == -800
+
+
+def test_two_plugins_cannot_offer_one_reduction_type() -> None:
+    with pytest.raises(PluginError, match="'percentage' is already provided"):
+        class _Clash:
+            @hookimpl
+            def tariffcore_reduction_types(self) -> list[ReductionType]:
+                return [PercentageReduction()]
+        load_plugins(entry_points=False, extra=[_Clash()])
