@@ -119,8 +119,8 @@ class CompiledVersion:
             raise InputError(f"{self.label} bills every {' or '.join(map(str, allowed))} "
                              f"month(s), not {months}", code="billing_cycle")
         limit = cycle.below_monthly_m3.get(months) if cycle is not None else None
-        if limit is not None and reading.usage_m3 >= limit * months:
-            per_month = reading.usage_m3 / months
+        if limit is not None and reading.usage_m3 >= MONEY_CONTEXT.multiply(limit, months):
+            per_month = MONEY_CONTEXT.divide(reading.usage_m3, months)
             raise InputError(f"{self.label}: a {months}-month bill is only for usage below "
                              f"{limit} m³ per month, and {reading.usage_m3} m³ over {months} "
                              f"months is {per_month.normalize():f} m³ per month; bill it monthly",
