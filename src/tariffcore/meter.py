@@ -17,13 +17,15 @@ usage came from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from .errors import InputError
-from .money import MONEY_CONTEXT, format_amount
+from .money import MONEY_CONTEXT, D, format_amount
 
-__all__ = ["MeterReads"]
+__all__ = ["READ_COLUMNS", "MeterReads", "usage_from_fields"]
 
 _ZERO = Decimal(0)
 
@@ -55,7 +57,7 @@ class MeterReads:
             if self.digits is not None and value >= self.capacity:
                 raise InputError(f"{name} {format_amount(value)} has more digits than the meter's "
                                  f"{self.digits} (meter_digits)")
-        self.usage  # validates the direction of every meter
+        _ = self.usage  # refuses a meter that went backwards
 
     def _reads(self) -> list[tuple[str, Decimal]]:
         reads = [("previous_read", self.previous), ("current_read", self.current)]
@@ -114,3 +116,53 @@ class MeterReads:
         if self.rolled_over:
             text += f" (rolled over at {format_amount(self.capacity)})"
         return f"{text}: {format_amount(self.usage)} m³"
+
+
+#: Input columns that describe meter reads (see :func:`usage_from_fields`).
+READ_COLUMNS = ("previous_read", "current_read", "meter_digits", "old_final_read", "new_initial_read")
+
+
+def _number(name: str, value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            raise InputError(f"{name} must be a number, not {value}")
+        return None
+    if isinstance(value, float):
+        raise InputError(f"{name}: a float cannot carry an exact figure")
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return D(value if isinstance(value, (int, Decimal)) else text)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number, not {text!r}") from None
+
+
+def usage_from_fields(fields: Mapping[str, Any]) -> tuple[Decimal, MeterReads | None]:
+    """The usage of an input row: ``usage_m3``, or derived from its meter reads, or both when
+    they agree. Raises :class:`~tariffcore.InputError` naming what is wrong or missing."""
+    usage = _number("usage_m3", fields.get("usage_m3"))
+    previous = _number("previous_read", fields.get("previous_read"))
+    current = _number("current_read", fields.get("current_read"))
+    old_final = _number("old_final_read", fields.get("old_final_read"))
+    new_initial = _number("new_initial_read", fields.get("new_initial_read"))
+    digits_value = _number("meter_digits", fields.get("meter_digits"))
+    if previous is None and current is None:
+        if old_final is not None or new_initial is not None:
+            raise InputError("a meter replacement needs previous_read and current_read too")
+        if usage is None:
+            raise InputError("usage_m3 is empty (give usage_m3, or previous_read and current_read)")
+        return usage, None
+    if previous is None or current is None:
+        given, missing = ("previous_read", "current_read") if current is None else ("current_read", "previous_read")
+        raise InputError(f"{given} is given without {missing}")
+    digits = None
+    if digits_value is not None:
+        if digits_value != digits_value.to_integral_value():
+            raise InputError(f"meter_digits must be a whole number, not {format_amount(digits_value)}")
+        digits = int(digits_value)
+    reads = MeterReads(previous, current, digits, old_final, new_initial)
+    if usage is not None and usage != reads.usage:
+        raise InputError(f"usage_m3 {format_amount(usage)} disagrees with the meter reads "
+                         f"({reads.describe()})")
+    return reads.usage, reads

@@ -29,12 +29,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+import yaml
+
 from .errors import Problem
+from .money import format_amount
 from .yamlio import Located
 
-__all__ = ["NOT_INHERITED", "Resolved", "extend", "resolve_extends"]
+__all__ = ["NOT_INHERITED", "Resolved", "extend", "resolve_extends", "to_yaml"]
 
 Path = tuple[str | int, ...]
 Origin = tuple[str, int, int]
@@ -223,3 +228,25 @@ def resolve_extends(files: Iterable[Resolved]) -> tuple[list[Resolved], list[tup
         if result is not None:
             resolved.append(result)
     return resolved, problems
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes resolved versions back as YAML: exact numbers, dates, keys in written order."""
+
+
+def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
+    text = format_amount(value)
+    tag = "tag:yaml.org,2002:int" if "." not in text else "tag:yaml.org,2002:float"
+    return dumper.represent_scalar(tag, text)
+
+
+_Dumper.add_representer(Decimal, _decimal)
+_Dumper.add_representer(date, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:timestamp", value.isoformat()))
+
+
+def to_yaml(data: Mapping[str, Any]) -> str:
+    """A resolved version as YAML that :func:`tariffcore.yamlio.load_yaml` reads back to the
+    same data (numbers stay exact)."""
+    return yaml.dump(dict(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=100)
