@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from .bill import Account, Bill, Reading
 from .calendar import anchor_date, complete_dates
 from .engine import CompiledVersion, PeriodPart, compile_version, pydantic_problems
-from .errors import InputError, NoVersionError, Problem, RulesetError, UnknownRulesetError
+from .errors import BillingError, InputError, NoVersionError, Problem, RulesetError, UnknownRulesetError
 from .model import RulesetVersion
 from .periods import DayShare, Segment, segments
 from .plugins import Plugins, load_plugins
@@ -53,6 +53,7 @@ class Ruleset:
         bases = {v.basis for v in self.versions} | {c.basis for v in self.versions for c in v.charges}
         # One kind of date everywhere: a charge's version is the bill's version.
         object.__setattr__(self, "_uniform", len(bases) == 1)
+        object.__setattr__(self, "_bases", tuple(sorted(bases)))
         object.__setattr__(self, "_splits", any(
             v.spec.effective.policy == "split_by_days" for v in self.versions))
 
@@ -109,7 +110,7 @@ class Ruleset:
         usage date is billed in parts, each under the version of its days (see
         :mod:`tariffcore.periods`).
         """
-        version = self.select(reading)
+        version = self.select(reading) if self._uniform else self._latest(reading)  # type: ignore[attr-defined]
         reading = complete_dates(reading, version.spec.dates)
         runs = self.usage_segments(reading)
         others: dict[str, CompiledVersion] = {}
@@ -129,6 +130,22 @@ class Ruleset:
             if chosen is not version:
                 others[charge.id] = chosen
         return version.bill(account, reading, others, parts)
+
+    def _latest(self, reading: Reading) -> CompiledVersion:
+        """The bill's version when charges are selected by different kinds of date: the latest
+        of the versions in force by each kind (a kind the reading cannot date is skipped here;
+        the charges that need it fail with that error)."""
+        chosen: list[CompiledVersion] = []
+        failure: BillingError | None = None
+        for basis in self._bases:  # type: ignore[attr-defined]
+            try:
+                chosen.append(self.select(reading, basis))
+            except BillingError as exc:
+                failure = failure or exc
+        if not chosen:
+            assert failure is not None
+            raise failure
+        return max(chosen, key=self.versions.index)
 
     def usage_segments(self, reading: Reading) -> list[Segment[CompiledVersion]] | None:
         """The versions in force on each day of usage, when the period is to be split by days.

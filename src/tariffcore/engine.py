@@ -213,7 +213,13 @@ class CompiledVersion:
                                    period_end=part.end, meter=None)
             context = BillContext(account, part_reading, version.households(account),
                                   version.label, tuple(lines), share)
-            charged = self._compute(charge, context)
+            try:
+                charged = self._compute(charge, context)
+            except BillingError as exc:
+                exc.message += (f" (usage {part.start}..{part.end}: {share.days} of the "
+                                f"{share.total_days} days of a period split by days)")
+                exc.args = (exc.message,)
+                raise
             if charged is None:
                 continue
             used.append(charge)
