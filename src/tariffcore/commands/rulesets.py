@@ -87,8 +87,9 @@ def run(args: argparse.Namespace) -> int:
             for v in entry["versions"]:
                 span = f"{v['from']} .. {v['until'] or ''}"
                 extra = f"; not included: {', '.join(v['not_included'])}" if v["not_included"] else ""
+                chain = f"; extends {v['extends']}" if v["extends"] else ""
                 print(f"  @{v['version']:<10} {span:<26} by {v['basis'].replace('_', ' ')}; "
-                      f"charges: {', '.join(v['charges']) or '-'}{extra}")
+                      f"charges: {', '.join(v['charges']) or '-'}{extra}{chain}")
                 for s in v["sources"]:
                     print(f"      [{s['tag']}] {s['title']}" + (f" <{s['url']}>" if s["url"] else ""))
     for key, problems in catalog.problems.items():
