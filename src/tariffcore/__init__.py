@@ -15,7 +15,7 @@ The public API is what this module exports; everything else is private and may c
     bill.total  # Decimal('25400')
 """
 
-from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef, TierSlice
+from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, TierSlice
 from .catalog import Catalog, Ruleset, load_catalog, load_version_file
 from .charges import BillContext, Charged, ChargeType, CompileContext
 from .engine import CompiledVersion
@@ -33,6 +33,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .inputs import Row, parse_row, read_rows
+from .meter import MeterReads
 from .model import ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
 from .money import D, Rounding
 from .output import bill_to_dict, explain_bill
@@ -54,6 +55,8 @@ __all__ = [
     "D",
     "FrozenModel",
     "InputError",
+    "LinePart",
+    "MeterReads",
     "NoVersionError",
     "NotApplicableError",
     "NotIncluded",
