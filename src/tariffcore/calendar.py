@@ -132,7 +132,7 @@ def anchor_date(
       policy the whole period is billed under the version in force on it).
 
     ``rules`` are the ruleset's date rules (to derive a missing billing month or due date);
-    ``what`` names what is being selected (``kr/busan@2026-01 levy``) in the error raised when
+    ``what`` names what is being selected (``kr/example@2026-01 levy``) in the error raised when
     the reading lacks the date.
     """
     subject = what or ruleset

@@ -66,7 +66,7 @@ class Ruleset:
         return self._ranges[self.versions.index(version)]  # type: ignore[attr-defined,no-any-return]
 
     def version(self, label: str) -> CompiledVersion:
-        """The version labelled ``label`` (``2025`` in ``kr/gimhae@2025``)."""
+        """The version labelled ``label`` (``2025`` in ``kr/example@2025``)."""
         for version in self.versions:
             if version.version == label:
                 return version
@@ -232,7 +232,7 @@ class Catalog:
         return found
 
     def resolve(self, reference: str) -> tuple[Ruleset, CompiledVersion | None]:
-        """``kr/gimhae`` → (ruleset, None); ``kr/gimhae@2025`` → (ruleset, that version)."""
+        """``kr/example`` → (ruleset, None); ``kr/example@2025`` → (ruleset, that version)."""
         ruleset_id, _, label = reference.partition("@")
         ruleset = self.ruleset(ruleset_id)
         return ruleset, (ruleset.version(label) if label else None)

@@ -2,7 +2,7 @@
 
 A golden file lives in a ruleset's ``tests`` directory::
 
-    ruleset: kr/changwon
+    ruleset: kr/example
     bills:
       - name: household, 35 m³
         # 20 × 650 + 10 × 810 + 5 × 1,030
@@ -93,7 +93,7 @@ def load_golden(path: str | Path) -> list[GoldenCase]:
         fields = {"account": item.get("name", f"#{index + 1}")}
         fields.update(item.get("account") or {})
         fields.update(item.get("reading") or {})
-        cases.append(GoldenCase(name, located.where(where)[0], item.get("ruleset", data["ruleset"]),
+        cases.append(GoldenCase(name, located.where(where)[0], str(item.get("ruleset", data["ruleset"])),
                                 str(item.get("name", f"bill {index + 1}")), fields, item["expect"]))
     if problems:
         raise RulesetError(problems)

@@ -3,7 +3,7 @@
 A new ordinance version usually changes a few figures. Its file names the version it builds on
 and gives only the differences::
 
-    ruleset: kr/ulsan
+    ruleset: kr/example
     version: 2024-03
     extends: 2023-07
     effective: {from: 2024-03, basis: billing_month}
