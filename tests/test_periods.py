@@ -14,10 +14,9 @@ import tariffcore
 from tariffcore.money import ROUNDING_METHODS, Rounding
 from tariffcore.periods import apportion, segments
 
+from . import strategies
+from .helpers import version
 from .timekit import fixture_catalog, switch_variant
-
-
-UNITS = [Decimal(1), Decimal("0.1"), Decimal("0.01"), Decimal("0.0001")]
 
 
 def test_apportion_by_hand() -> None:
@@ -39,8 +38,8 @@ def test_segments_and_gaps() -> None:
 
 @given(
     whole=st.decimals(min_value=0, max_value=100000, places=3, allow_nan=False),
-    days=st.lists(st.integers(min_value=1, max_value=62), min_size=1, max_size=4),
-    unit=st.sampled_from(UNITS),
+    days=strategies.day_counts,
+    unit=strategies.apportion_units,
     method=st.sampled_from(sorted(ROUNDING_METHODS)),
 )
 def test_parts_sum_exactly_and_are_never_negative(whole: Decimal, days: list[int], unit: Decimal,
@@ -50,10 +49,7 @@ def test_parts_sum_exactly_and_are_never_negative(whole: Decimal, days: list[int
     assert all(part >= 0 for part in parts)
 
 
-@given(
-    whole=st.integers(min_value=0, max_value=10000),
-    days=st.lists(st.integers(min_value=1, max_value=62), min_size=1, max_size=4),
-)
+@given(whole=st.integers(min_value=0, max_value=10000), days=strategies.day_counts)
 def test_half_up_parts_stay_within_one_unit_of_their_exact_share(whole: int, days: list[int]) -> None:
     parts = apportion(Decimal(whole), days, Rounding(Decimal(1), "half_up"))
     total = sum(days)
@@ -152,3 +148,43 @@ def test_the_split_variant_file_differs_only_in_policy(tmp_path: Path) -> None:
     version = catalog.ruleset("test/split").versions[0]
     assert version.spec.effective.policy == "switch"
     assert version.spec.effective.apportion is None
+
+
+SPLIT_BY_DAYS = {"from": "2025-01-01", "basis": "usage", "policy": "split_by_days",
+                 "apportion": {"m3": {"unit": 1, "method": "half_up"},
+                               "fixed": {"unit": "0.0001", "method": "half_up"}}}
+
+
+@given(before=strategies.tier_table(), after=strategies.tier_table(), households=strategies.households,
+       usage=strategies.usage, days_before=st.integers(1, 62), days_after=st.integers(0, 62),
+       base=st.tuples(st.integers(0, 50000), st.integers(0, 50000)))
+def test_any_tier_tables_split_into_parts_that_sum_to_the_line(
+        before: list[dict[str, object]], after: list[dict[str, object]], households: int,
+        usage: Decimal, days_before: int, days_after: int, base: tuple[int, int]) -> None:
+    def charges(tiers: list[dict[str, object]], fixed: int) -> dict[str, object]:
+        return {
+            "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: fixed}},
+            "water": {"type": "graduated", "label": "water", "source": "s",
+                      "classes": {"household": {"tiers": tiers, "scale_by_households": True}}},
+            "sewer": {"type": "volume", "label": "sewer", "source": "s", "classes": {"household": tiers}},
+        }
+
+    first = version(charges(before, base[0]), version="1",
+                    effective={**SPLIT_BY_DAYS, "from": "2024-01-01"})
+    second = version(charges(after, base[1]), version="2", effective=SPLIT_BY_DAYS)
+    ruleset = tariffcore.Ruleset("test/city", (first, second))
+    change = date(2025, 1, 1)
+    reading = tariffcore.Reading(usage, period_start=change - timedelta(days=days_before),
+                                 period_end=change + timedelta(days=days_after))
+    bill = ruleset.bill(tariffcore.Account("P", "household", meter_mm=15, household_units=households),
+                        reading)
+    assert bill.total == sum((line.amount for line in bill.lines), Decimal(0))
+    for line in bill.lines:
+        if line.parts:
+            assert [part.version for part in line.parts] == ["1", "2"]
+            assert sum((part.amount for part in line.parts), Decimal(0)) == line.unrounded
+            assert sum((part.days for part in line.parts), 0) == days_before + days_after + 1
+            expected = usage if line.unit == "m3" else Decimal(1)
+            assert sum((part.quantity or Decimal(0) for part in line.parts), Decimal(0)) == expected
+        else:  # one version bills it: the tables (or the base) are the same
+            assert line.version == "2"
