@@ -211,9 +211,9 @@ class CompiledVersion:
             part_usage = share.m3(usage)
             part_reading = replace(reading, usage_m3=part_usage, period_start=part.start,
                                    period_end=part.end, meter=None)
-            context = BillContext(account, part_reading, version.households(account),
-                                  version.label, tuple(lines), share)
             try:
+                context = BillContext(account, part_reading, version.households(account),
+                                      version.label, tuple(lines), share)
                 charged = self._compute(charge, context)
             except BillingError as exc:
                 exc.message += (f" (usage {part.start}..{part.end}: {share.days} of the "

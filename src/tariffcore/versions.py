@@ -206,9 +206,10 @@ def resolve_extends(files: Iterable[Resolved]) -> tuple[list[Resolved], list[tup
         parent = by_key.get((item.ruleset, parent_label))
         if parent is None:
             known = sorted(v for (r, v) in by_key if r == item.ruleset and v != item.version)
+            hint = "" if known else "; load (or validate) the ruleset's whole directory"
             problems.append((item.ruleset, item.problem(
                 ("extends",), f"extends {parent_label!r}, but {item.ruleset} has no readable version "
-                f"{parent_label!r} (versions: {', '.join(known) or 'none'})")))
+                f"{parent_label!r} (versions: {', '.join(known) or 'none'}){hint}")))
             done[key] = None
             return None
         base = resolve(parent, [*chain, item.version])
