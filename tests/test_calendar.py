@@ -146,3 +146,21 @@ def test_a_charge_type_that_cannot_apportion_is_refused_for_split(tmp_path: Path
     catalog = tariffcore.load_catalog([tmp_path], entry_points=False, plugins=[Plugin()])
     found = catalog.problems["test/policy"]
     assert len(found) == 1 and "cannot bill part of a period" in found[0].message
+
+
+def test_meter_read_basis_selects_by_the_read_date() -> None:
+    from .helpers import version
+
+    def water(rate: int) -> dict[str, object]:
+        return {"water": {"type": "graduated", "label": "water", "source": "s",
+                          "classes": {"household": rate}}}
+
+    # "9월 검침분부터": bills read from September on use the new rate, whatever the billing month
+    old = version(water(300), version="old", effective={"from": "2013-01", "basis": "meter_read"})
+    new = version(water(340), version="new", effective={"from": "2013-09", "basis": "meter_read"})
+    ruleset = tariffcore.Ruleset("test/city", (old, new))
+    account = tariffcore.Account("R", "household")
+    august = tariffcore.Reading(Decimal(10), billing_month=date(2013, 9, 1), period_end=date(2013, 8, 31))
+    september = tariffcore.Reading(Decimal(10), billing_month=date(2013, 9, 1), period_end=date(2013, 9, 2))
+    assert ruleset.bill(account, august).total == 3000      # 10 × 300
+    assert ruleset.bill(account, september).total == 3400   # 10 × 340
