@@ -277,3 +277,26 @@ def test_split_mixed_use_allowance() -> None:
     account = Account("S-2", "general", meter_mm=13, household_units=2)
     bill = catalog.bill("test/split", account, reading(60, date(2024, 12, 17), date(2025, 1, 16)))
     assert amounts(bill) == {"base": 1510, "water": 23500, "sewer": 6000, "levy": 910}
+
+
+def test_fixture_golden_bills() -> None:
+    from tariffcore.golden import iter_cases, run_case
+
+    catalog = fixture_catalog("seoul")
+    cases = list(iter_cases(catalog))
+    assert len(cases) == 3
+    for case in cases:
+        result = run_case(catalog, case)
+        assert result.passed, result.failures
+
+
+def test_a_golden_bill_with_the_wrong_line_version_fails() -> None:
+    from dataclasses import replace
+
+    from tariffcore.golden import iter_cases, run_case
+
+    catalog = fixture_catalog("seoul")
+    case = next(iter_cases(catalog))
+    wrong = replace(case, expect={**case.expect, "line_versions": {"water": "2022-01"}})
+    result = run_case(catalog, wrong)
+    assert result.failures == ("line water: expected version 2022-01, got 2021-07+2022-01",)
