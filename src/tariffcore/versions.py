@@ -110,7 +110,12 @@ def extend(parent: Resolved, child: Resolved) -> Resolved:
                if not (path and path[0] in NOT_INHERITED)}
     origins[()] = child.origins.get((), (child.source, 1, 1))
     merged = _merge(data, child.data, (), origins, child.origins)
-    return Resolved(child.source, merged, origins)
+    # Keep the fields in the order the chain wrote them (version, extends, effective in place).
+    order = [*parent.data, *(key for key in child.data if key not in parent.data)]
+    if "extends" not in parent.data and "extends" in merged:
+        order.insert(order.index("version") + 1 if "version" in order else 0, "extends")
+    ordered = {key: merged[key] for key in dict.fromkeys(order) if key in merged}
+    return Resolved(child.source, ordered, origins)
 
 
 def _merge(base: dict[Any, Any], over: dict[Any, Any], path: Path,
