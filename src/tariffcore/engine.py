@@ -8,16 +8,19 @@ validate per bill. :meth:`CompiledVersion.bill` is then a pure function of (acco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal, localcontext
+from types import MappingProxyType
 from typing import Any, Literal
 
-from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef
-from .charges import BillContext, ChargeType, CompileContext, CompiledCharge, rounding_of
-from .errors import BillingError, InputError, NotApplicableError, PluginError
+from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef
+from .charges import BillContext, Charged, ChargeType, CompileContext, CompiledCharge, rounding_of
+from .errors import BillingError, InputError, NotApplicableError, PluginError, UnknownValueError
 from .model import RoundingSpec, RulesetVersion
-from .money import MONEY_CONTEXT, Rounding
+from .money import MONEY_CONTEXT, Rounding, format_amount
+from .periods import DayShare
 from .reductions import (
     BUILTIN_REDUCTION_TYPES,
     CompiledReduction,
@@ -30,7 +33,7 @@ from .reductions import (
     reduction_line_id,
 )
 
-__all__ = ["CompiledCharge", "CompiledVersion", "compile_version"]
+__all__ = ["CompiledCharge", "CompiledVersion", "PeriodPart", "compile_version"]
 
 Path = tuple[str | int, ...]
 
@@ -45,6 +48,17 @@ class _Charge:
     applies_to: frozenset[str] | None
     plugin: str
     basis: str
+    apportions: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodPart:
+    """The days ``start``..``end`` of a split period billed under ``version`` (``share``)."""
+
+    version: CompiledVersion
+    start: date
+    end: date
+    share: DayShare
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +74,17 @@ class _Reduction:
 
 @dataclass(frozen=True)
 class CompiledVersion:
-    """One ordinance version, ready to bill. Build it with :func:`compile_version`."""
+    """One ordinance version, ready to bill. Build it with :func:`compile_version`.
+
+    ``data`` is the version as resolved from its file and the versions it ``extends``
+    (plain YAML data), for showing it; ``path`` is the version's own file.
+    """
 
     spec: RulesetVersion
     path: str
     charges: tuple[_Charge, ...]
     not_included: tuple[NotIncluded, ...]
+    data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     reductions: tuple[_Reduction, ...] = ()
 
     @property
@@ -127,11 +146,28 @@ class CompiledVersion:
                              code="billing_cycle")
         return months
 
+    def households(self, account: Account) -> int:
+        """Households behind ``account``'s meter under this version (its class's default
+        when the account does not say); an unknown use class is not applicable."""
+        use_class = self.spec.use_classes.get(account.use_class)
+        if use_class is None:
+            from .charges import _unknown_class
+
+            raise NotApplicableError(
+                f"{self.label}: {_unknown_class(account.use_class, self.spec.use_classes).split(';')[0]}"
+                f" (this version knows {', '.join(self.spec.use_classes)})",
+                code="unknown_use_class",
+            )
+        if account.household_units is not None:
+            return account.household_units
+        return use_class.household_units_default
+
     def bill(
         self,
         account: Account,
         reading: Reading,
         charge_versions: Mapping[str, CompiledVersion] | None = None,
+        charge_parts: Mapping[str, Sequence[PeriodPart]] | None = None,
         reduction_versions: Mapping[str, CompiledVersion] | None = None,
     ) -> Bill:
         """Bill ``account`` for ``reading`` under this version.
@@ -139,23 +175,13 @@ class CompiledVersion:
         ``charge_versions`` maps a charge id to another version that bills that charge, for
         charges selected by a different kind of date than this version (see
         :meth:`tariffcore.Ruleset.bill`); the line then names that version.
-        ``reduction_versions`` does the same for reductions.
+        ``charge_parts`` maps a charge id to the parts of a period split by days between
+        versions (``split_by_days``); the line then sums its parts and lists them.
+        ``reduction_versions`` maps a reduction id to the version granting it, for reductions
+        selected by a different kind of date (see :mod:`tariffcore.reductions`).
         """
         spec = self.spec
-        use_class = spec.use_classes.get(account.use_class)
-        if use_class is None:
-            from .charges import _unknown_class
-
-            raise NotApplicableError(
-                f"{self.label}: {_unknown_class(account.use_class, spec.use_classes).split(';')[0]}"
-                f" (this version knows {', '.join(spec.use_classes)})",
-                code="unknown_use_class",
-            )
-        households = (
-            account.household_units
-            if account.household_units is not None
-            else use_class.household_units_default
-        )
+        households = self.households(account)
         months = self.months(reading)
         per_month = frozenset(spec.billing_cycle.per_month) if spec.billing_cycle else frozenset()
         claimed = self._claimed(account, reduction_versions or {})
@@ -164,33 +190,31 @@ class CompiledVersion:
         missing = list(self.not_included)
         with localcontext(MONEY_CONTEXT):
             for own in self.charges:
+                if charge_parts and own.id in charge_parts:
+                    line = self._split_line(own.id, account, reading, charge_parts[own.id], lines,
+                                            months if own.id in per_month else 1)
+                    if line is not None:
+                        lines.append(line)
+                    continue
                 charge = own
                 version = self
                 if charge_versions and own.id in charge_versions:
                     version = charge_versions[own.id]
-                    found = version.charge(own.id)
-                    if found is None:
+                    other = version.charge(own.id)
+                    if other is None:
                         missing.append(NotIncluded(own.id, f"{version.label}, the version in force "
                                                    f"by {own.basis.replace('_', ' ')}, has no {own.id} charge"))
                         continue
-                    charge = found
+                    charge = other
                 if charge.applies_to is not None and account.use_class not in charge.applies_to:
                     continue
-                context = BillContext(account, reading, households, version.label, tuple(lines),
-                                      months if charge.id in per_month else 1)
-                try:
-                    charged = charge.compute(context)
-                except BillingError:
-                    raise
-                except Exception as exc:
-                    raise PluginError(charge.plugin, f"charge {charge.id!r} of {self.label} "
-                                      f"raised {type(exc).__name__}: {exc}") from exc
+                units = households if version is self else version.households(account)
+                context = BillContext(account, reading, units, version.label, tuple(lines),
+                                      months=months if charge.id in per_month else 1)
+                charged = self._compute(charge, context)
                 if charged is None:
                     continue
                 amount = charged.amount
-                if not isinstance(amount, Decimal) or not amount.is_finite():
-                    raise PluginError(charge.plugin, f"charge {charge.id!r} of {self.label} "
-                                      f"returned amount {amount!r}, not a finite Decimal")
                 rounded = charge.rounding.apply(amount) if charge.rounding is not None else amount
                 rule = f"{charge.id}.{charged.rule}" if charged.rule else charge.id
                 lines.append(BillLine(
@@ -202,14 +226,13 @@ class CompiledVersion:
                 ))
                 used[charge.id] = charge
             if claimed:
-                lines += self._reduce(claimed, account, reading, households, months, per_month,
-                                      lines, used, missing)
+                lines += self._reduce(claimed, account, reading, months, per_month, lines, used,
+                                      charge_versions or {}, charge_parts or {}, missing)
             total = Decimal(0)
             for line in lines:
                 total += line.amount
         return Bill(account.id, spec.ruleset, spec.version, spec.currency, reading.usage_m3,
-                    tuple(lines), total, tuple(missing))
-
+                    tuple(lines), total, tuple(missing), reading)
 
     def _claimed(self, account: Account,
                  elsewhere: Mapping[str, CompiledVersion]) -> list[tuple[_Reduction, CompiledVersion]]:
@@ -237,25 +260,31 @@ class CompiledVersion:
         claimed: list[tuple[_Reduction, CompiledVersion]],
         account: Account,
         reading: Reading,
-        households: int,
         months: int,
         per_month: frozenset[str],
         lines: list[BillLine],
         used: Mapping[str, _Charge],
+        charge_versions: Mapping[str, CompiledVersion],
+        charge_parts: Mapping[str, Sequence[PeriodPart]],
         missing: list[NotIncluded],
     ) -> list[BillLine]:
         """The negative lines of the account's reductions (see :mod:`tariffcore.reductions`)."""
-        from dataclasses import replace
-
         gross = {line.charge: line for line in lines}
-        settled = tuple(lines)
+        settled = list(lines)
+        households = self.households(account)
 
         def charge_for(charge_id: str, usage: Decimal) -> Decimal:
-            charge = used[charge_id]
-            smaller = replace(reading, usage_m3=usage)
-            context = BillContext(account, smaller, households, self.label, settled,
-                                  months if charge_id in per_month else 1)
-            charged = charge.compute(context)
+            """The charge, unrounded, as it would be for ``usage`` m³ (same everything else)."""
+            smaller = replace(reading, usage_m3=usage, meter=None)
+            scale = months if charge_id in per_month else 1
+            if charge_id in charge_parts:
+                line = self._split_line(charge_id, account, smaller, charge_parts[charge_id],
+                                        settled, scale)
+                return line.unrounded if line is not None else Decimal(0)
+            version = charge_versions.get(charge_id, self)
+            context = BillContext(account, smaller, version.households(account), version.label,
+                                  tuple(settled), months=scale)
+            charged = self._compute(used[charge_id], context)
             return charged.amount if charged is not None else Decimal(0)
 
         context = ReductionContext(account, reading, households, months, self.label, gross,
@@ -287,7 +316,9 @@ class CompiledVersion:
                     raise PluginError(reduction.plugin, f"reduction {reduction.id!r} of "
                                       f"{version.label} returned {value!r}, not a finite "
                                       "Decimal at or above 0")
-                rounding = used[charge_id].rounding if reduction.rounding == "charge" else reduction.rounding
+                owner = used.get(charge_id) or self.charge(charge_id)
+                own_rounding = owner.rounding if owner is not None else None
+                rounding = own_rounding if reduction.rounding == "charge" else reduction.rounding
                 rounded = rounding.apply(value) if isinstance(rounding, Rounding) else value
                 notes = reduced.notes
                 if rounded > line.amount:
@@ -305,6 +336,105 @@ class CompiledVersion:
                 ))
         return out
 
+    def _compute(self, charge: _Charge, context: BillContext) -> Charged | None:
+        """Run one compiled charge, holding its plug-in to the contract."""
+        try:
+            charged = charge.compute(context)
+        except BillingError:
+            raise
+        except Exception as exc:
+            raise PluginError(charge.plugin, f"charge {charge.id!r} of {context.version} "
+                              f"raised {type(exc).__name__}: {exc}") from exc
+        if charged is None:
+            return None
+        amount = charged.amount
+        if not isinstance(amount, Decimal) or not amount.is_finite():
+            raise PluginError(charge.plugin, f"charge {charge.id!r} of {context.version} "
+                              f"returned amount {amount!r}, not a finite Decimal")
+        return charged
+
+    def _split_line(self, charge_id: str, account: Account, reading: Reading,
+                    parts: Sequence[PeriodPart], lines: list[BillLine],
+                    months: int = 1) -> BillLine | None:
+        """One line for ``charge_id`` billed in parts, each under the version of its days."""
+        ctx = MONEY_CONTEXT
+        usage = reading.usage_m3
+        pieces: list[LinePart] = []
+        used: list[_Charge] = []
+        amount = Decimal(0)
+        quantity: Decimal | None = Decimal(0)
+        unit: str | None = None
+        prices: set[Decimal | None] = set()
+        last_rule = ""
+        for part in parts:
+            version, share = part.version, part.share
+            days = f"usage {part.start}..{part.end}"
+            charge = version.charge(charge_id)
+            if charge is None:
+                if any(n.charge == charge_id for n in version.not_included):
+                    raise UnknownValueError(f"{version.label} has no figures for {charge_id}, and "
+                                            f"it is in force for {days} of the split period")
+                raise NotApplicableError(f"{version.label} has no {charge_id} charge, and it is in "
+                                         f"force for {days} of the split period")
+            if not charge.apportions:
+                raise NotApplicableError(
+                    f"{version.label} {charge_id}: its charge type (plug-in {charge.plugin!r}) "
+                    "cannot bill part of a period, which split_by_days needs")
+            if charge.applies_to is not None and account.use_class not in charge.applies_to:
+                continue
+            part_usage = share.m3(usage)
+            part_reading = replace(reading, usage_m3=part_usage, period_start=part.start,
+                                   period_end=part.end, meter=None)
+            try:
+                context = BillContext(account, part_reading, version.households(account),
+                                      version.label, tuple(lines), share, months)
+                charged = self._compute(charge, context)
+            except BillingError as exc:
+                exc.message += (f" (usage {part.start}..{part.end}: {share.days} of the "
+                                f"{share.total_days} days of a period split by days)")
+                exc.args = (exc.message,)
+                raise
+            if charged is None:
+                continue
+            used.append(charge)
+            last_rule = charged.rule
+            amount = ctx.add(amount, charged.amount)
+            if charged.quantity is None or quantity is None:
+                quantity = None
+            else:
+                quantity = ctx.add(quantity, charged.quantity)
+            unit = charged.unit or unit
+            prices.add(charged.unit_price)
+            note = (f"days {part.start}..{part.end}: {share.days} of {share.total_days}; "
+                    + (share.describe(usage) if charged.unit == "m3"
+                       else f"share {format_amount(charged.quantity)}" if charged.quantity is not None
+                       else "share of the period"))
+            pieces.append(LinePart(
+                version=version.version, start=part.start, end=part.end, days=share.days,
+                period_days=share.total_days, quantity=charged.quantity, amount=charged.amount,
+                unit_price=charged.unit_price,
+                slices=tuple(replace(piece, version=version.version) for piece in charged.slices),
+                notes=(note, *charged.notes),
+            ))
+        if not used:
+            return None
+        last = used[-1]
+        rounded = last.rounding.apply(amount) if last.rounding is not None else amount
+        sources: list[SourceRef] = []
+        for charge in used:
+            sources += [ref for ref in charge.sources if ref not in sources]
+        rule = f"{charge_id}.{last_rule}" if last_rule else charge_id
+        single = next(iter(prices)) if len(prices) == 1 else None
+        return BillLine(
+            charge=charge_id, label=last.label, amount=rounded, unrounded=amount,
+            rounding=last.rounding.describe() if last.rounding is not None else None,
+            rule=rule, version="+".join(piece.version for piece in pieces), sources=tuple(sources),
+            quantity=quantity, unit=unit, unit_price=single,
+            slices=tuple(s for piece in pieces for s in piece.slices),
+            notes=(f"split by days between versions {', '.join(p.version for p in pieces)}",),
+            parts=tuple(pieces),
+        )
+
 
 def compile_version(
     spec: RulesetVersion,
@@ -317,7 +447,7 @@ def compile_version(
     """Compile ``spec``; return it with the problems found, each at a path in the YAML file.
 
     ``raw_charges`` is the ``charges`` mapping as written (for problem locations); ``owners``
-    maps each charge type and reduction type name to the plug-in that provides it;
+    maps each charge type name (and ``reduction:<name>``) to the plug-in that provides it;
     ``reduction_types`` defaults to the built-in ones.
     """
     problems: list[tuple[Path, str]] = []
@@ -365,9 +495,17 @@ def compile_version(
             raise PluginError(owners.get(charge_type.name, "?"), f"charge type {charge_type.name!r} "
                               f"failed to compile {spec.label} {charge_id}: {exc}") from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
+        basis = charge_spec.basis or spec.effective.basis
+        if (spec.effective.policy == "split_by_days" and basis == "usage"
+                and not charge_type.apportions_by_days):
+            problems.append(((*where, "type"), f"charge type {charge_type.name!r} cannot bill part "
+                             "of a period, so this version cannot split periods by days"))
         charges.append(_Charge(charge_id, charge_spec.label, compute, rounding_of(charge_spec, spec),
                                tuple(refs), applies_to, owners.get(charge_type.name, "?"),
-                               charge_spec.basis or spec.effective.basis))
+                               basis, charge_type.apportions_by_days))
+    if spec.effective.policy == "split_by_days" and not any(c.basis == "usage" for c in charges):
+        problems.append((("effective", "policy"), "split_by_days splits periods of usage, but "
+                         "neither this version nor any of its charges is selected by usage date"))
     for charge_id in spec.not_included:
         if charge_id in spec.charges:
             problems.append((("not_included", charge_id),
@@ -383,7 +521,8 @@ def compile_version(
     if problems:
         return None, problems
     not_included = tuple(NotIncluded(cid, reason) for cid, reason in spec.not_included.items())
-    return CompiledVersion(spec, path, tuple(charges), not_included, reductions), problems
+    return CompiledVersion(spec, path, tuple(charges), not_included,
+                           reductions=reductions), problems
 
 
 def _compile_reductions(
