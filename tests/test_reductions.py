@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,10 +14,12 @@ from tariffcore import (
     BillingError,
     NotApplicableError,
     PluginError,
+    Reading,
     Reduced,
     ReductionContext,
     ReductionSpec,
     ReductionType,
+    Ruleset,
     RulesetError,
     UnknownValueError,
     hookimpl,
@@ -197,3 +200,25 @@ def test_two_plugins_cannot_offer_one_reduction_type() -> None:
             def tariffcore_reduction_types(self) -> list[ReductionType]:
                 return [PercentageReduction()]
         load_plugins(entry_points=False, extra=[_Clash()])
+
+
+SPLIT = {"basis": "usage", "policy": "split_by_days",
+         "apportion": {"m3": {"unit": 1, "method": "half_up"}, "fixed": {"unit": "0.0001", "method": "half_up"}}}
+
+
+def test_a_volume_allowance_on_a_period_split_by_days() -> None:
+    def charges(rate: int) -> dict[str, Any]:
+        return {"water": {"type": "graduated", "label": "water", "source": "s",
+                          "classes": {"household": rate, "general": rate}}}
+    free = {"free": {"type": "volume_allowance", "label": "free", "source": "s", "volume": 10,
+                     "charges": ["water"]}}
+    first = version(charges(500), version="1", reductions=free, effective={**SPLIT, "from": "2024-01-01"})
+    second = version(charges(600), version="2", reductions=free, effective={**SPLIT, "from": "2025-01-01"})
+    ruleset = Ruleset("test/city", (first, second))
+    # 31 days: 15 in December at 500, 16 in January at 600; 31 m³ → 15 m³ and 16 m³
+    # (31 × 15/31 = 15): water 15 × 500 + 16 × 600 = 7,500 + 9,600 = 17,100.
+    # The free 10 m³ split the same way: 10 × 15/31 = 4.84 → 5 m³ at 500 and 5 m³ at 600 = 5,500.
+    bill = ruleset.bill(account(reductions=("free",)),
+                        Reading(Decimal(31), period_start=date(2024, 12, 17), period_end=date(2025, 1, 16)))
+    assert amounts(bill) == {"water": 17100, "water_reduction": -5500}
+    assert bill.total == 11600
