@@ -241,3 +241,22 @@ def test_standard_input_streams_too(tmp_path: Path) -> None:
     done = subprocess.run(command, input=MIXED.encode(), capture_output=True, check=False)
     assert done.returncode == 1
     assert done.stdout.decode() == reference_jsonl(MIXED, "kr/daejeon")
+
+
+READS = """account,use_class,meter_mm,billing_month,previous_read,current_read,meter_digits
+M-1,household,13,2025-03,1234,1260,
+M-2,household,13,2025-03,9998,3,4
+M-3,household,13,2025-03,1260,1234,
+M-4,household,13,2025-03,1234,1260,
+"""
+
+
+@pytest.mark.parametrize("text", [READS, "account,usage_m3\nA,3\n", "account,use_class\nA,x\n"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_meter_reads_and_missing_columns_as_row_by_row(tmp_path: Path, text: str, jobs: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    main(["bill", str(source), "--ruleset", "kr/gimhae", "-o", str(out), "--jobs", jobs,
+          "--progress", "off"])
+    assert out.read_text(encoding="utf-8") == reference_jsonl(text, "kr/gimhae")

@@ -15,7 +15,8 @@ The public API is what this module exports; everything else is private and may c
     bill.total  # an exact Decimal, the sum of bill.lines
 """
 
-from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef, TierSlice
+from .arrears import ArrearsVersion, Surcharge
+from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, TierSlice
 from .catalog import Catalog, Ruleset, load_catalog, load_version_file
 from .charges import BillContext, Charged, ChargeType, CompileContext
 from .engine import CompiledVersion
@@ -33,17 +34,36 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .inputs import Row, parse_row, read_rows
-from .model import ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
+from .meter import MeterReads
+from .model import BillingCycle, ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
 from .money import D, Rounding
+from .ledger import read_ledger
 from .output import bill_to_dict, explain_bill
+from .reductions import Reduced, ReductionContext, ReductionSpec, ReductionType
+from .statement import (
+    ArrearsResult,
+    BillStatement,
+    LedgerBill,
+    Payment,
+    Statement,
+    SurchargeLine,
+    account_statement,
+    arrears_result_to_dict,
+    compute_arrears,
+    statement_to_dict,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Account",
+    "ArrearsResult",
+    "ArrearsVersion",
     "Bill",
     "BillContext",
     "BillLine",
+    "BillStatement",
+    "BillingCycle",
     "BillingError",
     "Catalog",
     "ChargeSpec",
@@ -54,13 +74,21 @@ __all__ = [
     "D",
     "FrozenModel",
     "InputError",
+    "LedgerBill",
+    "LinePart",
+    "MeterReads",
     "NoVersionError",
     "NotApplicableError",
     "NotIncluded",
     "Number",
+    "Payment",
     "PluginError",
     "Problem",
     "Reading",
+    "Reduced",
+    "ReductionContext",
+    "ReductionSpec",
+    "ReductionType",
     "Rounding",
     "RoundingSpec",
     "Row",
@@ -69,16 +97,24 @@ __all__ = [
     "RulesetVersion",
     "Source",
     "SourceRef",
+    "Statement",
+    "Surcharge",
+    "SurchargeLine",
     "TariffcoreError",
     "TierSlice",
     "UnknownRulesetError",
     "UnknownValueError",
     "__version__",
+    "account_statement",
+    "arrears_result_to_dict",
     "bill_to_dict",
+    "compute_arrears",
     "explain_bill",
     "hookimpl",
     "load_catalog",
     "load_version_file",
     "parse_row",
+    "read_ledger",
     "read_rows",
+    "statement_to_dict",
 ]

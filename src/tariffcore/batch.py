@@ -54,8 +54,13 @@ __all__ = [
 CHUNK_ROWS = 2048
 #: Distinct rows whose results are kept at most (see :class:`ResultCache`).
 DEFAULT_CACHE_SIZE = 16384
-#: Columns a row cannot be billed without (as for :func:`tariffcore.read_rows`).
-REQUIRED_COLUMNS = ("account", "use_class", "usage_m3")
+def missing_columns(header: Sequence[str]) -> list[str]:
+    """The columns a CSV header lacks to bill any row (as :func:`tariffcore.read_rows` says):
+    ``account``, ``use_class``, and ``usage_m3`` or the meter reads."""
+    missing = [name for name in ("account", "use_class") if name not in header]
+    if "usage_m3" not in header and not {"previous_read", "current_read"} <= set(header):
+        missing.append("usage_m3 (or previous_read and current_read)")
+    return missing
 
 Result = Bill | BillingError
 Payload = Sequence[str] | Mapping[str, Any] | BillingError
@@ -325,7 +330,7 @@ class BatchEngine:
             rows: Iterable[tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]] = (
                 self._record_keys(chunk.rows))
         else:
-            missing = [name for name in REQUIRED_COLUMNS if name not in chunk.header]
+            missing = missing_columns(chunk.header)
             if missing:
                 error = InputError(f"the input has no column {', '.join(missing)}")
                 for number, _ in chunk.rows:
@@ -390,8 +395,7 @@ class BatchEngine:
 
     def jsonl(self, chunk: Chunk) -> tuple[bytes, int, int]:
         """The JSON lines of ``chunk`` (UTF-8), the number of rows and of error rows."""
-        if chunk.header is not None and "account" in chunk.header and all(
-                name in chunk.header for name in REQUIRED_COLUMNS):
+        if chunk.header is not None and not missing_columns(chunk.header):
             return self._csv_jsonl(chunk.header, chunk.rows)
         parts = []
         failed = 0
@@ -462,7 +466,7 @@ class BatchEngine:
             except StopIteration:
                 return 0, 0
         rows = failed = 0
-        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        missing = missing_columns(header)
         if missing:
             tail = fragment(InputError(f"the input has no column {', '.join(missing)}"))
             for values in reader:

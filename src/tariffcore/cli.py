@@ -20,7 +20,7 @@ from .errors import TariffcoreError
 __all__ = ["COMMANDS", "main"]
 
 #: Command modules under tariffcore.commands, in the order ``--help`` lists them.
-COMMANDS = ("bill", "rebill", "compare", "explain", "rulesets", "validate")
+COMMANDS = ("bill", "rebill", "compare", "explain", "arrears", "rulesets", "validate")
 
 
 def build_parser() -> argparse.ArgumentParser:

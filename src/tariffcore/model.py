@@ -32,16 +32,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .money import Rounding
 
 __all__ = [
     "BASES",
+    "Apportion",
+    "BillingMonthRule",
+    "BillingCycle",
     "ChargeSpec",
+    "DateRules",
+    "DueDateRule",
     "Effective",
     "FrozenModel",
     "Number",
+    "POLICIES",
     "RoundingSpec",
     "RulesetVersion",
     "Source",
@@ -96,8 +102,34 @@ class Source(FrozenModel):
     notes: str | None = Field(default=None, description="Confidence, conflicts and choices made.")
 
 
+class RoundingSpec(FrozenModel):
+    """Round to a multiple of ``unit`` by ``method`` (``truncate`` is 절사)."""
+
+    unit: Number = Field(gt=0, description="10 for '10원 미만 절사', 0.1 for a unit price in 0.1 won.")
+    method: Literal["truncate", "half_up", "half_even", "up", "floor", "ceiling"]
+
+    def to_rounding(self) -> Rounding:
+        return Rounding(self.unit, self.method)
+
+
+#: What happens to a billing period that straddles the day a version takes effect.
+POLICIES = ("switch", "split_by_days")
+Policy = Literal["switch", "split_by_days"]
+
+
+class Apportion(FrozenModel):
+    """How ``split_by_days`` rounds the shares it gives each version (see ``docs/time.md``).
+
+    ``m3`` rounds apportioned cubic metres (usage, tier bounds, allowances); ``fixed`` rounds
+    the fraction of a fixed charge each version bills (``0.0001`` keeps four decimals).
+    """
+
+    m3: RoundingSpec = Field(description="Rounding of apportioned m³ (usage, tier bounds).")
+    fixed: RoundingSpec = Field(description="Rounding of the fraction of a fixed charge.")
+
+
 class Effective(FrozenModel):
-    """When a version takes effect, and by which kind of date."""
+    """When a version takes effect, by which kind of date, and how a straddling period is billed."""
 
     from_: DateOrMonth = Field(alias="from", description="First day (or YYYY-MM) in force.")
     until: DateOrMonth | None = Field(
@@ -109,7 +141,56 @@ class Effective(FrozenModel):
         description="The kind of date that selects this version: usage date, meter-read date, "
         "billing month or due month."
     )
+    policy: Policy = Field(
+        default="switch",
+        description="A usage period that straddles this version's first day: 'switch' bills "
+        "it whole under the version in force on its last day; 'split_by_days' bills each "
+        "version's days under that version, apportioning usage, tier widths and fixed charges.",
+    )
+    apportion: Apportion | None = Field(
+        default=None, description="Rounding of the apportioned quantities (split_by_days)."
+    )
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _apportion_with_split(self) -> Effective:
+        if self.policy == "split_by_days" and self.apportion is None:
+            raise ValueError("policy split_by_days needs 'apportion' (how the shares are rounded)")
+        if self.policy == "switch" and self.apportion is not None:
+            raise ValueError("'apportion' goes with policy split_by_days")
+        return self
+
+
+class BillingMonthRule(FrozenModel):
+    """The billing month (고지월) derived from the last day of usage, when a reading lacks it."""
+
+    months_after_period_end: int = Field(
+        ge=0, le=12, description="0: the month the period ends in; 1: the month after."
+    )
+
+
+class DueDateRule(FrozenModel):
+    """The due date (납기) derived from the billing month, when a reading lacks it."""
+
+    months_after_billing: int = Field(ge=0, le=12, description="0: in the billing month itself.")
+    day: int | Literal["last"] = Field(
+        description="Day of that month (1–31; a day past the month's end is its last day), "
+        "or 'last'."
+    )
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 1 <= value <= 31:
+            raise ValueError(f"day {value} is not a day of a month (1–31 or 'last')")
+        return value
+
+
+class DateRules(FrozenModel):
+    """How the dates a bill needs follow from the ones a reading gives, as the ordinance states."""
+
+    billing_month: BillingMonthRule | None = None
+    due_date: DueDateRule | None = None
 
 
 class UseClass(FrozenModel):
@@ -122,16 +203,6 @@ class UseClass(FrozenModel):
         "general meter that serves no household).",
     )
     note: str | None = None
-
-
-class RoundingSpec(FrozenModel):
-    """Round to a multiple of ``unit`` by ``method`` (``truncate`` is 절사)."""
-
-    unit: Number = Field(gt=0, description="10 for '10원 미만 절사', 0.1 for a unit price in 0.1 won.")
-    method: Literal["truncate", "half_up", "half_even", "up", "floor", "ceiling"]
-
-    def to_rounding(self) -> Rounding:
-        return Rounding(self.unit, self.method)
 
 
 class ChargeSpec(FrozenModel):
@@ -159,6 +230,48 @@ class ChargeSpec(FrozenModel):
         return (self.source,) if isinstance(self.source, str) else tuple(self.source)
 
 
+class BillingCycle(FrozenModel):
+    """How many months one bill covers, and what a ruleset states per month.
+
+    Korean tariffs state tier widths and fixed charges per month; a city billing every two
+    months (or every two months below a usage limit) applies them per month of the bill. The ruleset
+    says which charges do (``per_month``): their tier widths, mixed-use allowances and fixed
+    amounts are multiplied by the months the bill covers. A volume reduction's allowance is
+    always per month. A version without ``billing_cycle`` bills monthly.
+    """
+
+    months: list[Annotated[int, Field(ge=1)]] = Field(
+        min_length=1, description="The bill lengths in months this ordinance allows, e.g. [2] or [1, 2]."
+    )
+    default: int | None = Field(
+        default=None,
+        description="Months a bill covers when the reading does not say (input column "
+        "'months' empty); leave out to require the column.",
+    )
+    below_monthly_m3: dict[int, Number] = Field(
+        default_factory=dict,
+        description="A bill of N months is allowed only while its usage per month is below "
+        "this many m³ (e.g. {2: 100}); otherwise the row is an error.",
+    )
+    per_month: list[str] = Field(
+        default_factory=list,
+        description="Charge ids stated per month: tier widths, allowances and fixed amounts "
+        "× the months the bill covers.",
+    )
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BillingCycle:
+        if len(set(self.months)) != len(self.months):
+            raise ValueError("'months' lists a bill length twice")
+        if self.default is not None and self.default not in self.months:
+            raise ValueError(f"default {self.default} is not one of the allowed months {self.months}")
+        for key in self.below_monthly_m3:
+            if key not in self.months:
+                raise ValueError(f"below_monthly_m3 names {key} months, which is not allowed")
+        return self
+
+
 class RulesetVersion(FrozenModel):
     """One ordinance version: one YAML file."""
 
@@ -166,6 +279,11 @@ class RulesetVersion(FrozenModel):
         pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)+$", description="Ruleset id: jurisdiction path, e.g. kr/<city>."
     )
     version: str = Field(pattern=r"^[A-Za-z0-9._-]+$", description="Version label, e.g. 2025-07.")
+    extends: str | None = Field(
+        default=None,
+        description="Label of the version of the same ruleset this one builds on; the file then "
+        "states only what changed (see docs/versions.md).",
+    )
     title: str
     jurisdiction: str
     currency: str = Field(pattern=r"^[A-Z]{3}$")
@@ -178,9 +296,22 @@ class RulesetVersion(FrozenModel):
     rounding: RoundingSpec | None = Field(
         default=None, description="Rounding of every charge line unless the charge says otherwise."
     )
+    dates: DateRules | None = Field(
+        default=None,
+        description="How the billing month and due date follow from a reading's other dates, "
+        "where the ordinance states it.",
+    )
     use_classes: dict[str, UseClass] = Field(min_length=1)
     charges: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Charge id → charge (validated by its type)."
+    )
+    billing_cycle: BillingCycle | None = Field(
+        default=None, description="Bill lengths and what is stated per month; default: monthly."
+    )
+    reductions: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Reduction id → reduction (validated by its type); accounts name the ids "
+        "they qualify for in the input column 'reductions'.",
     )
     not_included: dict[str, str] = Field(
         default_factory=dict,
@@ -189,7 +320,7 @@ class RulesetVersion(FrozenModel):
     )
     notes: str | None = None
 
-    @field_validator("use_classes", "charges")
+    @field_validator("use_classes", "charges", "reductions")
     @classmethod
     def _ids(cls, value: dict[str, Any]) -> dict[str, Any]:
         for key in value:

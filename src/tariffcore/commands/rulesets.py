@@ -1,4 +1,8 @@
-"""``tariffcore rulesets``: installed rulesets, their versions, dates and sources."""
+"""``tariffcore rulesets``: installed rulesets, their versions, dates and sources.
+
+``tariffcore rulesets show ID@VERSION`` prints one version fully resolved (its ``extends``
+chain merged) as YAML; ``show ID`` prints the version in force last.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,20 @@ import sys
 from typing import Any
 
 from ..catalog import Catalog
+from ..errors import TariffcoreError
+from ..versions import to_yaml
 from ._common import Subparsers, catalog_options, open_catalog
 
 
 def register(subparsers: Subparsers) -> None:
-    sub = subparsers.add_parser("rulesets", help="list installed rulesets, versions and sources")
+    sub = subparsers.add_parser(
+        "rulesets", help="list installed rulesets, versions and sources",
+        description="List installed rulesets; 'rulesets show ID@VERSION' prints one version "
+        "fully resolved (extends merged) as YAML.",
+    )
+    sub.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    sub.add_argument("reference", nargs="?", metavar="ID[@VERSION]",
+                     help="with show: the ruleset version to print")
     sub.add_argument("--format", choices=("text", "json"), default="text")
     catalog_options(sub)
     sub.set_defaults(run=run)
@@ -28,24 +41,70 @@ def listing(catalog: Catalog) -> list[dict[str, Any]]:
             spec = version.spec
             versions.append({
                 "version": version.version,
+                "extends": spec.extends,
                 "title": spec.title,
                 "basis": spec.effective.basis,
                 "from": start.isoformat(),
                 "until": end.isoformat() if end else None,
                 "confidence": spec.confidence,
                 "charges": [charge.id for charge in version.charges],
+                "charge_basis": {charge.id: charge.basis for charge in version.charges
+                                 if charge.basis != spec.effective.basis},
+                "billing_months": spec.billing_cycle.months if spec.billing_cycle else [1],
+                "reductions": [reduction.id for reduction in version.reductions],
                 "not_included": list(spec.not_included),
                 "sources": [
                     {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
                     for s in spec.sources
                 ],
             })
-        result.append({"id": ruleset.id, "title": ruleset.title, "versions": versions})
+        result.append({"id": ruleset.id, "title": ruleset.title, "versions": versions,
+                       "arrears": _arrears_listing(ruleset)})
     return result
+
+
+def _arrears_listing(ruleset: Any) -> list[dict[str, Any]]:
+    """The ruleset's late-payment rules versions as plain data."""
+    result = []
+    for version in ruleset.arrears_versions:
+        spec = version.spec
+        start = spec.effective.from_
+        result.append({
+            "version": version.version,
+            "title": spec.title,
+            "basis": spec.effective.basis,
+            "from": start.isoformat() if not isinstance(start, str) else start,
+            "until": spec.effective.until.isoformat() if spec.effective.until else None,
+            "confidence": spec.confidence,
+            "rules": {rule.id: rule.spec.kind for rule in version.rules},
+            "sources": [
+                {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
+                for s in spec.sources
+            ],
+        })
+    return result
+
+
+def show(catalog: Catalog, reference: str) -> str:
+    """The version ``reference`` (``id@version``; ``id`` alone: its latest) as resolved YAML."""
+    ruleset, version = catalog.resolve(reference)
+    chosen = version if version is not None else ruleset.versions[-1]
+    start, end = ruleset.in_force(chosen)
+    head = [f"# {chosen.label}, resolved from {chosen.path}"]
+    if chosen.spec.extends:
+        head.append(f"# extends {chosen.spec.extends}: inherited values are merged in")
+    head.append(f"# in force from {start} to {end or '(open)'} by "
+                f"{chosen.spec.effective.basis.replace('_', ' ')}")
+    return "\n".join(head) + "\n" + to_yaml(chosen.data)
 
 
 def run(args: argparse.Namespace) -> int:
     catalog = open_catalog(args)
+    if args.action == "show":
+        if not args.reference:
+            raise TariffcoreError("rulesets show needs ID@VERSION")
+        print(show(catalog, args.reference), end="")
+        return 0
     entries = listing(catalog)
     if args.format == "json":
         print(json.dumps(entries, ensure_ascii=False, indent=2))
@@ -55,8 +114,23 @@ def run(args: argparse.Namespace) -> int:
             for v in entry["versions"]:
                 span = f"{v['from']} .. {v['until'] or ''}"
                 extra = f"; not included: {', '.join(v['not_included'])}" if v["not_included"] else ""
+                chain = f"; extends {v['extends']}" if v["extends"] else ""
+                if v["billing_months"] != [1]:
+                    extra += f"; bills of {' or '.join(map(str, v['billing_months']))} months"
+                if v["reductions"]:
+                    extra += f"; reductions: {', '.join(v['reductions'])}"
+                charges = ", ".join(
+                    c + (f" (by {v['charge_basis'][c].replace('_', ' ')})" if c in v["charge_basis"] else "")
+                    for c in v["charges"])
                 print(f"  @{v['version']:<10} {span:<26} by {v['basis'].replace('_', ' ')}; "
-                      f"charges: {', '.join(v['charges']) or '-'}{extra}")
+                      f"charges: {charges or '-'}{extra}{chain}")
+                for s in v["sources"]:
+                    print(f"      [{s['tag']}] {s['title']}" + (f" <{s['url']}>" if s["url"] else ""))
+            for v in entry["arrears"]:
+                span = f"{v['from']} .. {v['until'] or ''}"
+                basis = f"by {v['basis'].replace('_', ' ')}" if v["basis"] else "undated"
+                rules = ", ".join(f"{rule} ({kind})" for rule, kind in v["rules"].items())
+                print(f"  @{v['version']:<10} {span:<26} {basis}; late-payment rules: {rules}")
                 for s in v["sources"]:
                     print(f"      [{s['tag']}] {s['title']}" + (f" <{s['url']}>" if s["url"] else ""))
     for key, problems in catalog.problems.items():

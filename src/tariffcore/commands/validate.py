@@ -20,6 +20,6 @@ def run(args: argparse.Namespace) -> int:
     problems = [problem for found in catalog.problems.values() for problem in found]
     for problem in problems:
         print(problem)
-    files = sum(len(ruleset.versions) for ruleset in catalog)
+    files = sum(len(ruleset.versions) + len(ruleset.arrears_versions) for ruleset in catalog)
     print(f"{files} version file(s) valid, {len(problems)} problem(s)", file=sys.stderr)
     return 1 if problems else 0
