@@ -8,6 +8,7 @@ ruleset raises them as a :class:`~tariffcore.RulesetError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -422,12 +423,24 @@ def _yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
             yield child, golden
 
 
+_TOP_LEVEL_RULESET = re.compile(r"""^ruleset:[ \t]*["']?([A-Za-z0-9/_.-]+)["']?[ \t]*(?:#.*)?$""",
+                                re.MULTILINE)
+
+
 def _claimed_id(entry: Any) -> str:
-    """The ruleset id a file names at its top level, if it can be read at all."""
+    """The ruleset id a file names at its top level, if it can be read at all.
+
+    A plain top-level ``ruleset: id`` line is read directly (golden files are long, and every
+    catalog load reads them all); anything else is left to the YAML parser.
+    """
     import yaml
 
+    text = entry.read_text(encoding="utf-8")
+    found = _TOP_LEVEL_RULESET.search(text)
+    if found is not None:
+        return found.group(1)
     try:
-        head = yaml.safe_load(entry.read_text(encoding="utf-8"))
+        head = yaml.safe_load(text)
     except yaml.YAMLError:
         return ""
     value = head.get("ruleset") if isinstance(head, dict) else None
