@@ -52,8 +52,12 @@ __all__ = [
 
 #: Rows per chunk: the unit of work handed to a worker process or a Dask task.
 CHUNK_ROWS = 2048
-#: Distinct rows whose results are kept at most (see :class:`ResultCache`).
-DEFAULT_CACHE_SIZE = 16384
+#: Bytes of results the cache holds at most (see :class:`ResultCache`).
+DEFAULT_CACHE_SIZE = 16 << 20
+#: What a cache entry weighs besides its JSON text: key tuple, dict slot, value tuple.
+ENTRY_WEIGHT = 400
+#: What a result kept as objects (a Bill and its lines) weighs, roughly.
+OBJECT_WEIGHT = 6000
 def missing_columns(header: Sequence[str]) -> list[str]:
     """The columns a CSV header lacks to bill any row (as :func:`tariffcore.read_rows` says):
     ``account``, ``use_class``, and ``usage_m3`` or the meter reads."""
@@ -124,20 +128,23 @@ class CacheStats:
 
 
 class ResultCache:
-    """A bounded map of results in two generations (a cheap approximation of LRU).
+    """A map of results bounded in bytes, in two generations (a cheap approximation of LRU).
 
-    New entries go to the young generation; when it holds ``capacity // 2`` entries it becomes
+    New entries go to the young generation; when its entries weigh half the budget it becomes
     the old one and the previous old one is dropped. A hit in the old generation moves the
     entry back to the young one, so rows that keep repeating stay while one-off rows pass
-    through. At most ``capacity`` entries are ever held: memory stays flat.
+    through. An entry weighs its JSON text plus a fixed allowance for its key and slot (or a
+    larger fixed weight for a result kept as objects). The whole never weighs more than the
+    budget, whatever the mix of rows, so memory stays flat however long the input.
     """
 
-    __slots__ = ("half", "young", "old", "stats")
+    __slots__ = ("half", "young", "old", "weight", "stats")
 
-    def __init__(self, capacity: int, stats: CacheStats) -> None:
-        self.half = max(capacity // 2, 1)
+    def __init__(self, budget: int, stats: CacheStats) -> None:
+        self.half = max(budget // 2, 1)
         self.young: dict[Any, Any] = {}
         self.old: dict[Any, Any] = {}
+        self.weight = 0  # of the young generation
         self.stats = stats
 
     def get(self, key: Any) -> Any:
@@ -148,12 +155,19 @@ class ResultCache:
                 self.put(key, hit)
         return hit
 
-    def put(self, key: Any, value: Any) -> None:
-        if len(self.young) >= self.half:
-            self.old = self.young
-            self.young = {}
-            self.stats.clears += 1
+    def put(self, key: Any, value: tuple[Any, bytes | None]) -> None:
+        cost = ENTRY_WEIGHT + (len(value[1]) if value[1] is not None else OBJECT_WEIGHT)
+        if self.weight + cost > self.half:
+            self.retire()
+        self.weight += cost
         self.young[key] = value
+
+    def retire(self) -> None:
+        """The young generation becomes the old one; the old one is dropped."""
+        self.old = self.young
+        self.young = {}
+        self.weight = 0
+        self.stats.clears += 1
 
     def __len__(self) -> int:
         return len(self.young) + len(self.old)
@@ -516,10 +530,11 @@ class BatchEngine:
                     hit = (result if isinstance(result, BillingError) else None, fragment(result))
                 else:
                     hits += 1
-                if len(young) >= half:  # retire the young generation (see ResultCache)
-                    cache.old = old = young
-                    cache.young = young = {}
-                    stats.clears += 1
+                cost = ENTRY_WEIGHT + len(hit[1])
+                if cache.weight + cost > half:  # retire the young generation (see ResultCache)
+                    cache.retire()
+                    young, old = cache.young, cache.old
+                cache.weight += cost
                 young[key] = hit
             else:
                 hits += 1

@@ -42,18 +42,18 @@ def register(subparsers: Subparsers) -> None:
 
 
 def batch_options(sub: argparse.ArgumentParser) -> None:
-    """``--jobs``, ``--progress`` and ``--cache-size``, shared by the batch commands."""
+    """``--jobs``, ``--progress`` and ``--cache-mib``, shared by the batch commands."""
     sub.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                      help="bill on N processes (output order is unchanged; default 1)")
     sub.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
                      help="progress bar on standard error (auto: when it is a terminal)")
-    sub.add_argument("--cache-size", type=int, default=None, metavar="ROWS",
-                     help="distinct rows whose results are kept for repeats (0: no cache)")
+    sub.add_argument("--cache-mib", type=int, default=None, metavar="MIB",
+                     help="memory for the results of repeated rows (default 16)")
 
 
 def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
-    """The batch engine for the command's ``--rulesets-dir`` and ``--cache-size``."""
-    options = {} if args.cache_size is None else {"cache_size": max(args.cache_size, 1)}
+    """The batch engine for the command's ``--rulesets-dir`` and ``--cache-mib``."""
+    options = {} if args.cache_mib is None else {"cache_size": max(args.cache_mib, 0) << 20}
     return BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), **options)
 
 
