@@ -208,7 +208,7 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
 
 
 def test_two_processes_split_a_file_and_keep_line_numbers(tmp_path: Path) -> None:
-    from tariffcore.batch import csv_parts
+    from tariffcore.workers import csv_parts
     from tariffcore.synthetic import COLUMNS, synthetic_city
 
     rows = [",".join(r.values()) for r in synthetic_city(3000, seed=9)]

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .batch import BatchEngine, csv_file_to_jsonl, input_format, read_chunks
+from .batch import BatchEngine, input_format, read_chunks
+from .workers import csv_file_to_jsonl
 
 __all__ = ["PartitionResult", "bill_dataset", "bill_partition"]
 

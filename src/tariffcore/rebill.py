@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .batch import BatchEngine, Chunk, Payload
+from .batch import BatchEngine
+from .chunks import Chunk, Payload
 from .bill import Bill
 from .errors import BillingError, InputError
 from .money import D, format_amount

@@ -11,17 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..batch import (
-    BatchEngine,
-    Progress,
-    csv_file_to_jsonl,
-    input_format,
-    jsonl_parallel,
-    jsonl_work,
-    read_chunks,
-    results_work,
-    run_chunks,
-)
+from ..batch import BatchEngine, Progress, input_format, read_chunks
+from ..workers import csv_file_to_jsonl, jsonl_parallel, jsonl_work, results_work, run_chunks
 from ..output import writer_for
 from ._common import Subparsers, catalog_options, charge_columns, output
 

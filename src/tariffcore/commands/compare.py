@@ -15,7 +15,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..batch import Progress, read_chunks, run_chunks
+from ..batch import Progress, read_chunks
+from ..workers import run_chunks
 from ..compare import CompareSummary, Comparison, compare_chunk
 from ._common import Subparsers, catalog_options, output
 from .bill import batch_options, open_engine
