@@ -19,7 +19,7 @@ __all__ = ["DEFAULT_CACHE_SIZE", "ENTRY_WEIGHT", "OBJECT_WEIGHT", "CacheStats", 
            "freeze", "parsed_key"]
 
 #: Bytes of results the cache holds at most (see :class:`ResultCache`).
-DEFAULT_CACHE_SIZE = 16 << 20
+DEFAULT_CACHE_SIZE = 24 << 20
 #: What a cache entry weighs besides its JSON text: key tuple, dict slot, value tuple.
 ENTRY_WEIGHT = 400
 #: What a result kept as objects (a Bill and its lines) weighs, roughly.

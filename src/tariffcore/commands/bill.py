@@ -39,7 +39,7 @@ def batch_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
                      help="progress bar on standard error (auto: when it is a terminal)")
     sub.add_argument("--cache-mib", type=int, default=None, metavar="MIB",
-                     help="memory for the results of repeated rows (default 16)")
+                     help="memory for the results of repeated rows (default 24)")
 
 
 def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
