@@ -38,7 +38,7 @@ def run_chunks(engine: Any, chunks: Iterable[Chunk], work: Callable[[Any, Chunk]
         return
     import multiprocessing
 
-    with multiprocessing.get_context("spawn").Pool(jobs, _init_worker, (engine,)) as pool:
+    with _pool(jobs, engine) as pool:
         pending: deque[Any] = deque()
         for chunk in chunks:
             pending.append(pool.apply_async(_work_in_worker, (work, chunk)))
@@ -123,7 +123,6 @@ def jsonl_parallel(engine: BatchEngine, source: str, stream: IO[bytes], jobs: in
     temporary files, which are copied to ``stream`` in order, so the output is byte for byte
     the one-process output and memory stays flat.
     """
-    import multiprocessing
     import tempfile
 
     parts = csv_parts(source, jobs * 4)
@@ -135,7 +134,7 @@ def jsonl_parallel(engine: BatchEngine, source: str, stream: IO[bytes], jobs: in
         progress.total = os.path.getsize(source)
     failed = 0
     with tempfile.TemporaryDirectory(prefix="tariffcore-") as folder, \
-            multiprocessing.get_context("spawn").Pool(jobs, _init_worker, (engine,)) as pool:
+            _pool(jobs, engine) as pool:
         targets = [os.path.join(folder, f"part-{index}.jsonl") for index in range(len(parts))]
         answers = [pool.apply_async(_bill_part_in_worker,
                                     (str(source), header, start, end, first, target))
@@ -177,6 +176,20 @@ def _copy_file(path: str, stream: IO[bytes]) -> None:
 def _bill_part_in_worker(source: str, header: tuple[str, ...], start: int, end: int,
                          first: int, target: str) -> tuple[int, int]:
     return bill_csv_part(_WORKER["engine"], source, header, start, end, first, target)
+
+
+def _pool(jobs: int, engine: Any) -> Any:
+    """A pool of ``jobs`` workers holding ``engine``.
+
+    Forked where that is safe (Linux, no other thread running), so workers start with the
+    rulesets already compiled; spawned otherwise, receiving the engine pickled (its recipe).
+    """
+    import multiprocessing
+    import sys
+    import threading
+
+    method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+    return multiprocessing.get_context(method).Pool(jobs, _init_worker, (engine,))
 
 
 _WORKER: dict[str, Any] = {}
