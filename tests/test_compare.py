@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tariffcore.cli import main
+from tariffcore.compare import CompareSummary, ranked
 from tariffcore.synthetic import write_city
 
 
@@ -85,3 +90,14 @@ def test_compare_on_two_processes_gives_the_same_rows(tmp_path: Path) -> None:
               "-o", str(out), "--jobs", jobs, "--progress", "off"])
         outputs.append(out.read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1] and outputs[0].count("\n") == 501
+
+
+@given(st.lists(st.integers(-50_000, 50_000), min_size=1, max_size=300))
+def test_counted_percentiles_are_the_nearest_rank_of_the_sorted_values(values: list[int]) -> None:
+    counted = Counter(Decimal(v) for v in values)
+    ordered = sorted(values)
+    summary = CompareSummary("a", "b")
+    for p, found in summary.distribution(counted).items():
+        rank = max(1, -(-int(p[1:]) * len(values) // 100))
+        assert Decimal(found) == ordered[rank - 1]
+    assert ranked(counted, 1) == ordered[0] and ranked(counted, len(values)) == ordered[-1]

@@ -10,6 +10,7 @@ by use class, the distribution of changes (percentiles) and the accounts hit har
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +21,7 @@ from .bill import Bill
 from .errors import BillingError
 from .money import MONEY_CONTEXT, format_amount
 
-__all__ = ["CompareSummary", "Comparison", "compare_chunk", "percent"]
+__all__ = ["CompareSummary", "Comparison", "compare_chunk", "percent", "ranked"]
 
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
@@ -138,8 +139,9 @@ class CompareSummary:
     rows: int = 0
     classes: dict[str, ClassTotals] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)  # "old: code" → rows
-    changes: list[Decimal] = field(default_factory=list)
-    percents: list[Decimal] = field(default_factory=list)
+    # changes repeat (so do the rows behind them): counting them keeps memory flat
+    changes: Counter[Decimal] = field(default_factory=Counter)
+    percents: Counter[Decimal] = field(default_factory=Counter)
     _top: list[tuple[Decimal, int, Comparison]] = field(default_factory=list)
 
     def add(self, item: Comparison) -> None:
@@ -158,10 +160,10 @@ class CompareSummary:
         totals.old += item.old.total
         totals.new += item.new.total
         change = item.new.total - item.old.total
-        self.changes.append(change)
+        self.changes[change] += 1
         pct = percent(change, item.old.total)
         if pct is not None:
-            self.percents.append(pct)
+            self.percents[pct] += 1
         entry = (change, -item.number, item)
         if len(self._top) < self.hardest:
             heapq.heappush(self._top, entry)
@@ -180,16 +182,13 @@ class CompareSummary:
         """The accounts whose bill rises most, largest rise first."""
         return [entry[2] for entry in sorted(self._top, key=lambda e: (e[0], e[1]), reverse=True)]
 
-    def distribution(self, values: list[Decimal]) -> dict[str, str]:
-        """Percentiles (nearest rank) of ``values``."""
-        if not values:
+    def distribution(self, values: Counter[Decimal]) -> dict[str, str]:
+        """Percentiles (nearest rank) of the counted ``values``."""
+        count = sum(values.values())
+        if not count:
             return {}
-        ordered = sorted(values)
-        result = {}
-        for p in PERCENTILES:
-            rank = max(1, -(-p * len(ordered) // 100))  # ceil(p/100 × n), at least 1
-            result[f"p{p}"] = format_amount(ordered[rank - 1])
-        return result
+        return {f"p{p}": format_amount(ranked(values, max(1, -(-p * count // 100))))
+                for p in PERCENTILES}  # rank ceil(p/100 × n), at least 1
 
     def totals(self) -> ClassTotals:
         whole = ClassTotals()
@@ -234,6 +233,16 @@ class CompareSummary:
         for key, count in data["errors"].items():
             out.append(f"error rows {key}: {count}")
         return "\n".join(out) + "\n"
+
+
+def ranked(values: Counter[Decimal], rank: int) -> Decimal:
+    """The ``rank``-th smallest value (1-based) of the counted ``values``."""
+    seen = 0
+    for value in sorted(values):
+        seen += values[value]
+        if seen >= rank:
+            return value
+    raise IndexError(f"rank {rank} is beyond the {seen} values")
 
 
 def summarise(items: Iterable[Comparison], old: str, new: str) -> CompareSummary:

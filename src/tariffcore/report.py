@@ -7,11 +7,12 @@ that could not be billed. Chart geometry is integer arithmetic on exact amounts.
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from html import escape
 from typing import Any
 
-from .compare import CompareSummary
+from .compare import CompareSummary, ranked
 from .money import format_amount
 
 __all__ = ["html_report"]
@@ -65,21 +66,21 @@ def _revenue_chart(classes: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _histogram(values: list[Decimal], bins: int = 24) -> str:
+def _histogram(values: Counter[Decimal], bins: int = 24) -> str:
     """Counts of change per bill (%) in equal bins between the 1st and 99th percentiles;
     the outer bins also hold what lies beyond."""
-    if not values:
+    total = sum(values.values())
+    if not total:
         return '<p class="note">No account was billed by both.</p>'
-    ordered = sorted(values)
-    low = ordered[len(ordered) // 100]
-    high = ordered[min(len(ordered) - 1, len(ordered) * 99 // 100)]
+    low = ranked(values, total // 100 + 1)
+    high = ranked(values, min(total, total * 99 // 100 + 1))
     if high <= low:
         high = low + 1
     step = (high - low) / bins
     counts = [0] * bins
-    for value in ordered:
+    for value, times in values.items():
         index = int(((value - low) / step).to_integral_value(ROUND_FLOOR))
-        counts[min(max(index, 0), bins - 1)] += 1
+        counts[min(max(index, 0), bins - 1)] += times
     most = max(counts)
     width, height, base = 720, 230, 180
     bar = (width - 60) // bins
