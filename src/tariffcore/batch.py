@@ -186,7 +186,7 @@ class BatchEngine:
         try:
             return self.catalog.bill(reference, account, reading)
         except BillingError as exc:
-            return exc
+            return _bare(exc)
         except UnknownRulesetError as exc:
             return BillingError(str(exc), code="unknown_ruleset")
         except RulesetError as exc:
@@ -196,7 +196,7 @@ class BatchEngine:
         try:
             account, reading = parse_row(record)
         except BillingError as exc:
-            return exc
+            return _bare(exc)
         reference = str(record.get("ruleset") or "").strip() or self.ruleset
         return self._bill(reference, account, reading)
 
@@ -390,15 +390,26 @@ class BatchEngine:
             progress.rows = rows
         return rows, failed
 
-    def results(self, chunk: Chunk) -> list[Outcome]:
-        """Every row's :class:`Outcome`, bills carrying their own account ids."""
+    def results(self, chunk: Chunk, own_ids: bool = True) -> list[Outcome]:
+        """Every row's :class:`Outcome`, bills carrying their own account ids (with
+        ``own_ids=False``, a repeated row's bill may carry the id of the row that computed it,
+        which saves a copy when only its lines and total matter)."""
         found = []
         for number, account, result, _ in self.outcomes(chunk):
             assert result is not None
-            if isinstance(result, Bill) and result.account != account:
+            if own_ids and isinstance(result, Bill) and result.account != account:
                 result = replace(result, account=account)
             found.append(Outcome(number, account, result))
         return found
+
+
+def _bare(error: BillingError) -> BillingError:
+    """``error`` without its traceback and chained exceptions: an error row needs its code and
+    message, and a cached error must not keep the frames of the bill that raised it alive."""
+    error.__traceback__ = None
+    error.__context__ = None
+    error.__cause__ = None
+    return error
 
 
 def _zip_fields(header: tuple[str, ...], values: Sequence[str]) -> Mapping[str, Any]:

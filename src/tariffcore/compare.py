@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -90,18 +90,26 @@ class Comparison:
 def compare_chunk(engines: tuple[BatchEngine, BatchEngine], chunk: Chunk) -> list[Comparison]:
     """Bill every row of ``chunk`` under both engines: one :class:`Comparison` per row."""
     old_engine, new_engine = engines
+    header = chunk.header or ()
+    at = {name: header.index(name) for name in ("use_class", "usage_m3") if name in header}
     found = []
-    for (_, payload), old, new in zip(chunk.rows, old_engine.results(chunk),
-                                      new_engine.results(chunk)):
-        fields: Any = {}
-        if chunk.header is not None and isinstance(payload, list):
-            fields = dict(zip(chunk.header, payload))
-        elif isinstance(payload, dict):
-            fields = payload
-        use_class = str(fields.get("use_class") or "").strip()
-        usage = str(fields.get("usage_m3") or "").strip()
+    for (_, payload), old, new in zip(chunk.rows, old_engine.results(chunk, own_ids=False),
+                                      new_engine.results(chunk, own_ids=False)):
+        use_class = usage = ""
+        if isinstance(payload, BillingError):
+            pass
+        elif chunk.header is not None:
+            use_class = _column(payload, at.get("use_class"))
+            usage = _column(payload, at.get("usage_m3"))
+        elif isinstance(payload, Mapping):
+            use_class = str(payload.get("use_class") or "").strip()
+            usage = str(payload.get("usage_m3") or "").strip()
         found.append(Comparison(old.number, old.account, use_class, usage, old.result, new.result))
     return found
+
+
+def _column(values: Any, index: int | None) -> str:
+    return str(values[index]).strip() if index is not None and index < len(values) else ""
 
 
 @dataclass

@@ -237,7 +237,8 @@ def check_chunk(engine: BatchEngine, chunk: Chunk) -> list[Check]:
     inputs, issued = _split_chunk(chunk)
     month_of = _month_reader(inputs)
     checks = []
-    for (number, payload), outcome, figures in zip(inputs.rows, engine.results(inputs), issued):
+    for (number, payload), outcome, figures in zip(inputs.rows, engine.results(inputs, own_ids=False),
+                                                   issued):
         month = month_of(payload)
         result = outcome.result
         if isinstance(result, BillingError):
