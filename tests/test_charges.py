@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from tariffcore import InputError, NotApplicableError, RulesetError, UnknownValueError
+from tariffcore import (
+    CompiledVersion,
+    InputError,
+    NotApplicableError,
+    RulesetError,
+    UnknownValueError,
+    bill_to_dict,
+    explain_bill,
+)
 
 from .helpers import account, reading, version
 
@@ -90,6 +98,59 @@ def test_mixed_use_allowance_per_household() -> None:
     assert [s.use_class for s in mixed.lines[0].slices] == ["household", "general", "general"]
     # a plain general meter serves no household: no allowance
     assert v.bill(account("general"), reading(100)).total == 76_000 + 108_000
+
+
+def _flat_allowance_version(rate: object) -> CompiledVersion:
+    return version(water({
+        "household": [{"upto": 20, "rate": 585}, {"upto": 30, "rate": 990}, {"rate": 1265}],
+        "general": {"tiers": [{"upto": 100, "rate": 950}, {"rate": 1385}],
+                    "allowance": {"per_household": 15, "rate": rate}},
+    }), use_classes={"household": {"label": "h"},
+                     "general": {"label": "g", "household_units_default": 0}})
+
+
+def test_mixed_use_allowance_at_a_flat_rate() -> None:
+    v = _flat_allowance_version(585)
+    # 2 households, 40 m³: 30 m³ at 585 (not the household tiers 20 × 585 + 10 × 990),
+    # then 10 m³ at general 950: 17,550 + 9,500 = 27,050
+    mixed = v.bill(account("general", household_units=2), reading(40))
+    line = mixed.lines[0]
+    assert mixed.total == 27_050
+    assert line.rule == "water.general+allowance"
+    assert [(s.use_class, s.quantity, s.rate, s.amount) for s in line.slices] == [
+        ("allowance", 30, 585, 17_550), ("general", 10, 950, 9_500)]
+    assert line.slices[0].describe() == "allowance tier 1 (1–30 m³): 30 × 585 = 17550"
+    explained = explain_bill(mixed)
+    assert "rule     water.general+allowance" in explained
+    assert "tier     allowance tier 1 (1–30 m³): 30 × 585 = 17550" in explained
+    assert bill_to_dict(mixed)["lines"][0]["slices"][0]["use_class"] == "allowance"
+    # usage below the allowance: all of it at 585 (12 × 585 = 7,020)
+    assert v.bill(account("general", household_units=1), reading(12)).total == 7_020
+    # no household behind the meter: no allowance, 40 × 950
+    assert v.bill(account("general"), reading(40)).total == 38_000
+
+
+def test_unknown_flat_allowance_fails_only_for_a_mixed_meter() -> None:
+    v = _flat_allowance_version("unknown")
+    assert v.bill(account("general"), reading(40)).total == 38_000       # 40 × 950
+    with pytest.raises(UnknownValueError, match=r"mixed-use allowance \(15 m³ per household\)"):
+        v.bill(account("general", household_units=1), reading(40))
+
+
+@pytest.mark.parametrize(
+    ("allowance", "message"),
+    [
+        ({"per_household": 15}, "exactly one of 'billed_as' or 'rate'"),
+        ({"per_household": 15, "rate": 585, "billed_as": "household"},
+         "exactly one of 'billed_as' or 'rate'"),
+        ({"per_household": 15, "rate": -1}, "allowance rate -1 must not be negative"),
+        ({"per_household": 15, "billed_as": "school"}, "allowance billed as 'school'"),
+    ],
+)
+def test_allowance_mistakes_are_ruleset_errors(allowance: dict[str, object], message: str) -> None:
+    with pytest.raises(RulesetError, match=message):
+        version(water({"household": 585, "general": {"rate": 950, "allowance": allowance}}),
+                use_classes={"household": {"label": "h"}, "general": {"label": "g"}})
 
 
 def test_unknown_rate_fails_only_when_reached() -> None:

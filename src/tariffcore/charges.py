@@ -157,10 +157,23 @@ class TierSpec(FrozenModel):
 
 
 class Allowance(FrozenModel):
-    """Mixed use (겸업): ``per_household`` m³ per household billed at another class's rates."""
+    """Mixed use (겸업): ``per_household`` m³ per household billed apart from the class's rates.
+
+    The allowance is billed either at another class's rates (``billed_as``: "15 m³ per
+    household at the household rate", its tiers included) or at one flat ``rate`` ("15 m³ at
+    585"); give exactly one. A ``rate`` of ``unknown`` fails a bill only when the meter serves
+    households (the allowance is then reached).
+    """
 
     per_household: Number = Field(gt=0)
-    billed_as: str = Field(description="The class whose rates bill the allowance.")
+    billed_as: str | None = Field(default=None, description="The class whose rates bill the allowance.")
+    rate: Number | Unknown | None = Field(default=None, description="One rate per m³ for the whole allowance.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Allowance:
+        if (self.billed_as is None) == (self.rate is None):
+            raise ValueError("give exactly one of 'billed_as' or 'rate' for the allowance")
+        return self
 
 
 class ClassRates(FrozenModel):
@@ -200,9 +213,31 @@ class TieredSpec(ChargeSpec):
 
 
 @dataclass(frozen=True, slots=True)
+class _AllowancePlan:
+    """A class's mixed-use allowance: m³ per household, and the class whose table bills it
+    (``billed_as``) or, when that is ``None``, the flat ``rate`` (``None`` when unknown)."""
+
+    per_household: Decimal
+    billed_as: str | None
+    table: TierTable | None
+    rate: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
 class _ClassPlan:
     table: TierTable
-    allowance: tuple[Decimal, str, TierTable] | None  # per household, class, its table
+    allowance: _AllowancePlan | None
+
+
+def _flat_allowance(plan: _AllowancePlan, allowed: Decimal, what: str) -> TierSlice:
+    """The allowance billed at its one rate, as one slice labelled ``allowance``."""
+    if plan.rate is None:
+        raise UnknownValueError(
+            f"{what}: the rate of the mixed-use allowance ({format_amount(plan.per_household)} m³ "
+            f"per household) is unknown in the ordinance data, and the meter serves households"
+        )
+    return TierSlice(1, _ZERO, allowed, allowed, plan.rate,
+                     MONEY_CONTEXT.multiply(allowed, plan.rate), "allowance")
 
 
 def _unknown_or(value: Decimal | str | None) -> Decimal | None:
@@ -244,12 +279,17 @@ class _Tiered(ChargeType):
             scale = bill.share.m3 if bill.share is not None else None
             months = bill.months
             if plan.allowance is not None:
-                per_household, as_class, as_table = plan.allowance
-                allowance = MONEY_CONTEXT.multiply(per_household, households * months)
+                extra = plan.allowance
+                allowance = MONEY_CONTEXT.multiply(extra.per_household, households * months)
                 allowed = min(usage, scale(allowance) if scale is not None else allowance)
                 if allowed > 0:
-                    slices += cut(as_table, allowed, households, as_class, what, scale, months)
-                    rule = f"{cls}+{as_class}-allowance"
+                    if extra.table is not None and extra.billed_as is not None:
+                        slices += cut(extra.table, allowed, households, extra.billed_as, what,
+                                      scale, months)
+                        rule = f"{cls}+{extra.billed_as}-allowance"
+                    else:
+                        slices.append(_flat_allowance(extra, allowed, what))
+                        rule = f"{cls}+allowance"
                 usage = MONEY_CONTEXT.subtract(usage, allowed)
             slices += cut(plan.table, usage, households, cls, what, scale, months)
             amount = _ZERO
@@ -276,11 +316,20 @@ class _Tiered(ChargeType):
             allowance = None
             rule = classes[cls].allowance
             if rule is not None:
-                if rule.billed_as not in tables:
+                if rule.billed_as is None:
+                    flat = _unknown_or(rule.rate)
+                    if flat is not None and flat < 0:
+                        ctx.problem(("classes", cls, "allowance", "rate"),
+                                    f"allowance rate {rule.rate} must not be negative")
+                        continue
+                    allowance = _AllowancePlan(rule.per_household, None, None, flat)
+                elif rule.billed_as not in tables:
                     ctx.problem(("classes", cls, "allowance", "billed_as"),
                                 f"allowance billed as {rule.billed_as!r}, which has no rates in this charge")
                     continue
-                allowance = (rule.per_household, rule.billed_as, tables[rule.billed_as])
+                else:
+                    allowance = _AllowancePlan(rule.per_household, rule.billed_as,
+                                               tables[rule.billed_as], None)
             plans[cls] = _ClassPlan(table, allowance)
         return plans
 
