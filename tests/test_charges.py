@@ -271,3 +271,11 @@ def test_applies_to_limits_a_charge_to_some_classes() -> None:
     v = version(charges)
     assert len(v.bill(account(meter_mm=15), reading(1)).lines) == 1
     assert v.bill(account("general", meter_mm=15), reading(1)).lines == ()
+
+
+def test_a_source_the_digest_gives_no_tag_for_is_untagged() -> None:
+    untagged = [{"id": "s", "title": "stated without a source tag", "tag": "UNTAGGED"}]
+    v = version(water({"household": 170}), sources=untagged)
+    assert [s.tag for s in v.bill(account(), reading(10)).lines[0].sources] == ["UNTAGGED"]
+    with pytest.raises(RulesetError, match="UNTAGGED"):
+        version(water({"household": 170}), sources=[{**untagged[0], "tag": "NONE"}])

@@ -50,7 +50,9 @@ __all__ = [
     "POLICIES",
     "RoundingSpec",
     "RulesetVersion",
+    "SOURCE_TAGS",
     "Source",
+    "SourceTag",
     "UNKNOWN",
     "UseClass",
 ]
@@ -89,15 +91,24 @@ class FrozenModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
+#: The source tags a figure can carry: the digest's OFF / NEWS / CODE / INF, and UNTAGGED
+#: for a figure the digest states without giving its source tag (the tag is then not claimed).
+SOURCE_TAGS = ("OFF", "NEWS", "CODE", "INF", "UNTAGGED")
+
+SourceTag = Literal["OFF", "NEWS", "CODE", "INF", "UNTAGGED"]
+
+
 class Source(FrozenModel):
-    """Where a figure comes from. ``tag`` is the digest's OFF / NEWS / CODE / INF."""
+    """Where a figure comes from. ``tag`` is the digest's OFF / NEWS / CODE / INF, or
+    UNTAGGED where the digest states the figure but gives no source tag for it."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Short id that charges cite.")
     title: str
     url: str | None = None
-    tag: Literal["OFF", "NEWS", "CODE", "INF"] = Field(
+    tag: SourceTag = Field(
         description="OFF official page or notice; NEWS press report of an official "
-        "announcement; CODE seen only in public code; INF inferred arithmetic."
+        "announcement; CODE seen only in public code; INF inferred arithmetic; UNTAGGED "
+        "stated by the digest without a source tag."
     )
     notes: str | None = Field(default=None, description="Confidence, conflicts and choices made.")
 
