@@ -248,6 +248,46 @@ def test_base_charge_by_meter_size() -> None:
         v.bill(account(), reading(0))
 
 
+CLASSES = {c: {"label": c} for c in ("household", "general", "bathhouse", "industrial")}
+
+
+def per_class_base(classes: dict[str, object], **extra: object) -> dict[str, object]:
+    return {"base": {"type": "base_by_meter", "label": "base", "source": "s",
+                     "classes": classes, **extra}}
+
+
+def test_base_charge_by_use_class_and_meter_size() -> None:
+    v = version(per_class_base({"household": {15: 1200, 20: "unknown"}, "general": "unknown"},
+                               applies_to=["household", "general", "bathhouse"]),
+                use_classes=CLASSES)
+    # household 15 mm: 1,200 a month
+    line = v.bill(account(meter_mm=15), reading(10)).lines[0]
+    assert (line.amount, line.rule) == (1_200, "base.15mm")
+    with pytest.raises(UnknownValueError, match=r"base \(household\): the charge for a 20 mm meter"):
+        v.bill(account(meter_mm=20), reading(0))
+    with pytest.raises(UnknownValueError, match=r"base charge of use class 'general' is unknown"):
+        v.bill(account("general", meter_mm=15), reading(0))
+    # listed in applies_to but given no table: not applicable, said plainly
+    with pytest.raises(NotApplicableError, match="no base charge for use class 'bathhouse'"):
+        v.bill(account("bathhouse", meter_mm=15), reading(0))
+    # outside applies_to: no base line at all
+    assert v.bill(account("industrial", meter_mm=15), reading(0)).lines == ()
+
+
+@pytest.mark.parametrize(
+    ("charge", "message"),
+    [
+        (per_class_base({"household": {15: 1200}}, rates={15: 1200}), "exactly one of 'rates' or 'classes'"),
+        ({"base": {"type": "base_by_meter", "label": "b", "source": "s"}}, "exactly one of 'rates' or 'classes'"),
+        (per_class_base({"housold": {15: 1200}}), "unknown use class 'housold'"),
+        (per_class_base({"household": {0: 1200}}), "meter size 0 mm must be positive"),
+    ],
+)
+def test_per_class_base_mistakes_are_ruleset_errors(charge: dict[str, object], message: str) -> None:
+    with pytest.raises(RulesetError, match=message):
+        version(charge, use_classes=CLASSES)
+
+
 # ----------------------------------------------------------------------------- lines
 
 
