@@ -244,7 +244,7 @@ class ChargeSpec(FrozenModel):
 class BillingCycle(FrozenModel):
     """How many months one bill covers, and what a ruleset states per month.
 
-    Korean tariffs state tier widths and fixed charges per month; a city billing every two
+    Korean tariffs usually state tier widths and fixed charges per month; a city billing every two
     months (or every two months below a usage limit) applies them per month of the bill. The ruleset
     says which charges do (``per_month``): their tier widths, mixed-use allowances and fixed
     amounts are multiplied by the months the bill covers. A volume reduction's allowance is
