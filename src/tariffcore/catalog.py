@@ -22,9 +22,10 @@ from .engine import CompiledVersion, compile_version, pydantic_problems
 from .errors import NoVersionError, Problem, RulesetError, UnknownRulesetError
 from .model import RulesetVersion
 from .plugins import Plugins, load_plugins
+from .validation import lenient_version, real_path
 from .yamlio import Located, load_yaml
 
-__all__ = ["Catalog", "Ruleset", "load_catalog", "load_version_file"]
+__all__ = ["Catalog", "Ruleset", "load_catalog", "load_version_file", "yaml_files"]
 
 _DAY = timedelta(days=1)
 
@@ -147,7 +148,7 @@ def load_catalog(
     roots: list[Any] = [p for _, p in found.ruleset_paths] if plugin_rulesets else []
     roots += [Path(p) for p in paths]
     for root in roots:
-        for entry, is_golden in _yaml_files(root):
+        for entry, is_golden in yaml_files(root):
             name = str(entry)
             if is_golden:
                 golden.setdefault(_claimed_id(entry), []).append(name)
@@ -173,56 +174,49 @@ def load_catalog(
 def load_version_file(
     text: str, name: str, plugins: Plugins | None = None, owners: dict[str, str] | None = None
 ) -> CompiledVersion:
-    """Parse, validate and compile one version file; raise every problem at file:line."""
+    """Parse, validate and compile one version file; raise every problem at file:line:col.
+
+    One run finds everything it can: duplicate keys, fields the format does not know or
+    misses, and every charge's problems, even when the top level of the file is broken.
+    """
     plugins = plugins or load_plugins(entry_points=False)
     owners = owners if owners is not None else dict(plugins.charge_type_owners)
-    located = load_yaml(text, name)
+    located = load_yaml(text, name, keep_going=True)
     if not isinstance(located.data, dict):
         raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
+    problems = list(located.problems)
+    found: list[tuple[tuple[str | int, ...], str]] = []
     try:
         spec = RulesetVersion.model_validate(located.data)
     except ValidationError as exc:
-        raise RulesetError(_locate(located, pydantic_problems(exc))) from None
-    compiled, found = compile_version(spec, located.data.get("charges") or {},
-                                      plugins.charge_types, owners, name)
-    if compiled is None:
-        raise RulesetError(_locate(located, found))
+        found += pydantic_problems(exc, RulesetVersion, located.data)
+        spec = lenient_version(located.data)
+    compiled, more = compile_version(spec, located.data.get("charges") or {},
+                                     plugins.charge_types, owners, name)
+    found += more
+    problems += _locate(located, found)
+    if problems or compiled is None:
+        raise RulesetError(sorted(set(problems), key=lambda p: (p.line, p.column, p.message)))
     return compiled
 
 
 def _locate(located: Located, found: Sequence[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
-    return [located.problem(_real_path(located.data, loc), message) for loc, message in found]
+    return [located.problem(real_path(located.data, loc), message) for loc, message in found]
 
 
-def _real_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    """Keep only the parts of a pydantic location that exist in the YAML data (union member
-    names and validator tags are dropped)."""
-    path: list[str | int] = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict):
-            key: Any = part
-            if key not in node and isinstance(part, str) and part.lstrip("-").isdigit():
-                key = int(part)
-            if key in node:
-                path.append(key)
-                node = node[key]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
-    return tuple(path)
-
-
-def _yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
+def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
+    """Every YAML file below ``root`` (or ``root`` itself), with whether it holds golden bills
+    (it lies below a ``tests`` directory). Hidden files and directories are skipped."""
     if not root.is_dir():
         if root.name.endswith((".yaml", ".yml")):
-            yield root, golden
+            yield root, golden or root.parent.name == "tests"
         return
+    golden = golden or root.name == "tests"
     for child in sorted(root.iterdir(), key=lambda p: p.name):
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            yield from _yaml_files(child, golden or child.name == "tests")
+            yield from yaml_files(child, golden or child.name == "tests")
         elif child.name.endswith((".yaml", ".yml")):
             yield child, golden
 

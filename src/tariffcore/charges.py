@@ -303,9 +303,11 @@ class _Tiered(ChargeType):
                 if upto <= 0:
                     ctx.problem((*path, index, "upto"), f"tier 'upto' {spec.upto} must be above 0")
                 elif previous is not None and upto <= previous:
+                    relation = "is below" if upto < previous else "is the same as"
                     ctx.problem((*path, index, "upto"),
-                                f"tier 'upto' {format_amount(upto)} is not above the previous "
-                                f"tier's {format_amount(previous)}")
+                                f"tier 'upto' {format_amount(upto)} {relation} the previous "
+                                f"tier's {format_amount(previous)}; each tier must end above "
+                                "the one before")
                 previous = upto
             rate = _unknown_or(spec.rate)
             if rate is not None and rate < 0:

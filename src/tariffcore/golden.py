@@ -35,9 +35,12 @@ from .catalog import Catalog
 from .errors import BillingError, Problem, RulesetError
 from .inputs import parse_row
 from .money import D, format_amount
+from .validation import did_you_mean
 from .yamlio import load_yaml
 
 __all__ = ["GoldenCase", "GoldenResult", "load_golden", "run_case"]
+
+_BILL_FIELDS = ("name", "account", "reading", "expect", "ruleset")
 
 
 @dataclass(frozen=True)
@@ -82,17 +85,25 @@ def load_golden(path: str | Path) -> list[GoldenCase]:
     cases = []
     problems = []
     for index, item in enumerate(bills):
-        where = ("bills", index)
-        if not isinstance(item, dict) or not isinstance(item.get("expect"), dict):
-            problems.append(located.problem(where, "each bill needs 'name', 'account', 'reading' and 'expect'"))
+        where: tuple[str | int, ...] = ("bills", index)
+        if not isinstance(item, dict):
+            problems.append(located.problem(where, "each bill is a mapping with 'name', "
+                                            "'account', 'reading' and 'expect'"))
             continue
-        unknown = set(item) - {"name", "account", "reading", "expect", "ruleset"}
-        if unknown:
-            problems.append(located.problem(where, f"unknown field(s) {', '.join(sorted(unknown))}"))
+        for key in item:
+            if key not in _BILL_FIELDS:
+                problems.append(located.problem((*where, key), f"unknown field {key!r}"
+                                                f"{did_you_mean(key, _BILL_FIELDS)}"))
+        for key in ("account", "reading", "expect"):
+            if not isinstance(item.get(key), dict):
+                what = "missing field" if key not in item else "expected a mapping in field"
+                problems.append(located.problem(where if key not in item else (*where, key),
+                                                f"{what} {key!r}"))
+        if problems:
             continue
         fields = {"account": item.get("name", f"#{index + 1}")}
-        fields.update(item.get("account") or {})
-        fields.update(item.get("reading") or {})
+        fields.update(item["account"])
+        fields.update(item["reading"])
         cases.append(GoldenCase(name, located.where(where)[0], item.get("ruleset", data["ruleset"]),
                                 str(item.get("name", f"bill {index + 1}")), fields, item["expect"]))
     if problems:
