@@ -175,7 +175,12 @@ class ClassRates(FrozenModel):
         return self
 
 
-ClassEntry = Annotated[ClassRates, BeforeValidator(_rate_shorthand)]
+#: A class entry: ``850``, ``unknown`` or a bare list of tiers are shorthands (the schema says so).
+ClassEntry = Annotated[
+    ClassRates,
+    BeforeValidator(_rate_shorthand,
+                    json_schema_input_type=Number | Unknown | list[TierSpec] | ClassRates),
+]
 
 
 class TieredSpec(ChargeSpec):

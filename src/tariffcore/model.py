@@ -32,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from .money import Rounding
 
@@ -74,7 +74,12 @@ def _month_or_date(value: Any) -> Any:
 
 #: An exact number: int, Decimal or numeric string; never a float.
 Number = Annotated[Decimal, BeforeValidator(_exact)]
-DateOrMonth = Annotated[date, BeforeValidator(_month_or_date)]
+DateOrMonth = Annotated[
+    date,
+    BeforeValidator(_month_or_date),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$",
+                    "description": "A date (YYYY-MM-DD) or a month (YYYY-MM: its first day)."}),
+]
 
 
 class FrozenModel(BaseModel):
