@@ -37,7 +37,7 @@ def charge_models(charge_types: Mapping[str, ChargeType]) -> dict[str, Any]:
             title,
             __base__=spec,
             __doc__=f"A charge of type {name!r}: {doc[:1].lower()}{doc[1:]}" if doc else None,
-            type=(Literal[name], Field(description="The charge type.")),  # type: ignore[valid-type]
+            type=(Literal[name], Field(description="The charge type.")),  # type: ignore[arg-type]
         )
     return models
 
