@@ -105,7 +105,7 @@ def load_golden(path: str | Path) -> list[GoldenCase]:
         fields = {"account": item.get("name", f"#{index + 1}")}
         fields.update(item["account"])
         fields.update(item["reading"])
-        cases.append(GoldenCase(name, located.where(where)[0], item.get("ruleset", data["ruleset"]),
+        cases.append(GoldenCase(name, located.where(where)[0], str(item.get("ruleset", data["ruleset"])),
                                 str(item.get("name", f"bill {index + 1}")), fields, item["expect"]))
     if problems:
         raise RulesetError(sorted(problems, key=lambda p: (p.line, p.column)))
