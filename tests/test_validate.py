@@ -113,3 +113,13 @@ charges:
         "18:38: unknown field 'rat' (did you mean 'rate'?)",
         "19:3: give 'rate' or 'classes'",
     ]
+
+
+def test_the_example_in_the_docs_is_this_fixture() -> None:
+    page = (ROOT / "docs" / "checking.md").read_text(encoding="utf-8")
+    block = page.split("$ tariffcore validate rulesets/kr/brokentown\n", 1)[1].split("```", 1)[0]
+    shown = [line.replace("rulesets/kr/brokentown/", "tests/fixtures/broken/")
+             for line in block.splitlines()[:-1]]
+    wanted = [line for line in EXPECTED if line.startswith("tests/fixtures/broken/water-2026.yaml")
+              and "top tier must be open" not in line]
+    assert shown == wanted

@@ -213,8 +213,9 @@ def describe_failure(result: GoldenResult) -> str:
                 [f"{_text(line.quantity)} {_UNITS.get(line.unit or '', line.unit or '')} × "
                  f"{_text(line.unit_price)}".replace("  ", " ")]
                 if line.quantity is not None and line.unit_price is not None else [])
-            if line.rounding:
-                details[len(rows) - 1].append(f"{format_amount(line.unrounded)}, {line.rounding}")
+            if line.rounding and line.unrounded != line.amount:
+                details[len(rows) - 1].append(f"{format_amount(line.unrounded)} before rounding "
+                                              f"({line.rounding})")
         for charge, want in expected.items():
             if charge not in {line.charge for line in bill.lines}:
                 rows.append((charge, _text(want), "-", "  <-"))
