@@ -268,19 +268,16 @@ def _price(entry: Any) -> str:
     return _value(entry)
 
 
-def _unknowns(charges: Mapping[str, Any], path: str = "") -> Iterator[str]:
-    for key, value in charges.items():
-        here = f"{path} {key}".strip()
-        if value == UNKNOWN:
-            yield f"`{here}`"
-        elif isinstance(value, dict):
-            yield from _unknowns(value, here)
-        elif isinstance(value, list):
-            for index, item in enumerate(value, start=1):
-                if item == UNKNOWN:
-                    yield f"`{here} #{index}`"
-                elif isinstance(item, dict):
-                    yield from _unknowns(item, f"{here} #{index}")
+def _unknowns(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """Where a charge entry writes ``unknown``, in words: ``water general tier 3 rate``."""
+    if value == UNKNOWN:
+        yield "`" + " ".join(path) + "`"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unknowns(item, path if key in ("classes", "tiers") else (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            yield from _unknowns(item, (*path, f"tier {index}"))
 
 
 # ---------------------------------------------------------------------------- charts
@@ -442,7 +439,7 @@ def _type(spec: Mapping[str, Any]) -> str:
         return f"list of {_type(spec.get('items', {}))}"
     if kind == "object":
         values = spec.get("additionalProperties")
-        return f"mapping of id → {_type(values)}" if isinstance(values, dict) else "mapping"
+        return f"mapping: key → {_type(values)}" if isinstance(values, dict) else "mapping"
     if kind == "string":
         if spec.get("pattern") == r"^\d{4}-\d{2}(-\d{2})?$":
             return "date (YYYY-MM-DD) or month (YYYY-MM)"

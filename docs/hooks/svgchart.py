@@ -19,8 +19,8 @@ __all__ = ["PALETTE", "Series", "line_chart", "nice_ticks"]
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
 DASHES = ("", "6 3", "2 3", "8 3 2 3")
 
-WIDTH, HEIGHT = 720, 400
-LEFT, RIGHT, TOP, BOTTOM = 84, 176, 40, 56
+WIDTH, HEIGHT = 760, 400
+LEFT, RIGHT, TOP, BOTTOM = 84, 216, 40, 56
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ The public API is what this module exports; everything else is private and may c
         tariffcore.Account(id="A-1", use_class="household", meter_mm=15),
         tariffcore.Reading(usage_m3=Decimal(35), billing_month=date(2025, 3, 1)),
     )
-    bill.total  # Decimal('25400')
+    bill.total  # Decimal('26250'): 20 × 650 + 10 × 810 + 5 × 1,030
 """
 
 from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef, TierSlice

@@ -186,7 +186,11 @@ ClassEntry = Annotated[
 class TieredSpec(ChargeSpec):
     """A charge per m³ with rates per use class, as tiers or one rate."""
 
-    classes: dict[str, ClassEntry] = Field(min_length=1)
+    classes: dict[str, ClassEntry] = Field(
+        min_length=1,
+        description="Use class → its rates: one rate (850), 'unknown', a list of tiers, or a "
+        "mapping with rate, tiers or same_as.",
+    )
 
 
 @dataclass(frozen=True, slots=True)

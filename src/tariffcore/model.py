@@ -92,8 +92,8 @@ class Source(FrozenModel):
     """Where a figure comes from. ``tag`` is the digest's OFF / NEWS / CODE / INF."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Short id that charges cite.")
-    title: str
-    url: str | None = None
+    title: str = Field(description="The source's title, as published.")
+    url: str | None = Field(default=None, description="Where the source can be read again.")
     tag: Literal["OFF", "NEWS", "CODE", "INF"] = Field(
         description="OFF official page or notice; NEWS press report of an official "
         "announcement; CODE seen only in public code; INF inferred arithmetic."
@@ -114,13 +114,13 @@ class Effective(FrozenModel):
         description="The kind of date that selects this version: usage date, meter-read date, "
         "billing month or due month."
     )
-    note: str | None = None
+    note: str | None = Field(default=None, description="Why these dates (when they are not certain).")
 
 
 class UseClass(FrozenModel):
     """A use class (가정용, 일반용 …) as this ordinance names it."""
 
-    label: str
+    label: str = Field(description="The class's name in the ordinance.")
     household_units_default: int = Field(
         default=1, ge=0,
         description="Households behind the meter when an account does not say (0 for a "
@@ -166,19 +166,21 @@ class RulesetVersion(FrozenModel):
         pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)+$", description="Ruleset id, e.g. kr/gimhae."
     )
     version: str = Field(pattern=r"^[A-Za-z0-9._-]+$", description="Version label, e.g. 2025-07.")
-    title: str
-    jurisdiction: str
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    effective: Effective
+    title: str = Field(description="The ordinance (and revision) this file encodes.")
+    jurisdiction: str = Field(description="The city or utility, and where it is.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. KRW.")
+    effective: Effective = Field(description="When this version is in force.")
     confidence: str = Field(description="How sure the data of this version is, in a sentence.")
     checked: date | None = Field(
         default=None, description="When the sources were last checked against this file."
     )
-    sources: list[Source] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1, description="Every source behind the figures.")
     rounding: RoundingSpec | None = Field(
         default=None, description="Rounding of every charge line unless the charge says otherwise."
     )
-    use_classes: dict[str, UseClass] = Field(min_length=1)
+    use_classes: dict[str, UseClass] = Field(
+        min_length=1, description="Use class id → use class, as this ordinance bills them."
+    )
     charges: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Charge id → charge (validated by its type)."
     )
@@ -187,7 +189,7 @@ class RulesetVersion(FrozenModel):
         description="Charges this ordinance has but the data lacks entirely, with the reason; "
         "every bill reports them as not included.",
     )
-    notes: str | None = None
+    notes: str | None = Field(default=None, description="Anything else an author should know.")
 
     @field_validator("use_classes", "charges")
     @classmethod
