@@ -26,9 +26,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/tariffcore bill $(READINGS) --ruleset $(RULESET) --format table || [ $$? -eq 1 ]
 
-## test: set up .venv with the test dependencies and run the whole suite
+## test: set up .venv with the test dependencies, run the whole suite, type-check src/
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+	$(BIN)/python -m mypy
 
 # ...plus what the docs build needs.
 $(VENV)/.installed-docs: $(VENV)/.installed

@@ -8,11 +8,11 @@ The public API is what this module exports; everything else is private and may c
 
     catalog = tariffcore.load_catalog()
     bill = catalog.bill(
-        "kr/changwon",
+        "kr/<city>",
         tariffcore.Account(id="A-1", use_class="household", meter_mm=15),
         tariffcore.Reading(usage_m3=Decimal(35), billing_month=date(2025, 3, 1)),
     )
-    bill.total  # Decimal('26250'): 20 × 650 + 10 × 810 + 5 × 1,030
+    bill.total  # an exact Decimal, the sum of bill.lines
 """
 
 from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef, TierSlice

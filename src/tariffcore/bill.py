@@ -112,9 +112,12 @@ class TierSlice:
             first = format_amount(self.lower + 1)
         else:
             first = f"over {format_amount(self.lower)}"
-        span = f"{first}–{format_amount(self.upper)}" if self.upper is not None else f"{first}+"
+        if self.upper is not None:
+            span = f"{first}–{format_amount(self.upper)} m³"
+        else:
+            span = "all usage" if self.tier == 1 and self.lower == 0 else f"{first}+ m³"
         return (
-            f"{self.use_class} tier {self.tier} ({span} m³): "
+            f"{self.use_class} tier {self.tier} ({span}): "
             f"{format_amount(self.quantity)} × {format_amount(self.rate)} = {format_amount(self.amount)}"
         )
 

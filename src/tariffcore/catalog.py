@@ -58,18 +58,22 @@ class Ruleset:
         return self._ranges[self.versions.index(version)]  # type: ignore[attr-defined,no-any-return]
 
     def version(self, label: str) -> CompiledVersion:
-        """The version labelled ``label`` (``2025`` in ``kr/gimhae@2025``)."""
+        """The version labelled ``label`` (``2025`` in ``kr/example@2025``)."""
         for version in self.versions:
             if version.version == label:
                 return version
         known = ", ".join(v.version for v in self.versions)
         raise UnknownRulesetError(f"{self.id} has no version {label!r} (versions: {known})")
 
-    def select(self, reading: Reading) -> CompiledVersion:
-        """The version in force for ``reading``, each version judged by its own kind of date."""
+    def select(self, reading: Reading, basis: str | None = None) -> CompiledVersion:
+        """The version in force for ``reading``.
+
+        Each version is judged by its own kind of date, or by ``basis`` when given (the kind
+        of date a particular charge is selected by).
+        """
         chosen = None
         for version, (start, end) in zip(self.versions, self._ranges):  # type: ignore[attr-defined]
-            anchor = anchor_date(version.spec.effective.basis, reading, self.id)
+            anchor = anchor_date(basis or version.spec.effective.basis, reading, self.id)
             if start <= anchor and (end is None or anchor <= end):
                 chosen = version
         if chosen is None:
@@ -77,13 +81,26 @@ class Ruleset:
                 f"{v.version}: {s}..{e if e is not None else ''} by {v.spec.effective.basis.replace('_', ' ')}"
                 for v, (s, e) in zip(self.versions, self._ranges)  # type: ignore[attr-defined]
             )
-            anchor = anchor_date(self.versions[0].spec.effective.basis, reading, self.id)
-            raise NoVersionError(f"no version of {self.id} is known to be in force on {anchor} ({spans})")
+            kind = basis or self.versions[0].spec.effective.basis
+            anchor = anchor_date(kind, reading, self.id)
+            raise NoVersionError(f"no version of {self.id} is known to be in force on {anchor} "
+                                 f"by {kind.replace('_', ' ')} ({spans})")
         return chosen
 
     def bill(self, account: Account, reading: Reading) -> Bill:
-        """Bill ``account`` for ``reading`` under the version in force."""
-        return self.select(reading).bill(account, reading)
+        """Bill ``account`` for ``reading`` under the version in force.
+
+        A charge that declares its own kind of effective date (``basis:``) is billed under
+        the version in force by that date, which may differ from the bill's version; its line
+        names the version used.
+        """
+        version = self.select(reading)
+        others = {
+            charge.id: self.select(reading, charge.basis)
+            for charge in version.charges
+            if charge.basis != version.basis
+        }
+        return version.bill(account, reading, {k: v for k, v in others.items() if v is not version})
 
 
 @dataclass
@@ -116,7 +133,7 @@ class Catalog:
         return found
 
     def resolve(self, reference: str) -> tuple[Ruleset, CompiledVersion | None]:
-        """``kr/gimhae`` → (ruleset, None); ``kr/gimhae@2025`` → (ruleset, that version)."""
+        """``kr/example`` → (ruleset, None); ``kr/example@2025`` → (ruleset, that version)."""
         ruleset_id, _, label = reference.partition("@")
         ruleset = self.ruleset(ruleset_id)
         return ruleset, (ruleset.version(label) if label else None)
@@ -124,7 +141,7 @@ class Catalog:
     def bill(self, ruleset: str, account: Account, reading: Reading) -> Bill:
         """Bill ``account`` for ``reading`` under ``ruleset`` (``id`` or ``id@version``)."""
         found, pinned = self.resolve(ruleset)
-        return (pinned or found.select(reading)).bill(account, reading)
+        return pinned.bill(account, reading) if pinned is not None else found.bill(account, reading)
 
 
 def load_catalog(

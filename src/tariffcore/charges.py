@@ -343,8 +343,8 @@ class Volume(_Tiered):
 
 
 class InputFactor(FrozenModel):
-    """A factor the application supplies per account, by category (Busan's monthly levy
-    application rate): the account's ``attributes[input]`` picks one of ``values``."""
+    """A factor the application supplies per account, by category (a levy application rate
+    published monthly): the account's ``attributes[input]`` picks one of ``values``."""
 
     input: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     values: dict[str, Number] = Field(min_length=1)
@@ -431,7 +431,7 @@ def _price(entry: PriceEntry) -> _Price:
         except LookupError:
             return _Price(None, False, entry)
         return _Price(fixed, False, entry)
-    return _Price(Decimal(entry), False, None)  # type: ignore[arg-type]
+    return _Price(Decimal(entry), False, None)
 
 
 class PerUnit(ChargeType):

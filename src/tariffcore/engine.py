@@ -36,6 +36,7 @@ class _Charge:
     sources: tuple[SourceRef, ...]
     applies_to: frozenset[str] | None
     plugin: str
+    basis: str
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,30 @@ class CompiledVersion:
     def label(self) -> str:
         return self.spec.label
 
-    def bill(self, account: Account, reading: Reading) -> Bill:
-        """Bill ``account`` for ``reading`` under this version (no version selection)."""
+    @property
+    def basis(self) -> str:
+        """The kind of date that selects this version."""
+        return self.spec.effective.basis
+
+    def charge(self, charge_id: str) -> _Charge | None:
+        """The compiled charge ``charge_id``, or ``None`` if this version has no such charge."""
+        for charge in self.charges:
+            if charge.id == charge_id:
+                return charge
+        return None
+
+    def bill(
+        self,
+        account: Account,
+        reading: Reading,
+        charge_versions: Mapping[str, CompiledVersion] | None = None,
+    ) -> Bill:
+        """Bill ``account`` for ``reading`` under this version.
+
+        ``charge_versions`` maps a charge id to another version that bills that charge, for
+        charges selected by a different kind of date than this version (see
+        :meth:`tariffcore.Ruleset.bill`); the line then names that version.
+        """
         spec = self.spec
         use_class = spec.use_classes.get(account.use_class)
         if use_class is None:
@@ -77,11 +100,22 @@ class CompiledVersion:
             else use_class.household_units_default
         )
         lines: list[BillLine] = []
+        missing = list(self.not_included)
         with localcontext(MONEY_CONTEXT):
-            for charge in self.charges:
+            for own in self.charges:
+                charge = own
+                version = self
+                if charge_versions and own.id in charge_versions:
+                    version = charge_versions[own.id]
+                    found = version.charge(own.id)
+                    if found is None:
+                        missing.append(NotIncluded(own.id, f"{version.label}, the version in force "
+                                                   f"by {own.basis.replace('_', ' ')}, has no {own.id} charge"))
+                        continue
+                    charge = found
                 if charge.applies_to is not None and account.use_class not in charge.applies_to:
                     continue
-                context = BillContext(account, reading, households, self.label, tuple(lines))
+                context = BillContext(account, reading, households, version.label, tuple(lines))
                 try:
                     charged = charge.compute(context)
                 except BillingError:
@@ -100,7 +134,7 @@ class CompiledVersion:
                 lines.append(BillLine(
                     charge=charge.id, label=charge.label, amount=rounded, unrounded=amount,
                     rounding=charge.rounding.describe() if charge.rounding is not None else None,
-                    rule=rule, version=spec.version, sources=charge.sources,
+                    rule=rule, version=version.version, sources=charge.sources,
                     quantity=charged.quantity, unit=charged.unit, unit_price=charged.unit_price,
                     slices=charged.slices, notes=charged.notes,
                 ))
@@ -108,7 +142,7 @@ class CompiledVersion:
             for line in lines:
                 total += line.amount
         return Bill(account.id, spec.ruleset, spec.version, spec.currency, reading.usage_m3,
-                    tuple(lines), total, self.not_included)
+                    tuple(lines), total, tuple(missing))
 
 
 def _references(
@@ -188,7 +222,8 @@ def compile_version(
                               f"failed to compile {spec.label} {charge_id}: {exc}") from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
         charges.append(_Charge(charge_id, charge_spec.label, compute, rounding_of(charge_spec, spec),
-                               tuple(refs), applies_to, owners.get(charge_type.name, "?")))
+                               tuple(refs), applies_to, owners.get(charge_type.name, "?"),
+                               charge_spec.basis or spec.effective.basis))
     for charge_id in spec.not_included:
         if charge_id in spec.charges:
             problems.append((("not_included", charge_id),

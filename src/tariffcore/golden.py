@@ -2,7 +2,7 @@
 
 A golden file lives in a ruleset's ``tests`` directory::
 
-    ruleset: kr/changwon
+    ruleset: kr/example
     bills:
       - name: household, 35 m³
         # 20 × 650 + 10 × 810 + 5 × 1,030

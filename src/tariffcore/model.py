@@ -2,22 +2,22 @@
 
 A file looks like this (abridged; see ``docs/ruleset-format.md`` for every field)::
 
-    ruleset: kr/changwon
+    ruleset: kr/example
     version: "2025"
-    title: 창원시 수도급수 조례 — water usage charge
-    jurisdiction: Changwon (창원시), Gyeongsangnam-do, KR
+    title: 수도급수 조례 — water usage charge
+    jurisdiction: Example City, KR
     currency: KRW
     effective: {from: 2025-01-01, basis: billing_month}
     confidence: official tariff page, observed in force in 2025
     sources:
-      - {id: changwon-fees, title: 창원시 상하수도 요금 안내, url: "https://…", tag: OFF}
+      - {id: city-fees, title: 상하수도 요금 안내, url: "https://…", tag: OFF}
     use_classes:
       household: {label: 가정용}
     charges:
       water:
         type: graduated
         label: 상수도 사용요금
-        source: changwon-fees
+        source: city-fees
         classes:
           household: [{upto: 20, rate: 650}, {upto: 30, rate: 810}, {rate: 1030}]
 
@@ -153,6 +153,11 @@ class ChargeSpec(FrozenModel):
     applies_to: list[str] | None = Field(
         default=None, description="Use classes this charge applies to; default: all."
     )
+    basis: Basis | None = Field(
+        default=None,
+        description="The kind of date that selects the version this charge is billed under, "
+        "when it differs from the version's (e.g. water by usage date, levy by due month).",
+    )
     note: str | None = None
 
     def source_ids(self) -> tuple[str, ...]:
@@ -163,7 +168,7 @@ class RulesetVersion(FrozenModel):
     """One ordinance version: one YAML file."""
 
     ruleset: str = Field(
-        pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)+$", description="Ruleset id, e.g. kr/gimhae."
+        pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)+$", description="Ruleset id: jurisdiction path, e.g. kr/<city>."
     )
     version: str = Field(pattern=r"^[A-Za-z0-9._-]+$", description="Version label, e.g. 2025-07.")
     title: str = Field(description="The ordinance (and revision) this file encodes.")

@@ -97,8 +97,9 @@ class Rounding:
         steps = ctx.divide(value, self.unit).quantize(_ONE, rounding=ROUNDING_METHODS[self.method])
         result = ctx.multiply(steps, self.unit)
         # Show the result with the unit's own exponent: 1234 truncated to 10 is 1230, not 1.23E+3.
-        exponent = min(self.unit.as_tuple().exponent, 0)  # type: ignore[type-var]
-        return result.quantize(Decimal(1).scaleb(exponent), context=ctx)
+        exponent = self.unit.as_tuple().exponent
+        places = min(exponent, 0) if isinstance(exponent, int) else 0
+        return result.quantize(Decimal(1).scaleb(places), context=ctx)
 
     def describe(self) -> str:
         """The rule in words, as a bill line shows it: ``truncate to 10``."""

@@ -221,7 +221,7 @@ def lenient_version(data: Mapping[str, Any]) -> Any:
     Only what charge types consult at compile time is filled in: ids, use class and source
     ids, rounding and the charges mapping. Never used to bill.
     """
-    from .model import RoundingSpec, RulesetVersion, Source, UseClass
+    from .model import BASES, Effective, RoundingSpec, RulesetVersion, Source, UseClass
 
     classes = data.get("use_classes")
     use_classes = {
@@ -241,7 +241,15 @@ def lenient_version(data: Mapping[str, Any]) -> Any:
         rounding = None
     charges = data.get("charges")
     not_included = data.get("not_included")
+    try:
+        effective = Effective.model_validate(data.get("effective"))
+    except ValidationError:
+        given = data.get("effective")
+        basis = given.get("basis") if isinstance(given, dict) else None
+        effective = Effective.model_construct(
+            from_=date.min, basis=basis if basis in BASES else "billing_month")
     fields: dict[str, Any] = {
+        "effective": effective,
         "ruleset": str(data.get("ruleset", "?")), "version": str(data.get("version", "?")),
         "use_classes": use_classes, "sources": sources, "rounding": rounding,
         "charges": ({k: v for k, v in charges.items() if isinstance(v, dict)}

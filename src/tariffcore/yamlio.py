@@ -100,9 +100,9 @@ def load_yaml(text: str, source: str, *, keep_going: bool = False) -> Located:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        row, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise RulesetError([Problem(source, line, col, f"YAML syntax: {message}")]) from None
+        raise RulesetError([Problem(source, row, col, f"YAML syntax: {message}")]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors in practice
         raise RulesetError([Problem(source, 1, 1, f"YAML: {exc}")]) from None
     finally:
