@@ -3,7 +3,8 @@
 Each page in ``docs/`` is played from top to bottom in a fresh directory:
 
 - a ```` ```yaml title="PATH" ```` block is written to PATH (a later block with the same
-  title replaces the file, as an author editing it would);
+  title replaces the file, as an author editing it would); an untitled ```` ```yaml ````
+  block of golden bills (``ruleset:`` and ``bills:``) runs against the installed rulesets;
 - a ```` ```python ```` block runs, in one namespace per page;
 - a ```` ```console ```` block's ``$ tariffcore ...`` commands run, and the lines shown under
   each command must appear in its output in that order (``...`` skips lines). Blocks with
@@ -16,14 +17,16 @@ import contextlib
 import io
 import re
 import shlex
+import shutil
 import sys
 import types
 from pathlib import Path
 
 import pytest
 
-from tariffcore import hookspecs
+from tariffcore import hookspecs, load_catalog
 from tariffcore.cli import COMMANDS, main
+from tariffcore.golden import describe_failure, load_golden, run_case
 
 from .conftest import ROOT
 
@@ -78,8 +81,18 @@ def _console(block: str) -> None:
         _check_output(command, shown, _run_command(command))
 
 
+def _golden(body: str, tmp_path: Path) -> None:
+    path = tmp_path / "example-golden.yaml"
+    path.write_text(body, encoding="utf-8")
+    catalog = load_catalog()
+    for case in load_golden(path):
+        result = run_case(catalog, case)
+        assert result.passed, describe_failure(result)
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
 def test_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "88")
     # A real module, so that models defined in an example resolve their annotations.
@@ -93,6 +106,8 @@ def test_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             target = tmp_path / title.group(1)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(body, encoding="utf-8")
+        elif language == "yaml" and re.search(r"^bills:", body, re.MULTILINE):
+            _golden(body, tmp_path)
         elif language == "python":
             exec(compile(body, f"{page}:{match.start()}", "exec"), namespace)  # noqa: S102
         elif language == "console":
