@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from tariffcore.cli import main
+from tariffcore.golden import load_golden
 
-from .conftest import RULESETS
+from .conftest import ROOT, RULESETS
 
 VERSION = """ruleset: xx/town
 version: "2026"
@@ -101,3 +104,22 @@ def test_the_shipped_golden_bills_pass(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["test", str(RULESETS)]) == 0
     err = capsys.readouterr().err
     assert err.startswith("golden bills: ") and err.strip().endswith(" passed, 0 failed")
+
+
+def test_the_example_plugin_package_runs_its_golden_bills_with_pytest(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The example package as its authors have it: installed (here: on sys.path with its entry
+    # point), its own charge type, golden bills beside its rulesets, no test code.
+    example = ROOT / "examples" / "percent-charge-plugin"
+    shutil.copytree(example, pytester.path / "package")
+    info = pytester.path / "site" / "tariffcore_percent-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tariffcore_percent\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[tariffcore]\npercent = tariffcore_percent\n")
+    monkeypatch.syspath_prepend(str(pytester.path / "site"))
+    monkeypatch.syspath_prepend(str(pytester.path / "package" / "src"))
+    sys.modules.pop("tariffcore_percent", None)
+    result = pytester.runpytest_inprocess("package", "-p", "no:cacheprovider")
+    cases = len(load_golden(example / "src/tariffcore_percent/rulesets/example/tests/percent-2025.yaml"))
+    result.assert_outcomes(passed=cases)
