@@ -59,7 +59,7 @@ def test_a_city_page_shows_tiers_unknowns_and_what_is_not_included(pages: dict[s
 
 def test_the_chart_curve_is_the_bill(catalog: tariffcore.Catalog) -> None:
     ruleset = catalog.ruleset("kr/changwon")
-    points, stop, used, _ = sitegen._curve(ruleset, ruleset.versions[0], "household", Decimal(40))
+    points, stop, used, _ = sitegen._curve(ruleset, ruleset.versions[0], "household", Decimal(40), [])
     curve = dict(points)
     assert stop is None and used == {"water"}
     # 20 × 650 = 13,000; + 10 × 810 = 21,100; + 5 × 1,030 = 26,250
@@ -93,3 +93,12 @@ def test_the_cli_reference_has_every_command() -> None:
     text = sitegen.cli_reference(build_parser())
     for name in ("bill", "explain", "rulesets", "validate", "test", "lint", "schema"):
         assert f"## `tariffcore {name}`" in text
+
+
+def test_a_coarse_curve_still_stops_exactly_at_the_tier_bound(catalog: tariffcore.Catalog) -> None:
+    ruleset = catalog.ruleset("kr/ansan")
+    top, bounds = sitegen._x_range(ruleset, "general")
+    assert top > 300  # sampled every few m³, but at every tier bound too
+    points, stop, _, _ = sitegen._curve(ruleset, ruleset.versions[0], "general", top, bounds)
+    # general sewer is unknown above 300 m³ in the ordinance data
+    assert stop == "unknown above 300 m³" and points[-1][0] == 300

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from decimal import Decimal
@@ -284,17 +284,20 @@ def _unknowns(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
 
 
 def _chart(ruleset: Ruleset, cls: str, label: str) -> tuple[str, str]:
-    top = _x_max(ruleset, cls)
+    top, bounds = _x_range(ruleset, cls)
     series = []
     drawn: set[str] = set()
     left_out: set[str] = set()
     for version in ruleset.versions:
         if cls not in version.spec.use_classes:
             continue
-        points, stop, used, skipped = _curve(ruleset, version, cls, top)
+        points, stop, used, skipped = _curve(ruleset, version, cls, top, bounds)
         drawn |= used
         left_out |= skipped
         series.append(Series(version.version, points, stop))
+    ends = [line.points[-1][0] for line in series if line.points]
+    if series and all(line.stop for line in series) and ends:
+        top = max(Decimal(30), (max(ends) * Decimal("1.2")).to_integral_value())  # show the data
     chart = line_chart(series, title=f"{ruleset.id} — {cls} ({label})",
                        x_label="usage in a month (m³)",
                        y_label=f"usage charges ({ruleset.versions[-1].spec.currency})", x_max=top)
@@ -307,7 +310,8 @@ def _chart(ruleset: Ruleset, cls: str, label: str) -> tuple[str, str]:
     return chart, caption
 
 
-def _x_max(ruleset: Ruleset, cls: str) -> Decimal:
+def _x_range(ruleset: Ruleset, cls: str) -> tuple[Decimal, list[Decimal]]:
+    """How far to draw (a quarter past the highest tier bound) and the bounds themselves."""
     bounds: list[Decimal] = []
 
     def scan(value: Any) -> None:
@@ -324,26 +328,32 @@ def _x_max(ruleset: Ruleset, cls: str) -> Decimal:
     for version in ruleset.versions:
         for raw in version.spec.charges.values():
             classes = raw.get("classes")
-            if isinstance(classes, dict):
-                scan(classes.get(cls))
-                same = classes.get(cls)
-                if isinstance(same, dict) and isinstance(same.get("same_as"), str):
-                    scan(classes.get(same["same_as"]))
+            if not isinstance(classes, dict):
+                continue
+            entry = classes.get(cls)
+            scan(entry)
+            if isinstance(entry, dict) and isinstance(entry.get("same_as"), str):
+                scan(classes.get(entry["same_as"]))
+            if isinstance(entry, dict) and isinstance(entry.get("allowance"), dict):
+                scan(classes.get(entry["allowance"].get("billed_as")))
     highest = max(bounds, default=Decimal(40))
-    return max(Decimal(30), (highest * Decimal("1.25")).to_integral_value())
+    return max(Decimal(30), (highest * Decimal("1.25")).to_integral_value()), sorted(set(bounds))
 
 
-def _curve(ruleset: Ruleset, version: CompiledVersion, cls: str,
-           top: Decimal) -> tuple[list[tuple[Decimal, Decimal]], str | None, set[str], set[str]]:
+def _curve(ruleset: Ruleset, version: CompiledVersion, cls: str, top: Decimal,
+           bounds: Sequence[Decimal] = ()) -> tuple[list[tuple[Decimal, Decimal]], str | None, set[str], set[str]]:
+    """The usage charges of ``cls`` under ``version`` from 0 to ``top`` m³: sampled evenly and
+    at every tier bound (and just past it, where volume tiers jump), so the line is exact."""
     start = ruleset.in_force(version)[0]
     use_class = version.spec.use_classes[cls]
     households = use_class.household_units_default
     step = max(Decimal(1), (top / 300).to_integral_value())
+    samples = {step * n for n in range(int(top / step) + 1)}
+    samples |= {b for b in bounds if b <= top} | {b + 1 for b in bounds if b + 1 <= top}
     points: list[tuple[Decimal, Decimal]] = []
     used: set[str] = set()
     skipped: set[str] = set()
-    usage = Decimal(0)
-    while usage <= top:
+    for usage in sorted(samples):
         account = Account("chart", cls, household_units=households)
         reading = Reading(usage, billing_month=start, period_start=start, period_end=start, due_date=start)
         context = BillContext(account, reading, households, version.label)
@@ -353,8 +363,9 @@ def _curve(ruleset: Ruleset, version: CompiledVersion, cls: str,
                 continue
             try:
                 charged = charge.compute(context)
-            except UnknownValueError as exc:
-                return points, f"{_unknown_reason(exc, usage)}", used, skipped
+            except UnknownValueError:
+                last = points[-1][0] if points else Decimal(0)
+                return points, f"unknown above {format_amount(last)} m³", used, skipped
             except (InputError, NotApplicableError, BillingError, LookupError):
                 skipped.add(charge.id)
                 continue
@@ -365,12 +376,7 @@ def _curve(ruleset: Ruleset, version: CompiledVersion, cls: str,
             amount = charge.rounding.apply(charged.amount) if charge.rounding else charged.amount
             total += amount
         points.append((usage, total))
-        usage += step
     return points, None, used, skipped
-
-
-def _unknown_reason(exc: UnknownValueError, usage: Decimal) -> str:
-    return f"unknown above {format_amount(usage - 1 if usage > 0 else usage)} m³"
 
 
 # ============================================================================ references
