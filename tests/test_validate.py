@@ -123,3 +123,20 @@ def test_the_example_in_the_docs_is_this_fixture() -> None:
     wanted = [line for line in EXPECTED if line.startswith("tests/fixtures/broken/water-2026.yaml")
               and "top tier must be open" not in line]
     assert shown == wanted
+
+
+def test_a_misspelt_expectation_is_reported_not_ignored(tmp_path: Path) -> None:
+    golden = tmp_path / "tests" / "1.yaml"
+    golden.parent.mkdir()
+    golden.write_text("""ruleset: kr/x
+bills:
+  - name: one
+    account: {use_class: household}
+    reading: {usage_m3: 1, billing_month: 2025-01}
+    expect: {lines: {water: abc}, totl: 650}
+""", encoding="utf-8")
+    _, problems = check([str(golden)])
+    assert [str(p).removeprefix(f"{golden}:") for p in problems] == [
+        "6:22: line water: expected a number, got 'abc'",
+        "6:35: unknown expectation 'totl' (did you mean 'total'?)",
+    ]

@@ -36,11 +36,12 @@ from .errors import BillingError, Problem, RulesetError, UnknownRulesetError
 from .inputs import parse_row
 from .money import D, format_amount
 from .validation import did_you_mean
-from .yamlio import load_yaml
+from .yamlio import Located, load_yaml
 
 __all__ = ["GoldenCase", "GoldenResult", "describe_failure", "golden_roots", "iter_cases", "load_golden", "run_case"]
 
 _UNITS = {"m3": "m³"}
+_EXPECT_FIELDS = ("version", "lines", "total", "not_included", "error", "message")
 _BILL_FIELDS = ("name", "account", "reading", "expect", "ruleset")
 
 
@@ -100,6 +101,9 @@ def load_golden(path: str | Path) -> list[GoldenCase]:
                 what = "missing field" if key not in item else "expected a mapping in field"
                 problems.append(located.problem(where if key not in item else (*where, key),
                                                 f"{what} {key!r}"))
+        expect = item.get("expect")
+        if isinstance(expect, dict):
+            problems += _expect_problems(located, (*where, "expect"), expect)
         if problems:
             continue
         fields = {"account": item.get("name", f"#{index + 1}")}
@@ -110,6 +114,27 @@ def load_golden(path: str | Path) -> list[GoldenCase]:
     if problems:
         raise RulesetError(sorted(problems, key=lambda p: (p.line, p.column)))
     return cases
+
+
+def _expect_problems(located: Located, where: tuple[str | int, ...],
+                     expect: dict[str, Any]) -> list[Problem]:
+    """A misspelt expectation would silently check nothing: report it."""
+    problems = []
+    for key, value in expect.items():
+        if key not in _EXPECT_FIELDS:
+            problems.append(located.problem((*where, key), f"unknown expectation {key!r}"
+                                            f"{did_you_mean(key, _EXPECT_FIELDS)}"))
+        elif key == "lines" and not isinstance(value, dict):
+            problems.append(located.problem((*where, key), "'lines' maps charge ids to amounts"))
+        elif key in ("total",) and not isinstance(value, (int, Decimal)):
+            problems.append(located.problem((*where, key), f"expected a number, got {value!r}"))
+    for charge, amount in (expect.get("lines") or {}).items() if isinstance(expect.get("lines"), dict) else ():
+        if not isinstance(amount, (int, Decimal)) or isinstance(amount, bool):
+            problems.append(located.problem((*where, "lines", charge),
+                                            f"line {charge}: expected a number, got {amount!r}"))
+    if "error" in expect and ("lines" in expect or "total" in expect):
+        problems.append(located.problem(where, "expect either an error or lines and a total, not both"))
+    return problems
 
 
 def golden_roots(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
