@@ -102,3 +102,11 @@ def test_a_coarse_curve_still_stops_exactly_at_the_tier_bound(catalog: tariffcor
     points, stop, _, _ = sitegen._curve(ruleset, ruleset.versions[0], "general", top, bounds)
     # general sewer is unknown above 300 m³ in the ordinance data
     assert stop == "unknown above 300 m³" and points[-1][0] == 300
+
+
+def test_late_payment_rules_are_on_the_city_page(catalog: tariffcore.Catalog, pages: dict[str, str]) -> None:
+    for ruleset in catalog:
+        for version in ruleset.arrears_versions:
+            assert f"### Late-payment version {version.version}" in pages[f"cities/{ruleset.id}.md"]
+    seoul = pages["cities/kr/seoul.md"]
+    assert "| `late_fee` | daily | 가산금 | water, sewer, levy | 3 | × days late / 30; after 30 days: the full percentage |" in seoul

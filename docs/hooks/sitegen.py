@@ -51,12 +51,13 @@ def city_pages(catalog: Catalog) -> list[Page]:
     index = ["# Cities", "",
              "One page per installed ruleset, generated from its YAML files when the site is "
              "built. Charts show what each version charges against usage.", "",
-             "| ruleset | jurisdiction | versions | in force from |", "|---|---|---|---|"]
+             "| ruleset | jurisdiction | versions | tariff in force from |", "|---|---|---|---|"]
     for ruleset in catalog:
-        latest = ruleset.versions[-1].spec
-        start = ruleset.in_force(ruleset.versions[0])[0]
+        every = (*ruleset.versions, *getattr(ruleset, "arrears_versions", ()))
+        latest = every[-1].spec
+        start = ruleset.in_force(ruleset.versions[0])[0] if ruleset.versions else "–"
         index.append(f"| [{ruleset.id}]({ruleset.id}.md) | {_cell(latest.jurisdiction)} | "
-                     f"{', '.join(v.version for v in ruleset.versions)} | {start} |")
+                     f"{', '.join(v.version for v in every)} | {start} |")
         pages += _city(ruleset)
     broken = sorted(key for key in catalog.problems if key)
     if broken:
@@ -69,25 +70,28 @@ def city_pages(catalog: Catalog) -> list[Page]:
 def _city(ruleset: Ruleset) -> list[Page]:
     slug = ruleset.id
     name = slug.rsplit("/", 1)[-1]
-    latest = ruleset.versions[-1].spec
+    late = tuple(getattr(ruleset, "arrears_versions", ()))
+    latest = (ruleset.versions or late)[-1].spec
     lines = [f"# {ruleset.id} — {latest.jurisdiction}", "",
              f"*{_md(latest.title)}*", "",
              f"Generated from the ruleset files when this site was built: {len(ruleset.versions)} "
-             f"version(s), {len(ruleset.golden_files)} golden-bill file(s).", "",
-             "## Versions and switch dates", "",
-             "| version | in force | selected by | charges | not included | checked |",
-             "|---|---|---|---|---|---|"]
-    for version in ruleset.versions:
-        start, end = ruleset.in_force(version)
-        spec = version.spec
-        lines.append(
-            f"| {version.version} | {start} – {end or 'open'} | {spec.effective.basis.replace('_', ' ')} | "
-            f"{', '.join(c.id for c in version.charges) or '–'} | "
-            f"{', '.join(spec.not_included) or '–'} | {spec.checked or 'never recorded'} |")
-    lines += ["", "A version is in force from its first day until the day before the next "
-              "version takes effect (or its own `until`). Dates outside every range fail with "
-              "`no_version_in_force` rather than guess.", ""]
+             f"tariff version(s), {len(late)} late-payment version(s), "
+             f"{len(ruleset.golden_files)} golden file(s).", ""]
     pages: list[Page] = []
+    if ruleset.versions:
+        lines += ["## Versions and switch dates", "",
+                  "| version | in force | selected by | charges | not included | checked |",
+                  "|---|---|---|---|---|---|"]
+        for version in ruleset.versions:
+            start, end = ruleset.in_force(version)
+            spec = version.spec
+            lines.append(
+                f"| {version.version} | {start} – {end or 'open'} | {spec.effective.basis.replace('_', ' ')} | "
+                f"{', '.join(c.id for c in version.charges) or '–'} | "
+                f"{', '.join(spec.not_included) or '–'} | {spec.checked or 'never recorded'} |")
+        lines += ["", "A version is in force from its first day until the day before the next "
+                  "version takes effect (or its own `until`). Dates outside every range fail with "
+                  "`no_version_in_force` rather than guess.", ""]
     classes = _classes(ruleset)
     if classes:
         lines += ["## Charges against usage", "",
@@ -103,8 +107,65 @@ def _city(ruleset: Ruleset) -> list[Page]:
                       f"({name}-{cls}.svg)", "", caption, ""]
     for version in reversed(ruleset.versions):
         lines += _version(ruleset, version)
+    if late:
+        lines += _late_payment(late)
     pages.append(Page(f"cities/{slug}.md", "\n".join(lines) + "\n"))
     return pages
+
+
+def _late_payment(versions: tuple[Any, ...]) -> list[str]:
+    """The late-payment (arrears) versions: when each is in force, its rules and sources."""
+    from tariffcore.arrears import dated_versions, spans
+
+    dated = dated_versions(versions)
+    ranges = {v.version: span for v, span in zip(dated, spans(dated))}
+    out = ["## Late-payment rules", "",
+           "| version | in force (by " + "/".join(sorted({str(v.spec.effective.basis or "–").replace("_", " ")
+                                                       for v in versions})) +
+           ") | rules | checked |", "|---|---|---|---|"]
+    for version in versions:
+        span = ranges.get(version.version)
+        when = f"{span[0]} – {span[1] or 'open'}" if span else "start unknown: used only when named"
+        out.append(f"| {version.version} | {when} | {', '.join(rule.id for rule in version.rules)} | "
+                   f"{version.spec.checked or 'never recorded'} |")
+    out.append("")
+    for version in reversed(versions):
+        spec = version.spec
+        section = spec.arrears
+        out += [f"### Late-payment version {version.version}", "", f"*{_md(spec.title)}*", "",
+                f"- **Confidence:** {_md(spec.confidence)}",
+                f"- **Sources last checked:** {spec.checked or 'never recorded'}"]
+        if spec.effective.note:
+            out.append(f"- **Dates:** {_md(spec.effective.note)}")
+        if section.rounding is not None:
+            out.append(f"- **Rounding of every surcharge:** {section.rounding.to_rounding().describe()}")
+        if section.limitation is not None:
+            out.append(f"- **Limitation period:** {section.limitation.years} years from the due date")
+        if section.allocation is not None:
+            out.append(f"- **Payments:** oldest bill first; surcharges {section.allocation.surcharges}")
+        out += ["", "| rule | kind | label | on | percent | terms |", "|---|---|---|---|---|---|"]
+        for rule_id, rule in section.rules.items():
+            terms = []
+            if rule.kind == "daily":
+                terms.append(f"× days late / {rule.days}; after {rule.days} days: "
+                             f"{'the full percentage' if rule.beyond == 'cap' else 'unknown'}")
+            elif rule.kind == "monthly":
+                terms.append(f"per full month, at most {rule.max_months} months")
+                if rule.threshold is not None:
+                    terms.append(f"from an unpaid {_value(rule.threshold)} on")
+            else:
+                terms.append("once, after the due date")
+            on = ", ".join(rule.applies_to) if rule.applies_to else "the whole bill"
+            out.append(f"| `{rule_id}` | {rule.kind.replace('_', '-')} | {_cell(rule.label)} | {on} | "
+                       f"{_value(rule.percent)} | {'; '.join(terms)} |")
+        out += ["", "| tag | source | notes |", "|---|---|---|"]
+        for source in spec.sources:
+            title = f"[{_cell(source.title)}]({source.url})" if source.url else _cell(source.title)
+            out.append(f"| {source.tag} | {title} | {_cell(source.notes or '')} |")
+        if section.note:
+            out += ["", _md(section.note)]
+        out.append("")
+    return out
 
 
 def _classes(ruleset: Ruleset) -> list[tuple[str, str]]:
@@ -383,19 +444,26 @@ def _curve(ruleset: Ruleset, version: CompiledVersion, cls: str, top: Decimal,
 
 
 def format_reference(schema: Mapping[str, Any]) -> str:
-    """Markdown tables of every object in the ruleset JSON Schema, top level first."""
+    """Markdown tables of every object in the ruleset JSON Schema, the file kinds first."""
     defs: Mapping[str, Any] = schema.get("$defs", {})
-    out = [_object_section("Version file (top level)", schema, defs, level=3)]
-    charges = schema["properties"]["charges"]["additionalProperties"]
-    mapping = charges.get("discriminator", {}).get("mapping", {})
+    tops = [option["$ref"].rsplit("/", 1)[-1] for option in schema.get("oneOf", [])]
+    titles = {"RulesetVersion": ("Tariff version file", "version-file"),
+              "ArrearsVersion": ("Late-payment version file", "arrears-version-file")}
+    out = []
+    for name in tops:
+        title, anchor = titles.get(name, (name, name.lower()))
+        out.append(_object_section(title, defs[name], defs, level=3, anchor=anchor))
+    charges = defs.get("RulesetVersion", {}).get("properties", {}).get("charges", {})
+    mapping = charges.get("additionalProperties", {}).get("discriminator", {}).get("mapping", {})
     if mapping:
         out.append("### Charge types\n\nA charge entry's `type` picks the model that validates "
                    "it. Installed types: " + ", ".join(f"[`{name}`](#{_anchor(ref)})"
                                                       for name, ref in sorted(mapping.items())) + ".\n")
     order = [ref.rsplit("/", 1)[-1] for _, ref in sorted(mapping.items())]
-    order += sorted(name for name in defs if name not in order)
+    order += sorted(name for name in defs if name not in order and name not in tops)
+    out.append("### Parts\n")
     for name in order:
-        out.append(_object_section(name, defs[name], defs, level=4))
+        out.append(_object_section(name, defs[name], defs, level=4, anchor=name.lower()))
     return "\n".join(out)
 
 
@@ -403,10 +471,10 @@ def _anchor(ref: str) -> str:
     return ref.rsplit("/", 1)[-1].lower()
 
 
-def _object_section(name: str, node: Mapping[str, Any], defs: Mapping[str, Any], level: int) -> str:
-    anchor = name.lower() if level == 4 else "version-file"
+def _object_section(name: str, node: Mapping[str, Any], defs: Mapping[str, Any], level: int,
+                    anchor: str) -> str:
     lines = [f"{'#' * level} {name} {{#{anchor}}}", ""]
-    if node.get("description") and level == 4:
+    if node.get("description"):
         lines += [node["description"], ""]
     properties = node.get("properties")
     if not properties:

@@ -59,7 +59,8 @@ def _fill_nav(config: Any, files: Files, city_uris: list[str]) -> None:
             section = file.src_uri.split("/", 1)[0] if "/" in file.src_uri else "More"
             extra.setdefault(section, []).append(file.src_uri)
     for section, uris in sorted(extra.items()):
-        nav.append({section.replace("-", " ").capitalize(): sorted(uris)})
+        nav.append({section.replace("-", " ").capitalize():
+                    sorted(uris, key=lambda uri: (not uri.endswith("index.md"), uri))})
 
 
 def _uris(nav: Any) -> list[str]:

@@ -15,6 +15,7 @@ The public API is what this module exports; everything else is private and may c
     bill.total  # an exact Decimal, the sum of bill.lines
 """
 
+from .arrears import ArrearsVersion, Surcharge
 from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef, TierSlice
 from .catalog import Catalog, Ruleset, load_catalog, load_version_file
 from .charges import BillContext, Charged, ChargeType, CompileContext
@@ -35,15 +36,31 @@ from .hookspecs import hookimpl
 from .inputs import Row, parse_row, read_rows
 from .model import ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
 from .money import D, Rounding
+from .ledger import read_ledger
 from .output import bill_to_dict, explain_bill
+from .statement import (
+    ArrearsResult,
+    BillStatement,
+    LedgerBill,
+    Payment,
+    Statement,
+    SurchargeLine,
+    account_statement,
+    arrears_result_to_dict,
+    compute_arrears,
+    statement_to_dict,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Account",
+    "ArrearsResult",
+    "ArrearsVersion",
     "Bill",
     "BillContext",
     "BillLine",
+    "BillStatement",
     "BillingError",
     "Catalog",
     "ChargeSpec",
@@ -54,10 +71,12 @@ __all__ = [
     "D",
     "FrozenModel",
     "InputError",
+    "LedgerBill",
     "NoVersionError",
     "NotApplicableError",
     "NotIncluded",
     "Number",
+    "Payment",
     "PluginError",
     "Problem",
     "Reading",
@@ -69,16 +88,24 @@ __all__ = [
     "RulesetVersion",
     "Source",
     "SourceRef",
+    "Statement",
+    "Surcharge",
+    "SurchargeLine",
     "TariffcoreError",
     "TierSlice",
     "UnknownRulesetError",
     "UnknownValueError",
     "__version__",
+    "account_statement",
+    "arrears_result_to_dict",
     "bill_to_dict",
+    "compute_arrears",
     "explain_bill",
     "hookimpl",
     "load_catalog",
     "load_version_file",
     "parse_row",
+    "read_ledger",
     "read_rows",
+    "statement_to_dict",
 ]

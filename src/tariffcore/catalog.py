@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .arrears import ArrearsVersion, clashes as arrears_clashes, is_arrears_file, load_arrears_version, select_arrears
 from .bill import Account, Bill, Reading
 from .calendar import anchor_date
 from .engine import CompiledVersion, compile_version, pydantic_problems
@@ -32,11 +33,17 @@ _DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Ruleset:
-    """All versions of one ruleset id, in order of taking effect."""
+    """All versions of one ruleset id, in order of taking effect.
+
+    ``versions`` are the tariff versions (what bills are computed with); ``arrears_versions``
+    hold late-payment rules, dated by due date or billing month (see :mod:`tariffcore.arrears`).
+    A ruleset may have either kind only.
+    """
 
     id: str
     versions: tuple[CompiledVersion, ...]
     golden_files: tuple[str, ...] = ()
+    arrears_versions: tuple[ArrearsVersion, ...] = ()
 
     def __post_init__(self) -> None:
         ranges = []
@@ -51,7 +58,21 @@ class Ruleset:
 
     @property
     def title(self) -> str:
-        return self.versions[-1].spec.title
+        if self.versions:
+            return self.versions[-1].spec.title
+        return self.arrears_versions[-1].spec.title
+
+    def arrears_version(self, label: str) -> ArrearsVersion:
+        """The arrears version labelled ``label``."""
+        for version in self.arrears_versions:
+            if version.version == label:
+                return version
+        known = ", ".join(v.version for v in self.arrears_versions) or "none"
+        raise UnknownRulesetError(f"{self.id} has no late-payment rules version {label!r} (versions: {known})")
+
+    def select_arrears(self, due: date, billing_month: date | None = None) -> ArrearsVersion:
+        """The late-payment rules in force for a bill due on ``due``."""
+        return select_arrears(self.id, self.arrears_versions, due, billing_month)
 
     def in_force(self, version: CompiledVersion) -> tuple[date, date | None]:
         """First and last day (``None``: open) that ``version`` selects bills for."""
@@ -71,6 +92,9 @@ class Ruleset:
         Each version is judged by its own kind of date, or by ``basis`` when given (the kind
         of date a particular charge is selected by).
         """
+        if not self.versions:
+            raise NoVersionError(f"{self.id} holds late-payment rules only: it has no tariff to "
+                                 "bill with", code="no_tariff")
         chosen = None
         for version, (start, end) in zip(self.versions, self._ranges):  # type: ignore[attr-defined]
             anchor = anchor_date(basis or version.spec.effective.basis, reading, self.id)
@@ -161,6 +185,7 @@ def load_catalog(
     type_owner = dict(found.charge_type_owners)
     by_id: dict[str, list[CompiledVersion]] = {}
     golden: dict[str, list[str]] = {}
+    arrears: dict[str, list[ArrearsVersion]] = {}
     problems: dict[str, list[Problem]] = {}
     roots: list[Any] = [p for _, p in found.ruleset_paths] if plugin_rulesets else []
     roots += [Path(p) for p in paths]
@@ -171,20 +196,28 @@ def load_catalog(
                 golden.setdefault(_claimed_id(entry), []).append(name)
                 continue
             try:
-                compiled = load_version_file(entry.read_text(encoding="utf-8"), name, found, type_owner)
+                text = entry.read_text(encoding="utf-8")
+                if is_arrears_file(text):
+                    late = load_arrears_version(text, name)
+                    arrears.setdefault(late.ruleset, []).append(late)
+                    continue
+                compiled = load_version_file(text, name, found, type_owner)
             except RulesetError as exc:
                 problems.setdefault(_claimed_id(entry), []).extend(exc.problems)
                 continue
             by_id.setdefault(compiled.ruleset, []).append(compiled)
     rulesets: dict[str, Ruleset] = {}
-    for ruleset_id, versions in by_id.items():
+    for ruleset_id in sorted(set(by_id) | set(arrears)):
+        versions = by_id.get(ruleset_id, [])
         versions.sort(key=lambda v: (v.spec.effective.from_, v.version))
-        clash = _clashes(versions)
+        late_rules = sorted(arrears.get(ruleset_id, []), key=_arrears_order)
+        clash = _clashes(versions) + arrears_clashes(late_rules)
+        clash += _label_clashes(versions, late_rules)
         if clash:
             problems.setdefault(ruleset_id, []).extend(clash)
             continue
         rulesets[ruleset_id] = Ruleset(ruleset_id, tuple(versions),
-                                       tuple(sorted(golden.get(ruleset_id, []))))
+                                       tuple(sorted(golden.get(ruleset_id, []))), tuple(late_rules))
     return Catalog(rulesets, found, problems)
 
 
@@ -248,6 +281,22 @@ def _claimed_id(entry: Any) -> str:
         return ""
     value = head.get("ruleset") if isinstance(head, dict) else None
     return value if isinstance(value, str) else ""
+
+
+def _arrears_order(version: ArrearsVersion) -> tuple[int, date, str]:
+    start = version.spec.effective.from_
+    return (1, date.min, version.version) if not isinstance(start, date) else (0, start, version.version)
+
+
+def _label_clashes(versions: list[CompiledVersion], late: list[ArrearsVersion]) -> list[Problem]:
+    seen = {version.version: version.path for version in versions}
+    problems = []
+    for version in late:
+        if version.version in seen:
+            problems.append(Problem(version.path, 1, 1, f"version {version.version!r} is also "
+                                    f"defined in {seen[version.version]}"))
+        seen[version.version] = version.path
+    return problems
 
 
 def _clashes(versions: list[CompiledVersion]) -> list[Problem]:

@@ -18,7 +18,7 @@ findings, each with a kind an author can switch off (``--ignore KIND``):
 ``sources``
     a source without a URL, a source no charge cites;
 ``stale``
-    a version whose sources were never recorded as checked, or not for longer than the
+    a version (tariff or late-payment rules) whose sources were never recorded as checked, or not for longer than the
     threshold (``checked:`` in the version file);
 ``golden``
     a version, or a use class of a version, that no golden bill exercises.
@@ -33,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .arrears import ArrearsVersion
 from .bill import Account, Reading
 from .catalog import Catalog, Ruleset
 from .charges import BillContext
@@ -99,12 +100,15 @@ class _Linter:
             self._charges(version)
             self._sources(version)
             self._checked(version)
+        for late in self.ruleset.arrears_versions:
+            self._sources(late)
+            self._checked(late)
         self._golden()
         return self.findings
 
     # ----------------------------------------------------------------- helpers
 
-    def _located(self, version: CompiledVersion) -> Located | None:
+    def _located(self, version: CompiledVersion | ArrearsVersion) -> Located | None:
         if version.path not in self.files:
             try:
                 text = Path(version.path).read_text(encoding="utf-8")
@@ -113,7 +117,7 @@ class _Linter:
                 return None
         return self.files[version.path]
 
-    def _add(self, version: CompiledVersion, where: tuple[str | int, ...], kind: str,
+    def _add(self, version: CompiledVersion | ArrearsVersion, where: tuple[str | int, ...], kind: str,
              message: str) -> None:
         located = self._located(version)
         line, column = located.where(where) if located is not None else (1, 1)
@@ -204,8 +208,15 @@ class _Linter:
 
     # ----------------------------------------------------------------- sources, dates
 
-    def _sources(self, version: CompiledVersion) -> None:
-        cited = {ref.id for charge in version.charges for ref in charge.sources}
+    def _sources(self, version: CompiledVersion | ArrearsVersion) -> None:
+        if isinstance(version, ArrearsVersion):
+            section = version.spec.arrears
+            cited = {ref.id for rule in version.rules for ref in rule.sources}
+            for part in (section.limitation, section.allocation):
+                if part is not None:
+                    cited |= {part.source} if isinstance(part.source, str) else set(part.source)
+        else:
+            cited = {ref.id for charge in version.charges for ref in charge.sources}
         for index, source in enumerate(version.spec.sources):
             if not source.url:
                 self._add(version, ("sources", index), "sources",
@@ -215,7 +226,7 @@ class _Linter:
                 self._add(version, ("sources", index), "sources",
                           f"source {source.id!r} is cited by no charge")
 
-    def _checked(self, version: CompiledVersion) -> None:
+    def _checked(self, version: CompiledVersion | ArrearsVersion) -> None:
         checked = version.spec.checked
         if checked is None:
             self._add(version, ("version",), "stale",

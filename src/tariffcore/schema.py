@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, create_model
 
+from .arrears import ArrearsVersionSpec
 from .charges import ChargeType
 from .model import RulesetVersion
 
@@ -43,7 +44,11 @@ def charge_models(charge_types: Mapping[str, ChargeType]) -> dict[str, Any]:
 
 
 def ruleset_schema(charge_types: Mapping[str, ChargeType]) -> dict[str, Any]:
-    """The JSON Schema of one ruleset version file with ``charge_types`` installed."""
+    """The JSON Schema of one ruleset version file with ``charge_types`` installed.
+
+    A version file holds either a tariff (``charges``) or late-payment rules (``arrears``);
+    the schema is one of the two, each defined in ``$defs``.
+    """
     members = tuple(charge_models(charge_types).values())
     if members:
         charge: Any = Annotated[Union[members], Field(discriminator="type")]  # noqa: UP007
@@ -56,10 +61,20 @@ def ruleset_schema(charge_types: Mapping[str, ChargeType]) -> dict[str, Any]:
         __doc__=RulesetVersion.__doc__,
         charges=(dict[str, charge], Field(default_factory=dict, description=described)),
     )
-    schema = _tidy(model.model_json_schema(by_alias=True))
-    schema = {"$schema": SCHEMA_DIALECT, **schema}
-    schema["title"] = "tariffcore ruleset version"
-    return schema
+    defs: dict[str, Any] = {}
+    for name, part in (("RulesetVersion", model), ("ArrearsVersion", ArrearsVersionSpec)):
+        found = _tidy(part.model_json_schema(by_alias=True))
+        for key, value in found.pop("$defs", {}).items():
+            if defs.setdefault(key, value) != value:  # pragma: no cover - a naming slip
+                raise ValueError(f"two different models are both named {key!r}")
+        defs[name] = found
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "tariffcore ruleset version",
+        "description": "One ordinance version: a tariff (charges) or late-payment rules (arrears).",
+        "oneOf": [{"$ref": "#/$defs/RulesetVersion"}, {"$ref": "#/$defs/ArrearsVersion"}],
+        "$defs": dict(sorted(defs.items())),
+    }
 
 
 def schema_text(charge_types: Mapping[str, ChargeType]) -> str:

@@ -40,7 +40,30 @@ def listing(catalog: Catalog) -> list[dict[str, Any]]:
                     for s in spec.sources
                 ],
             })
-        result.append({"id": ruleset.id, "title": ruleset.title, "versions": versions})
+        result.append({"id": ruleset.id, "title": ruleset.title, "versions": versions,
+                       "arrears": _arrears_listing(ruleset)})
+    return result
+
+
+def _arrears_listing(ruleset: Any) -> list[dict[str, Any]]:
+    """The ruleset's late-payment rules versions as plain data."""
+    result = []
+    for version in ruleset.arrears_versions:
+        spec = version.spec
+        start = spec.effective.from_
+        result.append({
+            "version": version.version,
+            "title": spec.title,
+            "basis": spec.effective.basis,
+            "from": start.isoformat() if not isinstance(start, str) else start,
+            "until": spec.effective.until.isoformat() if spec.effective.until else None,
+            "confidence": spec.confidence,
+            "rules": {rule.id: rule.spec.kind for rule in version.rules},
+            "sources": [
+                {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
+                for s in spec.sources
+            ],
+        })
     return result
 
 
@@ -57,6 +80,13 @@ def run(args: argparse.Namespace) -> int:
                 extra = f"; not included: {', '.join(v['not_included'])}" if v["not_included"] else ""
                 print(f"  @{v['version']:<10} {span:<26} by {v['basis'].replace('_', ' ')}; "
                       f"charges: {', '.join(v['charges']) or '-'}{extra}")
+                for s in v["sources"]:
+                    print(f"      [{s['tag']}] {s['title']}" + (f" <{s['url']}>" if s["url"] else ""))
+            for v in entry["arrears"]:
+                span = f"{v['from']} .. {v['until'] or ''}"
+                basis = f"by {v['basis'].replace('_', ' ')}" if v["basis"] else "undated"
+                rules = ", ".join(f"{rule} ({kind})" for rule, kind in v["rules"].items())
+                print(f"  @{v['version']:<10} {span:<26} {basis}; late-payment rules: {rules}")
                 for s in v["sources"]:
                     print(f"      [{s['tag']}] {s['title']}" + (f" <{s['url']}>" if s["url"] else ""))
     for key, problems in catalog.problems.items():

@@ -1,4 +1,5 @@
-"""``tariffcore test [PATH...]``: run the golden bills stored next to the rulesets.
+"""``tariffcore test [PATH...]``: run the golden bills (and golden late-payment cases) stored
+next to the rulesets.
 
 Without PATH, every golden bill of every installed ruleset runs. With PATH (a ruleset
 directory, its ``tests`` directory or one golden file), the rulesets are loaded from the files
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from ..catalog import Catalog, load_catalog
 from ..errors import RulesetError
+from ..arrears_golden import ArrearsCase, load_arrears_golden, run_arrears_case
 from ..golden import GoldenCase, describe_failure, golden_roots, load_golden, run_case
 from ._common import Subparsers
 
@@ -48,18 +50,23 @@ def run(args: argparse.Namespace) -> int:
         broken.append(f"ruleset {key or '(unknown id)'} is broken:\n" +
                       "\n".join(f"  {problem}" for problem in problems))
     cases: list[GoldenCase] = []
+    late: list[ArrearsCase] = []
     for path in files:
-        try:
-            cases += load_golden(path)
-        except RulesetError as exc:
-            broken.append("\n".join(str(problem) for problem in exc.problems))
+        for reader, found in ((load_golden, cases), (load_arrears_golden, late)):
+            try:
+                found += reader(path)  # type: ignore[operator]
+            except RulesetError as exc:
+                broken.append("\n".join(str(problem) for problem in exc.problems))
     if args.keyword:
         cases = [case for case in cases if args.keyword in case.id]
-    return report(catalog, cases, broken, verbose=args.verbose)
+        late = [case for case in late if args.keyword in case.id]
+    return report(catalog, cases, late, broken, verbose=args.verbose)
 
 
-def report(catalog: Catalog, cases: list[GoldenCase], broken: list[str], *, verbose: bool) -> int:
-    """Run ``cases``; print failures in full and a summary; return the exit status."""
+def report(catalog: Catalog, cases: list[GoldenCase], late: list[ArrearsCase], broken: list[str],
+           *, verbose: bool) -> int:
+    """Run ``cases`` (golden bills) and ``late`` (golden late-payment cases); print failures in
+    full and a summary; return the exit status."""
     passed = failed = 0
     for case in cases:
         result = run_case(catalog, case)
@@ -70,13 +77,23 @@ def report(catalog: Catalog, cases: list[GoldenCase], broken: list[str], *, verb
         else:
             failed += 1
             print(f"FAIL  {describe_failure(result)}\n")
+    for late_case in late:
+        failures = run_arrears_case(catalog, late_case)
+        if not failures:
+            passed += 1
+            if verbose:
+                print(f"ok    {late_case.path}:{late_case.line}: {late_case.id}")
+        else:
+            failed += 1
+            print(f"FAIL  {late_case.path}:{late_case.line}: {late_case.id}")
+            print("\n".join(f"  {failure}" for failure in failures) + "\n")
     for text in broken:
         print(f"ERROR {text}\n")
     summary = f"golden bills: {passed} passed, {failed} failed"
     if broken:
         summary += f", {len(broken)} file error(s)"
     print(summary, file=sys.stderr)
-    if not cases and not broken:
+    if not cases and not late and not broken:
         print("no golden bills found", file=sys.stderr)
         return 1
     return 1 if failed or broken else 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..catalog import load_catalog, yaml_files
 from ..errors import Problem, RulesetError
+from ..arrears_golden import load_arrears_golden
 from ..golden import load_golden
 from ._common import Subparsers
 
@@ -40,10 +41,11 @@ def check(paths: list[str]) -> tuple[int, list[Problem]]:
     problems += [problem for found in catalog.problems.values() for problem in found]
     for entry, is_golden in files:
         if is_golden:
-            try:
-                load_golden(entry)
-            except RulesetError as exc:
-                problems += exc.problems
+            for reader in (load_golden, load_arrears_golden):
+                try:
+                    reader(entry)
+                except RulesetError as exc:
+                    problems += exc.problems
     order = {str(entry): index for index, (entry, _) in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.path, -1), p.path, p.line, p.column))
     return len(files), problems

@@ -1,0 +1,41 @@
+"""Golden late-payment cases stored next to the rulesets, computed by hand from the digest."""
+
+from __future__ import annotations
+
+import pytest
+
+import tariffcore
+from tariffcore.arrears_golden import ArrearsCase, iter_arrears_cases, load_arrears_golden, run_arrears_case
+
+from .conftest import RULESETS
+
+CASES = list(iter_arrears_cases(tariffcore.load_catalog([RULESETS], entry_points=False)))
+
+
+def test_every_arrears_ruleset_has_golden_cases(catalog: tariffcore.Catalog) -> None:
+    for ruleset in catalog:
+        if ruleset.arrears_versions:
+            cases = [case for path in ruleset.golden_files for case in load_arrears_golden(path)]
+            assert cases, f"{ruleset.id} has late-payment rules but no golden arrears cases"
+
+
+def test_every_dated_arrears_version_is_exercised(catalog: tariffcore.Catalog) -> None:
+    used = set()
+    for case in CASES:
+        result = None
+        try:
+            result = tariffcore.compute_arrears(catalog, case.ruleset, principal=case.principal,
+                                                due=case.due, as_of=case.as_of,
+                                                billing_month=case.billing_month)
+        except tariffcore.BillingError:
+            continue
+        used.add(result.ruleset)
+    for ruleset in catalog:
+        for version in ruleset.arrears_versions:
+            assert version.label in used, f"no golden case computes a result under {version.label}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_golden_arrears(catalog: tariffcore.Catalog, case: ArrearsCase) -> None:
+    failures = run_arrears_case(catalog, case)
+    assert not failures, f"{case.path}:{case.line}: " + "; ".join(failures)
