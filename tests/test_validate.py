@@ -140,3 +140,13 @@ bills:
         "6:22: line water: expected a number, got 'abc'",
         "6:35: unknown expectation 'totl' (did you mean 'total'?)",
     ]
+
+
+def test_two_versions_on_the_same_day_point_at_the_date(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(HEAD, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(HEAD.replace('version: "1"', 'version: "2"'), encoding="utf-8")
+    _, problems = check([str(tmp_path)])
+    # line 6 is "effective: {from: 2025-01, ...}"; 'from' starts in column 13
+    assert [str(p) for p in problems] == [
+        f"{tmp_path}/b.yaml:6:13: takes effect on 2025-01-01, the same day as {tmp_path}/a.yaml"
+    ]

@@ -293,8 +293,8 @@ def _label_clashes(versions: list[CompiledVersion], late: list[ArrearsVersion]) 
     problems = []
     for version in late:
         if version.version in seen:
-            problems.append(Problem(version.path, 1, 1, f"version {version.version!r} is also "
-                                    f"defined in {seen[version.version]}"))
+            problems.append(_at(version.path, ("version",), f"version {version.version!r} is also "
+                                f"defined in {seen[version.version]}"))
         seen[version.version] = version.path
     return problems
 
@@ -304,15 +304,23 @@ def _clashes(versions: list[CompiledVersion]) -> list[Problem]:
     seen: dict[str, str] = {}
     for version in versions:
         if version.version in seen:
-            problems.append(Problem(version.path, 1, 1, f"version {version.version!r} is also "
-                                    f"defined in {seen[version.version]}"))
+            problems.append(_at(version.path, ("version",), f"version {version.version!r} is also "
+                                f"defined in {seen[version.version]}"))
         seen[version.version] = version.path
     for first, second in zip(versions, versions[1:]):
         if first.spec.effective.from_ == second.spec.effective.from_:
-            problems.append(Problem(second.path, 1, 1, f"takes effect on "
-                                    f"{second.spec.effective.from_}, the same day as {first.path}"))
+            problems.append(_at(second.path, ("effective", "from"), f"takes effect on "
+                                f"{second.spec.effective.from_}, the same day as {first.path}"))
         until = first.spec.effective.until
         if until is not None and until >= second.spec.effective.from_:
-            problems.append(Problem(first.path, 1, 1, f"in force until {until}, after "
-                                    f"{second.path} takes effect ({second.spec.effective.from_})"))
+            problems.append(_at(first.path, ("effective", "until"), f"in force until {until}, after "
+                                f"{second.path} takes effect ({second.spec.effective.from_})"))
     return problems
+
+
+def _at(path: str, where: tuple[str | int, ...], message: str) -> Problem:
+    """A problem at the node ``where`` of the file ``path`` (read again: clashes are rare)."""
+    try:
+        return load_yaml(Path(path).read_text(encoding="utf-8"), path, keep_going=True).problem(where, message)
+    except (OSError, RulesetError):
+        return Problem(path, 1, 1, message)
