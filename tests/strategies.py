@@ -29,3 +29,10 @@ def tier_table(draw: st.DrawFn, min_tiers: int = 1, max_tiers: int = 6) -> list[
 
 
 households = st.integers(min_value=1, max_value=12)
+
+
+#: Days of the parts of a period split between versions (one to four parts).
+day_counts = st.lists(st.integers(min_value=1, max_value=62), min_size=1, max_size=4)
+
+#: How apportioned quantities are rounded: a unit and any rounding method.
+apportion_units = st.sampled_from([Decimal(1), Decimal("0.1"), Decimal("0.01"), Decimal("0.0001")])

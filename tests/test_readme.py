@@ -20,3 +20,14 @@ def test_readme_python_examples_run(code: str, capsys: pytest.CaptureFixture[str
 
 def test_readme_quick_start_uses_make_run_and_make_test() -> None:
     assert "make run" in README and "make test" in README
+
+
+def test_readme_sample_table_matches_make_run(capsys: pytest.CaptureFixture[str]) -> None:
+    from tariffcore.cli import main
+
+    sample = re.search(r"```text\n(.*?)```", README, flags=re.DOTALL)
+    assert sample is not None
+    main(["bill", str(ROOT / "examples" / "readings.csv"), "--ruleset", "kr/gimhae", "--format", "table"])
+    table = capsys.readouterr().out.splitlines()
+    for line in sample.group(1).splitlines():
+        assert line in table

@@ -16,7 +16,7 @@ The public API is what this module exports; everything else is private and may c
 """
 
 from .arrears import ArrearsVersion, Surcharge
-from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef, TierSlice
+from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, TierSlice
 from .catalog import Catalog, Ruleset, load_catalog, load_version_file
 from .charges import BillContext, Charged, ChargeType, CompileContext
 from .engine import CompiledVersion
@@ -34,6 +34,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .inputs import Row, parse_row, read_rows
+from .meter import MeterReads
 from .model import ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
 from .money import D, Rounding
 from .ledger import read_ledger
@@ -72,6 +73,8 @@ __all__ = [
     "FrozenModel",
     "InputError",
     "LedgerBill",
+    "LinePart",
+    "MeterReads",
     "NoVersionError",
     "NotApplicableError",
     "NotIncluded",

@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 
 from .errors import InputError
+from .meter import MeterReads
 from .money import MONEY_CONTEXT, D, format_amount
 
-__all__ = ["Account", "Bill", "BillLine", "NotIncluded", "Reading", "SourceRef", "TierSlice"]
+__all__ = [
+    "Account",
+    "Bill",
+    "BillLine",
+    "LinePart",
+    "MeterReads",
+    "NotIncluded",
+    "Reading",
+    "SourceRef",
+    "TierSlice",
+]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -54,6 +65,8 @@ class Reading:
     ``billing_month`` is the first day of the month the bill is issued for (고지월);
     ``period_start``/``period_end`` bound the usage, both inclusive, when known;
     ``due_date`` is the payment due date when the application already knows it.
+    ``estimated`` marks usage that was estimated rather than read (추정); ``meter`` holds the
+    reads the usage was derived from, when it was (see :meth:`from_reads`).
     """
 
     usage_m3: Decimal
@@ -61,12 +74,21 @@ class Reading:
     period_start: date | None = None
     period_end: date | None = None
     due_date: date | None = None
+    estimated: bool = False
+    meter: MeterReads | None = None
 
     def __post_init__(self) -> None:
         usage = D(self.usage_m3)
         if usage < 0:
             raise InputError(f"usage_m3 cannot be negative ({format_amount(usage)})")
         object.__setattr__(self, "usage_m3", usage)
+        for name in ("billing_month", "period_start", "period_end", "due_date"):
+            value = getattr(self, name)
+            if isinstance(value, datetime):
+                object.__setattr__(self, name, value.date())
+        if self.meter is not None and self.meter.usage != usage:
+            raise InputError(f"usage_m3 {format_amount(usage)} disagrees with the meter reads "
+                             f"({self.meter.describe()})")
         if self.billing_month is not None and self.billing_month.day != 1:
             object.__setattr__(self, "billing_month", self.billing_month.replace(day=1))
         if (
@@ -77,6 +99,36 @@ class Reading:
             raise InputError(
                 f"period ends ({self.period_end}) before it starts ({self.period_start})"
             )
+
+    @classmethod
+    def from_reads(
+        cls,
+        previous_read: Decimal | int | str,
+        current_read: Decimal | int | str,
+        *,
+        meter_digits: int | None = None,
+        old_final_read: Decimal | int | str | None = None,
+        new_initial_read: Decimal | int | str | None = None,
+        billing_month: date | None = None,
+        period_start: date | None = None,
+        period_end: date | None = None,
+        due_date: date | None = None,
+        estimated: bool = False,
+    ) -> Reading:
+        """A reading whose usage is derived from meter reads (see :mod:`tariffcore.meter`)."""
+        reads = MeterReads(
+            D(previous_read), D(current_read), meter_digits,
+            None if old_final_read is None else D(old_final_read),
+            None if new_initial_read is None else D(new_initial_read),
+        )
+        return cls(reads.usage, billing_month, period_start, period_end, due_date, estimated, reads)
+
+    @property
+    def days(self) -> int | None:
+        """Days of usage in the period, both ends included, when the period is known."""
+        if self.period_start is None or self.period_end is None:
+            return None
+        return (self.period_end - self.period_start).days + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +157,7 @@ class TierSlice:
     rate: Decimal
     amount: Decimal
     use_class: str
+    version: str | None = None
 
     def describe(self) -> str:
         """``household tier 2 (21–30 m³): 10 × 810 = 8100``, ranges as ordinances write them."""
@@ -116,10 +169,33 @@ class TierSlice:
             span = f"{first}–{format_amount(self.upper)} m³"
         else:
             span = "all usage" if self.tier == 1 and self.lower == 0 else f"{first}+ m³"
+        under = f" [{self.version}]" if self.version is not None else ""
         return (
-            f"{self.use_class} tier {self.tier} ({span}): "
+            f"{self.use_class} tier {self.tier} ({span}){under}: "
             f"{format_amount(self.quantity)} × {format_amount(self.rate)} = {format_amount(self.amount)}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class LinePart:
+    """The days of a split line billed under one version (policy ``split_by_days``).
+
+    ``start``..``end`` (both included) are this version's ``days`` of the period's
+    ``period_days``; ``quantity`` is the share of the line's quantity apportioned to them (m³,
+    or the fraction of a fixed charge), ``amount`` what that share costs under ``version``
+    before the line is rounded. The parts' quantities and amounts sum to the line's.
+    """
+
+    version: str
+    start: date
+    end: date
+    days: int
+    period_days: int
+    quantity: Decimal | None
+    amount: Decimal
+    unit_price: Decimal | None = None
+    slices: tuple[TierSlice, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +206,8 @@ class BillLine:
     or ``None`` when no rounding applied). ``rule`` names the ruleset rule that produced the
     line (``water.general``), ``version`` the ordinance version, ``sources`` where its figures
     come from. ``quantity`` × ``unit_price`` is given where the line is a single rate.
+    A line split by days between versions lists its ``parts``; its ``version`` is then the
+    versions joined by ``+`` and its slices carry the version each was billed under.
     """
 
     charge: str
@@ -145,6 +223,7 @@ class BillLine:
     unit_price: Decimal | None = None
     slices: tuple[TierSlice, ...] = ()
     notes: tuple[str, ...] = ()
+    parts: tuple[LinePart, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +236,11 @@ class NotIncluded:
 
 @dataclass(frozen=True, slots=True)
 class Bill:
-    """A computed bill. ``total`` is always the exact sum of the lines' amounts."""
+    """A computed bill. ``total`` is always the exact sum of the lines' amounts.
+
+    ``reading`` is the reading as billed: the input with any billing month or due date the
+    ruleset derives filled in, its meter reads and its ``estimated`` flag.
+    """
 
     account: str
     ruleset: str
@@ -167,6 +250,7 @@ class Bill:
     lines: tuple[BillLine, ...]
     total: Decimal
     not_included: tuple[NotIncluded, ...] = ()
+    reading: Reading | None = None
 
     def __post_init__(self) -> None:
         expected = Decimal(0)
@@ -174,6 +258,11 @@ class Bill:
             expected = MONEY_CONTEXT.add(expected, line.amount)
         if expected != self.total:
             raise ValueError(f"bill total {self.total} is not the sum of its lines ({expected})")
+
+    @property
+    def estimated(self) -> bool:
+        """Whether the usage billed was estimated rather than read."""
+        return self.reading is not None and self.reading.estimated
 
     @property
     def label(self) -> str:

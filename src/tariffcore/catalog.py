@@ -9,24 +9,27 @@ ruleset raises them as a :class:`~tariffcore.RulesetError`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import ValidationError
 
 from .arrears import ArrearsVersion, clashes as arrears_clashes, is_arrears_file, load_arrears_version, select_arrears
 from .bill import Account, Bill, Reading
-from .calendar import anchor_date
-from .engine import CompiledVersion, compile_version, pydantic_problems
-from .errors import NoVersionError, Problem, RulesetError, UnknownRulesetError
+from .calendar import anchor_date, complete_dates
+from .engine import CompiledVersion, PeriodPart, compile_version, pydantic_problems
+from .errors import BillingError, InputError, NoVersionError, Problem, RulesetError, UnknownRulesetError
 from .model import RulesetVersion
+from .periods import DayShare, Segment, segments
 from .plugins import Plugins, load_plugins
 from .validation import lenient_version, real_path
-from .yamlio import Located, load_yaml
+from .versions import Resolved, resolve_extends
+from .yamlio import load_yaml
 
-__all__ = ["Catalog", "Ruleset", "load_catalog", "load_version_file", "yaml_files"]
+__all__ = ["Catalog", "Ruleset", "compile_resolved", "load_catalog", "load_version_file", "yaml_files"]
 
 _DAY = timedelta(days=1)
 
@@ -55,6 +58,12 @@ class Ruleset:
                 end = following if end is None or end > following else end
             ranges.append((effective.from_, end))
         object.__setattr__(self, "_ranges", tuple(ranges))
+        bases = {v.basis for v in self.versions} | {c.basis for v in self.versions for c in v.charges}
+        # One kind of date everywhere: a charge's version is the bill's version.
+        object.__setattr__(self, "_uniform", len(bases) == 1)
+        object.__setattr__(self, "_bases", tuple(sorted(bases)))
+        object.__setattr__(self, "_splits", any(
+            v.spec.effective.policy == "split_by_days" for v in self.versions))
 
     @property
     def title(self) -> str:
@@ -86,27 +95,32 @@ class Ruleset:
         known = ", ".join(v.version for v in self.versions)
         raise UnknownRulesetError(f"{self.id} has no version {label!r} (versions: {known})")
 
-    def select(self, reading: Reading, basis: str | None = None) -> CompiledVersion:
+    def select(self, reading: Reading, basis: str | None = None,
+               what: str | None = None) -> CompiledVersion:
         """The version in force for ``reading``.
 
         Each version is judged by its own kind of date, or by ``basis`` when given (the kind
-        of date a particular charge is selected by).
+        of date a particular charge is selected by); ``what`` names that charge in errors.
+        A billing month or due date the reading lacks is derived by each version's date rules
+        (``dates:``) where it states them.
         """
         if not self.versions:
             raise NoVersionError(f"{self.id} holds late-payment rules only: it has no tariff to "
                                  "bill with", code="no_tariff")
         chosen = None
-        for version, (start, end) in zip(self.versions, self._ranges):  # type: ignore[attr-defined]
-            anchor = anchor_date(basis or version.spec.effective.basis, reading, self.id)
+        ranges: tuple[tuple[date, date | None], ...] = self._ranges  # type: ignore[attr-defined]
+        for version, (start, end) in zip(self.versions, ranges):
+            anchor = anchor_date(basis or version.spec.effective.basis, reading, self.id,
+                                 version.spec.dates, what)
             if start <= anchor and (end is None or anchor <= end):
                 chosen = version
         if chosen is None:
             spans = "; ".join(
                 f"{v.version}: {s}..{e if e is not None else ''} by {v.spec.effective.basis.replace('_', ' ')}"
-                for v, (s, e) in zip(self.versions, self._ranges)  # type: ignore[attr-defined]
+                for v, (s, e) in zip(self.versions, ranges)
             )
             kind = basis or self.versions[0].spec.effective.basis
-            anchor = anchor_date(kind, reading, self.id)
+            anchor = anchor_date(kind, reading, self.id, self.versions[0].spec.dates, what)
             raise NoVersionError(f"no version of {self.id} is known to be in force on {anchor} "
                                  f"by {kind.replace('_', ' ')} ({spans})")
         return chosen
@@ -116,15 +130,102 @@ class Ruleset:
 
         A charge that declares its own kind of effective date (``basis:``) is billed under
         the version in force by that date, which may differ from the bill's version; its line
-        names the version used.
+        names the version used. When the version in force on the last day of usage declares
+        ``policy: split_by_days`` and the period straddles versions, every charge selected by
+        usage date is billed in parts, each under the version of its days (see
+        :mod:`tariffcore.periods`).
         """
-        version = self.select(reading)
-        others = {
-            charge.id: self.select(reading, charge.basis)
-            for charge in version.charges
-            if charge.basis != version.basis
-        }
-        return version.bill(account, reading, {k: v for k, v in others.items() if v is not version})
+        version = self.select(reading) if self._uniform else self._latest(reading)  # type: ignore[attr-defined]
+        reading = complete_dates(reading, version.spec.dates)
+        runs = self.usage_segments(reading)
+        others: dict[str, CompiledVersion] = {}
+        parts: dict[str, tuple[PeriodPart, ...]] = {}
+        uniform = self._uniform  # type: ignore[attr-defined]
+        for charge in version.charges:
+            if charge.basis == "usage" and runs is not None:
+                split = self.charge_parts(charge.id, runs, reading)
+                if len(split) > 1:
+                    parts[charge.id] = split
+                    continue
+                chosen = split[0].version
+            elif uniform and charge.basis == version.basis:
+                continue
+            else:
+                chosen = self.select(reading, charge.basis, f"{version.label} {charge.id}")
+            if chosen is not version:
+                others[charge.id] = chosen
+        return version.bill(account, reading, others, parts)
+
+    def _latest(self, reading: Reading) -> CompiledVersion:
+        """The bill's version when charges are selected by different kinds of date: the latest
+        of the versions in force by each kind (a kind the reading cannot date is skipped here;
+        the charges that need it fail with that error)."""
+        chosen: list[CompiledVersion] = []
+        failure: BillingError | None = None
+        for basis in self._bases:  # type: ignore[attr-defined]
+            try:
+                chosen.append(self.select(reading, basis))
+            except BillingError as exc:
+                failure = failure or exc
+        if failure is not None and not chosen:
+            raise failure
+        if not chosen:  # no tariff versions at all: select says so
+            return self.select(reading)
+        return max(chosen, key=self.versions.index)
+
+    def usage_segments(self, reading: Reading) -> list[Segment[CompiledVersion]] | None:
+        """The versions in force on each day of usage, when the period is to be split by days.
+
+        ``None`` unless the version in force on the period's last day of usage declares
+        ``policy: split_by_days``; that version's policy governs every change inside the period.
+        """
+        if not self._splits or reading.period_end is None:  # type: ignore[attr-defined]
+            return None
+        governing = self.select(reading, "usage")
+        if governing.spec.effective.policy != "split_by_days":
+            return None
+        if reading.period_start is None:
+            raise InputError(f"{governing.label} splits periods by days when a version changes "
+                             "within them: period_start is required")
+        ranges = [(v, s, e) for v, (s, e) in zip(self.versions, self._ranges)]  # type: ignore[attr-defined]
+        found, gaps = segments(ranges, reading.period_start, reading.period_end)
+        if gaps:
+            days = ", ".join(f"{a}..{b}" for a, b in gaps)
+            raise NoVersionError(f"no version of {self.id} is known to be in force for usage on "
+                                 f"{days}, part of the period {reading.period_start}.."
+                                 f"{reading.period_end} that {governing.label} splits by days")
+        return found
+
+    def charge_parts(self, charge_id: str, runs: Sequence[Segment[CompiledVersion]],
+                     reading: Reading) -> tuple[PeriodPart, ...]:
+        """The parts of the period ``charge_id`` is billed in: consecutive days whose versions
+        bill the charge identically are one part, under the later version."""
+        merged: list[Segment[CompiledVersion]] = []
+        for run in runs:
+            if merged and _same_charge(merged[-1].item, run.item, charge_id):
+                merged[-1] = Segment(run.item, merged[-1].start, run.end)
+            else:
+                merged.append(run)
+        total = sum(run.days for run in merged)
+        rules = runs[-1].item.spec.effective.apportion  # the governing version's
+        assert rules is not None, "a version that splits by days declares apportion"
+        m3, fixed = rules.m3.to_rounding(), rules.fixed.to_rounding()
+        result = []
+        before = 0
+        for run in merged:
+            share = DayShare(before, run.days, total, m3, fixed)
+            result.append(PeriodPart(run.item, run.start, run.end, share))
+            before += run.days
+        return tuple(result)
+
+
+def _same_charge(first: CompiledVersion, second: CompiledVersion, charge_id: str) -> bool:
+    """Whether two versions bill ``charge_id`` identically (same entry, rounding, classes)."""
+    if first is second:
+        return True
+    a, b = first.spec, second.spec
+    return (charge_id in a.charges and a.charges.get(charge_id) == b.charges.get(charge_id)
+            and a.rounding == b.rounding and a.use_classes == b.use_classes)
 
 
 @dataclass
@@ -187,6 +288,7 @@ def load_catalog(
     golden: dict[str, list[str]] = {}
     arrears: dict[str, list[ArrearsVersion]] = {}
     problems: dict[str, list[Problem]] = {}
+    files: list[Resolved] = []
     roots: list[Any] = [p for _, p in found.ruleset_paths] if plugin_rulesets else []
     roots += [Path(p) for p in paths]
     for root in roots:
@@ -201,11 +303,28 @@ def load_catalog(
                     late = load_arrears_version(text, name)
                     arrears.setdefault(late.ruleset, []).append(late)
                     continue
-                compiled = load_version_file(text, name, found, type_owner)
+                located = load_yaml(text, name, keep_going=True)
             except RulesetError as exc:
                 problems.setdefault(_claimed_id(entry), []).extend(exc.problems)
                 continue
-            by_id.setdefault(compiled.ruleset, []).append(compiled)
+            if located.problems:  # duplicate keys: reported, and the file is checked further
+                problems.setdefault(_claimed_id(entry), []).extend(located.problems)
+            if not isinstance(located.data, dict):
+                problems.setdefault("", []).append(
+                    Problem(name, 1, 1, "a ruleset file must be a mapping of fields"))
+                continue
+            files.append(Resolved.of(located))
+    resolved, chain_problems = resolve_extends(files)
+    for ruleset_id, problem in chain_problems:
+        problems.setdefault(ruleset_id, []).append(problem)
+    for version in resolved:
+        try:
+            compiled = compile_resolved(version, found, type_owner)
+        except RulesetError as exc:
+            found_problems = problems.setdefault(version.ruleset, [])
+            found_problems.extend(p for p in exc.problems if p not in found_problems)
+            continue
+        by_id.setdefault(compiled.ruleset, []).append(compiled)
     rulesets: dict[str, Ruleset] = {}
     for ruleset_id in sorted(set(by_id) | set(arrears)):
         versions = by_id.get(ruleset_id, [])
@@ -228,30 +347,58 @@ def load_version_file(
 
     One run finds everything it can: duplicate keys, fields the format does not know or
     misses, and every charge's problems, even when the top level of the file is broken.
+    A file that ``extends`` another version needs that version's file too: load the ruleset's
+    directory with :func:`load_catalog` instead.
     """
-    plugins = plugins or load_plugins(entry_points=False)
-    owners = owners if owners is not None else dict(plugins.charge_type_owners)
     located = load_yaml(text, name, keep_going=True)
     if not isinstance(located.data, dict):
         raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
-    problems = list(located.problems)
-    found: list[tuple[tuple[str | int, ...], str]] = []
+    version = Resolved.of(located)
+    if version.extends is not None:
+        raise RulesetError([*located.problems, version.problem(
+            ("extends",), f"extends {version.extends!r}: load the ruleset's directory to resolve "
+            "the version it extends")])
     try:
-        spec = RulesetVersion.model_validate(located.data)
-    except ValidationError as exc:
-        found += pydantic_problems(exc, RulesetVersion, located.data)
-        spec = lenient_version(located.data)
-    compiled, more = compile_version(spec, located.data.get("charges") or {},
-                                     plugins.charge_types, owners, name)
-    found += more
-    problems += _locate(located, found)
-    if problems or compiled is None:
-        raise RulesetError(sorted(set(problems), key=lambda p: (p.line, p.column, p.message)))
+        compiled = compile_resolved(version, plugins)
+    except RulesetError as exc:
+        raise RulesetError(_ordered([*located.problems, *exc.problems], name)) from None
+    if located.problems:
+        raise RulesetError(located.problems)
     return compiled
 
 
-def _locate(located: Located, found: Sequence[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
+def compile_resolved(
+    version: Resolved, plugins: Plugins | None = None, owners: dict[str, str] | None = None
+) -> CompiledVersion:
+    """Validate and compile one resolved version; raise every problem at the file:line that
+    wrote it (the version's own file, or the one it inherits the value from).
+
+    Problems in the charges are found even when the top level is broken: the charges are then
+    compiled against a stand-in built from what is usable.
+    """
+    plugins = plugins or load_plugins(entry_points=False)
+    owners = owners if owners is not None else dict(plugins.charge_type_owners)
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    try:
+        spec = RulesetVersion.model_validate(version.data)
+    except ValidationError as exc:
+        found += pydantic_problems(exc, RulesetVersion, version.data)
+        spec = lenient_version(version.data)
+    compiled, more = compile_version(spec, version.data.get("charges") or {},
+                                     plugins.charge_types, owners, version.source)
+    found += more
+    if found or compiled is None:
+        raise RulesetError(_ordered(_locate(version, found), version.source))
+    return replace(compiled, data=MappingProxyType(version.data))
+
+
+def _locate(located: Resolved, found: Sequence[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
     return [located.problem(real_path(located.data, loc), message) for loc, message in found]
+
+
+def _ordered(problems: Iterable[Problem], first: str) -> list[Problem]:
+    """Without repeats, the file's own problems first, each file's in line order."""
+    return sorted(set(problems), key=lambda p: (p.path != first, p.path, p.line, p.column, p.message))
 
 
 def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:

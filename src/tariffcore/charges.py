@@ -24,6 +24,7 @@ from .bill import Account, BillLine, Reading, TierSlice
 from .errors import InputError, NotApplicableError, UnknownValueError
 from .model import UNKNOWN, ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion
 from .money import MONEY_CONTEXT, Rounding, format_amount
+from .periods import DayShare
 from .tiers import Tier, TierTable
 
 __all__ = [
@@ -52,6 +53,11 @@ class BillContext:
     ``households`` is already resolved (the account's ``household_units`` or its use class's
     default); ``lines`` holds the lines computed so far, in ruleset order, so a charge can
     depend on earlier ones; ``version`` is the ``id@version`` label for messages.
+
+    ``share`` is set when the period is split between versions by days (``split_by_days``):
+    the reading then holds this part's days and its share of the usage, and a charge bills
+    ``share.m3(bound)`` of each tier bound or allowance and ``share.fixed`` of a fixed amount.
+    Only charge types whose ``apportions_by_days`` is true are billed in parts.
     """
 
     account: Account
@@ -59,6 +65,7 @@ class BillContext:
     households: int
     version: str
     lines: tuple[BillLine, ...] = ()
+    share: DayShare | None = None
 
     @property
     def usage(self) -> Decimal:
@@ -115,6 +122,10 @@ class ChargeType(ABC):
 
     name: ClassVar[str]
     spec: ClassVar[type[ChargeSpec]]
+    #: Whether :meth:`compile`'s function bills a part of a split period correctly from
+    #: ``BillContext.share`` (fixed amounts and per-period quantities scaled by it). A type
+    #: that leaves this false cannot be used where a ruleset splits periods by days.
+    apportions_by_days: ClassVar[bool] = False
 
     @abstractmethod
     def compile(self, spec: Any, ctx: CompileContext) -> CompiledCharge:
@@ -213,6 +224,7 @@ class _Tiered(ChargeType):
 
     method: ClassVar[str]
     spec = TieredSpec
+    apportions_by_days = True
 
     def compile(self, spec: TieredSpec, ctx: CompileContext) -> CompiledCharge:
         plans = self._plans(spec, ctx)
@@ -234,14 +246,16 @@ class _Tiered(ChargeType):
                 raise InputError(f"{what}: tier widths scale by households, but household_units is 0")
             slices: list[TierSlice] = []
             rule = cls
+            scale = bill.share.m3 if bill.share is not None else None
             if plan.allowance is not None:
                 per_household, as_class, as_table = plan.allowance
-                allowed = min(usage, MONEY_CONTEXT.multiply(per_household, households))
+                allowance = MONEY_CONTEXT.multiply(per_household, households)
+                allowed = min(usage, scale(allowance) if scale is not None else allowance)
                 if allowed > 0:
-                    slices += cut(as_table, allowed, households, as_class, what)
+                    slices += cut(as_table, allowed, households, as_class, what, scale)
                     rule = f"{cls}+{as_class}-allowance"
                 usage = MONEY_CONTEXT.subtract(usage, allowed)
-            slices += cut(plan.table, usage, households, cls, what)
+            slices += cut(plan.table, usage, households, cls, what, scale)
             amount = _ZERO
             for piece in slices:
                 amount = MONEY_CONTEXT.add(amount, piece.amount)
@@ -439,6 +453,7 @@ class PerUnit(ChargeType):
 
     name = "per_unit"
     spec = PerUnitSpec
+    apportions_by_days = True
 
     def compile(self, spec: PerUnitSpec, ctx: CompileContext) -> CompiledCharge:
         default = _price(spec.rate) if spec.rate is not None else None
@@ -460,12 +475,14 @@ class PerUnit(ChargeType):
             what = f"{version.label} {charge_id} ({cls})"
             if price is None:
                 raise NotApplicableError(f"{version.label} {charge_id} has no unit price for use class {cls!r}")
+            usage = bill.usage
+            if usage == 0:  # nothing to price: an unknown or input-dependent price is not needed
+                return Charged(_ZERO, rule=cls, quantity=usage, unit="m3")
             if price.fixed is not None:
                 unit_price = price.fixed
                 notes = cached_notes.get(cls if cls in per_class else "", ())
             else:
                 unit_price, notes = price.resolve(bill, what)
-            usage = bill.usage
             return Charged(MONEY_CONTEXT.multiply(usage, unit_price), rule=cls, quantity=usage,
                            unit="m3", unit_price=unit_price, notes=notes)
 
@@ -486,6 +503,7 @@ class BaseByMeter(ChargeType):
 
     name = "base_by_meter"
     spec = BaseByMeterSpec
+    apportions_by_days = True
 
     def compile(self, spec: BaseByMeterSpec, ctx: CompileContext) -> CompiledCharge:
         rates = {mm: _unknown_or(value) for mm, value in spec.rates.items()}
@@ -506,6 +524,10 @@ class BaseByMeter(ChargeType):
                     f"{version.label} {charge_id}: the charge for a {mm} mm meter is unknown in "
                     f"the ordinance data (known sizes: {known or 'none'} mm)"
                 )
+            if bill.share is not None:  # this version's days of a split period
+                part = bill.share.fixed
+                return Charged(MONEY_CONTEXT.multiply(rate, part), rule=f"{mm}mm", quantity=part,
+                               unit="month", unit_price=rate)
             return Charged(rate, rule=f"{mm}mm", quantity=one, unit="month", unit_price=rate)
 
         return compute

@@ -8,21 +8,24 @@ validate per bill. :meth:`CompiledVersion.bill` is then a pure function of (acco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal, localcontext
+from types import MappingProxyType
 from typing import Any
 
-from .bill import Account, Bill, BillLine, NotIncluded, Reading, SourceRef
-from .charges import BillContext, ChargeType, CompileContext, CompiledCharge, rounding_of
-from .errors import BillingError, NotApplicableError, PluginError
-from .model import RulesetVersion
 from pydantic import ValidationError
 
-from .money import MONEY_CONTEXT, Rounding
+from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef
+from .charges import BillContext, Charged, ChargeType, CompileContext, CompiledCharge, rounding_of
+from .errors import BillingError, NotApplicableError, PluginError, UnknownValueError
+from .model import RulesetVersion
+from .money import MONEY_CONTEXT, Rounding, format_amount
+from .periods import DayShare
 from .validation import did_you_mean, pydantic_problems
 
-__all__ = ["CompiledCharge", "CompiledVersion", "compile_version", "pydantic_problems"]
+__all__ = ["CompiledCharge", "CompiledVersion", "PeriodPart", "compile_version", "pydantic_problems"]
 
 Path = tuple[str | int, ...]
 
@@ -37,16 +40,32 @@ class _Charge:
     applies_to: frozenset[str] | None
     plugin: str
     basis: str
+    apportions: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodPart:
+    """The days ``start``..``end`` of a split period billed under ``version`` (``share``)."""
+
+    version: CompiledVersion
+    start: date
+    end: date
+    share: DayShare
 
 
 @dataclass(frozen=True)
 class CompiledVersion:
-    """One ordinance version, ready to bill. Build it with :func:`compile_version`."""
+    """One ordinance version, ready to bill. Build it with :func:`compile_version`.
+
+    ``data`` is the version as resolved from its file and the versions it ``extends``
+    (plain YAML data), for showing it; ``path`` is the version's own file.
+    """
 
     spec: RulesetVersion
     path: str
     charges: tuple[_Charge, ...]
     not_included: tuple[NotIncluded, ...]
+    data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
     @property
     def ruleset(self) -> str:
@@ -72,63 +91,66 @@ class CompiledVersion:
                 return charge
         return None
 
+    def households(self, account: Account) -> int:
+        """Households behind ``account``'s meter under this version (its class's default
+        when the account does not say); an unknown use class is not applicable."""
+        use_class = self.spec.use_classes.get(account.use_class)
+        if use_class is None:
+            from .charges import _unknown_class
+
+            raise NotApplicableError(
+                f"{self.label}: {_unknown_class(account.use_class, self.spec.use_classes).split(';')[0]}"
+                f" (this version knows {', '.join(self.spec.use_classes)})",
+                code="unknown_use_class",
+            )
+        if account.household_units is not None:
+            return account.household_units
+        return use_class.household_units_default
+
     def bill(
         self,
         account: Account,
         reading: Reading,
         charge_versions: Mapping[str, CompiledVersion] | None = None,
+        charge_parts: Mapping[str, Sequence[PeriodPart]] | None = None,
     ) -> Bill:
         """Bill ``account`` for ``reading`` under this version.
 
         ``charge_versions`` maps a charge id to another version that bills that charge, for
         charges selected by a different kind of date than this version (see
         :meth:`tariffcore.Ruleset.bill`); the line then names that version.
+        ``charge_parts`` maps a charge id to the parts of a period split by days between
+        versions (``split_by_days``); the line then sums its parts and lists them.
         """
         spec = self.spec
-        use_class = spec.use_classes.get(account.use_class)
-        if use_class is None:
-            from .charges import _unknown_class
-
-            raise NotApplicableError(
-                f"{self.label}: {_unknown_class(account.use_class, spec.use_classes).split(';')[0]}"
-                f" (this version knows {', '.join(spec.use_classes)})",
-                code="unknown_use_class",
-            )
-        households = (
-            account.household_units
-            if account.household_units is not None
-            else use_class.household_units_default
-        )
+        households = self.households(account)
         lines: list[BillLine] = []
         missing = list(self.not_included)
         with localcontext(MONEY_CONTEXT):
             for own in self.charges:
+                if charge_parts and own.id in charge_parts:
+                    line = self._split_line(own.id, account, reading, charge_parts[own.id], lines)
+                    if line is not None:
+                        lines.append(line)
+                    continue
                 charge = own
                 version = self
                 if charge_versions and own.id in charge_versions:
                     version = charge_versions[own.id]
-                    found = version.charge(own.id)
-                    if found is None:
+                    other = version.charge(own.id)
+                    if other is None:
                         missing.append(NotIncluded(own.id, f"{version.label}, the version in force "
                                                    f"by {own.basis.replace('_', ' ')}, has no {own.id} charge"))
                         continue
-                    charge = found
+                    charge = other
                 if charge.applies_to is not None and account.use_class not in charge.applies_to:
                     continue
-                context = BillContext(account, reading, households, version.label, tuple(lines))
-                try:
-                    charged = charge.compute(context)
-                except BillingError:
-                    raise
-                except Exception as exc:
-                    raise PluginError(charge.plugin, f"charge {charge.id!r} of {self.label} "
-                                      f"raised {type(exc).__name__}: {exc}") from exc
+                units = households if version is self else version.households(account)
+                context = BillContext(account, reading, units, version.label, tuple(lines))
+                charged = self._compute(charge, context)
                 if charged is None:
                     continue
                 amount = charged.amount
-                if not isinstance(amount, Decimal) or not amount.is_finite():
-                    raise PluginError(charge.plugin, f"charge {charge.id!r} of {self.label} "
-                                      f"returned amount {amount!r}, not a finite Decimal")
                 rounded = charge.rounding.apply(amount) if charge.rounding is not None else amount
                 rule = f"{charge.id}.{charged.rule}" if charged.rule else charge.id
                 lines.append(BillLine(
@@ -142,7 +164,105 @@ class CompiledVersion:
             for line in lines:
                 total += line.amount
         return Bill(account.id, spec.ruleset, spec.version, spec.currency, reading.usage_m3,
-                    tuple(lines), total, tuple(missing))
+                    tuple(lines), total, tuple(missing), reading)
+
+    def _compute(self, charge: _Charge, context: BillContext) -> Charged | None:
+        """Run one compiled charge, holding its plug-in to the contract."""
+        try:
+            charged = charge.compute(context)
+        except BillingError:
+            raise
+        except Exception as exc:
+            raise PluginError(charge.plugin, f"charge {charge.id!r} of {context.version} "
+                              f"raised {type(exc).__name__}: {exc}") from exc
+        if charged is None:
+            return None
+        amount = charged.amount
+        if not isinstance(amount, Decimal) or not amount.is_finite():
+            raise PluginError(charge.plugin, f"charge {charge.id!r} of {context.version} "
+                              f"returned amount {amount!r}, not a finite Decimal")
+        return charged
+
+    def _split_line(self, charge_id: str, account: Account, reading: Reading,
+                    parts: Sequence[PeriodPart], lines: list[BillLine]) -> BillLine | None:
+        """One line for ``charge_id`` billed in parts, each under the version of its days."""
+        ctx = MONEY_CONTEXT
+        usage = reading.usage_m3
+        pieces: list[LinePart] = []
+        used: list[_Charge] = []
+        amount = Decimal(0)
+        quantity: Decimal | None = Decimal(0)
+        unit: str | None = None
+        prices: set[Decimal | None] = set()
+        last_rule = ""
+        for part in parts:
+            version, share = part.version, part.share
+            days = f"usage {part.start}..{part.end}"
+            charge = version.charge(charge_id)
+            if charge is None:
+                if any(n.charge == charge_id for n in version.not_included):
+                    raise UnknownValueError(f"{version.label} has no figures for {charge_id}, and "
+                                            f"it is in force for {days} of the split period")
+                raise NotApplicableError(f"{version.label} has no {charge_id} charge, and it is in "
+                                         f"force for {days} of the split period")
+            if not charge.apportions:
+                raise NotApplicableError(
+                    f"{version.label} {charge_id}: its charge type (plug-in {charge.plugin!r}) "
+                    "cannot bill part of a period, which split_by_days needs")
+            if charge.applies_to is not None and account.use_class not in charge.applies_to:
+                continue
+            part_usage = share.m3(usage)
+            part_reading = replace(reading, usage_m3=part_usage, period_start=part.start,
+                                   period_end=part.end, meter=None)
+            try:
+                context = BillContext(account, part_reading, version.households(account),
+                                      version.label, tuple(lines), share)
+                charged = self._compute(charge, context)
+            except BillingError as exc:
+                exc.message += (f" (usage {part.start}..{part.end}: {share.days} of the "
+                                f"{share.total_days} days of a period split by days)")
+                exc.args = (exc.message,)
+                raise
+            if charged is None:
+                continue
+            used.append(charge)
+            last_rule = charged.rule
+            amount = ctx.add(amount, charged.amount)
+            if charged.quantity is None or quantity is None:
+                quantity = None
+            else:
+                quantity = ctx.add(quantity, charged.quantity)
+            unit = charged.unit or unit
+            prices.add(charged.unit_price)
+            note = (f"days {part.start}..{part.end}: {share.days} of {share.total_days}; "
+                    + (share.describe(usage) if charged.unit == "m3"
+                       else f"share {format_amount(charged.quantity)}" if charged.quantity is not None
+                       else "share of the period"))
+            pieces.append(LinePart(
+                version=version.version, start=part.start, end=part.end, days=share.days,
+                period_days=share.total_days, quantity=charged.quantity, amount=charged.amount,
+                unit_price=charged.unit_price,
+                slices=tuple(replace(piece, version=version.version) for piece in charged.slices),
+                notes=(note, *charged.notes),
+            ))
+        if not used:
+            return None
+        last = used[-1]
+        rounded = last.rounding.apply(amount) if last.rounding is not None else amount
+        sources: list[SourceRef] = []
+        for charge in used:
+            sources += [ref for ref in charge.sources if ref not in sources]
+        rule = f"{charge_id}.{last_rule}" if last_rule else charge_id
+        single = next(iter(prices)) if len(prices) == 1 else None
+        return BillLine(
+            charge=charge_id, label=last.label, amount=rounded, unrounded=amount,
+            rounding=last.rounding.describe() if last.rounding is not None else None,
+            rule=rule, version="+".join(piece.version for piece in pieces), sources=tuple(sources),
+            quantity=quantity, unit=unit, unit_price=single,
+            slices=tuple(s for piece in pieces for s in piece.slices),
+            notes=(f"split by days between versions {', '.join(p.version for p in pieces)}",),
+            parts=tuple(pieces),
+        )
 
 
 def _references(
@@ -221,9 +341,17 @@ def compile_version(
             raise PluginError(owners.get(charge_type.name, "?"), f"charge type {charge_type.name!r} "
                               f"failed to compile {spec.label} {charge_id}: {exc}") from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
+        basis = charge_spec.basis or spec.effective.basis
+        if (spec.effective.policy == "split_by_days" and basis == "usage"
+                and not charge_type.apportions_by_days):
+            problems.append(((*where, "type"), f"charge type {charge_type.name!r} cannot bill part "
+                             "of a period, so this version cannot split periods by days"))
         charges.append(_Charge(charge_id, charge_spec.label, compute, rounding_of(charge_spec, spec),
                                tuple(refs), applies_to, owners.get(charge_type.name, "?"),
-                               charge_spec.basis or spec.effective.basis))
+                               basis, charge_type.apportions_by_days))
+    if spec.effective.policy == "split_by_days" and not any(c.basis == "usage" for c in charges):
+        problems.append((("effective", "policy"), "split_by_days splits periods of usage, but "
+                         "neither this version nor any of its charges is selected by usage date"))
     for charge_id in spec.not_included:
         if charge_id in spec.charges:
             problems.append((("not_included", charge_id),

@@ -13,6 +13,7 @@ A golden file lives in a ruleset's ``tests`` directory::
           lines: {water: 26250}    # every line of the bill, by charge id
           total: 26250
           not_included: [sewer]    # optional
+          line_versions: {water: "2024+2025"}   # optional: the version(s) each line used
       - name: an unknown rate
         account: {use_class: general, meter_mm: 13}
         reading: {usage_m3: 350, billing_month: 2025-05}
@@ -41,7 +42,7 @@ from .yamlio import Located, load_yaml
 __all__ = ["GoldenCase", "GoldenResult", "describe_failure", "golden_roots", "iter_cases", "load_golden", "run_case"]
 
 _UNITS = {"m3": "m³"}
-_EXPECT_FIELDS = ("version", "lines", "total", "not_included", "error", "message")
+_EXPECT_FIELDS = ("version", "lines", "line_versions", "total", "not_included", "error", "message")
 _BILL_FIELDS = ("name", "account", "reading", "expect", "ruleset")
 
 
@@ -214,6 +215,10 @@ def _run(catalog: Catalog, case: GoldenCase) -> GoldenResult:
             failures.append(f"line {charge}: not expected, got {format_amount(actual[charge].amount)}")
     if "total" in expect and bill.total != D(_text(expect["total"])):
         failures.append(f"total: expected {_text(expect['total'])}, got {format_amount(bill.total)}")
+    for charge, wanted_version in (expect.get("line_versions") or {}).items():
+        line = actual.get(charge)
+        if line is not None and line.version != str(wanted_version):
+            failures.append(f"line {charge}: expected version {wanted_version}, got {line.version}")
     if "not_included" in expect:
         got = sorted(n.charge for n in bill.not_included)
         if sorted(expect["not_included"] or []) != got:

@@ -28,15 +28,18 @@ from typing import IO, Any
 from .bill import Account, Reading
 from .calendar import parse_date, parse_month
 from .errors import BillingError, InputError
-from .money import D
+from .meter import READ_COLUMNS, usage_from_fields
 
 __all__ = ["KNOWN_COLUMNS", "Row", "parse_row", "read_rows"]
 
 #: Columns with a meaning of their own; any other column becomes an account attribute.
 KNOWN_COLUMNS = frozenset({
     "account", "use_class", "meter_mm", "household_units", "usage_m3", "billing_month",
-    "period_start", "period_end", "due_date", "reductions", "ruleset",
+    "period_start", "period_end", "due_date", "reductions", "ruleset", "estimated", *READ_COLUMNS,
 })
+
+_FLAGS = {"true": True, "yes": True, "y": True, "1": True,
+          "false": False, "no": False, "n": False, "0": False, "": False}
 
 _WHOLE = re.compile(r"^\s*\d+\s*$")
 
@@ -77,13 +80,13 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
     use_class = _text(fields.get("use_class"))
     if not use_class:
         raise InputError("use_class is empty")
-    usage_text = fields.get("usage_m3")
-    if _text(usage_text) == "":
-        raise InputError("usage_m3 is empty")
-    try:
-        usage = D(usage_text if isinstance(usage_text, (int, Decimal)) else _text(usage_text))
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"usage_m3: {exc}") from None
+    usage, meter = usage_from_fields(fields)
+    estimated = fields.get("estimated")
+    if not isinstance(estimated, bool):
+        flag = _FLAGS.get(_text(estimated).lower())
+        if flag is None:
+            raise InputError(f"estimated must be true or false, not {_text(estimated)!r}")
+        estimated = flag
     reductions = tuple(part.strip() for part in _text(fields.get("reductions")).split(";") if part.strip())
     attributes = {
         str(key): _text(value) for key, value in fields.items()
@@ -118,6 +121,8 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
         period_start=day("period_start"),
         period_end=day("period_end"),
         due_date=day("due_date"),
+        estimated=estimated,
+        meter=meter,
     )
     return account, reading
 
@@ -140,7 +145,9 @@ def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError]]) -> It
 def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
     reader = csv.DictReader(stream)
     header = reader.fieldnames or []
-    missing = [name for name in ("account", "use_class", "usage_m3") if name not in header]
+    missing = [name for name in ("account", "use_class") if name not in header]
+    if "usage_m3" not in header and not {"previous_read", "current_read"} <= set(header):
+        missing.append("usage_m3 (or previous_read and current_read)")
     for record in reader:
         number = reader.line_num
         if missing:

@@ -32,16 +32,29 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .money import Rounding
 
 __all__ = [
     "BASES",
+    "Apportion",
+    "BillingMonthRule",
     "ChargeSpec",
+    "DateRules",
+    "DueDateRule",
     "Effective",
     "FrozenModel",
     "Number",
+    "POLICIES",
     "RoundingSpec",
     "RulesetVersion",
     "Source",
@@ -101,8 +114,34 @@ class Source(FrozenModel):
     notes: str | None = Field(default=None, description="Confidence, conflicts and choices made.")
 
 
+class RoundingSpec(FrozenModel):
+    """Round to a multiple of ``unit`` by ``method`` (``truncate`` is 절사)."""
+
+    unit: Number = Field(gt=0, description="10 for '10원 미만 절사', 0.1 for a unit price in 0.1 won.")
+    method: Literal["truncate", "half_up", "half_even", "up", "floor", "ceiling"]
+
+    def to_rounding(self) -> Rounding:
+        return Rounding(self.unit, self.method)
+
+
+#: What happens to a billing period that straddles the day a version takes effect.
+POLICIES = ("switch", "split_by_days")
+Policy = Literal["switch", "split_by_days"]
+
+
+class Apportion(FrozenModel):
+    """How ``split_by_days`` rounds the shares it gives each version (see ``docs/time.md``).
+
+    ``m3`` rounds apportioned cubic metres (usage, tier bounds, allowances); ``fixed`` rounds
+    the fraction of a fixed charge each version bills (``0.0001`` keeps four decimals).
+    """
+
+    m3: RoundingSpec = Field(description="Rounding of apportioned m³ (usage, tier bounds).")
+    fixed: RoundingSpec = Field(description="Rounding of the fraction of a fixed charge.")
+
+
 class Effective(FrozenModel):
-    """When a version takes effect, and by which kind of date."""
+    """When a version takes effect, by which kind of date, and how a straddling period is billed."""
 
     from_: DateOrMonth = Field(alias="from", description="First day (or YYYY-MM) in force.")
     until: DateOrMonth | None = Field(
@@ -114,7 +153,56 @@ class Effective(FrozenModel):
         description="The kind of date that selects this version: usage date, meter-read date, "
         "billing month or due month."
     )
+    policy: Policy = Field(
+        default="switch",
+        description="A usage period that straddles this version's first day: 'switch' bills "
+        "it whole under the version in force on its last day; 'split_by_days' bills each "
+        "version's days under that version, apportioning usage, tier widths and fixed charges.",
+    )
+    apportion: Apportion | None = Field(
+        default=None, description="Rounding of the apportioned quantities (split_by_days)."
+    )
     note: str | None = Field(default=None, description="Why these dates (when they are not certain).")
+
+    @model_validator(mode="after")
+    def _apportion_with_split(self) -> Effective:
+        if self.policy == "split_by_days" and self.apportion is None:
+            raise ValueError("policy split_by_days needs 'apportion' (how the shares are rounded)")
+        if self.policy == "switch" and self.apportion is not None:
+            raise ValueError("'apportion' goes with policy split_by_days")
+        return self
+
+
+class BillingMonthRule(FrozenModel):
+    """The billing month (고지월) derived from the last day of usage, when a reading lacks it."""
+
+    months_after_period_end: int = Field(
+        ge=0, le=12, description="0: the month the period ends in; 1: the month after."
+    )
+
+
+class DueDateRule(FrozenModel):
+    """The due date (납기) derived from the billing month, when a reading lacks it."""
+
+    months_after_billing: int = Field(ge=0, le=12, description="0: in the billing month itself.")
+    day: int | Literal["last"] = Field(
+        description="Day of that month (1–31; a day past the month's end is its last day), "
+        "or 'last'."
+    )
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 1 <= value <= 31:
+            raise ValueError(f"day {value} is not a day of a month (1–31 or 'last')")
+        return value
+
+
+class DateRules(FrozenModel):
+    """How the dates a bill needs follow from the ones a reading gives, as the ordinance states."""
+
+    billing_month: BillingMonthRule | None = None
+    due_date: DueDateRule | None = None
 
 
 class UseClass(FrozenModel):
@@ -127,16 +215,6 @@ class UseClass(FrozenModel):
         "general meter that serves no household).",
     )
     note: str | None = None
-
-
-class RoundingSpec(FrozenModel):
-    """Round to a multiple of ``unit`` by ``method`` (``truncate`` is 절사)."""
-
-    unit: Number = Field(gt=0, description="10 for '10원 미만 절사', 0.1 for a unit price in 0.1 won.")
-    method: Literal["truncate", "half_up", "half_even", "up", "floor", "ceiling"]
-
-    def to_rounding(self) -> Rounding:
-        return Rounding(self.unit, self.method)
 
 
 class ChargeSpec(FrozenModel):
@@ -171,6 +249,11 @@ class RulesetVersion(FrozenModel):
         pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)+$", description="Ruleset id: jurisdiction path, e.g. kr/<city>."
     )
     version: str = Field(pattern=r"^[A-Za-z0-9._-]+$", description="Version label, e.g. 2025-07.")
+    extends: str | None = Field(
+        default=None,
+        description="Label of the version of the same ruleset this one builds on; the file then "
+        "states only what changed (see docs/versions.md).",
+    )
     title: str = Field(description="The ordinance (and revision) this file encodes.")
     jurisdiction: str = Field(description="The city or utility, and where it is.")
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. KRW.")
@@ -182,6 +265,11 @@ class RulesetVersion(FrozenModel):
     sources: list[Source] = Field(min_length=1, description="Every source behind the figures.")
     rounding: RoundingSpec | None = Field(
         default=None, description="Rounding of every charge line unless the charge says otherwise."
+    )
+    dates: DateRules | None = Field(
+        default=None,
+        description="How the billing month and due date follow from a reading's other dates, "
+        "where the ordinance states it.",
     )
     use_classes: dict[str, UseClass] = Field(
         min_length=1, description="Use class id → use class, as this ordinance bills them."

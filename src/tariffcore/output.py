@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from .bill import Bill, BillLine, TierSlice
+from .bill import Bill, BillLine, LinePart, Reading, TierSlice
 from .errors import BillingError
 from .money import format_amount
 
@@ -29,7 +29,7 @@ def _amount(value: Any) -> str | None:
 
 
 def slice_to_dict(piece: TierSlice) -> dict[str, Any]:
-    return {
+    data = {
         "tier": piece.tier,
         "use_class": piece.use_class,
         "above": format_amount(piece.lower),
@@ -38,6 +38,50 @@ def slice_to_dict(piece: TierSlice) -> dict[str, Any]:
         "rate": format_amount(piece.rate),
         "amount": format_amount(piece.amount),
     }
+    if piece.version is not None:
+        data["version"] = piece.version
+    return data
+
+
+def part_to_dict(part: LinePart) -> dict[str, Any]:
+    """One version's days of a split line as JSON-ready data."""
+    data: dict[str, Any] = {
+        "version": part.version,
+        "from": part.start.isoformat(),
+        "to": part.end.isoformat(),
+        "days": part.days,
+        "period_days": part.period_days,
+        "quantity": _amount(part.quantity),
+        "unit_price": _amount(part.unit_price),
+        "amount": format_amount(part.amount),
+    }
+    if part.slices:
+        data["slices"] = [slice_to_dict(piece) for piece in part.slices]
+    if part.notes:
+        data["notes"] = list(part.notes)
+    return data
+
+
+def reading_to_dict(reading: Reading) -> dict[str, Any]:
+    """The dates and reads a bill was computed from (only those known)."""
+    data: dict[str, Any] = {}
+    for name in ("billing_month", "period_start", "period_end", "due_date"):
+        value = getattr(reading, name)
+        if value is not None:
+            data[name] = value.isoformat()[:7] if name == "billing_month" else value.isoformat()
+    meter = reading.meter
+    if meter is not None:
+        reads: dict[str, Any] = {"previous": format_amount(meter.previous),
+                                 "current": format_amount(meter.current)}
+        if meter.digits is not None:
+            reads["digits"] = meter.digits
+        if meter.old_final is not None and meter.new_initial is not None:
+            reads["old_final"] = format_amount(meter.old_final)
+            reads["new_initial"] = format_amount(meter.new_initial)
+        if meter.rolled_over:
+            reads["rolled_over"] = True
+        data["reads"] = reads
+    return data
 
 
 def line_to_dict(line: BillLine) -> dict[str, Any]:
@@ -59,21 +103,27 @@ def line_to_dict(line: BillLine) -> dict[str, Any]:
         data["slices"] = [slice_to_dict(piece) for piece in line.slices]
     if line.notes:
         data["notes"] = list(line.notes)
+    if line.parts:
+        data["parts"] = [part_to_dict(part) for part in line.parts]
     return data
 
 
 def bill_to_dict(bill: Bill) -> dict[str, Any]:
-    """A bill as JSON-ready data: ``account, ruleset, currency, usage_m3, lines, total,
-    not_included``."""
-    return {
+    """A bill as JSON-ready data: ``account, ruleset, currency, usage_m3, estimated, lines,
+    total, not_included``, then the reading's known dates and meter reads."""
+    data = {
         "account": bill.account,
         "ruleset": bill.label,
         "currency": bill.currency,
         "usage_m3": format_amount(bill.usage_m3),
+        "estimated": bill.estimated,
         "lines": [line_to_dict(line) for line in bill.lines],
         "total": format_amount(bill.total),
         "not_included": [{"charge": n.charge, "reason": n.reason} for n in bill.not_included],
     }
+    if bill.reading is not None:
+        data.update(reading_to_dict(bill.reading))
+    return data
 
 
 def error_to_dict(account: str, error: BillingError) -> dict[str, Any]:
@@ -147,7 +197,8 @@ class TableWriter(BillWriter):
         for charge in amounts:
             if charge not in self.charges:
                 self.charges.append(charge)
-        note = ", ".join(f"{n.charge} not included" for n in result.not_included)
+        note = ", ".join(["estimated"] * result.estimated
+                         + [f"{n.charge} not included" for n in result.not_included])
         self.rows.append([account, result.label, format_amount(result.usage_m3),
                           *[amounts.get(c, "-") for c in self.charges], format_amount(result.total), note])
 
@@ -191,11 +242,28 @@ def writer_for(format: str, stream: IO[str], charges: Sequence[str]) -> BillWrit
 
 def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
     """A bill in words: every line with its rule, tiers, rates, rounding and sources."""
-    out = [f"account {bill.account}: {format_amount(bill.usage_m3)} m³ under {bill.label}"]
+    estimated = " (estimated)" if bill.estimated else ""
+    out = [f"account {bill.account}: {format_amount(bill.usage_m3)} m³{estimated} under {bill.label}"]
+    reading = bill.reading
+    if reading is not None and reading.meter is not None:
+        out.append(f"  usage    {reading.meter.describe()}")
+    if reading is not None and reading.period_start is not None and reading.period_end is not None:
+        out.append(f"  period   {reading.period_start}..{reading.period_end} ({reading.days} days)")
     for line in bill.lines:
         out.append(f"\n{line.charge} — {line.label}: {format_amount(line.amount)} {bill.currency}")
         out.append(f"  rule     {line.rule} (version {line.version})")
-        if line.slices:
+        if line.parts:
+            for part in line.parts:
+                out.append(f"  part     {part.start}..{part.end}, {part.days} of {part.period_days} "
+                           f"days under {part.version}: {format_amount(part.amount)}")
+                for piece in part.slices:
+                    out.append(f"    tier   {piece.describe()}")
+                if not part.slices and part.quantity is not None and part.unit_price is not None:
+                    out.append(f"    amount {format_amount(part.quantity)} × "
+                               f"{format_amount(part.unit_price)} = {format_amount(part.amount)}")
+                for note in part.notes:
+                    out.append(f"    note   {note}")
+        elif line.slices:
             for piece in line.slices:
                 out.append(f"  tier     {piece.describe()}")
         elif line.quantity is not None and line.unit_price is not None:

@@ -8,11 +8,14 @@ Each tier covers usage above the previous tier's ``upto`` up to and including it
 fractional usage falls where it should (20.5 m³ is in the second tier). Graduated billing
 charges each slice at its own tier's rate; volume billing charges all usage at the rate of the
 tier the usage falls in. Tier widths may be multiplied by the number of households behind the
-meter (가구분할); the remainder then falls in the top tier.
+meter (가구분할); the remainder then falls in the top tier. When a period is split between
+ordinance versions by days, each part's bounds are that part's share of them (``scale``, see
+:mod:`tariffcore.periods`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +26,9 @@ from .money import MONEY_CONTEXT, format_amount
 __all__ = ["Tier", "TierTable"]
 
 _ZERO = Decimal(0)
+
+#: A function giving a split part's share of a tier bound (see :class:`tariffcore.periods.DayShare`).
+Scale = Callable[[Decimal], Decimal]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +63,13 @@ class TierTable:
         factor = households if self.scale_by_households else 1
         return [None if t.upper is None else t.upper * factor for t in self.tiers]
 
-    def graduated(self, usage: Decimal, households: int, use_class: str, what: str) -> list[TierSlice]:
-        """Slices of ``usage``, each at its own tier's rate."""
+    def graduated(self, usage: Decimal, households: int, use_class: str, what: str,
+                  scale: Scale | None = None) -> list[TierSlice]:
+        """Slices of ``usage``, each at its own tier's rate.
+
+        ``scale`` maps a (household-scaled) bound to this part's share of it when a period is
+        split by days; a bound is never put below the one before it.
+        """
         factor = households if self.scale_by_households else 1
         ctx = MONEY_CONTEXT
         slices: list[TierSlice] = []
@@ -67,6 +78,8 @@ class TierTable:
             if usage <= lower:
                 break
             upper = None if tier.upper is None else ctx.multiply(tier.upper, factor)
+            if upper is not None and scale is not None:
+                upper = max(scale(upper), lower)
             if tier.upper_unknown:
                 raise UnknownValueError(
                     f"{what}: where tier {number} (from {format_amount(lower + 1)} m³) ends is "
@@ -86,8 +99,14 @@ class TierTable:
             lower = upper
         return slices
 
-    def volume(self, usage: Decimal, households: int, use_class: str, what: str) -> list[TierSlice]:
-        """One slice: all of ``usage`` at the rate of the tier it falls in (whole-block)."""
+    def volume(self, usage: Decimal, households: int, use_class: str, what: str,
+               scale: Scale | None = None) -> list[TierSlice]:
+        """One slice: all of ``usage`` at the rate of the tier it falls in (whole-block).
+
+        Zero usage falls in no block and costs nothing, whatever the table knows.
+        """
+        if usage == 0:
+            return []
         factor = households if self.scale_by_households else 1
         ctx = MONEY_CONTEXT
         lower = _ZERO
@@ -98,6 +117,8 @@ class TierTable:
                     f"the block for {format_amount(usage)} m³ cannot be found"
                 )
             upper = None if tier.upper is None else ctx.multiply(tier.upper, factor)
+            if upper is not None and scale is not None:
+                upper = max(scale(upper), lower)
             if upper is None or usage <= upper:
                 if tier.rate is None:
                     raise UnknownValueError(

@@ -1,4 +1,8 @@
-"""``tariffcore rulesets``: installed rulesets, their versions, dates and sources."""
+"""``tariffcore rulesets``: installed rulesets, their versions, dates and sources.
+
+``tariffcore rulesets show ID@VERSION`` prints one version fully resolved (its ``extends``
+chain merged) as YAML; ``show ID`` prints the version in force last.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,20 @@ import sys
 from typing import Any
 
 from ..catalog import Catalog
+from ..errors import TariffcoreError
+from ..versions import to_yaml
 from ._common import Subparsers, catalog_options, open_catalog
 
 
 def register(subparsers: Subparsers) -> None:
-    sub = subparsers.add_parser("rulesets", help="list installed rulesets, versions and sources")
+    sub = subparsers.add_parser(
+        "rulesets", help="list installed rulesets, versions and sources",
+        description="List installed rulesets; 'rulesets show ID@VERSION' prints one version "
+        "fully resolved (extends merged) as YAML.",
+    )
+    sub.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    sub.add_argument("reference", nargs="?", metavar="ID[@VERSION]",
+                     help="with show: the ruleset version to print")
     sub.add_argument("--format", choices=("text", "json"), default="text")
     catalog_options(sub)
     sub.set_defaults(run=run)
@@ -28,6 +41,7 @@ def listing(catalog: Catalog) -> list[dict[str, Any]]:
             spec = version.spec
             versions.append({
                 "version": version.version,
+                "extends": spec.extends,
                 "title": spec.title,
                 "basis": spec.effective.basis,
                 "from": start.isoformat(),
@@ -67,8 +81,26 @@ def _arrears_listing(ruleset: Any) -> list[dict[str, Any]]:
     return result
 
 
+def show(catalog: Catalog, reference: str) -> str:
+    """The version ``reference`` (``id@version``; ``id`` alone: its latest) as resolved YAML."""
+    ruleset, version = catalog.resolve(reference)
+    chosen = version if version is not None else ruleset.versions[-1]
+    start, end = ruleset.in_force(chosen)
+    head = [f"# {chosen.label}, resolved from {chosen.path}"]
+    if chosen.spec.extends:
+        head.append(f"# extends {chosen.spec.extends}: inherited values are merged in")
+    head.append(f"# in force from {start} to {end or '(open)'} by "
+                f"{chosen.spec.effective.basis.replace('_', ' ')}")
+    return "\n".join(head) + "\n" + to_yaml(chosen.data)
+
+
 def run(args: argparse.Namespace) -> int:
     catalog = open_catalog(args)
+    if args.action == "show":
+        if not args.reference:
+            raise TariffcoreError("rulesets show needs ID@VERSION")
+        print(show(catalog, args.reference), end="")
+        return 0
     entries = listing(catalog)
     if args.format == "json":
         print(json.dumps(entries, ensure_ascii=False, indent=2))
@@ -78,8 +110,9 @@ def run(args: argparse.Namespace) -> int:
             for v in entry["versions"]:
                 span = f"{v['from']} .. {v['until'] or ''}"
                 extra = f"; not included: {', '.join(v['not_included'])}" if v["not_included"] else ""
+                chain = f"; extends {v['extends']}" if v["extends"] else ""
                 print(f"  @{v['version']:<10} {span:<26} by {v['basis'].replace('_', ' ')}; "
-                      f"charges: {', '.join(v['charges']) or '-'}{extra}")
+                      f"charges: {', '.join(v['charges']) or '-'}{extra}{chain}")
                 for s in v["sources"]:
                     print(f"      [{s['tag']}] {s['title']}" + (f" <{s['url']}>" if s["url"] else ""))
             for v in entry["arrears"]:
