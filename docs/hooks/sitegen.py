@@ -214,6 +214,14 @@ def _version(ruleset: Ruleset, version: CompiledVersion) -> list[str]:
         if raw.get("note"):
             out += ["", _md(str(raw["note"]))]
         out.append("")
+    reductions = getattr(spec, "reductions", None) or {}
+    if reductions:
+        out += ["### Reductions", ""]
+        for rid, entry in reductions.items():
+            out += [f"#### `{rid}` — {_md(str(entry.get('label', rid)))} ({entry.get('type')})", "",
+                    "```yaml", yaml.safe_dump(_plain({k: v for k, v in entry.items()
+                                                      if k not in ("type", "label")}),
+                                              allow_unicode=True, sort_keys=False).rstrip(), "```", ""]
     unknown = list(_unknowns(spec.charges))
     out += ["### Unknown and not included", ""]
     if not unknown and not spec.not_included:

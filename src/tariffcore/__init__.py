@@ -35,10 +35,11 @@ from .errors import (
 from .hookspecs import hookimpl
 from .inputs import Row, parse_row, read_rows
 from .meter import MeterReads
-from .model import ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
+from .model import BillingCycle, ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
 from .money import D, Rounding
 from .ledger import read_ledger
 from .output import bill_to_dict, explain_bill
+from .reductions import Reduced, ReductionContext, ReductionSpec, ReductionType
 from .statement import (
     ArrearsResult,
     BillStatement,
@@ -62,6 +63,7 @@ __all__ = [
     "BillContext",
     "BillLine",
     "BillStatement",
+    "BillingCycle",
     "BillingError",
     "Catalog",
     "ChargeSpec",
@@ -83,6 +85,10 @@ __all__ = [
     "PluginError",
     "Problem",
     "Reading",
+    "Reduced",
+    "ReductionContext",
+    "ReductionSpec",
+    "ReductionType",
     "Rounding",
     "RoundingSpec",
     "Row",

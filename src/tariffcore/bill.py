@@ -66,7 +66,9 @@ class Reading:
     ``period_start``/``period_end`` bound the usage, both inclusive, when known;
     ``due_date`` is the payment due date when the application already knows it.
     ``estimated`` marks usage that was estimated rather than read (추정); ``meter`` holds the
-    reads the usage was derived from, when it was (see :meth:`from_reads`).
+    reads the usage was derived from, when it was (see :meth:`from_reads`). ``months`` is how
+    many months the bill covers (2 for a bimonthly bill), ``None`` when the reading does not
+    say and the ruleset's billing cycle decides.
     """
 
     usage_m3: Decimal
@@ -76,6 +78,7 @@ class Reading:
     due_date: date | None = None
     estimated: bool = False
     meter: MeterReads | None = None
+    months: int | None = None
 
     def __post_init__(self) -> None:
         usage = D(self.usage_m3)
@@ -89,6 +92,8 @@ class Reading:
         if self.meter is not None and self.meter.usage != usage:
             raise InputError(f"usage_m3 {format_amount(usage)} disagrees with the meter reads "
                              f"({self.meter.describe()})")
+        if self.months is not None and self.months < 1:
+            raise InputError(f"months must be a whole number of at least 1, not {self.months}")
         if self.billing_month is not None and self.billing_month.day != 1:
             object.__setattr__(self, "billing_month", self.billing_month.replace(day=1))
         if (

@@ -64,6 +64,10 @@ class Ruleset:
         object.__setattr__(self, "_bases", tuple(sorted(bases)))
         object.__setattr__(self, "_splits", any(
             v.spec.effective.policy == "split_by_days" for v in self.versions))
+        # The kind of date each reduction id is granted by (its latest declaration wins).
+        object.__setattr__(self, "_reduction_basis", {
+            reduction.id: reduction.basis for version in self.versions
+            for reduction in version.reductions})
 
     @property
     def title(self) -> str:
@@ -154,7 +158,14 @@ class Ruleset:
                 chosen = self.select(reading, charge.basis, f"{version.label} {charge.id}")
             if chosen is not version:
                 others[charge.id] = chosen
-        return version.bill(account, reading, others, parts)
+        granted: dict[str, CompiledVersion] = {}
+        for rid in account.reductions:
+            basis = self._reduction_basis.get(rid)  # type: ignore[attr-defined]
+            if basis is not None and basis != version.basis:
+                chosen = self.select(reading, basis, f"{version.label} reduction {rid}")
+                if chosen is not version:
+                    granted[rid] = chosen
+        return version.bill(account, reading, others, parts, granted)
 
     def _latest(self, reading: Reading) -> CompiledVersion:
         """The bill's version when charges are selected by different kinds of date: the latest
@@ -385,7 +396,8 @@ def compile_resolved(
         found += pydantic_problems(exc, RulesetVersion, version.data)
         spec = lenient_version(version.data)
     compiled, more = compile_version(spec, version.data.get("charges") or {},
-                                     plugins.charge_types, owners, version.source)
+                                     plugins.charge_types, owners, version.source,
+                                     plugins.reduction_types)
     found += more
     if found or compiled is None:
         raise RulesetError(_ordered(_locate(version, found), version.source))

@@ -52,7 +52,10 @@ class BillContext:
 
     ``households`` is already resolved (the account's ``household_units`` or its use class's
     default); ``lines`` holds the lines computed so far, in ruleset order, so a charge can
-    depend on earlier ones; ``version`` is the ``id@version`` label for messages.
+    depend on earlier ones; ``version`` is the ``id@version`` label for messages. ``months``
+    is the number of months the bill covers when the ruleset states this charge per month
+    (its billing cycle's ``per_month``), else 1: tier widths, allowances and fixed amounts are
+    multiplied by it.
 
     ``share`` is set when the period is split between versions by days (``split_by_days``):
     the reading then holds this part's days and its share of the usage, and a charge bills
@@ -66,6 +69,7 @@ class BillContext:
     version: str
     lines: tuple[BillLine, ...] = ()
     share: DayShare | None = None
+    months: int = 1
 
     @property
     def usage(self) -> Decimal:
@@ -247,15 +251,16 @@ class _Tiered(ChargeType):
             slices: list[TierSlice] = []
             rule = cls
             scale = bill.share.m3 if bill.share is not None else None
+            months = bill.months
             if plan.allowance is not None:
                 per_household, as_class, as_table = plan.allowance
-                allowance = MONEY_CONTEXT.multiply(per_household, households)
+                allowance = MONEY_CONTEXT.multiply(per_household, households * months)
                 allowed = min(usage, scale(allowance) if scale is not None else allowance)
                 if allowed > 0:
-                    slices += cut(as_table, allowed, households, as_class, what, scale)
+                    slices += cut(as_table, allowed, households, as_class, what, scale, months)
                     rule = f"{cls}+{as_class}-allowance"
                 usage = MONEY_CONTEXT.subtract(usage, allowed)
-            slices += cut(plan.table, usage, households, cls, what, scale)
+            slices += cut(plan.table, usage, households, cls, what, scale, months)
             amount = _ZERO
             for piece in slices:
                 amount = MONEY_CONTEXT.add(amount, piece.amount)
@@ -493,7 +498,8 @@ class PerUnit(ChargeType):
 
 
 class BaseByMeterSpec(ChargeSpec):
-    """A fixed charge per billing month by meter diameter in mm (구경별 기본요금)."""
+    """A fixed charge per month by meter diameter in mm (구경별 기본요금); × the months of
+    the bill when the billing cycle states it per month."""
 
     rates: dict[int, Number | Unknown] = Field(min_length=1, description="Meter mm → charge.")
 
@@ -525,9 +531,13 @@ class BaseByMeter(ChargeType):
                     f"the ordinance data (known sizes: {known or 'none'} mm)"
                 )
             if bill.share is not None:  # this version's days of a split period
-                part = bill.share.fixed
+                part = MONEY_CONTEXT.multiply(bill.share.fixed, bill.months)
                 return Charged(MONEY_CONTEXT.multiply(rate, part), rule=f"{mm}mm", quantity=part,
                                unit="month", unit_price=rate)
+            if bill.months != 1:  # a bill covering several months, the charge stated per month
+                months = Decimal(bill.months)
+                return Charged(MONEY_CONTEXT.multiply(rate, months), rule=f"{mm}mm",
+                               quantity=months, unit="month", unit_price=rate)
             return Charged(rate, rule=f"{mm}mm", quantity=one, unit="month", unit_price=rate)
 
         return compute

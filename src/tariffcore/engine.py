@@ -13,16 +13,27 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, localcontext
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef
 from .charges import BillContext, Charged, ChargeType, CompileContext, CompiledCharge, rounding_of
-from .errors import BillingError, NotApplicableError, PluginError, UnknownValueError
-from .model import RulesetVersion
+from .errors import BillingError, InputError, NotApplicableError, PluginError, UnknownValueError
+from .model import RoundingSpec, RulesetVersion
 from .money import MONEY_CONTEXT, Rounding, format_amount
 from .periods import DayShare
+from .reductions import (
+    BUILTIN_REDUCTION_TYPES,
+    CompiledReduction,
+    ReductionCompileContext,
+    ReductionContext,
+    ReductionSpec,
+    ReductionType,
+    check_claims,
+    combine_guard,
+    reduction_line_id,
+)
 from .validation import did_you_mean, pydantic_problems
 
 __all__ = ["CompiledCharge", "CompiledVersion", "PeriodPart", "compile_version", "pydantic_problems"]
@@ -53,6 +64,17 @@ class PeriodPart:
     share: DayShare
 
 
+@dataclass(frozen=True, slots=True)
+class _Reduction:
+    id: str
+    spec: ReductionSpec
+    compute: CompiledReduction
+    rounding: Rounding | None | Literal["charge"]  # "charge": the reduced charge's rounding
+    sources: tuple[SourceRef, ...]
+    plugin: str
+    basis: str
+
+
 @dataclass(frozen=True)
 class CompiledVersion:
     """One ordinance version, ready to bill. Build it with :func:`compile_version`.
@@ -66,6 +88,7 @@ class CompiledVersion:
     charges: tuple[_Charge, ...]
     not_included: tuple[NotIncluded, ...]
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    reductions: tuple[_Reduction, ...] = ()
 
     @property
     def ruleset(self) -> str:
@@ -91,6 +114,41 @@ class CompiledVersion:
                 return charge
         return None
 
+    def reduction(self, reduction_id: str) -> _Reduction | None:
+        """The compiled reduction ``reduction_id``, or ``None``."""
+        for reduction in self.reductions:
+            if reduction.id == reduction_id:
+                return reduction
+        return None
+
+    def months(self, reading: Reading) -> int:
+        """How many months the bill for ``reading`` covers, checked against the billing cycle.
+
+        The reading's ``months`` if given, else the cycle's default (1 without a cycle). A
+        length the cycle does not allow, or a usage per month at or above the cycle's limit
+        for that length, is an input error (code ``billing_cycle``).
+        """
+        cycle = self.spec.billing_cycle
+        allowed = cycle.months if cycle is not None else [1]
+        months = reading.months
+        if months is None:
+            months = cycle.default if cycle is not None else 1
+            if months is None:
+                raise InputError(f"{self.label} bills every {' or '.join(map(str, allowed))} "
+                                 "month(s): the reading must say how many months it covers "
+                                 "(column 'months')", code="billing_cycle")
+        if months not in allowed:
+            raise InputError(f"{self.label} bills every {' or '.join(map(str, allowed))} "
+                             f"month(s), not {months}", code="billing_cycle")
+        limit = cycle.below_monthly_m3.get(months) if cycle is not None else None
+        if limit is not None and reading.usage_m3 >= MONEY_CONTEXT.multiply(limit, months):
+            per_month = MONEY_CONTEXT.divide(reading.usage_m3, months)
+            raise InputError(f"{self.label}: a {months}-month bill is only for usage below "
+                             f"{limit} m³ per month, and {reading.usage_m3} m³ over {months} "
+                             f"months is {per_month.normalize():f} m³ per month; bill it monthly",
+                             code="billing_cycle")
+        return months
+
     def households(self, account: Account) -> int:
         """Households behind ``account``'s meter under this version (its class's default
         when the account does not say); an unknown use class is not applicable."""
@@ -113,6 +171,7 @@ class CompiledVersion:
         reading: Reading,
         charge_versions: Mapping[str, CompiledVersion] | None = None,
         charge_parts: Mapping[str, Sequence[PeriodPart]] | None = None,
+        reduction_versions: Mapping[str, CompiledVersion] | None = None,
     ) -> Bill:
         """Bill ``account`` for ``reading`` under this version.
 
@@ -121,15 +180,22 @@ class CompiledVersion:
         :meth:`tariffcore.Ruleset.bill`); the line then names that version.
         ``charge_parts`` maps a charge id to the parts of a period split by days between
         versions (``split_by_days``); the line then sums its parts and lists them.
+        ``reduction_versions`` maps a reduction id to the version granting it, for reductions
+        selected by a different kind of date (see :mod:`tariffcore.reductions`).
         """
         spec = self.spec
         households = self.households(account)
+        months = self.months(reading)
+        per_month = frozenset(spec.billing_cycle.per_month) if spec.billing_cycle else frozenset()
+        claimed = self._claimed(account, reduction_versions or {})
         lines: list[BillLine] = []
+        used: dict[str, _Charge] = {}
         missing = list(self.not_included)
         with localcontext(MONEY_CONTEXT):
             for own in self.charges:
                 if charge_parts and own.id in charge_parts:
-                    line = self._split_line(own.id, account, reading, charge_parts[own.id], lines)
+                    line = self._split_line(own.id, account, reading, charge_parts[own.id], lines,
+                                            months if own.id in per_month else 1)
                     if line is not None:
                         lines.append(line)
                     continue
@@ -146,7 +212,8 @@ class CompiledVersion:
                 if charge.applies_to is not None and account.use_class not in charge.applies_to:
                     continue
                 units = households if version is self else version.households(account)
-                context = BillContext(account, reading, units, version.label, tuple(lines))
+                context = BillContext(account, reading, units, version.label, tuple(lines),
+                                      months=months if charge.id in per_month else 1)
                 charged = self._compute(charge, context)
                 if charged is None:
                     continue
@@ -160,11 +227,117 @@ class CompiledVersion:
                     quantity=charged.quantity, unit=charged.unit, unit_price=charged.unit_price,
                     slices=charged.slices, notes=charged.notes,
                 ))
+                used[charge.id] = charge
+            if claimed:
+                lines += self._reduce(claimed, account, reading, months, per_month, lines, used,
+                                      charge_versions or {}, charge_parts or {}, missing)
             total = Decimal(0)
             for line in lines:
                 total += line.amount
         return Bill(account.id, spec.ruleset, spec.version, spec.currency, reading.usage_m3,
                     tuple(lines), total, tuple(missing), reading)
+
+    def _claimed(self, account: Account,
+                 elsewhere: Mapping[str, CompiledVersion]) -> list[tuple[_Reduction, CompiledVersion]]:
+        """The account's reductions, each from the version in force by its own kind of date."""
+        if not account.reductions:
+            return []
+        found: list[tuple[_Reduction, CompiledVersion]] = []
+        specs: dict[str, ReductionSpec] = {}
+        for rid in account.reductions:
+            version = elsewhere.get(rid, self)
+            reduction = version.reduction(rid)
+            if reduction is None:
+                listed = ", ".join(r.id for r in version.reductions) or "none"
+                kind = f" (in force by {version.reductions[0].basis.replace('_', ' ')})" if (
+                    version is not self and version.reductions) else ""
+                raise NotApplicableError(f"{version.label}{kind} has no reduction {rid!r} "
+                                         f"(its reductions: {listed})", code="unknown_reduction")
+            specs[rid] = reduction.spec
+            found.append((reduction, version))
+        check_claims(self.label, account, specs)
+        return found
+
+    def _reduce(
+        self,
+        claimed: list[tuple[_Reduction, CompiledVersion]],
+        account: Account,
+        reading: Reading,
+        months: int,
+        per_month: frozenset[str],
+        lines: list[BillLine],
+        used: Mapping[str, _Charge],
+        charge_versions: Mapping[str, CompiledVersion],
+        charge_parts: Mapping[str, Sequence[PeriodPart]],
+        missing: list[NotIncluded],
+    ) -> list[BillLine]:
+        """The negative lines of the account's reductions (see :mod:`tariffcore.reductions`)."""
+        gross = {line.charge: line for line in lines}
+        settled = list(lines)
+        households = self.households(account)
+
+        def charge_for(charge_id: str, usage: Decimal) -> Decimal:
+            """The charge, unrounded, as it would be for ``usage`` m³ (same everything else)."""
+            smaller = replace(reading, usage_m3=usage, meter=None)
+            scale = months if charge_id in per_month else 1
+            if charge_id in charge_parts:
+                line = self._split_line(charge_id, account, smaller, charge_parts[charge_id],
+                                        settled, scale)
+                return line.unrounded if line is not None else Decimal(0)
+            version = charge_versions.get(charge_id, self)
+            context = BillContext(account, smaller, version.households(account), version.label,
+                                  tuple(settled), months=scale)
+            charged = self._compute(used[charge_id], context)
+            return charged.amount if charged is not None else Decimal(0)
+
+        context = ReductionContext(account, reading, households, months, self.label, gross,
+                                   charge_for)
+        taken: dict[str, str] = {}
+        out: list[BillLine] = []
+        for reduction, version in claimed:
+            try:
+                amounts = reduction.compute(context)
+            except BillingError:
+                raise
+            except Exception as exc:
+                raise PluginError(reduction.plugin, f"reduction {reduction.id!r} of "
+                                  f"{version.label} raised {type(exc).__name__}: {exc}") from exc
+            for charge_id in reduction.spec.charges:
+                if charge_id not in gross:
+                    why = next((m.reason for m in missing if m.charge == charge_id), None)
+                    if why is not None:
+                        missing.append(NotIncluded(reduction_line_id(charge_id),
+                                                   f"{reduction.spec.label} reduces {charge_id}, "
+                                                   f"which is not included: {why}"))
+            for charge_id, reduced in amounts.items():
+                line = gross.get(charge_id)
+                if line is None:
+                    continue
+                combine_guard(self.label, taken, charge_id, reduction.id)
+                value = reduced.amount
+                if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+                    raise PluginError(reduction.plugin, f"reduction {reduction.id!r} of "
+                                      f"{version.label} returned {value!r}, not a finite "
+                                      "Decimal at or above 0")
+                owner = used.get(charge_id) or self.charge(charge_id)
+                own_rounding = owner.rounding if owner is not None else None
+                rounding = own_rounding if reduction.rounding == "charge" else reduction.rounding
+                rounded = rounding.apply(value) if isinstance(rounding, Rounding) else value
+                notes = reduced.notes
+                if rounded > line.amount:
+                    notes += (f"capped at the gross {charge_id} line {line.amount}",)
+                    rounded = line.amount
+                    value = line.amount
+                out.append(BillLine(
+                    charge=reduction_line_id(charge_id),
+                    label=f"{reduction.spec.label} ({line.label})",
+                    amount=-rounded, unrounded=-value,
+                    rounding=rounding.describe() if isinstance(rounding, Rounding) else None,
+                    rule=f"{reduction_line_id(charge_id)}.{reduction.id}", version=version.version,
+                    sources=reduction.sources, quantity=reduced.quantity, unit=reduced.unit,
+                    notes=notes,
+                ))
+        return out
 
     def _compute(self, charge: _Charge, context: BillContext) -> Charged | None:
         """Run one compiled charge, holding its plug-in to the contract."""
@@ -184,7 +357,8 @@ class CompiledVersion:
         return charged
 
     def _split_line(self, charge_id: str, account: Account, reading: Reading,
-                    parts: Sequence[PeriodPart], lines: list[BillLine]) -> BillLine | None:
+                    parts: Sequence[PeriodPart], lines: list[BillLine],
+                    months: int = 1) -> BillLine | None:
         """One line for ``charge_id`` billed in parts, each under the version of its days."""
         ctx = MONEY_CONTEXT
         usage = reading.usage_m3
@@ -216,7 +390,7 @@ class CompiledVersion:
                                    period_end=part.end, meter=None)
             try:
                 context = BillContext(account, part_reading, version.households(account),
-                                      version.label, tuple(lines), share)
+                                      version.label, tuple(lines), share, months)
                 charged = self._compute(charge, context)
             except BillingError as exc:
                 exc.message += (f" (usage {part.start}..{part.end}: {share.days} of the "
@@ -299,11 +473,13 @@ def compile_version(
     charge_types: Mapping[str, ChargeType],
     owners: Mapping[str, str],
     path: str = "<memory>",
+    reduction_types: Mapping[str, ReductionType] | None = None,
 ) -> tuple[CompiledVersion | None, list[tuple[Path, str]]]:
     """Compile ``spec``; return it with the problems found, each at a path in the YAML file.
 
     ``raw_charges`` is the ``charges`` mapping as written (for problem locations); ``owners``
-    maps each charge type name to the plug-in that provides it.
+    maps each charge type name (and ``reduction:<name>``) to the plug-in that provides it;
+    ``reduction_types`` defaults to the built-in ones.
     """
     problems: list[tuple[Path, str]] = []
     sources = {source.id: SourceRef(source.id, source.title, source.tag, source.url)
@@ -356,7 +532,75 @@ def compile_version(
         if charge_id in spec.charges:
             problems.append((("not_included", charge_id),
                              f"charge {charge_id!r} is both billed and listed as not included"))
+    cycle = spec.billing_cycle
+    for index, charge_id in enumerate(cycle.per_month if cycle is not None else []):
+        if charge_id not in spec.charges and charge_id not in spec.not_included:
+            problems.append((("billing_cycle", "per_month", index),
+                             f"per_month names {charge_id!r}, which is not a charge of this version"))
+    types = reduction_types if reduction_types is not None else {
+        t.name: t for t in BUILTIN_REDUCTION_TYPES}
+    reductions = _compile_reductions(spec, types, owners, sources, problems)
     if problems:
         return None, problems
     not_included = tuple(NotIncluded(cid, reason) for cid, reason in spec.not_included.items())
-    return CompiledVersion(spec, path, tuple(charges), not_included), problems
+    return CompiledVersion(spec, path, tuple(charges), not_included,
+                           reductions=reductions), problems
+
+
+def _compile_reductions(
+    spec: RulesetVersion,
+    types: Mapping[str, ReductionType],
+    owners: Mapping[str, str],
+    sources: Mapping[str, SourceRef],
+    problems: list[tuple[Path, str]],
+) -> tuple[_Reduction, ...]:
+    compiled = []
+    for rid, entry in spec.reductions.items():
+        where: Path = ("reductions", rid)
+        type_name = entry.get("type")
+        kind = types.get(type_name) if isinstance(type_name, str) else None
+        if kind is None:
+            problems.append(((*where, "type"), f"unknown reduction type {type_name!r}"
+                             f"{did_you_mean(type_name, types)}; installed types: "
+                             f"{', '.join(sorted(types))}"))
+            continue
+        try:
+            rspec = kind.spec.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(((*where, *loc), message)
+                            for loc, message in pydantic_problems(exc, kind.spec, entry))
+            continue
+        refs = []
+        for source_id in rspec.source_ids():
+            if source_id not in sources:
+                problems.append(((*where, "source"), f"source {source_id!r} is not among this "
+                                 f"version's sources{did_you_mean(source_id, sources)}; "
+                                 f"sources: {', '.join(sources) or 'none'}"))
+            else:
+                refs.append(sources[source_id])
+        for index, charge_id in enumerate(rspec.charges):
+            if charge_id not in spec.charges and charge_id not in spec.not_included:
+                problems.append(((*where, "charges", index),
+                                 f"reduces {charge_id!r}, which is not a charge of this version"))
+        for index, cls in enumerate(rspec.applies_to or []):
+            if cls not in spec.use_classes:
+                problems.append(((*where, "applies_to", index), f"unknown use class {cls!r}"
+                                 f"{did_you_mean(cls, spec.use_classes)}"))
+        context = ReductionCompileContext(spec, rid)
+        plugin = owners.get(f"reduction:{kind.name}", "tariffcore.builtin")
+        try:
+            compute = kind.compile(rspec, context)
+        except Exception as exc:
+            raise PluginError(plugin, f"reduction type {kind.name!r} failed to compile "
+                              f"{spec.label} {rid}: {exc}") from exc
+        problems.extend(((*where, *loc), message) for loc, message in context.problems)
+        rounding: Rounding | None | Literal["charge"]
+        if rspec.rounding == "none":
+            rounding = None
+        elif isinstance(rspec.rounding, RoundingSpec):
+            rounding = rspec.rounding.to_rounding()
+        else:
+            rounding = "charge"
+        compiled.append(_Reduction(rid, rspec, compute, rounding, tuple(refs), plugin,
+                                   rspec.basis or spec.effective.basis))
+    return tuple(compiled)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
     from .charges import ChargeType
+    from .reductions import ReductionType
 
 __all__ = ["hookimpl", "hookspec"]
 
@@ -54,4 +55,18 @@ def tariffcore_ruleset_paths() -> Iterable[Path | Traversable]:  # type: ignore[
     loaded as one ordinance version; files below a ``tests`` directory are golden bills.
     A ruleset id may be spread over several directories, but one version of it may appear
     only once.
+    """
+
+
+@hookspec
+def tariffcore_reduction_types() -> Iterable[ReductionType]:  # type: ignore[empty-body]
+    """Return the reduction types (감면) this plug-in provides, as
+    :class:`~tariffcore.reductions.ReductionType` instances.
+
+    Each type's ``name`` is the ``type:`` value of an entry under a version's ``reductions:``;
+    its ``spec`` (subclass of :class:`~tariffcore.reductions.ReductionSpec`) validates the
+    entry. The compiled function returns, per charge it touches, the positive amount taken
+    off; the engine turns it into a negative ``<charge>_reduction`` line, applies rounding,
+    caps it at the gross line and refuses combinations the ruleset does not allow. Names are
+    global, as for charge types.
     """

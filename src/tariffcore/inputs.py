@@ -35,7 +35,8 @@ __all__ = ["KNOWN_COLUMNS", "Row", "parse_row", "read_rows"]
 #: Columns with a meaning of their own; any other column becomes an account attribute.
 KNOWN_COLUMNS = frozenset({
     "account", "use_class", "meter_mm", "household_units", "usage_m3", "billing_month",
-    "period_start", "period_end", "due_date", "reductions", "ruleset", "estimated", *READ_COLUMNS,
+    "period_start", "period_end", "due_date", "months", "reductions", "ruleset", "estimated",
+    *READ_COLUMNS,
 })
 
 _FLAGS = {"true": True, "yes": True, "y": True, "1": True,
@@ -123,6 +124,7 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
         due_date=day("due_date"),
         estimated=estimated,
         meter=meter,
+        months=_whole("months", fields.get("months")),
     )
     return account, reading
 

@@ -48,6 +48,7 @@ __all__ = [
     "BASES",
     "Apportion",
     "BillingMonthRule",
+    "BillingCycle",
     "ChargeSpec",
     "DateRules",
     "DueDateRule",
@@ -242,6 +243,48 @@ class ChargeSpec(FrozenModel):
         return (self.source,) if isinstance(self.source, str) else tuple(self.source)
 
 
+class BillingCycle(FrozenModel):
+    """How many months one bill covers, and what a ruleset states per month.
+
+    Korean tariffs state tier widths and fixed charges per month; a city billing every two
+    months (or every two months below a usage limit) applies them per month of the bill. The ruleset
+    says which charges do (``per_month``): their tier widths, mixed-use allowances and fixed
+    amounts are multiplied by the months the bill covers. A volume reduction's allowance is
+    always per month. A version without ``billing_cycle`` bills monthly.
+    """
+
+    months: list[Annotated[int, Field(ge=1)]] = Field(
+        min_length=1, description="The bill lengths in months this ordinance allows, e.g. [2] or [1, 2]."
+    )
+    default: int | None = Field(
+        default=None,
+        description="Months a bill covers when the reading does not say (input column "
+        "'months' empty); leave out to require the column.",
+    )
+    below_monthly_m3: dict[int, Number] = Field(
+        default_factory=dict,
+        description="A bill of N months is allowed only while its usage per month is below "
+        "this many m³ (e.g. {2: 100}); otherwise the row is an error.",
+    )
+    per_month: list[str] = Field(
+        default_factory=list,
+        description="Charge ids stated per month: tier widths, allowances and fixed amounts "
+        "× the months the bill covers.",
+    )
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BillingCycle:
+        if len(set(self.months)) != len(self.months):
+            raise ValueError("'months' lists a bill length twice")
+        if self.default is not None and self.default not in self.months:
+            raise ValueError(f"default {self.default} is not one of the allowed months {self.months}")
+        for key in self.below_monthly_m3:
+            if key not in self.months:
+                raise ValueError(f"below_monthly_m3 names {key} months, which is not allowed")
+        return self
+
+
 class RulesetVersion(FrozenModel):
     """One ordinance version: one YAML file."""
 
@@ -277,6 +320,14 @@ class RulesetVersion(FrozenModel):
     charges: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Charge id → charge (validated by its type)."
     )
+    billing_cycle: BillingCycle | None = Field(
+        default=None, description="Bill lengths and what is stated per month; default: monthly."
+    )
+    reductions: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Reduction id → reduction (validated by its type); accounts name the ids "
+        "they qualify for in the input column 'reductions'.",
+    )
     not_included: dict[str, str] = Field(
         default_factory=dict,
         description="Charges this ordinance has but the data lacks entirely, with the reason; "
@@ -284,7 +335,7 @@ class RulesetVersion(FrozenModel):
     )
     notes: str | None = Field(default=None, description="Anything else an author should know.")
 
-    @field_validator("use_classes", "charges")
+    @field_validator("use_classes", "charges", "reductions")
     @classmethod
     def _ids(cls, value: dict[str, Any]) -> dict[str, Any]:
         for key in value:

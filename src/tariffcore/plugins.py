@@ -8,7 +8,7 @@ does not exist, then calls each hook once per plug-in, so that a failure names i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import pluggy
 from . import builtin, hookspecs
 from .charges import ChargeType
 from .errors import PluginError
+from .reductions import ReductionType
 
 __all__ = ["ENTRY_POINT_GROUP", "Plugins", "load_plugins"]
 
@@ -31,8 +32,9 @@ class Plugins:
 
     names: tuple[str, ...]
     charge_types: Mapping[str, ChargeType]
-    charge_type_owners: Mapping[str, str]  # charge type name → plug-in name
+    charge_type_owners: Mapping[str, str]  # charge type name (and "reduction:<name>") → plug-in
     ruleset_paths: tuple[tuple[str, Any], ...]  # (plug-in name, directory or resource)
+    reduction_types: Mapping[str, ReductionType] = field(default_factory=dict)
 
 
 def _manager() -> pluggy.PluginManager:
@@ -68,11 +70,13 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[object] = ()) -> 
     except pluggy.PluginValidationError as exc:
         raise PluginError(exc.plugin_name if hasattr(exc, "plugin_name") else "?", str(exc)) from exc
     charge_types, owners = _charge_types(manager)
+    reduction_types = _reduction_types(manager, owners)
     return Plugins(
         names=tuple(name for name, _ in manager.list_name_plugin()),
         charge_types=charge_types,
         charge_type_owners=owners,
         ruleset_paths=_ruleset_paths(manager),
+        reduction_types=reduction_types,
     )
 
 
@@ -120,6 +124,26 @@ def _charge_types(manager: pluggy.PluginManager) -> tuple[dict[str, ChargeType],
             found[name] = value
             owner[name] = plugin
     return found, owner
+
+
+def _reduction_types(manager: pluggy.PluginManager, owner: dict[str, str]) -> dict[str, ReductionType]:
+    found: dict[str, ReductionType] = {}
+    for plugin, values in _call_each(manager, "tariffcore_reduction_types"):
+        for value in _iterable(plugin, "tariffcore_reduction_types", values):
+            if isinstance(value, type) and issubclass(value, ReductionType):
+                value = value()
+            if not isinstance(value, ReductionType):
+                raise PluginError(plugin, f"tariffcore_reduction_types returned {value!r}, "
+                                  "not a ReductionType instance")
+            name = getattr(value, "name", None)
+            if not isinstance(name, str) or not name or getattr(value, "spec", None) is None:
+                raise PluginError(plugin, f"reduction type {type(value).__name__} needs 'name' and 'spec'")
+            if name in found:
+                raise PluginError(plugin, f"reduction type {name!r} is already provided by "
+                                  f"plug-in {owner[f'reduction:{name}']!r}")
+            found[name] = value
+            owner[f"reduction:{name}"] = plugin
+    return found
 
 
 def _ruleset_paths(manager: pluggy.PluginManager) -> tuple[tuple[str, Any], ...]:

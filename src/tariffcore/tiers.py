@@ -8,9 +8,10 @@ Each tier covers usage above the previous tier's ``upto`` up to and including it
 fractional usage falls where it should (20.5 m³ is in the second tier). Graduated billing
 charges each slice at its own tier's rate; volume billing charges all usage at the rate of the
 tier the usage falls in. Tier widths may be multiplied by the number of households behind the
-meter (가구분할); the remainder then falls in the top tier. When a period is split between
-ordinance versions by days, each part's bounds are that part's share of them (``scale``, see
-:mod:`tariffcore.periods`).
+meter (가구분할), and by the months a bill covers when the ruleset states them per month
+(a bimonthly bill has tiers twice as wide); the remainder then falls in the top tier. When a
+period is split between ordinance versions by days, each part's bounds are that part's share
+of them (``scale``, see :mod:`tariffcore.periods`).
 """
 
 from __future__ import annotations
@@ -58,19 +59,20 @@ class TierTable:
     tiers: tuple[Tier, ...]
     scale_by_households: bool = False
 
-    def bounds(self, households: int) -> list[Decimal | None]:
-        """Upper bounds after scaling by households (unknown bounds stay ``None``-free)."""
-        factor = households if self.scale_by_households else 1
+    def bounds(self, households: int, months: int = 1) -> list[Decimal | None]:
+        """Upper bounds after scaling by households and months."""
+        factor = (households if self.scale_by_households else 1) * months
         return [None if t.upper is None else t.upper * factor for t in self.tiers]
 
     def graduated(self, usage: Decimal, households: int, use_class: str, what: str,
-                  scale: Scale | None = None) -> list[TierSlice]:
+                  scale: Scale | None = None, months: int = 1) -> list[TierSlice]:
         """Slices of ``usage``, each at its own tier's rate.
 
         ``scale`` maps a (household-scaled) bound to this part's share of it when a period is
-        split by days; a bound is never put below the one before it.
+        split by days; a bound is never put below the one before it. ``months`` multiplies
+        the widths for a bill covering several months.
         """
-        factor = households if self.scale_by_households else 1
+        factor = (households if self.scale_by_households else 1) * months
         ctx = MONEY_CONTEXT
         slices: list[TierSlice] = []
         lower = _ZERO
@@ -100,14 +102,14 @@ class TierTable:
         return slices
 
     def volume(self, usage: Decimal, households: int, use_class: str, what: str,
-               scale: Scale | None = None) -> list[TierSlice]:
+               scale: Scale | None = None, months: int = 1) -> list[TierSlice]:
         """One slice: all of ``usage`` at the rate of the tier it falls in (whole-block).
 
         Zero usage falls in no block and costs nothing, whatever the table knows.
         """
         if usage == 0:
             return []
-        factor = households if self.scale_by_households else 1
+        factor = (households if self.scale_by_households else 1) * months
         ctx = MONEY_CONTEXT
         lower = _ZERO
         for number, tier in enumerate(self.tiers, start=1):

@@ -256,4 +256,7 @@ def lenient_version(data: Mapping[str, Any]) -> Any:
                     if isinstance(charges, dict) else {}),
         "not_included": not_included if isinstance(not_included, dict) else {},
     }
+    reductions = data.get("reductions")
+    if "reductions" in RulesetVersion.model_fields and isinstance(reductions, dict):
+        fields["reductions"] = {k: v for k, v in reductions.items() if isinstance(v, dict)}
     return RulesetVersion.model_construct(**fields)

@@ -29,6 +29,7 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument("--period-start")
     sub.add_argument("--period-end")
     sub.add_argument("--due-date")
+    sub.add_argument("--months", help="months the bill covers (default: the ruleset's billing cycle)")
     sub.add_argument("--reductions", help="reduction ids separated by ';'")
     sub.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                      help="an extra account attribute a rule asks for (repeatable)")
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
             "household_units": args.household_units, "usage_m3": args.usage,
             "billing_month": args.billing_month, "period_start": args.period_start,
             "period_end": args.period_end, "due_date": args.due_date, "reductions": args.reductions,
+            "months": args.months,
         }
         for item in args.set:
             name, _, value = item.partition("=")

@@ -48,6 +48,10 @@ def listing(catalog: Catalog) -> list[dict[str, Any]]:
                 "until": end.isoformat() if end else None,
                 "confidence": spec.confidence,
                 "charges": [charge.id for charge in version.charges],
+                "charge_basis": {charge.id: charge.basis for charge in version.charges
+                                 if charge.basis != spec.effective.basis},
+                "billing_months": spec.billing_cycle.months if spec.billing_cycle else [1],
+                "reductions": [reduction.id for reduction in version.reductions],
                 "not_included": list(spec.not_included),
                 "sources": [
                     {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
@@ -111,8 +115,15 @@ def run(args: argparse.Namespace) -> int:
                 span = f"{v['from']} .. {v['until'] or ''}"
                 extra = f"; not included: {', '.join(v['not_included'])}" if v["not_included"] else ""
                 chain = f"; extends {v['extends']}" if v["extends"] else ""
+                if v["billing_months"] != [1]:
+                    extra += f"; bills of {' or '.join(map(str, v['billing_months']))} months"
+                if v["reductions"]:
+                    extra += f"; reductions: {', '.join(v['reductions'])}"
+                charges = ", ".join(
+                    c + (f" (by {v['charge_basis'][c].replace('_', ' ')})" if c in v["charge_basis"] else "")
+                    for c in v["charges"])
                 print(f"  @{v['version']:<10} {span:<26} by {v['basis'].replace('_', ' ')}; "
-                      f"charges: {', '.join(v['charges']) or '-'}{extra}{chain}")
+                      f"charges: {charges or '-'}{extra}{chain}")
                 for s in v["sources"]:
                     print(f"      [{s['tag']}] {s['title']}" + (f" <{s['url']}>" if s["url"] else ""))
             for v in entry["arrears"]:
