@@ -27,7 +27,7 @@ def pages(catalog: tariffcore.Catalog) -> dict[str, str]:
     return {page.uri: page.text for page in sitegen.city_pages(catalog)}
 
 
-def test_every_ruleset_has_a_page_with_a_chart_per_use_class(
+def test_every_ruleset_has_a_page_with_its_charts(
     catalog: tariffcore.Catalog, pages: dict[str, str]
 ) -> None:
     assert "cities/index.md" in pages
@@ -36,10 +36,17 @@ def test_every_ruleset_has_a_page_with_a_chart_per_use_class(
         name = ruleset.id.rsplit("/", 1)[-1]
         for version in ruleset.versions:
             assert f"## Version {version.version}" in page
-            for cls in version.spec.use_classes:
-                assert f"]({name}-{cls}.svg)" in page
-                ET.fromstring(pages[f"cities/{ruleset.id}-{cls}.svg"])  # well-formed SVG
+        for uri, text in pages.items():
+            if uri.startswith(f"cities/{ruleset.id}-") and uri.endswith(".svg"):
+                assert f"]({uri.removeprefix(f'cities/{ruleset.id.rsplit(chr(47), 1)[0]}/')})" in page
+                ET.fromstring(text)  # well-formed SVG
         assert f"[{ruleset.id}]({ruleset.id}.md)" in pages["cities/index.md"]
+    # Every use class of a city with known usage rates gets a chart per usage charge.
+    for cls, charge in (("household", "water"), ("household", "sewer"), ("household", "levy"),
+                        ("general", "water"), ("general", "sewer"), ("general", "levy")):
+        assert f"cities/kr/gimhae-{cls}-{charge}.svg" in pages
+    assert "cities/kr/gimhae-household-base.svg" not in pages  # fixed by meter: not drawn
+    assert "cities/kr/changwon-school-water.svg" in pages
 
 
 def test_pages_are_the_same_on_every_build(catalog: tariffcore.Catalog, pages: dict[str, str]) -> None:
@@ -59,20 +66,27 @@ def test_a_city_page_shows_tiers_unknowns_and_what_is_not_included(pages: dict[s
 
 def test_the_chart_curve_is_the_bill(catalog: tariffcore.Catalog) -> None:
     ruleset = catalog.ruleset("kr/changwon")
-    points, stop, used, _ = sitegen._curve(ruleset, ruleset.versions[0], "household", Decimal(40), [])
+    points, stop, kind = sitegen._charge_curve(ruleset, ruleset.versions[0], "household", "water",
+                                               Decimal(40))
     curve = dict(points)
-    assert stop is None and used == {"water"}
+    assert stop is None and kind == "usage"
     # 20 × 650 = 13,000; + 10 × 810 = 21,100; + 5 × 1,030 = 26,250
     assert (curve[Decimal(20)], curve[Decimal(30)], curve[Decimal(35)]) == (13000, 21100, 26250)
 
 
 def test_a_curve_stops_where_the_rate_is_unknown(catalog: tariffcore.Catalog) -> None:
     ruleset = catalog.ruleset("kr/gimhae")
-    points, stop, _, _ = sitegen._curve(ruleset, ruleset.version("2025"), "general", Decimal(125))
+    points, stop, _ = sitegen._charge_curve(ruleset, ruleset.version("2025"), "general", "water",
+                                            Decimal(125))
     assert points[-1][0] == 100 and stop == "unknown above 100 m³"
-    # general 100 m³, no households: water 50 × 1,520 + 50 × 2,160 = 184,000;
-    # sewer 50 × 890 + 50 × 1,300 = 109,500; levy 100 × 170 = 17,000 (base is fixed, left out)
-    assert points[-1][1] == 184000 + 109500 + 17000
+    # general 100 m³, no households: water 50 × 1,520 + 50 × 2,160 = 76,000 + 108,000
+    assert points[-1][1] == 184000
+
+
+def test_a_fixed_charge_is_not_drawn(catalog: tariffcore.Catalog) -> None:
+    ruleset = catalog.ruleset("kr/gimhae")
+    _, _, kind = sitegen._charge_curve(ruleset, ruleset.version("2025"), "household", "base", Decimal(40))
+    assert kind in ("fixed", "none")
 
 
 def test_nice_ticks() -> None:
@@ -99,7 +113,7 @@ def test_a_coarse_curve_still_stops_exactly_at_the_tier_bound(catalog: tariffcor
     ruleset = catalog.ruleset("kr/ansan")
     top, bounds = sitegen._x_range(ruleset, "general")
     assert top > 300  # sampled every few m³, but at every tier bound too
-    points, stop, _, _ = sitegen._curve(ruleset, ruleset.versions[0], "general", top, bounds)
+    points, stop, _ = sitegen._charge_curve(ruleset, ruleset.versions[0], "general", "sewer", top, bounds)
     # general sewer is unknown above 300 m³ in the ordinance data
     assert stop == "unknown above 300 m³" and points[-1][0] == 300
 

@@ -95,16 +95,20 @@ def _city(ruleset: Ruleset) -> list[Page]:
     classes = _classes(ruleset)
     if classes:
         lines += ["## Charges against usage", "",
-                  "Usage charges for one month, per use class, one line per version, summed over "
-                  "the charges that depend on usage (each rounded as its ruleset says). Fixed "
-                  "charges that depend on the meter are left out. A line stops where the "
-                  "ordinance data has no value.", ""]
+                  "What each charge that depends on usage comes to for one month, per use class, "
+                  "one line per version (each rounded as its ruleset says). Fixed charges that "
+                  "depend on the meter are not drawn. A line stops where the ordinance data has "
+                  "no value.", ""]
         for cls, label in classes:
-            chart, caption = _chart(ruleset, cls, label)
-            uri = f"cities/{slug}-{cls}.svg"
-            pages.append(Page(uri, chart))
-            lines += [f"### {cls} ({label})", "", f"![{ruleset.id} {cls}: charges against usage]"
-                      f"({name}-{cls}.svg)", "", caption, ""]
+            lines += [f"### {cls} ({label})", ""]
+            for charge_id, chart, caption in _class_charts(ruleset, cls, label):
+                if chart is None:
+                    lines += [f"- `{charge_id}`: {caption}"]
+                    continue
+                pages.append(Page(f"cities/{slug}-{cls}-{charge_id}.svg", chart))
+                lines += [f"![{ruleset.id} {cls} {charge_id} against usage]({name}-{cls}-{charge_id}.svg)",
+                          "", caption, ""]
+            lines.append("")
     for version in reversed(ruleset.versions):
         lines += _version(ruleset, version)
     if late:
@@ -352,31 +356,48 @@ def _unknowns(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
 # ---------------------------------------------------------------------------- charts
 
 
-def _chart(ruleset: Ruleset, cls: str, label: str) -> tuple[str, str]:
+def _class_charts(ruleset: Ruleset, cls: str, label: str) -> list[tuple[str, str | None, str]]:
+    """(charge id, SVG or None, caption) for every usage charge of ``cls``, versions overlaid."""
     top, bounds = _x_range(ruleset, cls)
-    series = []
-    drawn: set[str] = set()
-    left_out: set[str] = set()
+    charge_ids: list[str] = []
     for version in ruleset.versions:
-        if cls not in version.spec.use_classes:
+        charge_ids += [c.id for c in version.charges if c.id not in charge_ids]
+    found: list[tuple[str, str | None, str]] = []
+    for charge_id in charge_ids:
+        series = []
+        for version in ruleset.versions:
+            charge = next((c for c in version.charges if c.id == charge_id), None)
+            if cls not in version.spec.use_classes or charge is None:
+                continue
+            if charge.applies_to is not None and cls not in charge.applies_to:
+                continue
+            points, stop, kind = _charge_curve(ruleset, version, cls, charge_id, top, bounds)
+            if kind == "usage":
+                series.append(Series(version.version, points, stop))
+        if not series:
+            continue  # a fixed charge, or none for this class
+        label_text = next(c.label for v in ruleset.versions for c in v.charges if c.id == charge_id)
+        if not any(len(line.points) > 1 for line in series):
+            found.append((charge_id, None, f"{_md(label_text)}: no rate for {cls} is known in the "
+                          f"ordinance data (versions {', '.join(line.name for line in series)})."))
             continue
-        points, stop, used, skipped = _curve(ruleset, version, cls, top, bounds)
-        drawn |= used
-        left_out |= skipped
-        series.append(Series(version.version, points, stop))
-    ends = [line.points[-1][0] for line in series if line.points]
-    if series and all(line.stop for line in series) and ends:
-        top = max(Decimal(30), (max(ends) * Decimal("1.2")).to_integral_value())  # show the data
-    chart = line_chart(series, title=f"{ruleset.id} — {cls} ({label})",
-                       x_label="usage in a month (m³)",
-                       y_label=f"usage charges ({ruleset.versions[-1].spec.currency})", x_max=top)
-    caption = f"Drawn: {', '.join(sorted(drawn)) or 'nothing'}."
-    if left_out - drawn:
-        caption += f" Left out: {', '.join(sorted(left_out - drawn))} (fixed, or no rate for this class)."
-    for line in series:
-        if line.stop:
-            caption += f" Version {line.name} stops: {line.stop}."
-    return chart, caption
+        blank = [line.name for line in series if len(line.points) <= 1]
+        series = [line for line in series if len(line.points) > 1]
+        chart_top = top
+        ends = [line.points[-1][0] for line in series if line.points]
+        if all(line.stop for line in series) and ends:
+            chart_top = max(Decimal(30), (max(ends) * Decimal("1.2")).to_integral_value())
+        chart = line_chart(series, title=f"{ruleset.id} — {cls} ({label}): {charge_id}",
+                           x_label="usage in a month (m³)",
+                           y_label=f"{charge_id} ({ruleset.versions[-1].spec.currency})", x_max=chart_top)
+        caption = f"{_md(label_text)} (`{charge_id}`)."
+        stops = [f"{line.name} {line.stop}" for line in series if line.stop]
+        if stops:
+            caption += " Stops where the data ends: " + "; ".join(stops) + "."
+        if blank:
+            caption += f" No rate known for {cls} in version(s) {', '.join(blank)}."
+        found.append((charge_id, chart, caption))
+    return found
 
 
 def _x_range(ruleset: Ruleset, cls: str) -> tuple[Decimal, list[Decimal]]:
@@ -409,43 +430,39 @@ def _x_range(ruleset: Ruleset, cls: str) -> tuple[Decimal, list[Decimal]]:
     return max(Decimal(30), (highest * Decimal("1.25")).to_integral_value()), sorted(set(bounds))
 
 
-def _curve(ruleset: Ruleset, version: CompiledVersion, cls: str, top: Decimal,
-           bounds: Sequence[Decimal] = ()) -> tuple[list[tuple[Decimal, Decimal]], str | None, set[str], set[str]]:
-    """The usage charges of ``cls`` under ``version`` from 0 to ``top`` m³: sampled evenly and
-    at every tier bound (and just past it, where volume tiers jump), so the line is exact."""
+def _charge_curve(ruleset: Ruleset, version: CompiledVersion, cls: str, charge_id: str, top: Decimal,
+                  bounds: Sequence[Decimal] = ()) -> tuple[list[tuple[Decimal, Decimal]], str | None, str]:
+    """One charge of ``cls`` under ``version`` from 0 to ``top`` m³, sampled evenly and at every
+    tier bound (and just past it, where volume tiers jump), so the line is exact.
+
+    Returns the points, why the line stops early (``None``: it does not), and the kind of
+    charge: ``usage`` (per m³), ``fixed`` (not per m³, or needs the meter) or ``none``.
+    """
+    charge = next(c for c in version.charges if c.id == charge_id)
     start = ruleset.in_force(version)[0]
-    use_class = version.spec.use_classes[cls]
-    households = use_class.household_units_default
+    households = version.spec.use_classes[cls].household_units_default
     step = max(Decimal(1), (top / 300).to_integral_value())
     samples = {step * n for n in range(int(top / step) + 1)}
     samples |= {b for b in bounds if b <= top} | {b + 1 for b in bounds if b + 1 <= top}
     points: list[tuple[Decimal, Decimal]] = []
-    used: set[str] = set()
-    skipped: set[str] = set()
     for usage in sorted(samples):
         account = Account("chart", cls, household_units=households)
         reading = Reading(usage, billing_month=start, period_start=start, period_end=start, due_date=start)
         context = BillContext(account, reading, households, version.label)
-        total = Decimal(0)
-        for charge in version.charges:
-            if charge.applies_to is not None and cls not in charge.applies_to:
-                continue
-            try:
-                charged = charge.compute(context)
-            except UnknownValueError:
-                last = points[-1][0] if points else Decimal(0)
-                return points, f"unknown above {format_amount(last)} m³", used, skipped
-            except (InputError, NotApplicableError, BillingError, LookupError):
-                skipped.add(charge.id)
-                continue
-            if charged is None or charged.unit != "m3":
-                skipped.add(charge.id)
-                continue
-            used.add(charge.id)
-            amount = charge.rounding.apply(charged.amount) if charge.rounding else charged.amount
-            total += amount
-        points.append((usage, total))
-    return points, None, used, skipped
+        try:
+            charged = charge.compute(context)
+        except UnknownValueError:
+            last = points[-1][0] if points else Decimal(0)
+            return points, f"unknown above {format_amount(last)} m³", "usage"
+        except (InputError, NotApplicableError, BillingError, LookupError):
+            return points, None, "fixed" if points else "none"
+        if charged is None:
+            return points, None, "none"
+        if charged.unit != "m3":
+            return points, None, "fixed"
+        amount = charge.rounding.apply(charged.amount) if charge.rounding else charged.amount
+        points.append((usage, amount))
+    return points, None, "usage"
 
 
 # ============================================================================ references

@@ -72,12 +72,16 @@ def line_chart(series: Sequence[Series], *, title: str, x_label: str, y_label: s
     def py(y: Decimal) -> float:
         return TOP + plot_h - float(y / y_top) * plot_h
 
+    # Many versions: keep the legend to names (the page lists where lines stop).
+    brief = len(series) > 6
+    rows = sum(16 + 4 + (0 if brief else 13 * (bool(s.stop) + len(s.notes))) for s in series)
+    height = max(HEIGHT, TOP + 8 + rows + 8)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}" '
         'font-family="sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
-        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="white"/>',
         f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>',
     ]
     for tick in y_ticks:
@@ -112,7 +116,7 @@ def line_chart(series: Sequence[Series], *, title: str, x_label: str, y_label: s
                    f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
         out.append(f'<text x="{lx + 28}" y="{legend_y}" dominant-baseline="middle">{escape(line.name)}</text>')
         legend_y += 16
-        for note in ((f"stops: {line.stop}",) if line.stop else ()) + line.notes:
+        for note in () if brief else ((f"stops: {line.stop}",) if line.stop else ()) + line.notes:
             out.append(f'<text x="{lx + 28}" y="{legend_y}" dominant-baseline="middle" '
                        f'font-size="10" fill="#555">{escape(note)}</text>')
             legend_y += 13
