@@ -32,10 +32,13 @@ def check(paths: list[str]) -> tuple[int, list[Problem]]:
     problems: list[Problem] = []
     roots = []
     for name in paths:
-        if Path(name).exists():
-            roots.append(Path(name))
-        else:
+        path = Path(name)
+        if not path.exists():
             problems.append(Problem(name, 1, 1, "no such file or directory"))
+        elif path.is_file() and not path.name.endswith((".yaml", ".yml")):
+            problems.append(Problem(name, 1, 1, "not a YAML file (.yaml or .yml)"))
+        else:
+            roots.append(path)
     files = [entry for root in roots for entry in yaml_files(root)]
     catalog = load_catalog(roots, plugin_rulesets=False)
     problems += [problem for found in catalog.problems.values() for problem in found]
