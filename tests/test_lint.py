@@ -22,7 +22,7 @@ EXPECTED = [
     "sources on 2024-01-10, 1051 days ago (more than 365)",
     "tests/fixtures/lint/2024.yaml:12:5: sources: source 'old-notice' has no URL: give one so the "
     "figures can be checked again",
-    "tests/fixtures/lint/2024.yaml:12:5: sources: source 'old-notice' is cited by no charge",
+    "tests/fixtures/lint/2024.yaml:12:5: sources: source 'old-notice' is cited by no charge or rule",
     "tests/fixtures/lint/2024.yaml:15:3: golden: no golden bill of xx/lintville@2024 is for use class 'general'",
     "tests/fixtures/lint/2024.yaml:16:3: golden: no golden bill of xx/lintville@2024 is for use class 'bathhouse'",
     "tests/fixtures/lint/2024.yaml:24:53: tiers: water household tier 2 rate 600 is below tier 1's 650: "

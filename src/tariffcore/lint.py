@@ -217,6 +217,9 @@ class _Linter:
                     cited |= {part.source} if isinstance(part.source, str) else set(part.source)
         else:
             cited = {ref.id for charge in version.charges for ref in charge.sources}
+            for entry in (getattr(version.spec, "reductions", None) or {}).values():
+                named = entry.get("source") if isinstance(entry, dict) else None
+                cited |= {named} if isinstance(named, str) else set(named or ())
         for index, source in enumerate(version.spec.sources):
             if not source.url:
                 self._add(version, ("sources", index), "sources",
@@ -224,7 +227,7 @@ class _Linter:
                           "checked again")
             if source.id not in cited:
                 self._add(version, ("sources", index), "sources",
-                          f"source {source.id!r} is cited by no charge")
+                          f"source {source.id!r} is cited by no charge or rule")
 
     def _checked(self, version: CompiledVersion | ArrearsVersion) -> None:
         checked = version.spec.checked
