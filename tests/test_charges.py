@@ -185,7 +185,7 @@ def test_unknown_use_class_suggests_the_close_one() -> None:
     ("tiers", "message"),
     [
         ([{"upto": 50, "rate": 1}, {"upto": 30, "rate": 2}, {"rate": 3}],
-         "tier 'upto' 30 is not above the previous tier's 50"),
+         "tier 'upto' 30 is below the previous tier's 50"),
         ([{"upto": 50, "rate": 1}, {"upto": 60, "rate": 2}], "the top tier must be open"),
         ([{"rate": 1}, {"upto": 60, "rate": 2}, {"rate": 3}], "only the top tier may leave out 'upto'"),
     ],

@@ -143,7 +143,7 @@ def test_validate_reports_file_line_col(tmp_path: Path, capsys: pytest.CaptureFi
     status, out, _ = run(capsys, "validate", str(broken))
     assert status == 1
     lines = out.splitlines()
-    assert any(line.startswith(f"{broken}:") and "tier 'upto' 10 is not above the previous tier's 20" in line
+    assert any(line.startswith(f"{broken}:") and "tier 'upto' 10 is below the previous tier's 20" in line
                for line in lines)
     assert any("unknown use class 'school'" in line for line in lines)
 

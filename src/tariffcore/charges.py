@@ -203,13 +203,22 @@ class ClassRates(FrozenModel):
         return self
 
 
-ClassEntry = Annotated[ClassRates, BeforeValidator(_rate_shorthand)]
+#: A class entry: ``850``, ``unknown`` or a bare list of tiers are shorthands (the schema says so).
+ClassEntry = Annotated[
+    ClassRates,
+    BeforeValidator(_rate_shorthand,
+                    json_schema_input_type=Number | Unknown | list[TierSpec] | ClassRates),
+]
 
 
 class TieredSpec(ChargeSpec):
     """A charge per m³ with rates per use class, as tiers or one rate."""
 
-    classes: dict[str, ClassEntry] = Field(min_length=1)
+    classes: dict[str, ClassEntry] = Field(
+        min_length=1,
+        description="Use class → its rates: one rate (850), 'unknown', a list of tiers, or a "
+        "mapping with rate, tiers or same_as.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,9 +380,11 @@ class _Tiered(ChargeType):
                 if upto <= 0:
                     ctx.problem((*path, index, "upto"), f"tier 'upto' {spec.upto} must be above 0")
                 elif previous is not None and upto <= previous:
+                    relation = "is below" if upto < previous else "is the same as"
                     ctx.problem((*path, index, "upto"),
-                                f"tier 'upto' {format_amount(upto)} is not above the previous "
-                                f"tier's {format_amount(previous)}")
+                                f"tier 'upto' {format_amount(upto)} {relation} the previous "
+                                f"tier's {format_amount(previous)}; each tier must end above "
+                                "the one before")
                 previous = upto
             rate = _unknown_or(spec.rate)
             if rate is not None and rate < 0:
