@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RULESET ?= kr/gimhae
 READINGS ?= examples/readings.csv
 
-.PHONY: run test bench lint typecheck clean
+.PHONY: run test bench docs docs-serve schema lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,23 @@ BENCH_ACCOUNTS ?= 500000
 BENCH_RUNS ?= 3
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/run.py --accounts $(BENCH_ACCOUNTS) --runs $(BENCH_RUNS)
+
+# ...plus what the docs build needs.
+$(VENV)/.installed-docs: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $@
+
+## docs: build the documentation site into site/ (warnings are errors)
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
+
+## docs-serve: preview the documentation site while editing
+docs-serve: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve
+
+## schema: regenerate docs/schema/ruleset.schema.json after changing the models or charge types
+schema: $(VENV)/.installed
+	$(BIN)/tariffcore schema --output docs/schema/ruleset.schema.json
 
 ## typecheck: mypy --strict on src/
 typecheck: $(VENV)/.installed-test

@@ -29,3 +29,6 @@ def catalog() -> tariffcore.Catalog:
 def installed_catalog() -> tariffcore.Catalog:
     """The catalog as an application sees it: installed plug-ins and their rulesets."""
     return tariffcore.load_catalog()
+
+#: Deliberately broken rulesets and golden files, read by tests; never collected themselves.
+collect_ignore_glob = ["fixtures/*"]

@@ -117,7 +117,7 @@ arrears:
     late_fee: {kind: one_off, label: fee, source: s, percent: 3}
 """)
     assert main(["validate", str(good)]) == 0
-    assert "1 version file(s) valid" in capsys.readouterr().err
+    assert "1 file(s) checked: no problems" in capsys.readouterr().err
     _write(tmp_path, HEADER.replace("arrears-x", "arrears-y") + "arrears: {rules: {}}\n", "bad.yaml")
     assert main(["validate", str(tmp_path)]) == 1
     assert "bad.yaml:10:" in capsys.readouterr().out

@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from tariffcore import InputError, NotApplicableError, RulesetError, UnknownValueError
+from tariffcore import (
+    CompiledVersion,
+    InputError,
+    NotApplicableError,
+    RulesetError,
+    UnknownValueError,
+    bill_to_dict,
+    explain_bill,
+)
 
 from .helpers import account, reading, version
 
@@ -92,6 +100,59 @@ def test_mixed_use_allowance_per_household() -> None:
     assert v.bill(account("general"), reading(100)).total == 76_000 + 108_000
 
 
+def _flat_allowance_version(rate: object) -> CompiledVersion:
+    return version(water({
+        "household": [{"upto": 20, "rate": 585}, {"upto": 30, "rate": 990}, {"rate": 1265}],
+        "general": {"tiers": [{"upto": 100, "rate": 950}, {"rate": 1385}],
+                    "allowance": {"per_household": 15, "rate": rate}},
+    }), use_classes={"household": {"label": "h"},
+                     "general": {"label": "g", "household_units_default": 0}})
+
+
+def test_mixed_use_allowance_at_a_flat_rate() -> None:
+    v = _flat_allowance_version(585)
+    # 2 households, 40 m³: 30 m³ at 585 (not the household tiers 20 × 585 + 10 × 990),
+    # then 10 m³ at general 950: 17,550 + 9,500 = 27,050
+    mixed = v.bill(account("general", household_units=2), reading(40))
+    line = mixed.lines[0]
+    assert mixed.total == 27_050
+    assert line.rule == "water.general+allowance"
+    assert [(s.use_class, s.quantity, s.rate, s.amount) for s in line.slices] == [
+        ("allowance", 30, 585, 17_550), ("general", 10, 950, 9_500)]
+    assert line.slices[0].describe() == "allowance tier 1 (1–30 m³): 30 × 585 = 17550"
+    explained = explain_bill(mixed)
+    assert "rule     water.general+allowance" in explained
+    assert "tier     allowance tier 1 (1–30 m³): 30 × 585 = 17550" in explained
+    assert bill_to_dict(mixed)["lines"][0]["slices"][0]["use_class"] == "allowance"
+    # usage below the allowance: all of it at 585 (12 × 585 = 7,020)
+    assert v.bill(account("general", household_units=1), reading(12)).total == 7_020
+    # no household behind the meter: no allowance, 40 × 950
+    assert v.bill(account("general"), reading(40)).total == 38_000
+
+
+def test_unknown_flat_allowance_fails_only_for_a_mixed_meter() -> None:
+    v = _flat_allowance_version("unknown")
+    assert v.bill(account("general"), reading(40)).total == 38_000       # 40 × 950
+    with pytest.raises(UnknownValueError, match=r"mixed-use allowance \(15 m³ per household\)"):
+        v.bill(account("general", household_units=1), reading(40))
+
+
+@pytest.mark.parametrize(
+    ("allowance", "message"),
+    [
+        ({"per_household": 15}, "exactly one of 'billed_as' or 'rate'"),
+        ({"per_household": 15, "rate": 585, "billed_as": "household"},
+         "exactly one of 'billed_as' or 'rate'"),
+        ({"per_household": 15, "rate": -1}, "allowance rate -1 must not be negative"),
+        ({"per_household": 15, "billed_as": "school"}, "allowance billed as 'school'"),
+    ],
+)
+def test_allowance_mistakes_are_ruleset_errors(allowance: dict[str, object], message: str) -> None:
+    with pytest.raises(RulesetError, match=message):
+        version(water({"household": 585, "general": {"rate": 950, "allowance": allowance}}),
+                use_classes={"household": {"label": "h"}, "general": {"label": "g"}})
+
+
 def test_unknown_rate_fails_only_when_reached() -> None:
     v = version(water({"household": [{"upto": 10, "rate": 570}, {"upto": 16, "rate": 750},
                                      {"rate": "unknown"}]}))
@@ -124,7 +185,7 @@ def test_unknown_use_class_suggests_the_close_one() -> None:
     ("tiers", "message"),
     [
         ([{"upto": 50, "rate": 1}, {"upto": 30, "rate": 2}, {"rate": 3}],
-         "tier 'upto' 30 is not above the previous tier's 50"),
+         "tier 'upto' 30 is below the previous tier's 50"),
         ([{"upto": 50, "rate": 1}, {"upto": 60, "rate": 2}], "the top tier must be open"),
         ([{"rate": 1}, {"upto": 60, "rate": 2}, {"rate": 3}], "only the top tier may leave out 'upto'"),
     ],
@@ -187,6 +248,46 @@ def test_base_charge_by_meter_size() -> None:
         v.bill(account(), reading(0))
 
 
+CLASSES = {c: {"label": c} for c in ("household", "general", "bathhouse", "industrial")}
+
+
+def per_class_base(classes: dict[str, object], **extra: object) -> dict[str, object]:
+    return {"base": {"type": "base_by_meter", "label": "base", "source": "s",
+                     "classes": classes, **extra}}
+
+
+def test_base_charge_by_use_class_and_meter_size() -> None:
+    v = version(per_class_base({"household": {15: 1200, 20: "unknown"}, "general": "unknown"},
+                               applies_to=["household", "general", "bathhouse"]),
+                use_classes=CLASSES)
+    # household 15 mm: 1,200 a month
+    line = v.bill(account(meter_mm=15), reading(10)).lines[0]
+    assert (line.amount, line.rule) == (1_200, "base.15mm")
+    with pytest.raises(UnknownValueError, match=r"base \(household\): the charge for a 20 mm meter"):
+        v.bill(account(meter_mm=20), reading(0))
+    with pytest.raises(UnknownValueError, match=r"base charge of use class 'general' is unknown"):
+        v.bill(account("general", meter_mm=15), reading(0))
+    # listed in applies_to but given no table: not applicable, said plainly
+    with pytest.raises(NotApplicableError, match="no base charge for use class 'bathhouse'"):
+        v.bill(account("bathhouse", meter_mm=15), reading(0))
+    # outside applies_to: no base line at all
+    assert v.bill(account("industrial", meter_mm=15), reading(0)).lines == ()
+
+
+@pytest.mark.parametrize(
+    ("charge", "message"),
+    [
+        (per_class_base({"household": {15: 1200}}, rates={15: 1200}), "exactly one of 'rates' or 'classes'"),
+        ({"base": {"type": "base_by_meter", "label": "b", "source": "s"}}, "exactly one of 'rates' or 'classes'"),
+        (per_class_base({"housold": {15: 1200}}), "unknown use class 'housold'"),
+        (per_class_base({"household": {0: 1200}}), "meter size 0 mm must be positive"),
+    ],
+)
+def test_per_class_base_mistakes_are_ruleset_errors(charge: dict[str, object], message: str) -> None:
+    with pytest.raises(RulesetError, match=message):
+        version(charge, use_classes=CLASSES)
+
+
 # ----------------------------------------------------------------------------- lines
 
 
@@ -210,3 +311,11 @@ def test_applies_to_limits_a_charge_to_some_classes() -> None:
     v = version(charges)
     assert len(v.bill(account(meter_mm=15), reading(1)).lines) == 1
     assert v.bill(account("general", meter_mm=15), reading(1)).lines == ()
+
+
+def test_a_source_the_digest_gives_no_tag_for_is_untagged() -> None:
+    untagged = [{"id": "s", "title": "stated without a source tag", "tag": "UNTAGGED"}]
+    v = version(water({"household": 170}), sources=untagged)
+    assert [s.tag for s in v.bill(account(), reading(10)).lines[0].sources] == ["UNTAGGED"]
+    with pytest.raises(RulesetError, match="UNTAGGED"):
+        version(water({"household": 170}), sources=[{**untagged[0], "tag": "NONE"}])

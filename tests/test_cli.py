@@ -131,7 +131,7 @@ def test_rulesets_lists_versions_and_sources(capsys: pytest.CaptureFixture[str])
     listing = {entry["id"]: entry for entry in json.loads(out)}
     gimhae = listing["kr/gimhae"]
     assert [(v["version"], v["from"], v["until"]) for v in gimhae["versions"]] == [
-        ("2019", "2019-01-01", "2019-12-31"), ("2025", "2025-01-01", None)]
+        ("2019", "2019-01-01", "2019-12-31"), ("2025", "2025-01-01", "2025-12-31")]
     assert gimhae["versions"][0]["sources"][0]["tag"] == "OFF"
 
 
@@ -143,7 +143,7 @@ def test_validate_reports_file_line_col(tmp_path: Path, capsys: pytest.CaptureFi
     status, out, _ = run(capsys, "validate", str(broken))
     assert status == 1
     lines = out.splitlines()
-    assert any(line.startswith(f"{broken}:") and "tier 'upto' 10 is not above the previous tier's 20" in line
+    assert any(line.startswith(f"{broken}:") and "tier 'upto' 10 is below the previous tier's 20" in line
                for line in lines)
     assert any("unknown use class 'school'" in line for line in lines)
 

@@ -17,6 +17,7 @@ import pytest
 import tariffcore
 from tariffcore.errors import BillingError
 from tariffcore.golden import GoldenCase, load_golden, run_case
+from tariffcore.model import SOURCE_TAGS
 
 from .conftest import RULESETS
 
@@ -61,7 +62,7 @@ class TestRulesetContract:
             for reduction in version.reductions:
                 assert reduction.sources, f"{version.label} reduction {reduction.id} cites no source"
             for tag in (s.tag for s in spec.sources):
-                assert tag in ("OFF", "NEWS", "CODE", "INF")
+                assert tag in SOURCE_TAGS
 
     def test_versions_do_not_overlap(self, ruleset_id: str) -> None:
         ruleset = CATALOG.ruleset(ruleset_id)

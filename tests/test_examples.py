@@ -18,7 +18,7 @@ EXPECTED = {
     "UL-1": "29720",    # kr/ulsan tests/2023-07.yaml
     "UL-2": "18170",    # 15 t of water free: 29,720 − 11,550
     "SE-1": "25160",    # kr/seoul tests/2025-01.yaml, vulnerable household
-    "SE-2": "51360",    # kr/seoul tests/2026-01.yaml
+    "SE-2": "51360",    # kr/seoul tests/2026-03.yaml
     "DG-1": "12000",    # kr/daegu: 40 × 300
     "BS-1": "35896",    # kr/busan tests/2026-02.yaml
     "BS-2": "31316",    # 1,200 + 18,400 − 3,680 + 13,300 + 20 × 104.8 (70 % application)

@@ -121,7 +121,7 @@ def test_a_problem_in_the_child_points_to_the_child(tmp_path: Path) -> None:
     assert len(problems) == 1
     problem = problems[0]
     assert (problem.path, problem.line) == (str(child), 8)
-    assert "not above the previous tier's 10" in problem.message
+    assert "is below the previous tier's 10" in problem.message
 
 
 def test_an_inherited_problem_points_to_the_file_that_wrote_it(tmp_path: Path) -> None:

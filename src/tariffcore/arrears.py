@@ -441,7 +441,7 @@ def is_arrears_file(text: str) -> bool:
 
 def load_arrears_version(text: str, name: str) -> ArrearsVersion:
     """Parse, validate and compile an arrears version file; raise every problem at file:line."""
-    from .catalog import _real_path  # the catalog imports this module
+    from .validation import real_path as _real_path
     from .engine import pydantic_problems
     from .yamlio import load_yaml
 

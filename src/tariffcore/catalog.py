@@ -26,10 +26,11 @@ from .errors import BillingError, InputError, NoVersionError, Problem, RulesetEr
 from .model import RulesetVersion
 from .periods import DayShare, Segment, segments
 from .plugins import Plugins, load_plugins
+from .validation import lenient_version, real_path
 from .versions import Resolved, resolve_extends
 from .yamlio import load_yaml
 
-__all__ = ["Catalog", "Ruleset", "compile_resolved", "load_catalog", "load_version_file"]
+__all__ = ["Catalog", "Ruleset", "compile_resolved", "load_catalog", "load_version_file", "yaml_files"]
 
 _DAY = timedelta(days=1)
 
@@ -303,7 +304,7 @@ def load_catalog(
     roots: list[Any] = [p for _, p in found.ruleset_paths] if plugin_rulesets else []
     roots += [Path(p) for p in paths]
     for root in roots:
-        for entry, is_golden in _yaml_files(root):
+        for entry, is_golden in yaml_files(root):
             name = str(entry)
             if is_golden:
                 golden.setdefault(_claimed_id(entry), []).append(name)
@@ -314,10 +315,12 @@ def load_catalog(
                     late = load_arrears_version(text, name)
                     arrears.setdefault(late.ruleset, []).append(late)
                     continue
-                located = load_yaml(text, name)
+                located = load_yaml(text, name, keep_going=True)
             except RulesetError as exc:
                 problems.setdefault(_claimed_id(entry), []).extend(exc.problems)
                 continue
+            if located.problems:  # duplicate keys: reported, and the file is checked further
+                problems.setdefault(_claimed_id(entry), []).extend(located.problems)
             if not isinstance(located.data, dict):
                 problems.setdefault("", []).append(
                     Problem(name, 1, 1, "a ruleset file must be a mapping of fields"))
@@ -352,73 +355,78 @@ def load_catalog(
 def load_version_file(
     text: str, name: str, plugins: Plugins | None = None, owners: dict[str, str] | None = None
 ) -> CompiledVersion:
-    """Parse, validate and compile one version file; raise every problem at file:line.
+    """Parse, validate and compile one version file; raise every problem at file:line:col.
 
+    One run finds everything it can: duplicate keys, fields the format does not know or
+    misses, and every charge's problems, even when the top level of the file is broken.
     A file that ``extends`` another version needs that version's file too: load the ruleset's
     directory with :func:`load_catalog` instead.
     """
-    located = load_yaml(text, name)
+    located = load_yaml(text, name, keep_going=True)
     if not isinstance(located.data, dict):
         raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
     version = Resolved.of(located)
     if version.extends is not None:
-        raise RulesetError([version.problem(("extends",), f"extends {version.extends!r}: load the "
-                                            "ruleset's directory to resolve the version it extends")])
-    return compile_resolved(version, plugins)
+        raise RulesetError([*located.problems, version.problem(
+            ("extends",), f"extends {version.extends!r}: load the ruleset's directory to resolve "
+            "the version it extends")])
+    try:
+        compiled = compile_resolved(version, plugins)
+    except RulesetError as exc:
+        raise RulesetError(_ordered([*located.problems, *exc.problems], name)) from None
+    if located.problems:
+        raise RulesetError(located.problems)
+    return compiled
 
 
 def compile_resolved(
     version: Resolved, plugins: Plugins | None = None, owners: dict[str, str] | None = None
 ) -> CompiledVersion:
     """Validate and compile one resolved version; raise every problem at the file:line that
-    wrote it (the version's own file, or the one it inherits the value from)."""
+    wrote it (the version's own file, or the one it inherits the value from).
+
+    Problems in the charges are found even when the top level is broken: the charges are then
+    compiled against a stand-in built from what is usable.
+    """
     plugins = plugins or load_plugins(entry_points=False)
     owners = owners if owners is not None else dict(plugins.charge_type_owners)
+    found: list[tuple[tuple[str | int, ...], str]] = []
     try:
         spec = RulesetVersion.model_validate(version.data)
     except ValidationError as exc:
-        raise RulesetError(_locate(version, pydantic_problems(exc))) from None
-    compiled, found = compile_version(spec, version.data.get("charges") or {},
-                                      plugins.charge_types, owners, version.source,
-                                      plugins.reduction_types)
-    if compiled is None:
-        raise RulesetError(_locate(version, found))
+        found += pydantic_problems(exc, RulesetVersion, version.data)
+        spec = lenient_version(version.data)
+    compiled, more = compile_version(spec, version.data.get("charges") or {},
+                                     plugins.charge_types, owners, version.source,
+                                     plugins.reduction_types)
+    found += more
+    if found or compiled is None:
+        raise RulesetError(_ordered(_locate(version, found), version.source))
     return replace(compiled, data=MappingProxyType(version.data))
 
 
 def _locate(located: Resolved, found: Sequence[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
-    return [located.problem(_real_path(located.data, loc), message) for loc, message in found]
+    return [located.problem(real_path(located.data, loc), message) for loc, message in found]
 
 
-def _real_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    """Keep only the parts of a pydantic location that exist in the YAML data (union member
-    names and validator tags are dropped)."""
-    path: list[str | int] = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict):
-            key: Any = part
-            if key not in node and isinstance(part, str) and part.lstrip("-").isdigit():
-                key = int(part)
-            if key in node:
-                path.append(key)
-                node = node[key]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
-    return tuple(path)
+def _ordered(problems: Iterable[Problem], first: str) -> list[Problem]:
+    """Without repeats, the file's own problems first, each file's in line order."""
+    return sorted(set(problems), key=lambda p: (p.path != first, p.path, p.line, p.column, p.message))
 
 
-def _yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
+def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
+    """Every YAML file below ``root`` (or ``root`` itself), with whether it holds golden bills
+    (it lies below a ``tests`` directory). Hidden files and directories are skipped."""
     if not root.is_dir():
         if root.name.endswith((".yaml", ".yml")):
-            yield root, golden
+            yield root, golden or root.parent.name == "tests"
         return
+    golden = golden or root.name == "tests"
     for child in sorted(root.iterdir(), key=lambda p: p.name):
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            yield from _yaml_files(child, golden or child.name == "tests")
+            yield from yaml_files(child, golden or child.name == "tests")
         elif child.name.endswith((".yaml", ".yml")):
             yield child, golden
 
@@ -457,8 +465,8 @@ def _label_clashes(versions: list[CompiledVersion], late: list[ArrearsVersion]) 
     problems = []
     for version in late:
         if version.version in seen:
-            problems.append(Problem(version.path, 1, 1, f"version {version.version!r} is also "
-                                    f"defined in {seen[version.version]}"))
+            problems.append(_at(version.path, ("version",), f"version {version.version!r} is also "
+                                f"defined in {seen[version.version]}"))
         seen[version.version] = version.path
     return problems
 
@@ -468,15 +476,23 @@ def _clashes(versions: list[CompiledVersion]) -> list[Problem]:
     seen: dict[str, str] = {}
     for version in versions:
         if version.version in seen:
-            problems.append(Problem(version.path, 1, 1, f"version {version.version!r} is also "
-                                    f"defined in {seen[version.version]}"))
+            problems.append(_at(version.path, ("version",), f"version {version.version!r} is also "
+                                f"defined in {seen[version.version]}"))
         seen[version.version] = version.path
     for first, second in zip(versions, versions[1:]):
         if first.spec.effective.from_ == second.spec.effective.from_:
-            problems.append(Problem(second.path, 1, 1, f"takes effect on "
-                                    f"{second.spec.effective.from_}, the same day as {first.path}"))
+            problems.append(_at(second.path, ("effective", "from"), f"takes effect on "
+                                f"{second.spec.effective.from_}, the same day as {first.path}"))
         until = first.spec.effective.until
         if until is not None and until >= second.spec.effective.from_:
-            problems.append(Problem(first.path, 1, 1, f"in force until {until}, after "
-                                    f"{second.path} takes effect ({second.spec.effective.from_})"))
+            problems.append(_at(first.path, ("effective", "until"), f"in force until {until}, after "
+                                f"{second.path} takes effect ({second.spec.effective.from_})"))
     return problems
+
+
+def _at(path: str, where: tuple[str | int, ...], message: str) -> Problem:
+    """A problem at the node ``where`` of the file ``path`` (read again: clashes are rare)."""
+    try:
+        return load_yaml(Path(path).read_text(encoding="utf-8"), path, keep_going=True).problem(where, message)
+    except (OSError, RulesetError):
+        return Problem(path, 1, 1, message)

@@ -157,10 +157,23 @@ class TierSpec(FrozenModel):
 
 
 class Allowance(FrozenModel):
-    """Mixed use (겸업): ``per_household`` m³ per household billed at another class's rates."""
+    """Mixed use (겸업): ``per_household`` m³ per household billed apart from the class's rates.
+
+    The allowance is billed either at another class's rates (``billed_as``: "15 m³ per
+    household at the household rate", its tiers included) or at one flat ``rate`` ("15 m³ at
+    585"); give exactly one. A ``rate`` of ``unknown`` fails a bill only when the meter serves
+    households (the allowance is then reached).
+    """
 
     per_household: Number = Field(gt=0)
-    billed_as: str = Field(description="The class whose rates bill the allowance.")
+    billed_as: str | None = Field(default=None, description="The class whose rates bill the allowance.")
+    rate: Number | Unknown | None = Field(default=None, description="One rate per m³ for the whole allowance.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Allowance:
+        if (self.billed_as is None) == (self.rate is None):
+            raise ValueError("give exactly one of 'billed_as' or 'rate' for the allowance")
+        return self
 
 
 class ClassRates(FrozenModel):
@@ -190,19 +203,50 @@ class ClassRates(FrozenModel):
         return self
 
 
-ClassEntry = Annotated[ClassRates, BeforeValidator(_rate_shorthand)]
+#: A class entry: ``850``, ``unknown`` or a bare list of tiers are shorthands (the schema says so).
+ClassEntry = Annotated[
+    ClassRates,
+    BeforeValidator(_rate_shorthand,
+                    json_schema_input_type=Number | Unknown | list[TierSpec] | ClassRates),
+]
 
 
 class TieredSpec(ChargeSpec):
     """A charge per m³ with rates per use class, as tiers or one rate."""
 
-    classes: dict[str, ClassEntry] = Field(min_length=1)
+    classes: dict[str, ClassEntry] = Field(
+        min_length=1,
+        description="Use class → its rates: one rate (850), 'unknown', a list of tiers, or a "
+        "mapping with rate, tiers or same_as.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _AllowancePlan:
+    """A class's mixed-use allowance: m³ per household, and the class whose table bills it
+    (``billed_as``) or, when that is ``None``, the flat ``rate`` (``None`` when unknown)."""
+
+    per_household: Decimal
+    billed_as: str | None
+    table: TierTable | None
+    rate: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
 class _ClassPlan:
     table: TierTable
-    allowance: tuple[Decimal, str, TierTable] | None  # per household, class, its table
+    allowance: _AllowancePlan | None
+
+
+def _flat_allowance(plan: _AllowancePlan, allowed: Decimal, what: str) -> TierSlice:
+    """The allowance billed at its one rate, as one slice labelled ``allowance``."""
+    if plan.rate is None:
+        raise UnknownValueError(
+            f"{what}: the rate of the mixed-use allowance ({format_amount(plan.per_household)} m³ "
+            f"per household) is unknown in the ordinance data, and the meter serves households"
+        )
+    return TierSlice(1, _ZERO, allowed, allowed, plan.rate,
+                     MONEY_CONTEXT.multiply(allowed, plan.rate), "allowance")
 
 
 def _unknown_or(value: Decimal | str | None) -> Decimal | None:
@@ -244,12 +288,17 @@ class _Tiered(ChargeType):
             scale = bill.share.m3 if bill.share is not None else None
             months = bill.months
             if plan.allowance is not None:
-                per_household, as_class, as_table = plan.allowance
-                allowance = MONEY_CONTEXT.multiply(per_household, households * months)
+                extra = plan.allowance
+                allowance = MONEY_CONTEXT.multiply(extra.per_household, households * months)
                 allowed = min(usage, scale(allowance) if scale is not None else allowance)
                 if allowed > 0:
-                    slices += cut(as_table, allowed, households, as_class, what, scale, months)
-                    rule = f"{cls}+{as_class}-allowance"
+                    if extra.table is not None and extra.billed_as is not None:
+                        slices += cut(extra.table, allowed, households, extra.billed_as, what,
+                                      scale, months)
+                        rule = f"{cls}+{extra.billed_as}-allowance"
+                    else:
+                        slices.append(_flat_allowance(extra, allowed, what))
+                        rule = f"{cls}+allowance"
                 usage = MONEY_CONTEXT.subtract(usage, allowed)
             slices += cut(plan.table, usage, households, cls, what, scale, months)
             amount = _ZERO
@@ -276,11 +325,20 @@ class _Tiered(ChargeType):
             allowance = None
             rule = classes[cls].allowance
             if rule is not None:
-                if rule.billed_as not in tables:
+                if rule.billed_as is None:
+                    flat = _unknown_or(rule.rate)
+                    if flat is not None and flat < 0:
+                        ctx.problem(("classes", cls, "allowance", "rate"),
+                                    f"allowance rate {rule.rate} must not be negative")
+                        continue
+                    allowance = _AllowancePlan(rule.per_household, None, None, flat)
+                elif rule.billed_as not in tables:
                     ctx.problem(("classes", cls, "allowance", "billed_as"),
                                 f"allowance billed as {rule.billed_as!r}, which has no rates in this charge")
                     continue
-                allowance = (rule.per_household, rule.billed_as, tables[rule.billed_as])
+                else:
+                    allowance = _AllowancePlan(rule.per_household, rule.billed_as,
+                                               tables[rule.billed_as], None)
             plans[cls] = _ClassPlan(table, allowance)
         return plans
 
@@ -322,9 +380,11 @@ class _Tiered(ChargeType):
                 if upto <= 0:
                     ctx.problem((*path, index, "upto"), f"tier 'upto' {spec.upto} must be above 0")
                 elif previous is not None and upto <= previous:
+                    relation = "is below" if upto < previous else "is the same as"
                     ctx.problem((*path, index, "upto"),
-                                f"tier 'upto' {format_amount(upto)} is not above the previous "
-                                f"tier's {format_amount(previous)}")
+                                f"tier 'upto' {format_amount(upto)} {relation} the previous "
+                                f"tier's {format_amount(previous)}; each tier must end above "
+                                "the one before")
                 previous = upto
             rate = _unknown_or(spec.rate)
             if rate is not None and rate < 0:
@@ -488,35 +548,69 @@ class PerUnit(ChargeType):
 
 class BaseByMeterSpec(ChargeSpec):
     """A fixed charge per month by meter diameter in mm (구경별 기본요금); × the months of
-    the bill when the billing cycle states it per month."""
+    the bill when the billing cycle states it per month.
 
-    rates: dict[int, Number | Unknown] = Field(min_length=1, description="Meter mm → charge.")
+    ``rates`` is one table for every class it applies to; ``classes`` gives a table per use
+    class instead (``unknown`` for a class whose table is not known), for an ordinance that
+    states the base charge of some classes only. Give exactly one.
+    """
+
+    rates: dict[int, Number | Unknown] | None = Field(
+        default=None, min_length=1, description="Meter mm → charge, for every class.")
+    classes: dict[str, dict[int, Number | Unknown] | Unknown] | None = Field(
+        default=None, min_length=1,
+        description="Use class → its own table (meter mm → charge), or unknown.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> BaseByMeterSpec:
+        if (self.rates is None) == (self.classes is None):
+            raise ValueError("give exactly one of 'rates' or 'classes'")
+        return self
+
+
+_MeterTable = dict[int, Decimal | None]
 
 
 class BaseByMeter(ChargeType):
-    """The fixed charge for the account's meter size."""
+    """The fixed charge for the account's meter size (and, with ``classes``, its use class)."""
 
     name = "base_by_meter"
     spec = BaseByMeterSpec
     apportions_by_days = True
 
     def compile(self, spec: BaseByMeterSpec, ctx: CompileContext) -> CompiledCharge:
-        rates = {mm: _unknown_or(value) for mm, value in spec.rates.items()}
-        for mm in rates:
-            if mm <= 0:
-                ctx.problem(("rates", mm), f"meter size {mm} mm must be positive")
-        known = ", ".join(str(mm) for mm, value in sorted(rates.items()) if value is not None)
+        tables: dict[str | None, _MeterTable | None] = {}
+        if spec.rates is not None:
+            tables[None] = self._table(spec.rates, ("rates",), ctx)
+        else:
+            assert spec.classes is not None
+            declared = ctx.version.use_classes
+            for cls, entry in spec.classes.items():
+                if cls not in declared:
+                    ctx.problem(("classes", cls), _unknown_class(cls, declared))
+                tables[cls] = self._table(entry, ("classes", cls), ctx) if isinstance(entry, dict) else None
+        per_class = spec.classes is not None
         version, charge_id = ctx.version, ctx.charge_id
         one = Decimal(1)
 
         def compute(bill: BillContext) -> Charged:
+            cls = bill.account.use_class
+            what = f"{version.label} {charge_id} ({cls})" if per_class else f"{version.label} {charge_id}"
+            key = cls if per_class else None
+            if key not in tables:
+                raise NotApplicableError(f"{version.label} {charge_id} has no base charge for use class {cls!r}")
+            table = tables[key]
+            if table is None:
+                raise UnknownValueError(
+                    f"{what}: the base charge of use class {cls!r} is unknown in the ordinance data")
             mm = bill.account.meter_mm
             if mm is None:
                 raise InputError(f"{version.label} {charge_id}: meter_mm is required")
-            rate = rates.get(mm)
+            rate = table.get(mm)
             if rate is None:
+                known = ", ".join(str(size) for size, value in sorted(table.items()) if value is not None)
                 raise UnknownValueError(
-                    f"{version.label} {charge_id}: the charge for a {mm} mm meter is unknown in "
+                    f"{what}: the charge for a {mm} mm meter is unknown in "
                     f"the ordinance data (known sizes: {known or 'none'} mm)"
                 )
             if bill.share is not None:  # this version's days of a split period
@@ -530,6 +624,15 @@ class BaseByMeter(ChargeType):
             return Charged(rate, rule=f"{mm}mm", quantity=one, unit="month", unit_price=rate)
 
         return compute
+
+    @staticmethod
+    def _table(rates: Mapping[int, Decimal | str], path: tuple[str | int, ...],
+               ctx: CompileContext) -> _MeterTable:
+        table: _MeterTable = {mm: _unknown_or(value) for mm, value in rates.items()}
+        for mm in table:
+            if mm <= 0:
+                ctx.problem((*path, mm), f"meter size {mm} mm must be positive")
+        return table
 
 
 def _unknown_class(cls: str, declared: Mapping[str, Any]) -> str:

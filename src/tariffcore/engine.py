@@ -15,6 +15,8 @@ from decimal import Decimal, localcontext
 from types import MappingProxyType
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef
 from .charges import BillContext, Charged, ChargeType, CompileContext, CompiledCharge, rounding_of
 from .errors import BillingError, InputError, NotApplicableError, PluginError, UnknownValueError
@@ -32,8 +34,9 @@ from .reductions import (
     combine_guard,
     reduction_line_id,
 )
+from .validation import did_you_mean, pydantic_problems
 
-__all__ = ["CompiledCharge", "CompiledVersion", "PeriodPart", "compile_version"]
+__all__ = ["CompiledCharge", "CompiledVersion", "PeriodPart", "compile_version", "pydantic_problems"]
 
 Path = tuple[str | int, ...]
 
@@ -436,6 +439,34 @@ class CompiledVersion:
         )
 
 
+def _references(
+    entry: Mapping[str, Any], where: Path, spec: RulesetVersion,
+    sources: Mapping[str, SourceRef], problems: list[tuple[Path, str]],
+) -> tuple[tuple[SourceRef, ...], frozenset[str] | None]:
+    """Check the source ids and use classes a charge entry names (its shape is left to its
+    spec model), so they are reported even when the rest of the entry is invalid."""
+    cited = entry.get("source")
+    names = [cited] if isinstance(cited, str) else cited if isinstance(cited, list) else []
+    refs = []
+    for source_id in names:
+        if not isinstance(source_id, str):
+            continue
+        if source_id in sources:
+            refs.append(sources[source_id])
+        else:
+            problems.append(((*where, "source"), f"source {source_id!r} is not among this "
+                             f"version's sources{did_you_mean(source_id, sources)}; "
+                             f"sources: {', '.join(sources) or 'none'}"))
+    classes = entry.get("applies_to")
+    if not isinstance(classes, list):
+        return tuple(refs), None
+    for index, cls in enumerate(classes):
+        if isinstance(cls, str) and cls not in spec.use_classes:
+            problems.append(((*where, "applies_to", index), f"unknown use class {cls!r}"
+                             f"{did_you_mean(cls, spec.use_classes)}"))
+    return tuple(refs), frozenset(str(cls) for cls in classes)
+
+
 def compile_version(
     spec: RulesetVersion,
     raw_charges: Mapping[str, Any],
@@ -458,36 +489,27 @@ def compile_version(
     charges: list[_Charge] = []
     for charge_id, entry in spec.charges.items():
         where: Path = ("charges", charge_id)
+        refs, applies_to = _references(entry, where, spec, sources, problems)
         type_name = entry.get("type")
         charge_type = charge_types.get(type_name) if isinstance(type_name, str) else None
         if charge_type is None:
-            from difflib import get_close_matches
-
-            close = get_close_matches(str(type_name), list(charge_types), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(type_name, charge_types)
             problems.append(((*where, "type"), f"unknown charge type {type_name!r}{hint}; "
                              f"installed types: {', '.join(sorted(charge_types))}"))
             continue
-        from pydantic import ValidationError
-
         try:
             charge_spec = charge_type.spec.model_validate(entry)
         except ValidationError as exc:
-            problems.extend(((*where, *loc), message) for loc, message in pydantic_problems(exc))
-            continue
-        refs = []
-        for source_id in charge_spec.source_ids():
-            if source_id not in sources:
-                problems.append(((*where, "source"), f"source {source_id!r} is not among this "
-                                 f"version's sources ({', '.join(sources)})"))
-            else:
-                refs.append(sources[source_id])
-        applies_to = None
-        if charge_spec.applies_to is not None:
-            for cls in charge_spec.applies_to:
+            problems.extend(((*where, *loc), message)
+                            for loc, message in pydantic_problems(exc, charge_type.spec, entry))
+            # The type cannot compile an invalid entry; still name the use classes it lists.
+            classes = entry.get("classes")
+            for cls in classes if isinstance(classes, dict) else ():
                 if cls not in spec.use_classes:
-                    problems.append(((*where, "applies_to"), f"unknown use class {cls!r}"))
-            applies_to = frozenset(charge_spec.applies_to)
+                    problems.append(((*where, "classes", cls), f"unknown use class {cls!r}"
+                                     f"{did_you_mean(cls, spec.use_classes)}; declare it under "
+                                     "use_classes"))
+            continue
         context = CompileContext(spec, charge_id, raw_charges.get(charge_id, {}))
         try:
             compute = charge_type.compile(charge_spec, context)
@@ -532,27 +554,28 @@ def _compile_reductions(
     sources: Mapping[str, SourceRef],
     problems: list[tuple[Path, str]],
 ) -> tuple[_Reduction, ...]:
-    from pydantic import ValidationError
-
     compiled = []
     for rid, entry in spec.reductions.items():
         where: Path = ("reductions", rid)
         type_name = entry.get("type")
         kind = types.get(type_name) if isinstance(type_name, str) else None
         if kind is None:
-            problems.append(((*where, "type"), f"unknown reduction type {type_name!r}; "
-                             f"installed types: {', '.join(sorted(types))}"))
+            problems.append(((*where, "type"), f"unknown reduction type {type_name!r}"
+                             f"{did_you_mean(type_name, types)}; installed types: "
+                             f"{', '.join(sorted(types))}"))
             continue
         try:
             rspec = kind.spec.model_validate(entry)
         except ValidationError as exc:
-            problems.extend(((*where, *loc), message) for loc, message in pydantic_problems(exc))
+            problems.extend(((*where, *loc), message)
+                            for loc, message in pydantic_problems(exc, kind.spec, entry))
             continue
         refs = []
         for source_id in rspec.source_ids():
             if source_id not in sources:
                 problems.append(((*where, "source"), f"source {source_id!r} is not among this "
-                                 f"version's sources ({', '.join(sources)})"))
+                                 f"version's sources{did_you_mean(source_id, sources)}; "
+                                 f"sources: {', '.join(sources) or 'none'}"))
             else:
                 refs.append(sources[source_id])
         for index, charge_id in enumerate(rspec.charges):
@@ -561,7 +584,8 @@ def _compile_reductions(
                                  f"reduces {charge_id!r}, which is not a charge of this version"))
         for index, cls in enumerate(rspec.applies_to or []):
             if cls not in spec.use_classes:
-                problems.append(((*where, "applies_to", index), f"unknown use class {cls!r}"))
+                problems.append(((*where, "applies_to", index), f"unknown use class {cls!r}"
+                                 f"{did_you_mean(cls, spec.use_classes)}"))
         context = ReductionCompileContext(spec, rid)
         plugin = owners.get(f"reduction:{kind.name}", "tariffcore.builtin")
         try:
@@ -580,35 +604,3 @@ def _compile_reductions(
         compiled.append(_Reduction(rid, rspec, compute, rounding, tuple(refs), plugin,
                                    rspec.basis or spec.effective.basis))
     return tuple(compiled)
-
-
-def pydantic_problems(exc: Any) -> list[tuple[Path, str]]:
-    """Turn a pydantic ValidationError into (location, message) pairs in a rule author's words.
-
-    Errors for the alternatives of one union at the same place are merged into one message.
-    """
-    merged: dict[Path, list[str]] = {}
-    for error in exc.errors(include_url=False):
-        loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
-        message = _message(error)
-        merged.setdefault(loc, [])
-        if message not in merged[loc]:
-            merged[loc].append(message)
-    return [(loc, " or ".join(messages)) for loc, messages in merged.items()]
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    kind = error.get("type", "")
-    loc = error.get("loc", ())
-    field = next((part for part in reversed(loc) if isinstance(part, str) and "[" not in part), "")
-    if kind == "missing":
-        return f"missing field {field!r}"
-    if kind == "extra_forbidden":
-        return f"unknown field {field!r}"
-    text = str(error.get("msg", "invalid value"))
-    if text.startswith("Value error, "):
-        text = text[len("Value error, "):]
-    given = error.get("input")
-    if kind not in ("model_type",) and isinstance(given, (str, int, Decimal)) and not isinstance(given, bool):
-        return f"{text[0].lower()}{text[1:]} (got {given!r})" if text else f"invalid value {given!r}"
-    return text[0].lower() + text[1:] if text else "invalid value"

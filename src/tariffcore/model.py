@@ -32,7 +32,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .money import Rounding
 
@@ -50,7 +58,9 @@ __all__ = [
     "POLICIES",
     "RoundingSpec",
     "RulesetVersion",
+    "SOURCE_TAGS",
     "Source",
+    "SourceTag",
     "UNKNOWN",
     "UseClass",
 ]
@@ -80,7 +90,12 @@ def _month_or_date(value: Any) -> Any:
 
 #: An exact number: int, Decimal or numeric string; never a float.
 Number = Annotated[Decimal, BeforeValidator(_exact)]
-DateOrMonth = Annotated[date, BeforeValidator(_month_or_date)]
+DateOrMonth = Annotated[
+    date,
+    BeforeValidator(_month_or_date),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$",
+                    "description": "A date (YYYY-MM-DD) or a month (YYYY-MM: its first day)."}),
+]
 
 
 class FrozenModel(BaseModel):
@@ -89,15 +104,24 @@ class FrozenModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
+#: The source tags a figure can carry: the digest's OFF / NEWS / CODE / INF, and UNTAGGED
+#: for a figure the digest states without giving its source tag (the tag is then not claimed).
+SOURCE_TAGS = ("OFF", "NEWS", "CODE", "INF", "UNTAGGED")
+
+SourceTag = Literal["OFF", "NEWS", "CODE", "INF", "UNTAGGED"]
+
+
 class Source(FrozenModel):
-    """Where a figure comes from. ``tag`` is the digest's OFF / NEWS / CODE / INF."""
+    """Where a figure comes from. ``tag`` is the digest's OFF / NEWS / CODE / INF, or
+    UNTAGGED where the digest states the figure but gives no source tag for it."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Short id that charges cite.")
-    title: str
-    url: str | None = None
-    tag: Literal["OFF", "NEWS", "CODE", "INF"] = Field(
+    title: str = Field(description="The source's title, as published.")
+    url: str | None = Field(default=None, description="Where the source can be read again.")
+    tag: SourceTag = Field(
         description="OFF official page or notice; NEWS press report of an official "
-        "announcement; CODE seen only in public code; INF inferred arithmetic."
+        "announcement; CODE seen only in public code; INF inferred arithmetic; UNTAGGED "
+        "stated by the digest without a source tag."
     )
     notes: str | None = Field(default=None, description="Confidence, conflicts and choices made.")
 
@@ -150,7 +174,7 @@ class Effective(FrozenModel):
     apportion: Apportion | None = Field(
         default=None, description="Rounding of the apportioned quantities (split_by_days)."
     )
-    note: str | None = None
+    note: str | None = Field(default=None, description="Why these dates (when they are not certain).")
 
     @model_validator(mode="after")
     def _apportion_with_split(self) -> Effective:
@@ -196,7 +220,7 @@ class DateRules(FrozenModel):
 class UseClass(FrozenModel):
     """A use class (가정용, 일반용 …) as this ordinance names it."""
 
-    label: str
+    label: str = Field(description="The class's name in the ordinance.")
     household_units_default: int = Field(
         default=1, ge=0,
         description="Households behind the meter when an account does not say (0 for a "
@@ -233,7 +257,7 @@ class ChargeSpec(FrozenModel):
 class BillingCycle(FrozenModel):
     """How many months one bill covers, and what a ruleset states per month.
 
-    Korean tariffs state tier widths and fixed charges per month; a city billing every two
+    Korean tariffs usually state tier widths and fixed charges per month; a city billing every two
     months (or every two months below a usage limit) applies them per month of the bill. The ruleset
     says which charges do (``per_month``): their tier widths, mixed-use allowances and fixed
     amounts are multiplied by the months the bill covers. A volume reduction's allowance is
@@ -284,15 +308,15 @@ class RulesetVersion(FrozenModel):
         description="Label of the version of the same ruleset this one builds on; the file then "
         "states only what changed (see docs/versions.md).",
     )
-    title: str
-    jurisdiction: str
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    effective: Effective
+    title: str = Field(description="The ordinance (and revision) this file encodes.")
+    jurisdiction: str = Field(description="The city or utility, and where it is.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. KRW.")
+    effective: Effective = Field(description="When this version is in force.")
     confidence: str = Field(description="How sure the data of this version is, in a sentence.")
     checked: date | None = Field(
         default=None, description="When the sources were last checked against this file."
     )
-    sources: list[Source] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1, description="Every source behind the figures.")
     rounding: RoundingSpec | None = Field(
         default=None, description="Rounding of every charge line unless the charge says otherwise."
     )
@@ -301,7 +325,9 @@ class RulesetVersion(FrozenModel):
         description="How the billing month and due date follow from a reading's other dates, "
         "where the ordinance states it.",
     )
-    use_classes: dict[str, UseClass] = Field(min_length=1)
+    use_classes: dict[str, UseClass] = Field(
+        min_length=1, description="Use class id → use class, as this ordinance bills them."
+    )
     charges: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Charge id → charge (validated by its type)."
     )
@@ -318,7 +344,7 @@ class RulesetVersion(FrozenModel):
         description="Charges this ordinance has but the data lacks entirely, with the reason; "
         "every bill reports them as not included.",
     )
-    notes: str | None = None
+    notes: str | None = Field(default=None, description="Anything else an author should know.")
 
     @field_validator("use_classes", "charges", "reductions")
     @classmethod

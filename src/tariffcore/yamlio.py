@@ -34,6 +34,8 @@ class Located:
     source: str
     data: Any
     positions: Mapping[Path, tuple[int, int]] = field(repr=False)
+    #: Problems found while reading but kept (with ``keep_going``): duplicate keys and the like.
+    problems: tuple[Problem, ...] = ()
 
     def where(self, path: Path) -> tuple[int, int]:
         """Line and column (1-based) of the node at ``path``, or of its nearest ancestor."""
@@ -98,12 +100,15 @@ def _compose(text: str) -> tuple[Any, Any]:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def load_yaml(text: str, source: str) -> Located:
+def load_yaml(text: str, source: str, *, keep_going: bool = False) -> Located:
     """Parse one YAML document into :class:`Located` data.
 
     Floats become :class:`~decimal.Decimal` from their written text; integers stay ``int``.
     Duplicate keys, tabs in indentation, several documents in one file and YAML syntax errors
     are raised together as a :class:`~tariffcore.errors.RulesetError` with ``file:line:col``.
+    With ``keep_going``, problems that still leave usable data (a duplicate key keeps its first
+    value) are returned in :attr:`Located.problems` instead, so that the data can be checked
+    further in the same run; syntax errors and tabs still raise.
     """
     problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -128,9 +133,9 @@ def load_yaml(text: str, source: str) -> Located:
     if node is None:
         return Located(source, None, positions)
     data = _build(node, (), loader, positions, problems, source)
-    if problems:
+    if problems and not keep_going:
         raise RulesetError(problems)
-    return Located(source, data, positions)
+    return Located(source, data, positions, tuple(problems))
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:

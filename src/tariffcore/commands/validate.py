@@ -1,25 +1,67 @@
-"""``tariffcore validate PATH...``: every problem in every ruleset file, as file:line:col."""
+"""``tariffcore validate PATH...``: every problem in every ruleset file, as file:line:col.
+
+Version files and golden-bill files (below a ``tests`` directory) are both checked; one run
+reports everything it finds, so an author can fix a file in one pass.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ..catalog import load_catalog
+from ..catalog import load_catalog, yaml_files
+from ..errors import Problem, RulesetError
+from ..arrears_golden import load_arrears_golden
+from ..golden import load_golden
 from ._common import Subparsers
 
 
 def register(subparsers: Subparsers) -> None:
-    sub = subparsers.add_parser("validate", help="check ruleset files; print every problem as file:line:col")
-    sub.add_argument("paths", nargs="+", help="ruleset files or directories")
+    sub = subparsers.add_parser(
+        "validate", help="check ruleset files; print every problem as file:line:col",
+        description="Check ruleset version files and golden-bill files. Every problem is "
+        "printed as path:line:col: message; the exit status is 1 when there is any.",
+    )
+    sub.add_argument("paths", nargs="+", metavar="PATH", help="ruleset files or directories")
     sub.set_defaults(run=run)
 
 
+def check(paths: list[str]) -> tuple[int, list[Problem]]:
+    """Validate ``paths``; return the number of files read and every problem, in file order."""
+    problems: list[Problem] = []
+    roots = []
+    for name in paths:
+        path = Path(name)
+        if not path.exists():
+            problems.append(Problem(name, 1, 1, "no such file or directory"))
+        elif path.is_file() and not path.name.endswith((".yaml", ".yml")):
+            problems.append(Problem(name, 1, 1, "not a YAML file (.yaml or .yml)"))
+        else:
+            roots.append(path)
+    files = [entry for root in roots for entry in yaml_files(root)]
+    catalog = load_catalog(roots, plugin_rulesets=False)
+    problems += [problem for found in catalog.problems.values() for problem in found]
+    for entry, is_golden in files:
+        if is_golden:
+            for reader in (load_golden, load_arrears_golden):
+                try:
+                    reader(entry)
+                except RulesetError as exc:
+                    problems += exc.problems
+    order = {str(entry): index for index, (entry, _) in enumerate(files)}
+    problems.sort(key=lambda p: (order.get(p.path, -1), p.path, p.line, p.column))
+    return len(files), problems
+
+
 def run(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args.paths, plugin_rulesets=False)
-    problems = [problem for found in catalog.problems.values() for problem in found]
+    count, problems = check(args.paths)
     for problem in problems:
         print(problem)
-    files = sum(len(ruleset.versions) + len(ruleset.arrears_versions) for ruleset in catalog)
-    print(f"{files} version file(s) valid, {len(problems)} problem(s)", file=sys.stderr)
+    broken = len({problem.path for problem in problems})
+    if problems:
+        print(f"{count} file(s) checked: {len(problems)} problem(s) in {broken} file(s)",
+              file=sys.stderr)
+    else:
+        print(f"{count} file(s) checked: no problems", file=sys.stderr)
     return 1 if problems else 0
