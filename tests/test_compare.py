@@ -66,6 +66,8 @@ def test_one_household_by_hand(tmp_path: Path) -> None:
     assert row["new_total"] == "23180"
     # 6,240 / 16,940 = 36.835…% → 36.84
     assert row["change"] == "6240" and row["change_percent"] == "36.84"
+    assert row["old_lines"] == {"base": "1100", "water": "6600", "sewer": "7200", "levy": "2040"}
+    assert row["new_lines"] == {"base": "1100", "water": "10200", "sewer": "9840", "levy": "2040"}
 
 
 def test_two_cities(tmp_path: Path, capsys) -> None:

@@ -65,26 +65,36 @@ class Comparison:
         return percent(change, self.old.total)
 
     COLUMNS = ("row", "account", "use_class", "usage_m3", "old_ruleset", "old_total",
-               "new_ruleset", "new_total", "change", "change_percent", "old_error", "new_error")
+               "new_ruleset", "new_total", "change", "change_percent", "old_lines", "new_lines",
+               "old_error", "new_error")
 
     def row(self) -> list[str]:
-        """The values of :attr:`COLUMNS` (amounts as exact decimal strings)."""
-        def side(result: Bill | BillingError) -> tuple[str, str, str]:
+        """The values of :attr:`COLUMNS` (amounts as exact decimal strings; the lines of each
+        bill as ``charge=amount`` pairs separated by ``;``)."""
+        def side(result: Bill | BillingError) -> tuple[str, str, str, str]:
             if isinstance(result, Bill):
-                return result.label, format_amount(result.total), ""
-            return "", "", f"{result.code}: {result.message}"
+                lines = ";".join(f"{line.charge}={format_amount(line.amount)}" for line in result.lines)
+                return result.label, format_amount(result.total), lines, ""
+            return "", "", "", f"{result.code}: {result.message}"
 
-        old_label, old_total, old_error = side(self.old)
-        new_label, new_total, new_error = side(self.new)
+        old_label, old_total, old_lines, old_error = side(self.old)
+        new_label, new_total, new_lines, new_error = side(self.new)
         change = self.change
         pct = self.change_percent
         return [str(self.number), self.account, self.use_class, self.usage_m3, old_label,
                 old_total, new_label, new_total, "" if change is None else format_amount(change),
-                "" if pct is None else format_amount(pct), old_error, new_error]
+                "" if pct is None else format_amount(pct), old_lines, new_lines, old_error,
+                new_error]
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: (value if value != "" else None)
-                for name, value in zip(self.COLUMNS, self.row())} | {"row": self.number}
+        """The row as JSON-ready data; each bill's lines as ``{charge: amount}``."""
+        data: dict[str, Any] = {name: (value if value != "" else None)
+                                for name, value in zip(self.COLUMNS, self.row())}
+        data["row"] = self.number
+        for name, result in (("old_lines", self.old), ("new_lines", self.new)):
+            data[name] = ({line.charge: format_amount(line.amount) for line in result.lines}
+                          if isinstance(result, Bill) else None)
+        return data
 
 
 def compare_chunk(engines: tuple[BatchEngine, BatchEngine], chunk: Chunk) -> list[Comparison]:
