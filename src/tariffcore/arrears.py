@@ -54,7 +54,18 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .bill import SourceRef
 from .errors import InputError, NoVersionError, Problem, RulesetError, UnknownValueError
-from .model import UNKNOWN, DateOrMonth, FrozenModel, Number, RoundingSpec, Source
+from .model import (
+    RULESET_ID,
+    UNKNOWN,
+    VERSION_LABEL,
+    DateOrMonth,
+    FrozenModel,
+    Number,
+    RoundingSpec,
+    Source,
+    check_ids,
+    source_ids,
+)
 from .money import MONEY_CONTEXT, Rounding, format_amount
 
 __all__ = [
@@ -129,7 +140,7 @@ class _RuleBase(FrozenModel):
         return value
 
     def source_ids(self) -> tuple[str, ...]:
-        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+        return source_ids(self.source)
 
 
 class OneOffRule(_RuleBase):
@@ -200,10 +211,7 @@ class ArrearsSpec(FrozenModel):
     @field_validator("rules")
     @classmethod
     def _ids(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key in value:
-            if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
-                raise ValueError(f"rule id {key!r} must be lower-case letters, digits and '_'")
-        return value
+        return check_ids(value, "rule id")
 
 
 class ArrearsEffective(FrozenModel):
@@ -229,8 +237,8 @@ class ArrearsEffective(FrozenModel):
 class ArrearsVersionSpec(FrozenModel):
     """One arrears version file."""
 
-    ruleset: str = Field(pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)+$")
-    version: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
+    ruleset: str = Field(pattern=RULESET_ID)
+    version: str = Field(pattern=VERSION_LABEL)
     title: str
     jurisdiction: str
     currency: str = Field(pattern=r"^[A-Z]{3}$")
@@ -494,7 +502,7 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
     for key in ("allocation", "limitation"):
         part = getattr(section, key)
         if part is not None:
-            refs((part.source,) if isinstance(part.source, str) else part.source, ("arrears", key))
+            refs(source_ids(part.source), ("arrears", key))
     effective = spec.effective
     if effective.from_ != UNKNOWN and effective.until is not None:
         assert isinstance(effective.from_, date)

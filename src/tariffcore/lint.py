@@ -40,6 +40,7 @@ from .charges import BillContext
 from .engine import CompiledVersion
 from .errors import BillingError, NotApplicableError, RulesetError, TariffcoreError
 from .golden import GoldenCase, load_golden
+from .model import source_ids
 from .inputs import parse_row
 from .yamlio import Located, load_yaml
 
@@ -214,7 +215,7 @@ class _Linter:
             cited = {ref.id for rule in version.rules for ref in rule.sources}
             for part in (section.limitation, section.allocation):
                 if part is not None:
-                    cited |= {part.source} if isinstance(part.source, str) else set(part.source)
+                    cited |= set(source_ids(part.source))
         else:
             cited = {ref.id for charge in version.charges for ref in charge.sources}
             for entry in (getattr(version.spec, "reductions", None) or {}).values():

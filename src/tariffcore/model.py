@@ -56,6 +56,7 @@ __all__ = [
     "FrozenModel",
     "Number",
     "POLICIES",
+    "RULESET_ID",
     "RoundingSpec",
     "RulesetVersion",
     "SOURCE_TAGS",
@@ -63,6 +64,9 @@ __all__ = [
     "SourceTag",
     "UNKNOWN",
     "UseClass",
+    "VERSION_LABEL",
+    "check_ids",
+    "source_ids",
 ]
 
 #: The word a ruleset writes where the ordinance data has no value (``?`` in the digest).
@@ -71,6 +75,24 @@ UNKNOWN = "unknown"
 #: The kinds of date a version (or a charge) takes effect by.
 BASES = ("usage", "meter_read", "billing_month", "due_month")
 Basis = Literal["usage", "meter_read", "billing_month", "due_month"]
+
+
+#: A ruleset id (a jurisdiction path, e.g. ``kr/<city>``) and a version label.
+RULESET_ID = r"^[a-z0-9-]+(/[a-z0-9-]+)+$"
+VERSION_LABEL = r"^[A-Za-z0-9._-]+$"
+
+
+def source_ids(source: str | list[str]) -> tuple[str, ...]:
+    """The source ids a ``source`` field cites: one id or a list of them."""
+    return (source,) if isinstance(source, str) else tuple(source)
+
+
+def check_ids(value: dict[str, Any], noun: str = "id") -> dict[str, Any]:
+    """``value`` unchanged, once every key is a lower-case id (letters, digits and ``_``)."""
+    for key in value:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
+            raise ValueError(f"{noun} {key!r} must be lower-case letters, digits and '_'")
+    return value
 
 
 def _exact(value: Any) -> Any:
@@ -251,7 +273,7 @@ class ChargeSpec(FrozenModel):
     note: str | None = None
 
     def source_ids(self) -> tuple[str, ...]:
-        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+        return source_ids(self.source)
 
 
 class BillingCycle(FrozenModel):
@@ -300,9 +322,9 @@ class RulesetVersion(FrozenModel):
     """One ordinance version: one YAML file."""
 
     ruleset: str = Field(
-        pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)+$", description="Ruleset id: jurisdiction path, e.g. kr/<city>."
+        pattern=RULESET_ID, description="Ruleset id: jurisdiction path, e.g. kr/<city>."
     )
-    version: str = Field(pattern=r"^[A-Za-z0-9._-]+$", description="Version label, e.g. 2025-07.")
+    version: str = Field(pattern=VERSION_LABEL, description="Version label, e.g. 2025-07.")
     extends: str | None = Field(
         default=None,
         description="Label of the version of the same ruleset this one builds on; the file then "
@@ -349,10 +371,7 @@ class RulesetVersion(FrozenModel):
     @field_validator("use_classes", "charges", "reductions")
     @classmethod
     def _ids(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key in value:
-            if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
-                raise ValueError(f"id {key!r} must be lower-case letters, digits and '_'")
-        return value
+        return check_ids(value)
 
     @property
     def label(self) -> str:

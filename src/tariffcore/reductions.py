@@ -53,7 +53,7 @@ from pydantic import Field
 
 from .bill import Account, BillLine, Reading
 from .errors import BillingError, NotApplicableError, UnknownValueError
-from .model import UNKNOWN, Basis, FrozenModel, Number, RoundingSpec, RulesetVersion
+from .model import UNKNOWN, Basis, FrozenModel, Number, RoundingSpec, RulesetVersion, source_ids
 from .money import format_amount
 
 __all__ = [
@@ -96,7 +96,7 @@ class ReductionSpec(FrozenModel):
     note: str | None = None
 
     def source_ids(self) -> tuple[str, ...]:
-        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+        return source_ids(self.source)
 
 
 @dataclass(frozen=True, slots=True)
