@@ -41,7 +41,7 @@ from .cache import (
 )
 from .catalog import Catalog, load_catalog
 from .chunks import Chunk, Payload, input_format, missing_columns, read_chunks
-from .errors import BillingError, InputError, RulesetError, UnknownRulesetError
+from .errors import BillingError, InputError, row_result
 from .inputs import parse_row
 from .output import bill_to_dict, error_to_dict
 from .progress import Progress
@@ -181,16 +181,8 @@ class BatchEngine:
 
     def _bill(self, reference: str | None, account: Account, reading: Reading) -> Result:
         """:meth:`Catalog.bill`, every per-row failure turned into a :class:`BillingError`."""
-        if not reference:
-            return BillingError("no ruleset: give --ruleset or a 'ruleset' column", code="no_ruleset")
-        try:
-            return self.catalog.bill(reference, account, reading)
-        except BillingError as exc:
-            return _bare(exc)
-        except UnknownRulesetError as exc:
-            return BillingError(str(exc), code="unknown_ruleset")
-        except RulesetError as exc:
-            return BillingError(f"ruleset {reference} is broken: {exc}", code="broken_ruleset")
+        result = row_result(reference, lambda ref: self.catalog.bill(ref, account, reading))
+        return _bare(result) if isinstance(result, BillingError) else result
 
     def _from_fields(self, record: Mapping[str, Any]) -> Result:
         try:

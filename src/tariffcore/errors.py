@@ -18,7 +18,9 @@ stable for programs, ``message`` is a sentence for people.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 __all__ = [
     "BillingError",
@@ -31,7 +33,10 @@ __all__ = [
     "TariffcoreError",
     "UnknownRulesetError",
     "UnknownValueError",
+    "row_result",
 ]
+
+_T = TypeVar("_T")
 
 
 class TariffcoreError(Exception):
@@ -105,3 +110,21 @@ class NotApplicableError(BillingError):
     """The ruleset has no rule for this account: an unknown use class, meter size, reduction."""
 
     code = "not_applicable"
+
+
+def row_result(reference: str | None, work: Callable[[str], _T]) -> _T | BillingError:
+    """``work(reference)``, or the :class:`BillingError` value an error row shows instead.
+
+    Every way one row can fail under the ruleset ``reference`` becomes a value, so a run goes
+    on: no ruleset given, a billing error, an unknown ruleset, a broken ruleset.
+    """
+    if not reference:
+        return BillingError("no ruleset: give --ruleset or a 'ruleset' column", code="no_ruleset")
+    try:
+        return work(reference)
+    except BillingError as exc:
+        return exc
+    except UnknownRulesetError as exc:
+        return BillingError(str(exc), code="unknown_ruleset")
+    except RulesetError as exc:
+        return BillingError(f"ruleset {reference} is broken: {exc}", code="broken_ruleset")

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from ..bill import Account, Bill, Reading
 from ..catalog import Catalog, load_catalog
-from ..errors import BillingError, RulesetError, UnknownRulesetError
+from ..errors import BillingError, row_result
 
 Subparsers = Any  # argparse's private _SubParsersAction
 
@@ -52,13 +52,4 @@ def charge_columns(catalog: Catalog, reference: str | None) -> list[str]:
 def bill_one(catalog: Catalog, reference: str | None, account: Account,
              reading: Reading) -> Bill | BillingError:
     """Bill one account, turning every per-row failure into a :class:`BillingError` value."""
-    if not reference:
-        return BillingError("no ruleset: give --ruleset or a 'ruleset' column", code="no_ruleset")
-    try:
-        return catalog.bill(reference, account, reading)
-    except BillingError as exc:
-        return exc
-    except UnknownRulesetError as exc:
-        return BillingError(str(exc), code="unknown_ruleset")
-    except RulesetError as exc:
-        return BillingError(f"ruleset {reference} is broken: {exc}", code="broken_ruleset")
+    return row_result(reference, lambda ref: catalog.bill(ref, account, reading))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..calendar import parse_date, parse_month
-from ..errors import BillingError, InputError, RulesetError, TariffcoreError, UnknownRulesetError
+from ..errors import BillingError, InputError, TariffcoreError, row_result
 from ..ledger import AccountLedger, group_ledger, read_ledger
 from ..money import D, format_amount
 from ..statement import (
@@ -105,21 +105,15 @@ def _statement(catalog: Any, group: AccountLedger, default: str | None, as_of: A
     error = group.error()
     if error is not None:
         return error
-    reference = group.ruleset or default
-    if not reference:
-        return BillingError("no ruleset: give --ruleset or a 'ruleset' column", code="no_ruleset")
-    try:
+
+    def work(reference: str) -> Statement:
         ruleset_id, _, label = reference.partition("@")
         ruleset = catalog.ruleset(ruleset_id)
         pinned = ruleset.arrears_version(label) if label else None
         return account_statement(ruleset, group.bills, group.payments, as_of, account=group.account,
                                  allocation=allocation, version=pinned)
-    except BillingError as exc:
-        return exc
-    except UnknownRulesetError as exc:
-        return BillingError(str(exc), code="unknown_ruleset")
-    except RulesetError as exc:
-        return BillingError(f"ruleset {reference} is broken: {exc}", code="broken_ruleset")
+
+    return row_result(group.ruleset or default, work)
 
 
 def _one_bill(args: argparse.Namespace, as_of: Any) -> int:
