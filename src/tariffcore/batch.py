@@ -40,9 +40,9 @@ from .cache import (
     parsed_key,
 )
 from .catalog import Catalog, load_catalog
-from .chunks import Chunk, Payload, input_format, missing_columns, read_chunks
+from .chunks import Chunk, Payload, input_format, read_chunks
 from .errors import BillingError, InputError, row_result
-from .inputs import parse_row
+from .inputs import missing_columns, parse_row
 from .output import bill_to_dict, error_to_dict
 from .progress import Progress
 

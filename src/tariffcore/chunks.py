@@ -9,32 +9,22 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import BillingError, InputError
+from .inputs import JSONL_SUFFIXES, jsonl_records
 from .progress import Progress
 
-__all__ = ["CHUNK_ROWS", "Chunk", "Payload", "input_format", "missing_columns", "read_chunks"]
+__all__ = ["CHUNK_ROWS", "Chunk", "Payload", "input_format", "read_chunks"]
 
 #: Rows per chunk: the unit of work handed to a worker process or a Dask task.
 CHUNK_ROWS = 2048
 
 Payload = Sequence[str] | Mapping[str, Any] | BillingError
-
-
-def missing_columns(header: Sequence[str]) -> list[str]:
-    """The columns a CSV header lacks to bill any row (as :func:`tariffcore.read_rows` says):
-    ``account``, ``use_class``, and ``usage_m3`` or the meter reads."""
-    missing = [name for name in ("account", "use_class") if name not in header]
-    if "usage_m3" not in header and not {"previous_read", "current_read"} <= set(header):
-        missing.append("usage_m3 (or previous_read and current_read)")
-    return missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,18 +68,8 @@ def _csv_chunks(stream: Iterable[str], size: int, header: tuple[str, ...] | None
 
 def _jsonl_chunks(stream: IO[str], size: int) -> Iterator[Chunk]:
     rows: list[tuple[int, Payload]] = []
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            rows.append((number, InputError(f"line {number} is not valid JSON: {exc.msg}")))
-        else:
-            if isinstance(record, dict):
-                rows.append((number, record))
-            else:
-                rows.append((number, InputError(f"line {number} is not a JSON object")))
+    for row in jsonl_records(stream):
+        rows.append(row)
         if len(rows) >= size:
             yield Chunk(None, rows)
             rows = []
@@ -118,7 +98,7 @@ def input_format(path: str, given: str | None) -> str:
     if given:
         return given
     suffix = Path(path).suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
+    if suffix in JSONL_SUFFIXES:
         return "jsonl"
     if suffix in (".parquet", ".pq"):
         return "parquet"

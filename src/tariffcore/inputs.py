@@ -18,7 +18,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +30,11 @@ from .calendar import parse_date, parse_month
 from .errors import BillingError, InputError
 from .meter import READ_COLUMNS, usage_from_fields
 
-__all__ = ["KNOWN_COLUMNS", "Row", "parse_row", "read_rows"]
+__all__ = ["JSONL_SUFFIXES", "KNOWN_COLUMNS", "Row", "jsonl_records", "missing_columns", "parse_row",
+           "read_rows"]
+
+#: File name endings read as JSON lines (anything else is CSV, unless a format is given).
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 #: Columns with a meaning of their own; any other column becomes an account attribute.
 KNOWN_COLUMNS = frozenset({
@@ -144,12 +148,18 @@ def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError]]) -> It
         yield Row(number, account, ruleset, parsed, None)
 
 
-def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
-    reader = csv.DictReader(stream)
-    header = reader.fieldnames or []
+def missing_columns(header: Sequence[str]) -> list[str]:
+    """The columns a CSV header lacks to bill any row: ``account``, ``use_class``, and
+    ``usage_m3`` or the meter reads."""
     missing = [name for name in ("account", "use_class") if name not in header]
     if "usage_m3" not in header and not {"previous_read", "current_read"} <= set(header):
         missing.append("usage_m3 (or previous_read and current_read)")
+    return missing
+
+
+def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
+    reader = csv.DictReader(stream)
+    missing = missing_columns(reader.fieldnames or [])
     for record in reader:
         number = reader.line_num
         if missing:
@@ -160,7 +170,9 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | Bil
             yield number, record
 
 
-def _jsonl_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
+def jsonl_records(stream: Iterable[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
+    """``(line number, object)`` per non-blank line of JSON lines; a line that is not a JSON
+    object yields its :class:`InputError` instead."""
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
@@ -183,7 +195,7 @@ def read_rows(source: str | Path | IO[str], format: str | None = None) -> Iterat
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
-        kind = format or ("jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv")
+        kind = format or ("jsonl" if path.suffix.lower() in JSONL_SUFFIXES else "csv")
         with path.open(encoding="utf-8-sig", newline="") as stream:
             yield from read_rows(stream, kind)
         return
@@ -191,7 +203,7 @@ def read_rows(source: str | Path | IO[str], format: str | None = None) -> Iterat
     if kind == "csv":
         yield from _rows(_csv_records(source))
     elif kind == "jsonl":
-        yield from _rows(_jsonl_records(source))
+        yield from _rows(jsonl_records(source))
     else:
         raise ValueError(f"unknown input format {kind!r} (csv or jsonl)")
 

@@ -40,6 +40,7 @@ from typing import IO, Any
 
 from .calendar import parse_date, parse_month
 from .errors import BillingError, InputError
+from .inputs import JSONL_SUFFIXES
 from .money import D
 from .statement import LedgerBill, Payment, parse_charges
 
@@ -158,7 +159,7 @@ def read_ledger(source: str | Path | IO[str], format: str | None = None) -> Iter
     """Yield one :class:`LedgerRow` per row of a CSV or JSON-lines ledger, in order."""
     if isinstance(source, (str, Path)):
         path = Path(source)
-        kind = format or ("jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv")
+        kind = format or ("jsonl" if path.suffix.lower() in JSONL_SUFFIXES else "csv")
         with path.open(encoding="utf-8-sig", newline="") as stream:
             yield from read_ledger(stream, kind)
         return
