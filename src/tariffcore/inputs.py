@@ -30,8 +30,8 @@ from .calendar import parse_date, parse_month
 from .errors import BillingError, InputError
 from .meter import READ_COLUMNS, usage_from_fields
 
-__all__ = ["JSONL_SUFFIXES", "KNOWN_COLUMNS", "Row", "jsonl_records", "missing_columns", "parse_row",
-           "read_rows"]
+__all__ = ["JSONL_SUFFIXES", "KNOWN_COLUMNS", "Row", "field_text", "jsonl_records", "missing_columns",
+           "parse_row", "read_rows"]
 
 #: File name endings read as JSON lines (anything else is CSV, unless a format is given).
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -60,7 +60,8 @@ class Row:
     error: BillingError | None
 
 
-def _text(value: Any) -> str:
+def field_text(value: Any) -> str:
+    """A field's text, stripped (``""`` for none); a float is refused, as it cannot be exact."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -69,7 +70,7 @@ def _text(value: Any) -> str:
 
 
 def _whole(name: str, value: Any) -> int | None:
-    text = _text(value)
+    text = field_text(value)
     if not text:
         return None
     if isinstance(value, bool) or not _WHOLE.match(text):
@@ -79,27 +80,27 @@ def _whole(name: str, value: Any) -> int | None:
 
 def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
     """Parse one row's fields (strings, or JSON values) into an account and a reading."""
-    account_id = _text(fields.get("account"))
+    account_id = field_text(fields.get("account"))
     if not account_id:
         raise InputError("account is empty")
-    use_class = _text(fields.get("use_class"))
+    use_class = field_text(fields.get("use_class"))
     if not use_class:
         raise InputError("use_class is empty")
     usage, meter = usage_from_fields(fields)
     estimated = fields.get("estimated")
     if not isinstance(estimated, bool):
-        flag = _FLAGS.get(_text(estimated).lower())
+        flag = _FLAGS.get(field_text(estimated).lower())
         if flag is None:
-            raise InputError(f"estimated must be true or false, not {_text(estimated)!r}")
+            raise InputError(f"estimated must be true or false, not {field_text(estimated)!r}")
         estimated = flag
-    reductions = tuple(part.strip() for part in _text(fields.get("reductions")).split(";") if part.strip())
+    reductions = tuple(part.strip() for part in field_text(fields.get("reductions")).split(";") if part.strip())
     attributes = {
-        str(key): _text(value) for key, value in fields.items()
-        if key not in KNOWN_COLUMNS and key is not None and _text(value) != ""
+        str(key): field_text(value) for key, value in fields.items()
+        if key not in KNOWN_COLUMNS and key is not None and field_text(value) != ""
     }
 
     def day(name: str) -> Any:
-        text = _text(fields.get(name))
+        text = field_text(fields.get(name))
         if not text:
             return None
         try:
@@ -107,7 +108,7 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
         except InputError as exc:
             raise InputError(f"{name}: {exc}") from None
 
-    month_text = _text(fields.get("billing_month"))
+    month_text = field_text(fields.get("billing_month"))
     try:
         month = parse_month(month_text) if month_text else None
     except InputError as exc:

@@ -40,7 +40,7 @@ from typing import IO, Any
 
 from .calendar import parse_date, parse_month
 from .errors import BillingError, InputError
-from .inputs import JSONL_SUFFIXES
+from .inputs import JSONL_SUFFIXES, field_text
 from .money import D
 from .statement import LedgerBill, Payment, parse_charges
 
@@ -80,23 +80,15 @@ class AccountLedger:
         return BillingError(text, code=self.errors[0][1].code)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        raise InputError("a float cannot carry an exact figure")
-    return str(value).strip()
-
-
 def parse_ledger_row(fields: Mapping[str, Any], number: int = 0) -> LedgerBill | Payment:
     """One row's fields (strings or JSON values) as a bill or a payment."""
     unknown = sorted(str(k) for k in fields if k not in LEDGER_COLUMNS)
     if unknown:
         raise InputError(f"unknown column(s) {', '.join(unknown)} (a ledger has {', '.join(LEDGER_COLUMNS)})")
-    entry = _text(fields.get("entry")).lower()
+    entry = field_text(fields.get("entry")).lower()
     if entry not in ("bill", "payment"):
-        raise InputError(f"entry must be 'bill' or 'payment', not {_text(fields.get('entry'))!r}")
-    day_text = _text(fields.get("date"))
+        raise InputError(f"entry must be 'bill' or 'payment', not {field_text(fields.get('entry'))!r}")
+    day_text = field_text(fields.get("date"))
     if not day_text:
         raise InputError("date is empty")
     try:
@@ -105,25 +97,25 @@ def parse_ledger_row(fields: Mapping[str, Any], number: int = 0) -> LedgerBill |
         raise InputError(f"date: {exc.message}") from None
     amount_text = fields.get("amount")
     amount: Decimal | None = None
-    if _text(amount_text):
+    if field_text(amount_text):
         try:
-            amount = D(amount_text if isinstance(amount_text, (int, Decimal)) else _text(amount_text))
+            amount = D(amount_text if isinstance(amount_text, (int, Decimal)) else field_text(amount_text))
         except (TypeError, ValueError) as exc:
             raise InputError(f"amount: {exc}") from None
-    reference = _text(fields.get("id"))
+    reference = field_text(fields.get("id"))
     if entry == "payment":
         for name in ("charges", "billing_month"):
-            if _text(fields.get(name)):
+            if field_text(fields.get(name)):
                 raise InputError(f"{name} is for bills, not payments")
         if amount is None:
             raise InputError("a payment needs an amount")
         return Payment(day, amount, reference or f"paid {day} (line {number})")
-    charges = parse_charges(_text(fields.get("charges"))) if _text(fields.get("charges")) else None
+    charges = parse_charges(field_text(fields.get("charges"))) if field_text(fields.get("charges")) else None
     if amount is None:
         if charges is None:
             raise InputError("a bill needs an amount or charges")
         amount = sum(charges.values(), Decimal(0))
-    month_text = _text(fields.get("billing_month"))
+    month_text = field_text(fields.get("billing_month"))
     try:
         month: date | None = parse_month(month_text) if month_text else None
     except InputError as exc:
@@ -170,8 +162,8 @@ def read_ledger(source: str | Path | IO[str], format: str | None = None) -> Iter
         if isinstance(record, BillingError):
             yield LedgerRow(number, "", None, None, record)
             continue
-        account = _text(record.get("account")) if not isinstance(record.get("account"), float) else ""
-        ruleset = _text(record.get("ruleset")) or None
+        account = field_text(record.get("account")) if not isinstance(record.get("account"), float) else ""
+        ruleset = field_text(record.get("ruleset")) or None
         if not account:
             yield LedgerRow(number, "", ruleset, None, InputError("account is empty"))
             continue
