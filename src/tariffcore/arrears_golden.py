@@ -38,6 +38,7 @@ from typing import Any
 from .calendar import parse_month
 from .catalog import Catalog
 from .errors import BillingError, Problem, RulesetError
+from .golden import error_failures
 from .money import D, format_amount
 from .statement import ArrearsResult, compute_arrears
 from .yamlio import load_yaml
@@ -127,13 +128,7 @@ def run_arrears_case(catalog: Catalog, case: ArrearsCase) -> tuple[str, ...]:
     except BillingError as exc:
         if "error" not in expect:
             return (f"expected a result, got error {exc.code}: {exc.message}",)
-        failures = []
-        if exc.code != expect["error"]:
-            failures.append(f"expected error {expect['error']}, got {exc.code}: {exc.message}")
-        wanted = expect.get("message")
-        if wanted and str(wanted) not in exc.message:
-            failures.append(f"error message does not contain {wanted!r}: {exc.message}")
-        return tuple(failures)
+        return error_failures(expect, exc)
     if "error" in expect:
         return (f"expected error {expect['error']}, got total due {format_amount(result.total_due)}",)
     failures = []

@@ -39,7 +39,8 @@ from .money import D, format_amount
 from .validation import did_you_mean
 from .yamlio import Located, load_yaml
 
-__all__ = ["GoldenCase", "GoldenResult", "describe_failure", "golden_roots", "iter_cases", "load_golden", "run_case"]
+__all__ = ["GoldenCase", "GoldenResult", "describe_failure", "error_failures", "golden_roots",
+           "iter_cases", "load_golden", "run_case"]
 
 _UNITS = {"m3": "m³"}
 _EXPECT_FIELDS = ("version", "lines", "line_versions", "total", "not_included", "error", "message")
@@ -180,6 +181,17 @@ def run_case(catalog: Catalog, case: GoldenCase) -> GoldenResult:
         return GoldenResult(case, (str(exc),), None)
 
 
+def error_failures(expect: dict[str, Any], error: BillingError) -> tuple[str, ...]:
+    """How ``error`` differs from the ``error`` code (and ``message`` part) a case expects."""
+    failures = []
+    if error.code != expect["error"]:
+        failures.append(f"expected error {expect['error']}, got {error.code}: {error.message}")
+    wanted = expect.get("message")
+    if wanted and str(wanted) not in error.message:
+        failures.append(f"error message does not contain {wanted!r}: {error.message}")
+    return tuple(failures)
+
+
 def _run(catalog: Catalog, case: GoldenCase) -> GoldenResult:
     expect = case.expect
     fields = {key: _text(value) if value is not None else "" for key, value in case.fields.items()}
@@ -189,13 +201,7 @@ def _run(catalog: Catalog, case: GoldenCase) -> GoldenResult:
     except BillingError as exc:
         if "error" not in expect:
             return GoldenResult(case, (f"expected a bill, got error {exc.code}: {exc.message}",), None)
-        failures = []
-        if exc.code != expect["error"]:
-            failures.append(f"expected error {expect['error']}, got {exc.code}: {exc.message}")
-        wanted = expect.get("message")
-        if wanted and str(wanted) not in exc.message:
-            failures.append(f"error message does not contain {wanted!r}: {exc.message}")
-        return GoldenResult(case, tuple(failures), None)
+        return GoldenResult(case, error_failures(expect, exc), None)
     if "error" in expect:
         return GoldenResult(case, (f"expected error {expect['error']}, got a bill totalling "
                                    f"{format_amount(bill.total)}",), bill)
