@@ -14,6 +14,7 @@ from .money import format_amount
 
 __all__ = [
     "bill_to_dict",
+    "charge_cells",
     "error_to_dict",
     "explain_bill",
     "line_to_dict",
@@ -131,6 +132,19 @@ def error_to_dict(account: str, error: BillingError) -> dict[str, Any]:
     return {"account": account, "error": {"code": error.code, "message": error.message}}
 
 
+def charge_cells(bill: Bill, charges: Sequence[str]) -> tuple[list[str | None], list[str]]:
+    """The bill's amount under each of ``charges`` (``None`` where it has no such line), and
+    its other lines as ``charge=amount``: the charge columns of the CSV and Parquet outputs."""
+    amounts: dict[str, str | None] = dict.fromkeys(charges)
+    other = []
+    for line in bill.lines:
+        if line.charge in amounts:
+            amounts[line.charge] = format_amount(line.amount)
+        else:
+            other.append(f"{line.charge}={format_amount(line.amount)}")
+    return list(amounts.values()), other
+
+
 class BillWriter:
     """Writes results (a bill or an error per input row) in one format."""
 
@@ -165,15 +179,10 @@ class CsvWriter(BillWriter):
             self.writer.writerow([account, "", "", *([""] * len(self.charges)), "", "", "",
                                   result.code, result.message])
             return
-        amounts = {charge: "" for charge in self.charges}
-        other = []
-        for line in result.lines:
-            if line.charge in amounts:
-                amounts[line.charge] = format_amount(line.amount)
-            else:
-                other.append(f"{line.charge}={format_amount(line.amount)}")
+        amounts, other = charge_cells(result, self.charges)
         self.writer.writerow([
-            account, result.label, format_amount(result.usage_m3), *amounts.values(),
+            account, result.label, format_amount(result.usage_m3),
+            *(amount if amount is not None else "" for amount in amounts),
             ";".join(other), format_amount(result.total),
             ";".join(n.charge for n in result.not_included), "", "",
         ])

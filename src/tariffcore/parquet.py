@@ -15,7 +15,7 @@ from typing import Any
 from .bill import Bill
 from .errors import BillingError, InputError
 from .money import format_amount
-from .output import line_to_dict
+from .output import charge_cells, line_to_dict
 
 __all__ = ["ParquetBillWriter"]
 
@@ -48,15 +48,9 @@ class ParquetBillWriter:
             row: list[str | None] = [account, None, None, None, *([None] * len(self.charges)),
                                      None, None, None, None, result.code, result.message]
         else:
-            amounts: dict[str, str | None] = {charge: None for charge in self.charges}
-            other = []
-            for line in result.lines:
-                if line.charge in amounts:
-                    amounts[line.charge] = format_amount(line.amount)
-                else:
-                    other.append(f"{line.charge}={format_amount(line.amount)}")
+            amounts, other = charge_cells(result, self.charges)
             row = [account, result.label, result.currency, format_amount(result.usage_m3),
-                   *amounts.values(), ";".join(other) or None, format_amount(result.total),
+                   *amounts, ";".join(other) or None, format_amount(result.total),
                    json.dumps([line_to_dict(line) for line in result.lines], ensure_ascii=False,
                               separators=(",", ":")),
                    ";".join(n.charge for n in result.not_included) or None, None, None]
