@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, localcontext
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -98,9 +99,16 @@ class CompiledVersion:
     def version(self) -> str:
         return self.spec.version
 
-    @property
+    @cached_property
     def label(self) -> str:
+        """``id@version``; kept once made, as every charge of every bill names it."""
         return self.spec.label
+
+    @cached_property
+    def per_month(self) -> frozenset[str]:
+        """Ids of the charges stated per month (see :class:`~tariffcore.model.BillingCycle`)."""
+        cycle = self.spec.billing_cycle
+        return frozenset(cycle.per_month) if cycle is not None else frozenset()
 
     @property
     def basis(self) -> str:
@@ -186,7 +194,7 @@ class CompiledVersion:
         spec = self.spec
         households = self.households(account)
         months = self.months(reading)
-        per_month = frozenset(spec.billing_cycle.per_month) if spec.billing_cycle else frozenset()
+        per_month = self.per_month
         claimed = self._claimed(account, reduction_versions or {})
         lines: list[BillLine] = []
         used: dict[str, _Charge] = {}
