@@ -116,6 +116,12 @@ def complete_dates(reading: Reading, rules: DateRules | None) -> Reading:
     return replace(reading, billing_month=month, due_date=due)
 
 
+def _needs(basis: str, ruleset: str, what: str | None) -> str:
+    """The start of the error when a reading lacks the date a version is selected by (made
+    only then: selecting a version happens for every bill)."""
+    return f"{what or ruleset} is selected by {_KIND.get(basis, basis)}"
+
+
 def anchor_date(
     basis: str,
     reading: Reading,
@@ -135,14 +141,12 @@ def anchor_date(
     ``what`` names what is being selected (``kr/example@2026-01 levy``) in the error raised when
     the reading lacks the date.
     """
-    subject = what or ruleset
-    needs = f"{subject} is selected by {_KIND.get(basis, basis)}"
     if basis == "billing_month":
         month = billing_month_of(reading, rules)
         if month is None:
             derive = rules is not None and rules.billing_month is not None
             hint = " (or period_end, from which the ruleset derives it)" if derive else ""
-            raise InputError(f"{needs}: billing_month is required{hint}")
+            raise InputError(f"{_needs(basis, ruleset, what)}: billing_month is required{hint}")
         return month
     if basis == "due_month":
         due = due_date_of(reading, rules)
@@ -151,11 +155,11 @@ def anchor_date(
             if rules is not None and rules.due_date is not None:
                 hint = " (or billing_month, from which the ruleset derives it"
                 hint += ", or period_end)" if rules.billing_month is not None else ")"
-            raise InputError(f"{needs}: due_date is required{hint}")
+            raise InputError(f"{_needs(basis, ruleset, what)}: due_date is required{hint}")
         return due.replace(day=1)
     if basis in ("meter_read", "usage"):
         if reading.period_end is None:
             day = "the last day of usage" if basis == "usage" else "the day the meter was read"
-            raise InputError(f"{needs}: period_end ({day}) is required")
+            raise InputError(f"{_needs(basis, ruleset, what)}: period_end ({day}) is required")
         return reading.period_end
     raise ValueError(f"unknown effective-date basis {basis!r}")  # pragma: no cover
