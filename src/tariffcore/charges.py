@@ -268,19 +268,16 @@ class _Tiered(ChargeType):
     def compile(self, spec: TieredSpec, ctx: CompileContext) -> CompiledCharge:
         plans = self._plans(spec, ctx)
         cut = TierTable.graduated if self.method == "graduated" else TierTable.volume
-        version = ctx.version
-        charge_id = ctx.charge_id
+        name = f"{ctx.version.label} {ctx.charge_id}"  # how errors name the charge
 
         def compute(bill: BillContext) -> Charged:
             cls = bill.account.use_class
             plan = plans.get(cls)
             if plan is None:
-                raise NotApplicableError(
-                    f"{version.label} {charge_id} has no rate for use class {cls!r}"
-                )
+                raise NotApplicableError(f"{name} has no rate for use class {cls!r}")
             households = bill.households
             usage = bill.usage
-            what = f"{version.label} {charge_id} ({cls})"
+            what = f"{name} ({cls})"
             if plan.table.scale_by_households and households < 1:
                 raise InputError(f"{what}: tier widths scale by households, but household_units is 0")
             slices: list[TierSlice] = []
@@ -521,14 +518,14 @@ class PerUnit(ChargeType):
             for key, price in [("", default), *per_class.items()]
             if price is not None and price.spec is not None and price.fixed is not None
         }
-        version, charge_id = ctx.version, ctx.charge_id
+        name = f"{ctx.version.label} {ctx.charge_id}"  # how errors name the charge
 
         def compute(bill: BillContext) -> Charged:
             cls = bill.account.use_class
             price = per_class.get(cls, default)
-            what = f"{version.label} {charge_id} ({cls})"
+            what = f"{name} ({cls})"
             if price is None:
-                raise NotApplicableError(f"{version.label} {charge_id} has no unit price for use class {cls!r}")
+                raise NotApplicableError(f"{name} has no unit price for use class {cls!r}")
             usage = bill.usage
             if usage == 0:  # nothing to price: an unknown or input-dependent price is not needed
                 return Charged(_ZERO, rule=cls, quantity=usage, unit="m3")
@@ -590,22 +587,22 @@ class BaseByMeter(ChargeType):
                     ctx.problem(("classes", cls), _unknown_class(cls, declared))
                 tables[cls] = self._table(entry, ("classes", cls), ctx) if isinstance(entry, dict) else None
         per_class = spec.classes is not None
-        version, charge_id = ctx.version, ctx.charge_id
+        name = f"{ctx.version.label} {ctx.charge_id}"  # how errors name the charge
         one = Decimal(1)
 
         def compute(bill: BillContext) -> Charged:
             cls = bill.account.use_class
-            what = f"{version.label} {charge_id} ({cls})" if per_class else f"{version.label} {charge_id}"
+            what = f"{name} ({cls})" if per_class else name
             key = cls if per_class else None
             if key not in tables:
-                raise NotApplicableError(f"{version.label} {charge_id} has no base charge for use class {cls!r}")
+                raise NotApplicableError(f"{name} has no base charge for use class {cls!r}")
             table = tables[key]
             if table is None:
                 raise UnknownValueError(
                     f"{what}: the base charge of use class {cls!r} is unknown in the ordinance data")
             mm = bill.account.meter_mm
             if mm is None:
-                raise InputError(f"{version.label} {charge_id}: meter_mm is required")
+                raise InputError(f"{name}: meter_mm is required")
             rate = table.get(mm)
             if rate is None:
                 known = ", ".join(str(size) for size, value in sorted(table.items()) if value is not None)
