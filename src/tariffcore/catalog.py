@@ -48,6 +48,12 @@ class Ruleset:
     versions: tuple[CompiledVersion, ...]
     golden_files: tuple[str, ...] = ()
     arrears_versions: tuple[ArrearsVersion, ...] = ()
+    # Derived from the versions once, in __post_init__: what selecting a version needs.
+    _ranges: tuple[tuple[date, date | None], ...] = field(init=False, repr=False, compare=False)
+    _uniform: bool = field(init=False, repr=False, compare=False)
+    _bases: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _splits: bool = field(init=False, repr=False, compare=False)
+    _reduction_basis: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ranges = []
@@ -90,7 +96,7 @@ class Ruleset:
 
     def in_force(self, version: CompiledVersion) -> tuple[date, date | None]:
         """First and last day (``None``: open) that ``version`` selects bills for."""
-        return self._ranges[self.versions.index(version)]  # type: ignore[attr-defined,no-any-return]
+        return self._ranges[self.versions.index(version)]
 
     def version(self, label: str) -> CompiledVersion:
         """The version labelled ``label`` (``2025`` in ``kr/example@2025``)."""
@@ -113,7 +119,7 @@ class Ruleset:
             raise NoVersionError(f"{self.id} holds late-payment rules only: it has no tariff to "
                                  "bill with", code="no_tariff")
         chosen = None
-        ranges: tuple[tuple[date, date | None], ...] = self._ranges  # type: ignore[attr-defined]
+        ranges = self._ranges
         for version, (start, end) in zip(self.versions, ranges):
             anchor = anchor_date(basis or version.spec.effective.basis, reading, self.id,
                                  version.spec.dates, what)
@@ -140,12 +146,12 @@ class Ruleset:
         usage date is billed in parts, each under the version of its days (see
         :mod:`tariffcore.periods`).
         """
-        version = self.select(reading) if self._uniform else self._latest(reading)  # type: ignore[attr-defined]
+        version = self.select(reading) if self._uniform else self._latest(reading)
         reading = complete_dates(reading, version.spec.dates)
         runs = self.usage_segments(reading)
         others: dict[str, CompiledVersion] = {}
         parts: dict[str, tuple[PeriodPart, ...]] = {}
-        uniform = self._uniform  # type: ignore[attr-defined]
+        uniform = self._uniform
         for charge in version.charges:
             if charge.basis == "usage" and runs is not None:
                 split = self.charge_parts(charge.id, runs, reading)
@@ -161,7 +167,7 @@ class Ruleset:
                 others[charge.id] = chosen
         granted: dict[str, CompiledVersion] = {}
         for rid in account.reductions:
-            basis = self._reduction_basis.get(rid)  # type: ignore[attr-defined]
+            basis = self._reduction_basis.get(rid)
             if basis is not None and basis != version.basis:
                 chosen = self.select(reading, basis, f"{version.label} reduction {rid}")
                 if chosen is not version:
@@ -174,7 +180,7 @@ class Ruleset:
         the charges that need it fail with that error)."""
         chosen: list[CompiledVersion] = []
         failure: BillingError | None = None
-        for basis in self._bases:  # type: ignore[attr-defined]
+        for basis in self._bases:
             try:
                 chosen.append(self.select(reading, basis))
             except BillingError as exc:
@@ -191,7 +197,7 @@ class Ruleset:
         ``None`` unless the version in force on the period's last day of usage declares
         ``policy: split_by_days``; that version's policy governs every change inside the period.
         """
-        if not self._splits or reading.period_end is None:  # type: ignore[attr-defined]
+        if not self._splits or reading.period_end is None:
             return None
         governing = self.select(reading, "usage")
         if governing.spec.effective.policy != "split_by_days":
@@ -199,7 +205,7 @@ class Ruleset:
         if reading.period_start is None:
             raise InputError(f"{governing.label} splits periods by days when a version changes "
                              "within them: period_start is required")
-        ranges = [(v, s, e) for v, (s, e) in zip(self.versions, self._ranges)]  # type: ignore[attr-defined]
+        ranges = [(v, s, e) for v, (s, e) in zip(self.versions, self._ranges)]
         found, gaps = segments(ranges, reading.period_start, reading.period_end)
         if gaps:
             days = ", ".join(f"{a}..{b}" for a, b in gaps)
