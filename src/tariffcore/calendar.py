@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
@@ -68,11 +68,6 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
-
-
-def as_date(value: date) -> date:
-    """A :class:`~datetime.datetime` reduced to its date; a date unchanged."""
-    return value.date() if isinstance(value, datetime) else value
 
 
 def billing_month_of(reading: Reading, rules: DateRules | None = None) -> date | None:
