@@ -23,8 +23,6 @@ Path = tuple[str | int, ...]
 
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _INT_TAG = "tag:yaml.org,2002:int"
-_STR_TAG = "tag:yaml.org,2002:str"
-_MAP_TAG = "tag:yaml.org,2002:map"
 
 
 @dataclass(frozen=True)
