@@ -19,6 +19,12 @@ settings.register_profile("ci", max_examples=300, deadline=None,
 settings.load_profile("ci" if __import__("os").environ.get("CI") else "default")
 
 
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the test from the checkout's root, so paths it prints are relative to it."""
+    monkeypatch.chdir(ROOT)
+
+
 @pytest.fixture(scope="session")
 def catalog() -> tariffcore.Catalog:
     """The repository's rulesets, loaded straight from rulesets/ (no installed plug-in needed)."""

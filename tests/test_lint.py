@@ -10,7 +10,6 @@ from tariffcore import load_catalog
 from tariffcore.cli import main
 from tariffcore.lint import lint_catalog
 
-from .conftest import ROOT
 
 LINT = "tests/fixtures/lint"
 
@@ -44,9 +43,8 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+# Paths in the expected output are relative to the checkout.
+pytestmark = pytest.mark.usefixtures("in_repo")
 
 
 def test_every_kind_of_finding(capsys: pytest.CaptureFixture[str]) -> None:

@@ -38,9 +38,8 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+# Paths in the expected output are relative to the checkout.
+pytestmark = pytest.mark.usefixtures("in_repo")
 
 
 def test_every_problem_in_one_run(capsys: pytest.CaptureFixture[str]) -> None:
