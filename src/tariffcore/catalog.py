@@ -281,6 +281,13 @@ class Catalog:
         ruleset = self.ruleset(ruleset_id)
         return ruleset, (ruleset.version(label) if label else None)
 
+    def resolve_arrears(self, reference: str) -> tuple[Ruleset, ArrearsVersion | None]:
+        """``kr/example`` → (ruleset, None); ``kr/example@arrears-2008`` → (ruleset, that
+        late-payment rules version)."""
+        ruleset_id, _, label = reference.partition("@")
+        ruleset = self.ruleset(ruleset_id)
+        return ruleset, (ruleset.arrears_version(label) if label else None)
+
     def bill(self, ruleset: str, account: Account, reading: Reading) -> Bill:
         """Bill ``account`` for ``reading`` under ``ruleset`` (``id`` or ``id@version``)."""
         found, pinned = self.resolve(ruleset)

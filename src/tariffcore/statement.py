@@ -408,9 +408,7 @@ def _resolve(catalog: Catalog | Ruleset, reference: str | None) -> tuple[Ruleset
         return catalog, None
     if not reference:
         raise InputError("no ruleset given")
-    ruleset_id, _, label = reference.partition("@")
-    found = catalog.ruleset(ruleset_id)
-    return found, (found.arrears_version(label) if label else None)
+    return catalog.resolve_arrears(reference)
 
 
 # --------------------------------------------------------------------------- plain data

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..calendar import parse_date, parse_month
+from ..catalog import Catalog
 from ..errors import BillingError, InputError, TariffcoreError, row_result
 from ..ledger import AccountLedger, group_ledger, read_ledger
 from ..money import D, format_amount
@@ -100,16 +101,14 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _statement(catalog: Any, group: AccountLedger, default: str | None, as_of: Any,
+def _statement(catalog: Catalog, group: AccountLedger, default: str | None, as_of: Any,
                allocation: Allocation | None) -> Statement | BillingError:
     error = group.error()
     if error is not None:
         return error
 
     def work(reference: str) -> Statement:
-        ruleset_id, _, label = reference.partition("@")
-        ruleset = catalog.ruleset(ruleset_id)
-        pinned = ruleset.arrears_version(label) if label else None
+        ruleset, pinned = catalog.resolve_arrears(reference)
         return account_statement(ruleset, group.bills, group.payments, as_of, account=group.account,
                                  allocation=allocation, version=pinned)
 
