@@ -21,7 +21,6 @@ to other processes; each process compiles the catalog once.
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -43,7 +42,7 @@ from .catalog import Catalog, load_catalog
 from .chunks import Chunk, Payload, input_format, read_chunks
 from .errors import BillingError, InputError, row_result
 from .inputs import missing_columns, parse_row
-from .output import bill_to_dict, error_to_dict
+from .output import bill_to_dict, compact_json, error_to_dict
 from .progress import Progress
 
 __all__ = [
@@ -105,14 +104,10 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9 ._:/#+-]*\Z")
 _PREFIX = '{"account":"",'
 
 
-def _json_text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
 def _account_json(account: str) -> bytes:
     if _SAFE_ID.match(account):
         return b'{"account":"' + account.encode() + b'",'
-    return ('{"account":' + _json_text(account) + ",").encode()
+    return ('{"account":' + compact_json(account) + ",").encode()
 
 
 def fragment(result: Result) -> bytes:
@@ -120,7 +115,7 @@ def fragment(result: Result) -> bytes:
     shares (kept encoded, so a repeat is only a join of bytes)."""
     data = bill_to_dict(result) if isinstance(result, Bill) else error_to_dict("", result)
     data["account"] = ""
-    text = _json_text(data)
+    text = compact_json(data)
     assert text.startswith(_PREFIX)
     return (text[len(_PREFIX):] + "\n").encode()
 

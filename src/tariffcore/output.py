@@ -14,6 +14,7 @@ from .money import format_amount
 
 __all__ = [
     "bill_to_dict",
+    "compact_json",
     "charge_cells",
     "error_to_dict",
     "explain_bill",
@@ -23,6 +24,12 @@ __all__ = [
 ]
 
 Result = tuple[str, Bill | BillingError]
+
+
+def compact_json(data: Any) -> str:
+    """``data`` as JSON on one line, as every JSON-lines output writes it (no spaces; text
+    such as Korean kept as it is, not escaped)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _amount(value: Any) -> str | None:
@@ -161,7 +168,7 @@ class BillWriter:
 class JsonlWriter(BillWriter):
     def write(self, account: str, result: Bill | BillingError) -> None:
         data = bill_to_dict(result) if isinstance(result, Bill) else error_to_dict(account, result)
-        self.stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.stream.write(compact_json(data) + "\n")
 
 
 class CsvWriter(BillWriter):

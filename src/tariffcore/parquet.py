@@ -8,14 +8,13 @@ decimal, as in the other outputs: a Parquet float could not hold it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from .bill import Bill
 from .errors import BillingError, InputError
 from .money import format_amount
-from .output import charge_cells, line_to_dict
+from .output import charge_cells, compact_json, line_to_dict
 
 __all__ = ["ParquetBillWriter"]
 
@@ -51,8 +50,7 @@ class ParquetBillWriter:
             amounts, other = charge_cells(result, self.charges)
             row = [account, result.label, result.currency, format_amount(result.usage_m3),
                    *amounts, ";".join(other) or None, format_amount(result.total),
-                   json.dumps([line_to_dict(line) for line in result.lines], ensure_ascii=False,
-                              separators=(",", ":")),
+                   compact_json([line_to_dict(line) for line in result.lines]),
                    ";".join(n.charge for n in result.not_included) or None, None, None]
         self.rows.append(row)
         if len(self.rows) >= self.batch:

@@ -26,6 +26,7 @@ from ..catalog import Catalog
 from ..errors import BillingError, InputError, TariffcoreError, row_result
 from ..ledger import AccountLedger, group_ledger, read_ledger
 from ..money import D, format_amount
+from ..output import compact_json
 from ..statement import (
     Allocation,
     ArrearsResult,
@@ -147,10 +148,9 @@ def _one_bill(args: argparse.Namespace, as_of: Any) -> int:
         if fmt == "table":
             stream.write(_result_table(result))
         else:
-            indent = 2 if fmt == "json" else None
-            separators = None if indent else (",", ":")
-            stream.write(json.dumps(arrears_result_to_dict(result), ensure_ascii=False, indent=indent,
-                                    separators=separators) + "\n")
+            data = arrears_result_to_dict(result)
+            text = json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else compact_json(data)
+            stream.write(text + "\n")
     return 0
 
 
@@ -202,7 +202,7 @@ class _Writer:
             if self.fmt == "jsonl":
                 data = {"account": group.account, "line": group.line,
                         "error": {"code": result.code, "message": result.message}}
-                self.stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+                self.stream.write(compact_json(data) + "\n")
             elif self.csv is not None:
                 self.csv.writerow([group.account, "", "", "", "", "", "", "", "", "",
                                    result.code, result.message])
@@ -213,8 +213,7 @@ class _Writer:
         unknown = any(b.past_limitation is None for b in result.bills)
         flag = "" if unknown and not past else str(len(past))
         if self.fmt == "jsonl":
-            self.stream.write(json.dumps(statement_to_dict(result), ensure_ascii=False,
-                                         separators=(",", ":")) + "\n")
+            self.stream.write(compact_json(statement_to_dict(result)) + "\n")
             return
         cells = [result.account, result.ruleset, result.as_of.isoformat(), str(len(result.bills)),
                  format_amount(result.principal), format_amount(result.surcharges),

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..batch import Progress, read_chunks
 from ..workers import run_chunks
 from ..compare import CompareSummary, Comparison, compare_chunk
+from ..output import compact_json
 from ._common import Subparsers, catalog_options, output
 from .bill import batch_options, open_engine
 
@@ -59,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
                 if table is not None:
                     table.writerow(item.row())
                 elif args.format == "jsonl":
-                    stream.write(json.dumps(item.to_dict(), ensure_ascii=False,
-                                            separators=(",", ":")) + "\n")
+                    stream.write(compact_json(item.to_dict()) + "\n")
     if progress is not None:
         progress.finish()
     if args.summary:

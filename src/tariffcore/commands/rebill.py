@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..batch import Progress, read_chunks
 from ..workers import run_chunks
+from ..output import compact_json
 from ..rebill import RebillSummary, check_chunk, describe
 from ._common import Subparsers, catalog_options, output
 from .bill import batch_options, open_engine
@@ -58,8 +59,7 @@ def run(args: argparse.Namespace) -> int:
             for check in checks:
                 summary.add(check)
                 if args.format == "jsonl":
-                    stream.write(json.dumps(check.to_dict(), ensure_ascii=False,
-                                            separators=(",", ":")) + "\n")
+                    stream.write(compact_json(check.to_dict()) + "\n")
                 elif table is not None:
                     if check.error is not None:
                         table.writerow([check.number, check.account, check.month, check.status,
