@@ -26,7 +26,7 @@ from .errors import BillingError, InputError, NoVersionError, Problem, RulesetEr
 from .model import RulesetVersion
 from .periods import DayShare, Segment, segments
 from .plugins import Plugins, load_plugins
-from .validation import lenient_version, real_path
+from .validation import did_you_mean, lenient_version, real_path
 from .versions import Resolved, resolve_extends
 from .yamlio import load_yaml
 
@@ -267,10 +267,7 @@ class Catalog:
             raise RulesetError(self.problems[ruleset_id])
         found = self.rulesets.get(ruleset_id)
         if found is None:
-            from difflib import get_close_matches
-
-            close = get_close_matches(ruleset_id, self.ids(), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(ruleset_id, self.ids())
             known = ", ".join(self.ids()) or "none"
             raise UnknownRulesetError(f"no ruleset {ruleset_id!r} is installed{hint}; installed: {known}")
         return found

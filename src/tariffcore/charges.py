@@ -26,6 +26,7 @@ from .model import UNKNOWN, ChargeSpec, FrozenModel, Number, RoundingSpec, Rules
 from .money import MONEY_CONTEXT, Rounding, format_amount
 from .periods import DayShare
 from .tiers import Tier, TierTable
+from .validation import did_you_mean
 
 __all__ = [
     "BaseByMeter",
@@ -313,7 +314,7 @@ class _Tiered(ChargeType):
         declared = ctx.version.use_classes
         for cls, entry in classes.items():
             if cls not in declared:
-                ctx.problem(("classes", cls), _unknown_class(cls, declared))
+                ctx.problem(("classes", cls), unknown_class(cls, declared))
             table = self._table(cls, entry, classes, ctx)
             if table is not None:
                 tables[cls] = table
@@ -511,7 +512,7 @@ class PerUnit(ChargeType):
         per_class = {cls: _price(entry) for cls, entry in (spec.classes or {}).items()}
         for cls in per_class:
             if cls not in ctx.version.use_classes:
-                ctx.problem(("classes", cls), _unknown_class(cls, ctx.version.use_classes))
+                ctx.problem(("classes", cls), unknown_class(cls, ctx.version.use_classes))
         # A price derived from constants is computed here, once; keep its explanation too.
         cached_notes = {
             key: _derive(price.spec, None, "")[1]
@@ -584,7 +585,7 @@ class BaseByMeter(ChargeType):
             declared = ctx.version.use_classes
             for cls, entry in spec.classes.items():
                 if cls not in declared:
-                    ctx.problem(("classes", cls), _unknown_class(cls, declared))
+                    ctx.problem(("classes", cls), unknown_class(cls, declared))
                 tables[cls] = self._table(entry, ("classes", cls), ctx) if isinstance(entry, dict) else None
         per_class = spec.classes is not None
         name = f"{ctx.version.label} {ctx.charge_id}"  # how errors name the charge
@@ -632,12 +633,9 @@ class BaseByMeter(ChargeType):
         return table
 
 
-def _unknown_class(cls: str, declared: Mapping[str, Any]) -> str:
-    from difflib import get_close_matches
-
-    close = get_close_matches(cls, list(declared), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown use class {cls!r}{hint}; declare it under use_classes"
+def unknown_class(cls: str, declared: Mapping[str, Any]) -> str:
+    """The problem of a use class ``cls`` that the version does not declare."""
+    return f"unknown use class {cls!r}{did_you_mean(cls, declared)}; declare it under use_classes"
 
 
 #: The charge types tariffcore ships, registered by :mod:`tariffcore.builtin`.

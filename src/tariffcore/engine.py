@@ -19,7 +19,15 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef
-from .charges import BillContext, Charged, ChargeType, CompileContext, CompiledCharge, rounding_of
+from .charges import (
+    BillContext,
+    Charged,
+    ChargeType,
+    CompileContext,
+    CompiledCharge,
+    rounding_of,
+    unknown_class,
+)
 from .errors import BillingError, InputError, NotApplicableError, PluginError, UnknownValueError
 from .model import RoundingSpec, RulesetVersion
 from .money import MONEY_CONTEXT, Rounding, format_amount
@@ -162,10 +170,8 @@ class CompiledVersion:
         when the account does not say); an unknown use class is not applicable."""
         use_class = self.spec.use_classes.get(account.use_class)
         if use_class is None:
-            from .charges import _unknown_class
-
             raise NotApplicableError(
-                f"{self.label}: {_unknown_class(account.use_class, self.spec.use_classes).split(';')[0]}"
+                f"{self.label}: {unknown_class(account.use_class, self.spec.use_classes).split(';')[0]}"
                 f" (this version knows {', '.join(self.spec.use_classes)})",
                 code="unknown_use_class",
             )
@@ -514,9 +520,7 @@ def compile_version(
             classes = entry.get("classes")
             for cls in classes if isinstance(classes, dict) else ():
                 if cls not in spec.use_classes:
-                    problems.append(((*where, "classes", cls), f"unknown use class {cls!r}"
-                                     f"{did_you_mean(cls, spec.use_classes)}; declare it under "
-                                     "use_classes"))
+                    problems.append(((*where, "classes", cls), unknown_class(cls, spec.use_classes)))
             continue
         context = CompileContext(spec, charge_id, raw_charges.get(charge_id, {}))
         try:
