@@ -7,7 +7,7 @@ does not exist, then calls each hook once per plug-in, so that a failure names i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -105,45 +105,45 @@ def _call_each(manager: pluggy.PluginManager, hook_name: str) -> list[tuple[str,
 def _charge_types(manager: pluggy.PluginManager) -> tuple[dict[str, ChargeType], dict[str, str]]:
     found: dict[str, ChargeType] = {}
     owner: dict[str, str] = {}
-    for plugin, values in _call_each(manager, "tariffcore_charge_types"):
-        for value in _iterable(plugin, "tariffcore_charge_types", values):
-            if isinstance(value, type) and issubclass(value, ChargeType):
-                value = value()
-            if not isinstance(value, ChargeType):
-                raise PluginError(plugin, f"tariffcore_charge_types returned {value!r}, "
-                                  "not a ChargeType instance")
-            name = getattr(value, "name", None)
-            spec = getattr(value, "spec", None)
-            if not isinstance(name, str) or not name:
-                raise PluginError(plugin, f"charge type {type(value).__name__} has no 'name'")
-            if spec is None:
-                raise PluginError(plugin, f"charge type {name!r} has no 'spec' model")
-            if name in found:
-                raise PluginError(plugin, f"charge type {name!r} is already provided by "
-                                  f"plug-in {owner[name]!r}")
-            found[name] = value
-            owner[name] = plugin
+    for plugin, value in _instances(manager, "tariffcore_charge_types", ChargeType):
+        name = getattr(value, "name", None)
+        spec = getattr(value, "spec", None)
+        if not isinstance(name, str) or not name:
+            raise PluginError(plugin, f"charge type {type(value).__name__} has no 'name'")
+        if spec is None:
+            raise PluginError(plugin, f"charge type {name!r} has no 'spec' model")
+        if name in found:
+            raise PluginError(plugin, f"charge type {name!r} is already provided by "
+                              f"plug-in {owner[name]!r}")
+        found[name] = value
+        owner[name] = plugin
     return found, owner
 
 
 def _reduction_types(manager: pluggy.PluginManager, owner: dict[str, str]) -> dict[str, ReductionType]:
     found: dict[str, ReductionType] = {}
-    for plugin, values in _call_each(manager, "tariffcore_reduction_types"):
-        for value in _iterable(plugin, "tariffcore_reduction_types", values):
-            if isinstance(value, type) and issubclass(value, ReductionType):
-                value = value()
-            if not isinstance(value, ReductionType):
-                raise PluginError(plugin, f"tariffcore_reduction_types returned {value!r}, "
-                                  "not a ReductionType instance")
-            name = getattr(value, "name", None)
-            if not isinstance(name, str) or not name or getattr(value, "spec", None) is None:
-                raise PluginError(plugin, f"reduction type {type(value).__name__} needs 'name' and 'spec'")
-            if name in found:
-                raise PluginError(plugin, f"reduction type {name!r} is already provided by "
-                                  f"plug-in {owner[f'reduction:{name}']!r}")
-            found[name] = value
-            owner[f"reduction:{name}"] = plugin
+    for plugin, value in _instances(manager, "tariffcore_reduction_types", ReductionType):
+        name = getattr(value, "name", None)
+        if not isinstance(name, str) or not name or getattr(value, "spec", None) is None:
+            raise PluginError(plugin, f"reduction type {type(value).__name__} needs 'name' and 'spec'")
+        if name in found:
+            raise PluginError(plugin, f"reduction type {name!r} is already provided by "
+                              f"plug-in {owner[f'reduction:{name}']!r}")
+        found[name] = value
+        owner[f"reduction:{name}"] = plugin
     return found
+
+
+def _instances(manager: pluggy.PluginManager, hook: str, base: type) -> Iterator[tuple[str, Any]]:
+    """``(plug-in, instance of base)`` for everything ``hook`` returns; a class is instantiated,
+    anything else is the plug-in's error."""
+    for plugin, values in _call_each(manager, hook):
+        for value in _iterable(plugin, hook, values):
+            if isinstance(value, type) and issubclass(value, base):
+                value = value()
+            if not isinstance(value, base):
+                raise PluginError(plugin, f"{hook} returned {value!r}, not a {base.__name__} instance")
+            yield plugin, value
 
 
 def _ruleset_paths(manager: pluggy.PluginManager) -> tuple[tuple[str, Any], ...]:
