@@ -6,10 +6,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import yaml
 
 import tariffcore
 from tariffcore.catalog import load_version_file
+from tariffcore.cli import main
 
 BASE: dict[str, Any] = {
     "ruleset": "test/city",
@@ -53,3 +55,15 @@ def account(use_class: str = "household", **fields: Any) -> tariffcore.Account:
 
 def reading(usage: Any, month: date = date(2025, 3, 1), **fields: Any) -> tariffcore.Reading:
     return tariffcore.Reading(usage_m3=Decimal(str(usage)), billing_month=month, **fields)
+
+
+def amounts(bill: tariffcore.Bill) -> dict[str, Decimal]:
+    """Charge id → amount of each line of ``bill``."""
+    return {line.charge: line.amount for line in bill.lines}
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the command line with ``argv``: its exit status, standard output and standard error."""
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err

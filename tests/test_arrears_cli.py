@@ -10,17 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore.cli import main
 from tariffcore.ledger import group_ledger, read_ledger
+
+from .helpers import run_cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "examples" / "ledger.csv"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def test_one_bill_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,17 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore.cli import main
-
 from .conftest import ROOT
+from .helpers import run_cli as run
 
 READINGS = ROOT / "examples" / "readings.csv"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_bill_jsonl_one_object_per_row_in_order(capsys: pytest.CaptureFixture[str]) -> None:

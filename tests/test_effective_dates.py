@@ -15,7 +15,8 @@ import pytest
 import tariffcore
 from tariffcore import Account, InputError, NoVersionError, UnknownValueError
 
-from .timekit import amounts, fixture_catalog, reading, switch_variant, versions
+from .helpers import amounts
+from .timekit import fixture_catalog, reading, switch_variant, versions
 
 HOME = Account("H-1", "household", meter_mm=15, attributes={"levy_rate": "100"})
 

@@ -29,7 +29,7 @@ from tariffcore.plugins import load_plugins
 from tariffcore.reductions import PercentageReduction
 
 from . import strategies
-from .helpers import BASE, account, dump, reading, version
+from .helpers import BASE, account, amounts, dump, reading, version
 
 TIERS = [{"upto": 20, "rate": 650}, {"upto": 30, "rate": 810}, {"rate": 1030}]
 CHARGES: dict[str, Any] = {
@@ -49,10 +49,6 @@ REDUCTIONS: dict[str, Any] = {
 
 def v(**fields: Any) -> Any:
     return version(CHARGES, reductions=fields.pop("reductions", REDUCTIONS), **fields)
-
-
-def amounts(bill: Any) -> dict[str, Decimal]:
-    return {line.charge: line.amount for line in bill.lines}
 
 
 def test_volume_allowance_comes_off_the_first_tiers() -> None:

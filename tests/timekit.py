@@ -38,9 +38,5 @@ def reading(usage: int | str, start: date | None = None, end: date | None = None
     return tariffcore.Reading(Decimal(usage), period_start=start, period_end=end, **dates)
 
 
-def amounts(bill: tariffcore.Bill) -> dict[str, Decimal]:
-    return {line.charge: line.amount for line in bill.lines}
-
-
 def versions(bill: tariffcore.Bill) -> dict[str, str]:
     return {line.charge: line.version for line in bill.lines}
