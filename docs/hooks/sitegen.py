@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +28,7 @@ from tariffcore import Account, Catalog, Reading, Ruleset
 from tariffcore.charges import BaseByMeterSpec, BillContext, PerUnitSpec, TieredSpec, UnitPrice
 from tariffcore.engine import CompiledVersion
 from tariffcore.errors import BillingError, InputError, NotApplicableError, UnknownValueError
-from tariffcore.model import UNKNOWN
+from tariffcore.model import UNKNOWN, Source
 from tariffcore.money import format_amount
 
 __all__ = ["Page", "city_pages", "cli_reference", "format_reference"]
@@ -163,9 +163,7 @@ def _late_payment(versions: tuple[Any, ...]) -> list[str]:
             out.append(f"| `{rule_id}` | {rule.kind.replace('_', '-')} | {_cell(rule.label)} | {on} | "
                        f"{_value(rule.percent)} | {'; '.join(terms)} |")
         out += ["", "| tag | source | notes |", "|---|---|---|"]
-        for source in spec.sources:
-            title = f"[{_cell(source.title)}]({source.url})" if source.url else _cell(source.title)
-            out.append(f"| {source.tag} | {title} | {_cell(source.notes or '')} |")
+        out += _source_rows(spec.sources)
         if section.note:
             out += ["", _md(section.note)]
         out.append("")
@@ -194,9 +192,7 @@ def _version(ruleset: Ruleset, version: CompiledVersion) -> list[str]:
     if spec.rounding is not None:
         out.append(f"- **Rounding of every line:** {spec.rounding.to_rounding().describe()}")
     out += ["", "### Sources", "", "| tag | source | notes |", "|---|---|---|"]
-    for source in spec.sources:
-        title = f"[{_cell(source.title)}]({source.url})" if source.url else _cell(source.title)
-        out.append(f"| {source.tag} | {title} | {_cell(source.notes or '')} |")
+    out += _source_rows(spec.sources)
     out += ["", "Tags: OFF official page or notice; NEWS press report of an official "
             "announcement; CODE seen only in public code; INF inferred arithmetic.", "",
             "### Use classes", "", "| id | label | households behind a meter by default | note |",
@@ -598,6 +594,15 @@ def _help(parser: argparse.ArgumentParser) -> str:
 
 def _md(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def _source_rows(sources: Iterable[Source]) -> list[str]:
+    """The rows of a sources table: tag, title (linked when it has a URL), notes."""
+    rows = []
+    for source in sources:
+        title = f"[{_cell(source.title)}]({source.url})" if source.url else _cell(source.title)
+        rows.append(f"| {source.tag} | {title} | {_cell(source.notes or '')} |")
+    return rows
 
 
 def _cell(text: str) -> str:
