@@ -269,7 +269,7 @@ class _Tiered(ChargeType):
     def compile(self, spec: TieredSpec, ctx: CompileContext) -> CompiledCharge:
         plans = self._plans(spec, ctx)
         cut = TierTable.graduated if self.method == "graduated" else TierTable.volume
-        name = f"{ctx.version.label} {ctx.charge_id}"  # how errors name the charge
+        name = ctx.label  # how errors name the charge
 
         def compute(bill: BillContext) -> Charged:
             cls = bill.account.use_class
@@ -519,7 +519,7 @@ class PerUnit(ChargeType):
             for key, price in [("", default), *per_class.items()]
             if price is not None and price.spec is not None and price.fixed is not None
         }
-        name = f"{ctx.version.label} {ctx.charge_id}"  # how errors name the charge
+        name = ctx.label  # how errors name the charge
 
         def compute(bill: BillContext) -> Charged:
             cls = bill.account.use_class
@@ -588,7 +588,7 @@ class BaseByMeter(ChargeType):
                     ctx.problem(("classes", cls), unknown_class(cls, declared))
                 tables[cls] = self._table(entry, ("classes", cls), ctx) if isinstance(entry, dict) else None
         per_class = spec.classes is not None
-        name = f"{ctx.version.label} {ctx.charge_id}"  # how errors name the charge
+        name = ctx.label  # how errors name the charge
         one = Decimal(1)
 
         def compute(bill: BillContext) -> Charged:
