@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -19,7 +20,7 @@ from .errors import BillingError, InputError
 from .inputs import JSONL_SUFFIXES, jsonl_records
 from .progress import Progress
 
-__all__ = ["CHUNK_ROWS", "Chunk", "Payload", "input_format", "read_chunks"]
+__all__ = ["CHUNK_ROWS", "Chunk", "Payload", "input_format", "open_text", "read_chunks"]
 
 #: Rows per chunk: the unit of work handed to a worker process or a Dask task.
 CHUNK_ROWS = 2048
@@ -93,6 +94,17 @@ def _parquet_chunks(path: Path, size: int, position: list[int]) -> Iterator[Chun
         yield Chunk(None, rows)
 
 
+@contextmanager
+def open_text(path: Path, progress: Progress | None = None) -> Iterator[tuple[IO[str], Callable[[], int]]]:
+    """The text of the file ``path`` (UTF-8, a leading BOM skipped) and how many of its bytes
+    are read so far; with ``progress``, the file's size in bytes is its total."""
+    with path.open("rb") as raw:
+        if progress is not None:
+            progress.total = path.stat().st_size
+            progress.unit = "bytes"
+        yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), raw.tell
+
+
 def input_format(path: str, given: str | None) -> str:
     """``csv``, ``jsonl`` or ``parquet``: ``given``, else from the file name."""
     if given:
@@ -134,13 +146,9 @@ def read_chunks(source: str | Path | IO[str], format: str | None = None, *,
         return
     if kind not in ("csv", "jsonl"):
         raise ValueError(f"unknown input format {kind!r} (csv, jsonl or parquet)")
-    with path.open("rb") as raw:
-        if progress is not None:
-            progress.total = path.stat().st_size
-            progress.unit = "bytes"
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    with open_text(path, progress) as (text, tell):
         reader = _csv_chunks if kind == "csv" else _jsonl_chunks
         for chunk in reader(text, size):
             yield chunk
             if progress is not None:
-                progress.advance(len(chunk.rows), raw.tell())
+                progress.advance(len(chunk.rows), tell())

@@ -10,7 +10,6 @@ compile the rulesets once each.
 from __future__ import annotations
 
 import csv
-import io
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .batch import BatchEngine, Outcome
-from .chunks import Chunk
+from .chunks import Chunk, open_text
 from .progress import Progress
 
 __all__ = ["bill_csv_part", "csv_file_to_jsonl", "csv_parts", "jsonl_parallel", "jsonl_work",
@@ -51,13 +50,8 @@ def run_chunks(engine: Any, chunks: Iterable[Chunk], work: Callable[[Any, Chunk]
 def csv_file_to_jsonl(engine: BatchEngine, source: str | Path, out: IO[bytes],
                       progress: Progress | None = None) -> tuple[int, int]:
     """Bill the CSV file ``source`` into ``out`` as JSON lines, streaming; (rows, error rows)."""
-    path = Path(source)
-    with path.open("rb") as raw:
-        if progress is not None:
-            progress.total = path.stat().st_size
-            progress.unit = "bytes"
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        return engine.csv_to_jsonl(text, out, progress=progress, position=raw.tell)
+    with open_text(Path(source), progress) as (text, position):
+        return engine.csv_to_jsonl(text, out, progress=progress, position=position)
 
 
 def csv_parts(path: str | Path, parts: int) -> list[tuple[int, int, int]] | None:
