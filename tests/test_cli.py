@@ -147,3 +147,16 @@ def test_console_script_runs(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1
     assert "GH-0001" in done.stdout
+
+
+def test_table_columns_line_up_when_a_later_bill_adds_a_charge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "two-cities.csv"
+    source.write_text("account,ruleset,use_class,meter_mm,usage_m3,billing_month\n"
+                      "C,kr/changwon,household,15,35,2025-03\nA,kr/ansan,household,13,45,2025-05\n")
+    _, out, _ = run(capsys, "bill", str(source), "--format", "table")
+    header, changwon, ansan = out.splitlines()[:3]
+    assert header.split() == ["account", "ruleset", "m3", "water", "base", "sewer", "levy", "total", "notes"]
+    # Changwon has water only: the later columns show "-" and its total sits under "total"
+    assert changwon.split()[:8] == ["C", "kr/changwon@2025", "35", "26250", "-", "-", "-", "26250"]
+    assert ansan.split()[:8] == ["A", "kr/ansan@2025", "45", "24850", "570", "18700", "7650", "51770"]
+    assert len(changwon.split("  26250")[0]) == len(ansan.split("  24850")[0])

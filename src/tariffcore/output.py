@@ -196,18 +196,22 @@ class CsvWriter(BillWriter):
 
 
 class TableWriter(BillWriter):
-    """An aligned table for people; buffered, written on :meth:`close`."""
+    """An aligned table for people; buffered, written on :meth:`close`.
+
+    A charge column appears when a bill first has that charge (a run may mix rulesets), so
+    rows are kept by charge and laid out only once every column is known.
+    """
 
     def __init__(self, stream: IO[str], charges: Sequence[str]) -> None:
         super().__init__(stream)
         self.charges = list(charges)
-        self.rows: list[list[str]] = []
+        self.rows: list[tuple[str, str] | tuple[str, str, str, dict[str, str], str, str]] = []
         self.errors = 0
 
     def write(self, account: str, result: Bill | BillingError) -> None:
         if isinstance(result, BillingError):
             self.errors += 1
-            self.rows.append([account, f"error {result.code}: {result.message}"])
+            self.rows.append((account, f"error {result.code}: {result.message}"))
             return
         amounts = {line.charge: format_amount(line.amount) for line in result.lines}
         for charge in amounts:
@@ -215,32 +219,34 @@ class TableWriter(BillWriter):
                 self.charges.append(charge)
         note = ", ".join(["estimated"] * result.estimated
                          + [f"{n.charge} not included" for n in result.not_included])
-        self.rows.append([account, result.label, format_amount(result.usage_m3),
-                          *[amounts.get(c, "-") for c in self.charges], format_amount(result.total), note])
+        self.rows.append((account, result.label, format_amount(result.usage_m3), amounts,
+                          format_amount(result.total), note))
 
     def close(self) -> None:
         header = ["account", "ruleset", "m3", *self.charges, "total", "notes"]
         numeric = set(range(2, 3 + len(self.charges) + 1))
-        full = [row for row in self.rows if len(row) > 2]
+        table: list[list[str]] = []
+        for row in self.rows:
+            if len(row) == 2:
+                table.append(list(row))
+            else:
+                account, label, usage, amounts, total, note = row
+                table.append([account, label, usage, *[amounts.get(c, "-") for c in self.charges],
+                              total, note])
         widths = [len(h) for h in header]
-        for row in full:
-            for index, cell in enumerate(row):
-                if index < len(widths):
-                    widths[index] = max(widths[index], len(cell))
+        for cells in table:
+            if len(cells) > 2:
+                widths = [max(width, len(cell)) for width, cell in zip(widths, cells)]
 
-        def render(row: list[str]) -> str:
-            cells = []
-            for index, cell in enumerate(row):
-                if len(row) == 2 and index == 1:
-                    cells.append(cell)
-                    break
-                width = widths[index]
-                cells.append(cell.rjust(width) if index in numeric else cell.ljust(width))
-            return "  ".join(cells).rstrip()
+        def render(cells: list[str]) -> str:
+            if len(cells) == 2:
+                return f"{cells[0].ljust(widths[0])}  {cells[1]}"
+            return "  ".join(cell.rjust(width) if index in numeric else cell.ljust(width)
+                             for index, (cell, width) in enumerate(zip(cells, widths))).rstrip()
 
         self.stream.write(render(header) + "\n")
-        for row in self.rows:
-            self.stream.write(render(row) + "\n")
+        for cells in table:
+            self.stream.write(render(cells) + "\n")
         bills = len(self.rows) - self.errors
         self.stream.write(f"\n{bills} bill(s), {self.errors} error row(s)\n")
 

@@ -170,6 +170,8 @@ def _description(model: type[BaseModel] | None, loc: Path, field: Any) -> str:
         info = next((f for f in found.model_fields.values() if f.alias == field), None)
     text = (info.description or "") if info is not None else ""
     first = re.split(r"(?<!e\.g)\. ", text)[0].rstrip(".")
+    if first[1:2].isupper():  # an acronym such as ISO keeps its capitals
+        return first
     return first[:1].lower() + first[1:]
 
 
