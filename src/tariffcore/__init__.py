@@ -16,8 +16,10 @@ The public API is what this module exports; everything else is private and may c
 """
 
 from .arrears import ArrearsVersion, Surcharge
+from .batch import BatchEngine, Outcome
 from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, TierSlice
 from .catalog import Catalog, Ruleset, load_catalog, load_version_file
+from .chunks import read_chunks
 from .charges import BillContext, Charged, ChargeType, CompileContext
 from .engine import CompiledVersion
 from .errors import (
@@ -59,6 +61,7 @@ __all__ = [
     "Account",
     "ArrearsResult",
     "ArrearsVersion",
+    "BatchEngine",
     "Bill",
     "BillContext",
     "BillLine",
@@ -81,6 +84,7 @@ __all__ = [
     "NotApplicableError",
     "NotIncluded",
     "Number",
+    "Outcome",
     "Payment",
     "PluginError",
     "Problem",
@@ -114,6 +118,7 @@ __all__ = [
     "load_catalog",
     "load_version_file",
     "parse_row",
+    "read_chunks",
     "read_ledger",
     "read_rows",
     "statement_to_dict",
