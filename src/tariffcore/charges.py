@@ -513,6 +513,10 @@ class PerUnit(ChargeType):
         for cls in per_class:
             if cls not in ctx.version.use_classes:
                 ctx.problem(("classes", cls), unknown_class(cls, ctx.version.use_classes))
+        for path, price in [(("rate",), default), *((("classes", c), p) for c, p in per_class.items())]:
+            if price is not None and price.fixed is not None and price.fixed < 0:
+                ctx.problem(path, f"unit price {price.fixed} is negative; a reduction is written "
+                            "under 'reductions'")
         # A price derived from constants is computed here, once; keep its explanation too.
         cached_notes = {
             key: _derive(price.spec, None, "")[1]
@@ -627,9 +631,12 @@ class BaseByMeter(ChargeType):
     def _table(rates: Mapping[int, Decimal | str], path: tuple[str | int, ...],
                ctx: CompileContext) -> _MeterTable:
         table: _MeterTable = {mm: _unknown_or(value) for mm, value in rates.items()}
-        for mm in table:
+        for mm, value in table.items():
             if mm <= 0:
                 ctx.problem((*path, mm), f"meter size {mm} mm must be positive")
+            if value is not None and value < 0:
+                ctx.problem((*path, mm), f"the charge for a {mm} mm meter, {value}, is negative; "
+                            "a reduction is written under 'reductions'")
         return table
 
 

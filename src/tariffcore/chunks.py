@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import BillingError, InputError
+from .errors import BillingError, InputError, TariffcoreError
 from .inputs import JSONL_SUFFIXES, jsonl_records
 from .progress import Progress
 
@@ -83,15 +83,27 @@ def _parquet_chunks(path: Path, size: int, position: list[int]) -> Iterator[Chun
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - depends on the installation
         raise InputError("Parquet needs pyarrow: pip install 'tariffcore[parquet]'") from None
-    parquet = pq.ParquetFile(path)
+    import pyarrow
+
     number = 0
-    for batch in parquet.iter_batches(batch_size=size):
-        rows: list[tuple[int, Payload]] = []
-        for record in batch.to_pylist():
-            number += 1
-            rows.append((number, record))
-        position[0] = number
-        yield Chunk(None, rows)
+    try:
+        parquet = pq.ParquetFile(path)
+        batches = parquet.iter_batches(batch_size=size)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            rows: list[tuple[int, Payload]] = []
+            for record in batch.to_pylist():
+                number += 1
+                rows.append((number, record))
+            position[0] = number
+            yield Chunk(None, rows)
+    except pyarrow.ArrowException as exc:
+        # A file that is not Parquet, or is cut short, cannot be read row by row at all.
+        raise TariffcoreError(f"{path} is not a readable Parquet file "
+                              f"(after {number} row(s)): {exc}") from None
 
 
 @contextmanager

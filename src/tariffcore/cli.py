@@ -50,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (TariffcoreError, OSError) as exc:
         print(f"tariffcore: {exc}", file=sys.stderr)
         return 2
+    except UnicodeDecodeError as exc:
+        print(f"tariffcore: the input is not UTF-8 text (byte {exc.start} of a block read: "
+              f"{exc.reason}); convert it first, e.g. iconv -f cp949 -t utf-8", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

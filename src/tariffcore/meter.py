@@ -122,6 +122,11 @@ class MeterReads:
 READ_COLUMNS = ("previous_read", "current_read", "meter_digits", "old_final_read", "new_initial_read")
 
 
+#: The widest meter figure accepted: 12 digits before the decimal point, 6 after it.
+_MAX_DIGITS = 11
+_MAX_PLACES = 6
+
+
 def _number(name: str, value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         if isinstance(value, bool):
@@ -133,9 +138,15 @@ def _number(name: str, value: Any) -> Decimal | None:
     if not text:
         return None
     try:
-        return D(value if isinstance(value, (int, Decimal)) else text)
+        number = D(value if isinstance(value, (int, Decimal)) else text)
     except (TypeError, ValueError):
         raise InputError(f"{name} must be a number, not {text!r}") from None
+    # A reading is a meter figure, not an arbitrary number: refuse what no meter can show
+    # (1e999999 would otherwise overflow the bill, 1e-999999 fill it with a million digits).
+    if number and (number.adjusted() > _MAX_DIGITS or number.as_tuple().exponent < -_MAX_PLACES):  # type: ignore[operator]
+        raise InputError(f"{name} {text!r} is out of range: at most {_MAX_DIGITS + 1} digits "
+                         f"before the decimal point and {_MAX_PLACES} after it")
+    return number
 
 
 def usage_from_fields(fields: Mapping[str, Any]) -> tuple[Decimal, MeterReads | None]:

@@ -204,6 +204,9 @@ class Effective(FrozenModel):
             raise ValueError("policy split_by_days needs 'apportion' (how the shares are rounded)")
         if self.policy == "switch" and self.apportion is not None:
             raise ValueError("'apportion' goes with policy split_by_days")
+        if self.until is not None and self.until < self.from_:
+            raise ValueError(f"'until' {self.until} is before 'from' {self.from_}: "
+                             "the version would never be in force")
         return self
 
 

@@ -1,0 +1,55 @@
+"""Inputs no meter can show, non-UTF-8 files, unreadable Parquet, impossible rule values:
+each a clear error, never a traceback or lost rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tariffcore.cli import main
+
+from .conftest import ROOT
+from .helpers import version
+
+HEADER = "account,use_class,meter_mm,usage_m3,billing_month\n"
+
+
+def test_out_of_range_usage_is_an_error_row_and_the_run_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + "A,household,20,35,2025-03\nB,household,20,1e999999,2025-03\n"
+                      "C,household,20,1e-9,2025-03\nD,household,20,35,2025-03\n")
+    status = main(["bill", str(source), "--ruleset", "kr/changwon"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert status == 1
+    assert [row["account"] for row in rows] == ["A", "B", "C", "D"]
+    assert rows[0]["total"] == rows[3]["total"] == "26250"  # 20 × 650 + 10 × 810 + 5 × 1,030
+    assert rows[1]["error"]["code"] == rows[2]["error"]["code"] == "invalid_input"
+    assert "out of range" in rows[1]["error"]["message"]
+
+
+def test_a_file_that_is_not_utf8_cannot_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "cp949.csv"
+    source.write_bytes((HEADER + "한글1,household,20,35,2025-03\n").encode("cp949"))
+    assert main(["bill", str(source), "--ruleset", "kr/changwon"]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_parquet_cannot_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pyarrow")
+    source = tmp_path / "bad.parquet"
+    source.write_bytes((ROOT / "examples" / "readings.csv").read_bytes())
+    assert main(["bill", str(source), "--ruleset", "kr/changwon"]) == 2
+    assert "is not a readable Parquet file" in capsys.readouterr().err
+
+
+def test_negative_charges_and_backwards_dates_are_ruleset_errors() -> None:
+    from tariffcore import RulesetError
+
+    with pytest.raises(RulesetError, match="unit price -170 is negative"):
+        version({"levy": {"type": "per_unit", "label": "l", "source": "s", "rate": -170}})
+    with pytest.raises(RulesetError, match="13 mm meter, -1100, is negative"):
+        version({"base": {"type": "base_by_meter", "label": "b", "source": "s", "rates": {13: -1100}}})
+    with pytest.raises(RulesetError, match="'until' 2024-12-31 is before 'from' 2025-01-01"):
+        version({}, effective={"from": "2025-01", "until": "2024-12-31", "basis": "billing_month"})
