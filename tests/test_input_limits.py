@@ -53,3 +53,18 @@ def test_negative_charges_and_backwards_dates_are_ruleset_errors() -> None:
         version({"base": {"type": "base_by_meter", "label": "b", "source": "s", "rates": {13: -1100}}})
     with pytest.raises(RulesetError, match="'until' 2024-12-31 is before 'from' 2025-01-01"):
         version({}, effective={"from": "2025-01", "until": "2024-12-31", "basis": "billing_month"})
+
+
+def test_batch_options_refuse_impossible_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["bill", str(ROOT / "examples" / "readings.csv"), "--ruleset", "kr/gimhae", "--jobs", "0"])
+    assert caught.value.code == 2
+    assert "--jobs/-j: 0 is below 1" in capsys.readouterr().err
+
+
+def test_lint_of_an_unknown_ruleset_cannot_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", "--ruleset", "kr/nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert "no ruleset 'kr/nowhere' is installed;" in err  # no far-fetched "did you mean"
+    assert main(["lint", "--ruleset", "kr/gimhea"]) == 2
+    assert "(did you mean 'kr/gimhae'?)" in capsys.readouterr().err

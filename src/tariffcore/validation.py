@@ -46,8 +46,22 @@ _EXPECTED = {
 
 
 def did_you_mean(word: object, choices: Iterable[object]) -> str:
-    """`` (did you mean 'household'?)`` when ``word`` is close to one of ``choices``."""
-    close = get_close_matches(str(word), [str(choice) for choice in choices], n=1, cutoff=0.6)
+    """`` (did you mean 'household'?)`` when ``word`` is close to one of ``choices``.
+
+    Ids that share a prefix (``kr/…``) are compared on what follows it, so two ids are not
+    "close" merely for their common ``kr/``.
+    """
+    text = str(word)
+    names = [str(choice) for choice in choices]
+    head, slash, tail = text.rpartition("/")
+    if slash:
+        same = {name.rpartition("/")[2]: name for name in names if name.rpartition("/")[0] == head}
+        close = get_close_matches(tail, list(same), n=1, cutoff=0.6)
+        if close:
+            return f" (did you mean {same[close[0]]!r}?)"
+    close = get_close_matches(text, names, n=1, cutoff=0.6)
+    if close and slash and close[0].rpartition("/")[0] == head:
+        return ""  # same prefix, different name: not close after all
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..batch import BatchEngine, Progress, input_format, read_chunks
@@ -32,19 +33,32 @@ def register(subparsers: Subparsers) -> None:
     sub.set_defaults(run=run)
 
 
+def _count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is below {minimum}")
+        return value
+    return parse
+
+
 def batch_options(sub: argparse.ArgumentParser) -> None:
     """``--jobs``, ``--progress`` and ``--cache-mib``, shared by the batch commands."""
-    sub.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+    sub.add_argument("--jobs", "-j", type=_count(1), default=1, metavar="N",
                      help="bill on N processes (output order is unchanged; default 1)")
     sub.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
                      help="progress bar on standard error (auto: when it is a terminal)")
-    sub.add_argument("--cache-mib", type=int, default=None, metavar="MIB",
+    sub.add_argument("--cache-mib", type=_count(0), default=None, metavar="MIB",
                      help="memory for the results of repeated rows (default 24)")
 
 
 def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
     """The batch engine for the command's ``--rulesets-dir`` and ``--cache-mib``."""
-    options = {} if args.cache_mib is None else {"cache_size": max(args.cache_mib, 0) << 20}
+    options = {} if args.cache_mib is None else {"cache_size": args.cache_mib << 20}
     return BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), **options)
 
 

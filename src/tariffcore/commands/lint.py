@@ -45,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
         catalog = load_catalog(args.paths, plugin_rulesets=False)
     else:
         catalog = load_catalog()
+    for ruleset_id in args.ruleset or ():
+        if ruleset_id not in catalog.ids():
+            catalog.ruleset(ruleset_id)  # raises UnknownRulesetError, naming the close ones
     findings = [
         finding
         for finding in lint_catalog(catalog, today=args.today or date.today(),
@@ -56,5 +59,6 @@ def run(args: argparse.Namespace) -> int:
         path = Path(finding.path)
         shown = path.relative_to(here) if path.is_absolute() and path.is_relative_to(here) else path
         print(f"{shown}:{finding.line}:{finding.column}: {finding.kind}: {finding.message}")
-    print(f"{len(catalog.ids())} ruleset(s) linted: {len(findings)} finding(s)", file=sys.stderr)
+    linted = len(set(args.ruleset)) if args.ruleset else len(catalog.ids())
+    print(f"{linted} ruleset(s) linted: {len(findings)} finding(s)", file=sys.stderr)
     return 1 if findings else 0
