@@ -118,3 +118,15 @@ def test_rebill_on_two_processes_and_as_csv(tmp_path: Path) -> None:
     assert [(r["account"], r["charge"], r["difference"]) for r in rows] == [
         (planted["account"], "water", "-1"), (planted["account"], "total", "-1")]
     assert rows[0]["rule"] == f"water.{planted['use_class']}"
+
+
+def test_an_issued_charge_the_ruleset_leaves_out_is_explained(tmp_path: Path) -> None:
+    history = tmp_path / "h.csv"
+    # Changwon bills water only: 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; no base charge
+    history.write_text("account,use_class,meter_mm,usage_m3,billing_month,issued_base,issued_water,issued_total\n"
+                       "A,household,15,35,2025-03,500,26250,26750\n")
+    out = tmp_path / "out.txt"
+    assert main(["rebill", str(history), "--ruleset", "kr/changwon", "-o", str(out)]) == 1
+    text = out.read_text()
+    assert "base: issued 500, recomputed none; version kr/changwon@2025 (kr/changwon@2025 does not include base:" in text
+    assert "None" not in text

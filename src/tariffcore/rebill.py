@@ -40,7 +40,9 @@ class Difference:
     """One line (or the total) where the issued bill and the recomputed one differ.
 
     ``issued`` or ``recomputed`` is ``None`` when that bill has no such line; ``rule`` and
-    ``version`` name the recomputed line's rule and ordinance version (``id@version``).
+    ``version`` name the recomputed line's rule and ordinance version (``id@version``), or the
+    bill's version when it has no such line; ``note`` says why a recomputed line is missing
+    (the ruleset does not include that charge).
     """
 
     charge: str
@@ -48,6 +50,7 @@ class Difference:
     recomputed: Decimal | None
     rule: str | None
     version: str | None
+    note: str | None = None
 
     @property
     def difference(self) -> Decimal | None:
@@ -65,6 +68,7 @@ class Difference:
             "difference": None if diff is None else format_amount(diff),
             "rule": self.rule,
             "version": self.version,
+            **({"note": self.note} if self.note else {}),
         }
 
 
@@ -216,6 +220,7 @@ def _amounts(raw: Mapping[str, Any]) -> dict[str, Decimal]:
 def compare_bill(bill: Bill, issued: Mapping[str, Decimal]) -> tuple[tuple[str, ...], tuple[Difference, ...]]:
     """The charges compared and the differences between ``bill`` and the issued amounts."""
     lines = {line.charge: line for line in bill.lines}
+    left_out = {missing.charge: missing.reason for missing in bill.not_included}
     charges = [charge for charge in issued if charge != TOTAL]
     charges += [charge for charge in lines if charge not in issued]
     differences = []
@@ -224,9 +229,14 @@ def compare_bill(bill: Bill, issued: Mapping[str, Decimal]) -> tuple[tuple[str, 
         recomputed = None if line is None else line.amount
         given = issued.get(charge)
         if recomputed != given:
-            differences.append(Difference(charge, given, recomputed,
-                                          None if line is None else line.rule,
-                                          None if line is None else f"{bill.ruleset}@{line.version}"))
+            if line is None:
+                reason = left_out.get(charge)
+                note = (f"{bill.label} does not include {charge}: {reason}" if reason
+                        else f"{bill.label} has no {charge} line for this account")
+                differences.append(Difference(charge, given, None, None, bill.label, note))
+            else:
+                differences.append(Difference(charge, given, recomputed, line.rule,
+                                              f"{bill.ruleset}@{line.version}"))
     if bill.total != issued[TOTAL]:
         differences.append(Difference(TOTAL, issued[TOTAL], bill.total, None, bill.label))
     return (*charges, TOTAL), tuple(differences)
@@ -279,8 +289,9 @@ def describe(check: Check) -> Iterator[str]:
         diff = d.difference
         delta = "" if diff is None else f" ({'+' if diff > 0 else ''}{format_amount(diff)})"
         rule = f" rule {d.rule}" if d.rule else ""
+        note = f" ({d.note})" if d.note else ""
         yield (f"{where}: {d.charge}: issued {issued}, recomputed {recomputed}{delta};"
-               f"{rule} version {d.version}")
+               f"{rule} version {d.version}{note}")
 
 
 def summarise(checks: Iterable[Check]) -> RebillSummary:
