@@ -103,3 +103,17 @@ def test_counted_percentiles_are_the_nearest_rank_of_the_sorted_values(values: l
         rank = max(1, -(-int(p[1:]) * len(values) // 100))
         assert Decimal(found) == ordered[rank - 1]
     assert ranked(counted, 1) == ordered[0] and ranked(counted, len(values)) == ordered[-1]
+
+
+def test_charges_left_out_on_one_side_are_flagged(tmp_path: Path) -> None:
+    readings = tmp_path / "r.csv"
+    readings.write_text("account,use_class,meter_mm,usage_m3,billing_month\n"
+                        "A,household,13,20,2025-03\nB,household,13,35,2025-03\n")
+    summary = tmp_path / "s.json"
+    report = tmp_path / "r.html"
+    assert main(["compare", str(readings), "--ruleset", "kr/gimhae@2025", "--against", "kr/changwon",
+                "--format", "none", "--summary", str(summary), "--report", str(report)]) == 0
+    data = json.loads(summary.read_text())
+    # Changwon bills water only; Gimhae bills base, water, sewer and levy on both accounts
+    assert data["not_included_on_one_side"] == {"new: base": 2, "new: levy": 2, "new: sewer": 2}
+    assert "Charges one side does not include" in report.read_text()

@@ -157,6 +157,9 @@ class CompareSummary:
     rows: int = 0
     classes: dict[str, ClassTotals] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)  # "old: code" → rows
+    # "new: sewer" → bills billed by both whose new (or old) bill leaves that charge out while
+    # the other bill has it: their totals do not compare like with like
+    unmatched: dict[str, int] = field(default_factory=dict)
     # changes repeat (so do the rows behind them): counting them keeps memory flat
     changes: Counter[Decimal] = field(default_factory=Counter)
     percents: Counter[Decimal] = field(default_factory=Counter)
@@ -174,6 +177,13 @@ class CompareSummary:
                     self.errors[key] = self.errors.get(key, 0) + 1
             return
         assert isinstance(item.old, Bill) and isinstance(item.new, Bill)
+        old_charges = {line.charge for line in item.old.lines}
+        new_charges = {line.charge for line in item.new.lines}
+        for side, bill, other in (("old", item.old, new_charges), ("new", item.new, old_charges)):
+            for missing in bill.not_included:
+                if missing.charge in other:
+                    key = f"{side}: {missing.charge}"
+                    self.unmatched[key] = self.unmatched.get(key, 0) + 1
         totals.billed += 1
         totals.old += item.old.total
         totals.new += item.new.total
@@ -226,6 +236,7 @@ class CompareSummary:
             "billed_by_both": self.billed,
             "error_rows": self.error_rows,
             "errors": dict(sorted(self.errors.items())),
+            "not_included_on_one_side": dict(sorted(self.unmatched.items())),
             "by_use_class": {k: self.classes[k].to_dict() for k in sorted(self.classes)},
             "total": self.totals().to_dict(),
             "change_percentiles": self.distribution(self.changes),
@@ -250,6 +261,11 @@ class CompareSummary:
                 f"{k} {v}" for k, v in data["change_percent_percentiles"].items()))
         for key, count in data["errors"].items():
             out.append(f"error rows {key}: {count}")
+        for key, count in data["not_included_on_one_side"].items():
+            side, charge = key.split(": ", 1)
+            label = self.old_label if side == "old" else self.new_label
+            out.append(f"warning: {label} does not include {charge}, which the other side bills, "
+                       f"on {count} bill(s): those totals compare different sets of charges")
         return "\n".join(out) + "\n"
 
 

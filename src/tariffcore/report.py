@@ -140,5 +140,11 @@ def html_report(summary: CompareSummary, title: str | None = None) -> str:
     if error_rows:
         parts += ["<h2>Rows that could not be billed</h2>",
                   _table(["side: error", "rows"], error_rows, {1})]
+    unmatched = [[k, f"{v:,}"] for k, v in data["not_included_on_one_side"].items()]
+    if unmatched:
+        parts += ["<h2>Charges one side does not include</h2>",
+                  "<p>On these bills one ordinance leaves out a charge the other bills, so their "
+                  "totals compare different sets of charges.</p>",
+                  _table(["side: charge not included", "bills"], unmatched, {1})]
     parts.append("</body></html>\n")
     return "\n".join(parts)
