@@ -68,3 +68,15 @@ def test_lint_of_an_unknown_ruleset_cannot_run(capsys: pytest.CaptureFixture[str
     assert "no ruleset 'kr/nowhere' is installed;" in err  # no far-fetched "did you mean"
     assert main(["lint", "--ruleset", "kr/gimhea"]) == 2
     assert "(did you mean 'kr/gimhae'?)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_missing_column_keeps_each_row_and_its_account(tmp_path: Path, jobs: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "no-usage.csv"
+    source.write_text("account,use_class,meter_mm,billing_month\nA1,household,20,2025-03\n"
+                      "A2,household,20,2025-03\n")
+    assert main(["bill", str(source), "--ruleset", "kr/changwon", "--jobs", jobs]) == 1
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["account"] for row in rows] == ["A1", "A2"]
+    assert all("has no column usage_m3" in row["error"]["message"] for row in rows)

@@ -110,6 +110,13 @@ def _account_json(account: str) -> bytes:
     return ('{"account":' + compact_json(account) + ",").encode()
 
 
+def _column_text(values: Any, at: int | None) -> str:
+    """The text of column ``at`` of a CSV row (empty when there is none)."""
+    if at is None or not isinstance(values, list) or at >= len(values):
+        return ""
+    return str(values[at]).strip()
+
+
 def fragment(result: Result) -> bytes:
     """The JSON line of ``result`` after its account, in UTF-8: what every bill with this input
     shares (kept encoded, so a repeat is only a join of bytes)."""
@@ -213,8 +220,10 @@ class BatchEngine:
             missing = missing_columns(chunk.header)
             if missing:
                 error = InputError(f"the input has no column {', '.join(missing)}")
-                for number, _ in chunk.rows:
-                    yield number, "", error, fragment(error) if text else None
+                at = chunk.header.index("account") if "account" in chunk.header else None
+                for number, values in chunk.rows:
+                    account = _column_text(values, at)
+                    yield number, account, error, fragment(error) if text else None
                 return
             # One cache per header, so the same values under other columns never meet.
             cache = self._cache(("csv", chunk.header, mode))
@@ -303,10 +312,11 @@ class BatchEngine:
         missing = missing_columns(header)
         if missing:
             tail = fragment(InputError(f"the input has no column {', '.join(missing)}"))
+            at = header.index("account") if "account" in header else None
             for values in reader:
                 if values:
                     rows += 1
-                    out.write(b'{"account":"",' + tail)
+                    out.write(_account_json(_column_text(values, at)) + tail)
             return rows, rows
         cache = self._cache(("csv", header, "text"))
         stats = self.stats

@@ -134,10 +134,13 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
     return account, reading
 
 
-def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError]]) -> Iterator[Row]:
+def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError | _RowError]]) -> Iterator[Row]:
     for number, record in records:
         if isinstance(record, BillingError):
             yield Row(number, "", None, None, record)
+            continue
+        if isinstance(record, _RowError):
+            yield Row(number, record.account, None, None, record.error)
             continue
         account = str(record.get("account") or "").strip()
         ruleset = str(record.get("ruleset") or "").strip() or None
@@ -158,13 +161,22 @@ def missing_columns(header: Sequence[str]) -> list[str]:
     return missing
 
 
-def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
+@dataclass(frozen=True, slots=True)
+class _RowError:
+    """A row that cannot be billed but whose account id is known."""
+
+    account: str
+    error: BillingError
+
+
+def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError | _RowError]]:
     reader = csv.DictReader(stream)
     missing = missing_columns(reader.fieldnames or [])
     for record in reader:
         number = reader.line_num
         if missing:
-            yield number, InputError(f"the input has no column {', '.join(missing)}")
+            error = InputError(f"the input has no column {', '.join(missing)}")
+            yield number, _RowError(str(record.get("account") or "").strip(), error)
         elif None in record:
             yield number, InputError(f"line {number} has more fields than the header")
         else:
