@@ -569,7 +569,8 @@ def select_arrears(ruleset: str, versions: Sequence[ArrearsVersion], due: date,
     """
     ordered = dated_versions(versions)
     if not versions:
-        raise NoVersionError(f"{ruleset} has no late-payment rules")
+        raise NoVersionError(f"{ruleset} has no late-payment rules (its files hold tariffs only)",
+                             code="no_arrears")
     if not ordered:
         undated = ", ".join(v.version for v in versions)
         raise NoVersionError(
