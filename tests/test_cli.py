@@ -160,3 +160,12 @@ def test_table_columns_line_up_when_a_later_bill_adds_a_charge(tmp_path: Path, c
     assert changwon.split()[:8] == ["C", "kr/changwon@2025", "35", "26250", "-", "-", "-", "26250"]
     assert ansan.split()[:8] == ["A", "kr/ansan@2025", "45", "24850", "570", "18700", "7650", "51770"]
     assert len(changwon.split("  26250")[0]) == len(ansan.split("  24850")[0])
+
+
+def test_explain_names_its_own_options_in_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "explain", "--ruleset", "kr/changwon", "--usage", "10",
+                         "--billing-month", "2025-03")
+    assert status == 1 and "--use-class is empty" in err
+    status, _, err = run(capsys, "explain", "--ruleset", "kr/changwon", "--use-class", "household",
+                         "--billing-month", "2025-03")
+    assert status == 1 and "--usage is empty" in err

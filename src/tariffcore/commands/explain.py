@@ -4,6 +4,7 @@ and sources."""
 from __future__ import annotations
 
 import argparse
+import re
 import json
 import sys
 
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             account, reading = parse_row(fields)
         except BillingError as exc:
-            print(f"error {exc.code}: {exc.message}", file=sys.stderr)
+            print(f"error {exc.code}: {_in_option_words(exc.message)}", file=sys.stderr)
             return 1
         reference = args.ruleset
     result = bill_one(catalog, reference, account, reading)
@@ -83,3 +84,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(explain_bill(result))
     return 0
+
+
+#: The input columns explain's options stand for, as its messages should name them.
+_OPTIONS = {
+    "use_class": "--use-class", "usage_m3": "--usage", "meter_mm": "--meter-mm",
+    "household_units": "--households", "billing_month": "--billing-month",
+    "period_start": "--period-start", "period_end": "--period-end", "due_date": "--due-date",
+    "reductions": "--reductions", "months": "--months",
+}
+
+
+def _in_option_words(message: str) -> str:
+    """An input error about a column, reworded for the option that gave it."""
+    return re.sub(r"\b(" + "|".join(_OPTIONS) + r")\b", lambda m: _OPTIONS[m.group(1)], message)
+
