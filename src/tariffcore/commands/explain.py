@@ -4,8 +4,8 @@ and sources."""
 from __future__ import annotations
 
 import argparse
-import re
 import json
+import re
 import sys
 
 from ..errors import BillingError, TariffcoreError
