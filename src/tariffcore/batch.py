@@ -110,9 +110,9 @@ def _account_json(account: str) -> bytes:
     return ('{"account":' + compact_json(account) + ",").encode()
 
 
-def _column_text(values: Any, at: int | None) -> str:
+def column_text(values: Any, at: int | None) -> str:
     """The text of column ``at`` of a CSV row (empty when there is none)."""
-    if at is None or not isinstance(values, list) or at >= len(values):
+    if at is None or not isinstance(values, (list, tuple)) or at >= len(values):
         return ""
     return str(values[at]).strip()
 
@@ -222,7 +222,7 @@ class BatchEngine:
                 error = InputError(f"the input has no column {', '.join(missing)}")
                 at = chunk.header.index("account") if "account" in chunk.header else None
                 for number, values in chunk.rows:
-                    account = _column_text(values, at)
+                    account = column_text(values, at)
                     yield number, account, error, fragment(error) if text else None
                 return
             # One cache per header, so the same values under other columns never meet.
@@ -316,7 +316,7 @@ class BatchEngine:
             for values in reader:
                 if values:
                     rows += 1
-                    out.write(_account_json(_column_text(values, at)) + tail)
+                    out.write(_account_json(column_text(values, at)) + tail)
             return rows, rows
         cache = self._cache(("csv", header, "text"))
         stats = self.stats

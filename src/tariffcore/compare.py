@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .batch import BatchEngine, Chunk
+from .batch import BatchEngine, Chunk, column_text
 from .bill import Bill
 from .errors import BillingError
 from .money import MONEY_CONTEXT, format_amount
@@ -109,17 +109,13 @@ def compare_chunk(engines: tuple[BatchEngine, BatchEngine], chunk: Chunk) -> lis
         if isinstance(payload, BillingError):
             pass
         elif chunk.header is not None:
-            use_class = _column(payload, at.get("use_class"))
-            usage = _column(payload, at.get("usage_m3"))
+            use_class = column_text(payload, at.get("use_class"))
+            usage = column_text(payload, at.get("usage_m3"))
         elif isinstance(payload, Mapping):
             use_class = str(payload.get("use_class") or "").strip()
             usage = str(payload.get("usage_m3") or "").strip()
         found.append(Comparison(old.number, old.account, use_class, usage, old.result, new.result))
     return found
-
-
-def _column(values: Any, index: int | None) -> str:
-    return str(values[index]).strip() if index is not None and index < len(values) else ""
 
 
 @dataclass
