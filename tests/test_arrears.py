@@ -109,7 +109,7 @@ arrears:
 
 
 def test_validate_command_checks_arrears_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from tariffcore.cli import main
+    from tariffcore.commands import main
 
     good = _write(tmp_path, HEADER + """\
 arrears:
@@ -160,7 +160,7 @@ def test_result_as_plain_data(catalog: tariffcore.Catalog) -> None:
 
 
 def test_rulesets_listing_shows_arrears_versions(capsys: pytest.CaptureFixture[str]) -> None:
-    from tariffcore.cli import main
+    from tariffcore.commands import main
 
     main(["rulesets"])
     out = capsys.readouterr().out

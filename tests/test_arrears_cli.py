@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore.ledger import group_ledger, read_ledger
+from tariffcore.accounts import group_ledger, read_ledger
 
 from .helpers import run_cli as run
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore.cli import main
+from tariffcore.commands import main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "arrears"
 PAGES = sorted(DOCS.glob("*.md"))

@@ -7,7 +7,7 @@ The cases themselves run through tariffcore's pytest plug-in (``rulesets`` is in
 from __future__ import annotations
 
 import tariffcore
-from tariffcore.arrears_golden import iter_arrears_cases, load_arrears_golden
+from tariffcore.authoring import iter_arrears_cases, load_arrears_golden
 
 from .conftest import RULESETS
 

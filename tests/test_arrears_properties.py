@@ -136,7 +136,7 @@ def test_a_payment_never_increases_what_is_owed(ledger: tuple, offset: int, amou
                 max_size=5),
        st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=40))
 def test_day_sums_by_stretch_match_day_by_day(steps: list[tuple[int, int]], skip: int, length: int) -> None:
-    from tariffcore.arrears import _day_sum
+    from tariffcore.arrears.version import _day_sum
 
     start = date(2025, 1, 31)
     changes = sorted((start + timedelta(days=offset), Decimal(value)) for offset, value in steps)

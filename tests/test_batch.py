@@ -16,10 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tariffcore
-from tariffcore.batch import BatchEngine, Chunk, Progress, freeze, parsed_key, read_chunks
-from tariffcore.cli import main
-from tariffcore.inputs import read_rows
-from tariffcore.output import writer_for
+from tariffcore.batch import BatchEngine, freeze, parsed_key
+from tariffcore.rows import Chunk, Progress, read_chunks
+from tariffcore.commands import main
+from tariffcore.rows import read_rows
+from tariffcore.rows import writer_for
 
 from .conftest import RULESETS
 
@@ -208,7 +209,7 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
 
 
 def test_two_processes_split_a_file_and_keep_line_numbers(tmp_path: Path) -> None:
-    from tariffcore.workers import csv_parts
+    from tariffcore.batch import csv_parts
     from tariffcore.synthetic import COLUMNS, synthetic_city
 
     rows = [",".join(r.values()) for r in synthetic_city(3000, seed=9)]
@@ -237,7 +238,7 @@ def test_standard_input_streams_too(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    command = [sys.executable, "-m", "tariffcore.cli", "bill", "-", "--ruleset", "kr/daejeon"]
+    command = [sys.executable, "-m", "tariffcore", "bill", "-", "--ruleset", "kr/daejeon"]
     done = subprocess.run(command, input=MIXED.encode(), capture_output=True, check=False)
     assert done.returncode == 1
     assert done.stdout.decode() == reference_jsonl(MIXED, "kr/daejeon")

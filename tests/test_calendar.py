@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import tariffcore
-from tariffcore.calendar import anchor_date, billing_month_of, complete_dates, due_date_of
-from tariffcore.model import BillingMonthRule, DateRules, DueDateRule
-from tariffcore.output import bill_to_dict
+from tariffcore.engine import anchor_date, billing_month_of, complete_dates, due_date_of
+from tariffcore.format import BillingMonthRule, DateRules, DueDateRule
+from tariffcore.rows import bill_to_dict
 
 from .timekit import fixture_catalog
 

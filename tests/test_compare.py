@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tariffcore.cli import main
-from tariffcore.compare import CompareSummary, ranked
+from tariffcore.commands import main
+from tariffcore.regression import CompareSummary, ranked
 from tariffcore.synthetic import write_city
 
 

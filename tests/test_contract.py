@@ -16,8 +16,8 @@ import pytest
 
 import tariffcore
 from tariffcore.errors import BillingError
-from tariffcore.golden import GoldenCase, load_golden, run_case
-from tariffcore.model import SOURCE_TAGS
+from tariffcore.authoring import GoldenCase, load_golden, run_case
+from tariffcore.format import SOURCE_TAGS
 
 from .conftest import RULESETS
 

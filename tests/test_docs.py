@@ -24,9 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore import hookspecs, load_catalog
-from tariffcore.cli import COMMANDS, main
-from tariffcore.golden import describe_failure, load_golden, run_case
+from tariffcore import load_catalog
+from tariffcore.plugins import hookspecs
+from tariffcore.commands import COMMANDS, main
+from tariffcore.authoring import describe_failure, load_golden, run_case
 
 from .conftest import ROOT
 

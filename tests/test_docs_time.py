@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tariffcore
-from tariffcore.output import explain_bill
+from tariffcore.rows import explain_bill
 
 from .timekit import fixture_catalog, reading, switch_variant
 

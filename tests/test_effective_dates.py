@@ -281,7 +281,7 @@ def test_split_mixed_use_allowance() -> None:
 
 
 def test_fixture_golden_bills() -> None:
-    from tariffcore.golden import iter_cases, run_case
+    from tariffcore.authoring import iter_cases, run_case
 
     catalog = fixture_catalog("seoul")
     cases = list(iter_cases(catalog))
@@ -294,7 +294,7 @@ def test_fixture_golden_bills() -> None:
 def test_a_golden_bill_with_the_wrong_line_version_fails() -> None:
     from dataclasses import replace
 
-    from tariffcore.golden import iter_cases, run_case
+    from tariffcore.authoring import iter_cases, run_case
 
     catalog = fixture_catalog("seoul")
     case = next(iter_cases(catalog))

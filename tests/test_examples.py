@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tariffcore.cli import main
+from tariffcore.commands import main
 
 from .conftest import ROOT
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import tariffcore
-from tariffcore.cli import main
-from tariffcore.versions import to_yaml
-from tariffcore.yamlio import load_yaml
+from tariffcore.commands import main
+from tariffcore.format import to_yaml
+from tariffcore.format import load_yaml
 
 from .timekit import FIXTURES, fixture_catalog
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore.cli import main
-from tariffcore.golden import load_golden
+from tariffcore.commands import main
+from tariffcore.authoring import load_golden
 
 from .conftest import ROOT, RULESETS
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore.cli import main
+from tariffcore.commands import main
 
 from .conftest import ROOT
 from .helpers import version

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import tariffcore
 from tariffcore import InputError, Reading
-from tariffcore.cli import main
-from tariffcore.inputs import parse_row, rows_from_text
+from tariffcore.commands import main
+from tariffcore.rows.inputs import parse_row, rows_from_text
 from tariffcore.meter import MeterReads
 
 from .conftest import RULESETS

@@ -11,7 +11,7 @@ import pytest
 
 import tariffcore
 from tariffcore import PluginError, hookimpl
-from tariffcore.golden import load_golden, run_case
+from tariffcore.authoring import load_golden, run_case
 
 from .conftest import ROOT
 
@@ -38,7 +38,7 @@ def _dist_info(tmp_path: Path, name: str, entry: str) -> Path:
 def test_builtin_charge_types_come_through_the_hook() -> None:
     catalog = tariffcore.load_catalog(entry_points=False)
     assert set(catalog.plugins.charge_types) >= {"graduated", "volume", "per_unit", "base_by_meter"}
-    assert catalog.plugins.charge_type_owners["graduated"] == "tariffcore.builtin"
+    assert catalog.plugins.charge_type_owners["graduated"] == "tariffcore.plugins.builtin"
 
 
 def test_a_city_adds_a_charge_type_without_touching_tariffcore(example_plugin: ModuleType) -> None:

@@ -23,7 +23,7 @@ def test_readme_quick_start_uses_make_run_and_make_test() -> None:
 
 
 def test_readme_sample_table_matches_make_run(capsys: pytest.CaptureFixture[str]) -> None:
-    from tariffcore.cli import main
+    from tariffcore.commands import main
 
     sample = re.search(r"```text\n(.*?)```", README, flags=re.DOTALL)
     assert sample is not None

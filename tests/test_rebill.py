@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.daejeon_by_hand import bill as by_hand
-from tariffcore.cli import main
+from tariffcore.commands import main
 from tariffcore.synthetic import synthetic_city
 
 CHARGES = ("base", "water", "sewer", "levy")

@@ -10,10 +10,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tariffcore.cli import main
+from tariffcore.commands import main
 from tariffcore.plugins import load_plugins
-from tariffcore.schema import ruleset_schema, schema_text
-from tariffcore.yamlio import load_yaml
+from tariffcore.authoring import ruleset_schema, schema_text
+from tariffcore.format import load_yaml
 
 from .conftest import ROOT, RULESETS
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 import tariffcore
-from tariffcore.cli import build_parser
-from tariffcore.model import RulesetVersion
+from tariffcore.commands import build_parser
+from tariffcore.format import RulesetVersion
 from tariffcore.plugins import load_plugins
-from tariffcore.schema import ruleset_schema
+from tariffcore.authoring import ruleset_schema
 
 from .conftest import ROOT
 

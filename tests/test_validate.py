@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore.cli import main
+from tariffcore.commands import main
 from tariffcore.commands.validate import check
 
 from .conftest import ROOT, RULESETS

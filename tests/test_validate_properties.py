@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tariffcore.catalog import load_version_file
+from tariffcore.engine import load_version_file
 from tariffcore.errors import RulesetError
 
 from .conftest import RULESETS

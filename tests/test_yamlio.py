@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tariffcore import RulesetError
-from tariffcore.yamlio import load_yaml
+from tariffcore.format import load_yaml
 
 
 def test_floats_become_decimals_from_their_text() -> None:

@@ -28,7 +28,7 @@ from tariffcore import Account, Catalog, Reading, Ruleset
 from tariffcore.charges import BaseByMeterSpec, BillContext, PerUnitSpec, TieredSpec, UnitPrice
 from tariffcore.engine import CompiledVersion
 from tariffcore.errors import BillingError, InputError, NotApplicableError, UnknownValueError
-from tariffcore.model import UNKNOWN, Source
+from tariffcore.format import UNKNOWN, Source
 from tariffcore.money import format_amount
 
 __all__ = ["Page", "city_pages", "cli_reference", "format_reference"]

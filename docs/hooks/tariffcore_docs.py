@@ -22,9 +22,9 @@ from mkdocs.structure.files import File, Files  # noqa: E402
 
 import sitegen  # noqa: E402
 from tariffcore import load_catalog  # noqa: E402
-from tariffcore.cli import build_parser  # noqa: E402
+from tariffcore.commands import build_parser  # noqa: E402
 from tariffcore.plugins import load_plugins  # noqa: E402
-from tariffcore.schema import ruleset_schema  # noqa: E402
+from tariffcore.authoring import ruleset_schema  # noqa: E402
 
 MARKERS = {
     "<!-- generated: ruleset-reference -->": lambda: sitegen.format_reference(

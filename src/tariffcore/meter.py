@@ -27,7 +27,6 @@ from .money import MONEY_CONTEXT, D, format_amount
 
 __all__ = ["READ_COLUMNS", "MeterReads", "usage_from_fields"]
 
-_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)

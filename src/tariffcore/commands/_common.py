@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from ..bill import Account, Bill, Reading
-from ..catalog import Catalog, load_catalog
+from ..engine import Catalog, load_catalog
 from ..errors import BillingError, row_result
 
 Subparsers = Any  # argparse's private _SubParsersAction

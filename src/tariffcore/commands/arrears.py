@@ -4,7 +4,7 @@ One bill::
 
     tariffcore arrears --ruleset kr/example --principal 52000 --due 2025-01-31 --as-of 2025-02-10
 
-A ledger of bills and payments (see :mod:`tariffcore.ledger` for its columns), one statement
+A ledger of bills and payments (see :mod:`tariffcore.accounts.ledger` for its columns), one statement
 per account, in order of each account's first row; an account with a bad row becomes one
 error result naming every bad line::
 
@@ -21,22 +21,23 @@ import unicodedata
 from pathlib import Path
 from typing import IO, Any
 
-from ..calendar import parse_date, parse_month
-from ..catalog import Catalog
-from ..errors import BillingError, InputError, TariffcoreError, row_result
-from ..ledger import AccountLedger, group_ledger, read_ledger
-from ..money import D, format_amount
-from ..output import compact_json
-from ..statement import (
+from ..accounts import (
+    AccountLedger,
     Allocation,
     ArrearsResult,
     Statement,
     account_statement,
     arrears_result_to_dict,
     compute_arrears,
+    group_ledger,
     parse_charges,
+    read_ledger,
     statement_to_dict,
 )
+from ..engine import Catalog, parse_date, parse_month
+from ..errors import BillingError, InputError, TariffcoreError, row_result
+from ..money import D, format_amount
+from ..rows import compact_json
 from ._common import Subparsers, catalog_options, open_catalog, output
 
 _ALLOCATION = {"surcharges-first": "surcharges_first", "principal-first": "principal_first"}

@@ -1,6 +1,6 @@
 """``tariffcore bill INPUT --ruleset ID``: one result per input row, in input order.
 
-Rows stream through :class:`tariffcore.batch.BatchEngine`: memory stays flat however long the
+Rows stream through :class:`tariffcore.batch.engine.BatchEngine`: memory stays flat however long the
 input, repeated rows are billed once, ``--jobs N`` spreads the work over N processes (the
 output order never changes), and a progress bar is drawn on a terminal.
 """
@@ -12,9 +12,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..batch import BatchEngine, Progress, input_format, read_chunks
-from ..workers import csv_file_to_jsonl, jsonl_parallel, jsonl_work, results_work, run_chunks
-from ..output import writer_for
+from ..batch import (
+    BatchEngine,
+    csv_file_to_jsonl,
+    jsonl_parallel,
+    jsonl_work,
+    results_work,
+    run_chunks,
+)
+from ..rows import Progress, input_format, read_chunks, writer_for
 from ._common import Subparsers, catalog_options, charge_columns, output
 
 
@@ -103,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
                 binary.flush()
     else:
         if args.format == "parquet":
-            from ..parquet import ParquetBillWriter
+            from ..rows import ParquetBillWriter
 
             writer = ParquetBillWriter(args.output, columns)
             failed = _write(writer, run_chunks(engine, chunks, results_work, args.jobs))

@@ -15,10 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-from ..batch import Progress, read_chunks
-from ..workers import run_chunks
-from ..compare import CompareSummary, Comparison, compare_chunk
-from ..output import compact_json
+from ..batch import run_chunks
+from ..regression import CompareSummary, Comparison, compare_chunk
+from ..rows import Progress, compact_json, read_chunks
 from ._common import Subparsers, catalog_options, output
 from .bill import batch_options, open_engine
 
@@ -67,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         Path(args.summary).write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)
                                       + "\n", encoding="utf-8")
     if args.report:
-        from ..report import html_report
+        from ..regression import html_report
 
         Path(args.report).write_text(html_report(summary), encoding="utf-8")
     target = sys.stdout if args.format == "none" else sys.stderr

@@ -9,8 +9,7 @@ import re
 import sys
 
 from ..errors import BillingError, TariffcoreError
-from ..inputs import parse_row, read_rows
-from ..output import bill_to_dict, error_to_dict, explain_bill
+from ..rows import bill_to_dict, error_to_dict, explain_bill, parse_row, read_rows
 from ._common import Subparsers, bill_one, catalog_options, open_catalog
 
 

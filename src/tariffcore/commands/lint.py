@@ -1,7 +1,7 @@
 """``tariffcore lint [PATH...]``: what is valid but probably wrong, or not checked lately.
 
 Findings print as ``path:line:col: kind: message``; ``--ignore KIND`` drops a kind. The exit
-status is 1 when any finding is left. See :mod:`tariffcore.lint` for every kind.
+status is 1 when any finding is left. See :mod:`tariffcore.authoring.lint` for every kind.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from ..catalog import load_catalog
+from ..authoring import KINDS, lint_catalog
+from ..engine import load_catalog
 from ..errors import TariffcoreError
-from ..lint import KINDS, lint_catalog
 from ._common import Subparsers
 
 

@@ -2,7 +2,7 @@
 
 The exit status is 0 when every bill matches to the won, 1 when any bill differs or cannot be
 recomputed (so it can gate an ordinance change in CI), 2 when the run cannot start. The file
-format is described in :mod:`tariffcore.rebill`.
+format is described in :mod:`tariffcore.regression.rebill`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import json
 import sys
 from pathlib import Path
 
-from ..batch import Progress, read_chunks
-from ..workers import run_chunks
-from ..output import compact_json
-from ..rebill import RebillSummary, check_chunk, describe
+from ..batch import run_chunks
+from ..regression import RebillSummary, check_chunk, describe
+from ..rows import Progress, compact_json, read_chunks
 from ._common import Subparsers, catalog_options, output
 from .bill import batch_options, open_engine
 

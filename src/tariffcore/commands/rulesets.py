@@ -11,9 +11,9 @@ import json
 import sys
 from typing import Any
 
-from ..catalog import Catalog
+from ..engine import Catalog
 from ..errors import TariffcoreError
-from ..versions import to_yaml
+from ..format import to_yaml
 from ._common import Subparsers, catalog_options, open_catalog
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..authoring import schema_text
 from ..plugins import load_plugins
-from ..schema import schema_text
 from ._common import Subparsers, output
 
 

@@ -12,10 +12,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..catalog import Catalog, load_catalog
+from ..authoring import (
+    ArrearsCase,
+    GoldenCase,
+    describe_failure,
+    golden_roots,
+    load_arrears_golden,
+    load_golden,
+    run_arrears_case,
+    run_case,
+)
+from ..engine import Catalog, load_catalog
 from ..errors import RulesetError
-from ..arrears_golden import ArrearsCase, load_arrears_golden, run_arrears_case
-from ..golden import GoldenCase, describe_failure, golden_roots, load_golden, run_case
 from ._common import Subparsers
 
 

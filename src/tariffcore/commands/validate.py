@@ -10,10 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..catalog import load_catalog, yaml_files
+from ..authoring import load_arrears_golden, load_golden
+from ..engine import load_catalog, yaml_files
 from ..errors import Problem, RulesetError
-from ..arrears_golden import load_arrears_golden
-from ..golden import load_golden
 from ._common import Subparsers
 
 

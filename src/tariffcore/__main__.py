@@ -1,0 +1,5 @@
+"""``python -m tariffcore``: the command line."""
+
+from tariffcore.commands import main
+
+raise SystemExit(main())
