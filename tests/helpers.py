@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 import tariffcore
-from tariffcore.engine import load_version_file
 from tariffcore.commands import main
+from tariffcore.engine import load_version_file
 
 BASE: dict[str, Any] = {
     "ruleset": "test/city",

@@ -17,10 +17,8 @@ from hypothesis import strategies as st
 
 import tariffcore
 from tariffcore.batch import BatchEngine, freeze, parsed_key
-from tariffcore.rows import Chunk, Progress, read_chunks
 from tariffcore.commands import main
-from tariffcore.rows import read_rows
-from tariffcore.rows import writer_for
+from tariffcore.rows import Chunk, Progress, read_chunks, read_rows, writer_for
 
 from .conftest import RULESETS
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import tariffcore
-from tariffcore.errors import BillingError
 from tariffcore.authoring import GoldenCase, load_golden, run_case
+from tariffcore.errors import BillingError
 from tariffcore.format import SOURCE_TAGS
 
 from .conftest import RULESETS

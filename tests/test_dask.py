@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore.batch import BatchEngine
-from tariffcore.batch import bill_dataset, bill_partition
+from tariffcore.batch import BatchEngine, bill_dataset, bill_partition
 from tariffcore.synthetic import COLUMNS, synthetic_city
 
 

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 from tariffcore import load_catalog
-from tariffcore.plugins import hookspecs
-from tariffcore.commands import COMMANDS, main
 from tariffcore.authoring import describe_failure, load_golden, run_case
+from tariffcore.commands import COMMANDS, main
+from tariffcore.plugins import hookspecs
 
 from .conftest import ROOT
 

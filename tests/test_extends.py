@@ -10,8 +10,7 @@ import pytest
 
 import tariffcore
 from tariffcore.commands import main
-from tariffcore.format import to_yaml
-from tariffcore.format import load_yaml
+from tariffcore.format import load_yaml, to_yaml
 
 from .timekit import FIXTURES, fixture_catalog
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tariffcore.commands import main
 from tariffcore.authoring import load_golden
+from tariffcore.commands import main
 
 from .conftest import ROOT, RULESETS
 

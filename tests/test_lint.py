@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 
 from tariffcore import load_catalog
-from tariffcore.commands import main
 from tariffcore.authoring import lint_catalog
-
+from tariffcore.commands import main
 
 LINT = "tests/fixtures/lint"
 

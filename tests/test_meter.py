@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 import tariffcore
 from tariffcore import InputError, Reading
 from tariffcore.commands import main
-from tariffcore.rows.inputs import parse_row, rows_from_text
 from tariffcore.meter import MeterReads
+from tariffcore.rows.inputs import parse_row, rows_from_text
 
 from .conftest import RULESETS
 

@@ -73,7 +73,7 @@ def test_a_clean_history_exits_zero_and_text_names_line_and_rule(tmp_path: Path,
     assert main(["rebill", str(history), "--ruleset", "kr/daejeon", "--progress", "off"]) == 1
     out = capsys.readouterr().out
     assert f"row 7 account {planted['account']}" in out
-    assert f"water: issued" in out and "(-1); rule water." in out and "version kr/daejeon@2025" in out
+    assert "water: issued" in out and "(-1); rule water." in out and "version kr/daejeon@2025" in out
 
 
 def test_jsonl_history_error_rows_and_missing_lines(tmp_path: Path) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tariffcore.commands import main
-from tariffcore.plugins import load_plugins
 from tariffcore.authoring import ruleset_schema, schema_text
+from tariffcore.commands import main
 from tariffcore.format import load_yaml
+from tariffcore.plugins import load_plugins
 
 from .conftest import ROOT, RULESETS
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 import tariffcore
+from tariffcore.authoring import ruleset_schema
 from tariffcore.commands import build_parser
 from tariffcore.format import RulesetVersion
 from tariffcore.plugins import load_plugins
-from tariffcore.authoring import ruleset_schema
 
 from .conftest import ROOT
 
@@ -33,7 +33,6 @@ def test_every_ruleset_has_a_page_with_its_charts(
     assert "cities/index.md" in pages
     for ruleset in catalog:
         page = pages[f"cities/{ruleset.id}.md"]
-        name = ruleset.id.rsplit("/", 1)[-1]
         for version in ruleset.versions:
             assert f"## Version {version.version}" in page
         for uri, text in pages.items():

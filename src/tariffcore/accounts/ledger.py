@@ -39,10 +39,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from ..engine import parse_date, parse_month
 from ..errors import BillingError, InputError
 from ..money import D
-from ..rows import JSONL_SUFFIXES, field_text
+from ..rows import JSONL_SUFFIXES, field_text, parse_date, parse_month
 from .statements import LedgerBill, Payment
 
 __all__ = [

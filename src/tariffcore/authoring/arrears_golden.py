@@ -36,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from ..accounts import ArrearsResult, compute_arrears
-from ..engine import Catalog, parse_month
+from ..engine import Catalog
 from ..errors import BillingError, RulesetError
 from ..format import load_yaml
 from ..money import D, format_amount
+from ..rows import parse_month
 from .golden import error_failures
 
 __all__ = ["ArrearsCase", "iter_arrears_cases", "load_arrears_golden", "run_arrears_case"]

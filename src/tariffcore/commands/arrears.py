@@ -34,10 +34,10 @@ from ..accounts import (
     read_ledger,
     statement_to_dict,
 )
-from ..engine import Catalog, parse_date, parse_month
+from ..engine import Catalog
 from ..errors import BillingError, InputError, TariffcoreError, row_result
 from ..money import D, format_amount
-from ..rows import compact_json
+from ..rows import compact_json, parse_date, parse_month
 from ._common import Subparsers, catalog_options, open_catalog, output
 
 _ALLOCATION = {"surcharges-first": "surcharges_first", "principal-first": "principal_first"}

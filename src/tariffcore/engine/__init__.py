@@ -9,8 +9,6 @@ from .calendar import (
     billing_month_of,
     complete_dates,
     due_date_of,
-    parse_date,
-    parse_month,
 )
 from .catalog import (
     Catalog,
@@ -43,7 +41,5 @@ __all__ = [
     "due_date_of",
     "load_catalog",
     "load_version_file",
-    "parse_date",
-    "parse_month",
     "yaml_files",
 ]

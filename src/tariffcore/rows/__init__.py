@@ -12,6 +12,7 @@ from .chunks import (
     open_text,
     read_chunks,
 )
+from .dates import parse_date, parse_month
 from .inputs import (
     JSONL_SUFFIXES,
     KNOWN_COLUMNS,
@@ -40,6 +41,8 @@ from .progress import (
 )
 
 __all__ = [
+    "parse_date",
+    "parse_month",
     "BillWriter",
     "CHUNK_ROWS",
     "Chunk",

@@ -26,9 +26,9 @@ from types import MappingProxyType
 from typing import IO, Any
 
 from ..bill import Account, Reading
-from ..engine import parse_date, parse_month
 from ..errors import BillingError, InputError
 from ..meter import READ_COLUMNS, usage_from_fields
+from .dates import parse_date, parse_month
 
 __all__ = ["JSONL_SUFFIXES", "KNOWN_COLUMNS", "Row", "field_text", "jsonl_records", "missing_columns",
            "parse_row", "read_rows"]
