@@ -12,10 +12,10 @@ import tariffcore
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"
 
-settings.register_profile("default", max_examples=200, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", max_examples=300, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if __import__("os").environ.get("CI") else "default")
 
 
@@ -35,6 +35,7 @@ def catalog() -> tariffcore.Catalog:
 def installed_catalog() -> tariffcore.Catalog:
     """The catalog as an application sees it: installed plug-ins and their rulesets."""
     return tariffcore.load_catalog()
+
 
 #: Deliberately broken rulesets and golden files, read by tests; never collected themselves.
 collect_ignore_glob = ["fixtures/*"]

@@ -39,8 +39,11 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(
     Decimal,
     lambda dumper, value: dumper.represent_scalar(
-        "tag:yaml.org,2002:int" if value == value.to_integral_value() and "E" not in str(value)
-        and "." not in str(value) else "tag:yaml.org,2002:float", str(value)),
+        "tag:yaml.org,2002:int"
+        if value == value.to_integral_value() and "E" not in str(value) and "." not in str(value)
+        else "tag:yaml.org,2002:float",
+        str(value),
+    ),
 )
 
 

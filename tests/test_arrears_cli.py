@@ -20,46 +20,115 @@ LEDGER = ROOT / "examples" / "ledger.csv"
 
 def test_one_bill_json(capsys: pytest.CaptureFixture[str]) -> None:
     # 52,000 × 3 % × 10/30 = 520
-    status, out, _ = run(capsys, "arrears", "--ruleset", "kr/seoul", "--principal", "52000",
-                         "--due", "2025-01-31", "--as-of", "2025-02-10")
+    status, out, _ = run(
+        capsys,
+        "arrears",
+        "--ruleset",
+        "kr/seoul",
+        "--principal",
+        "52000",
+        "--due",
+        "2025-01-31",
+        "--as-of",
+        "2025-02-10",
+    )
     assert status == 0
     data = json.loads(out)
     assert data["ruleset"] == "kr/seoul@arrears-2008-11"
     assert data["principal"] == "52000" and data["total_due"] == "52520"
     assert [(s["kind"], s["amount"], s["from"], s["to"], s["rule"]) for s in data["surcharges"]] == [
-        ("daily", "520", "2025-02-01", "2025-02-10", "late_fee")]
+        ("daily", "520", "2025-02-01", "2025-02-10", "late_fee")
+    ]
 
 
 def test_one_bill_per_charge_table(capsys: pytest.CaptureFixture[str]) -> None:
     # water 40,000 × 3 % = 1,200; sewer 150,000 × 5 % = 7,500; 150,000 × 1.2 % × 2 = 3,600
-    status, out, _ = run(capsys, "arrears", "--ruleset", "kr/seoul", "--principal",
-                         "water=40000,sewer=150000", "--due", "2005-03-31", "--as-of", "2005-06-15",
-                         "--format", "table")
+    status, out, _ = run(
+        capsys,
+        "arrears",
+        "--ruleset",
+        "kr/seoul",
+        "--principal",
+        "water=40000,sewer=150000",
+        "--due",
+        "2005-03-31",
+        "--as-of",
+        "2005-06-15",
+        "--format",
+        "table",
+    )
     assert status == 0
     assert "kr/seoul@arrears-2001-11" in out
     assert out.rstrip().splitlines()[-1].split()[-1] == "202300"
 
 
 def test_one_bill_error_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, "arrears", "--ruleset", "kr/busan@arrears", "--principal", "1000",
-                         "--due", "2025-01-31", "--as-of", "2025-02-05")
+    status, out, _ = run(
+        capsys,
+        "arrears",
+        "--ruleset",
+        "kr/busan@arrears",
+        "--principal",
+        "1000",
+        "--due",
+        "2025-01-31",
+        "--as-of",
+        "2025-02-05",
+    )
     assert status == 1
     assert json.loads(out)["error"]["code"] == "unknown_value"
 
 
 def test_bad_options_are_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "arrears", "--ruleset", "kr/seoul", "--principal", "12x", "--due",
-               "2025-01-31", "--as-of", "2025-02-05")[0] == 2
-    assert run(capsys, "arrears", "--ruleset", "kr/seoul", "--due", "2025-01-31",
-               "--as-of", "2025-02-05")[0] == 2
-    assert run(capsys, "arrears", "--ruleset", "kr/nowhere", "--principal", "1", "--due",
-               "2025-01-31", "--as-of", "2025-02-05")[0] == 2
+    assert (
+        run(
+            capsys,
+            "arrears",
+            "--ruleset",
+            "kr/seoul",
+            "--principal",
+            "12x",
+            "--due",
+            "2025-01-31",
+            "--as-of",
+            "2025-02-05",
+        )[0]
+        == 2
+    )
+    assert (
+        run(capsys, "arrears", "--ruleset", "kr/seoul", "--due", "2025-01-31", "--as-of", "2025-02-05")[0]
+        == 2
+    )
+    assert (
+        run(
+            capsys,
+            "arrears",
+            "--ruleset",
+            "kr/nowhere",
+            "--principal",
+            "1",
+            "--due",
+            "2025-01-31",
+            "--as-of",
+            "2025-02-05",
+        )[0]
+        == 2
+    )
     assert run(capsys, "arrears", str(LEDGER), "--ruleset", "kr/seoul", "--as-of", "2025-13-01")[0] == 2
 
 
 def test_ledger_jsonl_one_result_per_account(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, "arrears", str(LEDGER), "--ruleset", "kr/seoul", "--as-of",
-                         "2025-06-30", "--allocation", "surcharges-first")
+    status, out, _ = run(
+        capsys,
+        "arrears",
+        str(LEDGER),
+        "--ruleset",
+        "kr/seoul",
+        "--as-of",
+        "2025-06-30",
+        "--allocation",
+        "surcharges-first",
+    )
     assert status == 1  # S-1004 has a bad amount
     results = [json.loads(line) for line in out.splitlines()]
     assert [r["account"] for r in results] == ["S-1001", "S-1002", "S-1003", "S-1004", "N-2001"]
@@ -91,15 +160,37 @@ def test_ledger_without_allocation_reports_partial_payments(capsys: pytest.Captu
 
 
 def test_ledger_csv_and_table(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, "arrears", str(LEDGER), "--ruleset", "kr/seoul", "--as-of",
-                         "2025-06-30", "--allocation", "principal-first", "--format", "csv")
+    status, out, _ = run(
+        capsys,
+        "arrears",
+        str(LEDGER),
+        "--ruleset",
+        "kr/seoul",
+        "--as-of",
+        "2025-06-30",
+        "--allocation",
+        "principal-first",
+        "--format",
+        "csv",
+    )
     assert status == 1
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 5
     assert rows[0]["outstanding"] == "50058" and rows[0]["past_limitation"] == "0"
     assert rows[3]["error_code"] == "invalid_input"
-    status, out, _ = run(capsys, "arrears", str(LEDGER), "--ruleset", "kr/seoul", "--as-of",
-                         "2025-06-30", "--allocation", "principal-first", "--format", "table")
+    status, out, _ = run(
+        capsys,
+        "arrears",
+        str(LEDGER),
+        "--ruleset",
+        "kr/seoul",
+        "--as-of",
+        "2025-06-30",
+        "--allocation",
+        "principal-first",
+        "--format",
+        "table",
+    )
     assert "4 statement(s), 1 error(s)" in out
 
 
@@ -129,9 +220,11 @@ def test_ledger_unknown_column_is_an_error() -> None:
 
 
 def test_ledger_jsonl() -> None:
-    text = ('{"account": "A", "entry": "bill", "date": "2025-01-31", "amount": 100.50}\n'
-            '{"account": "A", "entry": "payment", "date": "2025-02-01", "amount": "50"}\n'
-            'not json\n')
+    text = (
+        '{"account": "A", "entry": "bill", "date": "2025-01-31", "amount": 100.50}\n'
+        '{"account": "A", "entry": "payment", "date": "2025-02-01", "amount": "50"}\n'
+        "not json\n"
+    )
     rows = list(read_ledger(io.StringIO(text), "jsonl"))
     assert rows[0].entry is not None and str(rows[0].entry.principal) == "100.50"  # type: ignore[union-attr]
     assert rows[2].error is not None

@@ -44,8 +44,9 @@ def test_every_page_has_examples() -> None:
         assert _examples(page) or ">>>" in page.read_text(encoding="utf-8"), f"{page.name} has no example"
 
 
-@pytest.mark.parametrize(("page", "command", "expected"), CASES,
-                         ids=[f"{page}: {command}" for page, command, _ in CASES])
+@pytest.mark.parametrize(
+    ("page", "command", "expected"), CASES, ids=[f"{page}: {command}" for page, command, _ in CASES]
+)
 def test_console_example(page: str, command: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(DOCS.parent.parent)
     argv = shlex.split(command)

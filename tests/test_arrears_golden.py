@@ -26,9 +26,14 @@ def test_every_dated_arrears_version_is_exercised(catalog: tariffcore.Catalog) -
     for case in CASES:
         result = None
         try:
-            result = tariffcore.compute_arrears(catalog, case.ruleset, principal=case.principal,
-                                                due=case.due, as_of=case.as_of,
-                                                billing_month=case.billing_month)
+            result = tariffcore.compute_arrears(
+                catalog,
+                case.ruleset,
+                principal=case.principal,
+                due=case.due,
+                as_of=case.as_of,
+                billing_month=case.billing_month,
+            )
         except tariffcore.BillingError:
             continue
         used.add(result.ruleset)

@@ -39,10 +39,7 @@ def one_bill(draw: st.DrawFn) -> tuple[str, Decimal | dict[str, Decimal], date, 
     ruleset, first, last, per_charge = draw(st.sampled_from(DATED))
     due = draw(st.dates(min_value=first, max_value=last))
     principal: Decimal | dict[str, Decimal]
-    if per_charge:
-        principal = {"water": draw(amounts), "sewer": draw(amounts)}
-    else:
-        principal = draw(amounts)
+    principal = {"water": draw(amounts), "sewer": draw(amounts)} if per_charge else draw(amounts)
     month = due.replace(day=1) if ruleset in ("kr/seongnam", "kr/paju") else None
     return ruleset, principal, due, month
 
@@ -54,8 +51,9 @@ def _total(principal: Decimal | dict[str, Decimal]) -> Decimal:
 @given(one_bill(), st.integers(min_value=0, max_value=400))
 def test_no_surcharge_when_paid_by_the_due_date(bill: tuple, early: int) -> None:
     ruleset, principal, due, month = bill
-    result = compute_arrears(CATALOG, ruleset, principal=principal, due=due,
-                             as_of=due - timedelta(days=early), billing_month=month)
+    result = compute_arrears(
+        CATALOG, ruleset, principal=principal, due=due, as_of=due - timedelta(days=early), billing_month=month
+    )
     assert result.surcharges == ()
     assert result.total_due == _total(principal)
 
@@ -63,14 +61,18 @@ def test_no_surcharge_when_paid_by_the_due_date(bill: tuple, early: int) -> None
 @given(one_bill(), st.integers(min_value=1, max_value=8000))
 def test_never_above_the_cap(bill: tuple, late: int) -> None:
     ruleset, principal, due, month = bill
-    result = compute_arrears(CATALOG, ruleset, principal=principal, due=due,
-                             as_of=due + timedelta(days=late), billing_month=month)
+    result = compute_arrears(
+        CATALOG, ruleset, principal=principal, due=due, as_of=due + timedelta(days=late), billing_month=month
+    )
     version = CATALOG.ruleset(ruleset).arrears_version(result.version)
     rules = {rule.id: rule for rule in version.rules}
     for surcharge in result.surcharges:
         rule = rules[surcharge.rule]
-        base = (_total(principal) if rule.charges is None or not isinstance(principal, dict)
-                else sum((v for k, v in principal.items() if k in rule.charges), Decimal(0)))
+        base = (
+            _total(principal)
+            if rule.charges is None or not isinstance(principal, dict)
+            else sum((v for k, v in principal.items() if k in rule.charges), Decimal(0))
+        )
         cap = base * surcharge.percent / 100
         if surcharge.kind == "monthly":
             cap *= rule.spec.max_months  # type: ignore[union-attr]
@@ -82,10 +84,17 @@ def test_never_above_the_cap(bill: tuple, late: int) -> None:
 @given(one_bill(), st.integers(min_value=0, max_value=4000), st.integers(min_value=0, max_value=4000))
 def test_never_decreasing_as_days_pass(bill: tuple, first: int, more: int) -> None:
     ruleset, principal, due, month = bill
-    earlier = compute_arrears(CATALOG, ruleset, principal=principal, due=due,
-                              as_of=due + timedelta(days=first), billing_month=month)
-    later = compute_arrears(CATALOG, ruleset, principal=principal, due=due,
-                            as_of=due + timedelta(days=first + more), billing_month=month)
+    earlier = compute_arrears(
+        CATALOG, ruleset, principal=principal, due=due, as_of=due + timedelta(days=first), billing_month=month
+    )
+    later = compute_arrears(
+        CATALOG,
+        ruleset,
+        principal=principal,
+        due=due,
+        as_of=due + timedelta(days=first + more),
+        billing_month=month,
+    )
     assert later.total_due >= earlier.total_due
     amounts_then = {s.rule: s.amount for s in earlier.surcharges}
     for surcharge in later.surcharges:
@@ -100,8 +109,10 @@ def ledgers(draw: st.DrawFn) -> tuple[str, list[LedgerBill], list[Payment], date
         due = draw(st.dates(min_value=SPAN[0], max_value=SPAN[1]))
         bills.append(LedgerBill(f"b{index}", due, draw(amounts), billing_month=due.replace(day=1)))
     start = min(b.due for b in bills) - timedelta(days=40)
-    payments = [Payment(start + timedelta(days=draw(st.integers(min_value=0, max_value=3000))),
-                        draw(positive)) for _ in range(draw(st.integers(min_value=0, max_value=3)))]
+    payments = [
+        Payment(start + timedelta(days=draw(st.integers(min_value=0, max_value=3000))), draw(positive))
+        for _ in range(draw(st.integers(min_value=0, max_value=3)))
+    ]
     as_of = start + timedelta(days=draw(st.integers(min_value=0, max_value=3500)))
     allocation = draw(st.sampled_from(["surcharges_first", "principal_first"]))
     return ruleset, bills, payments, as_of, allocation
@@ -111,8 +122,10 @@ def ledgers(draw: st.DrawFn) -> tuple[str, list[LedgerBill], list[Payment], date
 def test_statements_reconcile(ledger: tuple) -> None:
     ruleset, bills, payments, as_of, allocation = ledger
     statement = account_statement(CATALOG.ruleset(ruleset), bills, payments, as_of, allocation=allocation)
-    assert (statement.principal + statement.surcharges - statement.paid
-            == statement.outstanding - statement.credit)
+    assert (
+        statement.principal + statement.surcharges - statement.paid
+        == statement.outstanding - statement.credit
+    )
     assert statement.credit >= 0
     for line in statement.bills:
         applied = sum((a.amount for a in line.applied), Decimal(0))
@@ -132,9 +145,14 @@ def test_a_payment_never_increases_what_is_owed(ledger: tuple, offset: int, amou
     assert with_it.outstanding - with_it.credit <= without.outstanding - without.credit
 
 
-@given(st.lists(st.tuples(st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=10**6)),
-                max_size=5),
-       st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=40))
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=10**6)),
+        max_size=5,
+    ),
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=40),
+)
 def test_day_sums_by_stretch_match_day_by_day(steps: list[tuple[int, int]], skip: int, length: int) -> None:
     from tariffcore.arrears.version import _day_sum
 

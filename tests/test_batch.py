@@ -62,22 +62,27 @@ def test_bill_output_is_the_row_by_row_output(tmp_path: Path, jobs: str) -> None
     source = tmp_path / "in.csv"
     source.write_text(MIXED, encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    status = main(["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(out), "--jobs", jobs,
-                   "--progress", "off"])
+    status = main(
+        ["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(out), "--jobs", jobs, "--progress", "off"]
+    )
     assert status == 1  # some rows failed
     text = out.read_text(encoding="utf-8")
     assert text == reference_jsonl(MIXED, "kr/daejeon")
     rows = [json.loads(line) for line in text.splitlines()]
     assert len(rows) == 11  # one per non-blank data row, in order
-    assert [r["account"] for r in rows] == ["A1", "A2", "A3", "A4", "A5", "", "A7", "", "A9",
-                                            "A10", "A11"]
+    assert [r["account"] for r in rows] == ["A1", "A2", "A3", "A4", "A5", "", "A7", "", "A9", "A10", "A11"]
     # a repeat carries its own account and the same bill: 860 + 10,200 + 8,400 + 3,400
     assert rows[1]["total"] == rows[9]["total"] == "22860"
     # 20.0 m³ prints as given, so it must not share the cache entry of 20 m³
     assert rows[10]["usage_m3"] == "20.0"
     assert [r["error"]["code"] for r in rows if "error" in r] == [
-        "unknown_value", "unknown_use_class", "invalid_input", "invalid_input", "invalid_input",
-        "no_version_in_force"]
+        "unknown_value",
+        "unknown_use_class",
+        "invalid_input",
+        "invalid_input",
+        "invalid_input",
+        "no_version_in_force",
+    ]
 
 
 def test_the_cache_is_used_and_bounded() -> None:
@@ -86,8 +91,7 @@ def test_the_cache_is_used_and_bounded() -> None:
     rows = [(n, [f"A{n}", "household", "15", str(n % 3), "2025-03"]) for n in range(1, 31)]
     outcomes = engine.results(Chunk(header, rows))
     assert [o.account for o in outcomes] == [f"A{n}" for n in range(1, 31)]
-    assert all(isinstance(o.result, tariffcore.Bill) and o.result.account == o.account
-               for o in outcomes)
+    assert all(isinstance(o.result, tariffcore.Bill) and o.result.account == o.account for o in outcomes)
     assert engine.stats.misses + engine.stats.hits == 30
     assert engine.stats.clears > 0  # three distinct rows never fit in two places
     unbounded = BatchEngine.load("kr/daejeon")
@@ -102,8 +106,9 @@ def test_keys_tell_apart_what_bills_differently() -> None:
     account = tariffcore.Account("A", "household", 15, 1)
     reading = tariffcore.Reading(Decimal(20), date(2025, 3, 1))
     other_id = tariffcore.Account("B", "household", 15, 1)
-    with_attr = tariffcore.Account("A", "household", 15, 1,
-                                   attributes=MappingProxyType({"levy_category": "x"}))
+    with_attr = tariffcore.Account(
+        "A", "household", 15, 1, attributes=MappingProxyType({"levy_category": "x"})
+    )
     key = parsed_key("kr/daejeon", account, reading)
     assert key == parsed_key("kr/daejeon", other_id, reading)
     assert key != parsed_key("kr/daejeon", with_attr, reading)
@@ -120,9 +125,11 @@ def _repository_catalog() -> tariffcore.Catalog:
     return _CATALOG[0]
 
 
-@given(st.sampled_from(["household", "general", "bathhouse", "industrial"]),
-       st.sampled_from([15, 20, 25, 32, 40, 50, 80, 100, 150, 200, 250, 300, 400]),
-       st.lists(st.integers(0, 1500), min_size=1, max_size=20))
+@given(
+    st.sampled_from(["household", "general", "bathhouse", "industrial"]),
+    st.sampled_from([15, 20, 25, 32, 40, 50, 80, 100, 150, 200, 250, 300, 400]),
+    st.lists(st.integers(0, 1500), min_size=1, max_size=20),
+)
 def test_cached_bills_equal_direct_bills(use_class: str, meter: int, usages: list[int]) -> None:
     catalog = _repository_catalog()
     engine = BatchEngine(catalog, "kr/daejeon")
@@ -146,6 +153,7 @@ def test_the_engine_pickles_and_bills_the_same() -> None:
 
 def test_reading_streams_in_chunks() -> None:
     """An endless input is read one chunk at a time: memory does not follow the input."""
+
     def endless() -> Iterator[str]:
         yield "account,use_class,usage_m3\n"
         number = 0
@@ -181,18 +189,35 @@ def test_progress_draws_only_when_asked() -> None:
 def test_parquet_in_and_out(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    table = pa.table({
-        "account": ["P1", "P2", "P3"],
-        "use_class": ["household", "general", "household"],
-        "meter_mm": [15, 25, 13],
-        "usage_m3": [20, 120, 5],
-        "billing_month": ["2025-03", "2025-03", "2025-03"],
-    })
+    table = pa.table(
+        {
+            "account": ["P1", "P2", "P3"],
+            "use_class": ["household", "general", "household"],
+            "meter_mm": [15, 25, 13],
+            "usage_m3": [20, 120, 5],
+            "billing_month": ["2025-03", "2025-03", "2025-03"],
+        }
+    )
     source = tmp_path / "in.parquet"
     pq.write_table(table, source)
     out = tmp_path / "out.parquet"
-    assert main(["bill", str(source), "--ruleset", "kr/daejeon", "--format", "parquet",
-                 "-o", str(out), "--progress", "off"]) == 1
+    assert (
+        main(
+            [
+                "bill",
+                str(source),
+                "--ruleset",
+                "kr/daejeon",
+                "--format",
+                "parquet",
+                "-o",
+                str(out),
+                "--progress",
+                "off",
+            ]
+        )
+        == 1
+    )
     result = pq.read_table(out).to_pylist()
     assert [r["account"] for r in result] == ["P1", "P2", "P3"]
     # 860 + 10,200 + 8,400 + 3,400; 3,890 + 110,400 + 130,900 + 20,400 (golden bills, digest §8)
@@ -202,8 +227,11 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     assert result[2]["error_code"] == "unknown_value"
     jsonl = tmp_path / "out.jsonl"
     main(["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(jsonl), "--progress", "off"])
-    assert [json.loads(l).get("total") for l in jsonl.read_text().splitlines()] == [
-        "22860", "265590", None]
+    assert [json.loads(row).get("total") for row in jsonl.read_text().splitlines()] == [
+        "22860",
+        "265590",
+        None,
+    ]
 
 
 def test_two_processes_split_a_file_and_keep_line_numbers(tmp_path: Path) -> None:
@@ -220,8 +248,23 @@ def test_two_processes_split_a_file_and_keep_line_numbers(tmp_path: Path) -> Non
     outputs = {}
     for jobs in ("1", "2"):
         out = tmp_path / f"out-{jobs}.jsonl"
-        assert main(["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(out),
-                     "--jobs", jobs, "--progress", "off"]) == 1
+        assert (
+            main(
+                [
+                    "bill",
+                    str(source),
+                    "--ruleset",
+                    "kr/daejeon",
+                    "-o",
+                    str(out),
+                    "--jobs",
+                    jobs,
+                    "--progress",
+                    "off",
+                ]
+            )
+            == 1
+        )
         outputs[jobs] = out.read_bytes()
     assert outputs["1"] == outputs["2"]
     lines = outputs["2"].decode().splitlines()
@@ -256,6 +299,5 @@ def test_meter_reads_and_missing_columns_as_row_by_row(tmp_path: Path, text: str
     source = tmp_path / "in.csv"
     source.write_text(text, encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    main(["bill", str(source), "--ruleset", "kr/gimhae", "-o", str(out), "--jobs", jobs,
-          "--progress", "off"])
+    main(["bill", str(source), "--ruleset", "kr/gimhae", "-o", str(out), "--jobs", jobs, "--progress", "off"])
     assert out.read_text(encoding="utf-8") == reference_jsonl(text, "kr/gimhae")

@@ -21,9 +21,24 @@ def test_gimhae_2019_against_2025_on_a_synthetic_city(tmp_path: Path) -> None:
     with city.open("w", encoding="utf-8", newline="") as stream:
         write_city(stream, 3000, seed=3, small_meter=13)
     out, summary, report = tmp_path / "c.csv", tmp_path / "s.json", tmp_path / "r.html"
-    status = main(["compare", str(city), "--ruleset", "kr/gimhae@2019", "--against",
-                   "kr/gimhae@2025", "-o", str(out), "--summary", str(summary), "--report",
-                   str(report), "--progress", "off"])
+    status = main(
+        [
+            "compare",
+            str(city),
+            "--ruleset",
+            "kr/gimhae@2019",
+            "--against",
+            "kr/gimhae@2025",
+            "-o",
+            str(out),
+            "--summary",
+            str(summary),
+            "--report",
+            str(report),
+            "--progress",
+            "off",
+        ]
+    )
     assert status == 1  # Gimhae's data cannot bill every account: those are error rows
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert len(rows) == 3000
@@ -54,11 +69,30 @@ def test_gimhae_2019_against_2025_on_a_synthetic_city(tmp_path: Path) -> None:
 
 def test_one_household_by_hand(tmp_path: Path) -> None:
     city = tmp_path / "one.csv"
-    city.write_text("account,use_class,meter_mm,household_units,usage_m3,billing_month\n"
-                    "H,household,13,1,12,2025-03\n", encoding="utf-8")
+    city.write_text(
+        "account,use_class,meter_mm,household_units,usage_m3,billing_month\nH,household,13,1,12,2025-03\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "c.jsonl"
-    assert main(["compare", str(city), "--ruleset", "kr/gimhae@2019", "--against",
-                 "kr/gimhae@2025", "--format", "jsonl", "-o", str(out), "--progress", "off"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(city),
+                "--ruleset",
+                "kr/gimhae@2019",
+                "--against",
+                "kr/gimhae@2025",
+                "--format",
+                "jsonl",
+                "-o",
+                str(out),
+                "--progress",
+                "off",
+            ]
+        )
+        == 0
+    )
     row = json.loads(out.read_text())
     # 2019: 1,100 + 12 × 550 + (10 × 570 + 2 × 750) + 12 × 170 = 1,100 + 6,600 + 7,200 + 2,040
     assert row["old_total"] == "16940"
@@ -72,10 +106,27 @@ def test_one_household_by_hand(tmp_path: Path) -> None:
 
 def test_two_cities(tmp_path: Path, capsys) -> None:
     city = tmp_path / "one.csv"
-    city.write_text("account,use_class,meter_mm,household_units,usage_m3,billing_month\n"
-                    "H,household,15,1,35,2025-03\n", encoding="utf-8")
-    assert main(["compare", str(city), "--ruleset", "kr/changwon", "--against", "kr/daejeon",
-                 "--format", "none", "--progress", "off"]) == 0
+    city.write_text(
+        "account,use_class,meter_mm,household_units,usage_m3,billing_month\nH,household,15,1,35,2025-03\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(
+            [
+                "compare",
+                str(city),
+                "--ruleset",
+                "kr/changwon",
+                "--against",
+                "kr/daejeon",
+                "--format",
+                "none",
+                "--progress",
+                "off",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     # Changwon water 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; Daejeon 860 + 35 × (510 + 420 + 170) = 39,360
     assert "26250" in out and "39360" in out
@@ -88,8 +139,22 @@ def test_compare_on_two_processes_gives_the_same_rows(tmp_path: Path) -> None:
     outputs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"c{jobs}.csv"
-        main(["compare", str(city), "--ruleset", "kr/gimhae@2019", "--against", "kr/gimhae@2025",
-              "-o", str(out), "--jobs", jobs, "--progress", "off"])
+        main(
+            [
+                "compare",
+                str(city),
+                "--ruleset",
+                "kr/gimhae@2019",
+                "--against",
+                "kr/gimhae@2025",
+                "-o",
+                str(out),
+                "--jobs",
+                jobs,
+                "--progress",
+                "off",
+            ]
+        )
         outputs.append(out.read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1] and outputs[0].count("\n") == 501
 
@@ -107,12 +172,31 @@ def test_counted_percentiles_are_the_nearest_rank_of_the_sorted_values(values: l
 
 def test_charges_left_out_on_one_side_are_flagged(tmp_path: Path) -> None:
     readings = tmp_path / "r.csv"
-    readings.write_text("account,use_class,meter_mm,usage_m3,billing_month\n"
-                        "A,household,13,20,2025-03\nB,household,13,35,2025-03\n")
+    readings.write_text(
+        "account,use_class,meter_mm,usage_m3,billing_month\n"
+        "A,household,13,20,2025-03\nB,household,13,35,2025-03\n"
+    )
     summary = tmp_path / "s.json"
     report = tmp_path / "r.html"
-    assert main(["compare", str(readings), "--ruleset", "kr/gimhae@2025", "--against", "kr/changwon",
-                "--format", "none", "--summary", str(summary), "--report", str(report)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(readings),
+                "--ruleset",
+                "kr/gimhae@2025",
+                "--against",
+                "kr/changwon",
+                "--format",
+                "none",
+                "--summary",
+                str(summary),
+                "--report",
+                str(report),
+            ]
+        )
+        == 0
+    )
     data = json.loads(summary.read_text())
     # Changwon bills water only; Gimhae bills base, water, sewer and levy on both accounts
     assert data["not_included_on_one_side"] == {"new: base": 2, "new: levy": 2, "new: sewer": 2}

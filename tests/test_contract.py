@@ -31,9 +31,21 @@ def _cases(ruleset: tariffcore.Ruleset) -> list[GoldenCase]:
 
 
 def test_the_catalog_has_every_digest_city() -> None:
-    expected = {"kr/ulsan", "kr/seoul", "kr/daegu", "kr/busan", "kr/pohang", "kr/geoje",
-                "kr/jinju", "kr/okcheon", "kr/yangsan", "kr/samcheok", "kr/gimhae",
-                "kr/changwon", "kr/ansan"}
+    expected = {
+        "kr/ulsan",
+        "kr/seoul",
+        "kr/daegu",
+        "kr/busan",
+        "kr/pohang",
+        "kr/geoje",
+        "kr/jinju",
+        "kr/okcheon",
+        "kr/yangsan",
+        "kr/samcheok",
+        "kr/gimhae",
+        "kr/changwon",
+        "kr/ansan",
+    }
     assert expected <= set(IDS)
 
 
@@ -76,8 +88,11 @@ class TestRulesetContract:
         for version in CATALOG.ruleset(ruleset_id).versions:
             for charge_id, entry in version.spec.charges.items():
                 for cls, rates in (entry.get("classes") or {}).items():
-                    tiers = rates if isinstance(rates, list) else (
-                        rates.get("tiers") if isinstance(rates, dict) else None)
+                    tiers = (
+                        rates
+                        if isinstance(rates, list)
+                        else (rates.get("tiers") if isinstance(rates, dict) else None)
+                    )
                     bounds = [t["upto"] for t in tiers or [] if isinstance(t.get("upto"), (int, Decimal))]
                     assert bounds == sorted(set(bounds)), f"{version.label} {charge_id} {cls}: {bounds}"
 

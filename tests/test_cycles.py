@@ -16,8 +16,12 @@ from .helpers import account, reading, version
 
 CHARGES: dict[str, Any] = {
     "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: 1080}},
-    "water": {"type": "graduated", "label": "water", "source": "s",
-              "classes": {"household": [{"upto": 30, "rate": 300}, {"upto": 50, "rate": 700}, {"rate": 1070}]}},
+    "water": {
+        "type": "graduated",
+        "label": "water",
+        "source": "s",
+        "classes": {"household": [{"upto": 30, "rate": 300}, {"upto": 50, "rate": 700}, {"rate": 1070}]},
+    },
     "levy": {"type": "per_unit", "label": "levy", "source": "s", "rate": 170},
 }
 BIMONTHLY = {"months": [2], "default": 2, "per_month": ["base", "water"]}
@@ -27,11 +31,11 @@ EITHER = {"months": [1, 2], "below_monthly_m3": {2: 100}, "per_month": ["water"]
 def test_a_two_month_bill_doubles_what_is_stated_per_month() -> None:
     bill = version(CHARGES, billing_cycle=BIMONTHLY).bill(account(meter_mm=15), reading(70))
     lines = {line.charge: line for line in bill.lines}
-    assert lines["base"].amount == 2160 and lines["base"].quantity == 2   # 1,080 × 2
+    assert lines["base"].amount == 2160 and lines["base"].quantity == 2  # 1,080 × 2
     # tiers 0–60 / 61–100 / 101+: 60 × 300 + 10 × 700
     assert lines["water"].amount == 18000 + 7000
     assert [s.upper for s in lines["water"].slices] == [60, 100]
-    assert lines["levy"].amount == 70 * 170                                 # per m³: unchanged
+    assert lines["levy"].amount == 70 * 170  # per m³: unchanged
 
 
 def test_monthly_by_default() -> None:
@@ -52,7 +56,7 @@ def test_usage_limit_of_a_two_month_bill() -> None:
     either = version(CHARGES, billing_cycle=EITHER)
     assert either.bill(account(meter_mm=15), reading(Decimal("199.9"), months=2)).total > 0
     with pytest.raises(InputError, match="below 100 m³ per month") as caught:
-        either.bill(account(meter_mm=15), reading(200, months=2))   # 100 m³ a month
+        either.bill(account(meter_mm=15), reading(200, months=2))  # 100 m³ a month
     assert caught.value.code == "billing_cycle"
     assert either.bill(account(meter_mm=15), reading(500, months=1)).total > 0
     with pytest.raises(InputError, match="must say how many months"):
@@ -76,9 +80,13 @@ def test_months_column_is_read_and_checked() -> None:
 
 
 @given(tiers=strategies.tier_table(), monthly=st.integers(min_value=0, max_value=3_000))
-def test_a_two_month_bill_of_even_usage_is_two_monthly_bills(tiers: list[dict[str, object]], monthly: int) -> None:
-    charges = {"water": {"type": "graduated", "label": "water", "source": "s", "classes": {"household": tiers}},
-               "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: 1080}}}
+def test_a_two_month_bill_of_even_usage_is_two_monthly_bills(
+    tiers: list[dict[str, object]], monthly: int
+) -> None:
+    charges = {
+        "water": {"type": "graduated", "label": "water", "source": "s", "classes": {"household": tiers}},
+        "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: 1080}},
+    }
     one = version(charges).bill(account(meter_mm=15), reading(monthly))
     two = version(charges, billing_cycle=BIMONTHLY).bill(account(meter_mm=15), reading(2 * monthly))
     assert two.total == 2 * one.total

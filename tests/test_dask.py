@@ -18,15 +18,18 @@ def test_a_partitioned_city_bills_on_a_local_cluster_as_in_one_process(tmp_path:
     parts = []
     for index in range(4):
         part = tmp_path / f"in-{index}.csv"
-        part.write_text(header + "\n" + "\n".join(rows[index * 1000:(index + 1) * 1000]) + "\n")
+        part.write_text(header + "\n" + "\n".join(rows[index * 1000 : (index + 1) * 1000]) + "\n")
         parts.append(part)
     whole = tmp_path / "all.csv"
     whole.write_text(header + "\n" + "\n".join(rows) + "\n")
     engine = BatchEngine.load("kr/daejeon")
     single = bill_partition(engine, whole, tmp_path / "single.jsonl")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         results = bill_dataset(engine, parts, tmp_path / "out", client)
     assert [r.rows for r in results] == [1000] * 4
     assert sum(r.errors for r in results) == single.errors == 1

@@ -38,11 +38,8 @@ FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL
 
 def _run_command(line: str) -> str:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(shlex.split(line)[1:])
-        except SystemExit:
-            pass
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.suppress(SystemExit):
+        main(shlex.split(line)[1:])
     return out.getvalue() + err.getvalue()
 
 
@@ -59,12 +56,13 @@ def _check_output(command: str, shown: list[str], actual: str) -> None:
         if not chunk:
             continue
         for start in range(position, len(lines) - len(chunk) + 1):
-            if [line.rstrip() for line in lines[start:start + len(chunk)]] == chunk:
+            if [line.rstrip() for line in lines[start : start + len(chunk)]] == chunk:
                 position = start + len(chunk)
                 break
         else:
-            raise AssertionError(f"`{command}` printed:\n{actual}\nwhich does not contain, in order:\n"
-                                 + "\n".join(chunk))
+            raise AssertionError(
+                f"`{command}` printed:\n{actual}\nwhich does not contain, in order:\n" + "\n".join(chunk)
+            )
     if len(chunks) == 1 and chunks[0]:
         assert [line.rstrip() for line in lines] == chunks[0], f"`{command}` printed:\n{actual}"
 
@@ -124,7 +122,9 @@ def test_every_hook_is_documented_in_the_plugin_guide() -> None:
 
 
 def test_every_command_is_in_the_checking_or_cli_pages() -> None:
-    text = "".join((DOCS / name).read_text(encoding="utf-8") for name in ("cli.md", "checking.md", "index.md"))
+    text = "".join(
+        (DOCS / name).read_text(encoding="utf-8") for name in ("cli.md", "checking.md", "index.md")
+    )
     assert "<!-- generated: cli-reference -->" in text
     for name in ("validate", "lint", "test", "schema"):
         assert f"tariffcore {name}" in text, name

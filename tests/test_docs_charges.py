@@ -27,12 +27,19 @@ def charge(entry: dict[str, object]) -> dict[str, object]:
 
 def test_the_flat_allowance_example() -> None:
     general = examples()[0]["general"]
-    v = version({"water": {"type": "graduated", "label": "w", "source": "s",
-                           "classes": {"household": 585, "general": general}}},
-                use_classes={"household": {"label": "h"},
-                             "general": {"label": "g", "household_units_default": 0}})
+    v = version(
+        {
+            "water": {
+                "type": "graduated",
+                "label": "w",
+                "source": "s",
+                "classes": {"household": 585, "general": general},
+            }
+        },
+        use_classes={"household": {"label": "h"}, "general": {"label": "g", "household_units_default": 0}},
+    )
     bill = v.bill(account("general", household_units=2), reading(40))
-    assert bill.total == 27_050                      # 30 × 585 + 10 × 950
+    assert bill.total == 27_050  # 30 × 585 + 10 × 950
     assert "water.general+allowance" in PAGE.read_text(encoding="utf-8")
     assert "allowance tier 1 (1–30 m³): 30 × 585 = 17550" in explain_bill(bill)
 

@@ -32,7 +32,8 @@ def test_python_examples_run(page: str) -> None:
 def test_the_explained_split_line_is_what_explain_prints() -> None:
     (shown,) = [b for b in blocks("time.md", "text") if "part     " in b]
     bill = fixture_catalog("seoul").bill(
-        "test/seoul", tariffcore.Account("-", "household"), reading(30, date(2021, 12, 16), date(2022, 2, 15)))
+        "test/seoul", tariffcore.Account("-", "household"), reading(30, date(2021, 12, 16), date(2022, 2, 15))
+    )
     assert shown.strip() in explain_bill(bill)
 
 
@@ -42,6 +43,7 @@ def test_the_quoted_totals(tmp_path: Path) -> None:
     assert fixture_catalog("seoul").bill("test/seoul", home, period).total == 30780
     assert switch_variant("seoul", tmp_path).bill("test/seoul", home, period).total == 31500
     busan = fixture_catalog("busan")
-    bill = busan.bill("test/busan", home, reading(20, date(2026, 1, 1), date(2026, 1, 31),
-                                                 due_date=date(2026, 2, 28)))
+    bill = busan.bill(
+        "test/busan", home, reading(20, date(2026, 1, 1), date(2026, 1, 31), due_date=date(2026, 2, 28))
+    )
     assert [line.amount for line in bill.lines] == [1200, 18400, 13300, Decimal("2996")]

@@ -57,9 +57,13 @@ def test_seoul_2022_change_split_by_days(seoul: tariffcore.Catalog) -> None:
     assert water is not None
     assert water.version == "2021-07+2022-01"
     assert [(p.version, p.days, p.quantity, p.amount) for p in water.parts] == [
-        ("2021-07", 16, 8, 3120), ("2022-01", 46, 22, 10560)]
+        ("2021-07", 16, 8, 3120),
+        ("2022-01", 46, 22, 10560),
+    ]
     assert [(p.start, p.end) for p in water.parts] == [
-        (date(2021, 12, 16), date(2021, 12, 31)), (date(2022, 1, 1), date(2022, 2, 15))]
+        (date(2021, 12, 16), date(2021, 12, 31)),
+        (date(2022, 1, 1), date(2022, 2, 15)),
+    ]
     assert [s.version for s in water.slices] == ["2021-07", "2022-01"]
     sewer = bill.line("sewer")
     assert sewer is not None and sewer.parts == () and sewer.version == "2022-01"
@@ -90,8 +94,7 @@ def test_seoul_2021_07_change_switch(seoul_switch: tariffcore.Catalog) -> None:
     assert bill.total == 23040
 
 
-def test_seoul_split_part_reaching_an_unknown_tier_names_version_and_days(
-        seoul: tariffcore.Catalog) -> None:
+def test_seoul_split_part_reaching_an_unknown_tier_names_version_and_days(seoul: tariffcore.Catalog) -> None:
     # 40 m³: first part round(40 × 16 / 62 = 10.3) = 10 m³, above its tier-1 bound of 8; the
     # 2021-07 tier-2 rate is unknown.
     with pytest.raises(UnknownValueError) as caught:
@@ -101,8 +104,7 @@ def test_seoul_split_part_reaching_an_unknown_tier_names_version_and_days(
     assert "2021-12-16..2021-12-31" in message
 
 
-def test_seoul_sewer_2026_split_leaves_an_unchanged_water_charge_whole(
-        seoul: tariffcore.Catalog) -> None:
+def test_seoul_sewer_2026_split_leaves_an_unchanged_water_charge_whole(seoul: tariffcore.Catalog) -> None:
     # 2025-12-17..2026-01-15: 15 days under 2023-01, 15 under 2026-01; 10 m³.
     # water 580 in both: one part, 10 × 580 = 5,800.
     # sewer: 5 m³ (bound round(30 × 15 / 30) = 15) × 400 + 5 × 480 = 2,000 + 2,400 = 4,400
@@ -127,12 +129,16 @@ def test_scheduled_future_versions(seoul: tariffcore.Catalog) -> None:
 
 
 def test_usage_basis_needs_the_end_of_the_period(seoul_switch: tariffcore.Catalog) -> None:
-    with pytest.raises(InputError, match=r"usage date \(사용분\): period_end \(the last day of usage\) is required"):
+    with pytest.raises(
+        InputError, match=r"usage date \(사용분\): period_end \(the last day of usage\) is required"
+    ):
         seoul_switch.bill("test/seoul", HOME, tariffcore.Reading(Decimal(10), billing_month=date(2022, 3, 1)))
 
 
 def test_split_needs_the_start_of_the_period(seoul: tariffcore.Catalog) -> None:
-    with pytest.raises(InputError, match="test/seoul@2022-01 splits periods by days.*period_start is required"):
+    with pytest.raises(
+        InputError, match="test/seoul@2022-01 splits periods by days.*period_start is required"
+    ):
         seoul.bill("test/seoul", HOME, reading(10, None, date(2022, 2, 15)))
 
 
@@ -144,18 +150,22 @@ def test_split_period_starting_before_the_first_version(seoul: tariffcore.Catalo
 # --------------------------------------------------------------------------- Ulsan: billing month
 
 
-@pytest.mark.parametrize(("month", "version", "water", "levy"), [
-    # 20 m³ household; every line truncated below 10 won; sewer 20 × 650 = 13,000 throughout.
-    # 2024-02: water 20 × 770 = 15,400; levy 20 × 66.3 = 1,326 → 1,320
-    ((2024, 2), "2023-07", 15400, 1320),
-    # 2024-03 (March levy switch): levy 20 × 36.4 = 728 → 720; water still 770
-    ((2024, 3), "2024-03", 15400, 720),
-    ((2024, 6), "2024-03", 15400, 720),
-    # 2024-07 (July water switch): water 20 × 860 = 17,200
-    ((2024, 7), "2024-07", 17200, 720),
-])
-def test_ulsan_july_water_and_march_levy(ulsan: tariffcore.Catalog, month: tuple[int, int],
-                                         version: str, water: int, levy: int) -> None:
+@pytest.mark.parametrize(
+    ("month", "version", "water", "levy"),
+    [
+        # 20 m³ household; every line truncated below 10 won; sewer 20 × 650 = 13,000 throughout.
+        # 2024-02: water 20 × 770 = 15,400; levy 20 × 66.3 = 1,326 → 1,320
+        ((2024, 2), "2023-07", 15400, 1320),
+        # 2024-03 (March levy switch): levy 20 × 36.4 = 728 → 720; water still 770
+        ((2024, 3), "2024-03", 15400, 720),
+        ((2024, 6), "2024-03", 15400, 720),
+        # 2024-07 (July water switch): water 20 × 860 = 17,200
+        ((2024, 7), "2024-07", 17200, 720),
+    ],
+)
+def test_ulsan_july_water_and_march_levy(
+    ulsan: tariffcore.Catalog, month: tuple[int, int], version: str, water: int, levy: int
+) -> None:
     bill = ulsan.bill("test/ulsan", HOME, tariffcore.Reading(Decimal(20), billing_month=date(*month, 1)))
     assert bill.version == version
     assert amounts(bill) == {"water": water, "sewer": 13000, "levy": levy}
@@ -165,9 +175,16 @@ def test_ulsan_july_water_and_march_levy(ulsan: tariffcore.Catalog, month: tuple
 
 def test_ulsan_switches_the_whole_bill_by_billing_month(ulsan: tariffcore.Catalog) -> None:
     # Usage mostly in June, billed in July: the July bill is under 2024-07 whole (고지분).
-    bill = ulsan.bill("test/ulsan", HOME, tariffcore.Reading(
-        Decimal(20), billing_month=date(2024, 7, 1), period_start=date(2024, 6, 5),
-        period_end=date(2024, 7, 4)))
+    bill = ulsan.bill(
+        "test/ulsan",
+        HOME,
+        tariffcore.Reading(
+            Decimal(20),
+            billing_month=date(2024, 7, 1),
+            period_start=date(2024, 6, 5),
+            period_end=date(2024, 7, 4),
+        ),
+    )
     assert bill.total == 17200 + 13000 + 720
     assert all(line.parts == () for line in bill.lines)
 
@@ -190,19 +207,20 @@ def test_busan_water_by_usage_levy_by_due_month(busan: tariffcore.Catalog) -> No
     # levy under 2026-02 (due month).
     # base 15 mm 1,200; water 20 × 920 = 18,400; sewer 10 × 580 + 10 × 750 = 13,300;
     # levy unit price 170 × 0.881 × 1 = 149.77 → 149.8; 20 × 149.8 = 2,996
-    bill = busan.bill("test/busan", HOME, reading(20, date(2026, 1, 1), date(2026, 1, 31),
-                                                 due_date=date(2026, 2, 28)))
+    bill = busan.bill(
+        "test/busan", HOME, reading(20, date(2026, 1, 1), date(2026, 1, 31), due_date=date(2026, 2, 28))
+    )
     assert amounts(bill) == {"base": 1200, "water": 18400, "sewer": 13300, "levy": Decimal("2996")}
-    assert versions(bill) == {"base": "2026-01", "water": "2026-01", "sewer": "2026-01",
-                              "levy": "2026-02"}
+    assert versions(bill) == {"base": "2026-01", "water": "2026-01", "sewer": "2026-01", "levy": "2026-02"}
     assert bill.total == Decimal("35896")
 
 
 def test_busan_levy_due_in_january_keeps_the_2025_coefficient(busan: tariffcore.Catalog) -> None:
     # Usage to 2026-01-15 (2026 water and sewer), due 2026-01-31: the levy is still the
     # 2025-02 one, 170 × 0.876 = 148.92 → 148.9; 20 × 148.9 = 2,978
-    bill = busan.bill("test/busan", HOME, reading(20, date(2025, 12, 16), date(2026, 1, 15),
-                                                 due_date=date(2026, 1, 31)))
+    bill = busan.bill(
+        "test/busan", HOME, reading(20, date(2025, 12, 16), date(2026, 1, 15), due_date=date(2026, 1, 31))
+    )
     levy = bill.line("levy")
     assert levy is not None and levy.unit_price == Decimal("148.9") and levy.amount == 2978
     assert bill.total == 1200 + 18400 + 13300 + 2978
@@ -211,15 +229,19 @@ def test_busan_levy_due_in_january_keeps_the_2025_coefficient(busan: tariffcore.
 def test_busan_application_rate(busan: tariffcore.Catalog) -> None:
     # 70 %: 170 × 0.881 × 0.7 = 104.839 → 104.8; 20 × 104.8 = 2,096
     account = Account("H-2", "household", meter_mm=15, attributes={"levy_rate": "70"})
-    bill = busan.bill("test/busan", account, reading(20, date(2026, 1, 1), date(2026, 1, 31),
-                                                    due_date=date(2026, 2, 28)))
+    bill = busan.bill(
+        "test/busan", account, reading(20, date(2026, 1, 1), date(2026, 1, 31), due_date=date(2026, 2, 28))
+    )
     assert amounts(bill)["levy"] == 2096
 
 
 def test_busan_2025_usage_fails_on_the_unknown_2025_figures(busan: tariffcore.Catalog) -> None:
     with pytest.raises(UnknownValueError, match="test/busan@2025-02"):
-        busan.bill("test/busan", HOME, reading(20, date(2025, 11, 16), date(2025, 12, 15),
-                                              due_date=date(2026, 1, 31)))
+        busan.bill(
+            "test/busan",
+            HOME,
+            reading(20, date(2025, 11, 16), date(2025, 12, 15), due_date=date(2026, 1, 31)),
+        )
 
 
 def test_busan_levy_needs_a_due_date_naming_the_charge(busan: tariffcore.Catalog) -> None:
@@ -234,14 +256,19 @@ def test_busan_levy_only_version_does_not_split_usage_charges(tmp_path: Path) ->
 
     shutil.copytree(Path(__file__).parent / "fixtures" / "rulesets" / "busan", tmp_path / "busan")
     path = tmp_path / "busan" / "2026-02.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "effective: {from: 2026-02, basis: due_month}",
-        "effective: {from: 2026-02, basis: due_month, policy: split_by_days, apportion: "
-        "{m3: {unit: 1, method: half_up}, fixed: {unit: 0.0001, method: half_up}}}"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "effective: {from: 2026-02, basis: due_month}",
+            "effective: {from: 2026-02, basis: due_month, policy: split_by_days, apportion: "
+            "{m3: {unit: 1, method: half_up}, fixed: {unit: 0.0001, method: half_up}}}",
+        ),
+        encoding="utf-8",
+    )
     catalog = tariffcore.load_catalog([tmp_path / "busan"], entry_points=False)
     assert not catalog.problems
-    bill = catalog.bill("test/busan", HOME, reading(20, date(2026, 1, 16), date(2026, 2, 15),
-                                                   due_date=date(2026, 2, 28)))
+    bill = catalog.bill(
+        "test/busan", HOME, reading(20, date(2026, 1, 16), date(2026, 2, 15), due_date=date(2026, 2, 28))
+    )
     assert all(line.parts == () for line in bill.lines)
     assert bill.total == 1200 + 18400 + 13300 + 2996
 

@@ -56,7 +56,10 @@ def load(directory: Path) -> tariffcore.Catalog:
 
 def test_a_child_states_only_what_changed(tmp_path: Path) -> None:
     write(tmp_path, "1.yaml", BASE)
-    write(tmp_path, "2.yaml", """\
+    write(
+        tmp_path,
+        "2.yaml",
+        """\
         ruleset: test/chain
         version: "2"
         extends: "1"
@@ -68,18 +71,19 @@ def test_a_child_states_only_what_changed(tmp_path: Path) -> None:
             source: b
             classes: {household: 150}
           levy: null
-        """)
+        """,
+    )
     catalog = load(tmp_path)
     assert not catalog.problems
     version = catalog.ruleset("test/chain").version("2")
     spec = version.spec
     assert spec.extends == "1"
-    assert spec.title == "chain base"                      # inherited scalar
-    assert [s.id for s in spec.sources] == ["a", "b"]       # sources merge by id
-    assert "levy" not in spec.charges                       # null deletes
+    assert spec.title == "chain base"  # inherited scalar
+    assert [s.id for s in spec.sources] == ["a", "b"]  # sources merge by id
+    assert "levy" not in spec.charges  # null deletes
     water = spec.charges["water"]
     assert water["classes"] == {"household": 150, "general": 300}  # mappings merge, scalars replace
-    assert spec.effective.from_.year == 2025                # effective is the file's own
+    assert spec.effective.from_.year == 2025  # effective is the file's own
     # 12 m³ household: 12 × 150 = 1,800; general: 12 × 300 = 3,600
     account = tariffcore.Account("X", "household")
     reading = tariffcore.Reading(Decimal(12), billing_month=spec.effective.from_)
@@ -88,7 +92,10 @@ def test_a_child_states_only_what_changed(tmp_path: Path) -> None:
 
 def test_lists_replace_whole(tmp_path: Path) -> None:
     write(tmp_path, "1.yaml", BASE)
-    write(tmp_path, "2.yaml", """\
+    write(
+        tmp_path,
+        "2.yaml",
+        """\
         ruleset: test/chain
         version: "2"
         extends: "1"
@@ -97,7 +104,8 @@ def test_lists_replace_whole(tmp_path: Path) -> None:
           water:
             classes:
               household: [{upto: 20, rate: 120}, {rate: 220}]
-        """)
+        """,
+    )
     catalog = load(tmp_path)
     tiers = catalog.ruleset("test/chain").version("2").spec.charges["water"]["classes"]["household"]
     assert tiers == [{"upto": 20, "rate": 120}, {"rate": 220}]
@@ -105,7 +113,10 @@ def test_lists_replace_whole(tmp_path: Path) -> None:
 
 def test_a_problem_in_the_child_points_to_the_child(tmp_path: Path) -> None:
     write(tmp_path, "1.yaml", BASE)
-    child = write(tmp_path, "2.yaml", """\
+    child = write(
+        tmp_path,
+        "2.yaml",
+        """\
         ruleset: test/chain
         version: "2"
         extends: "1"
@@ -114,7 +125,8 @@ def test_a_problem_in_the_child_points_to_the_child(tmp_path: Path) -> None:
           water:
             classes:
               household: [{upto: 10, rate: 100}, {upto: 5, rate: 150}, {rate: 200}]
-        """)
+        """,
+    )
     catalog = load(tmp_path)
     problems = catalog.problems["test/chain"]
     assert len(problems) == 1
@@ -125,14 +137,18 @@ def test_a_problem_in_the_child_points_to_the_child(tmp_path: Path) -> None:
 
 def test_an_inherited_problem_points_to_the_file_that_wrote_it(tmp_path: Path) -> None:
     base = write(tmp_path, "1.yaml", BASE)
-    write(tmp_path, "2.yaml", """\
+    write(
+        tmp_path,
+        "2.yaml",
+        """\
         ruleset: test/chain
         version: "2"
         extends: "1"
         effective: {from: 2025-01-01, basis: billing_month}
         use_classes:
           general: null
-        """)
+        """,
+    )
     problems = load(tmp_path).problems["test/chain"]
     assert len(problems) == 1
     problem = problems[0]
@@ -144,12 +160,16 @@ def test_an_inherited_problem_points_to_the_file_that_wrote_it(tmp_path: Path) -
 
 def test_extends_an_unknown_version(tmp_path: Path) -> None:
     write(tmp_path, "1.yaml", BASE)
-    child = write(tmp_path, "2.yaml", """\
+    child = write(
+        tmp_path,
+        "2.yaml",
+        """\
         ruleset: test/chain
         version: "2"
         extends: "1.5"
         effective: {from: 2025-01-01, basis: billing_month}
-        """)
+        """,
+    )
     problems = load(tmp_path).problems["test/chain"]
     assert [(p.path, p.line) for p in problems] == [(str(child), 3)]
     assert "no readable version '1.5' (versions: 1)" in problems[0].message
@@ -157,12 +177,16 @@ def test_extends_an_unknown_version(tmp_path: Path) -> None:
 
 def test_an_extends_loop(tmp_path: Path) -> None:
     for name, parent, year in (("a", "b", 2024), ("b", "a", 2025)):
-        write(tmp_path, f"{name}.yaml", f"""\
+        write(
+            tmp_path,
+            f"{name}.yaml",
+            f"""\
             ruleset: test/chain
             version: "{name}"
             extends: "{parent}"
             effective: {{from: {year}-01-01, basis: billing_month}}
-            """)
+            """,
+        )
     problems = load(tmp_path).problems["test/chain"]
     assert any("loops: a → b → a" in p.message or "loops: b → a → b" in p.message for p in problems)
 
@@ -180,9 +204,9 @@ def test_rulesets_show_prints_the_resolved_version(capsys: pytest.CaptureFixture
     assert "# extends 2024-03" in out
     data = load_yaml(out, "shown").data
     assert data["version"] == "2024-07"
-    assert data["charges"]["water"]["classes"]["household"] == 860   # its own change
-    assert data["charges"]["levy"]["rate"] == Decimal("36.4")        # from 2024-03
-    assert data["charges"]["sewer"]["classes"]["household"] == 650   # from 2023-07
+    assert data["charges"]["water"]["classes"]["household"] == 860  # its own change
+    assert data["charges"]["levy"]["rate"] == Decimal("36.4")  # from 2024-03
+    assert data["charges"]["sewer"]["classes"]["household"] == 650  # from 2023-07
     assert data["rounding"] == {"unit": 10, "method": "truncate"}
     assert "base" in data["not_included"]
 

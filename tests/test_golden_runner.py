@@ -57,25 +57,29 @@ def test_a_city_package_tests_itself_with_plain_pytest(pytester: pytest.Pytester
     _city(pytester.path)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines([
-        "*rulesets/xx/town/tests/2026.yaml:7: xx/town: a wrong expectation (billed by xx/town@2026)",
-        "*line   expected  actual",
-        "*water     17000   17050  <-",
-        "*household tier 1 (1–20 m³): 20 × 650 = 13000",
-        "*household tier 2 (21+ m³): 5 × 810 = 4050",
-        "*total     17000   17050  <-",
-        "*line water: expected 17000, got 17050",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*rulesets/xx/town/tests/2026.yaml:7: xx/town: a wrong expectation (billed by xx/town@2026)",
+            "*line   expected  actual",
+            "*water     17000   17050  <-",
+            "*household tier 1 (1–20 m³): 20 × 650 = 13000",
+            "*household tier 2 (21+ m³): 5 × 810 = 4050",
+            "*total     17000   17050  <-",
+            "*line water: expected 17000, got 17050",
+        ]
+    )
 
 
 def test_a_broken_golden_file_is_a_collection_error(pytester: pytest.Pytester) -> None:
     _city(pytester.path, GOLDEN.replace("expect:", "expected:", 1))
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines([
-        "*rulesets/xx/town/tests/2026.yaml:3:5: missing field 'expect'",
-        "*rulesets/xx/town/tests/2026.yaml:6:5: unknown field 'expected' (did you mean 'expect'?)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*rulesets/xx/town/tests/2026.yaml:3:5: missing field 'expect'",
+            "*rulesets/xx/town/tests/2026.yaml:6:5: unknown field 'expected' (did you mean 'expect'?)",
+        ]
+    )
 
 
 def test_the_plugin_can_be_turned_off(pytester: pytest.Pytester) -> None:

@@ -16,10 +16,14 @@ from .helpers import version
 HEADER = "account,use_class,meter_mm,usage_m3,billing_month\n"
 
 
-def test_out_of_range_usage_is_an_error_row_and_the_run_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_of_range_usage_is_an_error_row_and_the_run_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "in.csv"
-    source.write_text(HEADER + "A,household,20,35,2025-03\nB,household,20,1e999999,2025-03\n"
-                      "C,household,20,1e-9,2025-03\nD,household,20,35,2025-03\n")
+    source.write_text(
+        HEADER + "A,household,20,35,2025-03\nB,household,20,1e999999,2025-03\n"
+        "C,household,20,1e-9,2025-03\nD,household,20,35,2025-03\n"
+    )
     status = main(["bill", str(source), "--ruleset", "kr/changwon"])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert status == 1
@@ -71,11 +75,13 @@ def test_lint_of_an_unknown_ruleset_cannot_run(capsys: pytest.CaptureFixture[str
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_missing_column_keeps_each_row_and_its_account(tmp_path: Path, jobs: str,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_column_keeps_each_row_and_its_account(
+    tmp_path: Path, jobs: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "no-usage.csv"
-    source.write_text("account,use_class,meter_mm,billing_month\nA1,household,20,2025-03\n"
-                      "A2,household,20,2025-03\n")
+    source.write_text(
+        "account,use_class,meter_mm,billing_month\nA1,household,20,2025-03\nA2,household,20,2025-03\n"
+    )
     assert main(["bill", str(source), "--ruleset", "kr/changwon", "--jobs", jobs]) == 1
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [row["account"] for row in rows] == ["A1", "A2"]

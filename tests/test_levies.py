@@ -29,24 +29,30 @@ def unit_price(ref: str, use_class: str = "household", **attributes: str) -> Dec
     return charged.unit_price
 
 
-@pytest.mark.parametrize(("ref", "published"), [
-    ("kr/ulsan@2018-03", "83.5"),   # 170 × 0.491 = 83.47 → half-up to 0.1: 83.5
-    ("kr/ulsan@2019-03", "31.1"),   # 170 × 0.183 = 31.11 → 31.1
-    ("kr/ulsan@2020-03", "25.2"),   # 170 × 0.148 = 25.16 → 25.2
-    ("kr/ulsan@2017-03", "14.3"),   # published without a coefficient
-    ("kr/ulsan@2024-03", "36.4"),
-])
+@pytest.mark.parametrize(
+    ("ref", "published"),
+    [
+        ("kr/ulsan@2018-03", "83.5"),  # 170 × 0.491 = 83.47 → half-up to 0.1: 83.5
+        ("kr/ulsan@2019-03", "31.1"),  # 170 × 0.183 = 31.11 → 31.1
+        ("kr/ulsan@2020-03", "25.2"),  # 170 × 0.148 = 25.16 → 25.2
+        ("kr/ulsan@2017-03", "14.3"),  # published without a coefficient
+        ("kr/ulsan@2024-03", "36.4"),
+    ],
+)
 def test_ulsan_levy_unit_prices(ref: str, published: str) -> None:
     assert unit_price(ref) == Decimal(published)
 
 
-@pytest.mark.parametrize(("ref", "published"), [
-    ("kr/busan@2019-02", "151.1"),  # 170 × 0.889 = 151.13 → 151.1
-    ("kr/busan@2020-02", "149.9"),  # 170 × 0.882 = 149.94 → 149.9
-    ("kr/busan@2024-02", "151.3"),  # 170 × 0.890 = 151.3
-    ("kr/busan@2025-02", "148.9"),  # 170 × 0.876 = 148.92 → 148.9
-    ("kr/busan@2026-02", "149.8"),  # 170 × 0.881 = 149.77 → 149.8
-])
+@pytest.mark.parametrize(
+    ("ref", "published"),
+    [
+        ("kr/busan@2019-02", "151.1"),  # 170 × 0.889 = 151.13 → 151.1
+        ("kr/busan@2020-02", "149.9"),  # 170 × 0.882 = 149.94 → 149.9
+        ("kr/busan@2024-02", "151.3"),  # 170 × 0.890 = 151.3
+        ("kr/busan@2025-02", "148.9"),  # 170 × 0.876 = 148.92 → 148.9
+        ("kr/busan@2026-02", "149.8"),  # 170 × 0.881 = 149.77 → 149.8
+    ],
+)
 def test_busan_levy_unit_prices_at_full_application(ref: str, published: str) -> None:
     assert unit_price(ref, levy_application_rate="100") == Decimal(published)
 
@@ -74,9 +80,18 @@ def test_daegu_levy_truncates_to_a_tenth() -> None:
 
 
 def test_rounding_method_is_the_rulesets_own() -> None:
-    levy = {"levy": {"type": "per_unit", "label": "levy", "source": "s",
-                     "rate": {"base": 160, "factors": [Decimal("0.933")],
-                              "rounding": {"unit": Decimal("0.1"), "method": "half_up"}}}}
+    levy = {
+        "levy": {
+            "type": "per_unit",
+            "label": "levy",
+            "source": "s",
+            "rate": {
+                "base": 160,
+                "factors": [Decimal("0.933")],
+                "rounding": {"unit": Decimal("0.1"), "method": "half_up"},
+            },
+        }
+    }
     # the same product, half-up: 149.28 → 149.3
     line = version(levy).bill(account(), reading(10, date(2025, 3, 1))).lines[0]
     assert line.unit_price == Decimal("149.3")

@@ -56,8 +56,9 @@ def test_every_kind_of_finding(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_staleness_threshold_is_an_option() -> None:
     catalog = load_catalog([LINT], plugin_rulesets=False)
     # 2024-01-10 + 1,100 days is 2027-01-14: not stale with a 1,100-day threshold on 2026-11-26.
-    stale = [f for f in lint_catalog(catalog, today=date(2026, 11, 26), stale_after=1100)
-             if f.kind == "stale"]
+    stale = [
+        f for f in lint_catalog(catalog, today=date(2026, 11, 26), stale_after=1100) if f.kind == "stale"
+    ]
     assert [f.message.split(" ")[0] for f in stale] == ["xx/lintville@2025"]
 
 

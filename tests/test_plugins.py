@@ -54,7 +54,9 @@ def test_a_city_adds_a_charge_type_without_touching_tariffcore(example_plugin: M
 def test_plugins_are_found_through_the_entry_point_group(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, example_plugin: ModuleType
 ) -> None:
-    monkeypatch.syspath_prepend(str(_dist_info(tmp_path, "tariffcore_percent", "percent = tariffcore_percent")))
+    monkeypatch.syspath_prepend(
+        str(_dist_info(tmp_path, "tariffcore_percent", "percent = tariffcore_percent"))
+    )
     catalog = tariffcore.load_catalog()
     assert "percent" in catalog.plugins.names
     assert "example/percent" in catalog.ids()
@@ -74,7 +76,10 @@ def test_a_plugin_whose_hook_raises_is_named() -> None:
         raise RuntimeError("disk on fire")
 
     plugin.tariffcore_ruleset_paths = tariffcore_ruleset_paths  # type: ignore[attr-defined]
-    with pytest.raises(PluginError, match="plug-in 'faulty_city': hook tariffcore_ruleset_paths raised RuntimeError: disk on fire"):
+    with pytest.raises(
+        PluginError,
+        match="plug-in 'faulty_city': hook tariffcore_ruleset_paths raised RuntimeError: disk on fire",
+    ):
         tariffcore.load_catalog(entry_points=False, plugins=[plugin])
 
 
@@ -110,14 +115,22 @@ def test_a_charge_type_that_breaks_at_bill_time_is_named(example_plugin: ModuleT
     from .helpers import BASE, account, dump, reading
 
     catalog = tariffcore.load_catalog(entry_points=False, plugins=[plugin])
-    text = dump({**BASE, "charges": {"x": {"type": "exploding", "label": "x", "source": "s",
-                                           "of": ["y"], "percent": 1}}})
+    text = dump(
+        {
+            **BASE,
+            "charges": {"x": {"type": "exploding", "label": "x", "source": "s", "of": ["y"], "percent": 1}},
+        }
+    )
     compiled = tariffcore.load_version_file(text, "x.yaml", catalog.plugins)
-    with pytest.raises(PluginError, match="plug-in 'exploding_city': charge 'x' of test/city@1 raised ZeroDivisionError"):
+    with pytest.raises(
+        PluginError, match="plug-in 'exploding_city': charge 'x' of test/city@1 raised ZeroDivisionError"
+    ):
         compiled.bill(account(), reading(1))
 
 
-def test_the_bundled_korean_rulesets_come_from_the_installed_plugin(installed_catalog: tariffcore.Catalog) -> None:
+def test_the_bundled_korean_rulesets_come_from_the_installed_plugin(
+    installed_catalog: tariffcore.Catalog,
+) -> None:
     assert "kr" in installed_catalog.plugins.names
     assert {"kr/gimhae", "kr/changwon", "kr/ansan"} <= set(installed_catalog.ids())
     paths = {str(p) for _, p in installed_catalog.plugins.ruleset_paths}

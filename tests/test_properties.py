@@ -13,17 +13,28 @@ from . import strategies
 from .helpers import account, dump, reading, version
 
 
-def _ruleset(tiers: list[dict[str, object]], kind: str = "graduated", scale: bool = False) -> tariffcore.CompiledVersion:
-    return version({
-        "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: 1080}},
-        "water": {"type": kind, "label": "water", "source": "s",
-                  "classes": {"household": {"tiers": tiers, "scale_by_households": scale}}},
-        "levy": {"type": "per_unit", "label": "levy", "source": "s", "rate": 170},
-    }, rounding={"unit": 10, "method": "truncate"})
+def _ruleset(
+    tiers: list[dict[str, object]], kind: str = "graduated", scale: bool = False
+) -> tariffcore.CompiledVersion:
+    return version(
+        {
+            "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: 1080}},
+            "water": {
+                "type": kind,
+                "label": "water",
+                "source": "s",
+                "classes": {"household": {"tiers": tiers, "scale_by_households": scale}},
+            },
+            "levy": {"type": "per_unit", "label": "levy", "source": "s", "rate": 170},
+        },
+        rounding={"unit": 10, "method": "truncate"},
+    )
 
 
 @given(strategies.tier_table(), strategies.usage, strategies.usage, strategies.households)
-def test_more_usage_never_costs_less(tiers: list[dict[str, object]], a: Decimal, b: Decimal, homes: int) -> None:
+def test_more_usage_never_costs_less(
+    tiers: list[dict[str, object]], a: Decimal, b: Decimal, homes: int
+) -> None:
     v = _ruleset(tiers, scale=True)
     low, high = sorted((a, b))
     who = account(meter_mm=15, household_units=homes)
@@ -31,7 +42,9 @@ def test_more_usage_never_costs_less(tiers: list[dict[str, object]], a: Decimal,
 
 
 @given(strategies.tier_table(), strategies.usage, st.sampled_from(["graduated", "volume"]))
-def test_lines_sum_to_the_total_and_slices_to_the_line(tiers: list[dict[str, object]], usage: Decimal, kind: str) -> None:
+def test_lines_sum_to_the_total_and_slices_to_the_line(
+    tiers: list[dict[str, object]], usage: Decimal, kind: str
+) -> None:
     bill = _ruleset(tiers, kind).bill(account(meter_mm=15), reading(usage))
     assert bill.total == sum(line.amount for line in bill.lines)
     water = bill.line("water")
@@ -49,7 +62,9 @@ def test_same_input_same_bill(tiers: list[dict[str, object]], usage: Decimal) ->
 
 
 @given(strategies.tier_table(min_tiers=2), strategies.usage)
-def test_graduated_never_costs_more_than_volume_at_rising_rates(tiers: list[dict[str, object]], usage: Decimal) -> None:
+def test_graduated_never_costs_more_than_volume_at_rising_rates(
+    tiers: list[dict[str, object]], usage: Decimal
+) -> None:
     rates = sorted(Decimal(str(t["rate"])) for t in tiers)
     rising = [{**t, "rate": r} for t, r in zip(tiers, rates)]
     graduated = _ruleset(rising).bill(account(meter_mm=15), reading(usage)).line("water")
@@ -61,7 +76,8 @@ def test_graduated_never_costs_more_than_volume_at_rising_rates(tiers: list[dict
 @given(strategies.tier_table())
 def test_ruleset_survives_dump_and_load(tiers: list[dict[str, object]]) -> None:
     v = _ruleset(tiers)
-    again = tariffcore.load_version_file(dump(v.spec.model_dump(mode="python", by_alias=True,
-                                                                exclude_none=True)), "<again>")
+    again = tariffcore.load_version_file(
+        dump(v.spec.model_dump(mode="python", by_alias=True, exclude_none=True)), "<again>"
+    )
     assert again.spec == v.spec
     assert again.bill(account(meter_mm=15), reading(123)) == v.bill(account(meter_mm=15), reading(123))

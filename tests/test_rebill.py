@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.daejeon_by_hand import bill as by_hand
+
 from tariffcore.commands import main
 from tariffcore.synthetic import synthetic_city
 
@@ -20,8 +21,18 @@ def write_history(path: Path, count: int, plant: int | None = None) -> dict[str,
     planted: dict[str, str] = {}
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(["account", "use_class", "meter_mm", "household_units", "usage_m3",
-                         "billing_month", *(f"issued_{c}" for c in CHARGES), "issued_total"])
+        writer.writerow(
+            [
+                "account",
+                "use_class",
+                "meter_mm",
+                "household_units",
+                "usage_m3",
+                "billing_month",
+                *(f"issued_{c}" for c in CHARGES),
+                "issued_total",
+            ]
+        )
         for index, row in enumerate(synthetic_city(count, seed=11)):
             row["billing_month"] = f"2025-{index % 12 + 1:02d}"
             amounts = by_hand(row["use_class"], int(row["meter_mm"]), Decimal(row["usage_m3"]))
@@ -38,8 +49,22 @@ def test_rebill_finds_a_planted_one_won_difference_in_100000_bills(tmp_path: Pat
     planted = write_history(history, 100_000, plant=61_234)
     out = tmp_path / "checks.jsonl"
     summary = tmp_path / "summary.json"
-    status = main(["rebill", str(history), "--ruleset", "kr/daejeon", "--format", "jsonl",
-                   "-o", str(out), "--summary", str(summary), "--progress", "off"])
+    status = main(
+        [
+            "rebill",
+            str(history),
+            "--ruleset",
+            "kr/daejeon",
+            "--format",
+            "jsonl",
+            "-o",
+            str(out),
+            "--summary",
+            str(summary),
+            "--progress",
+            "off",
+        ]
+    )
     assert status == 1
     checks = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(checks) == 100_000  # one result per history row
@@ -80,29 +105,74 @@ def test_jsonl_history_error_rows_and_missing_lines(tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
     rows = [
         # 20 m³ household, 15 mm: 860 + 10,200 + 8,400 + 3,400 = 22,860 (digest §8)
-        {"account": "ok", "use_class": "household", "meter_mm": 15, "usage_m3": 20,
-         "billing_month": "2025-03",
-         "issued": {"lines": {"base": "860", "water": "10200", "sewer": "8400", "levy": "3400"},
-                    "total": "22860"}},
+        {
+            "account": "ok",
+            "use_class": "household",
+            "meter_mm": 15,
+            "usage_m3": 20,
+            "billing_month": "2025-03",
+            "issued": {
+                "lines": {"base": "860", "water": "10200", "sewer": "8400", "levy": "3400"},
+                "total": "22860",
+            },
+        },
         # the issued bill had no levy line
-        {"account": "nolevy", "use_class": "household", "meter_mm": 15, "usage_m3": 20,
-         "billing_month": "2025-03",
-         "issued": {"lines": {"base": "860", "water": "10200", "sewer": "8400"}, "total": "19460"}},
+        {
+            "account": "nolevy",
+            "use_class": "household",
+            "meter_mm": 15,
+            "usage_m3": 20,
+            "billing_month": "2025-03",
+            "issued": {"lines": {"base": "860", "water": "10200", "sewer": "8400"}, "total": "19460"},
+        },
         # 13 mm is not in Daejeon's table: cannot be recomputed
-        {"account": "bad", "use_class": "household", "meter_mm": 13, "usage_m3": 20,
-         "billing_month": "2025-03", "issued": {"lines": {}, "total": "0"}},
-        {"account": "nototal", "use_class": "household", "meter_mm": 15, "usage_m3": 1,
-         "billing_month": "2025-03", "issued": {"lines": {"base": "860"}}},
+        {
+            "account": "bad",
+            "use_class": "household",
+            "meter_mm": 13,
+            "usage_m3": 20,
+            "billing_month": "2025-03",
+            "issued": {"lines": {}, "total": "0"},
+        },
+        {
+            "account": "nototal",
+            "use_class": "household",
+            "meter_mm": 15,
+            "usage_m3": 1,
+            "billing_month": "2025-03",
+            "issued": {"lines": {"base": "860"}},
+        },
     ]
     history.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "checks.jsonl"
-    assert main(["rebill", str(history), "--ruleset", "kr/daejeon", "--format", "jsonl",
-                 "-o", str(out), "--progress", "off"]) == 1
+    assert (
+        main(
+            [
+                "rebill",
+                str(history),
+                "--ruleset",
+                "kr/daejeon",
+                "--format",
+                "jsonl",
+                "-o",
+                str(out),
+                "--progress",
+                "off",
+            ]
+        )
+        == 1
+    )
     checks = [json.loads(line) for line in out.read_text().splitlines()]
     assert [c["status"] for c in checks] == ["match", "mismatch", "error", "error"]
     levy, total = checks[1]["differences"]
-    assert levy == {"charge": "levy", "issued": None, "recomputed": "3400", "difference": None,
-                    "rule": "levy.household", "version": "kr/daejeon@2025"}
+    assert levy == {
+        "charge": "levy",
+        "issued": None,
+        "recomputed": "3400",
+        "difference": None,
+        "rule": "levy.household",
+        "version": "kr/daejeon@2025",
+    }
     assert total["difference"] == "3400"
     assert checks[2]["error"]["code"] == "unknown_value"
     assert "issued total is missing" in checks[3]["error"]["message"]
@@ -112,21 +182,45 @@ def test_rebill_on_two_processes_and_as_csv(tmp_path: Path) -> None:
     history = tmp_path / "history.csv"
     planted = write_history(history, 3000, plant=2500)
     out = tmp_path / "diff.csv"
-    assert main(["rebill", str(history), "--ruleset", "kr/daejeon", "--format", "csv",
-                 "-o", str(out), "--jobs", "2", "--progress", "off"]) == 1
+    assert (
+        main(
+            [
+                "rebill",
+                str(history),
+                "--ruleset",
+                "kr/daejeon",
+                "--format",
+                "csv",
+                "-o",
+                str(out),
+                "--jobs",
+                "2",
+                "--progress",
+                "off",
+            ]
+        )
+        == 1
+    )
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert [(r["account"], r["charge"], r["difference"]) for r in rows] == [
-        (planted["account"], "water", "-1"), (planted["account"], "total", "-1")]
+        (planted["account"], "water", "-1"),
+        (planted["account"], "total", "-1"),
+    ]
     assert rows[0]["rule"] == f"water.{planted['use_class']}"
 
 
 def test_an_issued_charge_the_ruleset_leaves_out_is_explained(tmp_path: Path) -> None:
     history = tmp_path / "h.csv"
     # Changwon bills water only: 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; no base charge
-    history.write_text("account,use_class,meter_mm,usage_m3,billing_month,issued_base,issued_water,issued_total\n"
-                       "A,household,15,35,2025-03,500,26250,26750\n")
+    history.write_text(
+        "account,use_class,meter_mm,usage_m3,billing_month,issued_base,issued_water,issued_total\n"
+        "A,household,15,35,2025-03,500,26250,26750\n"
+    )
     out = tmp_path / "out.txt"
     assert main(["rebill", str(history), "--ruleset", "kr/changwon", "-o", str(out)]) == 1
     text = out.read_text()
-    assert "base: issued 500, recomputed none; version kr/changwon@2025 (kr/changwon@2025 does not include base:" in text
+    assert (
+        "base: issued 500, recomputed none; version kr/changwon@2025 (kr/changwon@2025 does not include base:"
+        in text
+    )
     assert "None" not in text

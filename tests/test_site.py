@@ -27,9 +27,7 @@ def pages(catalog: tariffcore.Catalog) -> dict[str, str]:
     return {page.uri: page.text for page in sitegen.city_pages(catalog)}
 
 
-def test_every_ruleset_has_a_page_with_its_charts(
-    catalog: tariffcore.Catalog, pages: dict[str, str]
-) -> None:
+def test_every_ruleset_has_a_page_with_its_charts(catalog: tariffcore.Catalog, pages: dict[str, str]) -> None:
     assert "cities/index.md" in pages
     for ruleset in catalog:
         page = pages[f"cities/{ruleset.id}.md"]
@@ -41,8 +39,14 @@ def test_every_ruleset_has_a_page_with_its_charts(
                 ET.fromstring(text)  # well-formed SVG
         assert f"[{ruleset.id}]({ruleset.id}.md)" in pages["cities/index.md"]
     # Every use class of a city with known usage rates gets a chart per usage charge.
-    for cls, charge in (("household", "water"), ("household", "sewer"), ("household", "levy"),
-                        ("general", "water"), ("general", "sewer"), ("general", "levy")):
+    for cls, charge in (
+        ("household", "water"),
+        ("household", "sewer"),
+        ("household", "levy"),
+        ("general", "water"),
+        ("general", "sewer"),
+        ("general", "levy"),
+    ):
         assert f"cities/kr/gimhae-{cls}-{charge}.svg" in pages
     assert "cities/kr/gimhae-household-base.svg" not in pages  # fixed by meter: not drawn
     assert "cities/kr/changwon-school-water.svg" in pages
@@ -65,8 +69,9 @@ def test_a_city_page_shows_tiers_unknowns_and_what_is_not_included(pages: dict[s
 
 def test_the_chart_curve_is_the_bill(catalog: tariffcore.Catalog) -> None:
     ruleset = catalog.ruleset("kr/changwon")
-    points, stop, kind = sitegen._charge_curve(ruleset, ruleset.versions[0], "household", "water",
-                                               Decimal(40))
+    points, stop, kind = sitegen._charge_curve(
+        ruleset, ruleset.versions[0], "household", "water", Decimal(40)
+    )
     curve = dict(points)
     assert stop is None and kind == "usage"
     # 20 × 650 = 13,000; + 10 × 810 = 21,100; + 5 × 1,030 = 26,250
@@ -75,8 +80,9 @@ def test_the_chart_curve_is_the_bill(catalog: tariffcore.Catalog) -> None:
 
 def test_a_curve_stops_where_the_rate_is_unknown(catalog: tariffcore.Catalog) -> None:
     ruleset = catalog.ruleset("kr/gimhae")
-    points, stop, _ = sitegen._charge_curve(ruleset, ruleset.version("2025"), "general", "water",
-                                            Decimal(125))
+    points, stop, _ = sitegen._charge_curve(
+        ruleset, ruleset.version("2025"), "general", "water", Decimal(125)
+    )
     assert points[-1][0] == 100 and stop == "unknown above 100 m³"
     # general 100 m³, no households: water 50 × 1,520 + 50 × 2,160 = 76,000 + 108,000
     assert points[-1][1] == 184000
@@ -122,4 +128,7 @@ def test_late_payment_rules_are_on_the_city_page(catalog: tariffcore.Catalog, pa
         for version in ruleset.arrears_versions:
             assert f"### Late-payment version {version.version}" in pages[f"cities/{ruleset.id}.md"]
     seoul = pages["cities/kr/seoul.md"]
-    assert "| `late_fee` | daily | 가산금 | water, sewer, levy | 3 | × days late / 30; after 30 days: the full percentage |" in seoul
+    assert (
+        "| `late_fee` | daily | 가산금 | water, sewer, levy | 3 | × days late / 30; after 30 days: the full percentage |"
+        in seoul
+    )

@@ -59,8 +59,10 @@ def test_the_shipped_rulesets_are_valid(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_a_missing_path_is_a_problem_not_a_crash() -> None:
     _, problems = check(["no/such/dir", "README.md"])
-    assert sorted(str(p) for p in problems) == ["README.md:1:1: not a YAML file (.yaml or .yml)",
-                                                "no/such/dir:1:1: no such file or directory"]
+    assert sorted(str(p) for p in problems) == [
+        "README.md:1:1: not a YAML file (.yaml or .yml)",
+        "no/such/dir:1:1: no such file or directory",
+    ]
 
 
 def _one(tmp_path: Path, text: str) -> list[str]:
@@ -95,7 +97,9 @@ def test_tabs_are_located(tmp_path: Path) -> None:
 
 
 def test_problems_in_nested_charge_fields(tmp_path: Path) -> None:
-    text = HEAD + """rounding: {unit: 10, method: chop}
+    text = (
+        HEAD
+        + """rounding: {unit: 10, method: chop}
 charges:
   water:
     type: volume
@@ -106,6 +110,7 @@ charges:
       household: {tiers: [{upto: 10, rat: 5}, {rate: 7}]}
   levy: {type: per_unit, label: l, source: s}
 """
+    )
     assert _one(tmp_path, text) == [
         "10:22: expected 'truncate', 'half_up', 'half_even', 'up', 'floor' or 'ceiling', got 'chop'",
         "16:18: unknown use class 'houshold' (did you mean 'household'?)",
@@ -118,23 +123,30 @@ charges:
 def test_the_example_in_the_docs_is_this_fixture() -> None:
     page = (ROOT / "docs" / "checking.md").read_text(encoding="utf-8")
     block = page.split("$ tariffcore validate rulesets/kr/brokentown\n", 1)[1].split("```", 1)[0]
-    shown = [line.replace("rulesets/kr/brokentown/", "tests/fixtures/broken/")
-             for line in block.splitlines()[:-1]]
-    wanted = [line for line in EXPECTED if line.startswith("tests/fixtures/broken/water-2026.yaml")
-              and "top tier must be open" not in line]
+    shown = [
+        line.replace("rulesets/kr/brokentown/", "tests/fixtures/broken/") for line in block.splitlines()[:-1]
+    ]
+    wanted = [
+        line
+        for line in EXPECTED
+        if line.startswith("tests/fixtures/broken/water-2026.yaml") and "top tier must be open" not in line
+    ]
     assert shown == wanted
 
 
 def test_a_misspelt_expectation_is_reported_not_ignored(tmp_path: Path) -> None:
     golden = tmp_path / "tests" / "1.yaml"
     golden.parent.mkdir()
-    golden.write_text("""ruleset: kr/x
+    golden.write_text(
+        """ruleset: kr/x
 bills:
   - name: one
     account: {use_class: household}
     reading: {usage_m3: 1, billing_month: 2025-01}
     expect: {lines: {water: abc}, totl: 650}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     _, problems = check([str(golden)])
     assert [str(p).removeprefix(f"{golden}:") for p in problems] == [
         "6:22: line water: expected a number, got 'abc'",

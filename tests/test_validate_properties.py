@@ -15,8 +15,10 @@ from tariffcore.errors import RulesetError
 
 from .conftest import RULESETS
 
-SAMPLES = [yaml.safe_load((RULESETS / name).read_text(encoding="utf-8"))
-           for name in ("kr/gimhae/2025.yaml", "kr/changwon/2025.yaml", "kr/ansan/2025.yaml")]
+SAMPLES = [
+    yaml.safe_load((RULESETS / name).read_text(encoding="utf-8"))
+    for name in ("kr/gimhae/2025.yaml", "kr/changwon/2025.yaml", "kr/ansan/2025.yaml")
+]
 
 Path = tuple[Any, ...]
 
@@ -33,19 +35,30 @@ def _paths(node: Any, here: Path = ()) -> list[Path]:
 
 
 junk = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-5, 5000), st.text(max_size=8),
-              st.sampled_from(["unknown", "household", "graduated", "2025-13", "1e3", "-1"])),
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(["upto", "rate", "tiers", "type", "x"]),
-                                            inner, max_size=3)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 5000),
+        st.text(max_size=8),
+        st.sampled_from(["unknown", "household", "graduated", "2025-13", "1e3", "-1"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["upto", "rate", "tiers", "type", "x"]), inner, max_size=3),
+    ),
     max_leaves=6,
 )
 
 
-@given(sample=st.sampled_from(SAMPLES), data=st.data(),
-       action=st.sampled_from(["replace", "delete", "rename"]), value=junk)
-def test_a_mutated_ruleset_gets_located_problems(sample: Any, data: st.DataObject, action: str,
-                                                 value: Any) -> None:
+@given(
+    sample=st.sampled_from(SAMPLES),
+    data=st.data(),
+    action=st.sampled_from(["replace", "delete", "rename"]),
+    value=junk,
+)
+def test_a_mutated_ruleset_gets_located_problems(
+    sample: Any, data: st.DataObject, action: str, value: Any
+) -> None:
     document = copy.deepcopy(sample)
     path = data.draw(st.sampled_from(_paths(document)))
     parent = document

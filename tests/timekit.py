@@ -33,8 +33,9 @@ def switch_variant(name: str, target: Path) -> tariffcore.Catalog:
     return catalog
 
 
-def reading(usage: int | str, start: date | None = None, end: date | None = None,
-            **dates: date) -> tariffcore.Reading:
+def reading(
+    usage: int | str, start: date | None = None, end: date | None = None, **dates: date
+) -> tariffcore.Reading:
     return tariffcore.Reading(Decimal(usage), period_start=start, period_end=end, **dates)
 
 

@@ -58,9 +58,7 @@ def D(value: object) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        raise TypeError(
-            f"float {value!r} refused: pass money and quantities as str, int or Decimal"
-        )
+        raise TypeError(f"float {value!r} refused: pass money and quantities as str, int or Decimal")
     if isinstance(value, str):
         text = value.strip().replace("_", "")
         try:
@@ -87,8 +85,7 @@ class Rounding:
     def __post_init__(self) -> None:
         if self.method not in ROUNDING_METHODS:
             raise ValueError(
-                f"unknown rounding method {self.method!r}; "
-                f"use one of {', '.join(sorted(ROUNDING_METHODS))}"
+                f"unknown rounding method {self.method!r}; use one of {', '.join(sorted(ROUNDING_METHODS))}"
             )
         if not self.unit > 0:
             raise ValueError(f"rounding unit must be positive, not {self.unit}")

@@ -102,9 +102,11 @@ class DayShare:
 
     def describe(self, whole: Decimal) -> str:
         """How ``whole`` m³ was apportioned to this part, in words."""
-        return (f"{format_amount(whole)} m³ × days {self.before + 1}–{self.before + self.days} "
-                f"of {self.total_days}, {self.m3_rounding.describe()} cumulatively: "
-                f"{format_amount(self.m3(whole))} m³")
+        return (
+            f"{format_amount(whole)} m³ × days {self.before + 1}–{self.before + self.days} "
+            f"of {self.total_days}, {self.m3_rounding.describe()} cumulatively: "
+            f"{format_amount(self.m3(whole))} m³"
+        )
 
 
 @dataclass(frozen=True, slots=True)

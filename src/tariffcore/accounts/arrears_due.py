@@ -63,9 +63,17 @@ def compute_arrears(
     statement = account_statement(found, [bill], (), as_of, version=pinned)
     line = statement.bills[0]
     return ArrearsResult(
-        f"{found.id}@{line.version}", line.version, total, due, as_of, line.days_late,
-        tuple(s.surcharge for s in line.surcharges), line.outstanding, line.past_limitation,
-        line.limitation_ends, bill.charges,
+        f"{found.id}@{line.version}",
+        line.version,
+        total,
+        due,
+        as_of,
+        line.days_late,
+        tuple(s.surcharge for s in line.surcharges),
+        line.outstanding,
+        line.past_limitation,
+        line.limitation_ends,
+        bill.charges,
     )
 
 
@@ -75,5 +83,3 @@ def _resolve(catalog: Catalog | Ruleset, reference: str | None) -> tuple[Ruleset
     if not reference:
         raise InputError("no ruleset given")
     return catalog.resolve_arrears(reference)
-
-

@@ -201,8 +201,14 @@ def group_ledger(rows: Iterable[LedgerRow]) -> list[AccountLedger]:
             result.append(group)
         if row.ruleset:
             if group.ruleset and group.ruleset != row.ruleset:
-                group.errors.append((row.number, InputError(
-                    f"ruleset {row.ruleset} differs from {group.ruleset} on an earlier row of the account")))
+                group.errors.append(
+                    (
+                        row.number,
+                        InputError(
+                            f"ruleset {row.ruleset} differs from {group.ruleset} on an earlier row of the account"
+                        ),
+                    )
+                )
             group.ruleset = group.ruleset or row.ruleset
         if row.error is not None:
             group.errors.append((row.number, row.error))
@@ -215,8 +221,9 @@ def group_ledger(rows: Iterable[LedgerRow]) -> list[AccountLedger]:
                 suffix = 2
                 while f"{bill.id}#{suffix}" in taken:
                     suffix += 1
-                bill = LedgerBill(f"{bill.id}#{suffix}", bill.due, bill.principal, bill.charges,
-                                  bill.billing_month)
+                bill = LedgerBill(
+                    f"{bill.id}#{suffix}", bill.due, bill.principal, bill.charges, bill.billing_month
+                )
             group.bills.append(bill)
     return result
 

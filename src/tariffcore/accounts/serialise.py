@@ -65,27 +65,38 @@ def statement_to_dict(statement: Statement) -> dict[str, Any]:
     bills = []
     for line in statement.bills:
         bill = line.bill
-        bills.append({
-            "bill": bill.id,
-            "due": bill.due.isoformat(),
-            "billing_month": bill.billing_month.strftime("%Y-%m") if bill.billing_month else None,
-            "version": line.version,
-            "principal": _amount(bill.principal),
-            "charges": {k: _amount(v) for k, v in bill.charges.items()} if bill.charges else None,
-            "principal_paid": _amount(line.principal_paid),
-            "days_late": line.days_late,
-            "surcharges": [
-                {**surcharge_to_dict(s.surcharge), "paid": _amount(s.paid),
-                 "outstanding": _amount(s.outstanding)} for s in line.surcharges
-            ],
-            "payments": [
-                {"payment": a.payment, "date": a.paid_on.isoformat(), "amount": _amount(a.amount),
-                 "to": a.to} for a in line.applied
-            ],
-            "outstanding": _amount(line.outstanding),
-            "limitation_ends": line.limitation_ends.isoformat() if line.limitation_ends else None,
-            "past_limitation": line.past_limitation,
-        })
+        bills.append(
+            {
+                "bill": bill.id,
+                "due": bill.due.isoformat(),
+                "billing_month": bill.billing_month.strftime("%Y-%m") if bill.billing_month else None,
+                "version": line.version,
+                "principal": _amount(bill.principal),
+                "charges": {k: _amount(v) for k, v in bill.charges.items()} if bill.charges else None,
+                "principal_paid": _amount(line.principal_paid),
+                "days_late": line.days_late,
+                "surcharges": [
+                    {
+                        **surcharge_to_dict(s.surcharge),
+                        "paid": _amount(s.paid),
+                        "outstanding": _amount(s.outstanding),
+                    }
+                    for s in line.surcharges
+                ],
+                "payments": [
+                    {
+                        "payment": a.payment,
+                        "date": a.paid_on.isoformat(),
+                        "amount": _amount(a.amount),
+                        "to": a.to,
+                    }
+                    for a in line.applied
+                ],
+                "outstanding": _amount(line.outstanding),
+                "limitation_ends": line.limitation_ends.isoformat() if line.limitation_ends else None,
+                "past_limitation": line.past_limitation,
+            }
+        )
     return {
         "account": statement.account,
         "ruleset": statement.ruleset,
@@ -98,8 +109,12 @@ def statement_to_dict(statement: Statement) -> dict[str, Any]:
         "credit": _amount(statement.credit),
         "outstanding": _amount(statement.outstanding),
         "bills": bills,
-        "payments": [{"payment": p.id, "date": p.paid_on.isoformat(), "amount": _amount(p.amount)}
-                     for p in statement.payments],
-        "later_payments": [{"payment": p.id, "date": p.paid_on.isoformat(),
-                            "amount": _amount(p.amount)} for p in statement.later_payments],
+        "payments": [
+            {"payment": p.id, "date": p.paid_on.isoformat(), "amount": _amount(p.amount)}
+            for p in statement.payments
+        ],
+        "later_payments": [
+            {"payment": p.id, "date": p.paid_on.isoformat(), "amount": _amount(p.amount)}
+            for p in statement.later_payments
+        ],
     }

@@ -75,13 +75,16 @@ class LedgerBill:
                 raise InputError(f"bill {self.id}: a charge amount cannot be negative")
             total = sum(self.charges.values(), ZERO)
             if total != self.principal:
-                raise InputError(f"bill {self.id}: the charges add up to {format_amount(total)}, "
-                                 f"not to the principal {format_amount(self.principal)}")
+                raise InputError(
+                    f"bill {self.id}: the charges add up to {format_amount(total)}, "
+                    f"not to the principal {format_amount(self.principal)}"
+                )
             object.__setattr__(self, "charges", MappingProxyType(dict(self.charges)))
 
     @classmethod
-    def from_bill(cls, bill: Bill, due: date, *, id: str | None = None,
-                  billing_month: date | None = None) -> LedgerBill:
+    def from_bill(
+        cls, bill: Bill, due: date, *, id: str | None = None, billing_month: date | None = None
+    ) -> LedgerBill:
         """A computed :class:`~tariffcore.Bill` as a ledger bill: its lines become the
         principal per charge (lines of the same charge are added up)."""
         charges: dict[str, Decimal] = {}
@@ -217,7 +220,9 @@ class _Open:
             raise UnknownValueError(
                 f"bill {bill.id}: {self.version.label} charges {', '.join(sorted(charges))} "
                 "a late fee of its own, and a partial payment of the bill's principal cannot be "
-                "split between its charges (the ordinance does not say how)")
+                "split between its charges (the ordinance does not say how)"
+            )
+
         return unpaid
 
     def surcharges(self, on: date) -> list[Surcharge]:
@@ -245,8 +250,9 @@ def _allocation(bills: Sequence[_Open], chosen: Allocation | None) -> tuple[Allo
         if allocation is not None:
             declared.add("surcharges_first" if allocation.surcharges == "first" else "principal_first")
     if len(declared) > 1:
-        raise UnknownValueError("the bills' late-payment rules declare different allocation "
-                                "orders; choose one")
+        raise UnknownValueError(
+            "the bills' late-payment rules declare different allocation orders; choose one"
+        )
     return (declared.pop(), "ruleset") if declared else (None, None)
 
 
@@ -293,16 +299,22 @@ def account_statement(
             for item in order:
                 if left == 0:
                     break
-                owed = [(s.rule, s.amount - item.paid.get(s.rule, ZERO))
-                        for s in item.surcharges(payment.paid_on)]
+                owed = [
+                    (s.rule, s.amount - item.paid.get(s.rule, ZERO)) for s in item.surcharges(payment.paid_on)
+                ]
                 owed = [(rule, amount) for rule, amount in owed if amount > 0]
-                if owed and item.unpaid > 0:
-                    if left < item.unpaid + sum(a for _, a in owed) and placement is None:
-                        raise UnknownValueError(
-                            f"payment '{payment.id}' of {format_amount(payment.amount)} covers only "
-                            f"part of bill {item.bill.id}, and {item.version.label} does not declare "
-                            "whether payments go to surcharges or to principal first: choose an "
-                            "allocation")
+                if (
+                    owed
+                    and item.unpaid > 0
+                    and left < item.unpaid + sum(a for _, a in owed)
+                    and placement is None
+                ):
+                    raise UnknownValueError(
+                        f"payment '{payment.id}' of {format_amount(payment.amount)} covers only "
+                        f"part of bill {item.bill.id}, and {item.version.label} does not declare "
+                        "whether payments go to surcharges or to principal first: choose an "
+                        "allocation"
+                    )
                 steps: list[tuple[str, Decimal]] = list(owed)
                 if placement == "principal_first":
                     steps.insert(0, (_PRINCIPAL, item.unpaid))
@@ -331,17 +343,26 @@ def account_statement(
             limitation = item.version.spec.arrears.limitation
             ends = item.bill.due + relativedelta(years=limitation.years) if limitation else None
             past = None if ends is None else (as_of > ends and outstanding > 0)
-            results.append(BillStatement(
-                item.bill, item.version.version, days_late(item.bill.due, as_of),
-                item.bill.principal - item.unpaid, tuple(lines), tuple(item.applied), outstanding,
-                ends, past,
-            ))
+            results.append(
+                BillStatement(
+                    item.bill,
+                    item.version.version,
+                    days_late(item.bill.due, as_of),
+                    item.bill.principal - item.unpaid,
+                    tuple(lines),
+                    tuple(item.applied),
+                    outstanding,
+                    ends,
+                    past,
+                )
+            )
     label = ruleset.id
     versions = sorted({r.version for r in results})
     if len(versions) == 1:
         label = f"{ruleset.id}@{versions[0]}"
-    statement = Statement(account, label, as_of, placement, placement_from, tuple(results),
-                          tuple(applied), later, credit)
+    statement = Statement(
+        account, label, as_of, placement, placement_from, tuple(results), tuple(applied), later, credit
+    )
     _check(statement)
     return statement
 

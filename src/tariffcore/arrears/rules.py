@@ -77,8 +77,6 @@ _DAY = timedelta(days=1)
 _HUNDRED = Decimal(100)
 
 
-
-
 class _RuleBase(FrozenModel):
     label: str = Field(description="The surcharge's name on a statement, e.g. 가산금.")
     source: str | list[str] = Field(description="Id(s) of the version's sources behind the rule.")
@@ -181,8 +179,9 @@ class ArrearsEffective(FrozenModel):
     """When an arrears version takes effect: by the bill's due date or its billing month."""
 
     from_: Unknown | DateOrMonth = Field(
-        alias="from", description="First due date (or billing month) in force; 'unknown' if the "
-        "digest does not give it (the version can then only be used when named explicitly)."
+        alias="from",
+        description="First due date (or billing month) in force; 'unknown' if the "
+        "digest does not give it (the version can then only be used when named explicitly).",
     )
     until: DateOrMonth | None = None
     basis: Literal["due_date", "billing_month"] | None = Field(
@@ -215,5 +214,3 @@ class ArrearsVersionSpec(FrozenModel):
     @property
     def label(self) -> str:
         return f"{self.ruleset}@{self.version}"
-
-

@@ -39,8 +39,6 @@ _DAY = timedelta(days=1)
 _HUNDRED = Decimal(100)
 
 
-
-
 _ARREARS_KEY = re.compile(r"(?m)^arrears\s*:")
 
 
@@ -61,17 +59,26 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
     problems: list[Problem] = []
     for key in ("use_classes", "charges", "not_included", "rounding"):
         if key in data:
-            problems.append(located.problem((key,), f"{key!r} does not belong in a file of late-payment "
-                                            "rules: keep tariffs and arrears rules in separate files"))
+            problems.append(
+                located.problem(
+                    (key,),
+                    f"{key!r} does not belong in a file of late-payment "
+                    "rules: keep tariffs and arrears rules in separate files",
+                )
+            )
     if problems:
         raise RulesetError(problems)
     try:
         spec = ArrearsVersionSpec.model_validate(data)
     except ValidationError as exc:
-        raise RulesetError([
-            located.problem(_real_path(data, (*loc, "kind") if message.startswith("input tag") else loc),
-                            message)
-            for loc, message in pydantic_problems(exc)]) from None
+        raise RulesetError(
+            [
+                located.problem(
+                    _real_path(data, (*loc, "kind") if message.startswith("input tag") else loc), message
+                )
+                for loc, message in pydantic_problems(exc)
+            ]
+        ) from None
     sources = {s.id: SourceRef(s.id, s.title, s.tag, s.url) for s in spec.sources}
     found: list[tuple[tuple[str | int, ...], str]] = []
     if len(sources) != len(spec.sources):
@@ -84,8 +91,12 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
             if source_id in sources:
                 out.append(sources[source_id])
             else:
-                found.append(((*where, "source"), f"source {source_id!r} is not among this "
-                              f"version's sources ({', '.join(sources)})"))
+                found.append(
+                    (
+                        (*where, "source"),
+                        f"source {source_id!r} is not among this version's sources ({', '.join(sources)})",
+                    )
+                )
         return tuple(out)
 
     compiled = []
@@ -98,8 +109,11 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
         else:
             rounding = section.rounding.to_rounding() if section.rounding is not None else None
         charges = frozenset(rule.applies_to) if rule.applies_to is not None else None
-        compiled.append(_Compiled(rule_id, rule, charges, rounding,
-                                  refs(rule.source_ids(), ("arrears", "rules", rule_id))))
+        compiled.append(
+            _Compiled(
+                rule_id, rule, charges, rounding, refs(rule.source_ids(), ("arrears", "rules", rule_id))
+            )
+        )
     for key in ("allocation", "limitation"):
         part = getattr(section, key)
         if part is not None:
@@ -108,12 +122,12 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
     if effective.from_ != UNKNOWN and effective.until is not None:
         assert isinstance(effective.from_, date)
         if effective.until < effective.from_:
-            found.append((("effective", "until"), f"ends ({effective.until}) before it starts "
-                          f"({effective.from_})"))
+            found.append(
+                (("effective", "until"), f"ends ({effective.until}) before it starts ({effective.from_})")
+            )
     if found:
         raise RulesetError([located.problem(_real_path(data, loc), message) for loc, message in found])
     return ArrearsVersion(spec, name, tuple(compiled))
-
 
 
 def spans(versions: Sequence[ArrearsVersion]) -> list[tuple[date, date | None]]:
@@ -143,14 +157,26 @@ def clashes(versions: Sequence[ArrearsVersion]) -> list[Problem]:
     problems = []
     for first, second in zip(ordered, ordered[1:]):
         if first.spec.effective.from_ == second.spec.effective.from_:
-            problems.append(Problem(second.path, 1, 1, f"takes effect on {second.spec.effective.from_}, "
-                                    f"the same day as {first.path}"))
+            problems.append(
+                Problem(
+                    second.path,
+                    1,
+                    1,
+                    f"takes effect on {second.spec.effective.from_}, the same day as {first.path}",
+                )
+            )
         until = first.spec.effective.until
         following = second.spec.effective.from_
         assert isinstance(following, date)
         if until is not None and until >= following:
-            problems.append(Problem(first.path, 1, 1, f"in force until {until}, after {second.path} "
-                                    f"takes effect ({following})"))
+            problems.append(
+                Problem(
+                    first.path,
+                    1,
+                    1,
+                    f"in force until {until}, after {second.path} takes effect ({following})",
+                )
+            )
     return problems
 
 
@@ -158,8 +184,9 @@ def _previous_month(day: date) -> date:
     return (day.replace(day=1) - _DAY).replace(day=1)
 
 
-def select_arrears(ruleset: str, versions: Sequence[ArrearsVersion], due: date,
-                   billing_month: date | None = None) -> ArrearsVersion:
+def select_arrears(
+    ruleset: str, versions: Sequence[ArrearsVersion], due: date, billing_month: date | None = None
+) -> ArrearsVersion:
     """The arrears version in force for a bill due on ``due`` (issued in ``billing_month``).
 
     A version dated by due date is chosen by ``due``. A version dated by billing month is
@@ -169,13 +196,16 @@ def select_arrears(ruleset: str, versions: Sequence[ArrearsVersion], due: date,
     """
     ordered = dated_versions(versions)
     if not versions:
-        raise NoVersionError(f"{ruleset} has no late-payment rules (its files hold tariffs only)",
-                             code="no_arrears")
+        raise NoVersionError(
+            f"{ruleset} has no late-payment rules (its files hold tariffs only)", code="no_arrears"
+        )
     if not ordered:
         undated = ", ".join(v.version for v in versions)
         raise NoVersionError(
             f"no late-payment rule of {ruleset} has a known start date ({undated}); "
-            f"name one explicitly as {ruleset}@VERSION to use it", code="unknown_value")
+            f"name one explicitly as {ruleset}@VERSION to use it",
+            code="unknown_value",
+        )
     ranges = spans(ordered)
 
     def pick(month_guess: date | None) -> ArrearsVersion | None:
@@ -199,16 +229,17 @@ def select_arrears(ruleset: str, versions: Sequence[ArrearsVersion], due: date,
             names = " or ".join(sorted({v.version if v else "none" for v in (this, before)}))
             raise InputError(
                 f"{ruleset} dates its late-payment rules by billing month and a bill due on {due} "
-                f"may fall under {names}: give the billing month")
+                f"may fall under {names}: give the billing month"
+            )
         chosen = this
     if chosen is None:
         known = "; ".join(
             f"{v.version}: {s}..{e if e is not None else ''} by "
             f"{(v.spec.effective.basis or '').replace('_', ' ')}"
-            for v, (s, e) in zip(ordered, ranges))
+            for v, (s, e) in zip(ordered, ranges)
+        )
         when = f"billing month {billing_month:%Y-%m}" if billing_month else f"due date {due}"
-        raise NoVersionError(f"no late-payment rule of {ruleset} is known for a bill with "
-                             f"{when} ({known})")
+        raise NoVersionError(f"no late-payment rule of {ruleset} is known for a bill with {when} ({known})")
     return chosen
 
 
@@ -218,14 +249,19 @@ def check_principal(version: ArrearsVersion, charges: Mapping[str, Decimal] | No
         if len(version.charge_sets()) > 1:
             described = "; ".join(
                 f"{rule.id}: {', '.join(sorted(rule.charges)) if rule.charges else 'all'}"
-                for rule in version.rules)
-            raise InputError(f"{version.label} applies different rules to different charges "
-                             f"({described}): give the principal per charge")
+                for rule in version.rules
+            )
+            raise InputError(
+                f"{version.label} applies different rules to different charges "
+                f"({described}): give the principal per charge"
+            )
         return
     covered = version.covered_charges()
     if covered is None:
         return
     extra = sorted(set(charges) - covered)
     if extra:
-        raise InputError(f"{version.label} has no late-payment rule for charge "
-                         f"{', '.join(repr(c) for c in extra)} (rules cover {', '.join(sorted(covered))})")
+        raise InputError(
+            f"{version.label} has no late-payment rule for charge "
+            f"{', '.join(repr(c) for c in extra)} (rules cover {', '.join(sorted(covered))})"
+        )

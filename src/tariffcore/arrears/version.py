@@ -32,8 +32,6 @@ _DAY = timedelta(days=1)
 _HUNDRED = Decimal(100)
 
 
-
-
 def days_late(due: date, on: date) -> int:
     """Days a payment made on ``on`` is late for a bill due on ``due`` (0 if not late)."""
     return max((on - due).days, 0)
@@ -56,7 +54,6 @@ def full_months(due: date, on: date, limit: int | None = None) -> int:
     while (limit is None or count < limit) and month_end(due, count + 1) < on:
         count += 1
     return count
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +130,13 @@ class ArrearsVersion:
             found |= rule.charges
         return frozenset(found)
 
-    def surcharges(self, due: date, on: date, covered: Callable[[frozenset[str] | None], Covered],
-                   changes: Sequence[date] | None = None) -> list[Surcharge]:
+    def surcharges(
+        self,
+        due: date,
+        on: date,
+        covered: Callable[[frozenset[str] | None], Covered],
+        changes: Sequence[date] | None = None,
+    ) -> list[Surcharge]:
         """Every surcharge accrued by ``on`` on a bill due on ``due``.
 
         ``covered(charges)`` returns, for the charges a rule applies to, a function giving the
@@ -151,8 +153,9 @@ class ArrearsVersion:
                     found.append(surcharge)
         return found
 
-    def _accrue(self, rule: _Compiled, due: date, on: date, unpaid: Covered,
-                changes: Sequence[date] | None) -> Surcharge | None:
+    def _accrue(
+        self, rule: _Compiled, due: date, on: date, unpaid: Covered, changes: Sequence[date] | None
+    ) -> Surcharge | None:
         spec = rule.spec
         if on <= due:
             return None
@@ -166,7 +169,8 @@ class ArrearsVersion:
             if late > spec.days and spec.beyond == "unknown" and unpaid(due + timedelta(days=spec.days)) > 0:
                 raise UnknownValueError(
                     f"{self.label}: rule {rule.id!r} is known only for the first {spec.days} days "
-                    f"late; what applies after {due + timedelta(days=spec.days)} is unknown")
+                    f"late; what applies after {due + timedelta(days=spec.days)} is unknown"
+                )
             count, total = _day_sum(unpaid, due, due + timedelta(days=count - 1), changes)
             unit, end = "day", due + timedelta(days=count)
         else:
@@ -184,7 +188,8 @@ class ArrearsVersion:
             return None
         if spec.percent == UNKNOWN:
             raise UnknownValueError(
-                f"{self.label}: the percentage of rule {rule.id!r} ({spec.label}) is unknown")
+                f"{self.label}: the percentage of rule {rule.id!r} ({spec.label}) is unknown"
+            )
         assert isinstance(spec.percent, Decimal)
         amount = total * spec.percent / _HUNDRED
         if isinstance(spec, DailyRule):
@@ -199,15 +204,24 @@ class ArrearsVersion:
             formula = f"{percent} % once of {format_amount(total)}"
         rounded = rule.rounding.apply(amount) if rule.rounding is not None else amount
         return Surcharge(
-            rule=rule.id, kind=spec.kind, label=spec.label, amount=rounded, unrounded=amount,
-            start=first, end=end, percent=spec.percent, count=count, unit=unit,
+            rule=rule.id,
+            kind=spec.kind,
+            label=spec.label,
+            amount=rounded,
+            unrounded=amount,
+            start=first,
+            end=end,
+            percent=spec.percent,
+            count=count,
+            unit=unit,
             rounding=rule.rounding.describe() if rule.rounding is not None else None,
-            version=self.version, sources=rule.sources, formula=formula,
+            version=self.version,
+            sources=rule.sources,
+            formula=formula,
         )
 
 
-def _day_sum(unpaid: Covered, first: date, last: date, changes: Sequence[date] | None
-             ) -> tuple[int, Decimal]:
+def _day_sum(unpaid: Covered, first: date, last: date, changes: Sequence[date] | None) -> tuple[int, Decimal]:
     """Days from ``first`` to ``last`` with principal unpaid, and the sum of the unpaid
     principal over them (a day counts what was unpaid at its end)."""
     if last < first:

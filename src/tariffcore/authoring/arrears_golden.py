@@ -80,12 +80,16 @@ def load_arrears_golden(path: str | Path) -> list[ArrearsCase]:
         return []
     items = data["arrears"]
     if not isinstance(items, list) or not items or not isinstance(data.get("ruleset"), str):
-        raise RulesetError([located.problem(("arrears",), "'ruleset' and a non-empty 'arrears' list are required")])
+        raise RulesetError(
+            [located.problem(("arrears",), "'ruleset' and a non-empty 'arrears' list are required")]
+        )
     cases, problems = [], []
     for index, item in enumerate(items):
         where = ("arrears", index)
         if not isinstance(item, dict) or not isinstance(item.get("expect"), dict):
-            problems.append(located.problem(where, "each case needs 'principal', 'due', 'as_of' and 'expect'"))
+            problems.append(
+                located.problem(where, "each case needs 'principal', 'due', 'as_of' and 'expect'")
+            )
             continue
         unknown = set(item) - _FIELDS
         if unknown:
@@ -93,8 +97,9 @@ def load_arrears_golden(path: str | Path) -> list[ArrearsCase]:
             continue
         try:
             raw = item["principal"]
-            principal = ({str(k): _number(v) for k, v in raw.items()} if isinstance(raw, dict)
-                         else _number(raw))
+            principal = (
+                {str(k): _number(v) for k, v in raw.items()} if isinstance(raw, dict) else _number(raw)
+            )
             due, as_of = item["due"], item["as_of"]
             if not isinstance(due, date) or not isinstance(as_of, date):
                 raise ValueError("'due' and 'as_of' must be dates (YYYY-MM-DD)")
@@ -103,9 +108,19 @@ def load_arrears_golden(path: str | Path) -> list[ArrearsCase]:
         except (KeyError, TypeError, ValueError, BillingError) as exc:
             problems.append(located.problem(where, f"bad case: {exc}"))
             continue
-        cases.append(ArrearsCase(name, located.where(where)[0], str(item.get("ruleset", data["ruleset"])),
-                                 str(item.get("name", f"case {index + 1}")), principal, due, as_of,
-                                 billing_month, item["expect"]))
+        cases.append(
+            ArrearsCase(
+                name,
+                located.where(where)[0],
+                str(item.get("ruleset", data["ruleset"])),
+                str(item.get("name", f"case {index + 1}")),
+                principal,
+                due,
+                as_of,
+                billing_month,
+                item["expect"],
+            )
+        )
     if problems:
         raise RulesetError(problems)
     return cases
@@ -122,9 +137,14 @@ def run_arrears_case(catalog: Catalog, case: ArrearsCase) -> tuple[str, ...]:
     """Compute one case; return its failures (empty when it passed)."""
     expect = case.expect
     try:
-        result: ArrearsResult = compute_arrears(catalog, case.ruleset, principal=case.principal,
-                                                due=case.due, as_of=case.as_of,
-                                                billing_month=case.billing_month)
+        result: ArrearsResult = compute_arrears(
+            catalog,
+            case.ruleset,
+            principal=case.principal,
+            due=case.due,
+            as_of=case.as_of,
+            billing_month=case.billing_month,
+        )
     except BillingError as exc:
         if "error" not in expect:
             return (f"expected a result, got error {exc.code}: {exc.message}",)
@@ -140,14 +160,20 @@ def run_arrears_case(catalog: Catalog, case: ArrearsCase) -> tuple[str, ...]:
         if rule not in got:
             failures.append(f"surcharge {rule}: expected {format_amount(amount)}, but there is none")
         elif got[rule].amount != amount:
-            failures.append(f"surcharge {rule}: expected {format_amount(amount)}, got "
-                            f"{format_amount(got[rule].amount)} ({got[rule].formula})")
+            failures.append(
+                f"surcharge {rule}: expected {format_amount(amount)}, got "
+                f"{format_amount(got[rule].amount)} ({got[rule].formula})"
+            )
     for rule in got:
         if rule not in wanted:
             failures.append(f"surcharge {rule}: not expected, got {format_amount(got[rule].amount)}")
     if "total_due" in expect and result.total_due != _number(expect["total_due"]):
-        failures.append(f"total_due: expected {format_amount(_number(expect['total_due']))}, "
-                        f"got {format_amount(result.total_due)}")
+        failures.append(
+            f"total_due: expected {format_amount(_number(expect['total_due']))}, "
+            f"got {format_amount(result.total_due)}"
+        )
     if "past_limitation" in expect and expect["past_limitation"] != result.past_limitation:
-        failures.append(f"past_limitation: expected {expect['past_limitation']}, got {result.past_limitation}")
+        failures.append(
+            f"past_limitation: expected {expect['past_limitation']}, got {result.past_limitation}"
+        )
     return tuple(failures)

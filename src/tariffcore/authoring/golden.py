@@ -38,8 +38,16 @@ from ..format import Located, did_you_mean, load_yaml
 from ..money import D, format_amount
 from ..rows import parse_row
 
-__all__ = ["GoldenCase", "GoldenResult", "describe_failure", "error_failures", "golden_roots",
-           "iter_cases", "load_golden", "run_case"]
+__all__ = [
+    "GoldenCase",
+    "GoldenResult",
+    "describe_failure",
+    "error_failures",
+    "golden_roots",
+    "iter_cases",
+    "load_golden",
+    "run_case",
+]
 
 _UNITS = {"m3": "m³"}
 _EXPECT_FIELDS = ("version", "lines", "line_versions", "total", "not_included", "error", "message")
@@ -92,18 +100,23 @@ def load_golden(path: str | Path) -> list[GoldenCase]:
     for index, item in enumerate(bills):
         where: tuple[str | int, ...] = ("bills", index)
         if not isinstance(item, dict):
-            problems.append(located.problem(where, "each bill is a mapping with 'name', "
-                                            "'account', 'reading' and 'expect'"))
+            problems.append(
+                located.problem(
+                    where, "each bill is a mapping with 'name', 'account', 'reading' and 'expect'"
+                )
+            )
             continue
         for key in item:
             if key not in _BILL_FIELDS:
-                problems.append(located.problem((*where, key), f"unknown field {key!r}"
-                                                f"{did_you_mean(key, _BILL_FIELDS)}"))
+                problems.append(
+                    located.problem((*where, key), f"unknown field {key!r}{did_you_mean(key, _BILL_FIELDS)}")
+                )
         for key in ("account", "reading", "expect"):
             if not isinstance(item.get(key), dict):
                 what = "missing field" if key not in item else "expected a mapping in field"
-                problems.append(located.problem(where if key not in item else (*where, key),
-                                                f"{what} {key!r}"))
+                problems.append(
+                    located.problem(where if key not in item else (*where, key), f"{what} {key!r}")
+                )
         expect = item.get("expect")
         if isinstance(expect, dict):
             problems += _expect_problems(located, (*where, "expect"), expect)
@@ -112,29 +125,44 @@ def load_golden(path: str | Path) -> list[GoldenCase]:
         fields = {"account": item.get("name", f"#{index + 1}")}
         fields.update(item["account"])
         fields.update(item["reading"])
-        cases.append(GoldenCase(name, located.where(where)[0], str(item.get("ruleset", data["ruleset"])),
-                                str(item.get("name", f"bill {index + 1}")), fields, item["expect"]))
+        cases.append(
+            GoldenCase(
+                name,
+                located.where(where)[0],
+                str(item.get("ruleset", data["ruleset"])),
+                str(item.get("name", f"bill {index + 1}")),
+                fields,
+                item["expect"],
+            )
+        )
     if problems:
         raise RulesetError(sorted(problems, key=lambda p: (p.line, p.column)))
     return cases
 
 
-def _expect_problems(located: Located, where: tuple[str | int, ...],
-                     expect: dict[str, Any]) -> list[Problem]:
+def _expect_problems(located: Located, where: tuple[str | int, ...], expect: dict[str, Any]) -> list[Problem]:
     """A misspelt expectation would silently check nothing: report it."""
     problems = []
     for key, value in expect.items():
         if key not in _EXPECT_FIELDS:
-            problems.append(located.problem((*where, key), f"unknown expectation {key!r}"
-                                            f"{did_you_mean(key, _EXPECT_FIELDS)}"))
+            problems.append(
+                located.problem(
+                    (*where, key), f"unknown expectation {key!r}{did_you_mean(key, _EXPECT_FIELDS)}"
+                )
+            )
         elif key == "lines" and not isinstance(value, dict):
             problems.append(located.problem((*where, key), "'lines' maps charge ids to amounts"))
         elif key in ("total",) and not isinstance(value, (int, Decimal)):
             problems.append(located.problem((*where, key), f"expected a number, got {value!r}"))
-    for charge, amount in (expect.get("lines") or {}).items() if isinstance(expect.get("lines"), dict) else ():
+    for charge, amount in (
+        (expect.get("lines") or {}).items() if isinstance(expect.get("lines"), dict) else ()
+    ):
         if not isinstance(amount, (int, Decimal)) or isinstance(amount, bool):
-            problems.append(located.problem((*where, "lines", charge),
-                                            f"line {charge}: expected a number, got {amount!r}"))
+            problems.append(
+                located.problem(
+                    (*where, "lines", charge), f"line {charge}: expected a number, got {amount!r}"
+                )
+            )
     if "error" in expect and ("lines" in expect or "total" in expect):
         problems.append(located.problem(where, "expect either an error or lines and a total, not both"))
     return problems
@@ -202,8 +230,11 @@ def _run(catalog: Catalog, case: GoldenCase) -> GoldenResult:
             return GoldenResult(case, (f"expected a bill, got error {exc.code}: {exc.message}",), None)
         return GoldenResult(case, error_failures(expect, exc), None)
     if "error" in expect:
-        return GoldenResult(case, (f"expected error {expect['error']}, got a bill totalling "
-                                   f"{format_amount(bill.total)}",), bill)
+        return GoldenResult(
+            case,
+            (f"expected error {expect['error']}, got a bill totalling {format_amount(bill.total)}",),
+            bill,
+        )
     failures = []
     if "version" in expect and str(expect["version"]) != bill.version:
         failures.append(f"version: expected {expect['version']}, got {bill.version}")
@@ -244,22 +275,34 @@ def describe_failure(result: GoldenResult) -> str:
         for line in bill.lines:
             want = expected.get(line.charge)
             mark = "" if want is not None and D(_text(want)) == line.amount else "  <-"
-            rows.append((line.charge, _text(want) if want is not None else "-",
-                         format_amount(line.amount), mark))
+            rows.append(
+                (line.charge, _text(want) if want is not None else "-", format_amount(line.amount), mark)
+            )
             details[len(rows) - 1] = [piece.describe() for piece in line.slices] or (
-                [f"{_text(line.quantity)} {_UNITS.get(line.unit or '', line.unit or '')} × "
-                 f"{_text(line.unit_price)}".replace("  ", " ")]
-                if line.quantity is not None and line.unit_price is not None else [])
+                [
+                    f"{_text(line.quantity)} {_UNITS.get(line.unit or '', line.unit or '')} × "
+                    f"{_text(line.unit_price)}".replace("  ", " ")
+                ]
+                if line.quantity is not None and line.unit_price is not None
+                else []
+            )
             if line.rounding and line.unrounded != line.amount:
-                details[len(rows) - 1].append(f"{format_amount(line.unrounded)} before rounding "
-                                              f"({line.rounding})")
+                details[len(rows) - 1].append(
+                    f"{format_amount(line.unrounded)} before rounding ({line.rounding})"
+                )
         for charge, want in expected.items():
             if charge not in {line.charge for line in bill.lines}:
                 rows.append((charge, _text(want), "-", "  <-"))
         if "total" in case.expect:
             want_total = D(_text(case.expect["total"]))
-            rows.append(("total", _text(case.expect["total"]), format_amount(bill.total),
-                         "" if want_total == bill.total else "  <-"))
+            rows.append(
+                (
+                    "total",
+                    _text(case.expect["total"]),
+                    format_amount(bill.total),
+                    "" if want_total == bill.total else "  <-",
+                )
+            )
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         for index, row in enumerate(rows):
             out.append(f"    {row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}{row[3]}")

@@ -64,8 +64,9 @@ class Finding:
         return f"{self.path}:{self.line}:{self.column}: {self.kind}: {self.message}"
 
 
-def lint_catalog(catalog: Catalog, *, today: date, stale_after: int = 365,
-                 ids: Iterable[str] | None = None) -> list[Finding]:
+def lint_catalog(
+    catalog: Catalog, *, today: date, stale_after: int = 365, ids: Iterable[str] | None = None
+) -> list[Finding]:
     """Every finding for the rulesets of ``catalog`` (or only ``ids``), sorted by place.
 
     ``stale_after`` is the number of days after a version's ``checked`` date when it is due
@@ -116,8 +117,9 @@ class _Linter:
                 return None
         return self.files[version.path]
 
-    def _add(self, version: CompiledVersion | ArrearsVersion, where: tuple[str | int, ...], kind: str,
-             message: str) -> None:
+    def _add(
+        self, version: CompiledVersion | ArrearsVersion, where: tuple[str | int, ...], kind: str, message: str
+    ) -> None:
         located = self._located(version)
         line, column = located.where(where) if located is not None else (1, 1)
         self.findings.append(Finding(version.path, line, column, kind, message))
@@ -128,23 +130,35 @@ class _Linter:
         _, end = self.ruleset.in_force(first)
         starts = second.spec.effective.from_
         if end is not None and end + _DAY < starts:
-            self._add(first, ("effective", "until"), "gap",
-                      f"no version is in force from {end + _DAY} to {starts - _DAY}: "
-                      f"{first.label} ends on {end}, {second.label} takes effect on {starts}; "
-                      "bills in between fail with no_version_in_force")
+            self._add(
+                first,
+                ("effective", "until"),
+                "gap",
+                f"no version is in force from {end + _DAY} to {starts - _DAY}: "
+                f"{first.label} ends on {end}, {second.label} takes effect on {starts}; "
+                "bills in between fail with no_version_in_force",
+            )
         one, two = first.spec.effective.basis, second.spec.effective.basis
         if one != two:
-            self._add(second, ("effective", "basis"), "basis",
-                      f"{first.label} is selected by {one.replace('_', ' ')} but {second.label} "
-                      f"by {two.replace('_', ' ')}: a bill near {starts} may fall in both "
-                      "versions or in neither")
+            self._add(
+                second,
+                ("effective", "basis"),
+                "basis",
+                f"{first.label} is selected by {one.replace('_', ' ')} but {second.label} "
+                f"by {two.replace('_', ' ')}: a bill near {starts} may fall in both "
+                "versions or in neither",
+            )
 
     def _in_force(self, version: CompiledVersion) -> None:
         start, end = self.ruleset.in_force(version)
         if end is not None and end < start:
-            self._add(version, ("effective",), "unreached",
-                      f"{version.label} is never in force: the next version takes effect on "
-                      f"or before its first day ({start})")
+            self._add(
+                version,
+                ("effective",),
+                "unreached",
+                f"{version.label} is never in force: the next version takes effect on "
+                f"or before its first day ({start})",
+            )
 
     # ----------------------------------------------------------------- charges
 
@@ -155,16 +169,24 @@ class _Linter:
             raw = spec.charges.get(charge.id, {})
             where = ("charges", charge.id)
             if charge.applies_to is not None and not charge.applies_to:
-                self._add(version, (*where, "applies_to"), "unreached",
-                          f"charge {charge.id!r} applies to no use class, so no bill has it")
+                self._add(
+                    version,
+                    (*where, "applies_to"),
+                    "unreached",
+                    f"charge {charge.id!r} applies to no use class, so no bill has it",
+                )
                 continue
             classes = raw.get("classes")
             if isinstance(classes, dict):
                 for cls, entry in classes.items():
                     if charge.applies_to is not None and cls not in charge.applies_to:
-                        self._add(version, (*where, "classes", cls), "unreached",
-                                  f"class entry {cls!r} of charge {charge.id!r} is never used: "
-                                  f"the charge applies only to {', '.join(sorted(charge.applies_to))}")
+                        self._add(
+                            version,
+                            (*where, "classes", cls),
+                            "unreached",
+                            f"class entry {cls!r} of charge {charge.id!r} is never used: "
+                            f"the charge applies only to {', '.join(sorted(charge.applies_to))}",
+                        )
                     self._tiers(version, (*where, "classes", cls), entry, charge.id, str(cls))
             for cls, use_class in spec.use_classes.items():
                 if charge.applies_to is not None and cls not in charge.applies_to:
@@ -172,21 +194,32 @@ class _Linter:
                 households = max(use_class.household_units_default, 1)
                 context = BillContext(
                     Account("lint", cls, household_units=households),
-                    Reading(Decimal(1), billing_month=first_day, period_start=first_day,
-                            period_end=first_day, due_date=first_day),
-                    households, version.label,
+                    Reading(
+                        Decimal(1),
+                        billing_month=first_day,
+                        period_start=first_day,
+                        period_end=first_day,
+                        due_date=first_day,
+                    ),
+                    households,
+                    version.label,
                 )
                 try:
                     charge.compute(context)
                 except NotApplicableError:
-                    self._add(version, (*where, "classes") if isinstance(classes, dict) else where,
-                              "no-rate", f"use class {cls!r} has no rate in charge {charge.id!r}: "
-                              "its bills fail (limit the charge with applies_to if that is meant)")
+                    self._add(
+                        version,
+                        (*where, "classes") if isinstance(classes, dict) else where,
+                        "no-rate",
+                        f"use class {cls!r} has no rate in charge {charge.id!r}: "
+                        "its bills fail (limit the charge with applies_to if that is meant)",
+                    )
                 except (BillingError, LookupError, TypeError, ValueError):
                     pass  # needs inputs the probe does not give (a meter size, an attribute)
 
-    def _tiers(self, version: CompiledVersion, where: tuple[str | int, ...], entry: Any,
-               charge_id: str, cls: str) -> None:
+    def _tiers(
+        self, version: CompiledVersion, where: tuple[str | int, ...], entry: Any, charge_id: str, cls: str
+    ) -> None:
         tiers = entry if isinstance(entry, list) else entry.get("tiers") if isinstance(entry, dict) else None
         if not isinstance(tiers, list):
             return
@@ -200,9 +233,13 @@ class _Linter:
             rate = Decimal(rate)
             if previous is not None and rate <= previous:
                 relation = "the same as" if rate == previous else "below"
-                self._add(version, (*path, index, "rate"), "tiers",
-                          f"{charge_id} {cls} tier {index + 1} rate {rate} is {relation} tier "
-                          f"{index}'s {previous}: graduated tiers usually rise")
+                self._add(
+                    version,
+                    (*path, index, "rate"),
+                    "tiers",
+                    f"{charge_id} {cls} tier {index + 1} rate {rate} is {relation} tier "
+                    f"{index}'s {previous}: graduated tiers usually rise",
+                )
             previous = rate
 
     # ----------------------------------------------------------------- sources, dates
@@ -221,23 +258,38 @@ class _Linter:
                 cited |= {named} if isinstance(named, str) else set(named or ())
         for index, source in enumerate(version.spec.sources):
             if not source.url:
-                self._add(version, ("sources", index), "sources",
-                          f"source {source.id!r} has no URL: give one so the figures can be "
-                          "checked again")
+                self._add(
+                    version,
+                    ("sources", index),
+                    "sources",
+                    f"source {source.id!r} has no URL: give one so the figures can be checked again",
+                )
             if source.id not in cited:
-                self._add(version, ("sources", index), "sources",
-                          f"source {source.id!r} is cited by no charge or rule")
+                self._add(
+                    version,
+                    ("sources", index),
+                    "sources",
+                    f"source {source.id!r} is cited by no charge or rule",
+                )
 
     def _checked(self, version: CompiledVersion | ArrearsVersion) -> None:
         checked = version.spec.checked
         if checked is None:
-            self._add(version, ("version",), "stale",
-                      f"{version.label} does not say when its sources were last checked "
-                      "(add 'checked: YYYY-MM-DD')")
+            self._add(
+                version,
+                ("version",),
+                "stale",
+                f"{version.label} does not say when its sources were last checked "
+                "(add 'checked: YYYY-MM-DD')",
+            )
         elif (self.today - checked).days > self.stale_after:
-            self._add(version, ("checked",), "stale",
-                      f"{version.label} was last checked against its sources on {checked}, "
-                      f"{(self.today - checked).days} days ago (more than {self.stale_after})")
+            self._add(
+                version,
+                ("checked",),
+                "stale",
+                f"{version.label} was last checked against its sources on {checked}, "
+                f"{(self.today - checked).days} days ago (more than {self.stale_after})",
+            )
 
     # ----------------------------------------------------------------- golden bills
 
@@ -255,20 +307,24 @@ class _Linter:
         for version in self.ruleset.versions:
             seen = covered[version.version]
             if not seen:
-                self._add(version, ("version",), "golden",
-                          f"no golden bill is billed by {version.label}")
+                self._add(version, ("version",), "golden", f"no golden bill is billed by {version.label}")
                 continue
             for cls in version.spec.use_classes:
                 if cls not in seen:
-                    self._add(version, ("use_classes", cls), "golden",
-                              f"no golden bill of {version.label} is for use class {cls!r}")
+                    self._add(
+                        version,
+                        ("use_classes", cls),
+                        "golden",
+                        f"no golden bill of {version.label} is for use class {cls!r}",
+                    )
 
     def _version_of(self, case: GoldenCase) -> tuple[str, str] | None:
         ruleset_id, _, pinned = case.ruleset.partition("@")
         if ruleset_id != self.ruleset.id:
             return None
-        fields: Mapping[str, Any] = {key: "" if value is None else str(value)
-                                     for key, value in case.fields.items()}
+        fields: Mapping[str, Any] = {
+            key: "" if value is None else str(value) for key, value in case.fields.items()
+        }
         try:
             account, reading = parse_row(fields)
             version = self.ruleset.version(pinned) if pinned else self.ruleset.select(reading)

@@ -31,8 +31,9 @@ _CATALOGS = pytest.StashKey[dict[Path, Catalog]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini("tariffcore_golden", "collect tariffcore golden bill files (tests/*.yaml)",
-                  type="bool", default=True)
+    parser.addini(
+        "tariffcore_golden", "collect tariffcore golden bill files (tests/*.yaml)", type="bool", default=True
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -92,8 +93,7 @@ class GoldenItem(pytest.Item):
         if not result.passed:
             raise GoldenFailure(result)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, GoldenFailure):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))
@@ -112,11 +112,13 @@ class ArrearsItem(pytest.Item):
     def runtest(self) -> None:
         failures = run_arrears_case(_catalog(self.config, self.path.parent.parent), self.case)
         if failures:
-            raise GoldenArrearsFailure("\n".join(
-                [f"{self.case.path}:{self.case.line}: {self.case.id}", *(f"  {f}" for f in failures)]))
+            raise GoldenArrearsFailure(
+                "\n".join(
+                    [f"{self.case.path}:{self.case.line}: {self.case.id}", *(f"  {f}" for f in failures)]
+                )
+            )
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, GoldenArrearsFailure):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))

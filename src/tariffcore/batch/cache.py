@@ -15,8 +15,16 @@ from typing import Any
 
 from ..bill import Account, Reading
 
-__all__ = ["DEFAULT_CACHE_SIZE", "ENTRY_WEIGHT", "OBJECT_WEIGHT", "CacheStats", "ResultCache", "Uncacheable",
-           "freeze", "parsed_key"]
+__all__ = [
+    "DEFAULT_CACHE_SIZE",
+    "ENTRY_WEIGHT",
+    "OBJECT_WEIGHT",
+    "CacheStats",
+    "ResultCache",
+    "Uncacheable",
+    "freeze",
+    "parsed_key",
+]
 
 #: Bytes of results the cache holds at most (see :class:`ResultCache`).
 DEFAULT_CACHE_SIZE = 24 << 20
@@ -24,6 +32,7 @@ DEFAULT_CACHE_SIZE = 24 << 20
 ENTRY_WEIGHT = 400
 #: What a result kept as objects (a Bill and its lines) weighs, roughly.
 OBJECT_WEIGHT = 6000
+
 
 @dataclass
 class CacheStats:
@@ -105,8 +114,10 @@ def freeze(value: Any) -> Any:
             items.sort(key=repr)
         return (type(value).__name__, tuple(items))
     if is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__qualname__,
-                tuple((f.name, freeze(getattr(value, f.name))) for f in fields(value)))
+        return (
+            type(value).__qualname__,
+            tuple((f.name, freeze(getattr(value, f.name))) for f in fields(value)),
+        )
     try:
         hash(value)
     except TypeError:

@@ -118,7 +118,7 @@ def fragment(result: Result) -> bytes:
     data["account"] = ""
     text = compact_json(data)
     assert text.startswith(_PREFIX)
-    return (text[len(_PREFIX):] + "\n").encode()
+    return (text[len(_PREFIX) :] + "\n").encode()
 
 
 class BatchEngine:
@@ -128,9 +128,14 @@ class BatchEngine:
     their own. Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
     """
 
-    def __init__(self, catalog: Catalog, ruleset: str | None = None, *,
-                 recipe: CatalogRecipe | None = None,
-                 cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        ruleset: str | None = None,
+        *,
+        recipe: CatalogRecipe | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
         self.catalog = catalog
         self.ruleset = ruleset or None
         self.recipe = recipe
@@ -141,16 +146,24 @@ class BatchEngine:
             catalog.resolve(self.ruleset)  # a bad --ruleset fails the run, not every row
 
     @classmethod
-    def load(cls, ruleset: str | None = None, paths: Iterable[str | Path] = (), *,
-             entry_points: bool = True, cache_size: int = DEFAULT_CACHE_SIZE) -> BatchEngine:
+    def load(
+        cls,
+        ruleset: str | None = None,
+        paths: Iterable[str | Path] = (),
+        *,
+        entry_points: bool = True,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> BatchEngine:
         """An engine over the installed rulesets plus ``paths``; it can be pickled."""
         recipe = CatalogRecipe(tuple(str(p) for p in paths), entry_points)
         return cls(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size)
 
     def __reduce__(self) -> tuple[Callable[..., BatchEngine], tuple[Any, ...]]:
         if self.recipe is None:
-            raise TypeError("a BatchEngine built from a Catalog object cannot be pickled; "
-                            "build it with BatchEngine.load(...)")
+            raise TypeError(
+                "a BatchEngine built from a Catalog object cannot be pickled; "
+                "build it with BatchEngine.load(...)"
+            )
         return _rebuild, (self.recipe, self.ruleset, self.cache_size)
 
     # -- one account
@@ -196,7 +209,9 @@ class BatchEngine:
 
     # -- chunks of rows
 
-    def outcomes(self, chunk: Chunk, text: bool = False) -> Iterator[tuple[int, str, Result | None, bytes | None]]:
+    def outcomes(
+        self, chunk: Chunk, text: bool = False
+    ) -> Iterator[tuple[int, str, Result | None, bytes | None]]:
         """``(row number, account, result, JSON fragment)`` for every row of ``chunk``.
 
         With ``text``, only the JSON fragment is kept for a bill (``result`` is then ``None``
@@ -208,8 +223,9 @@ class BatchEngine:
         mode = "text" if text else "result"
         if chunk.header is None:
             cache = self._cache(("records", mode))
-            rows: Iterable[tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]] = (
-                self._record_keys(chunk.rows))
+            rows: Iterable[tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]] = self._record_keys(
+                chunk.rows
+            )
         else:
             missing = missing_columns(chunk.header)
             if missing:
@@ -242,8 +258,9 @@ class BatchEngine:
             yield number, account, hit[0], hit[1]
 
     @staticmethod
-    def _csv_keys(header: tuple[str, ...], rows: list[tuple[int, Payload]]) -> Iterator[
-            tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]]:
+    def _csv_keys(
+        header: tuple[str, ...], rows: list[tuple[int, Payload]]
+    ) -> Iterator[tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]]:
         # The key is the row with its account value blanked: everything the bill depends on.
         where = header.index("account")
         width = len(header)
@@ -262,8 +279,9 @@ class BatchEngine:
             yield number, account, key, partial(_zip_fields, header, values)
 
     @staticmethod
-    def _record_keys(rows: list[tuple[int, Payload]]) -> Iterator[
-            tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]]:
+    def _record_keys(
+        rows: list[tuple[int, Payload]],
+    ) -> Iterator[tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]]:
         for number, payload in rows:
             if isinstance(payload, BillingError):
                 yield number, "", payload, None
@@ -286,10 +304,16 @@ class BatchEngine:
             parts.append(_account_json(account) + tail)  # type: ignore[operator]
         return b"".join(parts), len(parts), failed
 
-    def csv_to_jsonl(self, lines: Iterable[str], out: IO[bytes], *,
-                     header: tuple[str, ...] | None = None, offset: int = 0,
-                     progress: Progress | None = None,
-                     position: Callable[[], int] | None = None) -> tuple[int, int]:
+    def csv_to_jsonl(
+        self,
+        lines: Iterable[str],
+        out: IO[bytes],
+        *,
+        header: tuple[str, ...] | None = None,
+        offset: int = 0,
+        progress: Progress | None = None,
+        position: Callable[[], int] | None = None,
+    ) -> tuple[int, int]:
         """Bill CSV text ``lines`` straight into ``out`` as JSON lines; return (rows, error rows).
 
         The hot path of ``tariffcore bill``: the same keys, cache and output as :meth:`jsonl`
@@ -328,8 +352,7 @@ class BatchEngine:
             count = len(values)
             if count != width:
                 if count > width:
-                    error = InputError(f"line {reader.line_num + offset} has more fields than "
-                                       "the header")
+                    error = InputError(f"line {reader.line_num + offset} has more fields than the header")
                     failed += 1
                     append(b'{"account":"",' + fragment(error))
                     continue
@@ -413,11 +436,3 @@ def _same(record: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _rebuild(recipe: CatalogRecipe, ruleset: str | None, cache_size: int) -> BatchEngine:
     return BatchEngine(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size)
-
-
-
-
-
-
-
-

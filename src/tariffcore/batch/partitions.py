@@ -45,8 +45,9 @@ class PartitionResult:
     errors: int
 
 
-def bill_partition(engine: BatchEngine, source: str | Path, output: str | Path,
-                   given: str | None = None) -> PartitionResult:
+def bill_partition(
+    engine: BatchEngine, source: str | Path, output: str | Path, given: str | None = None
+) -> PartitionResult:
     """Bill every row of ``source`` into the JSON-lines file ``output``, streaming.
 
     ``given`` is the input format (``csv``, ``jsonl`` or ``parquet``; default from the name).
@@ -70,8 +71,13 @@ def output_name(source: str | Path, index: int) -> str:
     return f"part-{index:05d}.jsonl"
 
 
-def bill_dataset(engine: BatchEngine, sources: Sequence[str | Path], output_dir: str | Path,
-                 client: Any = None, input_format: str | None = None) -> list[PartitionResult]:
+def bill_dataset(
+    engine: BatchEngine,
+    sources: Sequence[str | Path],
+    output_dir: str | Path,
+    client: Any = None,
+    input_format: str | None = None,
+) -> list[PartitionResult]:
     """Bill every partition in ``sources`` as one Dask task each; results in input order.
 
     ``client`` is a ``dask.distributed.Client``; without one, Dask's default scheduler runs
@@ -84,10 +90,13 @@ def bill_dataset(engine: BatchEngine, sources: Sequence[str | Path], output_dir:
     outputs = [str(target / output_name(source, index)) for index, source in enumerate(sources)]
     if client is not None:
         engine_future = client.scatter(engine, broadcast=True)
-        futures = [client.submit(bill_partition, engine_future, str(source), out, input_format,
-                                 pure=False)
-                   for source, out in zip(sources, outputs)]
+        futures = [
+            client.submit(bill_partition, engine_future, str(source), out, input_format, pure=False)
+            for source, out in zip(sources, outputs)
+        ]
         return list(client.gather(futures))
-    tasks = [dask.delayed(bill_partition)(engine, str(source), out, input_format)  # type: ignore[attr-defined]
-             for source, out in zip(sources, outputs)]
+    tasks = [
+        dask.delayed(bill_partition)(engine, str(source), out, input_format)  # type: ignore[attr-defined]
+        for source, out in zip(sources, outputs)
+    ]
     return list(dask.compute(*tasks))  # type: ignore[attr-defined,no-untyped-call]

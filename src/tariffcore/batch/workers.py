@@ -19,12 +19,20 @@ from typing import IO, Any
 from ..rows import Chunk, Progress, open_text
 from .engine import BatchEngine, Outcome
 
-__all__ = ["bill_csv_part", "csv_file_to_jsonl", "csv_parts", "jsonl_parallel", "jsonl_work",
-           "results_work", "run_chunks"]
+__all__ = [
+    "bill_csv_part",
+    "csv_file_to_jsonl",
+    "csv_parts",
+    "jsonl_parallel",
+    "jsonl_work",
+    "results_work",
+    "run_chunks",
+]
 
 
-def run_chunks(engine: Any, chunks: Iterable[Chunk], work: Callable[[Any, Chunk], Any],
-               jobs: int = 1) -> Iterator[Any]:
+def run_chunks(
+    engine: Any, chunks: Iterable[Chunk], work: Callable[[Any, Chunk], Any], jobs: int = 1
+) -> Iterator[Any]:
     """``work(engine, chunk)`` for every chunk, in order, on ``jobs`` processes.
 
     With several jobs, at most ``2 × jobs`` chunks are in flight, so a slow writer or a long
@@ -45,8 +53,9 @@ def run_chunks(engine: Any, chunks: Iterable[Chunk], work: Callable[[Any, Chunk]
             yield pending.popleft().get()
 
 
-def csv_file_to_jsonl(engine: BatchEngine, source: str | Path, out: IO[bytes],
-                      progress: Progress | None = None) -> tuple[int, int]:
+def csv_file_to_jsonl(
+    engine: BatchEngine, source: str | Path, out: IO[bytes], progress: Progress | None = None
+) -> tuple[int, int]:
     """Bill the CSV file ``source`` into ``out`` as JSON lines, streaming; (rows, error rows)."""
     with open_text(Path(source), progress) as (text, position):
         return engine.csv_to_jsonl(text, out, progress=progress, position=position)
@@ -86,10 +95,18 @@ def csv_parts(path: str | Path, parts: int) -> list[tuple[int, int, int]] | None
         return [(start, end, first) for start, end, first in found if end > start]
 
 
-def bill_csv_part(engine: BatchEngine, path: str, header: tuple[str, ...], start: int, end: int,
-                  first_line: int, target: str) -> tuple[int, int]:
+def bill_csv_part(
+    engine: BatchEngine,
+    path: str,
+    header: tuple[str, ...],
+    start: int,
+    end: int,
+    first_line: int,
+    target: str,
+) -> tuple[int, int]:
     """Bill the lines of ``path`` in the byte range [start, end) into the file ``target``
     (JSON lines); return (rows, error rows)."""
+
     def lines() -> Iterator[str]:
         with open(path, "rb") as stream:
             stream.seek(start)
@@ -105,8 +122,9 @@ def bill_csv_part(engine: BatchEngine, path: str, header: tuple[str, ...], start
         return engine.csv_to_jsonl(lines(), out, header=header, offset=first_line - 1)
 
 
-def jsonl_parallel(engine: BatchEngine, source: str, stream: IO[bytes], jobs: int,
-                   progress: Progress | None = None) -> int | None:
+def jsonl_parallel(
+    engine: BatchEngine, source: str, stream: IO[bytes], jobs: int, progress: Progress | None = None
+) -> int | None:
     """Bill the CSV file ``source`` into ``stream`` as JSON lines on ``jobs`` processes;
     return the number of error rows, or ``None`` when the file cannot be split (it then
     goes through :func:`run_chunks`).
@@ -125,12 +143,12 @@ def jsonl_parallel(engine: BatchEngine, source: str, stream: IO[bytes], jobs: in
     if progress is not None:
         progress.total = os.path.getsize(source)
     failed = 0
-    with tempfile.TemporaryDirectory(prefix="tariffcore-") as folder, \
-            _pool(jobs, engine) as pool:
+    with tempfile.TemporaryDirectory(prefix="tariffcore-") as folder, _pool(jobs, engine) as pool:
         targets = [os.path.join(folder, f"part-{index}.jsonl") for index in range(len(parts))]
-        answers = [pool.apply_async(_bill_part_in_worker,
-                                    (str(source), header, start, end, first, target))
-                   for (start, end, first), target in zip(parts, targets)]
+        answers = [
+            pool.apply_async(_bill_part_in_worker, (str(source), header, start, end, first, target))
+            for (start, end, first), target in zip(parts, targets)
+        ]
         for (_, end, _), target, answer in zip(parts, targets, answers):
             rows, errors = answer.get()
             failed += errors
@@ -165,8 +183,9 @@ def _copy_file(path: str, stream: IO[bytes]) -> None:
             shutil.copyfileobj(part, stream, 1 << 20)
 
 
-def _bill_part_in_worker(source: str, header: tuple[str, ...], start: int, end: int,
-                         first: int, target: str) -> tuple[int, int]:
+def _bill_part_in_worker(
+    source: str, header: tuple[str, ...], start: int, end: int, first: int, target: str
+) -> tuple[int, int]:
     return bill_csv_part(_WORKER["engine"], source, header, start, end, first, target)
 
 

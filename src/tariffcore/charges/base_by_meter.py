@@ -1,5 +1,4 @@
-"""The base charge: a fixed amount by meter size, optionally by use class.
-"""
+"""The base charge: a fixed amount by meter size, optionally by use class."""
 
 from __future__ import annotations
 
@@ -36,10 +35,11 @@ class BaseByMeterSpec(ChargeSpec):
     """
 
     rates: dict[int, Number | Unknown] | None = Field(
-        default=None, min_length=1, description="Meter mm → charge, for every class.")
+        default=None, min_length=1, description="Meter mm → charge, for every class."
+    )
     classes: dict[str, dict[int, Number | Unknown] | Unknown] | None = Field(
-        default=None, min_length=1,
-        description="Use class → its own table (meter mm → charge), or unknown.")
+        default=None, min_length=1, description="Use class → its own table (meter mm → charge), or unknown."
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> BaseByMeterSpec:
@@ -82,7 +82,8 @@ class BaseByMeter(ChargeType):
             table = tables[key]
             if table is None:
                 raise UnknownValueError(
-                    f"{what}: the base charge of use class {cls!r} is unknown in the ordinance data")
+                    f"{what}: the base charge of use class {cls!r} is unknown in the ordinance data"
+                )
             mm = bill.account.meter_mm
             if mm is None:
                 raise InputError(f"{name}: meter_mm is required")
@@ -95,25 +96,38 @@ class BaseByMeter(ChargeType):
                 )
             if bill.share is not None:  # this version's days of a split period
                 part = MONEY_CONTEXT.multiply(bill.share.fixed, bill.months)
-                return Charged(MONEY_CONTEXT.multiply(rate, part), rule=f"{mm}mm", quantity=part,
-                               unit="month", unit_price=rate)
+                return Charged(
+                    MONEY_CONTEXT.multiply(rate, part),
+                    rule=f"{mm}mm",
+                    quantity=part,
+                    unit="month",
+                    unit_price=rate,
+                )
             if bill.months != 1:  # a bill covering several months, the charge stated per month
                 months = Decimal(bill.months)
-                return Charged(MONEY_CONTEXT.multiply(rate, months), rule=f"{mm}mm",
-                               quantity=months, unit="month", unit_price=rate)
+                return Charged(
+                    MONEY_CONTEXT.multiply(rate, months),
+                    rule=f"{mm}mm",
+                    quantity=months,
+                    unit="month",
+                    unit_price=rate,
+                )
             return Charged(rate, rule=f"{mm}mm", quantity=one, unit="month", unit_price=rate)
 
         return compute
 
     @staticmethod
-    def _table(rates: Mapping[int, Decimal | str], path: tuple[str | int, ...],
-               ctx: CompileContext) -> _MeterTable:
+    def _table(
+        rates: Mapping[int, Decimal | str], path: tuple[str | int, ...], ctx: CompileContext
+    ) -> _MeterTable:
         table: _MeterTable = {mm: known_value(value) for mm, value in rates.items()}
         for mm, value in table.items():
             if mm <= 0:
                 ctx.problem((*path, mm), f"meter size {mm} mm must be positive")
             if value is not None and value < 0:
-                ctx.problem((*path, mm), f"the charge for a {mm} mm meter, {value}, is negative; "
-                            "a reduction is written under 'reductions'")
+                ctx.problem(
+                    (*path, mm),
+                    f"the charge for a {mm} mm meter, {value}, is negative; "
+                    "a reduction is written under 'reductions'",
+                )
         return table
-

@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 
-
 # --------------------------------------------------------------------------- the contract
 
 
@@ -129,7 +128,6 @@ class ChargeType(ABC):
         the function that computes this charge for one account."""
 
 
-
 def known_value(value: Decimal | str | None) -> Decimal | None:
     """A rate as a number, or ``None`` where the ordinance data says ``unknown`` or gives none."""
     return None if value == UNKNOWN or value is None else Decimal(value)
@@ -138,7 +136,6 @@ def known_value(value: Decimal | str | None) -> Decimal | None:
 def unknown_class(cls: str, declared: Mapping[str, Any]) -> str:
     """The problem of a use class ``cls`` that the version does not declare."""
     return f"unknown use class {cls!r}{did_you_mean(cls, declared)}; declare it under use_classes"
-
 
 
 def rounding_of(spec: ChargeSpec, version: RulesetVersion) -> Rounding | None:

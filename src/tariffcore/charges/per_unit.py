@@ -90,12 +90,14 @@ def _derive(spec: UnitPrice, account: Account | None, what: str) -> tuple[Decima
                 raise LookupError  # compile-time: depends on input
             category = account.attributes.get(factor.input)
             if category is None or category == "":
-                raise InputError(f"{what}: the account must give {factor.input!r} "
-                                 f"(one of {', '.join(factor.values)})")
+                raise InputError(
+                    f"{what}: the account must give {factor.input!r} (one of {', '.join(factor.values)})"
+                )
             value = factor.values.get(category)
             if value is None:
-                raise InputError(f"{what}: {factor.input} {category!r} is not one of "
-                                 f"{', '.join(factor.values)}")
+                raise InputError(
+                    f"{what}: {factor.input} {category!r} is not one of {', '.join(factor.values)}"
+                )
             price = ctx.multiply(price, value)
             words.append(f"{format_amount(value)} ({factor.input} {category})")
         else:
@@ -137,8 +139,9 @@ class PerUnit(ChargeType):
                 ctx.problem(("classes", cls), unknown_class(cls, ctx.version.use_classes))
         for path, price in [(("rate",), default), *((("classes", c), p) for c, p in per_class.items())]:
             if price is not None and price.fixed is not None and price.fixed < 0:
-                ctx.problem(path, f"unit price {price.fixed} is negative; a reduction is written "
-                            "under 'reductions'")
+                ctx.problem(
+                    path, f"unit price {price.fixed} is negative; a reduction is written under 'reductions'"
+                )
         # A price derived from constants is computed here, once; keep its explanation too.
         cached_notes = {
             key: _derive(price.spec, None, "")[1]
@@ -161,9 +164,13 @@ class PerUnit(ChargeType):
                 notes = cached_notes.get(cls if cls in per_class else "", ())
             else:
                 unit_price, notes = price.resolve(bill, what)
-            return Charged(MONEY_CONTEXT.multiply(usage, unit_price), rule=cls, quantity=usage,
-                           unit="m3", unit_price=unit_price, notes=notes)
+            return Charged(
+                MONEY_CONTEXT.multiply(usage, unit_price),
+                rule=cls,
+                quantity=usage,
+                unit="m3",
+                unit_price=unit_price,
+                notes=notes,
+            )
 
         return compute
-
-

@@ -60,7 +60,9 @@ class Allowance(FrozenModel):
 
     per_household: Number = Field(gt=0)
     billed_as: str | None = Field(default=None, description="The class whose rates bill the allowance.")
-    rate: Number | Unknown | None = Field(default=None, description="One rate per m³ for the whole allowance.")
+    rate: Number | Unknown | None = Field(
+        default=None, description="One rate per m³ for the whole allowance."
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> Allowance:
@@ -99,8 +101,7 @@ class ClassRates(FrozenModel):
 #: A class entry: ``850``, ``unknown`` or a bare list of tiers are shorthands (the schema says so).
 ClassEntry = Annotated[
     ClassRates,
-    BeforeValidator(_rate_shorthand,
-                    json_schema_input_type=Number | Unknown | list[TierSpec] | ClassRates),
+    BeforeValidator(_rate_shorthand, json_schema_input_type=Number | Unknown | list[TierSpec] | ClassRates),
 ]
 
 
@@ -138,8 +139,9 @@ def _flat_allowance(plan: _AllowancePlan, allowed: Decimal, what: str) -> TierSl
             f"{what}: the rate of the mixed-use allowance ({format_amount(plan.per_household)} m³ "
             f"per household) is unknown in the ordinance data, and the meter serves households"
         )
-    return TierSlice(1, ZERO, allowed, allowed, plan.rate,
-                     MONEY_CONTEXT.multiply(allowed, plan.rate), "allowance")
+    return TierSlice(
+        1, ZERO, allowed, allowed, plan.rate, MONEY_CONTEXT.multiply(allowed, plan.rate), "allowance"
+    )
 
 
 def _tiers_path(raw: Mapping[str, Any], cls: str) -> tuple[str | int, ...]:
@@ -179,8 +181,7 @@ class _Tiered(ChargeType):
                 allowed = min(usage, scale(allowance) if scale is not None else allowance)
                 if allowed > 0:
                     if extra.table is not None and extra.billed_as is not None:
-                        slices += cut(extra.table, allowed, households, extra.billed_as, what,
-                                      scale, months)
+                        slices += cut(extra.table, allowed, households, extra.billed_as, what, scale, months)
                         rule = f"{cls}+{extra.billed_as}-allowance"
                     else:
                         slices.append(_flat_allowance(extra, allowed, what))
@@ -191,8 +192,9 @@ class _Tiered(ChargeType):
             for piece in slices:
                 amount = MONEY_CONTEXT.add(amount, piece.amount)
             single = slices[0].rate if len(slices) == 1 else None
-            return Charged(amount, rule=rule, quantity=bill.usage, unit="m3",
-                           unit_price=single, slices=tuple(slices))
+            return Charged(
+                amount, rule=rule, quantity=bill.usage, unit="m3", unit_price=single, slices=tuple(slices)
+            )
 
         return compute
 
@@ -214,28 +216,35 @@ class _Tiered(ChargeType):
                 if rule.billed_as is None:
                     flat = known_value(rule.rate)
                     if flat is not None and flat < 0:
-                        ctx.problem(("classes", cls, "allowance", "rate"),
-                                    f"allowance rate {rule.rate} must not be negative")
+                        ctx.problem(
+                            ("classes", cls, "allowance", "rate"),
+                            f"allowance rate {rule.rate} must not be negative",
+                        )
                         continue
                     allowance = _AllowancePlan(rule.per_household, None, None, flat)
                 elif rule.billed_as not in tables:
-                    ctx.problem(("classes", cls, "allowance", "billed_as"),
-                                f"allowance billed as {rule.billed_as!r}, which has no rates in this charge")
+                    ctx.problem(
+                        ("classes", cls, "allowance", "billed_as"),
+                        f"allowance billed as {rule.billed_as!r}, which has no rates in this charge",
+                    )
                     continue
                 else:
-                    allowance = _AllowancePlan(rule.per_household, rule.billed_as,
-                                               tables[rule.billed_as], None)
+                    allowance = _AllowancePlan(
+                        rule.per_household, rule.billed_as, tables[rule.billed_as], None
+                    )
             plans[cls] = _ClassPlan(table, allowance)
         return plans
 
-    def _table(self, cls: str, entry: ClassRates, classes: Mapping[str, ClassRates],
-               ctx: CompileContext) -> TierTable | None:
+    def _table(
+        self, cls: str, entry: ClassRates, classes: Mapping[str, ClassRates], ctx: CompileContext
+    ) -> TierTable | None:
         if entry.same_as is not None:
             target = classes.get(entry.same_as)
             if target is None or target.same_as is not None:
-                ctx.problem(("classes", cls, "same_as"),
-                            f"same_as {entry.same_as!r} must name a class of this charge "
-                            "that has its own rates")
+                ctx.problem(
+                    ("classes", cls, "same_as"),
+                    f"same_as {entry.same_as!r} must name a class of this charge that has its own rates",
+                )
                 return None
             if entry.tier is None:
                 return self._table(entry.same_as, target, classes, ctx)
@@ -243,8 +252,10 @@ class _Tiered(ChargeType):
             if base is None:
                 return None
             if entry.tier > len(base.tiers):
-                ctx.problem(("classes", cls, "tier"),
-                            f"{entry.same_as!r} has {len(base.tiers)} tier(s), not {entry.tier}")
+                ctx.problem(
+                    ("classes", cls, "tier"),
+                    f"{entry.same_as!r} has {len(base.tiers)} tier(s), not {entry.tier}",
+                )
                 return None
             return TierTable((Tier(None, base.tiers[entry.tier - 1].rate),))
         if entry.rate is not None:
@@ -258,19 +269,23 @@ class _Tiered(ChargeType):
             if spec.upto is None and not last:
                 ctx.problem((*path, index), "only the top tier may leave out 'upto'")
             if last and spec.upto is not None:
-                ctx.problem((*path, index, "upto"),
-                            f"the top tier must be open (leave out 'upto'); write usage above "
-                            f"{spec.upto} as another tier, with rate 'unknown' if it is not known")
+                ctx.problem(
+                    (*path, index, "upto"),
+                    f"the top tier must be open (leave out 'upto'); write usage above "
+                    f"{spec.upto} as another tier, with rate 'unknown' if it is not known",
+                )
             upto = known_value(spec.upto) if spec.upto is not None else None
             if upto is not None:
                 if upto <= 0:
                     ctx.problem((*path, index, "upto"), f"tier 'upto' {spec.upto} must be above 0")
                 elif previous is not None and upto <= previous:
                     relation = "is below" if upto < previous else "is the same as"
-                    ctx.problem((*path, index, "upto"),
-                                f"tier 'upto' {format_amount(upto)} {relation} the previous "
-                                f"tier's {format_amount(previous)}; each tier must end above "
-                                "the one before")
+                    ctx.problem(
+                        (*path, index, "upto"),
+                        f"tier 'upto' {format_amount(upto)} {relation} the previous "
+                        f"tier's {format_amount(previous)}; each tier must end above "
+                        "the one before",
+                    )
                 previous = upto
             rate = known_value(spec.rate)
             if rate is not None and rate < 0:

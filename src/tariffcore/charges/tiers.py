@@ -63,8 +63,15 @@ class TierTable:
         factor = (households if self.scale_by_households else 1) * months
         return [None if t.upper is None else t.upper * factor for t in self.tiers]
 
-    def graduated(self, usage: Decimal, households: int, use_class: str, what: str,
-                  scale: Scale | None = None, months: int = 1) -> list[TierSlice]:
+    def graduated(
+        self,
+        usage: Decimal,
+        households: int,
+        use_class: str,
+        what: str,
+        scale: Scale | None = None,
+        months: int = 1,
+    ) -> list[TierSlice]:
         """Slices of ``usage``, each at its own tier's rate.
 
         ``scale`` maps a (household-scaled) bound to this part's share of it when a period is
@@ -93,15 +100,25 @@ class TierTable:
                     f"{what}: the rate of {_span(number, lower, upper)} is unknown in the "
                     f"ordinance data, and the usage {format_amount(usage)} m³ reaches it"
                 )
-            slices.append(TierSlice(number, lower, upper, quantity, tier.rate,
-                                    ctx.multiply(quantity, tier.rate), use_class))
+            slices.append(
+                TierSlice(
+                    number, lower, upper, quantity, tier.rate, ctx.multiply(quantity, tier.rate), use_class
+                )
+            )
             if upper is None:
                 break
             lower = upper
         return slices
 
-    def volume(self, usage: Decimal, households: int, use_class: str, what: str,
-               scale: Scale | None = None, months: int = 1) -> list[TierSlice]:
+    def volume(
+        self,
+        usage: Decimal,
+        households: int,
+        use_class: str,
+        what: str,
+        scale: Scale | None = None,
+        months: int = 1,
+    ) -> list[TierSlice]:
         """One slice: all of ``usage`` at the rate of the tier it falls in (whole-block).
 
         Zero usage falls in no block and costs nothing, whatever the table knows.
@@ -126,7 +143,10 @@ class TierTable:
                         f"{what}: the rate of {_span(number, lower, upper)} is unknown in the "
                         f"ordinance data, and the usage {format_amount(usage)} m³ falls in it"
                     )
-                return [TierSlice(number, lower, upper, usage, tier.rate,
-                                  ctx.multiply(usage, tier.rate), use_class)]
+                return [
+                    TierSlice(
+                        number, lower, upper, usage, tier.rate, ctx.multiply(usage, tier.rate), use_class
+                    )
+                ]
             lower = upper
         raise AssertionError("a tier table always ends with an open tier")  # pragma: no cover

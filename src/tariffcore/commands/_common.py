@@ -17,8 +17,13 @@ Subparsers = Any  # argparse's private _SubParsersAction
 
 def catalog_options(sub: argparse.ArgumentParser) -> None:
     """``--rulesets-dir DIR``: load rulesets from DIR besides the installed plug-ins."""
-    sub.add_argument("--rulesets-dir", action="append", default=[], metavar="DIR",
-                     help="also load rulesets from DIR (repeatable)")
+    sub.add_argument(
+        "--rulesets-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also load rulesets from DIR (repeatable)",
+    )
 
 
 def open_catalog(args: argparse.Namespace) -> Catalog:
@@ -49,7 +54,8 @@ def charge_columns(catalog: Catalog, reference: str | None) -> list[str]:
     return columns
 
 
-def bill_one(catalog: Catalog, reference: str | None, account: Account,
-             reading: Reading) -> Bill | BillingError:
+def bill_one(
+    catalog: Catalog, reference: str | None, account: Account, reading: Reading
+) -> Bill | BillingError:
     """Bill one account, turning every per-row failure into a :class:`BillingError` value."""
     return row_result(reference, lambda ref: catalog.bill(ref, account, reading))

@@ -20,8 +20,18 @@ from ..errors import TariffcoreError
 __all__ = ["COMMANDS", "main"]
 
 #: Command modules under tariffcore.commands, in the order ``--help`` lists them.
-COMMANDS = ("bill", "rebill", "compare", "explain", "arrears", "rulesets", "validate", "test", "lint",
-            "schema")
+COMMANDS = (
+    "bill",
+    "rebill",
+    "compare",
+    "explain",
+    "arrears",
+    "rulesets",
+    "validate",
+    "test",
+    "lint",
+    "schema",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,8 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tariffcore: {exc}", file=sys.stderr)
         return 2
     except UnicodeDecodeError as exc:
-        print(f"tariffcore: the input is not UTF-8 text (byte {exc.start} of a block read: "
-              f"{exc.reason}); convert it first, e.g. iconv -f cp949 -t utf-8", file=sys.stderr)
+        print(
+            f"tariffcore: the input is not UTF-8 text (byte {exc.start} of a block read: "
+            f"{exc.reason}); convert it first, e.g. iconv -f cp949 -t utf-8",
+            file=sys.stderr,
+        )
         return 2
 
 

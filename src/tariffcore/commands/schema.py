@@ -11,7 +11,8 @@ from ._common import Subparsers, output
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser(
-        "schema", help="print the JSON Schema of ruleset files (for editors)",
+        "schema",
+        help="print the JSON Schema of ruleset files (for editors)",
         description="Print the JSON Schema of a ruleset version file, including the spec of "
         "every installed charge type (a union discriminated by 'type'). Point an editor at it "
         "with a first line '# yaml-language-server: $schema=PATH'.",

@@ -137,7 +137,8 @@ def load_catalog(
                 problems.setdefault(_claimed_id(entry), []).extend(located.problems)
             if not isinstance(located.data, dict):
                 problems.setdefault("", []).append(
-                    Problem(name, 1, 1, "a ruleset file must be a mapping of fields"))
+                    Problem(name, 1, 1, "a ruleset file must be a mapping of fields")
+                )
                 continue
             files.append(Resolved.of(located))
     resolved, chain_problems = resolve_extends(files)
@@ -161,8 +162,9 @@ def load_catalog(
         if clash:
             problems.setdefault(ruleset_id, []).extend(clash)
             continue
-        rulesets[ruleset_id] = Ruleset(ruleset_id, tuple(versions),
-                                       tuple(sorted(golden.get(ruleset_id, []))), tuple(late_rules))
+        rulesets[ruleset_id] = Ruleset(
+            ruleset_id, tuple(versions), tuple(sorted(golden.get(ruleset_id, []))), tuple(late_rules)
+        )
     return Catalog(rulesets, found, problems)
 
 
@@ -181,9 +183,16 @@ def load_version_file(
         raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
     version = Resolved.of(located)
     if version.extends is not None:
-        raise RulesetError([*located.problems, version.problem(
-            ("extends",), f"extends {version.extends!r}: load the ruleset's directory to resolve "
-            "the version it extends")])
+        raise RulesetError(
+            [
+                *located.problems,
+                version.problem(
+                    ("extends",),
+                    f"extends {version.extends!r}: load the ruleset's directory to resolve "
+                    "the version it extends",
+                ),
+            ]
+        )
     try:
         compiled = compile_resolved(version, plugins)
     except RulesetError as exc:
@@ -210,9 +219,14 @@ def compile_resolved(
     except ValidationError as exc:
         found += pydantic_problems(exc, RulesetVersion, version.data)
         spec = lenient_version(version.data)
-    compiled, more = compile_version(spec, version.data.get("charges") or {},
-                                     plugins.charge_types, owners, version.source,
-                                     plugins.reduction_types)
+    compiled, more = compile_version(
+        spec,
+        version.data.get("charges") or {},
+        plugins.charge_types,
+        owners,
+        version.source,
+        plugins.reduction_types,
+    )
     found += more
     if found or compiled is None:
         raise RulesetError(_ordered(_locate(version, found), version.source))
@@ -245,8 +259,9 @@ def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
             yield child, golden
 
 
-_TOP_LEVEL_RULESET = re.compile(r"""^ruleset:[ \t]*["']?([A-Za-z0-9/_.-]+)["']?[ \t]*(?:#.*)?$""",
-                                re.MULTILINE)
+_TOP_LEVEL_RULESET = re.compile(
+    r"""^ruleset:[ \t]*["']?([A-Za-z0-9/_.-]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE
+)
 
 
 def _claimed_id(entry: Any) -> str:
@@ -279,8 +294,13 @@ def _label_clashes(versions: list[CompiledVersion], late: list[ArrearsVersion]) 
     problems = []
     for version in late:
         if version.version in seen:
-            problems.append(_at(version.path, ("version",), f"version {version.version!r} is also "
-                                f"defined in {seen[version.version]}"))
+            problems.append(
+                _at(
+                    version.path,
+                    ("version",),
+                    f"version {version.version!r} is also defined in {seen[version.version]}",
+                )
+            )
         seen[version.version] = version.path
     return problems
 
@@ -290,23 +310,41 @@ def _clashes(versions: list[CompiledVersion]) -> list[Problem]:
     seen: dict[str, str] = {}
     for version in versions:
         if version.version in seen:
-            problems.append(_at(version.path, ("version",), f"version {version.version!r} is also "
-                                f"defined in {seen[version.version]}"))
+            problems.append(
+                _at(
+                    version.path,
+                    ("version",),
+                    f"version {version.version!r} is also defined in {seen[version.version]}",
+                )
+            )
         seen[version.version] = version.path
     for first, second in zip(versions, versions[1:]):
         if first.spec.effective.from_ == second.spec.effective.from_:
-            problems.append(_at(second.path, ("effective", "from"), f"takes effect on "
-                                f"{second.spec.effective.from_}, the same day as {first.path}"))
+            problems.append(
+                _at(
+                    second.path,
+                    ("effective", "from"),
+                    f"takes effect on {second.spec.effective.from_}, the same day as {first.path}",
+                )
+            )
         until = first.spec.effective.until
         if until is not None and until >= second.spec.effective.from_:
-            problems.append(_at(first.path, ("effective", "until"), f"in force until {until}, after "
-                                f"{second.path} takes effect ({second.spec.effective.from_})"))
+            problems.append(
+                _at(
+                    first.path,
+                    ("effective", "until"),
+                    f"in force until {until}, after "
+                    f"{second.path} takes effect ({second.spec.effective.from_})",
+                )
+            )
     return problems
 
 
 def _at(path: str, where: tuple[str | int, ...], message: str) -> Problem:
     """A problem at the node ``where`` of the file ``path`` (read again: clashes are rare)."""
     try:
-        return load_yaml(Path(path).read_text(encoding="utf-8"), path, keep_going=True).problem(where, message)
+        return load_yaml(Path(path).read_text(encoding="utf-8"), path, keep_going=True).problem(
+            where, message
+        )
     except (OSError, RulesetError):
         return Problem(path, 1, 1, message)

@@ -38,8 +38,11 @@ Path = tuple[str | int, ...]
 
 
 def _references(
-    entry: Mapping[str, Any], where: Path, spec: RulesetVersion,
-    sources: Mapping[str, SourceRef], problems: list[tuple[Path, str]],
+    entry: Mapping[str, Any],
+    where: Path,
+    spec: RulesetVersion,
+    sources: Mapping[str, SourceRef],
+    problems: list[tuple[Path, str]],
 ) -> tuple[tuple[SourceRef, ...], frozenset[str] | None]:
     """Check the source ids and use classes a charge entry names (its shape is left to its
     spec model), so they are reported even when the rest of the entry is invalid."""
@@ -52,16 +55,25 @@ def _references(
         if source_id in sources:
             refs.append(sources[source_id])
         else:
-            problems.append(((*where, "source"), f"source {source_id!r} is not among this "
-                             f"version's sources{did_you_mean(source_id, sources)}; "
-                             f"sources: {', '.join(sources) or 'none'}"))
+            problems.append(
+                (
+                    (*where, "source"),
+                    f"source {source_id!r} is not among this "
+                    f"version's sources{did_you_mean(source_id, sources)}; "
+                    f"sources: {', '.join(sources) or 'none'}",
+                )
+            )
     classes = entry.get("applies_to")
     if not isinstance(classes, list):
         return tuple(refs), None
     for index, cls in enumerate(classes):
         if isinstance(cls, str) and cls not in spec.use_classes:
-            problems.append(((*where, "applies_to", index), f"unknown use class {cls!r}"
-                             f"{did_you_mean(cls, spec.use_classes)}"))
+            problems.append(
+                (
+                    (*where, "applies_to", index),
+                    f"unknown use class {cls!r}{did_you_mean(cls, spec.use_classes)}",
+                )
+            )
     return tuple(refs), frozenset(str(cls) for cls in classes)
 
 
@@ -80,8 +92,9 @@ def compile_version(
     ``reduction_types`` defaults to the built-in ones.
     """
     problems: list[tuple[Path, str]] = []
-    sources = {source.id: SourceRef(source.id, source.title, source.tag, source.url)
-               for source in spec.sources}
+    sources = {
+        source.id: SourceRef(source.id, source.title, source.tag, source.url) for source in spec.sources
+    }
     if len(sources) != len(spec.sources):
         problems.append((("sources",), "two sources have the same id"))
     charges: list[_Charge] = []
@@ -92,14 +105,20 @@ def compile_version(
         charge_type = charge_types.get(type_name) if isinstance(type_name, str) else None
         if charge_type is None:
             hint = did_you_mean(type_name, charge_types)
-            problems.append(((*where, "type"), f"unknown charge type {type_name!r}{hint}; "
-                             f"installed types: {', '.join(sorted(charge_types))}"))
+            problems.append(
+                (
+                    (*where, "type"),
+                    f"unknown charge type {type_name!r}{hint}; "
+                    f"installed types: {', '.join(sorted(charge_types))}",
+                )
+            )
             continue
         try:
             charge_spec = charge_type.spec.model_validate(entry)
         except ValidationError as exc:
-            problems.extend(((*where, *loc), message)
-                            for loc, message in pydantic_problems(exc, charge_type.spec, entry))
+            problems.extend(
+                ((*where, *loc), message) for loc, message in pydantic_problems(exc, charge_type.spec, entry)
+            )
             # The type cannot compile an invalid entry; still name the use classes it lists.
             classes = entry.get("classes")
             for cls in classes if isinstance(classes, dict) else ():
@@ -110,37 +129,68 @@ def compile_version(
         try:
             compute = charge_type.compile(charge_spec, context)
         except Exception as exc:
-            raise PluginError(owners.get(charge_type.name, "?"), f"charge type {charge_type.name!r} "
-                              f"failed to compile {spec.label} {charge_id}: {exc}") from exc
+            raise PluginError(
+                owners.get(charge_type.name, "?"),
+                f"charge type {charge_type.name!r} failed to compile {spec.label} {charge_id}: {exc}",
+            ) from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
         basis = charge_spec.basis or spec.effective.basis
-        if (spec.effective.policy == "split_by_days" and basis == "usage"
-                and not charge_type.apportions_by_days):
-            problems.append(((*where, "type"), f"charge type {charge_type.name!r} cannot bill part "
-                             "of a period, so this version cannot split periods by days"))
-        charges.append(_Charge(charge_id, charge_spec.label, compute, rounding_of(charge_spec, spec),
-                               tuple(refs), applies_to, owners.get(charge_type.name, "?"),
-                               basis, charge_type.apportions_by_days))
+        if (
+            spec.effective.policy == "split_by_days"
+            and basis == "usage"
+            and not charge_type.apportions_by_days
+        ):
+            problems.append(
+                (
+                    (*where, "type"),
+                    f"charge type {charge_type.name!r} cannot bill part "
+                    "of a period, so this version cannot split periods by days",
+                )
+            )
+        charges.append(
+            _Charge(
+                charge_id,
+                charge_spec.label,
+                compute,
+                rounding_of(charge_spec, spec),
+                tuple(refs),
+                applies_to,
+                owners.get(charge_type.name, "?"),
+                basis,
+                charge_type.apportions_by_days,
+            )
+        )
     if spec.effective.policy == "split_by_days" and not any(c.basis == "usage" for c in charges):
-        problems.append((("effective", "policy"), "split_by_days splits periods of usage, but "
-                         "neither this version nor any of its charges is selected by usage date"))
+        problems.append(
+            (
+                ("effective", "policy"),
+                "split_by_days splits periods of usage, but "
+                "neither this version nor any of its charges is selected by usage date",
+            )
+        )
     for charge_id in spec.not_included:
         if charge_id in spec.charges:
-            problems.append((("not_included", charge_id),
-                             f"charge {charge_id!r} is both billed and listed as not included"))
+            problems.append(
+                (
+                    ("not_included", charge_id),
+                    f"charge {charge_id!r} is both billed and listed as not included",
+                )
+            )
     cycle = spec.billing_cycle
     for index, charge_id in enumerate(cycle.per_month if cycle is not None else []):
         if charge_id not in spec.charges and charge_id not in spec.not_included:
-            problems.append((("billing_cycle", "per_month", index),
-                             f"per_month names {charge_id!r}, which is not a charge of this version"))
-    types = reduction_types if reduction_types is not None else {
-        t.name: t for t in BUILTIN_REDUCTION_TYPES}
+            problems.append(
+                (
+                    ("billing_cycle", "per_month", index),
+                    f"per_month names {charge_id!r}, which is not a charge of this version",
+                )
+            )
+    types = reduction_types if reduction_types is not None else {t.name: t for t in BUILTIN_REDUCTION_TYPES}
     reductions = _compile_reductions(spec, types, owners, sources, problems)
     if problems:
         return None, problems
     not_included = tuple(NotIncluded(cid, reason) for cid, reason in spec.not_included.items())
-    return CompiledVersion(spec, path, tuple(charges), not_included,
-                           reductions=reductions), problems
+    return CompiledVersion(spec, path, tuple(charges), not_included, reductions=reductions), problems
 
 
 def _compile_reductions(
@@ -156,39 +206,59 @@ def _compile_reductions(
         type_name = entry.get("type")
         kind = types.get(type_name) if isinstance(type_name, str) else None
         if kind is None:
-            problems.append(((*where, "type"), f"unknown reduction type {type_name!r}"
-                             f"{did_you_mean(type_name, types)}; installed types: "
-                             f"{', '.join(sorted(types))}"))
+            problems.append(
+                (
+                    (*where, "type"),
+                    f"unknown reduction type {type_name!r}"
+                    f"{did_you_mean(type_name, types)}; installed types: "
+                    f"{', '.join(sorted(types))}",
+                )
+            )
             continue
         try:
             rspec = kind.spec.model_validate(entry)
         except ValidationError as exc:
-            problems.extend(((*where, *loc), message)
-                            for loc, message in pydantic_problems(exc, kind.spec, entry))
+            problems.extend(
+                ((*where, *loc), message) for loc, message in pydantic_problems(exc, kind.spec, entry)
+            )
             continue
         refs = []
         for source_id in rspec.source_ids():
             if source_id not in sources:
-                problems.append(((*where, "source"), f"source {source_id!r} is not among this "
-                                 f"version's sources{did_you_mean(source_id, sources)}; "
-                                 f"sources: {', '.join(sources) or 'none'}"))
+                problems.append(
+                    (
+                        (*where, "source"),
+                        f"source {source_id!r} is not among this "
+                        f"version's sources{did_you_mean(source_id, sources)}; "
+                        f"sources: {', '.join(sources) or 'none'}",
+                    )
+                )
             else:
                 refs.append(sources[source_id])
         for index, charge_id in enumerate(rspec.charges):
             if charge_id not in spec.charges and charge_id not in spec.not_included:
-                problems.append(((*where, "charges", index),
-                                 f"reduces {charge_id!r}, which is not a charge of this version"))
+                problems.append(
+                    (
+                        (*where, "charges", index),
+                        f"reduces {charge_id!r}, which is not a charge of this version",
+                    )
+                )
         for index, cls in enumerate(rspec.applies_to or []):
             if cls not in spec.use_classes:
-                problems.append(((*where, "applies_to", index), f"unknown use class {cls!r}"
-                                 f"{did_you_mean(cls, spec.use_classes)}"))
+                problems.append(
+                    (
+                        (*where, "applies_to", index),
+                        f"unknown use class {cls!r}{did_you_mean(cls, spec.use_classes)}",
+                    )
+                )
         context = ReductionCompileContext(spec, rid)
         plugin = owners.get(f"reduction:{kind.name}", "tariffcore.plugins.builtin")
         try:
             compute = kind.compile(rspec, context)
         except Exception as exc:
-            raise PluginError(plugin, f"reduction type {kind.name!r} failed to compile "
-                              f"{spec.label} {rid}: {exc}") from exc
+            raise PluginError(
+                plugin, f"reduction type {kind.name!r} failed to compile {spec.label} {rid}: {exc}"
+            ) from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
         rounding: Rounding | None | Literal["charge"]
         if rspec.rounding == "none":
@@ -197,6 +267,9 @@ def _compile_reductions(
             rounding = rspec.rounding.to_rounding()
         else:
             rounding = "charge"
-        compiled.append(_Reduction(rid, rspec, compute, rounding, tuple(refs), plugin,
-                                   rspec.basis or spec.effective.basis))
+        compiled.append(
+            _Reduction(
+                rid, rspec, compute, rounding, tuple(refs), plugin, rspec.basis or spec.effective.basis
+            )
+        )
     return tuple(compiled)

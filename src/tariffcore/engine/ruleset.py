@@ -65,12 +65,15 @@ class Ruleset:
         # One kind of date everywhere: a charge's version is the bill's version.
         object.__setattr__(self, "_uniform", len(bases) == 1)
         object.__setattr__(self, "_bases", tuple(sorted(bases)))
-        object.__setattr__(self, "_splits", any(
-            v.spec.effective.policy == "split_by_days" for v in self.versions))
+        object.__setattr__(
+            self, "_splits", any(v.spec.effective.policy == "split_by_days" for v in self.versions)
+        )
         # The kind of date each reduction id is granted by (its latest declaration wins).
-        object.__setattr__(self, "_reduction_basis", {
-            reduction.id: reduction.basis for version in self.versions
-            for reduction in version.reductions})
+        object.__setattr__(
+            self,
+            "_reduction_basis",
+            {reduction.id: reduction.basis for version in self.versions for reduction in version.reductions},
+        )
 
     @property
     def title(self) -> str:
@@ -84,7 +87,9 @@ class Ruleset:
             if version.version == label:
                 return version
         known = ", ".join(v.version for v in self.arrears_versions) or "none"
-        raise UnknownRulesetError(f"{self.id} has no late-payment rules version {label!r} (versions: {known})")
+        raise UnknownRulesetError(
+            f"{self.id} has no late-payment rules version {label!r} (versions: {known})"
+        )
 
     def select_arrears(self, due: date, billing_month: date | None = None) -> ArrearsVersion:
         """The late-payment rules in force for a bill due on ``due``."""
@@ -102,8 +107,7 @@ class Ruleset:
         known = ", ".join(v.version for v in self.versions)
         raise UnknownRulesetError(f"{self.id} has no version {label!r} (versions: {known})")
 
-    def select(self, reading: Reading, basis: str | None = None,
-               what: str | None = None) -> CompiledVersion:
+    def select(self, reading: Reading, basis: str | None = None, what: str | None = None) -> CompiledVersion:
         """The version in force for ``reading``.
 
         Each version is judged by its own kind of date, or by ``basis`` when given (the kind
@@ -112,13 +116,15 @@ class Ruleset:
         (``dates:``) where it states them.
         """
         if not self.versions:
-            raise NoVersionError(f"{self.id} holds late-payment rules only: it has no tariff to "
-                                 "bill with", code="no_tariff")
+            raise NoVersionError(
+                f"{self.id} holds late-payment rules only: it has no tariff to bill with", code="no_tariff"
+            )
         chosen = None
         ranges = self._ranges
         for version, (start, end) in zip(self.versions, ranges):
-            anchor = anchor_date(basis or version.spec.effective.basis, reading, self.id,
-                                 version.spec.dates, what)
+            anchor = anchor_date(
+                basis or version.spec.effective.basis, reading, self.id, version.spec.dates, what
+            )
             if start <= anchor and (end is None or anchor <= end):
                 chosen = version
         if chosen is None:
@@ -128,8 +134,10 @@ class Ruleset:
             )
             kind = basis or self.versions[0].spec.effective.basis
             anchor = anchor_date(kind, reading, self.id, self.versions[0].spec.dates, what)
-            raise NoVersionError(f"no version of {self.id} is known to be in force on {anchor} "
-                                 f"by {kind.replace('_', ' ')} ({spans})")
+            raise NoVersionError(
+                f"no version of {self.id} is known to be in force on {anchor} "
+                f"by {kind.replace('_', ' ')} ({spans})"
+            )
         return chosen
 
     def bill(self, account: Account, reading: Reading) -> Bill:
@@ -199,19 +207,24 @@ class Ruleset:
         if governing.spec.effective.policy != "split_by_days":
             return None
         if reading.period_start is None:
-            raise InputError(f"{governing.label} splits periods by days when a version changes "
-                             "within them: period_start is required")
+            raise InputError(
+                f"{governing.label} splits periods by days when a version changes "
+                "within them: period_start is required"
+            )
         ranges = [(v, s, e) for v, (s, e) in zip(self.versions, self._ranges)]
         found, gaps = segments(ranges, reading.period_start, reading.period_end)
         if gaps:
             days = ", ".join(f"{a}..{b}" for a, b in gaps)
-            raise NoVersionError(f"no version of {self.id} is known to be in force for usage on "
-                                 f"{days}, part of the period {reading.period_start}.."
-                                 f"{reading.period_end} that {governing.label} splits by days")
+            raise NoVersionError(
+                f"no version of {self.id} is known to be in force for usage on "
+                f"{days}, part of the period {reading.period_start}.."
+                f"{reading.period_end} that {governing.label} splits by days"
+            )
         return found
 
-    def charge_parts(self, charge_id: str, runs: Sequence[Segment[CompiledVersion]],
-                     reading: Reading) -> tuple[PeriodPart, ...]:
+    def charge_parts(
+        self, charge_id: str, runs: Sequence[Segment[CompiledVersion]], reading: Reading
+    ) -> tuple[PeriodPart, ...]:
         """The parts of the period ``charge_id`` is billed in: consecutive days whose versions
         bill the charge identically are one part, under the later version."""
         merged: list[Segment[CompiledVersion]] = []
@@ -238,5 +251,9 @@ def _same_charge(first: CompiledVersion, second: CompiledVersion, charge_id: str
     if first is second:
         return True
     a, b = first.spec, second.spec
-    return (charge_id in a.charges and a.charges.get(charge_id) == b.charges.get(charge_id)
-            and a.rounding == b.rounding and a.use_classes == b.use_classes)
+    return (
+        charge_id in a.charges
+        and a.charges.get(charge_id) == b.charges.get(charge_id)
+        and a.rounding == b.rounding
+        and a.use_classes == b.use_classes
+    )

@@ -145,19 +145,26 @@ class CompiledVersion:
         if months is None:
             months = cycle.default if cycle is not None else 1
             if months is None:
-                raise InputError(f"{self.label} bills every {' or '.join(map(str, allowed))} "
-                                 "month(s): the reading must say how many months it covers "
-                                 "(column 'months')", code="billing_cycle")
+                raise InputError(
+                    f"{self.label} bills every {' or '.join(map(str, allowed))} "
+                    "month(s): the reading must say how many months it covers "
+                    "(column 'months')",
+                    code="billing_cycle",
+                )
         if months not in allowed:
-            raise InputError(f"{self.label} bills every {' or '.join(map(str, allowed))} "
-                             f"month(s), not {months}", code="billing_cycle")
+            raise InputError(
+                f"{self.label} bills every {' or '.join(map(str, allowed))} month(s), not {months}",
+                code="billing_cycle",
+            )
         limit = cycle.below_monthly_m3.get(months) if cycle is not None else None
         if limit is not None and reading.usage_m3 >= MONEY_CONTEXT.multiply(limit, months):
             per_month = MONEY_CONTEXT.divide(reading.usage_m3, months)
-            raise InputError(f"{self.label}: a {months}-month bill is only for usage below "
-                             f"{limit} m³ per month, and {reading.usage_m3} m³ over {months} "
-                             f"months is {per_month.normalize():f} m³ per month; bill it monthly",
-                             code="billing_cycle")
+            raise InputError(
+                f"{self.label}: a {months}-month bill is only for usage below "
+                f"{limit} m³ per month, and {reading.usage_m3} m³ over {months} "
+                f"months is {per_month.normalize():f} m³ per month; bill it monthly",
+                code="billing_cycle",
+            )
         return months
 
     def households(self, account: Account) -> int:
@@ -203,8 +210,14 @@ class CompiledVersion:
         with localcontext(MONEY_CONTEXT):
             for own in self.charges:
                 if charge_parts and own.id in charge_parts:
-                    line = self._split_line(own.id, account, reading, charge_parts[own.id], lines,
-                                            months if own.id in per_month else 1)
+                    line = self._split_line(
+                        own.id,
+                        account,
+                        reading,
+                        charge_parts[own.id],
+                        lines,
+                        months if own.id in per_month else 1,
+                    )
                     if line is not None:
                         lines.append(line)
                     continue
@@ -214,40 +227,81 @@ class CompiledVersion:
                     version = charge_versions[own.id]
                     other = version.charge(own.id)
                     if other is None:
-                        missing.append(NotIncluded(own.id, f"{version.label}, the version in force "
-                                                   f"by {own.basis.replace('_', ' ')}, has no {own.id} charge"))
+                        missing.append(
+                            NotIncluded(
+                                own.id,
+                                f"{version.label}, the version in force "
+                                f"by {own.basis.replace('_', ' ')}, has no {own.id} charge",
+                            )
+                        )
                         continue
                     charge = other
                 if charge.applies_to is not None and account.use_class not in charge.applies_to:
                     continue
                 units = households if version is self else version.households(account)
-                context = BillContext(account, reading, units, version.label, tuple(lines),
-                                      months=months if charge.id in per_month else 1)
+                context = BillContext(
+                    account,
+                    reading,
+                    units,
+                    version.label,
+                    tuple(lines),
+                    months=months if charge.id in per_month else 1,
+                )
                 charged = self._compute(charge, context)
                 if charged is None:
                     continue
                 amount = charged.amount
                 rounded = charge.rounding.apply(amount) if charge.rounding is not None else amount
                 rule = f"{charge.id}.{charged.rule}" if charged.rule else charge.id
-                lines.append(BillLine(
-                    charge=charge.id, label=charge.label, amount=rounded, unrounded=amount,
-                    rounding=charge.rounding.describe() if charge.rounding is not None else None,
-                    rule=rule, version=version.version, sources=charge.sources,
-                    quantity=charged.quantity, unit=charged.unit, unit_price=charged.unit_price,
-                    slices=charged.slices, notes=charged.notes,
-                ))
+                lines.append(
+                    BillLine(
+                        charge=charge.id,
+                        label=charge.label,
+                        amount=rounded,
+                        unrounded=amount,
+                        rounding=charge.rounding.describe() if charge.rounding is not None else None,
+                        rule=rule,
+                        version=version.version,
+                        sources=charge.sources,
+                        quantity=charged.quantity,
+                        unit=charged.unit,
+                        unit_price=charged.unit_price,
+                        slices=charged.slices,
+                        notes=charged.notes,
+                    )
+                )
                 used[charge.id] = charge
             if claimed:
-                lines += self._reduce(claimed, account, reading, months, per_month, lines, used,
-                                      charge_versions or {}, charge_parts or {}, missing)
+                lines += self._reduce(
+                    claimed,
+                    account,
+                    reading,
+                    months,
+                    per_month,
+                    lines,
+                    used,
+                    charge_versions or {},
+                    charge_parts or {},
+                    missing,
+                )
             total = Decimal(0)
             for line in lines:
                 total += line.amount
-        return Bill(account.id, spec.ruleset, spec.version, spec.currency, reading.usage_m3,
-                    tuple(lines), total, tuple(missing), reading)
+        return Bill(
+            account.id,
+            spec.ruleset,
+            spec.version,
+            spec.currency,
+            reading.usage_m3,
+            tuple(lines),
+            total,
+            tuple(missing),
+            reading,
+        )
 
-    def _claimed(self, account: Account,
-                 elsewhere: Mapping[str, CompiledVersion]) -> list[tuple[_Reduction, CompiledVersion]]:
+    def _claimed(
+        self, account: Account, elsewhere: Mapping[str, CompiledVersion]
+    ) -> list[tuple[_Reduction, CompiledVersion]]:
         """The account's reductions, each from the version in force by its own kind of date."""
         if not account.reductions:
             return []
@@ -258,10 +312,15 @@ class CompiledVersion:
             reduction = version.reduction(rid)
             if reduction is None:
                 listed = ", ".join(r.id for r in version.reductions) or "none"
-                kind = f" (in force by {version.reductions[0].basis.replace('_', ' ')})" if (
-                    version is not self and version.reductions) else ""
-                raise NotApplicableError(f"{version.label}{kind} has no reduction {rid!r} "
-                                         f"(its reductions: {listed})", code="unknown_reduction")
+                kind = (
+                    f" (in force by {version.reductions[0].basis.replace('_', ' ')})"
+                    if (version is not self and version.reductions)
+                    else ""
+                )
+                raise NotApplicableError(
+                    f"{version.label}{kind} has no reduction {rid!r} (its reductions: {listed})",
+                    code="unknown_reduction",
+                )
             specs[rid] = reduction.spec
             found.append((reduction, version))
         check_claims(self.label, account, specs)
@@ -290,17 +349,16 @@ class CompiledVersion:
             smaller = replace(reading, usage_m3=usage, meter=None)
             scale = months if charge_id in per_month else 1
             if charge_id in charge_parts:
-                line = self._split_line(charge_id, account, smaller, charge_parts[charge_id],
-                                        settled, scale)
+                line = self._split_line(charge_id, account, smaller, charge_parts[charge_id], settled, scale)
                 return line.unrounded if line is not None else Decimal(0)
             version = charge_versions.get(charge_id, self)
-            context = BillContext(account, smaller, version.households(account), version.label,
-                                  tuple(settled), months=scale)
+            context = BillContext(
+                account, smaller, version.households(account), version.label, tuple(settled), months=scale
+            )
             charged = self._compute(used[charge_id], context)
             return charged.amount if charged is not None else Decimal(0)
 
-        context = ReductionContext(account, reading, households, months, self.label, gross,
-                                   charge_for)
+        context = ReductionContext(account, reading, households, months, self.label, gross, charge_for)
         taken: dict[str, str] = {}
         out: list[BillLine] = []
         for reduction, version in claimed:
@@ -309,15 +367,20 @@ class CompiledVersion:
             except BillingError:
                 raise
             except Exception as exc:
-                raise PluginError(reduction.plugin, f"reduction {reduction.id!r} of "
-                                  f"{version.label} raised {type(exc).__name__}: {exc}") from exc
+                raise PluginError(
+                    reduction.plugin,
+                    f"reduction {reduction.id!r} of {version.label} raised {type(exc).__name__}: {exc}",
+                ) from exc
             for charge_id in reduction.spec.charges:
                 if charge_id not in gross:
                     why = next((m.reason for m in missing if m.charge == charge_id), None)
                     if why is not None:
-                        missing.append(NotIncluded(reduction_line_id(charge_id),
-                                                   f"{reduction.spec.label} reduces {charge_id}, "
-                                                   f"which is not included: {why}"))
+                        missing.append(
+                            NotIncluded(
+                                reduction_line_id(charge_id),
+                                f"{reduction.spec.label} reduces {charge_id}, which is not included: {why}",
+                            )
+                        )
             for charge_id, reduced in amounts.items():
                 line = gross.get(charge_id)
                 if line is None:
@@ -325,9 +388,12 @@ class CompiledVersion:
                 combine_guard(self.label, taken, charge_id, reduction.id)
                 value = reduced.amount
                 if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-                    raise PluginError(reduction.plugin, f"reduction {reduction.id!r} of "
-                                      f"{version.label} returned {value!r}, not a finite "
-                                      "Decimal at or above 0")
+                    raise PluginError(
+                        reduction.plugin,
+                        f"reduction {reduction.id!r} of "
+                        f"{version.label} returned {value!r}, not a finite "
+                        "Decimal at or above 0",
+                    )
                 owner = used.get(charge_id) or self.charge(charge_id)
                 own_rounding = owner.rounding if owner is not None else None
                 rounding = own_rounding if reduction.rounding == "charge" else reduction.rounding
@@ -337,15 +403,21 @@ class CompiledVersion:
                     notes += (f"capped at the gross {charge_id} line {line.amount}",)
                     rounded = line.amount
                     value = line.amount
-                out.append(BillLine(
-                    charge=reduction_line_id(charge_id),
-                    label=f"{reduction.spec.label} ({line.label})",
-                    amount=-rounded, unrounded=-value,
-                    rounding=rounding.describe() if isinstance(rounding, Rounding) else None,
-                    rule=f"{reduction_line_id(charge_id)}.{reduction.id}", version=version.version,
-                    sources=reduction.sources, quantity=reduced.quantity, unit=reduced.unit,
-                    notes=notes,
-                ))
+                out.append(
+                    BillLine(
+                        charge=reduction_line_id(charge_id),
+                        label=f"{reduction.spec.label} ({line.label})",
+                        amount=-rounded,
+                        unrounded=-value,
+                        rounding=rounding.describe() if isinstance(rounding, Rounding) else None,
+                        rule=f"{reduction_line_id(charge_id)}.{reduction.id}",
+                        version=version.version,
+                        sources=reduction.sources,
+                        quantity=reduced.quantity,
+                        unit=reduced.unit,
+                        notes=notes,
+                    )
+                )
         return out
 
     def _compute(self, charge: _Charge, context: BillContext) -> Charged | None:
@@ -355,19 +427,28 @@ class CompiledVersion:
         except BillingError:
             raise
         except Exception as exc:
-            raise PluginError(charge.plugin, f"charge {charge.id!r} of {context.version} "
-                              f"raised {type(exc).__name__}: {exc}") from exc
+            raise PluginError(
+                charge.plugin, f"charge {charge.id!r} of {context.version} raised {type(exc).__name__}: {exc}"
+            ) from exc
         if charged is None:
             return None
         amount = charged.amount
         if not isinstance(amount, Decimal) or not amount.is_finite():
-            raise PluginError(charge.plugin, f"charge {charge.id!r} of {context.version} "
-                              f"returned amount {amount!r}, not a finite Decimal")
+            raise PluginError(
+                charge.plugin,
+                f"charge {charge.id!r} of {context.version} returned amount {amount!r}, not a finite Decimal",
+            )
         return charged
 
-    def _split_line(self, charge_id: str, account: Account, reading: Reading,
-                    parts: Sequence[PeriodPart], lines: list[BillLine],
-                    months: int = 1) -> BillLine | None:
+    def _split_line(
+        self,
+        charge_id: str,
+        account: Account,
+        reading: Reading,
+        parts: Sequence[PeriodPart],
+        lines: list[BillLine],
+        months: int = 1,
+    ) -> BillLine | None:
         """One line for ``charge_id`` billed in parts, each under the version of its days."""
         ctx = MONEY_CONTEXT
         usage = reading.usage_m3
@@ -384,26 +465,41 @@ class CompiledVersion:
             charge = version.charge(charge_id)
             if charge is None:
                 if any(n.charge == charge_id for n in version.not_included):
-                    raise UnknownValueError(f"{version.label} has no figures for {charge_id}, and "
-                                            f"it is in force for {days} of the split period")
-                raise NotApplicableError(f"{version.label} has no {charge_id} charge, and it is in "
-                                         f"force for {days} of the split period")
+                    raise UnknownValueError(
+                        f"{version.label} has no figures for {charge_id}, and "
+                        f"it is in force for {days} of the split period"
+                    )
+                raise NotApplicableError(
+                    f"{version.label} has no {charge_id} charge, and it is in "
+                    f"force for {days} of the split period"
+                )
             if not charge.apportions:
                 raise NotApplicableError(
                     f"{version.label} {charge_id}: its charge type (plug-in {charge.plugin!r}) "
-                    "cannot bill part of a period, which split_by_days needs")
+                    "cannot bill part of a period, which split_by_days needs"
+                )
             if charge.applies_to is not None and account.use_class not in charge.applies_to:
                 continue
             part_usage = share.m3(usage)
-            part_reading = replace(reading, usage_m3=part_usage, period_start=part.start,
-                                   period_end=part.end, meter=None)
+            part_reading = replace(
+                reading, usage_m3=part_usage, period_start=part.start, period_end=part.end, meter=None
+            )
             try:
-                context = BillContext(account, part_reading, version.households(account),
-                                      version.label, tuple(lines), share, months)
+                context = BillContext(
+                    account,
+                    part_reading,
+                    version.households(account),
+                    version.label,
+                    tuple(lines),
+                    share,
+                    months,
+                )
                 charged = self._compute(charge, context)
             except BillingError as exc:
-                exc.message += (f" (usage {part.start}..{part.end}: {share.days} of the "
-                                f"{share.total_days} days of a period split by days)")
+                exc.message += (
+                    f" (usage {part.start}..{part.end}: {share.days} of the "
+                    f"{share.total_days} days of a period split by days)"
+                )
                 exc.args = (exc.message,)
                 raise
             if charged is None:
@@ -417,17 +513,27 @@ class CompiledVersion:
                 quantity = ctx.add(quantity, charged.quantity)
             unit = charged.unit or unit
             prices.add(charged.unit_price)
-            note = (f"days {part.start}..{part.end}: {share.days} of {share.total_days}; "
-                    + (share.describe(usage) if charged.unit == "m3"
-                       else f"share {format_amount(charged.quantity)}" if charged.quantity is not None
-                       else "share of the period"))
-            pieces.append(LinePart(
-                version=version.version, start=part.start, end=part.end, days=share.days,
-                period_days=share.total_days, quantity=charged.quantity, amount=charged.amount,
-                unit_price=charged.unit_price,
-                slices=tuple(replace(piece, version=version.version) for piece in charged.slices),
-                notes=(note, *charged.notes),
-            ))
+            note = f"days {part.start}..{part.end}: {share.days} of {share.total_days}; " + (
+                share.describe(usage)
+                if charged.unit == "m3"
+                else f"share {format_amount(charged.quantity)}"
+                if charged.quantity is not None
+                else "share of the period"
+            )
+            pieces.append(
+                LinePart(
+                    version=version.version,
+                    start=part.start,
+                    end=part.end,
+                    days=share.days,
+                    period_days=share.total_days,
+                    quantity=charged.quantity,
+                    amount=charged.amount,
+                    unit_price=charged.unit_price,
+                    slices=tuple(replace(piece, version=version.version) for piece in charged.slices),
+                    notes=(note, *charged.notes),
+                )
+            )
         if not used:
             return None
         last = used[-1]
@@ -438,10 +544,17 @@ class CompiledVersion:
         rule = f"{charge_id}.{last_rule}" if last_rule else charge_id
         single = next(iter(prices)) if len(prices) == 1 else None
         return BillLine(
-            charge=charge_id, label=last.label, amount=rounded, unrounded=amount,
+            charge=charge_id,
+            label=last.label,
+            amount=rounded,
+            unrounded=amount,
             rounding=last.rounding.describe() if last.rounding is not None else None,
-            rule=rule, version="+".join(piece.version for piece in pieces), sources=tuple(sources),
-            quantity=quantity, unit=unit, unit_price=single,
+            rule=rule,
+            version="+".join(piece.version for piece in pieces),
+            sources=tuple(sources),
+            quantity=quantity,
+            unit=unit,
+            unit_price=single,
             slices=tuple(s for piece in pieces for s in piece.slices),
             notes=(f"split by days between versions {', '.join(p.version for p in pieces)}",),
             parts=tuple(pieces),

@@ -106,8 +106,9 @@ def _label(data: Any) -> str:
 def extend(parent: Resolved, child: Resolved) -> Resolved:
     """``child`` deep-merged over ``parent`` (see the module docstring for the rules)."""
     data = {key: value for key, value in parent.data.items() if key not in NOT_INHERITED}
-    origins = {path: origin for path, origin in parent.origins.items()
-               if not (path and path[0] in NOT_INHERITED)}
+    origins = {
+        path: origin for path, origin in parent.origins.items() if not (path and path[0] in NOT_INHERITED)
+    }
     origins[()] = child.origins.get((), (child.source, 1, 1))
     merged = _merge(data, child.data, (), origins, child.origins)
     # Keep the fields in the order the chain wrote them (version, extends, effective in place).
@@ -118,8 +119,13 @@ def extend(parent: Resolved, child: Resolved) -> Resolved:
     return Resolved(child.source, ordered, origins)
 
 
-def _merge(base: dict[Any, Any], over: dict[Any, Any], path: Path,
-           origins: dict[Path, Origin], over_origins: Mapping[Path, Origin]) -> dict[Any, Any]:
+def _merge(
+    base: dict[Any, Any],
+    over: dict[Any, Any],
+    path: Path,
+    origins: dict[Path, Origin],
+    over_origins: Mapping[Path, Origin],
+) -> dict[Any, Any]:
     result = dict(base)
     for key, value in over.items():
         here = (*path, key)
@@ -140,8 +146,9 @@ def _merge(base: dict[Any, Any], over: dict[Any, Any], path: Path,
     return result
 
 
-def _merge_sources(old: list[Any], new: list[Any], origins: dict[Path, Origin],
-                   over_origins: Mapping[Path, Origin]) -> list[Any]:
+def _merge_sources(
+    old: list[Any], new: list[Any], origins: dict[Path, Origin], over_origins: Mapping[Path, Origin]
+) -> list[Any]:
     """Sources merge by id: replaced in place, new ones appended."""
     base = ("sources",)
     inherited = dict(origins)
@@ -204,7 +211,7 @@ def resolve_extends(files: Iterable[Resolved]) -> tuple[list[Resolved], list[tup
             done[key] = item
             return item
         if item.version in chain:
-            loop = " → ".join([*chain[chain.index(item.version):], item.version])
+            loop = " → ".join([*chain[chain.index(item.version) :], item.version])
             problems.append((item.ruleset, item.problem(("extends",), f"the extends chain loops: {loop}")))
             done[key] = None
             return None
@@ -212,16 +219,27 @@ def resolve_extends(files: Iterable[Resolved]) -> tuple[list[Resolved], list[tup
         if parent is None:
             known = sorted(v for (r, v) in by_key if r == item.ruleset and v != item.version)
             hint = "" if known else "; load (or validate) the ruleset's whole directory"
-            problems.append((item.ruleset, item.problem(
-                ("extends",), f"extends {parent_label!r}, but {item.ruleset} has no readable version "
-                f"{parent_label!r} (versions: {', '.join(known) or 'none'}){hint}")))
+            problems.append(
+                (
+                    item.ruleset,
+                    item.problem(
+                        ("extends",),
+                        f"extends {parent_label!r}, but {item.ruleset} has no readable version "
+                        f"{parent_label!r} (versions: {', '.join(known) or 'none'}){hint}",
+                    ),
+                )
+            )
             done[key] = None
             return None
         base = resolve(parent, [*chain, item.version])
         if base is None:
             if key not in done:
-                problems.append((item.ruleset, item.problem(
-                    ("extends",), f"extends {parent_label!r}, which could not be resolved")))
+                problems.append(
+                    (
+                        item.ruleset,
+                        item.problem(("extends",), f"extends {parent_label!r}, which could not be resolved"),
+                    )
+                )
             done[key] = None
             return None
         merged = extend(base, item)
@@ -247,12 +265,14 @@ def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
 
 
 _Dumper.add_representer(Decimal, _decimal)
-_Dumper.add_representer(date, lambda dumper, value: dumper.represent_scalar(
-    "tag:yaml.org,2002:timestamp", value.isoformat()))
+_Dumper.add_representer(
+    date, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+)
 
 
 def to_yaml(data: Mapping[str, Any]) -> str:
     """A resolved version as YAML that :func:`tariffcore.format.yamlio.load_yaml` reads back to the
     same data (numbers stay exact)."""
-    return yaml.dump(dict(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=100)
+    return yaml.dump(
+        dict(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+    )

@@ -247,8 +247,14 @@ def lenient_version(data: Mapping[str, Any]) -> Any:
     sources = []
     for entry in data.get("sources") or []:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            sources.append(Source.model_construct(id=entry["id"], title=str(entry.get("title", "")),
-                                                  url=entry.get("url"), tag=entry.get("tag", "INF")))
+            sources.append(
+                Source.model_construct(
+                    id=entry["id"],
+                    title=str(entry.get("title", "")),
+                    url=entry.get("url"),
+                    tag=entry.get("tag", "INF"),
+                )
+            )
     rounding = None
     try:
         if isinstance(data.get("rounding"), dict):
@@ -263,13 +269,18 @@ def lenient_version(data: Mapping[str, Any]) -> Any:
         given = data.get("effective")
         basis = given.get("basis") if isinstance(given, dict) else None
         effective = Effective.model_construct(
-            from_=date.min, basis=basis if basis in BASES else "billing_month")
+            from_=date.min, basis=basis if basis in BASES else "billing_month"
+        )
     fields: dict[str, Any] = {
         "effective": effective,
-        "ruleset": str(data.get("ruleset", "?")), "version": str(data.get("version", "?")),
-        "use_classes": use_classes, "sources": sources, "rounding": rounding,
-        "charges": ({k: v for k, v in charges.items() if isinstance(v, dict)}
-                    if isinstance(charges, dict) else {}),
+        "ruleset": str(data.get("ruleset", "?")),
+        "version": str(data.get("version", "?")),
+        "use_classes": use_classes,
+        "sources": sources,
+        "rounding": rounding,
+        "charges": (
+            {k: v for k, v in charges.items() if isinstance(v, dict)} if isinstance(charges, dict) else {}
+        ),
         "not_included": not_included if isinstance(not_included, dict) else {},
     }
     reductions = data.get("reductions")

@@ -117,8 +117,13 @@ Number = Annotated[Decimal, BeforeValidator(_exact)]
 DateOrMonth = Annotated[
     date,
     BeforeValidator(_month_or_date),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$",
-                    "description": "A date (YYYY-MM-DD) or a month (YYYY-MM: its first day)."}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}(-\d{2})?$",
+            "description": "A date (YYYY-MM-DD) or a month (YYYY-MM: its first day).",
+        }
+    ),
 ]
 
 
@@ -207,8 +212,9 @@ class Effective(FrozenModel):
         if self.policy == "switch" and self.apportion is not None:
             raise ValueError("'apportion' goes with policy split_by_days")
         if self.until is not None and self.until < self.from_:
-            raise ValueError(f"'until' {self.until} is before 'from' {self.from_}: "
-                             "the version would never be in force")
+            raise ValueError(
+                f"'until' {self.until} is before 'from' {self.from_}: the version would never be in force"
+            )
         return self
 
 
@@ -225,8 +231,7 @@ class DueDateRule(FrozenModel):
 
     months_after_billing: int = Field(ge=0, le=12, description="0: in the billing month itself.")
     day: int | Literal["last"] = Field(
-        description="Day of that month (1–31; a day past the month's end is its last day), "
-        "or 'last'."
+        description="Day of that month (1–31; a day past the month's end is its last day), or 'last'."
     )
 
     @field_validator("day")
@@ -249,7 +254,8 @@ class UseClass(FrozenModel):
 
     label: str = Field(description="The class's name in the ordinance.")
     household_units_default: int = Field(
-        default=1, ge=0,
+        default=1,
+        ge=0,
         description="Households behind the meter when an account does not say (0 for a "
         "general meter that serves no household).",
     )
@@ -326,9 +332,7 @@ class BillingCycle(FrozenModel):
 class RulesetVersion(FrozenModel):
     """One ordinance version: one YAML file."""
 
-    ruleset: str = Field(
-        pattern=RULESET_ID, description="Ruleset id: jurisdiction path, e.g. kr/<city>."
-    )
+    ruleset: str = Field(pattern=RULESET_ID, description="Ruleset id: jurisdiction path, e.g. kr/<city>.")
     version: str = Field(pattern=VERSION_LABEL, description="Version label, e.g. 2025-07.")
     extends: str | None = Field(
         default=None,

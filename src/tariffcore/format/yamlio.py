@@ -74,6 +74,7 @@ _Constructor.add_implicit_resolver(
 
 
 if getattr(yaml, "__with_libyaml__", False):
+
     class _FastConstructor(yaml.CSafeLoader):
         """libyaml's parser with the same resolvers: a catalog of many rulesets loads fast."""
 
@@ -113,8 +114,12 @@ def load_yaml(text: str, source: str, *, keep_going: bool = False) -> Located:
         match = re.match(r"^( *)\t", line)
         if match:
             problems.append(
-                Problem(source, number, len(match.group(1)) + 1,
-                        "tab character in indentation; YAML indents with spaces only")
+                Problem(
+                    source,
+                    number,
+                    len(match.group(1)) + 1,
+                    "tab character in indentation; YAML indents with spaces only",
+                )
             )
     if problems:
         raise RulesetError(problems)
@@ -154,8 +159,9 @@ def _build(
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem(source, *_mark(key_node),
-                                        "merge keys ('<<') are not supported; use 'extends'"))
+                problems.append(
+                    Problem(source, *_mark(key_node), "merge keys ('<<') are not supported; use 'extends'")
+                )
                 continue
             key = _scalar(key_node, loader, problems, source)
             if isinstance(key, (dict, list)):
@@ -164,10 +170,13 @@ def _build(
             if not isinstance(key, (str, int)):
                 key = str(key)
             if key in seen:
-                problems.append(Problem(
-                    source, *_mark(key_node),
-                    f"duplicate key {key!r} (first given on line {seen[key]})",
-                ))
+                problems.append(
+                    Problem(
+                        source,
+                        *_mark(key_node),
+                        f"duplicate key {key!r} (first given on line {seen[key]})",
+                    )
+                )
                 continue
             seen[key] = key_node.start_mark.line + 1
             child = (*path, key)

@@ -60,8 +60,9 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[object] = ()) -> 
             try:
                 plugin = point.load()
             except Exception as exc:
-                raise PluginError(point.name, f"failed to load ({where}): "
-                                  f"{type(exc).__name__}: {exc}") from exc
+                raise PluginError(
+                    point.name, f"failed to load ({where}): {type(exc).__name__}: {exc}"
+                ) from exc
             _register(manager, plugin, point.name)
     for plugin in extra:
         _register(manager, plugin, getattr(plugin, "__name__", None) or repr(plugin))
@@ -95,8 +96,9 @@ def _call_each(manager: pluggy.PluginManager, hook_name: str) -> list[tuple[str,
         try:
             value = impl.function()
         except Exception as exc:
-            raise PluginError(impl.plugin_name, f"hook {hook_name} raised "
-                              f"{type(exc).__name__}: {exc}") from exc
+            raise PluginError(
+                impl.plugin_name, f"hook {hook_name} raised {type(exc).__name__}: {exc}"
+            ) from exc
         if value is not None:
             results.append((impl.plugin_name, value))
     return results
@@ -113,8 +115,7 @@ def _charge_types(manager: pluggy.PluginManager) -> tuple[dict[str, ChargeType],
         if spec is None:
             raise PluginError(plugin, f"charge type {name!r} has no 'spec' model")
         if name in found:
-            raise PluginError(plugin, f"charge type {name!r} is already provided by "
-                              f"plug-in {owner[name]!r}")
+            raise PluginError(plugin, f"charge type {name!r} is already provided by plug-in {owner[name]!r}")
         found[name] = value
         owner[name] = plugin
     return found, owner
@@ -127,8 +128,10 @@ def _reduction_types(manager: pluggy.PluginManager, owner: dict[str, str]) -> di
         if not isinstance(name, str) or not name or getattr(value, "spec", None) is None:
             raise PluginError(plugin, f"reduction type {type(value).__name__} needs 'name' and 'spec'")
         if name in found:
-            raise PluginError(plugin, f"reduction type {name!r} is already provided by "
-                              f"plug-in {owner[f'reduction:{name}']!r}")
+            raise PluginError(
+                plugin,
+                f"reduction type {name!r} is already provided by plug-in {owner[f'reduction:{name}']!r}",
+            )
         found[name] = value
         owner[f"reduction:{name}"] = plugin
     return found
@@ -153,8 +156,9 @@ def _ruleset_paths(manager: pluggy.PluginManager) -> tuple[tuple[str, Any], ...]
             if isinstance(value, str):
                 value = Path(value)
             if not hasattr(value, "iterdir") or not value.is_dir():
-                raise PluginError(plugin, f"tariffcore_ruleset_paths returned {value!r}, "
-                                  "which is not a directory")
+                raise PluginError(
+                    plugin, f"tariffcore_ruleset_paths returned {value!r}, which is not a directory"
+                )
             paths.append((plugin, value))
     return tuple(paths)
 

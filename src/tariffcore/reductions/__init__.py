@@ -73,4 +73,8 @@ __all__ = [
 ]
 
 #: The reduction types tariffcore ships, registered by :mod:`tariffcore.plugins.builtin`.
-BUILTIN_REDUCTION_TYPES: tuple[ReductionType, ...] = (VolumeAllowance(), PercentageReduction(), UnknownReduction())
+BUILTIN_REDUCTION_TYPES: tuple[ReductionType, ...] = (
+    VolumeAllowance(),
+    PercentageReduction(),
+    UnknownReduction(),
+)

@@ -55,8 +55,9 @@ class VolumeAllowance(ReductionType):
 
         def compute(bill: ReductionContext) -> dict[str, Reduced]:
             if volume is None:
-                raise UnknownValueError(f"{label} reduction {rid!r} ({spec.label}): its volume is "
-                                        "unknown in the ordinance data")
+                raise UnknownValueError(
+                    f"{label} reduction {rid!r} ({spec.label}): its volume is unknown in the ordinance data"
+                )
             allowance = volume * bill.months * (bill.households if spec.per_household else 1)
             free = min(bill.reading.usage_m3, allowance)
             out = {}
@@ -64,10 +65,16 @@ class VolumeAllowance(ReductionType):
                 if charge not in bill.lines:
                     continue
                 value = bill.charge_for(charge, free)
-                out[charge] = Reduced(value, free, "m3", (
-                    f"{format_amount(free)} m³ free of {charge} (allowance "
-                    f"{format_amount(allowance)} m³), valued at the charge's rates for the first "
-                    f"{format_amount(free)} m³: {format_amount(value)}",))
+                out[charge] = Reduced(
+                    value,
+                    free,
+                    "m3",
+                    (
+                        f"{format_amount(free)} m³ free of {charge} (allowance "
+                        f"{format_amount(allowance)} m³), valued at the charge's rates for the first "
+                        f"{format_amount(free)} m³: {format_amount(value)}",
+                    ),
+                )
             return out
 
         return compute
@@ -102,12 +109,15 @@ class PercentageReduction(ReductionType):
             cls = bill.account.use_class
             percent = spec.percent if by_class is None else by_class.get(cls)
             if percent is None:
-                raise NotApplicableError(f"{label} reduction {rid!r} ({spec.label}) has no "
-                                         f"percentage for use class {cls!r}",
-                                         code="reduction_not_applicable")
+                raise NotApplicableError(
+                    f"{label} reduction {rid!r} ({spec.label}) has no percentage for use class {cls!r}",
+                    code="reduction_not_applicable",
+                )
             if not isinstance(percent, Decimal):
-                raise UnknownValueError(f"{label} reduction {rid!r} ({spec.label}): its "
-                                        f"percentage for {cls} is unknown in the ordinance data")
+                raise UnknownValueError(
+                    f"{label} reduction {rid!r} ({spec.label}): its "
+                    f"percentage for {cls} is unknown in the ordinance data"
+                )
             share = percent
             out = {}
             for charge in spec.charges:
@@ -115,9 +125,15 @@ class PercentageReduction(ReductionType):
                 if line is None:
                     continue
                 value = line.amount * share / _HUNDRED
-                out[charge] = Reduced(value, None, None, (
-                    f"{format_amount(share)} % of {charge} {format_amount(line.amount)} = "
-                    f"{format_amount(value)}",))
+                out[charge] = Reduced(
+                    value,
+                    None,
+                    None,
+                    (
+                        f"{format_amount(share)} % of {charge} {format_amount(line.amount)} = "
+                        f"{format_amount(value)}",
+                    ),
+                )
             return out
 
         return compute
@@ -137,9 +153,8 @@ class UnknownReduction(ReductionType):
         label, rid = ctx.version.label, ctx.reduction_id
 
         def compute(bill: ReductionContext) -> dict[str, Reduced]:
-            raise UnknownValueError(f"{label} reduction {rid!r} ({spec.label}): its amount is "
-                                    "unknown in the ordinance data")
+            raise UnknownValueError(
+                f"{label} reduction {rid!r} ({spec.label}): its amount is unknown in the ordinance data"
+            )
 
         return compute
-
-

@@ -117,25 +117,31 @@ def check_claims(version: str, account: Account, known: Mapping[str, ReductionSp
     """Refuse unknown ids, classes that may not claim, and combinations that are not allowed."""
     claimed = account.reductions
     if len(set(claimed)) != len(claimed):
-        raise BillingError(f"{version}: a reduction is named twice ({';'.join(claimed)})",
-                           code="invalid_input")
+        raise BillingError(
+            f"{version}: a reduction is named twice ({';'.join(claimed)})", code="invalid_input"
+        )
     for rid in claimed:
         spec = known.get(rid)
         if spec is None:
             listed = ", ".join(known) or "none"
-            raise NotApplicableError(f"{version} has no reduction {rid!r} (its reductions: {listed})",
-                                     code="unknown_reduction")
+            raise NotApplicableError(
+                f"{version} has no reduction {rid!r} (its reductions: {listed})", code="unknown_reduction"
+            )
         if spec.applies_to is not None and account.use_class not in spec.applies_to:
             raise NotApplicableError(
                 f"{version} reduction {rid!r} ({spec.label}) is for {', '.join(spec.applies_to)}, "
-                f"not {account.use_class}", code="reduction_not_applicable")
+                f"not {account.use_class}",
+                code="reduction_not_applicable",
+            )
     if len(claimed) > 1:
         for rid in claimed:
             if known[rid].exclusive:
                 others = ", ".join(r for r in claimed if r != rid)
-                raise BillingError(f"{version} reduction {rid!r} ({known[rid].label}) cannot be "
-                                   f"combined with other reductions ({others})",
-                                   code="reduction_conflict")
+                raise BillingError(
+                    f"{version} reduction {rid!r} ({known[rid].label}) cannot be "
+                    f"combined with other reductions ({others})",
+                    code="reduction_conflict",
+                )
 
 
 def reduction_line_id(charge: str) -> str:
@@ -146,7 +152,9 @@ def reduction_line_id(charge: str) -> str:
 def combine_guard(version: str, taken: dict[str, str], charge: str, rid: str) -> None:
     """Refuse a second reduction of the same charge: the data never says how they stack."""
     if charge in taken:
-        raise BillingError(f"{version}: reductions {taken[charge]!r} and {rid!r} both reduce "
-                           f"{charge}, and the ordinance data does not say how they combine",
-                           code="reduction_conflict")
+        raise BillingError(
+            f"{version}: reductions {taken[charge]!r} and {rid!r} both reduce "
+            f"{charge}, and the ordinance data does not say how they combine",
+            code="reduction_conflict",
+        )
     taken[charge] = rid

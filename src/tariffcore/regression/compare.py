@@ -33,7 +33,8 @@ def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     if whole == 0:
         return None
     return MONEY_CONTEXT.divide(MONEY_CONTEXT.multiply(part, _HUNDRED), whole).quantize(
-        _CENT, rounding=ROUND_HALF_UP, context=MONEY_CONTEXT)
+        _CENT, rounding=ROUND_HALF_UP, context=MONEY_CONTEXT
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +66,27 @@ class Comparison:
         assert isinstance(self.old, Bill)
         return percent(change, self.old.total)
 
-    COLUMNS = ("row", "account", "use_class", "usage_m3", "old_ruleset", "old_total",
-               "new_ruleset", "new_total", "change", "change_percent", "old_lines", "new_lines",
-               "old_error", "new_error")
+    COLUMNS = (
+        "row",
+        "account",
+        "use_class",
+        "usage_m3",
+        "old_ruleset",
+        "old_total",
+        "new_ruleset",
+        "new_total",
+        "change",
+        "change_percent",
+        "old_lines",
+        "new_lines",
+        "old_error",
+        "new_error",
+    )
 
     def row(self) -> list[str]:
         """The values of :attr:`COLUMNS` (amounts as exact decimal strings; the lines of each
         bill as ``charge=amount`` pairs separated by ``;``)."""
+
         def side(result: Bill | BillingError) -> tuple[str, str, str, str]:
             if isinstance(result, Bill):
                 lines = ";".join(f"{line.charge}={format_amount(line.amount)}" for line in result.lines)
@@ -82,19 +97,35 @@ class Comparison:
         new_label, new_total, new_lines, new_error = side(self.new)
         change = self.change
         pct = self.change_percent
-        return [str(self.number), self.account, self.use_class, self.usage_m3, old_label,
-                old_total, new_label, new_total, "" if change is None else format_amount(change),
-                "" if pct is None else format_amount(pct), old_lines, new_lines, old_error,
-                new_error]
+        return [
+            str(self.number),
+            self.account,
+            self.use_class,
+            self.usage_m3,
+            old_label,
+            old_total,
+            new_label,
+            new_total,
+            "" if change is None else format_amount(change),
+            "" if pct is None else format_amount(pct),
+            old_lines,
+            new_lines,
+            old_error,
+            new_error,
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The row as JSON-ready data; each bill's lines as ``{charge: amount}``."""
-        data: dict[str, Any] = {name: (value if value != "" else None)
-                                for name, value in zip(self.COLUMNS, self.row())}
+        data: dict[str, Any] = {
+            name: (value if value != "" else None) for name, value in zip(self.COLUMNS, self.row())
+        }
         data["row"] = self.number
         for name, result in (("old_lines", self.old), ("new_lines", self.new)):
-            data[name] = ({line.charge: format_amount(line.amount) for line in result.lines}
-                          if isinstance(result, Bill) else None)
+            data[name] = (
+                {line.charge: format_amount(line.amount) for line in result.lines}
+                if isinstance(result, Bill)
+                else None
+            )
         return data
 
 
@@ -104,8 +135,9 @@ def compare_chunk(engines: tuple[BatchEngine, BatchEngine], chunk: Chunk) -> lis
     header = chunk.header or ()
     at = {name: header.index(name) for name in ("use_class", "usage_m3") if name in header}
     found = []
-    for (_, payload), old, new in zip(chunk.rows, old_engine.results(chunk, own_ids=False),
-                                      new_engine.results(chunk, own_ids=False)):
+    for (_, payload), old, new in zip(
+        chunk.rows, old_engine.results(chunk, own_ids=False), new_engine.results(chunk, own_ids=False)
+    ):
         use_class = usage = ""
         if isinstance(payload, BillingError):
             pass
@@ -135,10 +167,15 @@ class ClassTotals:
 
     def to_dict(self) -> dict[str, Any]:
         pct = percent(self.change, self.old)
-        return {"accounts": self.accounts, "billed_by_both": self.billed, "error_rows": self.errors,
-                "old_revenue": format_amount(self.old), "new_revenue": format_amount(self.new),
-                "change": format_amount(self.change),
-                "change_percent": None if pct is None else format_amount(pct)}
+        return {
+            "accounts": self.accounts,
+            "billed_by_both": self.billed,
+            "error_rows": self.errors,
+            "old_revenue": format_amount(self.old),
+            "new_revenue": format_amount(self.new),
+            "change": format_amount(self.change),
+            "change_percent": None if pct is None else format_amount(pct),
+        }
 
 
 PERCENTILES = (0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 100)
@@ -212,8 +249,9 @@ class CompareSummary:
         count = sum(values.values())
         if not count:
             return {}
-        return {f"p{p}": format_amount(ranked(values, max(1, -(-p * count // 100))))
-                for p in PERCENTILES}  # rank ceil(p/100 × n), at least 1
+        return {
+            f"p{p}": format_amount(ranked(values, max(1, -(-p * count // 100)))) for p in PERCENTILES
+        }  # rank ceil(p/100 × n), at least 1
 
     def totals(self) -> ClassTotals:
         whole = ClassTotals()
@@ -243,26 +281,38 @@ class CompareSummary:
 
     def text(self) -> str:
         data = self.to_dict()
-        out = [f"{self.old_label} → {self.new_label}: {self.rows} account(s), "
-               f"{self.billed} billed by both, {self.error_rows} error row(s)"]
-        out.append(f"\n{'use class':<12} {'accounts':>9} {'billed':>8} {'errors':>7} "
-                   f"{'old revenue':>16} {'new revenue':>16} {'change %':>9}")
+        out = [
+            f"{self.old_label} → {self.new_label}: {self.rows} account(s), "
+            f"{self.billed} billed by both, {self.error_rows} error row(s)"
+        ]
+        out.append(
+            f"\n{'use class':<12} {'accounts':>9} {'billed':>8} {'errors':>7} "
+            f"{'old revenue':>16} {'new revenue':>16} {'change %':>9}"
+        )
         for name, t in [*data["by_use_class"].items(), ("total", data["total"])]:
-            out.append(f"{name:<12} {t['accounts']:>9} {t['billed_by_both']:>8} "
-                       f"{t['error_rows']:>7} {t['old_revenue']:>16} {t['new_revenue']:>16} "
-                       f"{t['change_percent'] or '-':>9}")
+            out.append(
+                f"{name:<12} {t['accounts']:>9} {t['billed_by_both']:>8} "
+                f"{t['error_rows']:>7} {t['old_revenue']:>16} {t['new_revenue']:>16} "
+                f"{t['change_percent'] or '-':>9}"
+            )
         if data["change_percentiles"]:
-            out.append("\nchange per bill (won): " + ", ".join(
-                f"{k} {v}" for k, v in data["change_percentiles"].items()))
-            out.append("change per bill (%):   " + ", ".join(
-                f"{k} {v}" for k, v in data["change_percent_percentiles"].items()))
+            out.append(
+                "\nchange per bill (won): "
+                + ", ".join(f"{k} {v}" for k, v in data["change_percentiles"].items())
+            )
+            out.append(
+                "change per bill (%):   "
+                + ", ".join(f"{k} {v}" for k, v in data["change_percent_percentiles"].items())
+            )
         for key, count in data["errors"].items():
             out.append(f"error rows {key}: {count}")
         for key, count in data["not_included_on_one_side"].items():
             side, charge = key.split(": ", 1)
             label = self.old_label if side == "old" else self.new_label
-            out.append(f"warning: {label} does not include {charge}, which the other side bills, "
-                       f"on {count} bill(s): those totals compare different sets of charges")
+            out.append(
+                f"warning: {label} does not include {charge}, which the other side bills, "
+                f"on {count} bill(s): those totals compare different sets of charges"
+            )
         return "\n".join(out) + "\n"
 
 

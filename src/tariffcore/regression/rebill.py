@@ -86,9 +86,13 @@ class Check:
     error: BillingError | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"row": self.number, "account": self.account,
-                                "billing_month": self.month, "ruleset": self.ruleset,
-                                "status": self.status}
+        data: dict[str, Any] = {
+            "row": self.number,
+            "account": self.account,
+            "billing_month": self.month,
+            "ruleset": self.ruleset,
+            "status": self.status,
+        }
         if self.error is not None:
             data["error"] = {"code": self.error.code, "message": self.error.message}
         else:
@@ -109,8 +113,9 @@ class RebillSummary:
 
     def add(self, check: Check) -> None:
         self.bills += 1
-        month = self.by_month.setdefault(check.month or "-", {"bills": 0, "match": 0,
-                                                               "mismatch": 0, "error": 0})
+        month = self.by_month.setdefault(
+            check.month or "-", {"bills": 0, "match": 0, "mismatch": 0, "error": 0}
+        )
         month["bills"] += 1
         month[check.status] += 1
         if check.status == "match":
@@ -130,14 +135,17 @@ class RebillSummary:
         return self.mismatches == 0 and self.errors == 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"bills": self.bills, "match": self.matches, "mismatch": self.mismatches,
-                "error": self.errors,
-                "by_charge": {k: self.by_charge[k] for k in sorted(self.by_charge)},
-                "by_month": {k: self.by_month[k] for k in sorted(self.by_month)}}
+        return {
+            "bills": self.bills,
+            "match": self.matches,
+            "mismatch": self.mismatches,
+            "error": self.errors,
+            "by_charge": {k: self.by_charge[k] for k in sorted(self.by_charge)},
+            "by_month": {k: self.by_month[k] for k in sorted(self.by_month)},
+        }
 
     def text(self) -> str:
-        out = [f"{self.bills} bill(s): {self.matches} match, {self.mismatches} mismatch, "
-               f"{self.errors} error"]
+        out = [f"{self.bills} bill(s): {self.matches} match, {self.mismatches} mismatch, {self.errors} error"]
         if self.by_charge:
             out.append("\nby charge        match  mismatch")
             for charge in sorted(self.by_charge):
@@ -147,8 +155,9 @@ class RebillSummary:
             out.append("\nby month         bills     match  mismatch     error")
             for month in sorted(self.by_month):
                 c = self.by_month[month]
-                out.append(f"  {month:<12} {c['bills']:>7} {c['match']:>9} {c['mismatch']:>9} "
-                           f"{c['error']:>9}")
+                out.append(
+                    f"  {month:<12} {c['bills']:>7} {c['match']:>9} {c['mismatch']:>9} {c['error']:>9}"
+                )
         return "\n".join(out) + "\n"
 
 
@@ -161,8 +170,11 @@ def _split_chunk(chunk: Chunk) -> tuple[Chunk, list[Mapping[str, Any] | BillingE
     rows: list[tuple[int, Payload]] = []
     if chunk.header is not None:
         keep = [i for i, name in enumerate(chunk.header) if not name.startswith(ISSUED_PREFIX)]
-        given = [(i, name[len(ISSUED_PREFIX):]) for i, name in enumerate(chunk.header)
-                 if name.startswith(ISSUED_PREFIX)]
+        given = [
+            (i, name[len(ISSUED_PREFIX) :])
+            for i, name in enumerate(chunk.header)
+            if name.startswith(ISSUED_PREFIX)
+        ]
         header = tuple(chunk.header[i] for i in keep)
         for number, payload in chunk.rows:
             if isinstance(payload, BillingError):
@@ -178,18 +190,23 @@ def _split_chunk(chunk: Chunk) -> tuple[Chunk, list[Mapping[str, Any] | BillingE
             rows.append((number, payload))
             issued.append(None)
             continue
-        inputs = {k: v for k, v in payload.items()
-                  if k != "issued" and not str(k).startswith(ISSUED_PREFIX)}
-        figures: dict[str, Any] = {str(k)[len(ISSUED_PREFIX):]: v for k, v in payload.items()
-                                   if str(k).startswith(ISSUED_PREFIX)}
+        inputs = {k: v for k, v in payload.items() if k != "issued" and not str(k).startswith(ISSUED_PREFIX)}
+        figures: dict[str, Any] = {
+            str(k)[len(ISSUED_PREFIX) :]: v for k, v in payload.items() if str(k).startswith(ISSUED_PREFIX)
+        }
         nested = payload.get("issued")
         if isinstance(nested, Mapping):
             lines = nested.get("lines")
             if isinstance(lines, Mapping):
                 figures.update({str(k): v for k, v in lines.items()})
             elif isinstance(lines, list):  # the lines of a `tariffcore bill` JSON line
-                figures.update({str(l.get("charge")): l.get("amount") for l in lines
-                                if isinstance(l, Mapping)})
+                figures.update(
+                    {
+                        str(line.get("charge")): line.get("amount")
+                        for line in lines
+                        if isinstance(line, Mapping)
+                    }
+                )
             if "total" in nested:
                 figures[TOTAL] = nested["total"]
         elif nested is not None:
@@ -231,12 +248,16 @@ def compare_bill(bill: Bill, issued: Mapping[str, Decimal]) -> tuple[tuple[str, 
         if recomputed != given:
             if line is None:
                 reason = left_out.get(charge)
-                note = (f"{bill.label} does not include {charge}: {reason}" if reason
-                        else f"{bill.label} has no {charge} line for this account")
+                note = (
+                    f"{bill.label} does not include {charge}: {reason}"
+                    if reason
+                    else f"{bill.label} has no {charge} line for this account"
+                )
                 differences.append(Difference(charge, given, None, None, bill.label, note))
             else:
-                differences.append(Difference(charge, given, recomputed, line.rule,
-                                              f"{bill.ruleset}@{line.version}"))
+                differences.append(
+                    Difference(charge, given, recomputed, line.rule, f"{bill.ruleset}@{line.version}")
+                )
     if bill.total != issued[TOTAL]:
         differences.append(Difference(TOTAL, issued[TOTAL], bill.total, None, bill.label))
     return (*charges, TOTAL), tuple(differences)
@@ -247,8 +268,9 @@ def check_chunk(engine: BatchEngine, chunk: Chunk) -> list[Check]:
     inputs, issued = _split_chunk(chunk)
     month_of = _month_reader(inputs)
     checks = []
-    for (number, payload), outcome, figures in zip(inputs.rows, engine.results(inputs, own_ids=False),
-                                                   issued):
+    for (number, payload), outcome, figures in zip(
+        inputs.rows, engine.results(inputs, own_ids=False), issued
+    ):
         month = month_of(payload)
         result = outcome.result
         if isinstance(result, BillingError):
@@ -261,8 +283,17 @@ def check_chunk(engine: BatchEngine, chunk: Chunk) -> list[Check]:
             checks.append(Check(number, outcome.account, month, result.label, "error", error=exc))
             continue
         charges, differences = compare_bill(result, amounts)
-        checks.append(Check(number, outcome.account, month, result.label,
-                            "mismatch" if differences else "match", charges, differences))
+        checks.append(
+            Check(
+                number,
+                outcome.account,
+                month,
+                result.label,
+                "mismatch" if differences else "match",
+                charges,
+                differences,
+            )
+        )
     return checks
 
 
@@ -271,10 +302,10 @@ def _month_reader(chunk: Chunk) -> Any:
         if "billing_month" not in chunk.header:
             return lambda payload: ""
         where = chunk.header.index("billing_month")
-        return lambda payload: (payload[where].strip()[:7]
-                                if isinstance(payload, list) and where < len(payload) else "")
-    return lambda payload: (str(payload.get("billing_month") or "")[:7]
-                            if isinstance(payload, Mapping) else "")
+        return lambda payload: (
+            payload[where].strip()[:7] if isinstance(payload, list) and where < len(payload) else ""
+        )
+    return lambda payload: str(payload.get("billing_month") or "")[:7] if isinstance(payload, Mapping) else ""
 
 
 def describe(check: Check) -> Iterator[str]:
@@ -290,8 +321,10 @@ def describe(check: Check) -> Iterator[str]:
         delta = "" if diff is None else f" ({'+' if diff > 0 else ''}{format_amount(diff)})"
         rule = f" rule {d.rule}" if d.rule else ""
         note = f" ({d.note})" if d.note else ""
-        yield (f"{where}: {d.charge}: issued {issued}, recomputed {recomputed}{delta};"
-               f"{rule} version {d.version}{note}")
+        yield (
+            f"{where}: {d.charge}: issued {issued}, recomputed {recomputed}{delta};"
+            f"{rule} version {d.version}{note}"
+        )
 
 
 def summarise(checks: Iterable[Check]) -> RebillSummary:

@@ -33,10 +33,15 @@ def _won(value: Decimal | str) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    head = "".join(f'<th class="{"n" if i in numeric else ""}">{escape(h)}</th>'
-                   for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(f'<td class="{"n" if i in numeric else ""}">{escape(c)}</td>'
-                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
+    head = "".join(
+        f'<th class="{"n" if i in numeric else ""}">{escape(h)}</th>' for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{"n" if i in numeric else ""}">{escape(c)}</td>' for i, c in enumerate(row))
+        + "</tr>"
+        for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -48,21 +53,26 @@ def _revenue_chart(classes: dict[str, Any]) -> str:
     top = max(max(o, n) for o, n in values) or Decimal(1)
     width, bar_area, row = 720, 440, 44
     height = row * len(names) + 30
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'role="img" aria-label="revenue by use class">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="revenue by use class">'
+    ]
     for index, (name, (old, new)) in enumerate(zip(names, values)):
         y = 10 + index * row
         parts.append(f'<text x="0" y="{y + 15}">{escape(name)}</text>')
         for offset, value, css in ((0, old, "old"), (18, new, "new")):
             length = int((value * bar_area / top).to_integral_value(ROUND_FLOOR))
-            parts.append(f'<rect class="{css}" x="110" y="{y + offset}" width="{max(length, 1)}" '
-                         f'height="16"/>')
+            parts.append(
+                f'<rect class="{css}" x="110" y="{y + offset}" width="{max(length, 1)}" height="16"/>'
+            )
             parts.append(f'<text x="{116 + length}" y="{y + offset + 12}">{_won(value)}</text>')
     legend_y = height - 8
-    parts.append(f'<rect class="old" x="110" y="{legend_y - 10}" width="12" height="10"/>'
-                 f'<text x="126" y="{legend_y}">old</text>'
-                 f'<rect class="new" x="170" y="{legend_y - 10}" width="12" height="10"/>'
-                 f'<text x="186" y="{legend_y}">new</text></svg>')
+    parts.append(
+        f'<rect class="old" x="110" y="{legend_y - 10}" width="12" height="10"/>'
+        f'<text x="126" y="{legend_y}">old</text>'
+        f'<rect class="new" x="170" y="{legend_y - 10}" width="12" height="10"/>'
+        f'<text x="186" y="{legend_y}">new</text></svg>'
+    )
     return "".join(parts)
 
 
@@ -84,21 +94,27 @@ def _histogram(values: Counter[Decimal], bins: int = 24) -> str:
     most = max(counts)
     width, height, base = 720, 230, 180
     bar = (width - 60) // bins
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'role="img" aria-label="distribution of change per bill">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="distribution of change per bill">'
+    ]
     for index, count in enumerate(counts):
         tall = count * 160 // most
         x = 40 + index * bar
         start = low + step * index
         css = "neg" if start + step <= 0 else "bar"
-        parts.append(f'<rect class="{css}" x="{x}" y="{base - tall}" width="{bar - 2}" '
-                     f'height="{tall}"><title>{start:.2f}% to {start + step:.2f}%: {count}'
-                     f'</title></rect>')
+        parts.append(
+            f'<rect class="{css}" x="{x}" y="{base - tall}" width="{bar - 2}" '
+            f'height="{tall}"><title>{start:.2f}% to {start + step:.2f}%: {count}'
+            f"</title></rect>"
+        )
     for index in (0, bins // 2, bins):
         x = 40 + index * bar
         parts.append(f'<text x="{x - 10}" y="{base + 16}">{low + step * index:.1f}%</text>')
-    parts.append(f'<text x="0" y="14">accounts (max {most:,} per bin)</text>'
-                 f'<text x="{width // 2 - 60}" y="{base + 34}">change per bill (%)</text></svg>')
+    parts.append(
+        f'<text x="0" y="14">accounts (max {most:,} per bin)</text>'
+        f'<text x="{width // 2 - 60}" y="{base + 34}">change per bill (%)</text></svg>'
+    )
     return "".join(parts)
 
 
@@ -108,18 +124,37 @@ def html_report(summary: CompareSummary, title: str | None = None) -> str:
     name = title or f"{summary.old_label} → {summary.new_label}"
     classes = data["by_use_class"]
     total = data["total"]
-    class_rows = [[k, f"{c['accounts']:,}", f"{c['billed_by_both']:,}", f"{c['error_rows']:,}",
-                   _won(c["old_revenue"]), _won(c["new_revenue"]), _won(c["change"]),
-                   c["change_percent"] or "-"] for k, c in [*classes.items(), ("total", total)]]
+    class_rows = [
+        [
+            k,
+            f"{c['accounts']:,}",
+            f"{c['billed_by_both']:,}",
+            f"{c['error_rows']:,}",
+            _won(c["old_revenue"]),
+            _won(c["new_revenue"]),
+            _won(c["change"]),
+            c["change_percent"] or "-",
+        ]
+        for k, c in [*classes.items(), ("total", total)]
+    ]
     pct = data["change_percent_percentiles"]
     won = data["change_percentiles"]
     dist_rows = [[k, _won(won[k]), pct.get(k, "-")] for k in won]
-    hard_rows = [[h["account"], h["use_class"], h["usage_m3"], _won(h["old_total"]),
-                  _won(h["new_total"]), _won(h["change"]), h["change_percent"] or "-"]
-                 for h in data["hardest_hit"]]
+    hard_rows = [
+        [
+            h["account"],
+            h["use_class"],
+            h["usage_m3"],
+            _won(h["old_total"]),
+            _won(h["new_total"]),
+            _won(h["change"]),
+            h["change_percent"] or "-",
+        ]
+        for h in data["hardest_hit"]
+    ]
     error_rows = [[k, f"{v:,}"] for k, v in data["errors"].items()]
     parts = [
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(name)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(name)}</h1>",
         f"<p>{data['rows']:,} account(s); {data['billed_by_both']:,} billed under both; "
@@ -128,23 +163,28 @@ def html_report(summary: CompareSummary, title: str | None = None) -> str:
         f"({total['change_percent'] or '-'} %).</p>",
         "<h2>Revenue by use class</h2>",
         _revenue_chart(classes),
-        _table(["use class", "accounts", "billed", "errors", "old revenue", "new revenue",
-                "change", "change %"], class_rows, {1, 2, 3, 4, 5, 6, 7}),
+        _table(
+            ["use class", "accounts", "billed", "errors", "old revenue", "new revenue", "change", "change %"],
+            class_rows,
+            {1, 2, 3, 4, 5, 6, 7},
+        ),
         "<h2>Change per bill</h2>",
         _histogram(summary.percents),
         _table(["percentile", "change (won)", "change (%)"], dist_rows, {1, 2}),
         "<h2>Accounts hit hardest</h2>",
-        _table(["account", "use class", "m³", "old", "new", "change", "change %"], hard_rows,
-               {2, 3, 4, 5, 6}),
+        _table(
+            ["account", "use class", "m³", "old", "new", "change", "change %"], hard_rows, {2, 3, 4, 5, 6}
+        ),
     ]
     if error_rows:
-        parts += ["<h2>Rows that could not be billed</h2>",
-                  _table(["side: error", "rows"], error_rows, {1})]
+        parts += ["<h2>Rows that could not be billed</h2>", _table(["side: error", "rows"], error_rows, {1})]
     unmatched = [[k, f"{v:,}"] for k, v in data["not_included_on_one_side"].items()]
     if unmatched:
-        parts += ["<h2>Charges one side does not include</h2>",
-                  "<p>On these bills one ordinance leaves out a charge the other bills, so their "
-                  "totals compare different sets of charges.</p>",
-                  _table(["side: charge not included", "bills"], unmatched, {1})]
+        parts += [
+            "<h2>Charges one side does not include</h2>",
+            "<p>On these bills one ordinance leaves out a charge the other bills, so their "
+            "totals compare different sets of charges.</p>",
+            _table(["side: charge not included", "bills"], unmatched, {1}),
+        ]
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -41,8 +41,9 @@ class Chunk:
     rows: list[tuple[int, Payload]]
 
 
-def _csv_chunks(stream: Iterable[str], size: int, header: tuple[str, ...] | None = None,
-                offset: int = 0) -> Iterator[Chunk]:
+def _csv_chunks(
+    stream: Iterable[str], size: int, header: tuple[str, ...] | None = None, offset: int = 0
+) -> Iterator[Chunk]:
     """Chunks of CSV rows; with ``header``, ``stream`` starts after it, at line ``offset + 1``."""
     reader = csv.reader(stream)
     if header is None:
@@ -102,8 +103,9 @@ def _parquet_chunks(path: Path, size: int, position: list[int]) -> Iterator[Chun
             yield Chunk(None, rows)
     except pyarrow.ArrowException as exc:
         # A file that is not Parquet, or is cut short, cannot be read row by row at all.
-        raise TariffcoreError(f"{path} is not a readable Parquet file "
-                              f"(after {number} row(s)): {exc}") from None
+        raise TariffcoreError(
+            f"{path} is not a readable Parquet file (after {number} row(s)): {exc}"
+        ) from None
 
 
 @contextmanager
@@ -129,8 +131,13 @@ def input_format(path: str, given: str | None) -> str:
     return "csv"
 
 
-def read_chunks(source: str | Path | IO[str], format: str | None = None, *,
-                size: int = CHUNK_ROWS, progress: Progress | None = None) -> Iterator[Chunk]:
+def read_chunks(
+    source: str | Path | IO[str],
+    format: str | None = None,
+    *,
+    size: int = CHUNK_ROWS,
+    progress: Progress | None = None,
+) -> Iterator[Chunk]:
     """Stream ``source`` (a path, ``-`` for standard input, or an open text stream) as chunks.
 
     Only one chunk is held at a time, so memory does not grow with the input.

@@ -30,21 +30,51 @@ from ..errors import BillingError, InputError
 from ..meter import READ_COLUMNS, usage_from_fields
 from .dates import parse_date, parse_month
 
-__all__ = ["JSONL_SUFFIXES", "KNOWN_COLUMNS", "Row", "field_text", "jsonl_records", "missing_columns",
-           "parse_row", "read_rows"]
+__all__ = [
+    "JSONL_SUFFIXES",
+    "KNOWN_COLUMNS",
+    "Row",
+    "field_text",
+    "jsonl_records",
+    "missing_columns",
+    "parse_row",
+    "read_rows",
+]
 
 #: File name endings read as JSON lines (anything else is CSV, unless a format is given).
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 #: Columns with a meaning of their own; any other column becomes an account attribute.
-KNOWN_COLUMNS = frozenset({
-    "account", "use_class", "meter_mm", "household_units", "usage_m3", "billing_month",
-    "period_start", "period_end", "due_date", "months", "reductions", "ruleset", "estimated",
-    *READ_COLUMNS,
-})
+KNOWN_COLUMNS = frozenset(
+    {
+        "account",
+        "use_class",
+        "meter_mm",
+        "household_units",
+        "usage_m3",
+        "billing_month",
+        "period_start",
+        "period_end",
+        "due_date",
+        "months",
+        "reductions",
+        "ruleset",
+        "estimated",
+        *READ_COLUMNS,
+    }
+)
 
-_FLAGS = {"true": True, "yes": True, "y": True, "1": True,
-          "false": False, "no": False, "n": False, "0": False, "": False}
+_FLAGS = {
+    "true": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "n": False,
+    "0": False,
+    "": False,
+}
 
 _WHOLE = re.compile(r"^\s*\d+\s*$")
 
@@ -93,9 +123,12 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
         if flag is None:
             raise InputError(f"estimated must be true or false, not {field_text(estimated)!r}")
         estimated = flag
-    reductions = tuple(part.strip() for part in field_text(fields.get("reductions")).split(";") if part.strip())
+    reductions = tuple(
+        part.strip() for part in field_text(fields.get("reductions")).split(";") if part.strip()
+    )
     attributes = {
-        str(key): field_text(value) for key, value in fields.items()
+        str(key): field_text(value)
+        for key, value in fields.items()
         if key not in KNOWN_COLUMNS and key is not None and field_text(value) != ""
     }
 

@@ -79,8 +79,10 @@ def reading_to_dict(reading: Reading) -> dict[str, Any]:
             data[name] = value.isoformat()[:7] if name == "billing_month" else value.isoformat()
     meter = reading.meter
     if meter is not None:
-        reads: dict[str, Any] = {"previous": format_amount(meter.previous),
-                                 "current": format_amount(meter.current)}
+        reads: dict[str, Any] = {
+            "previous": format_amount(meter.previous),
+            "current": format_amount(meter.current),
+        }
         if meter.digits is not None:
             reads["digits"] = meter.digits
         if meter.old_final is not None and meter.new_initial is not None:
@@ -178,21 +180,40 @@ class CsvWriter(BillWriter):
         super().__init__(stream)
         self.charges = list(charges)
         self.writer = csv.writer(stream, lineterminator="\n")
-        self.writer.writerow(["account", "ruleset", "usage_m3", *self.charges, "other_charges",
-                              "total", "not_included", "error_code", "error_message"])
+        self.writer.writerow(
+            [
+                "account",
+                "ruleset",
+                "usage_m3",
+                *self.charges,
+                "other_charges",
+                "total",
+                "not_included",
+                "error_code",
+                "error_message",
+            ]
+        )
 
     def write(self, account: str, result: Bill | BillingError) -> None:
         if isinstance(result, BillingError):
-            self.writer.writerow([account, "", "", *([""] * len(self.charges)), "", "", "",
-                                  result.code, result.message])
+            self.writer.writerow(
+                [account, "", "", *([""] * len(self.charges)), "", "", "", result.code, result.message]
+            )
             return
         amounts, other = charge_cells(result, self.charges)
-        self.writer.writerow([
-            account, result.label, format_amount(result.usage_m3),
-            *(amount if amount is not None else "" for amount in amounts),
-            ";".join(other), format_amount(result.total),
-            ";".join(n.charge for n in result.not_included), "", "",
-        ])
+        self.writer.writerow(
+            [
+                account,
+                result.label,
+                format_amount(result.usage_m3),
+                *(amount if amount is not None else "" for amount in amounts),
+                ";".join(other),
+                format_amount(result.total),
+                ";".join(n.charge for n in result.not_included),
+                "",
+                "",
+            ]
+        )
 
 
 class TableWriter(BillWriter):
@@ -217,10 +238,19 @@ class TableWriter(BillWriter):
         for charge in amounts:
             if charge not in self.charges:
                 self.charges.append(charge)
-        note = ", ".join(["estimated"] * result.estimated
-                         + [f"{n.charge} not included" for n in result.not_included])
-        self.rows.append((account, result.label, format_amount(result.usage_m3), amounts,
-                          format_amount(result.total), note))
+        note = ", ".join(
+            ["estimated"] * result.estimated + [f"{n.charge} not included" for n in result.not_included]
+        )
+        self.rows.append(
+            (
+                account,
+                result.label,
+                format_amount(result.usage_m3),
+                amounts,
+                format_amount(result.total),
+                note,
+            )
+        )
 
     def close(self) -> None:
         header = ["account", "ruleset", "m3", *self.charges, "total", "notes"]
@@ -231,8 +261,9 @@ class TableWriter(BillWriter):
                 table.append(list(row))
             else:
                 account, label, usage, amounts, total, note = row
-                table.append([account, label, usage, *[amounts.get(c, "-") for c in self.charges],
-                              total, note])
+                table.append(
+                    [account, label, usage, *[amounts.get(c, "-") for c in self.charges], total, note]
+                )
         widths = [len(h) for h in header]
         for cells in table:
             if len(cells) > 2:
@@ -241,8 +272,10 @@ class TableWriter(BillWriter):
         def render(cells: list[str]) -> str:
             if len(cells) == 2:
                 return f"{cells[0].ljust(widths[0])}  {cells[1]}"
-            return "  ".join(cell.rjust(width) if index in numeric else cell.ljust(width)
-                             for index, (cell, width) in enumerate(zip(cells, widths))).rstrip()
+            return "  ".join(
+                cell.rjust(width) if index in numeric else cell.ljust(width)
+                for index, (cell, width) in enumerate(zip(cells, widths))
+            ).rstrip()
 
         self.stream.write(render(header) + "\n")
         for cells in table:
@@ -276,13 +309,17 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
         out.append(f"  rule     {line.rule} (version {line.version})")
         if line.parts:
             for part in line.parts:
-                out.append(f"  part     {part.start}..{part.end}, {part.days} of {part.period_days} "
-                           f"days under {part.version}: {format_amount(part.amount)}")
+                out.append(
+                    f"  part     {part.start}..{part.end}, {part.days} of {part.period_days} "
+                    f"days under {part.version}: {format_amount(part.amount)}"
+                )
                 for piece in part.slices:
                     out.append(f"    tier   {piece.describe()}")
                 if not part.slices and part.quantity is not None and part.unit_price is not None:
-                    out.append(f"    amount {format_amount(part.quantity)} × "
-                               f"{format_amount(part.unit_price)} = {format_amount(part.amount)}")
+                    out.append(
+                        f"    amount {format_amount(part.quantity)} × "
+                        f"{format_amount(part.unit_price)} = {format_amount(part.amount)}"
+                    )
                 for note in part.notes:
                     out.append(f"    note   {note}")
         elif line.slices:
@@ -290,13 +327,16 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
                 out.append(f"  tier     {piece.describe()}")
         elif line.quantity is not None and line.unit_price is not None:
             unit = "m³" if line.unit == "m3" else line.unit or ""
-            out.append(f"  amount   {format_amount(line.quantity)} {unit} × "
-                       f"{format_amount(line.unit_price)} = {format_amount(line.unrounded)}")
+            out.append(
+                f"  amount   {format_amount(line.quantity)} {unit} × "
+                f"{format_amount(line.unit_price)} = {format_amount(line.unrounded)}"
+            )
         for note in line.notes:
             out.append(f"  note     {note}")
         if line.rounding:
-            out.append(f"  rounding {line.rounding}: {format_amount(line.unrounded)} → "
-                       f"{format_amount(line.amount)}")
+            out.append(
+                f"  rounding {line.rounding}: {format_amount(line.unrounded)} → {format_amount(line.amount)}"
+            )
         for source in line.sources:
             link = f" <{source.url}>" if source.url else ""
             out.append(f"  source   [{source.tag}] {source.title}{link}")

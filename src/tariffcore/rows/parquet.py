@@ -34,9 +34,19 @@ class ParquetBillWriter:
     def __init__(self, path: str, charges: Sequence[str], batch: int = 65536) -> None:
         pa = _pyarrow()
         self.charges = list(charges)
-        self.columns = ["account", "ruleset", "currency", "usage_m3", *self.charges,
-                        "other_charges", "total", "lines", "not_included", "error_code",
-                        "error_message"]
+        self.columns = [
+            "account",
+            "ruleset",
+            "currency",
+            "usage_m3",
+            *self.charges,
+            "other_charges",
+            "total",
+            "lines",
+            "not_included",
+            "error_code",
+            "error_message",
+        ]
         self.schema = pa.schema([(name, pa.string()) for name in self.columns])
         self.writer = pa.parquet.ParquetWriter(path, self.schema)
         self.batch = batch
@@ -44,14 +54,34 @@ class ParquetBillWriter:
 
     def write(self, account: str, result: Bill | BillingError) -> None:
         if isinstance(result, BillingError):
-            row: list[str | None] = [account, None, None, None, *([None] * len(self.charges)),
-                                     None, None, None, None, result.code, result.message]
+            row: list[str | None] = [
+                account,
+                None,
+                None,
+                None,
+                *([None] * len(self.charges)),
+                None,
+                None,
+                None,
+                None,
+                result.code,
+                result.message,
+            ]
         else:
             amounts, other = charge_cells(result, self.charges)
-            row = [account, result.label, result.currency, format_amount(result.usage_m3),
-                   *amounts, ";".join(other) or None, format_amount(result.total),
-                   compact_json([line_to_dict(line) for line in result.lines]),
-                   ";".join(n.charge for n in result.not_included) or None, None, None]
+            row = [
+                account,
+                result.label,
+                result.currency,
+                format_amount(result.usage_m3),
+                *amounts,
+                ";".join(other) or None,
+                format_amount(result.total),
+                compact_json([line_to_dict(line) for line in result.lines]),
+                ";".join(n.charge for n in result.not_included) or None,
+                None,
+                None,
+            ]
         self.rows.append(row)
         if len(self.rows) >= self.batch:
             self._flush()
@@ -61,8 +91,10 @@ class ParquetBillWriter:
             return
         pa = _pyarrow()
         columns = list(zip(*self.rows))
-        table = pa.table({name: pa.array(list(values), pa.string())
-                          for name, values in zip(self.columns, columns)}, schema=self.schema)
+        table = pa.table(
+            {name: pa.array(list(values), pa.string()) for name, values in zip(self.columns, columns)},
+            schema=self.schema,
+        )
         self.writer.write_table(table)
         self.rows = []
 
