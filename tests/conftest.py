@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, settings
 
 import tariffcore
-
-ROOT = Path(__file__).resolve().parent.parent
-RULESETS = ROOT / "rulesets"
+from tests.helpers import ROOT, repository_catalog
 
 settings.register_profile(
     "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -28,7 +24,7 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def catalog() -> tariffcore.Catalog:
     """The repository's rulesets, loaded straight from rulesets/ (no installed plug-in needed)."""
-    return tariffcore.load_catalog([RULESETS], entry_points=False)
+    return repository_catalog()
 
 
 @pytest.fixture(scope="session")

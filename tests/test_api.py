@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import tariffcore
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 SRC = ROOT / "src" / "tariffcore"
 

@@ -16,8 +16,7 @@ from tariffcore import InputError, Reading
 from tariffcore.commands import main
 from tariffcore.meter import MeterReads
 from tariffcore.rows.inputs import parse_row, rows_from_text
-
-from .conftest import RULESETS
+from tests.helpers import repository_catalog
 
 
 def reads(**fields: object) -> tuple[tariffcore.Account, Reading]:
@@ -132,7 +131,7 @@ def test_without_digits_a_backwards_read_is_an_error_never_a_negative_usage(
 
 def test_zero_usage_bills_the_fixed_charges_only() -> None:
     # kr/gimhae@2025, 13 mm household, reads 100 → 100: base 1,100 and nothing else
-    catalog = tariffcore.load_catalog([RULESETS], entry_points=False)
+    catalog = repository_catalog()
     account, reading = reads(previous_read="100", current_read="100", meter_mm="13", billing_month="2025-03")
     bill = catalog.bill("kr/gimhae", account, reading)
     assert bill.total == 1100

@@ -13,10 +13,8 @@ from hypothesis import strategies as st
 import tariffcore
 from tariffcore.money import ROUNDING_METHODS, Rounding
 from tariffcore.periods import apportion, segments
-
-from . import strategies
-from .helpers import version
-from .timekit import fixture_catalog, switch_variant
+from tests import strategies
+from tests.helpers import fixture_catalog, switch_variant, version
 
 
 def test_apportion_by_hand() -> None:
