@@ -22,7 +22,6 @@ from .golden import (
 )
 from .lint import (
     KINDS,
-    Finding,
     lint_catalog,
 )
 from .schema import (
@@ -34,7 +33,6 @@ from .schema import (
 
 __all__ = [
     "ArrearsCase",
-    "Finding",
     "GoldenCase",
     "GoldenResult",
     "KINDS",

@@ -27,7 +27,6 @@ findings, each with a kind an author can switch off (``--ignore KIND``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -37,46 +36,33 @@ from ..arrears import ArrearsVersion
 from ..bill import Account, Reading
 from ..charges import BillContext
 from ..engine import Catalog, CompiledVersion, Ruleset
-from ..errors import BillingError, NotApplicableError, RulesetError, TariffcoreError
+from ..errors import INVALID, BillingError, NotApplicableError, Problem, RulesetError, TariffcoreError
 from ..format import Located, load_yaml, source_ids
 from ..rows import parse_row
 from .golden import GoldenCase, load_golden
 
-__all__ = ["KINDS", "Finding", "lint_catalog"]
+__all__ = ["KINDS", "lint_catalog"]
 
 #: Every kind of finding, in the order a report lists them.
-KINDS = ("invalid", "gap", "basis", "tiers", "no-rate", "unreached", "sources", "stale", "golden")
+KINDS = (INVALID, "gap", "basis", "tiers", "no-rate", "unreached", "sources", "stale", "golden")
 
 _DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One lint finding at a place in a file."""
-
-    path: str
-    line: int
-    column: int
-    kind: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.kind}: {self.message}"
-
-
 def lint_catalog(
     catalog: Catalog, *, today: date, stale_after: int = 365, ids: Iterable[str] | None = None
-) -> list[Finding]:
-    """Every finding for the rulesets of ``catalog`` (or only ``ids``), sorted by place.
+) -> list[Problem]:
+    """Every finding for the rulesets of ``catalog`` (or only ``ids``), sorted by place: a
+    :class:`~tariffcore.Problem` whose ``kind`` is one of :data:`KINDS`.
 
     ``stale_after`` is the number of days after a version's ``checked`` date when it is due
     to be checked against its sources again.
     """
     wanted = set(ids) if ids is not None else None
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     for key, problems in catalog.problems.items():
         if wanted is None or key in wanted:
-            findings += [Finding(p.path, p.line, p.column, "invalid", p.message) for p in problems]
+            findings += problems
     for ruleset in catalog:
         if wanted is None or ruleset.id in wanted:
             findings += _Linter(ruleset, today, stale_after).run()
@@ -88,10 +74,10 @@ class _Linter:
         self.ruleset = ruleset
         self.today = today
         self.stale_after = stale_after
-        self.findings: list[Finding] = []
+        self.findings: list[Problem] = []
         self.files: dict[str, Located] = {}
 
-    def run(self) -> list[Finding]:
+    def run(self) -> list[Problem]:
         versions = self.ruleset.versions
         for first, second in zip(versions, versions[1:]):
             self._between(first, second)
@@ -122,7 +108,7 @@ class _Linter:
     ) -> None:
         located = self._located(version)
         line, column = located.where(where) if located is not None else (1, 1)
-        self.findings.append(Finding(version.path, line, column, kind, message))
+        self.findings.append(Problem(version.path, line, column, message, kind))
 
     # ----------------------------------------------------------------- versions
 
