@@ -15,11 +15,14 @@ findings, each with a kind an author can switch off (``--ignore KIND``):
 ``unreached``
     a charge or class entry no bill can reach (``applies_to`` leaves it out), a version that
     is never in force;
+
+(these three are the hints the charge types give while compiling a version, see
+:meth:`~tariffcore.CompileContext.hint`: a plug-in's type gives its own)
 ``sources``
     a source without a URL, a source no charge cites;
 ``stale``
-    a version (tariff or late-payment rules) whose sources were never recorded as checked, or not for longer than the
-    threshold (``checked:`` in the version file);
+    a version (tariff or late-payment rules) whose sources were never recorded as checked, or
+    not for longer than the threshold (``checked:`` in the version file);
 ``golden``
     a version, or a use class of a version, that no golden bill exercises.
 """
@@ -28,15 +31,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..arrears import ArrearsVersion
-from ..bill import Account, Reading
-from ..charges import BillContext
 from ..engine import Catalog, CompiledVersion, Ruleset
-from ..errors import INVALID, BillingError, NotApplicableError, Problem, RulesetError, TariffcoreError
+from ..errors import INVALID, Problem, RulesetError, TariffcoreError
 from ..format import Located, load_yaml, source_ids
 from ..rows import parse_row
 from .golden import GoldenCase, load_golden
@@ -83,7 +83,7 @@ class _Linter:
             self._between(first, second)
         for version in versions:
             self._in_force(version)
-            self._charges(version)
+            self.findings += version.hints
             self._sources(version)
             self._checked(version)
         for late in self.ruleset.arrears_versions:
@@ -145,88 +145,6 @@ class _Linter:
                 f"{version.label} is never in force: the next version takes effect on "
                 f"or before its first day ({start})",
             )
-
-    # ----------------------------------------------------------------- charges
-
-    def _charges(self, version: CompiledVersion) -> None:
-        spec = version.spec
-        first_day = self.ruleset.in_force(version)[0]
-        for charge in version.charges:
-            raw = spec.charges.get(charge.id, {})
-            where = ("charges", charge.id)
-            if charge.applies_to is not None and not charge.applies_to:
-                self._add(
-                    version,
-                    (*where, "applies_to"),
-                    "unreached",
-                    f"charge {charge.id!r} applies to no use class, so no bill has it",
-                )
-                continue
-            classes = raw.get("classes")
-            if isinstance(classes, dict):
-                for cls, entry in classes.items():
-                    if charge.applies_to is not None and cls not in charge.applies_to:
-                        self._add(
-                            version,
-                            (*where, "classes", cls),
-                            "unreached",
-                            f"class entry {cls!r} of charge {charge.id!r} is never used: "
-                            f"the charge applies only to {', '.join(sorted(charge.applies_to))}",
-                        )
-                    self._tiers(version, (*where, "classes", cls), entry, charge.id, str(cls))
-            for cls, use_class in spec.use_classes.items():
-                if charge.applies_to is not None and cls not in charge.applies_to:
-                    continue
-                households = max(use_class.household_units_default, 1)
-                context = BillContext(
-                    Account("lint", cls, household_units=households),
-                    Reading(
-                        Decimal(1),
-                        billing_month=first_day,
-                        period_start=first_day,
-                        period_end=first_day,
-                        due_date=first_day,
-                    ),
-                    households,
-                    version.label,
-                )
-                try:
-                    charge.compute(context)
-                except NotApplicableError:
-                    self._add(
-                        version,
-                        (*where, "classes") if isinstance(classes, dict) else where,
-                        "no-rate",
-                        f"use class {cls!r} has no rate in charge {charge.id!r}: "
-                        "its bills fail (limit the charge with applies_to if that is meant)",
-                    )
-                except (BillingError, LookupError, TypeError, ValueError):
-                    pass  # needs inputs the probe does not give (a meter size, an attribute)
-
-    def _tiers(
-        self, version: CompiledVersion, where: tuple[str | int, ...], entry: Any, charge_id: str, cls: str
-    ) -> None:
-        tiers = entry if isinstance(entry, list) else entry.get("tiers") if isinstance(entry, dict) else None
-        if not isinstance(tiers, list):
-            return
-        path = where if isinstance(entry, list) else (*where, "tiers")
-        previous: Decimal | None = None
-        for index, tier in enumerate(tiers):
-            rate = tier.get("rate") if isinstance(tier, dict) else None
-            if not isinstance(rate, (int, Decimal)) or isinstance(rate, bool):
-                previous = None
-                continue
-            rate = Decimal(rate)
-            if previous is not None and rate <= previous:
-                relation = "the same as" if rate == previous else "below"
-                self._add(
-                    version,
-                    (*path, index, "rate"),
-                    "tiers",
-                    f"{charge_id} {cls} tier {index + 1} rate {rate} is {relation} tier "
-                    f"{index}'s {previous}: graduated tiers usually rise",
-                )
-            previous = rate
 
     # ----------------------------------------------------------------- sources, dates
 

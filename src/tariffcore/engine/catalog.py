@@ -209,7 +209,8 @@ def compile_resolved(
     wrote it (the version's own file, or the one it inherits the value from).
 
     Problems in the charges are found even when the top level is broken: the charges are then
-    compiled against a stand-in built from what is usable.
+    compiled against a stand-in built from what is usable. The charge types' hints are kept
+    on the compiled version (``hints``), located the same way, for ``tariffcore lint``.
     """
     plugins = plugins or load_plugins(entry_points=False)
     owners = owners if owners is not None else dict(plugins.charge_type_owners)
@@ -219,6 +220,7 @@ def compile_resolved(
     except ValidationError as exc:
         found += pydantic_problems(exc, RulesetVersion, version.data)
         spec = lenient_version(version.data)
+    hints: list[tuple[tuple[str | int, ...], str, str]] = []
     compiled, more = compile_version(
         spec,
         version.data.get("charges") or {},
@@ -226,11 +228,16 @@ def compile_resolved(
         owners,
         version.source,
         plugins.reduction_types,
+        hints=hints,
     )
     found += more
     if found or compiled is None:
         raise RulesetError(_ordered(_locate(version, found), version.source))
-    return replace(compiled, data=MappingProxyType(version.data))
+    located = tuple(
+        replace(version.problem(real_path(version.data, loc), message), kind=kind)
+        for loc, kind, message in hints
+    )
+    return replace(compiled, data=MappingProxyType(version.data), hints=located)
 
 
 def _locate(located: Resolved, found: Sequence[tuple[tuple[str | int, ...], str]]) -> list[Problem]:

@@ -26,6 +26,7 @@ from ..errors import (
     InputError,
     NotApplicableError,
     PluginError,
+    Problem,
     UnknownValueError,
 )
 from ..format import RulesetVersion
@@ -84,7 +85,9 @@ class CompiledVersion:
     """One ordinance version, ready to bill. Build it with :func:`compile_version`.
 
     ``data`` is the version as resolved from its file and the versions it ``extends``
-    (plain YAML data), for showing it; ``path`` is the version's own file.
+    (plain YAML data), for showing it; ``path`` is the version's own file. ``hints`` are what
+    its charge types found valid but probably wrong while compiling it (lint findings, each a
+    :class:`~tariffcore.Problem` with a kind).
     """
 
     spec: RulesetVersion
@@ -93,6 +96,7 @@ class CompiledVersion:
     not_included: tuple[NotIncluded, ...]
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     reductions: tuple[_Reduction, ...] = ()
+    hints: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def ruleset(self) -> str:

@@ -44,6 +44,11 @@ def tariffcore_charge_types() -> Iterable[ChargeType]:  # type: ignore[empty-bod
     ``spec`` is the pydantic model that validates the entry (subclass of
     :class:`~tariffcore.ChargeSpec`). Names are global: two plug-ins offering the same name is
     an error naming both.
+
+    While compiling an entry, a type reports what stops the version from loading with
+    ``ctx.problem`` and what is valid but probably wrong with ``ctx.hint`` (a use class it
+    has no rate for, tiers that fall): ``tariffcore lint`` shows the hints (see
+    :class:`~tariffcore.CompileContext`).
     """
 
 
