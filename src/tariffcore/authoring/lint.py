@@ -39,7 +39,7 @@ from ..engine import Catalog, CompiledVersion, Ruleset
 from ..errors import INVALID, Problem, RulesetError, TariffcoreError
 from ..format import Located, load_yaml, source_ids
 from ..rows import parse_row
-from .golden import GoldenCase, load_golden
+from .golden_file import GoldenCase, load_golden
 
 __all__ = ["KINDS", "lint_catalog"]
 

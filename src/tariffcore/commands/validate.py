@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..authoring import load_arrears_golden, load_golden
+from ..authoring import load_golden_file
 from ..engine import load_catalog, yaml_files
 from ..errors import Problem, RulesetError
 from ._common import Subparsers
@@ -44,11 +44,10 @@ def check(paths: list[str]) -> tuple[int, list[Problem]]:
     problems += [problem for found in catalog.problems.values() for problem in found]
     for entry, is_golden in files:
         if is_golden:
-            for reader in (load_golden, load_arrears_golden):
-                try:
-                    reader(entry)
-                except RulesetError as exc:
-                    problems += exc.problems
+            try:
+                load_golden_file(entry)
+            except RulesetError as exc:
+                problems += exc.problems
     order = {str(entry): index for index, (entry, _) in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.path, -1), p.path, p.line, p.column))
     return len(files), problems
