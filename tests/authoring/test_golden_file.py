@@ -71,6 +71,11 @@ arrears:
     as_of: soon
     billing_month: 2025-13
     expected: {}
+  - name: a misspelt expectation
+    principal: 1000
+    due: 2025-01-31
+    as_of: 2025-02-10
+    expect: {totl_due: 1000}
   - 7
 note: a top-level field a golden file does not have
 """,
@@ -84,8 +89,9 @@ note: a top-level field a golden file does not have
         (10, 5, "'as_of' must be a date (YYYY-MM-DD)"),
         (11, 5, "billing month '2025-13' has no month 13"),
         (12, 5, "unknown field 'expected' (did you mean 'expect'?)"),
-        (13, 5, "each case is a mapping with 'name', 'principal', 'due', 'as_of' and 'expect'"),
-        (14, 1, "unknown field 'note'"),
+        (17, 14, "unknown expectation 'totl_due' (did you mean 'total_due'?)"),
+        (18, 5, "each case is a mapping with 'name', 'principal', 'due', 'as_of' and 'expect'"),
+        (19, 1, "unknown field 'note'"),
     ]
 
 

@@ -52,6 +52,7 @@ _TOP_FIELDS = ("ruleset", "bills", "arrears")
 _BILL_FIELDS = ("name", "account", "reading", "expect", "ruleset")
 _EXPECT_FIELDS = ("version", "lines", "line_versions", "total", "not_included", "error", "message")
 _ARREARS_FIELDS = ("name", "principal", "due", "as_of", "billing_month", "ruleset", "expect")
+_ARREARS_EXPECT_FIELDS = ("version", "surcharges", "total_due", "past_limitation", "error", "message")
 
 
 @dataclass(frozen=True)
@@ -221,23 +222,25 @@ def _bill(
     return GoldenCase(*head, fields, item["expect"])
 
 
-def _expect_problems(located: Located, where: Where, expect: dict[str, Any]) -> list[Problem]:
+def _unknown_expectations(
+    located: Located, where: Where, expect: Mapping[str, Any], known: Sequence[str]
+) -> list[Problem]:
     """A misspelt expectation would silently check nothing: report it."""
-    problems = []
-    for key, value in expect.items():
-        if key not in _EXPECT_FIELDS:
-            problems.append(
-                located.problem(
-                    (*where, key), f"unknown expectation {key!r}{did_you_mean(key, _EXPECT_FIELDS)}"
-                )
-            )
-        elif key == "lines" and not isinstance(value, dict):
-            problems.append(located.problem((*where, key), "'lines' maps charge ids to amounts"))
-        elif key in ("total",) and not isinstance(value, (int, Decimal)):
-            problems.append(located.problem((*where, key), f"expected a number, got {value!r}"))
-    for charge, amount in (
-        (expect.get("lines") or {}).items() if isinstance(expect.get("lines"), dict) else ()
-    ):
+    return [
+        located.problem((*where, key), f"unknown expectation {key!r}{did_you_mean(key, known)}")
+        for key in expect
+        if key not in known
+    ]
+
+
+def _expect_problems(located: Located, where: Where, expect: dict[str, Any]) -> list[Problem]:
+    problems = _unknown_expectations(located, where, expect, _EXPECT_FIELDS)
+    lines, total = expect.get("lines"), expect.get("total")
+    if "lines" in expect and not isinstance(lines, dict):
+        problems.append(located.problem((*where, "lines"), "'lines' maps charge ids to amounts"))
+    if "total" in expect and not isinstance(total, (int, Decimal)):
+        problems.append(located.problem((*where, "total"), f"expected a number, got {total!r}"))
+    for charge, amount in lines.items() if isinstance(lines, dict) else ():
         if not isinstance(amount, (int, Decimal)) or isinstance(amount, bool):
             problems.append(
                 located.problem(
@@ -253,6 +256,8 @@ def _arrears(
     located: Located, where: Where, item: Mapping[str, Any], head: _Head, problems: list[Problem]
 ) -> ArrearsCase | None:
     problems += _mapping_field(located, where, item, "expect")
+    if isinstance(item.get("expect"), dict):
+        problems += _unknown_expectations(located, (*where, "expect"), item["expect"], _ARREARS_EXPECT_FIELDS)
     for key in ("principal", "due", "as_of"):
         if key not in item:
             problems.append(located.problem(where, f"missing field {key!r}"))
