@@ -249,7 +249,8 @@ class CompiledVersion:
             for line in lines:
                 total += line.amount
         return Bill(account.id, spec.ruleset, spec.version, spec.currency, reading.usage_m3,
-                    tuple(lines), total, tuple(missing), reading)
+                    tuple(lines), total, tuple(missing), reading, account.use_class,
+                    account.meter_mm, households)
 
     def _claimed(self, account: Account,
                  elsewhere: Mapping[str, CompiledVersion]) -> list[tuple[_Reduction, CompiledVersion]]:

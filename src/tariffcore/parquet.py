@@ -2,7 +2,8 @@
 
 One row per input row, in input order: ``account, ruleset, currency, usage_m3``, one column per
 charge, ``total``, ``lines`` (the bill's lines as the JSON the ``jsonl`` output carries),
-``not_included``, ``error_code``, ``error_message``. Every amount is a string holding an exact
+``not_included``, ``error_code``, ``error_message``, ``use_class``, ``meter_mm``,
+``household_units``. Every amount is a string holding an exact
 decimal, as in the other outputs: a Parquet float could not hold it.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from .bill import Bill
 from .errors import BillingError, InputError
 from .money import format_amount
-from .output import charge_cells, compact_json, line_to_dict
+from .output import ACCOUNT_COLUMNS, account_cells, charge_cells, compact_json, line_to_dict
 
 __all__ = ["ParquetBillWriter"]
 
@@ -36,7 +37,7 @@ class ParquetBillWriter:
         self.charges = list(charges)
         self.columns = ["account", "ruleset", "currency", "usage_m3", *self.charges,
                         "other_charges", "total", "lines", "not_included", "error_code",
-                        "error_message"]
+                        "error_message", *ACCOUNT_COLUMNS]
         self.schema = pa.schema([(name, pa.string()) for name in self.columns])
         self.writer = pa.parquet.ParquetWriter(path, self.schema)
         self.batch = batch
@@ -45,13 +46,15 @@ class ParquetBillWriter:
     def write(self, account: str, result: Bill | BillingError) -> None:
         if isinstance(result, BillingError):
             row: list[str | None] = [account, None, None, None, *([None] * len(self.charges)),
-                                     None, None, None, None, result.code, result.message]
+                                     None, None, None, None, result.code, result.message,
+                                     *([None] * len(ACCOUNT_COLUMNS))]
         else:
             amounts, other = charge_cells(result, self.charges)
             row = [account, result.label, result.currency, format_amount(result.usage_m3),
                    *amounts, ";".join(other) or None, format_amount(result.total),
                    compact_json([line_to_dict(line) for line in result.lines]),
-                   ";".join(n.charge for n in result.not_included) or None, None, None]
+                   ";".join(n.charge for n in result.not_included) or None, None, None,
+                   *account_cells(result)]
         self.rows.append(row)
         if len(self.rows) >= self.batch:
             self._flush()
