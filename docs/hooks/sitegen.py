@@ -22,10 +22,9 @@ from typing import Any
 
 import yaml
 
-from svgchart import Series, line_chart
-
 from tariffcore import Account, Catalog, Reading, Ruleset
 from tariffcore.charges import BaseByMeterSpec, BillContext, PerUnitSpec, TieredSpec, UnitPrice
+from tariffcore.documents import Series, line_chart
 from tariffcore.engine import CompiledVersion
 from tariffcore.errors import BillingError, InputError, NotApplicableError, UnknownValueError
 from tariffcore.model import UNKNOWN, Source

@@ -55,6 +55,9 @@ from .statement import (
     statement_to_dict,
 )
 
+# Last: the documents are built on the names above.
+from .documents import Report, render_notice, run_report  # noqa: E402
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -93,6 +96,7 @@ __all__ = [
     "ReductionContext",
     "ReductionSpec",
     "ReductionType",
+    "Report",
     "Rounding",
     "RoundingSpec",
     "Row",
@@ -121,5 +125,7 @@ __all__ = [
     "read_chunks",
     "read_ledger",
     "read_rows",
+    "render_notice",
+    "run_report",
     "statement_to_dict",
 ]

@@ -20,8 +20,8 @@ from .errors import TariffcoreError
 __all__ = ["COMMANDS", "main"]
 
 #: Command modules under tariffcore.commands, in the order ``--help`` lists them.
-COMMANDS = ("bill", "rebill", "compare", "explain", "arrears", "rulesets", "validate", "test", "lint",
-            "schema")
+COMMANDS = ("bill", "report", "notice", "rebill", "compare", "explain", "arrears", "rulesets",
+            "validate", "test", "lint", "schema")
 
 
 def build_parser() -> argparse.ArgumentParser:
