@@ -46,7 +46,7 @@ class Words:
     due_date: str
     due_unknown: str
     estimated: str
-    usage_section: str
+    reads: str
     previous_read: str
     current_read: str
     usage: str
@@ -155,9 +155,9 @@ KO = Words(
     due_date="납기일",
     due_unknown="고지 자료에 없음",
     estimated="추정 사용량: 검침하지 않고 추정한 사용량으로 계산했습니다.",
-    usage_section="사용량",
-    previous_read="전월 지침",
-    current_read="당월 지침",
+    reads="검침 지침",
+    previous_read="전월",
+    current_read="당월",
     usage="사용량",
     rolled_over="계량기 지침이 한 바퀴 돌았습니다 (지침 0을 지남).",
     replaced="계량기 교체: 철거 계량기 최종 지침 {old_final}, 새 계량기 최초 지침 {new_initial}.",
@@ -226,9 +226,9 @@ EN = Words(
     due_date="Due date",
     due_unknown="not in the billing data",
     estimated="Estimated usage: billed on an estimate, not a meter read.",
-    usage_section="Usage",
-    previous_read="Previous read",
-    current_read="Current read",
+    reads="Meter reads",
+    previous_read="previous",
+    current_read="current",
     usage="Usage",
     rolled_over="The meter's dial passed zero.",
     replaced="Meter replaced: old meter's final read {old_final}, new meter's first read {new_initial}.",

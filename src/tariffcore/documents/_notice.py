@@ -45,56 +45,55 @@ _DAY = timedelta(days=1)
 _ZERO = Decimal(0)
 
 _STYLE = """
-@page{size:A4;margin:12mm}
+@page{size:A4;margin:10mm 12mm}
 *{box-sizing:border-box}
 html{background:#e8ebef}
-body{margin:0;color:#1d2733;font:9.5pt/1.45 "Noto Sans KR","Nanum Gothic","Malgun Gothic",
+body{margin:0;color:#1d2733;font:9pt/1.4 "Noto Sans KR","Nanum Gothic","Malgun Gothic",
 "Apple SD Gothic Neo",system-ui,sans-serif;font-variant-numeric:tabular-nums}
-.sheet{width:210mm;max-width:100%;min-height:297mm;margin:0 auto;padding:12mm;background:#fff}
+.sheet{width:210mm;max-width:100%;min-height:297mm;margin:0 auto;padding:11mm 12mm;background:#fff}
 header{display:flex;justify-content:space-between;align-items:flex-end;border-bottom:3px solid #1f4e79;
-padding-bottom:3mm;margin-bottom:4mm}
-.title{font-size:19pt;font-weight:700;color:#1f4e79;letter-spacing:.02em}
-.issuer{color:#4a5866;font-size:9pt;margin-top:1mm}
-.month{font-size:13pt;font-weight:700;color:#1f4e79;white-space:nowrap;margin-left:4mm}
-.top{display:grid;grid-template-columns:1fr 66mm;gap:4mm;margin-bottom:4mm}
+padding-bottom:2.5mm;margin-bottom:3.5mm}
+.title{font-size:17pt;font-weight:700;color:#1f4e79;letter-spacing:.02em}
+.issuer{color:#4a5866;font-size:8.5pt;margin-top:.5mm}
+.month{font-size:12.5pt;font-weight:700;color:#1f4e79;white-space:nowrap;margin-left:4mm}
+.top{display:grid;grid-template-columns:1fr 64mm;gap:4mm}
 table{border-collapse:collapse;width:100%}
-th,td{padding:1.3mm 2mm;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-.facts th{width:28mm;background:#eef3f8;color:#1f4e79;font-weight:600;border:1px solid #c9d6e3}
+th,td{padding:1mm 1.8mm;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+.facts th{width:26mm;background:#eef3f8;color:#1f4e79;font-weight:600;border:1px solid #c9d6e3}
 .facts td{border:1px solid #c9d6e3}
 .due{border:2px solid #1f4e79;border-radius:2mm;padding:3mm 4mm;display:flex;flex-direction:column;
 justify-content:center;background:#f5f8fc}
 .due .label{font-weight:600;color:#1f4e79}
-.due .big{font-size:20pt;font-weight:700;text-align:right;margin:1mm 0 2mm}
+.due .big{font-size:19pt;font-weight:700;text-align:right;margin:1mm 0 2mm}
 .due .row{display:flex;justify-content:space-between;border-top:1px solid #c9d6e3;padding-top:1.5mm}
-h2{font-size:10.5pt;color:#1f4e79;margin:5mm 0 1.5mm;padding-left:2mm;border-left:3px solid #1f4e79}
-.reads th{background:#eef3f8;color:#1f4e79;font-weight:600;border:1px solid #c9d6e3;text-align:center}
-.reads td{border:1px solid #c9d6e3;text-align:center}
+.due .est{margin-top:1.5mm}
+h2{font-size:10pt;color:#1f4e79;margin:4mm 0 1.2mm;padding-left:2mm;border-left:3px solid #1f4e79}
 .lines{table-layout:fixed}
 .lines thead th{background:#1f4e79;color:#fff;font-weight:600}
 .lines td{border-bottom:1px solid #d5dde6}
-.lines col.item{width:29%}.lines col.how{width:50%}.lines col.amt{width:21%}
+.lines col.item{width:28%}.lines col.how{width:52%}.lines col.amt{width:20%}
 .lines .amt,.lines th.amt{text-align:right;white-space:nowrap}
 .lines tr.reduction td{background:#f2f8f2}
 .lines tr.reduction td.amt{color:#1d6b35}
-.lines tfoot td{border-top:2px solid #1f4e79;font-weight:700;font-size:11pt}
-.how div{margin:.3mm 0}
+.lines tfoot td{border-top:2px solid #1f4e79;font-weight:700;font-size:10.5pt}
+.how div{margin:.2mm 0}
 .how .tier{display:flex;justify-content:space-between;gap:2mm}
 .how .tier span:last-child{white-space:nowrap}
 .how .part{font-weight:600;margin-top:1mm}
 .how .round{color:#1f4e79}
-.small,.note,.ref{color:#5b6773;font-size:8pt}
-.ref{margin-top:.8mm}
-ul{margin:1mm 0;padding-left:5mm}li{margin:.5mm 0}
-.late{border:1px solid #c9d6e3;border-radius:1.5mm;padding:2mm 3mm;background:#fbfcfd}
-.late p{margin:.8mm 0}
+.small,.note,.ref{color:#5b6773;font-size:7.5pt}
+.note,.ref{line-height:1.3}
+ul{margin:.8mm 0;padding-left:5mm}li{margin:.4mm 0}
+.late{border:1px solid #c9d6e3;border-radius:1.5mm;padding:1.5mm 3mm;background:#fbfcfd}
+.late p{margin:.6mm 0}
 .chart svg{width:100%;height:auto;display:block}
 .sources li{overflow-wrap:anywhere}
-.tag{display:inline-block;border:1px solid #9fb3c8;border-radius:1mm;padding:0 1mm;font-size:7.5pt;
+.tag{display:inline-block;border:1px solid #9fb3c8;border-radius:1mm;padding:0 1mm;font-size:7pt;
 color:#1f4e79;margin-right:1mm}
-footer{margin-top:5mm;padding-top:2mm;border-top:1px solid #c9d6e3;color:#5b6773;font-size:8pt}
+footer{margin-top:4mm;padding-top:1.5mm;border-top:1px solid #c9d6e3;color:#5b6773;font-size:7.5pt}
 .warn{color:#8a4b00}
 @media print{html{background:none}.sheet{width:auto;min-height:0;margin:0;padding:0}
-section,tr,.top{break-inside:avoid}h2{break-after:avoid}}
+tr,.top,.late,.chart{break-inside:avoid}h2{break-after:avoid}}
 """
 
 
@@ -125,7 +124,6 @@ def render_notice(bill: Bill, *, catalog: Catalog | None = None,
         body.append(f'<div class="month">{escape(w.month(month))}</div>')
     body.append("</header>")
     body += _top(bill, w, spec)
-    body += _reads(bill, w)
     body += _lines(bill, w, classes)
     if history is not None:
         body += _history(bill, history, w)
@@ -155,41 +153,32 @@ def _top(bill: Bill, w: Words, spec: Any) -> list[str]:
                       f"({w.days.format(n=reading.days)})"))
     elif reading is not None and reading.period_end is not None:
         facts.append((w.period, f"~ {w.day(reading.period_end)}"))
+    meter = reading.meter if reading is not None else None
+    if meter is not None:
+        facts.append((w.reads, f"{w.previous_read} {w.number(meter.previous)} → "
+                      f"{w.current_read} {w.number(meter.current)}"))
+    facts.append((w.usage, w.quantity(bill.usage_m3, "m3")))
     rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
+    notes = []
+    if meter is not None and meter.rolled_over:
+        notes.append(w.rolled_over)
+    if meter is not None and meter.old_final is not None and meter.new_initial is not None:
+        notes.append(w.replaced.format(old_final=w.number(meter.old_final),
+                                       new_initial=w.number(meter.new_initial)))
+    if notes:
+        rows += f'<tr><td colspan="2" class="note">{escape(" ".join(notes))}</td></tr>'
     due = reading.due_date if reading is not None else None
-    return [
-        '<section class="top">',
-        f'<table class="facts"><tbody>{rows}</tbody></table>',
+    box = [
         '<div class="due">',
         f'<div class="label">{escape(w.amount_due)}</div>',
         f'<div class="big">{escape(w.money(bill.total, bill.currency))}</div>',
         f'<div class="row"><span>{escape(w.due_date)}</span>'
         f'<strong>{escape(w.day(due) if due is not None else w.due_unknown)}</strong></div>',
-        "</div>", "</section>",
     ]
-
-
-def _reads(bill: Bill, w: Words) -> list[str]:
-    reading = bill.reading
-    meter = reading.meter if reading is not None else None
-    heads, cells = [], []
-    if meter is not None:
-        heads += [w.previous_read, w.current_read]
-        cells += [w.number(meter.previous), w.number(meter.current)]
-    heads.append(w.usage)
-    cells.append(w.quantity(bill.usage_m3, "m3"))
-    out = ["<section>", f"<h2>{escape(w.usage_section)}</h2>",
-           '<table class="reads"><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in heads)
-           + "</tr></thead><tbody><tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells)
-           + "</tr></tbody></table>"]
-    notes = []
     if bill.estimated:
-        notes.append(f'<p class="note warn">{escape(w.estimated)}</p>')
-    if meter is not None and meter.rolled_over:
-        notes.append(f'<p class="note">{escape(w.rolled_over)}</p>')
-    if meter is not None and meter.old_final is not None and meter.new_initial is not None:
-        notes.append(f'<p class="note">{escape(w.replaced.format(old_final=w.number(meter.old_final), new_initial=w.number(meter.new_initial)))}</p>')
-    return out + notes + ["</section>"]
+        box.append(f'<div class="est note warn">{escape(w.estimated)}</div>')
+    return ['<section class="top">', f'<table class="facts"><tbody>{rows}</tbody></table>',
+            *box, "</div>", "</section>"]
 
 
 def _span(piece: TierSlice, w: Words) -> str:
@@ -299,7 +288,7 @@ def _history(bill: Bill, history: Mapping[Any, Any], w: Words) -> list[str]:
             labels.append(f"{month:%b %Y}" if index == 0 or month.month == 1 else f"{month:%b}")
     colours = ["#9fb3c8"] * 11 + [PALETTE[0]]
     chart = column_chart(values, title=w.history_section, labels=labels, colours=colours,
-                         value_text=grouped, y_label=w.history_axis, width=680, height=180,
+                         value_text=grouped, y_label=w.history_axis, width=680, height=150,
                          heading=False,
                          tips=[f"{label}: {w.quantity(v, 'm3') if v is not None else '–'}"
                                for label, v in zip(labels, values)])

@@ -390,7 +390,11 @@ def _stream_counts(stream: IO[bytes], name: str, kind: str, budget: int) -> Iter
     if kind == "jsonl":
         yield from _jsonl_counts(stream, name, budget)
     elif kind == "csv":
-        yield from _csv_counts(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), name, budget)
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        try:
+            yield from _csv_counts(text, name, budget)
+        finally:
+            text.detach()  # the stream is its opener's to close
     else:
         raise InputError(f"cannot read a run as {kind!r} from {name} (jsonl, csv or parquet)")
 

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from ._charts import Bars, bar_chart, column_chart, grouped
 from ._html import escape, page, table
-from ._runfile import NO_METER, NOT_RECORDED
+from ._runfile import NO_METER, NOT_RECORDED, REDUCTION_SUFFIX
 from ._runreport import Report
 
 __all__ = ["CSV_COLUMNS", "report_csv", "report_html", "report_json", "report_table"]
@@ -45,16 +45,28 @@ def _summary(data: dict[str, Any]) -> str:
             f"Revenue {_n(data['total'])}{unit} for {_n(data['usage_m3'])} m³.")
 
 
+def _reduction(charge: str) -> bool:
+    return charge.endswith(REDUCTION_SUFFIX)
+
+
 def _class_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    charges = list(data["by_charge"])
-    header = ["use class", "bills", "m³", *charges, "total"]
-    rows = []
-    for name, group in data["by_use_class"].items():
-        cells = [_n(group["charges"][c]["amount"]) if c in group["charges"] else "-" for c in charges]
-        rows.append([_name(name), f"{group['bills']:,}", _n(group["usage_m3"]), *cells,
-                     _n(group["total"])])
-    rows.append(["total", f"{data['bills']:,}", _n(data["usage_m3"]),
-                 *[_n(data["by_charge"][c]["amount"]) for c in charges], _n(data["total"])])
+    """The use class × charge table: a column per charge, the reductions of every charge in
+    one column (the reductions table details them), the total."""
+    charges = [c for c in data["by_charge"] if not _reduction(c)]
+    reduced = any(_reduction(c) for c in data["by_charge"])
+    header = ["use class", "bills", "m³", *charges, *(["reductions"] if reduced else []), "total"]
+
+    def cells(amounts: dict[str, Any]) -> list[str]:
+        out = [_n(amounts[c]["amount"]) if c in amounts else "-" for c in charges]
+        if reduced:
+            cut = [Decimal(v["amount"]) for c, v in amounts.items() if _reduction(c)]
+            out.append(grouped(sum(cut, Decimal(0))) if cut else "-")
+        return out
+
+    rows = [[_name(name), f"{group['bills']:,}", _n(group["usage_m3"]), *cells(group["charges"]),
+             _n(group["total"])] for name, group in data["by_use_class"].items()]
+    rows.append(["total", f"{data['bills']:,}", _n(data["usage_m3"]), *cells(data["by_charge"]),
+                 _n(data["total"])])
     return header, rows
 
 
@@ -179,8 +191,8 @@ _STYLE = """
 body{font-family:system-ui,"Noto Sans KR","Nanum Gothic",sans-serif;margin:2rem auto;color:#222;
 max-width:60rem;padding:0 1rem}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd;
-text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}
+td,th{padding:.2rem .5rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tbody tr:last-child td{font-weight:600}
 table.plain tbody tr:last-child td{font-weight:normal}
@@ -194,9 +206,14 @@ def _revenue_chart(data: dict[str, Any]) -> str:
     classes = list(data["by_use_class"])
     if not classes:
         return ""
+    charges = [c for c in data["by_charge"] if not _reduction(c)]
     series = [Bars(charge, [Decimal(data["by_use_class"][c]["charges"][charge]["amount"])
                             if charge in data["by_use_class"][c]["charges"] else None
-                            for c in classes]) for charge in data["by_charge"]]
+                            for c in classes]) for charge in charges]
+    cut = [sum((Decimal(v["amount"]) for k, v in data["by_use_class"][c]["charges"].items()
+                if _reduction(k)), Decimal(0)) for c in classes]
+    if any(cut):
+        series.append(Bars("reductions", [v or None for v in cut], "#2e8b57"))
     unit = data["currency"] or ""
     return bar_chart([_name(c) for c in classes], series,
                      title=f"Revenue by use class and charge{f' ({unit})' if unit else ''}")
