@@ -15,6 +15,10 @@ from decimal import Decimal
 
 __all__ = ["LANGUAGES", "Words", "language_of", "words"]
 
+#: English month names, fixed here so that no locale setting changes a notice.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
 #: Jurisdiction (first part of a ruleset id) → language of its notices.
 LANGUAGES = {"kr": "ko"}
 
@@ -118,8 +122,16 @@ class Words:
         return value.isoformat()
 
     def month(self, value: date) -> str:
+        """The billing month as a heading: ``2025년 3월분``, ``March 2025``."""
         return self.month_of.format(year=value.year, month=value.month,
-                                    name=value.strftime("%B") if self.lang != "ko" else "")
+                                    name=MONTHS[value.month - 1])
+
+    def short_month(self, value: date, with_year: bool) -> str:
+        """A column label of the usage chart: ``3월`` or ``2025.3``; ``Mar`` or ``Mar 2025``."""
+        if self.lang == "ko":
+            return f"{value.year}.{value.month}" if with_year else f"{value.month}월"
+        name = MONTHS[value.month - 1][:3]
+        return f"{name} {value.year}" if with_year else name
 
     def rounding(self, described: str | None, currency: str) -> str | None:
         """A line's rounding (``truncate to 10``) in words: ``10원 미만 절사``."""

@@ -280,12 +280,7 @@ def _history(bill: Bill, history: Mapping[Any, Any], w: Words) -> list[str]:
     usage[anchor] = bill.usage_m3
     months = _months(anchor)
     values = [usage.get(month) for month in months]
-    labels = []
-    for index, month in enumerate(months):
-        if w.lang == "ko":
-            labels.append(f"{month.year}.{month.month}" if index == 0 or month.month == 1 else f"{month.month}월")
-        else:
-            labels.append(f"{month:%b %Y}" if index == 0 or month.month == 1 else f"{month:%b}")
+    labels = [w.short_month(month, index == 0 or month.month == 1) for index, month in enumerate(months)]
     colours = ["#9fb3c8"] * 11 + [PALETTE[0]]
     chart = column_chart(values, title=w.history_section, labels=labels, colours=colours,
                          value_text=grouped, y_label=w.history_axis, width=680, height=150,
@@ -298,7 +293,8 @@ def _history(bill: Bill, history: Mapping[Any, Any], w: Words) -> list[str]:
     return out + ["</section>"]
 
 
-def _percent(value: Any, w: Words) -> str | None:
+def _percent(value: Any) -> str | None:
+    """A rule's percentage, or ``None`` where the data marks it unknown."""
     return None if not isinstance(value, Decimal) else grouped(value)
 
 
@@ -322,7 +318,7 @@ def _late(bill: Bill, ruleset: Any, w: Words,
     order = {charge: index for index, charge in enumerate(labels)}
     for rule in version.rules:
         spec = rule.spec
-        percent = _percent(spec.percent, w)
+        percent = _percent(spec.percent)
         shown = percent if percent is not None else "?"
         if spec.kind == "daily":
             text = w.late_daily.format(label=spec.label, percent=shown, days=spec.days)

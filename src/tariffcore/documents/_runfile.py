@@ -251,7 +251,7 @@ def _jsonl_counts(stream: Iterable[bytes], name: str, budget: int) -> Iterator[t
     for number, line in enumerate(stream, start=1):
         # Rows that differ only in their account share the rest of their text: count it.
         end = line.find(b'",', 12) if line.startswith(_PREFIX) else -1
-        if end < 0 or b"\\" in line[12:end]:
+        if end < 0 or line.find(b"\\", 12, end) >= 0:
             if not line.strip():
                 continue
             where = f"{name}: line {number}"
