@@ -133,7 +133,7 @@ def _number(name: str, value: Any) -> Decimal | None:
             raise InputError(f"{name} must be a number, not {value}")
         return None
     if isinstance(value, float):
-        raise InputError(f"{name}: a float cannot carry an exact figure")
+        raise InputError(f"{name}: a float cannot carry an exact figure ({value!r})")
     text = str(value).strip()
     if not text:
         return None
