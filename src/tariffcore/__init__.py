@@ -22,6 +22,7 @@ from .catalog import Catalog, Ruleset, load_catalog, load_version_file
 from .chunks import read_chunks
 from .charges import BillContext, Charged, ChargeType, CompileContext
 from .engine import CompiledVersion
+from .frames import bill_frame, bill_table
 from .errors import (
     BillingError,
     InputError,
@@ -111,6 +112,8 @@ __all__ = [
     "__version__",
     "account_statement",
     "arrears_result_to_dict",
+    "bill_frame",
+    "bill_table",
     "bill_to_dict",
     "compute_arrears",
     "explain_bill",

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import BillingError, InputError, TariffcoreError
-from .frames.values import plain_record
 from .inputs import JSONL_SUFFIXES, jsonl_records
 from .progress import Progress
 
@@ -87,6 +86,8 @@ def _parquet_chunks(path: Path, size: int, position: list[int]) -> Iterator[Chun
     except ImportError:  # pragma: no cover - depends on the installation
         raise InputError("Parquet needs pyarrow: pip install 'tariffcore[parquet]'") from None
     import pyarrow
+
+    from .frames.values import plain_record
 
     number = 0
     try:

@@ -74,7 +74,7 @@ def _text(name: str, value: Any) -> str:
     try:
         return field_text(value)
     except InputError as exc:
-        raise InputError(f"{name}: {exc.message} ({value!r})") from None
+        raise InputError(f"{name}: {exc.message} ({value!r}); give it as text") from None
 
 
 def _whole(name: str, value: Any) -> int | None:
