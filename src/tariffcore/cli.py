@@ -20,7 +20,7 @@ from .errors import TariffcoreError
 __all__ = ["COMMANDS", "main"]
 
 #: Command modules under tariffcore.commands, in the order ``--help`` lists them.
-COMMANDS = ("bill", "rebill", "compare", "explain", "arrears", "rulesets", "validate", "test", "lint",
+COMMANDS = ("bill", "rebill", "compare", "explain", "arrears", "serve", "rulesets", "validate", "test", "lint",
             "schema")
 
 
