@@ -190,6 +190,13 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {
+                code: {"description": f"Error: {code} (status {SERVICE_STATUS[code]}), on any path: "
+                                      + reason,
+                       "content": {"application/json": {"schema": _ref("ErrorBody")}}}
+                for code, reason in (("not_found", "a path that is not a route"),
+                                     ("method_not_allowed", "a method the route does not take"))
+            },
         },
         "security": [{"bearer": []}, {}],
         "paths": {
