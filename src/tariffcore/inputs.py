@@ -46,7 +46,8 @@ KNOWN_COLUMNS = frozenset({
 _FLAGS = {"true": True, "yes": True, "y": True, "1": True,
           "false": False, "no": False, "n": False, "0": False, "": False}
 
-_WHOLE = re.compile(r"^\s*\d+\s*$")
+#: A whole number; ``2.0`` too, as pandas writes a count column that has a gap (exact all the same).
+_WHOLE = re.compile(r"^\s*(\d+)(?:\.0+)?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +84,10 @@ def _whole(name: str, value: Any) -> int | None:
     text = field_text(value)
     if not text:
         return None
-    if isinstance(value, bool) or not _WHOLE.match(text):
+    match = None if isinstance(value, bool) else _WHOLE.match(text)
+    if match is None:
         raise InputError(f"{name} must be a whole number, not {text!r}")
-    return int(text)
+    return int(match.group(1))
 
 
 def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:

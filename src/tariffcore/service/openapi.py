@@ -212,7 +212,7 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "One ruleset; with a version, that version resolved",
                 "parameters": [
                     {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"},
-                     "description": "A ruleset id (kr/gimhae; its slash is part of the path), or "
+                     "description": "A ruleset id (kr/example; its slash is part of the path), or "
                                     "id@version for that version resolved."},
                     {"name": "version", "in": "query", "required": False, "schema": {"type": "string"},
                      "description": "A version label: adds `resolved`, that version with its "
