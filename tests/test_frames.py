@@ -237,3 +237,33 @@ def test_an_amount_decimal128_cannot_hold_is_an_error_not_a_rounding() -> None:
     columns.add("T-1", bill)
     with pytest.raises(TariffcoreError, match=r"account T-1: the amount 3E-7 cannot be written exactly"):
         columns.table()
+
+
+# --------------------------------------------------------------------------- without the extras
+
+
+def test_the_core_imports_none_of_the_optional_packages() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, tariffcore, tariffcore.cli, tariffcore.service, tariffcore.frames\n"
+            "tariffcore.cli.build_parser()\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'pandas', 'pyarrow', 'numpy', 'starlette', 'uvicorn', 'anyio', 'httpx'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    frame = pd.DataFrame({"account": ["A-1"]})
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails
+    with pytest.raises(TariffcoreError, match=r"pip install 'tariffcore\[dataframe\]'"):
+        tariffcore.bill_frame(frame, ruleset="kr/gimhae")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(TariffcoreError, match=r"pip install 'tariffcore\[dataframe\]'"):
+        tariffcore.bill_table(frame, ruleset="kr/gimhae")
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    status, _, err = run_cli(capsys, "serve", "--port", "0")
+    assert status == 2 and "pip install 'tariffcore[serve]'" in err
