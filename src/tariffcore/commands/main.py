@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 
@@ -34,12 +35,20 @@ COMMANDS = (
 )
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("tariffcore")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command registered."""
     parser = argparse.ArgumentParser(
         prog="tariffcore",
         description="Exact municipal water and sewer charges from versioned ordinance rulesets.",
     )
+    parser.add_argument("--version", action="version", version=f"tariffcore {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"tariffcore.commands.{name}").register(subparsers)
