@@ -56,8 +56,9 @@ def _num(value: float) -> str:
     return f"{value:.1f}"
 
 
-def line_chart(series: Sequence[Series], *, title: str, x_label: str, y_label: str,
-               x_max: Decimal | None = None) -> str:
+def line_chart(
+    series: Sequence[Series], *, title: str, x_label: str, y_label: str, x_max: Decimal | None = None
+) -> str:
     """An SVG document with every series overlaid on shared axes."""
     xs = [x for s in series for x, _ in s.points]
     ys = [y for s in series for _, y in s.points]
@@ -87,17 +88,22 @@ def line_chart(series: Sequence[Series], *, title: str, x_label: str, y_label: s
     for tick in y_ticks:
         y = _num(py(tick))
         out.append(f'<line x1="{LEFT}" y1="{y}" x2="{LEFT + plot_w}" y2="{y}" stroke="#e5e5e5"/>')
-        out.append(f'<text x="{LEFT - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-                   f"{_grouped(tick)}</text>")
+        out.append(
+            f'<text x="{LEFT - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
+            f"{_grouped(tick)}</text>"
+        )
     for tick in x_ticks:
         x = _num(px(tick))
         out.append(f'<line x1="{x}" y1="{TOP}" x2="{x}" y2="{TOP + plot_h}" stroke="#f0f0f0"/>')
         out.append(f'<text x="{x}" y="{TOP + plot_h + 16}" text-anchor="middle">{_grouped(tick)}</text>')
     out.append(f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#888"/>')
-    out.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 14}" text-anchor="middle">'
-               f"{escape(x_label)}</text>")
-    out.append(f'<text transform="translate(16 {TOP + plot_h / 2:.1f}) rotate(-90)" '
-               f'text-anchor="middle">{escape(y_label)}</text>')
+    out.append(
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 14}" text-anchor="middle">{escape(x_label)}</text>'
+    )
+    out.append(
+        f'<text transform="translate(16 {TOP + plot_h / 2:.1f}) rotate(-90)" '
+        f'text-anchor="middle">{escape(y_label)}</text>'
+    )
     legend_y = TOP + 8
     for index, line in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
@@ -105,20 +111,30 @@ def line_chart(series: Sequence[Series], *, title: str, x_label: str, y_label: s
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         if line.points:
             path = " ".join(f"{_num(px(x))},{_num(py(y))}" for x, y in line.points)
-            out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash_attr} '
-                       f'points="{path}"><title>{escape(line.name)}</title></polyline>')
+            out.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash_attr} '
+                f'points="{path}"><title>{escape(line.name)}</title></polyline>'
+            )
             if line.stop:
                 x, y = line.points[-1]
-                out.append(f'<circle cx="{_num(px(x))}" cy="{_num(py(y))}" r="4" fill="white" '
-                           f'stroke="{colour}" stroke-width="2"><title>{escape(line.stop)}</title></circle>')
+                out.append(
+                    f'<circle cx="{_num(px(x))}" cy="{_num(py(y))}" r="4" fill="white" '
+                    f'stroke="{colour}" stroke-width="2"><title>{escape(line.stop)}</title></circle>'
+                )
         lx = LEFT + plot_w + 14
-        out.append(f'<line x1="{lx}" y1="{legend_y}" x2="{lx + 22}" y2="{legend_y}" '
-                   f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
-        out.append(f'<text x="{lx + 28}" y="{legend_y}" dominant-baseline="middle">{escape(line.name)}</text>')
+        out.append(
+            f'<line x1="{lx}" y1="{legend_y}" x2="{lx + 22}" y2="{legend_y}" '
+            f'stroke="{colour}" stroke-width="2"{dash_attr}/>'
+        )
+        out.append(
+            f'<text x="{lx + 28}" y="{legend_y}" dominant-baseline="middle">{escape(line.name)}</text>'
+        )
         legend_y += 16
         for note in () if brief else ((f"stops: {line.stop}",) if line.stop else ()) + line.notes:
-            out.append(f'<text x="{lx + 28}" y="{legend_y}" dominant-baseline="middle" '
-                       f'font-size="10" fill="#555">{escape(note)}</text>')
+            out.append(
+                f'<text x="{lx + 28}" y="{legend_y}" dominant-baseline="middle" '
+                f'font-size="10" fill="#555">{escape(note)}</text>'
+            )
             legend_y += 13
         legend_y += 4
     out.append("</svg>")

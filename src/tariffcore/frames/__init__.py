@@ -20,12 +20,10 @@ import importlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..batch import BatchEngine, Chunk
-from ..catalog import Catalog
-from ..chunks import CHUNK_ROWS, Payload
+from ..batch import BatchEngine
+from ..engine import Catalog, charge_ids
 from ..errors import TariffcoreError
-from .arrow import BillColumns, charge_columns, pyarrow
-from .values import plain_record, plain_value
+from ..rows import CHUNK_ROWS, BillColumns, Chunk, Payload, plain_record, plain_value, pyarrow
 
 __all__ = ["bill_frame", "bill_table", "plain_record", "plain_value"]
 
@@ -41,14 +39,15 @@ def _engine(ruleset: str | None, charges: Iterable[str] | None, catalog: Catalog
     if charges is not None:
         raise NotImplementedError(
             "charges=: billing a chosen subset of charges is not supported yet; pass charges=None "
-            "to bill every charge (the charge columns can then be selected from the result)")
+            "to bill every charge (the charge columns can then be selected from the result)"
+        )
     if catalog is None:
         return BatchEngine.load(ruleset)
     return BatchEngine(catalog, ruleset)
 
 
 def _bill(engine: BatchEngine, records: Iterable[Mapping[str, Any]], ruleset: str | None) -> BillColumns:
-    columns = BillColumns(charge_columns(engine.catalog, ruleset), detail=False, grow=True)
+    columns = BillColumns(charge_ids(engine.catalog, ruleset), detail=False, grow=True)
     for chunk in _chunks(records):
         for outcome in engine.results(chunk):
             columns.add(outcome.account, outcome.result)
@@ -66,8 +65,13 @@ def _chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[Chunk]:
         yield Chunk(None, rows)
 
 
-def bill_frame(frame: Any, *, ruleset: str | None = None, charges: Iterable[str] | None = None,
-               catalog: Catalog | None = None) -> Any:
+def bill_frame(
+    frame: Any,
+    *,
+    ruleset: str | None = None,
+    charges: Iterable[str] | None = None,
+    catalog: Catalog | None = None,
+) -> Any:
     """Bill every row of the pandas DataFrame ``frame``; a DataFrame with the same index.
 
     ``ruleset`` (``id`` or ``id@version``) bills the rows that have no ``ruleset`` column of
@@ -85,14 +89,22 @@ def bill_frame(frame: Any, *, ruleset: str | None = None, charges: Iterable[str]
     columns = _bill(engine, records, ruleset)
     data = columns.columns()
     amounts = {"usage_m3", "total", *columns.charges}
-    series = {name: pd.Series(values, index=frame.index, dtype=object if name in amounts
-                              or name == "not_included" else None)
-              for name, values in data.items()}
+    series = {
+        name: pd.Series(
+            values, index=frame.index, dtype=object if name in amounts or name == "not_included" else None
+        )
+        for name, values in data.items()
+    }
     return pd.DataFrame(series, index=frame.index)
 
 
-def bill_table(table: Any, *, ruleset: str | None = None, charges: Iterable[str] | None = None,
-               catalog: Catalog | None = None) -> Any:
+def bill_table(
+    table: Any,
+    *,
+    ruleset: str | None = None,
+    charges: Iterable[str] | None = None,
+    catalog: Catalog | None = None,
+) -> Any:
     """Bill every row of the pyarrow Table (or RecordBatch) ``table``; an Arrow table.
 
     The arguments are those of :func:`bill_frame`. Amount columns are ``decimal128(38, 6)``,

@@ -24,21 +24,33 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import TariffcoreError
-from .settings import Settings, read_token
+from .settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROWS, Settings, read_token
 from .status import BILLING_STATUS, SERVICE_STATUS, status_of
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from ..catalog import Catalog
+    from ..engine import Catalog
 
-__all__ = ["BILLING_STATUS", "SERVICE_STATUS", "Settings", "app_from_environment", "bind", "create_app",
-           "read_token", "running", "status_of"]
+__all__ = [
+    "BILLING_STATUS",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_ROWS",
+    "SERVICE_STATUS",
+    "Settings",
+    "app_from_environment",
+    "bind",
+    "create_app",
+    "read_token",
+    "require",
+    "running",
+    "status_of",
+]
 
 _EXTRA = "the service needs Starlette and uvicorn: pip install 'tariffcore[serve]'"
 
 
-def _require(module: str) -> Any:
+def require(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
@@ -47,7 +59,7 @@ def _require(module: str) -> Any:
 
 def create_app(settings: Settings | None = None, *, catalog: Catalog | None = None) -> Starlette:
     """The service as an ASGI app; its catalog is loaded now (or ``catalog`` is served)."""
-    _require("starlette")
+    require("starlette")
     from .app import create_app as build
 
     return build(settings, catalog=catalog)
@@ -76,19 +88,21 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 
 @contextlib.contextmanager
-def running(app: Any = None, *, host: str = "127.0.0.1", settings: Settings | None = None,
-            timeout: float = 30.0) -> Iterator[str]:
+def running(
+    app: Any = None, *, host: str = "127.0.0.1", settings: Settings | None = None, timeout: float = 30.0
+) -> Iterator[str]:
     """Serve ``app`` (default: :func:`create_app` with ``settings``) on a free port of ``host``
     in a background thread; yield its base URL (``http://127.0.0.1:PORT``) and stop it after.
     """
-    uvicorn = _require("uvicorn")
+    uvicorn = require("uvicorn")
     app = app if app is not None else create_app(settings)
     sock = bind(host, 0)
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name=f"tariffcore-service-{port}")
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"tariffcore-service-{port}"
+    )
     thread.start()
     try:
         deadline = time.monotonic() + timeout

@@ -24,7 +24,7 @@ import logging
 import signal
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -36,15 +36,27 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..batch import BatchEngine, Chunk
-from ..calendar import parse_date, parse_month
-from ..catalog import Catalog, load_catalog
-from ..chunks import Payload
+from ..accounts import (
+    account_statement,
+    arrears_result_to_dict,
+    compute_arrears,
+    group_ledger,
+    read_ledger,
+    statement_to_dict,
+)
+from ..batch import BatchEngine
+from ..engine import Catalog, listing, load_catalog
 from ..errors import BillingError, InputError, RulesetError, TariffcoreError, UnknownRulesetError, row_result
-from ..ledger import group_ledger, read_ledger
 from ..money import D, format_amount
-from ..output import bill_to_dict, compact_json, error_to_dict, explain_bill
-from ..statement import account_statement, arrears_result_to_dict, compute_arrears, statement_to_dict
+from ..rows import (
+    Chunk,
+    Payload,
+    bill_to_dict,
+    compact_json,
+    explain_bill,
+    parse_date,
+    parse_month,
+)
 from .limits import ServiceError, read_json
 from .openapi import openapi_document
 from .settings import Settings
@@ -65,8 +77,7 @@ def _response(data: Any, status: int = 200, headers: Mapping[str, str] | None = 
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def _error(code: str, message: str, headers: Mapping[str, str] | None = None,
-           **extra: Any) -> Response:
+def _error(code: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any) -> Response:
     return _response({**extra, "error": {"code": code, "message": message}}, status_of(code), headers)
 
 
@@ -89,7 +100,7 @@ class ServiceState:
     def __init__(self, settings: Settings, catalog: Catalog | None = None) -> None:
         self.settings = settings
         self.catalog = catalog if catalog is not None else self._load()
-        self.loaded_at = datetime.now(timezone.utc)
+        self.loaded_at = datetime.now(UTC)
         self.reloads = 0
         self._engines: OrderedDict[str | None, BatchEngine] = OrderedDict()
         self._listing: list[dict[str, Any]] | None = None
@@ -114,8 +125,6 @@ class ServiceState:
     def listing(self) -> list[dict[str, Any]]:
         """Every ruleset as ``tariffcore rulesets --format json`` lists it (computed once)."""
         if self._listing is None:
-            from ..commands.rulesets import listing
-
             self._listing = listing(self.catalog)
         return self._listing
 
@@ -126,14 +135,16 @@ class ServiceState:
             self.catalog = catalog
             self._engines.clear()
             self._listing = None
-            self.loaded_at = datetime.now(timezone.utc)
+            self.loaded_at = datetime.now(UTC)
             self.reloads += 1
 
     def summary(self) -> dict[str, Any]:
         return {
             "rulesets": len(self.catalog.rulesets),
-            "broken": {key or "(unknown id)": [str(p) for p in problems]
-                       for key, problems in self.catalog.problems.items()},
+            "broken": {
+                key or "(unknown id)": [str(p) for p in problems]
+                for key, problems in self.catalog.problems.items()
+            },
             "loaded_at": self.loaded_at.isoformat(timespec="seconds"),
             "reloads": self.reloads,
         }
@@ -147,8 +158,10 @@ def _object(data: Any, what: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         raise ServiceError("invalid_request", f"{what} must be a JSON object")
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise ServiceError("invalid_request", f"{what} has unknown field(s) {', '.join(unknown)} "
-                                              f"(it may have {', '.join(allowed)})")
+        raise ServiceError(
+            "invalid_request",
+            f"{what} has unknown field(s) {', '.join(unknown)} (it may have {', '.join(allowed)})",
+        )
     return data
 
 
@@ -168,8 +181,9 @@ def _rows(data: Mapping[str, Any], name: str, limit: int) -> list[Any]:
     if not isinstance(rows, list):
         raise ServiceError("invalid_request", f"{name} must be a list of JSON objects")
     if len(rows) > limit:
-        raise ServiceError("too_many_rows", f"{len(rows)} {name} are more than this service's limit "
-                                            f"of {limit} per request")
+        raise ServiceError(
+            "too_many_rows", f"{len(rows)} {name} are more than this service's limit of {limit} per request"
+        )
     return rows
 
 
@@ -179,8 +193,11 @@ def _charges(data: Mapping[str, Any]) -> None:
         return
     if not isinstance(charges, list) or not all(isinstance(c, str) for c in charges):
         raise ServiceError("invalid_request", "charges must be a list of charge ids, or null")
-    raise ServiceError("not_implemented", "billing a chosen subset of charges is not supported yet; "
-                                          "leave charges out (or null) to bill every charge")
+    raise ServiceError(
+        "not_implemented",
+        "billing a chosen subset of charges is not supported yet; "
+        "leave charges out (or null) to bill every charge",
+    )
 
 
 def _chunk(rows: list[Any]) -> Chunk:
@@ -233,13 +250,19 @@ def _routes(state: ServiceState) -> list[Route]:
         if chosen is None:
             return _response(entry)
         start, end = found.in_force(chosen)
-        resolved = {"version": chosen.version, "label": chosen.label, "from": start.isoformat(),
-                    "until": end.isoformat() if end else None, "data": plain(chosen.data)}
+        resolved = {
+            "version": chosen.version,
+            "label": chosen.label,
+            "from": start.isoformat(),
+            "until": end.isoformat() if end else None,
+            "data": plain(chosen.data),
+        }
         return _response({**entry, "resolved": resolved})
 
     async def bill(request: Request) -> Response:
-        data = _object(await read_json(request, settings.max_body_bytes), "the body",
-                       ("ruleset", "rows", "charges"))
+        data = _object(
+            await read_json(request, settings.max_body_bytes), "the body", ("ruleset", "rows", "charges")
+        )
         reference = _text(data, "ruleset")
         rows = _rows(data, "rows", settings.max_rows)
         _charges(data)
@@ -250,8 +273,9 @@ def _routes(state: ServiceState) -> list[Route]:
         return _response(body)
 
     async def explain(request: Request) -> Response:
-        data = _object(await read_json(request, settings.max_body_bytes), "the body",
-                       ("ruleset", "row", "charges"))
+        data = _object(
+            await read_json(request, settings.max_body_bytes), "the body", ("ruleset", "row", "charges")
+        )
         reference = _text(data, "ruleset")
         if "row" not in data:
             raise ServiceError("invalid_request", "row is required: one input row as a JSON object")
@@ -278,8 +302,12 @@ def _routes(state: ServiceState) -> list[Route]:
             principal = _principal(data.get("principal"))
         except BillingError as exc:
             return _error(exc.code, exc.message, ruleset=reference)
-        result = row_result(reference, lambda ref: compute_arrears(
-            state.catalog, ref, principal=principal, due=due, as_of=as_of, billing_month=month))
+        result = row_result(
+            reference,
+            lambda ref: compute_arrears(
+                state.catalog, ref, principal=principal, due=due, as_of=as_of, billing_month=month
+            ),
+        )
         if isinstance(result, BillingError):
             return _error(result.code, result.message, ruleset=reference)
         return _response(arrears_result_to_dict(result))
@@ -304,17 +332,30 @@ def _routes(state: ServiceState) -> list[Route]:
         for group in group_ledger(read_ledger(io.StringIO(text), "jsonl")):
             error = group.error()
             if error is None:
+
                 def work(reference: str, group: Any = group) -> Any:
                     found, pinned = state.catalog.resolve_arrears(reference)
-                    return account_statement(found, group.bills, group.payments, as_of,
-                                             account=group.account, allocation=allocation, version=pinned)
+                    return account_statement(
+                        found,
+                        group.bills,
+                        group.payments,
+                        as_of,
+                        account=group.account,
+                        allocation=allocation,
+                        version=pinned,
+                    )
 
                 outcome = row_result(group.ruleset or default, work)
             else:
                 outcome = error
             if isinstance(outcome, BillingError):
-                results.append({"account": group.account, "line": group.line,
-                                "error": {"code": outcome.code, "message": outcome.message}})
+                results.append(
+                    {
+                        "account": group.account,
+                        "line": group.line,
+                        "error": {"code": outcome.code, "message": outcome.message},
+                    }
+                )
             else:
                 results.append(statement_to_dict(outcome))
         failed = sum(1 for item in results if "error" in item)
@@ -325,8 +366,10 @@ def _routes(state: ServiceState) -> list[Route]:
             await state.reload()
         except (TariffcoreError, OSError, ImportError) as exc:
             log.exception("reloading the catalog failed; the previous one is still served")
-            raise ServiceError("reload_failed", f"the catalog could not be reloaded ({exc}); the "
-                                                "previous one is still served") from None
+            raise ServiceError(
+                "reload_failed",
+                f"the catalog could not be reloaded ({exc}); the previous one is still served",
+            ) from None
         return _response(state.summary())
 
     async def openapi(request: Request) -> Response:
@@ -400,8 +443,11 @@ class BearerToken:
                     given = credentials.strip()
                 break
         if not hmac.compare_digest(given, self.token):
-            response = _error("unauthorized", "this service needs 'Authorization: Bearer TOKEN'",
-                              {"WWW-Authenticate": 'Bearer realm="tariffcore"'})
+            response = _error(
+                "unauthorized",
+                "this service needs 'Authorization: Bearer TOKEN'",
+                {"WWW-Authenticate": 'Bearer realm="tariffcore"'},
+            )
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -419,12 +465,14 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
-            return _error("method_not_allowed", f"{request.method} is not allowed on {request.url.path}",
-                          exc.headers)
+            return _error(
+                "method_not_allowed", f"{request.method} is not allowed on {request.url.path}", exc.headers
+            )
         if exc.status_code == 404:
             return _error("not_found", f"no such endpoint: {request.url.path} (see /openapi.json)")
-        return _response({"error": {"code": "invalid_request", "message": str(exc.detail)}},
-                         exc.status_code, exc.headers)
+        return _response(
+            {"error": {"code": "invalid_request", "message": str(exc.detail)}}, exc.status_code, exc.headers
+        )
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.error("%s %s failed", request.method, request.url.path, exc_info=exc)

@@ -46,8 +46,9 @@ def parse_json(body: bytes) -> Any:
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=_constant)
     except json.JSONDecodeError as exc:
-        raise ServiceError("bad_json", f"the body is not valid JSON: {exc.msg} at line {exc.lineno} "
-                                       f"column {exc.colno}") from None
+        raise ServiceError(
+            "bad_json", f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     except (ValueError, RecursionError) as exc:
         # NaN/Infinity, an integer of thousands of digits, or nesting too deep to read.
         reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
@@ -63,8 +64,10 @@ async def read_json(request: Request, limit: int) -> Any:
     """The JSON body of ``request``, at most ``limit`` bytes long."""
     content_type = request.headers.get("content-type")
     if content_type is not None and not _is_json(content_type):
-        raise ServiceError("unsupported_media_type",
-                           f"the body must be JSON (Content-Type: application/json), not {content_type}")
+        raise ServiceError(
+            "unsupported_media_type",
+            f"the body must be JSON (Content-Type: application/json), not {content_type}",
+        )
     too_large = f"the body is larger than this service's limit of {limit} bytes"
     declared = request.headers.get("content-length")
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
