@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, settings
 
 import tariffcore
+from tests.helpers import ROOT, repository_catalog
 
-ROOT = Path(__file__).resolve().parent.parent
-RULESETS = ROOT / "rulesets"
-
-settings.register_profile("default", max_examples=200, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", max_examples=300, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if __import__("os").environ.get("CI") else "default")
 
 
@@ -28,13 +24,14 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def catalog() -> tariffcore.Catalog:
     """The repository's rulesets, loaded straight from rulesets/ (no installed plug-in needed)."""
-    return tariffcore.load_catalog([RULESETS], entry_points=False)
+    return repository_catalog()
 
 
 @pytest.fixture(scope="session")
 def installed_catalog() -> tariffcore.Catalog:
     """The catalog as an application sees it: installed plug-ins and their rulesets."""
     return tariffcore.load_catalog()
+
 
 #: Deliberately broken rulesets and golden files, read by tests; never collected themselves.
 collect_ignore_glob = ["fixtures/*"]

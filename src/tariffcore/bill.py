@@ -90,8 +90,9 @@ class Reading:
             if isinstance(value, datetime):
                 object.__setattr__(self, name, value.date())
         if self.meter is not None and self.meter.usage != usage:
-            raise InputError(f"usage_m3 {format_amount(usage)} disagrees with the meter reads "
-                             f"({self.meter.describe()})")
+            raise InputError(
+                f"usage_m3 {format_amount(usage)} disagrees with the meter reads ({self.meter.describe()})"
+            )
         if self.months is not None and self.months < 1:
             raise InputError(f"months must be a whole number of at least 1, not {self.months}")
         if self.billing_month is not None and self.billing_month.day != 1:
@@ -101,9 +102,7 @@ class Reading:
             and self.period_end is not None
             and self.period_end < self.period_start
         ):
-            raise InputError(
-                f"period ends ({self.period_end}) before it starts ({self.period_start})"
-            )
+            raise InputError(f"period ends ({self.period_end}) before it starts ({self.period_start})")
 
     @classmethod
     def from_reads(
@@ -122,7 +121,9 @@ class Reading:
     ) -> Reading:
         """A reading whose usage is derived from meter reads (see :mod:`tariffcore.meter`)."""
         reads = MeterReads(
-            D(previous_read), D(current_read), meter_digits,
+            D(previous_read),
+            D(current_read),
+            meter_digits,
             None if old_final_read is None else D(old_final_read),
             None if new_initial_read is None else D(new_initial_read),
         )

@@ -23,20 +23,36 @@ _UNSAFE = re.compile(r"[^\w.-]")
 
 
 def register(subparsers: Subparsers) -> None:
-    sub = subparsers.add_parser("notice", help="the customer's bill (고지서) of an account, as HTML for A4",
-                                description=__doc__.split("\n\n")[0] if __doc__ else None)
-    sub.add_argument("source", metavar="RUN",
-                     help="the JSON lines 'bill' wrote (its default output); '-' reads standard input")
-    sub.add_argument("--account", metavar="ID",
-                     help="only this account's bill (default: every bill of the run)")
-    sub.add_argument("--output", "-o", required=True, metavar="FILE_OR_DIR",
-                     help="the HTML file of one notice ('-': standard output), or the folder for "
-                     "one notice per bill (ACCOUNT.html; created if missing)")
-    sub.add_argument("--history", metavar="FILE",
-                     help="usage of earlier months (CSV or JSON lines with account, billing_month, "
-                     "usage_m3; earlier runs of 'bill' will do): a chart of the last 12 months")
-    sub.add_argument("--language", choices=("ko", "en"), default=None,
-                     help="default: the ruleset's (Korean for kr/...)")
+    sub = subparsers.add_parser(
+        "notice",
+        help="the customer's bill (고지서) of an account, as HTML for A4",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    sub.add_argument(
+        "source",
+        metavar="RUN",
+        help="the JSON lines 'bill' wrote (its default output); '-' reads standard input",
+    )
+    sub.add_argument(
+        "--account", metavar="ID", help="only this account's bill (default: every bill of the run)"
+    )
+    sub.add_argument(
+        "--output",
+        "-o",
+        required=True,
+        metavar="FILE_OR_DIR",
+        help="the HTML file of one notice ('-': standard output), or the folder for "
+        "one notice per bill (ACCOUNT.html; created if missing)",
+    )
+    sub.add_argument(
+        "--history",
+        metavar="FILE",
+        help="usage of earlier months (CSV or JSON lines with account, billing_month, "
+        "usage_m3; earlier runs of 'bill' will do): a chart of the last 12 months",
+    )
+    sub.add_argument(
+        "--language", choices=("ko", "en"), default=None, help="default: the ruleset's (Korean for kr/...)"
+    )
     catalog_options(sub)
     sub.set_defaults(run=run)
 
@@ -49,15 +65,16 @@ def file_name(account: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     catalog = open_catalog(args)
-    history = (read_history(args.history, {args.account} if args.account else None)
-               if args.history else None)
+    history = read_history(args.history, {args.account} if args.account else None) if args.history else None
     target = Path(args.output)
-    single = args.account is not None and (args.output == "-" or not (
-        target.is_dir() or args.output.endswith(("/", "\\"))))
+    single = args.account is not None and (
+        args.output == "-" or not (target.is_dir() or args.output.endswith(("/", "\\")))
+    )
     if not single:
         if target.exists() and not target.is_dir():
-            raise OSError(f"{args.output} is a file: every bill of a run needs a folder "
-                          "(or give --account ID)")
+            raise OSError(
+                f"{args.output} is a file: every bill of a run needs a folder (or give --account ID)"
+            )
         target.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     failed = 0
@@ -71,17 +88,26 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             code = error.get("code") if isinstance(error, dict) else "?"
             message = error.get("message") if isinstance(error, dict) else error
-            print(f"tariffcore: {where}: account {account or '(none)'} has no bill, so no notice "
-                  f"({code}: {message})", file=sys.stderr)
+            print(
+                f"tariffcore: {where}: account {account or '(none)'} has no bill, so no notice "
+                f"({code}: {message})",
+                file=sys.stderr,
+            )
             continue
         bill = bill_from_dict(record, catalog, where)
-        html = render_notice(bill, catalog=catalog, language=args.language,
-                             history=history.get(account, {}) if history is not None else None)
+        html = render_notice(
+            bill,
+            catalog=catalog,
+            language=args.language,
+            history=history.get(account, {}) if history is not None else None,
+        )
         if single:
             if written:
-                raise InputError(f"account {args.account} has more than one bill in {args.source} "
-                                 f"(lines {', '.join(map(str, written.values()))}, {number}): "
-                                 "give a folder as --output")
+                raise InputError(
+                    f"account {args.account} has more than one bill in {args.source} "
+                    f"(lines {', '.join(map(str, written.values()))}, {number}): "
+                    "give a folder as --output"
+                )
             if args.output == "-":
                 sys.stdout.write(html)
             else:
@@ -96,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
     if args.account is not None and not written and not failed:
         raise InputError(f"account {args.account} is not in {args.source}")
     if not single:
-        print(f"{len(written)} notice(s) written to {target}"
-              + (f"; {failed} error row(s) have none" if failed else ""), file=sys.stderr)
+        print(
+            f"{len(written)} notice(s) written to {target}"
+            + (f"; {failed} error row(s) have none" if failed else ""),
+            file=sys.stderr,
+        )
     return 1 if failed else 0

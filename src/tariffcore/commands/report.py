@@ -15,16 +15,26 @@ from ._common import Subparsers, output
 
 
 def register(subparsers: Subparsers) -> None:
-    sub = subparsers.add_parser("report", help="the month's report of a billing run",
-                                description=__doc__.split("\n\n")[0] if __doc__ else None)
-    sub.add_argument("source", metavar="RUN",
-                     help="the output of 'bill': JSON lines, CSV or Parquet; '-' reads JSON "
-                     "lines from standard input")
-    sub.add_argument("--format", choices=("table", "csv", "json", "html"), default="table",
-                     help="default table")
-    sub.add_argument("--input-format", choices=("jsonl", "csv", "parquet"), default=None,
-                     help="default: from the file name (.jsonl/.ndjson/.json are JSON lines, "
-                     ".parquet Parquet, anything else CSV)")
+    sub = subparsers.add_parser(
+        "report",
+        help="the month's report of a billing run",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    sub.add_argument(
+        "source",
+        metavar="RUN",
+        help="the output of 'bill': JSON lines, CSV or Parquet; '-' reads JSON lines from standard input",
+    )
+    sub.add_argument(
+        "--format", choices=("table", "csv", "json", "html"), default="table", help="default table"
+    )
+    sub.add_argument(
+        "--input-format",
+        choices=("jsonl", "csv", "parquet"),
+        default=None,
+        help="default: from the file name (.jsonl/.ndjson/.json are JSON lines, "
+        ".parquet Parquet, anything else CSV)",
+    )
     sub.add_argument("--title", help="the report's title (default: from the file name)")
     sub.add_argument("--output", "-o", help="write here instead of standard output")
     sub.set_defaults(run=run)

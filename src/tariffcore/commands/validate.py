@@ -10,16 +10,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..catalog import load_catalog, yaml_files
+from ..authoring import load_arrears_golden, load_golden
+from ..engine import load_catalog, yaml_files
 from ..errors import Problem, RulesetError
-from ..arrears_golden import load_arrears_golden
-from ..golden import load_golden
 from ._common import Subparsers
 
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser(
-        "validate", help="check ruleset files; print every problem as file:line:col",
+        "validate",
+        help="check ruleset files; print every problem as file:line:col",
         description="Check ruleset version files and golden-bill files. Every problem is "
         "printed as path:line:col: message; the exit status is 1 when there is any.",
     )
@@ -60,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
         print(problem)
     broken = len({problem.path for problem in problems})
     if problems:
-        print(f"{count} file(s) checked: {len(problems)} problem(s) in {broken} file(s)",
-              file=sys.stderr)
+        print(f"{count} file(s) checked: {len(problems)} problem(s) in {broken} file(s)", file=sys.stderr)
     else:
         print(f"{count} file(s) checked: no problems", file=sys.stderr)
     return 1 if problems else 0

@@ -5,14 +5,13 @@
   by :func:`report_table`, :func:`report_csv`, :func:`report_json` and :func:`report_html`;
 - :func:`render_notice`: one account's bill (고지서) as a printable A4 HTML page, in the
   ruleset's language; :func:`bill_records` and :func:`bill_from_dict` read bills back from
-  the JSON lines of ``tariffcore bill``; :func:`read_history` reads usage history for it;
-- :func:`line_chart`, :func:`bar_chart`, :func:`column_chart`: the SVG charts these pages, the
-  comparison report and the documentation draw.
+  the JSON lines of ``tariffcore bill``; :func:`read_history` reads usage history for it.
+
+Their charts are :mod:`tariffcore.charts`'.
 
 The modules behind this one are private.
 """
 
-from ._charts import PALETTE, Bars, Series, bar_chart, column_chart, line_chart, nice_ticks
 from ._history import History, read_history
 from ._labels import language_of
 from ._notice import render_notice
@@ -22,20 +21,13 @@ from ._runreport_views import CSV_COLUMNS, report_csv, report_html, report_json,
 
 __all__ = [
     "CSV_COLUMNS",
-    "PALETTE",
-    "Bars",
     "History",
     "Report",
     "RunRow",
-    "Series",
-    "bar_chart",
     "bill_from_dict",
     "bill_records",
-    "column_chart",
     "counted_rows",
     "language_of",
-    "line_chart",
-    "nice_ticks",
     "read_history",
     "render_notice",
     "report_csv",

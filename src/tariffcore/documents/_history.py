@@ -17,8 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import InputError
-from ..batch import input_format
+from ..errors import InputError
+from ..rows import input_format
 
 __all__ = ["History", "month_key", "read_history"]
 
@@ -56,8 +56,10 @@ def _records(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
         reader = csv.DictReader(stream)
         missing = [c for c in ("account", "billing_month", "usage_m3") if c not in (reader.fieldnames or ())]
         if missing:
-            raise InputError(f"{path}: a usage history needs the columns account, billing_month "
-                             f"and usage_m3 (missing: {', '.join(missing)})")
+            raise InputError(
+                f"{path}: a usage history needs the columns account, billing_month "
+                f"and usage_m3 (missing: {', '.join(missing)})"
+            )
         for record in reader:
             yield f"{path}: line {reader.line_num}", record
 
@@ -79,14 +81,18 @@ def read_history(path: str | Path, accounts: Container[str] | None = None) -> Hi
         key = month_key(month, where)
         raw = record.get("usage_m3")
         try:
-            usage = Decimal(str(raw).strip()) if raw is not None and not isinstance(raw, (bool, float)) else None
+            usage = (
+                Decimal(str(raw).strip()) if raw is not None and not isinstance(raw, (bool, float)) else None
+            )
         except ArithmeticError:
             usage = None
         if usage is None or not usage.is_finite() or usage < 0:
             raise InputError(f"{where}: usage_m3 {raw!r} is not a number of m³")
         months = found.setdefault(account, {})
         if key in months and months[key] != usage:
-            raise InputError(f"{where}: account {account} {key:%Y-%m} is given twice, with "
-                             f"{months[key]:f} and {usage:f} m³")
+            raise InputError(
+                f"{where}: account {account} {key:%Y-%m} is given twice, with "
+                f"{months[key]:f} and {usage:f} m³"
+            )
         months[key] = usage
     return found

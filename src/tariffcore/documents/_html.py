@@ -17,25 +17,35 @@ def cell(text: str, css: str = "") -> str:
     return f'<td class="{css}">{escape(text)}</td>' if css else f"<td>{escape(text)}</td>"
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterable[int] = (),
-          css: str = "") -> str:
+def table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterable[int] = (), css: str = ""
+) -> str:
     """A table: ``header`` cells, then ``rows`` (text, escaped); the columns in ``numeric``
     are aligned right for figures."""
     right = set(numeric)
-    head = "".join(f'<th class="n">{escape(h)}</th>' if i in right else f"<th>{escape(h)}</th>"
-                   for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(cell(c, "n" if i in right else "") for i, c in enumerate(row))
-                   + "</tr>" for row in rows)
+    head = "".join(
+        f'<th class="n">{escape(h)}</th>' if i in right else f"<th>{escape(h)}</th>"
+        for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>" + "".join(cell(c, "n" if i in right else "") for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
     opening = f'<table class="{css}">' if css else "<table>"
     return f"{opening}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def page(title: str, style: str, body: Iterable[str], lang: str = "en") -> str:
     """A whole HTML document: ``title``, an inline ``style`` sheet and the ``body`` parts."""
-    return "\n".join([
-        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{style}</style></head><body>",
-        *body,
-        "</body></html>",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">',
+                '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                f"<title>{escape(title)}</title><style>{style}</style></head><body>",
+                *body,
+                "</body></html>",
+            ]
+        )
+        + "\n"
+    )

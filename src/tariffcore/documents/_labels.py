@@ -8,6 +8,7 @@ the bill's exact figures, it never rounds them again.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -16,8 +17,20 @@ from decimal import Decimal
 __all__ = ["LANGUAGES", "Words", "language_of", "words"]
 
 #: English month names, fixed here so that no locale setting changes a notice.
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 #: Jurisdiction (first part of a ruleset id) → language of its notices.
 LANGUAGES = {"kr": "ko"}
@@ -39,13 +52,13 @@ class Words:
 
     lang: str
     title: str
-    month_of: str           # {year} {month}
+    month_of: str  # {year} {month}
     account: str
     use_class: str
     meter: str
     households: str
     period: str
-    days: str               # {n}
+    days: str  # {n}
     amount_due: str
     due_date: str
     due_unknown: str
@@ -55,19 +68,19 @@ class Words:
     current_read: str
     usage: str
     rolled_over: str
-    replaced: str            # {old_final} {new_initial}
+    replaced: str  # {old_final} {new_initial}
     charges_section: str
     item: str
     basis: str
     amount: str
     total: str
-    tier: str               # {n}
+    tier: str  # {n}
     all_usage: str
-    span: str               # {first} {last}
-    span_open: str          # {first}
-    span_over: str          # {lower}
-    part: str               # {start} {end} {days} {period_days} {version}
-    rule_ref: str           # {rule} {version}
+    span: str  # {first} {last}
+    span_open: str  # {first}
+    span_over: str  # {lower}
+    part: str  # {start} {end} {days} {period_days} {version}
+    rule_ref: str  # {rule} {version}
     not_included: str
     history_section: str
     history_missing: str
@@ -75,31 +88,31 @@ class Words:
     late_section: str
     late_no_due: str
     late_none: str
-    late_unknown: str       # {reason}
-    late_version: str       # {label}
-    late_daily: str         # {label} {percent} {days}
-    late_daily_cap: str     # {days} {percent}
+    late_unknown: str  # {reason}
+    late_version: str  # {label}
+    late_daily: str  # {label} {percent} {days}
+    late_daily_cap: str  # {days} {percent}
     late_daily_unknown: str  # {days}
-    late_monthly: str       # {label} {percent} {months}
-    late_threshold: str     # {amount}
-    late_once: str          # {label} {percent}
+    late_monthly: str  # {label} {percent} {months}
+    late_threshold: str  # {amount}
+    late_once: str  # {label} {percent}
     late_percent_unknown: str
-    late_on: str            # {charges}
+    late_on: str  # {charges}
     late_on_all: str
-    late_rounding: str      # {rounding}
+    late_rounding: str  # {rounding}
     late_no_rounding: str
-    late_limitation: str    # {years}
-    late_example: str       # {day} {surcharge} {total}
+    late_limitation: str  # {years}
+    late_example: str  # {day} {surcharge} {total}
     ordinance_section: str
-    version_line: str       # {label} {title}
-    in_force: str           # {start} {end} {basis}
-    in_force_open: str      # {start} {basis}
+    version_line: str  # {label} {title}
+    in_force: str  # {start} {end} {basis}
+    in_force_open: str  # {start} {basis}
     bases: dict[str, str]
-    confidence: str         # {text}
+    confidence: str  # {text}
     sources: str
     tags: dict[str, str]
-    rounding_methods: dict[str, str]   # method → {unit}
-    units: dict[str, str]   # unit → what follows the number (with its space, if any)
+    rounding_methods: dict[str, str]  # method → {unit}
+    units: dict[str, str]  # unit → what follows the number (with its space, if any)
     footer: str
 
     def money(self, value: Decimal, currency: str) -> str:
@@ -123,8 +136,7 @@ class Words:
 
     def month(self, value: date) -> str:
         """The billing month as a heading: ``2025년 3월분``, ``March 2025``."""
-        return self.month_of.format(year=value.year, month=value.month,
-                                    name=MONTHS[value.month - 1])
+        return self.month_of.format(year=value.year, month=value.month, name=MONTHS[value.month - 1])
 
     def short_month(self, value: date, with_year: bool) -> str:
         """A column label of the usage chart: ``3월`` or ``2025.3``; ``Mar`` or ``Mar 2025``."""
@@ -145,12 +157,11 @@ class Words:
         if template is None:
             return described
         unit = found.group(2)
-        try:
+        with contextlib.suppress(ArithmeticError):
             unit = _grouped(Decimal(unit))
-        except ArithmeticError:
-            pass
-        return template.format(unit=unit, currency="원" if self.lang == "ko" and currency == "KRW"
-                               else f" {currency}")
+        return template.format(
+            unit=unit, currency="원" if self.lang == "ko" and currency == "KRW" else f" {currency}"
+        )
 
 
 KO = Words(
@@ -191,8 +202,10 @@ KO = Words(
     history_axis="m³",
     late_section="납기 후 가산금",
     late_no_due="납기일이 고지 자료에 없어, 이 요금에 적용할 가산금 규정을 정할 수 없습니다.",
-    late_none=("이 요금 규정 자료에는 가산금(연체료) 규정이 없습니다. 납기가 지난 뒤 더해지는 "
-               "금액은 이 고지서로 알 수 없습니다."),
+    late_none=(
+        "이 요금 규정 자료에는 가산금(연체료) 규정이 없습니다. 납기가 지난 뒤 더해지는 "
+        "금액은 이 고지서로 알 수 없습니다."
+    ),
     late_unknown="적용할 가산금 규정을 정할 수 없습니다: {reason}",
     late_version="적용 규정: {label}",
     late_daily="{label}: 납기일 다음 날부터 미납액의 {percent}% × 경과일수 ÷ {days}",
@@ -216,12 +229,16 @@ KO = Words(
     confidence="자료 확인 수준: {text}",
     sources="근거 자료",
     tags={"OFF": "공식", "NEWS": "보도", "CODE": "공개 코드", "INF": "추론", "UNTAGGED": "출처 구분 없음"},
-    rounding_methods={"truncate": "{unit}{currency} 미만 절사", "half_up": "{unit}{currency} 미만 반올림",
-                      "half_even": "{unit}{currency} 미만 반올림 (짝수 맞춤)", "up": "{unit}{currency} 미만 절상",
-                      "floor": "{unit}{currency} 미만 내림", "ceiling": "{unit}{currency} 미만 올림"},
+    rounding_methods={
+        "truncate": "{unit}{currency} 미만 절사",
+        "half_up": "{unit}{currency} 미만 반올림",
+        "half_even": "{unit}{currency} 미만 반올림 (짝수 맞춤)",
+        "up": "{unit}{currency} 미만 절상",
+        "floor": "{unit}{currency} 미만 내림",
+        "ceiling": "{unit}{currency} 미만 올림",
+    },
     units={"m3": " m³", "month": "개월", "household": "세대", "day": "일"},
-    footer=("모든 금액은 위 조례 자료로 계산한 정확한 값이며, 항목마다 계산 근거와 출처를 "
-            "표시했습니다."),
+    footer=("모든 금액은 위 조례 자료로 계산한 정확한 값이며, 항목마다 계산 근거와 출처를 표시했습니다."),
 )
 
 EN = Words(
@@ -262,8 +279,9 @@ EN = Words(
     history_axis="m³",
     late_section="Late payment",
     late_no_due="The billing data has no due date, so the late-payment rule in force cannot be chosen.",
-    late_none=("The ruleset holds no late-payment rules: what is added after the due date is not "
-               "known to this bill."),
+    late_none=(
+        "The ruleset holds no late-payment rules: what is added after the due date is not known to this bill."
+    ),
     late_unknown="The late-payment rule in force cannot be chosen: {reason}",
     late_version="Rules: {label}",
     late_daily="{label}: from the day after the due date, {percent}% of the unpaid amount × days late / {days}",
@@ -283,15 +301,29 @@ EN = Words(
     version_line="{label} — {title}",
     in_force="in force {start} to {end} (by {basis})",
     in_force_open="in force from {start} (by {basis})",
-    bases={"usage": "date of use", "meter_read": "meter-read date", "billing_month": "billing month",
-           "due_month": "due month"},
+    bases={
+        "usage": "date of use",
+        "meter_read": "meter-read date",
+        "billing_month": "billing month",
+        "due_month": "due month",
+    },
     confidence="How sure the data is: {text}",
     sources="Sources",
-    tags={"OFF": "official", "NEWS": "press", "CODE": "public code", "INF": "inferred",
-          "UNTAGGED": "untagged"},
-    rounding_methods={"truncate": "truncated to {unit}{currency}", "half_up": "rounded half up to {unit}{currency}",
-                      "half_even": "rounded half to even to {unit}{currency}", "up": "rounded up to {unit}{currency}",
-                      "floor": "rounded down to {unit}{currency}", "ceiling": "rounded up to {unit}{currency}"},
+    tags={
+        "OFF": "official",
+        "NEWS": "press",
+        "CODE": "public code",
+        "INF": "inferred",
+        "UNTAGGED": "untagged",
+    },
+    rounding_methods={
+        "truncate": "truncated to {unit}{currency}",
+        "half_up": "rounded half up to {unit}{currency}",
+        "half_even": "rounded half to even to {unit}{currency}",
+        "up": "rounded up to {unit}{currency}",
+        "floor": "rounded down to {unit}{currency}",
+        "ceiling": "rounded up to {unit}{currency}",
+    },
     units={"m3": " m³", "month": " month(s)", "household": " household(s)", "day": " day(s)"},
     footer="Every amount is exact, computed from the ordinance data above; each line shows how and from which source.",
 )

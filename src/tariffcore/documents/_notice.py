@@ -21,19 +21,12 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from .. import (
-    Bill,
-    BillingError,
-    BillLine,
-    Catalog,
-    InputError,
-    SourceRef,
-    TierSlice,
-    compute_arrears,
-    load_catalog,
-)
+from ..accounts import compute_arrears
 from ..arrears import month_end
-from ._charts import PALETTE, column_chart, grouped
+from ..bill import Bill, BillLine, SourceRef, TierSlice
+from ..charts import PALETTE, column_chart, grouped
+from ..engine import Catalog, load_catalog
+from ..errors import BillingError, InputError
 from ._history import month_key
 from ._html import escape, page
 from ._labels import Words, language_of, words
@@ -97,8 +90,13 @@ tr,.top,.late,.chart{break-inside:avoid}h2{break-after:avoid}}
 """
 
 
-def render_notice(bill: Bill, *, catalog: Catalog | None = None,
-                  history: Mapping[Any, Any] | None = None, language: str | None = None) -> str:
+def render_notice(
+    bill: Bill,
+    *,
+    catalog: Catalog | None = None,
+    history: Mapping[Any, Any] | None = None,
+    language: str | None = None,
+) -> str:
     """The notice (고지서) of ``bill`` as one HTML page for screen and A4 paper.
 
     ``catalog`` holds the bill's ruleset (default: the installed rulesets, loaded now; pass
@@ -117,9 +115,14 @@ def render_notice(bill: Bill, *, catalog: Catalog | None = None,
     month = reading.billing_month if reading is not None else None
     labels = {line.charge: line.label for line in bill.lines}
     classes = {cid: use_class.label for cid, use_class in spec.use_classes.items()}
-    body = ['<div class="sheet">', "<header>", "<div>",
-            f'<div class="title">{escape(w.title)}</div>',
-            f'<div class="issuer">{escape(spec.jurisdiction)}</div>', "</div>"]
+    body = [
+        '<div class="sheet">',
+        "<header>",
+        "<div>",
+        f'<div class="title">{escape(w.title)}</div>',
+        f'<div class="issuer">{escape(spec.jurisdiction)}</div>',
+        "</div>",
+    ]
     if month is not None:
         body.append(f'<div class="month">{escape(w.month(month))}</div>')
     body.append("</header>")
@@ -149,22 +152,32 @@ def _top(bill: Bill, w: Words, spec: Any) -> list[str]:
     if bill.household_units is not None:
         facts.append((w.households, str(bill.household_units)))
     if reading is not None and reading.period_start is not None and reading.period_end is not None:
-        facts.append((w.period, f"{w.day(reading.period_start)} ~ {w.day(reading.period_end)} "
-                      f"({w.days.format(n=reading.days)})"))
+        facts.append(
+            (
+                w.period,
+                f"{w.day(reading.period_start)} ~ {w.day(reading.period_end)} "
+                f"({w.days.format(n=reading.days)})",
+            )
+        )
     elif reading is not None and reading.period_end is not None:
         facts.append((w.period, f"~ {w.day(reading.period_end)}"))
     meter = reading.meter if reading is not None else None
     if meter is not None:
-        facts.append((w.reads, f"{w.previous_read} {w.number(meter.previous)} → "
-                      f"{w.current_read} {w.number(meter.current)}"))
+        facts.append(
+            (
+                w.reads,
+                f"{w.previous_read} {w.number(meter.previous)} → {w.current_read} {w.number(meter.current)}",
+            )
+        )
     facts.append((w.usage, w.quantity(bill.usage_m3, "m3")))
     rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     notes = []
     if meter is not None and meter.rolled_over:
         notes.append(w.rolled_over)
     if meter is not None and meter.old_final is not None and meter.new_initial is not None:
-        notes.append(w.replaced.format(old_final=w.number(meter.old_final),
-                                       new_initial=w.number(meter.new_initial)))
+        notes.append(
+            w.replaced.format(old_final=w.number(meter.old_final), new_initial=w.number(meter.new_initial))
+        )
     if notes:
         rows += f'<tr><td colspan="2" class="note">{escape(" ".join(notes))}</td></tr>'
     due = reading.due_date if reading is not None else None
@@ -173,12 +186,17 @@ def _top(bill: Bill, w: Words, spec: Any) -> list[str]:
         f'<div class="label">{escape(w.amount_due)}</div>',
         f'<div class="big">{escape(w.money(bill.total, bill.currency))}</div>',
         f'<div class="row"><span>{escape(w.due_date)}</span>'
-        f'<strong>{escape(w.day(due) if due is not None else w.due_unknown)}</strong></div>',
+        f"<strong>{escape(w.day(due) if due is not None else w.due_unknown)}</strong></div>",
     ]
     if bill.estimated:
         box.append(f'<div class="est note warn">{escape(w.estimated)}</div>')
-    return ['<section class="top">', f'<table class="facts"><tbody>{rows}</tbody></table>',
-            *box, "</div>", "</section>"]
+    return [
+        '<section class="top">',
+        f'<table class="facts"><tbody>{rows}</tbody></table>',
+        *box,
+        "</div>",
+        "</section>",
+    ]
 
 
 def _span(piece: TierSlice, w: Words) -> str:
@@ -198,10 +216,12 @@ def _slices(pieces: Sequence[TierSlice], bill: Bill, w: Words, classes: Mapping[
         tier = w.tier.format(n=piece.tier)
         if piece.use_class != bill.use_class:
             tier = f"{classes.get(piece.use_class, piece.use_class)} {tier}"
-        out.append(f'<div class="tier"><span>{escape(tier)} ({escape(_span(piece, w))})</span>'
-                   f"<span>{escape(w.quantity(piece.quantity, 'm3'))} × "
-                   f"{escape(w.money(piece.rate, bill.currency))} = "
-                   f"{escape(w.money(piece.amount, bill.currency))}</span></div>")
+        out.append(
+            f'<div class="tier"><span>{escape(tier)} ({escape(_span(piece, w))})</span>'
+            f"<span>{escape(w.quantity(piece.quantity, 'm3'))} × "
+            f"{escape(w.money(piece.rate, bill.currency))} = "
+            f"{escape(w.money(piece.amount, bill.currency))}</span></div>"
+        )
     return out
 
 
@@ -210,25 +230,34 @@ def _how(line: BillLine, bill: Bill, w: Words, classes: Mapping[str, str]) -> li
     out: list[str] = []
     if line.parts:
         for part in line.parts:
-            out.append(f'<div class="part">{escape(w.part.format(start=w.day(part.start), end=w.day(part.end), days=part.days, period_days=part.period_days, version=part.version))}: '
-                       f"{escape(w.money(part.amount, cur))}</div>")
+            out.append(
+                f'<div class="part">{escape(w.part.format(start=w.day(part.start), end=w.day(part.end), days=part.days, period_days=part.period_days, version=part.version))}: '
+                f"{escape(w.money(part.amount, cur))}</div>"
+            )
             out += _slices(part.slices, bill, w, classes)
             if not part.slices and part.quantity is not None and part.unit_price is not None:
-                out.append(f"<div>{escape(w.quantity(part.quantity, line.unit))} × "
-                           f"{escape(w.money(part.unit_price, cur))} = {escape(w.money(part.amount, cur))}</div>")
+                out.append(
+                    f"<div>{escape(w.quantity(part.quantity, line.unit))} × "
+                    f"{escape(w.money(part.unit_price, cur))} = {escape(w.money(part.amount, cur))}</div>"
+                )
             out += [f'<div class="note">{escape(note)}</div>' for note in part.notes]
     elif line.slices:
         out += _slices(line.slices, bill, w, classes)
     elif line.quantity is not None and line.unit_price is not None:
-        out.append(f"<div>{escape(w.quantity(line.quantity, line.unit))} × "
-                   f"{escape(w.money(line.unit_price, cur))} = {escape(w.money(line.unrounded, cur))}</div>")
+        out.append(
+            f"<div>{escape(w.quantity(line.quantity, line.unit))} × "
+            f"{escape(w.money(line.unit_price, cur))} = {escape(w.money(line.unrounded, cur))}</div>"
+        )
     elif line.quantity is not None:
         out.append(f"<div>{escape(w.quantity(abs(line.quantity), line.unit))}</div>")
     out += [f'<div class="note">{escape(note)}</div>' for note in line.notes]
     rounding = w.rounding(line.rounding, cur)
     if rounding is not None:
-        change = (f": {w.money(line.unrounded, cur)} → {w.money(line.amount, cur)}"
-                  if line.unrounded != line.amount else "")
+        change = (
+            f": {w.money(line.unrounded, cur)} → {w.money(line.amount, cur)}"
+            if line.unrounded != line.amount
+            else ""
+        )
         out.append(f'<div class="round">{escape(rounding + change)}</div>')
     sources = ", ".join(source.id for source in line.sources)
     ref = w.rule_ref.format(rule=line.rule, version=line.version)
@@ -241,17 +270,23 @@ def _lines(bill: Bill, w: Words, classes: Mapping[str, str]) -> list[str]:
     rows = []
     for line in bill.lines:
         css = ' class="reduction"' if line.charge.endswith(REDUCTION_SUFFIX) else ""
-        rows.append(f"<tr{css}><td>{escape(line.label)}</td><td class=\"how\">"
-                    + "".join(_how(line, bill, w, classes))
-                    + f'</td><td class="amt">{escape(w.money(line.amount, cur))}</td></tr>')
-    out = ["<section>", f"<h2>{escape(w.charges_section)}</h2>",
-           '<table class="lines"><colgroup><col class="item"><col class="how"><col class="amt">'
-           "</colgroup>",
-           f'<thead><tr><th>{escape(w.item)}</th><th>{escape(w.basis)}</th>'
-           f'<th class="amt">{escape(w.amount)}</th></tr></thead>',
-           "<tbody>", *rows, "</tbody>",
-           f'<tfoot><tr><td colspan="2">{escape(w.total)}</td>'
-           f'<td class="amt">{escape(w.money(bill.total, cur))}</td></tr></tfoot></table>']
+        rows.append(
+            f'<tr{css}><td>{escape(line.label)}</td><td class="how">'
+            + "".join(_how(line, bill, w, classes))
+            + f'</td><td class="amt">{escape(w.money(line.amount, cur))}</td></tr>'
+        )
+    out = [
+        "<section>",
+        f"<h2>{escape(w.charges_section)}</h2>",
+        '<table class="lines"><colgroup><col class="item"><col class="how"><col class="amt"></colgroup>',
+        f"<thead><tr><th>{escape(w.item)}</th><th>{escape(w.basis)}</th>"
+        f'<th class="amt">{escape(w.amount)}</th></tr></thead>',
+        "<tbody>",
+        *rows,
+        "</tbody>",
+        f'<tfoot><tr><td colspan="2">{escape(w.total)}</td>'
+        f'<td class="amt">{escape(w.money(bill.total, cur))}</td></tr></tfoot></table>',
+    ]
     if bill.not_included:
         out.append(f'<p class="small"><strong>{escape(w.not_included)}</strong></p><ul class="small">')
         out += [f"<li>{escape(n.charge)}: {escape(n.reason)}</li>" for n in bill.not_included]
@@ -275,18 +310,29 @@ def _history(bill: Bill, history: Mapping[Any, Any], w: Words) -> list[str]:
         usage[month_key(key, "the usage history")] = Decimal(str(value))
     own = usage.get(anchor)
     if own is not None and own != bill.usage_m3:
-        raise InputError(f"the usage history gives {own:f} m³ for account {bill.account} in "
-                         f"{anchor:%Y-%m}, but the bill {bill.usage_m3:f} m³")
+        raise InputError(
+            f"the usage history gives {own:f} m³ for account {bill.account} in "
+            f"{anchor:%Y-%m}, but the bill {bill.usage_m3:f} m³"
+        )
     usage[anchor] = bill.usage_m3
     months = _months(anchor)
     values = [usage.get(month) for month in months]
     labels = [w.short_month(month, index == 0 or month.month == 1) for index, month in enumerate(months)]
     colours = ["#9fb3c8"] * 11 + [PALETTE[0]]
-    chart = column_chart(values, title=w.history_section, labels=labels, colours=colours,
-                         value_text=grouped, y_label=w.history_axis, width=680, height=150,
-                         heading=False,
-                         tips=[f"{label}: {w.quantity(v, 'm3') if v is not None else '–'}"
-                               for label, v in zip(labels, values)])
+    chart = column_chart(
+        values,
+        title=w.history_section,
+        labels=labels,
+        colours=colours,
+        value_text=grouped,
+        y_label=w.history_axis,
+        width=680,
+        height=150,
+        heading=False,
+        tips=[
+            f"{label}: {w.quantity(v, 'm3') if v is not None else '–'}" for label, v in zip(labels, values)
+        ],
+    )
     out = ["<section>", f"<h2>{escape(w.history_section)}</h2>", f'<div class="chart">{chart}</div>']
     if any(value is None for value in values):
         out.append(f'<p class="note">{escape(w.history_missing)}</p>')
@@ -298,8 +344,7 @@ def _percent(value: Any) -> str | None:
     return None if not isinstance(value, Decimal) else grouped(value)
 
 
-def _late(bill: Bill, ruleset: Any, w: Words,
-          labels: Mapping[str, str]) -> tuple[list[str], list[SourceRef]]:
+def _late(bill: Bill, ruleset: Any, w: Words, labels: Mapping[str, str]) -> tuple[list[str], list[SourceRef]]:
     """The late-payment section, and the sources of the rules it states."""
     out = ["<section>", f"<h2>{escape(w.late_section)}</h2>", '<div class="late">']
     end = ["</div>", "</section>"]
@@ -322,34 +367,47 @@ def _late(bill: Bill, ruleset: Any, w: Words,
         shown = percent if percent is not None else "?"
         if spec.kind == "daily":
             text = w.late_daily.format(label=spec.label, percent=shown, days=spec.days)
-            extra = [w.late_daily_cap.format(days=spec.days, percent=shown) if spec.beyond == "cap"
-                     else w.late_daily_unknown.format(days=spec.days)]
+            extra = [
+                w.late_daily_cap.format(days=spec.days, percent=shown)
+                if spec.beyond == "cap"
+                else w.late_daily_unknown.format(days=spec.days)
+            ]
         elif spec.kind == "monthly":
             text = w.late_monthly.format(label=spec.label, percent=shown, months=spec.max_months)
-            extra = ([w.late_threshold.format(amount=w.money(spec.threshold, cur))]
-                     if spec.threshold is not None else [])
+            extra = (
+                [w.late_threshold.format(amount=w.money(spec.threshold, cur))]
+                if spec.threshold is not None
+                else []
+            )
         else:
             text = w.late_once.format(label=spec.label, percent=shown)
             extra = []
         if percent is None:
             extra.append(w.late_percent_unknown)
-        charges = ([labels.get(c, c) for c in sorted(rule.charges, key=lambda c: (order.get(c, len(order)), c))]
-                   if rule.charges is not None else None)
+        charges = (
+            [labels.get(c, c) for c in sorted(rule.charges, key=lambda c: (order.get(c, len(order)), c))]
+            if rule.charges is not None
+            else None
+        )
         extra.append(w.late_on.format(charges=", ".join(charges)) if charges is not None else w.late_on_all)
         rounding = w.rounding(rule.rounding.describe(), cur) if rule.rounding is not None else None
         extra.append(w.late_rounding.format(rounding=rounding) if rounding else w.late_no_rounding)
         sources = ", ".join(source.id for source in rule.sources)
         cited += rule.sources
-        out.append(f"<p><strong>{escape(text)}</strong> ({escape('; '.join(extra))})"
-                   f'<span class="ref"> · {escape(sources)}</span></p>')
+        out.append(
+            f"<p><strong>{escape(text)}</strong> ({escape('; '.join(extra))})"
+            f'<span class="ref"> · {escape(sources)}</span></p>'
+        )
     limitation = version.spec.arrears.limitation
     if limitation is not None:
         out.append(f'<p class="small">{escape(w.late_limitation.format(years=limitation.years))}</p>')
     example = _late_example(bill, ruleset, version, due, w)
     if example:
         out.append(f"<p>{escape(example)}</p>")
-    out.append(f'<p class="small">{escape(w.late_version.format(label=version.label))} — '
-               f"{escape(version.spec.title)}</p>")
+    out.append(
+        f'<p class="small">{escape(w.late_version.format(label=version.label))} — '
+        f"{escape(version.spec.title)}</p>"
+    )
     return out + end, cited
 
 
@@ -364,16 +422,23 @@ def _late_example(bill: Bill, ruleset: Any, version: Any, due: date, w: Words) -
     covered = version.covered_charges()
     on = month_end(due, 1) + _DAY
     try:
-        result = compute_arrears(ruleset, principal=principal if covered is not None else bill.total,
-                                 due=due, as_of=on,
-                                 billing_month=bill.reading.billing_month if bill.reading else None)
+        result = compute_arrears(
+            ruleset,
+            principal=principal if covered is not None else bill.total,
+            due=due,
+            as_of=on,
+            billing_month=bill.reading.billing_month if bill.reading else None,
+        )
     except BillingError:
         return None
     if result.version != version.version:
         return None
     surcharge = sum((s.amount for s in result.surcharges), _ZERO)
-    return w.late_example.format(day=w.day(on), surcharge=w.money(surcharge, bill.currency),
-                                 total=w.money(result.total_due, bill.currency))
+    return w.late_example.format(
+        day=w.day(on),
+        surcharge=w.money(surcharge, bill.currency),
+        total=w.money(result.total_due, bill.currency),
+    )
 
 
 def _ordinance(bill: Bill, ruleset: Any, w: Words, more: Sequence[SourceRef]) -> list[str]:
@@ -388,10 +453,15 @@ def _ordinance(bill: Bill, ruleset: Any, w: Words, more: Sequence[SourceRef]) ->
         spec = compiled.spec
         start, end = ruleset.in_force(compiled)
         basis = w.bases.get(spec.effective.basis, spec.effective.basis)
-        when = (w.in_force.format(start=w.day(start), end=w.day(end), basis=basis) if end is not None
-                else w.in_force_open.format(start=w.day(start), basis=basis))
-        out.append(f"<li><strong>{escape(w.version_line.format(label=f'{ruleset.id}@{label}', title=spec.title))}</strong>"
-                   f"<br>{escape(when)}<br>{escape(w.confidence.format(text=spec.confidence))}</li>")
+        when = (
+            w.in_force.format(start=w.day(start), end=w.day(end), basis=basis)
+            if end is not None
+            else w.in_force_open.format(start=w.day(start), basis=basis)
+        )
+        out.append(
+            f"<li><strong>{escape(w.version_line.format(label=f'{ruleset.id}@{label}', title=spec.title))}</strong>"
+            f"<br>{escape(when)}<br>{escape(w.confidence.format(text=spec.confidence))}</li>"
+        )
     out.append("</ul>")
     seen: dict[str, SourceRef] = {}
     for line in bill.lines:
@@ -404,7 +474,9 @@ def _ordinance(bill: Bill, ruleset: Any, w: Words, more: Sequence[SourceRef]) ->
         for source in seen.values():
             tag = w.tags.get(source.tag, source.tag)
             url = f" — {escape(source.url)}" if source.url else ""
-            out.append(f'<li>{escape(source.id)} <span class="tag">{escape(tag)}</span>'
-                       f"{escape(source.title)}{url}</li>")
+            out.append(
+                f'<li>{escape(source.id)} <span class="tag">{escape(tag)}</span>'
+                f"{escape(source.title)}{url}</li>"
+            )
         out.append("</ul>")
     return out + ["</section>"]

@@ -29,23 +29,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from .. import (
-    Bill,
-    BillingError,
-    BillLine,
-    Catalog,
-    InputError,
-    LinePart,
-    MeterReads,
-    NotIncluded,
-    Outcome,
-    Reading,
-    SourceRef,
-    TierSlice,
-    read_chunks,
-)
-from ..batch import input_format
+from ..batch import Outcome
+from ..bill import Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, TierSlice
+from ..engine import Catalog
+from ..errors import BillingError, InputError
+from ..meter import MeterReads
+from ..money import plain
 from ..reductions import reduction_line_id
+from ..rows import input_format, read_chunks
 
 __all__ = [
     "NO_METER",
@@ -139,8 +130,10 @@ def run_row(data: Mapping[str, Any], where: str) -> RunRow:
         return RunRow(error=(str(error.get("code") or ""), str(error.get("message") or "")))
     missing = [key for key in ("ruleset", "lines", "total") if key not in data]
     if missing:
-        raise InputError(f"{where}: neither a bill nor an error row of `tariffcore bill` "
-                         f"(no {', '.join(repr(key) for key in missing)})")
+        raise InputError(
+            f"{where}: neither a bill nor an error row of `tariffcore bill` "
+            f"(no {', '.join(repr(key) for key in missing)})"
+        )
     lines = data["lines"]
     if not isinstance(lines, list):
         raise InputError(f"{where}: 'lines' is not a list")
@@ -149,21 +142,30 @@ def run_row(data: Mapping[str, Any], where: str) -> RunRow:
         if not isinstance(line, Mapping) or not isinstance(line.get("charge"), str):
             raise InputError(f"{where}: line {index} of the bill has no charge")
         rule = line.get("rule")
-        found.append((line["charge"], _number(line.get("amount"), f"the amount of {line['charge']}",
-                                               where), rule if isinstance(rule, str) else None))
+        found.append(
+            (
+                line["charge"],
+                _number(line.get("amount"), f"the amount of {line['charge']}", where),
+                rule if isinstance(rule, str) else None,
+            )
+        )
     use_class = data.get("use_class")
-    return _checked(RunRow(
-        ruleset=str(data["ruleset"]),
-        currency=str(data["currency"]) if data.get("currency") else None,
-        use_class=str(use_class) if use_class else NOT_RECORDED,
-        meter=_meter(data.get("meter_mm"), "meter_mm" in data),
-        usage=_number(data.get("usage_m3", "0"), "usage_m3", where),
-        estimated=data.get("estimated") is True,
-        total=_number(data["total"], "total", where),
-        lines=tuple(found),
-        not_included=tuple(str(n.get("charge")) for n in data.get("not_included") or ()
-                           if isinstance(n, Mapping)),
-    ), where)
+    return _checked(
+        RunRow(
+            ruleset=str(data["ruleset"]),
+            currency=str(data["currency"]) if data.get("currency") else None,
+            use_class=str(use_class) if use_class else NOT_RECORDED,
+            meter=_meter(data.get("meter_mm"), "meter_mm" in data),
+            usage=_number(data.get("usage_m3", "0"), "usage_m3", where),
+            estimated=data.get("estimated") is True,
+            total=_number(data["total"], "total", where),
+            lines=tuple(found),
+            not_included=tuple(
+                str(n.get("charge")) for n in data.get("not_included") or () if isinstance(n, Mapping)
+            ),
+        ),
+        where,
+    )
 
 
 def result_row(result: Bill | BillingError | Outcome | Mapping[str, Any]) -> RunRow:
@@ -175,12 +177,16 @@ def result_row(result: Bill | BillingError | Outcome | Mapping[str, Any]) -> Run
         return RunRow(error=(result.code, result.message))
     if isinstance(result, Bill):
         return RunRow(
-            ruleset=result.label, currency=result.currency,
+            ruleset=result.label,
+            currency=result.currency,
             use_class=result.use_class or NOT_RECORDED,
             meter=NOT_RECORDED if result.use_class is None else _meter(result.meter_mm, True),
-            usage=result.usage_m3, estimated=result.estimated, total=result.total,
+            usage=result.usage_m3,
+            estimated=result.estimated,
+            total=result.total,
             lines=tuple((line.charge, line.amount, line.rule) for line in result.lines),
-            not_included=tuple(n.charge for n in result.not_included))
+            not_included=tuple(n.charge for n in result.not_included),
+        )
     if isinstance(result, Mapping):
         return run_row(result, f"result of account {result.get('account')!r}")
     raise TypeError(f"not a bill, an error or an outcome: {type(result).__name__}")
@@ -238,8 +244,9 @@ def _json_record(text: bytes, where: str) -> Mapping[str, Any]:
         record = json.loads(text, parse_float=Decimal)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
-        raise InputError(f"{where} is not JSON ({reason}): is this the output of "
-                         "`tariffcore bill`?") from None
+        raise InputError(
+            f"{where} is not JSON ({reason}): is this the output of `tariffcore bill`?"
+        ) from None
     if not isinstance(record, dict):
         raise InputError(f"{where} is not a JSON object")
     return record
@@ -257,11 +264,15 @@ def _jsonl_counts(stream: Iterable[bytes], name: str, budget: int) -> Iterator[t
             where = f"{name}: line {number}"
             yield run_row(_json_record(line, where), where), 1
             continue
-        tail = line[end + 2:]
+        tail = line[end + 2 :]
         cell = young.get(tail)
         if cell is None:
             where = f"{name}: line {number}"
-            cell = counter.add(tail, len(tail), lambda: run_row(_json_record(b"{" + tail, where), where))
+            cell = counter.add(
+                tail,
+                len(tail),
+                lambda: run_row(_json_record(b"{" + tail, where), where),  # noqa: B023 (add calls it at once)
+            )
             if counter.full():
                 yield from counter.retire()
                 young = counter.young
@@ -275,14 +286,21 @@ def _csv_counts(stream: IO[str], name: str, budget: int) -> Iterator[tuple[RunRo
         header = next(reader)
     except StopIteration:
         return
-    for required in ("account", "ruleset", "usage_m3", "other_charges", "total",
-                     "not_included", "error_code", "error_message"):
+    for required in (
+        "account",
+        "ruleset",
+        "usage_m3",
+        "other_charges",
+        "total",
+        "not_included",
+        "error_code",
+        "error_message",
+    ):
         if required not in header:
-            raise InputError(f"{name}: no column {required!r}: not the CSV output of "
-                             "`tariffcore bill`")
+            raise InputError(f"{name}: no column {required!r}: not the CSV output of `tariffcore bill`")
     at = {column: index for index, column in enumerate(header)}
     account = at["account"]
-    charges = header[at["usage_m3"] + 1:at["other_charges"]]
+    charges = header[at["usage_m3"] + 1 : at["other_charges"]]
     first = at["usage_m3"] + 1
     counter = _Counter(budget)
 
@@ -301,13 +319,19 @@ def _csv_counts(stream: IO[str], name: str, budget: int) -> Iterator[tuple[RunRo
         for pair in filter(None, get("other_charges").split(";")):
             charge, _, amount = pair.partition("=")
             lines.append((charge, _number(amount, f"the amount of {charge}", where), None))
-        return _checked(RunRow(
-            ruleset=get("ruleset"), currency=None,
-            use_class=get("use_class") or NOT_RECORDED,
-            meter=_meter(get("meter_mm"), "meter_mm" in at),
-            usage=_number(get("usage_m3") or "0", "usage_m3", where),
-            total=_number(get("total"), "total", where), lines=tuple(lines),
-            not_included=tuple(filter(None, get("not_included").split(";")))), where)
+        return _checked(
+            RunRow(
+                ruleset=get("ruleset"),
+                currency=None,
+                use_class=get("use_class") or NOT_RECORDED,
+                meter=_meter(get("meter_mm"), "meter_mm" in at),
+                usage=_number(get("usage_m3") or "0", "usage_m3", where),
+                total=_number(get("total"), "total", where),
+                lines=tuple(lines),
+                not_included=tuple(filter(None, get("not_included").split(";"))),
+            ),
+            where,
+        )
 
     for values in reader:
         if not values:
@@ -315,10 +339,14 @@ def _csv_counts(stream: IO[str], name: str, budget: int) -> Iterator[tuple[RunRo
         where = f"{name}: line {reader.line_num}"
         if len(values) > len(header):
             raise InputError(f"{where} has more fields than the header")
-        key = tuple(values[:account] + values[account + 1:])
+        key = tuple(values[:account] + values[account + 1 :])
         cell = counter.young.get(key)
         if cell is None:
-            cell = counter.add(key, sum(map(len, key)), lambda: parse(values, where))
+            cell = counter.add(
+                key,
+                sum(map(len, key)),
+                lambda: parse(values, where),  # noqa: B023 (add calls it at once)
+            )
             if counter.full():
                 yield from counter.retire()
         cell[1] += 1
@@ -331,15 +359,13 @@ def _parquet_counts(path: Path, budget: int) -> Iterator[tuple[RunRow, int]]:
     def parse(record: Mapping[str, Any], where: str) -> RunRow:
         if record.get("error_code"):
             return RunRow(error=(str(record["error_code"]), str(record.get("error_message") or "")))
-        if record.get("lines") is None or record.get("total") is None:
-            raise InputError(f"{where}: no 'lines' or 'total': not the Parquet output of "
-                             "`tariffcore bill`")
-        try:
-            lines = json.loads(record["lines"], parse_float=Decimal)
-        except (TypeError, json.JSONDecodeError):
-            raise InputError(f"{where}: 'lines' is not the JSON of the bill's lines") from None
-        data = dict(record, lines=lines,
-                    not_included=[{"charge": c} for c in (record.get("not_included") or "").split(";") if c])
+        lines, missing = record.get("lines"), record.get("not_included")
+        if not isinstance(lines, list) or record.get("total") is None:
+            raise InputError(f"{where}: no 'lines' or 'total': not the Parquet output of `tariffcore bill`")
+        # decimal128 columns carry six places: 17000.000000 is the 17000 of the JSON lines.
+        lines = [{k: plain(v) if isinstance(v, Decimal) else v for k, v in line.items()} for line in lines]
+        data = {k: plain(v) if isinstance(v, Decimal) else v for k, v in record.items()}
+        data.update(lines=lines, not_included=[{"charge": c} for c in missing or ()])
         if "meter_mm" not in record:
             data.pop("meter_mm", None)
         return run_row(data, where)
@@ -349,19 +375,24 @@ def _parquet_counts(path: Path, budget: int) -> Iterator[tuple[RunRow, int]]:
             where = f"{path}: row {number}"
             if not isinstance(record, Mapping):
                 raise InputError(f"{where} cannot be read")
-            key = tuple(value for column, value in record.items() if column != "account")
+            # A row's nested lines and lists, as text: equal rows give equal keys.
+            key = json.dumps([v for column, v in record.items() if column != "account"], default=str)
             cell = counter.young.get(key)
             if cell is None:
-                cell = counter.add(key, sum(len(v) for v in key if isinstance(v, str)),
-                                   lambda: parse(record, where))
+                cell = counter.add(
+                    key,
+                    len(key),
+                    lambda: parse(record, where),  # noqa: B023 (add calls it at once)
+                )
                 if counter.full():
                     yield from counter.retire()
             cell[1] += 1
     yield from counter.drain()
 
 
-def counted_rows(source: str | Path | IO[bytes], format: str | None = None, *,
-                 budget: int = DEFAULT_BUDGET) -> Iterator[tuple[RunRow, int]]:
+def counted_rows(
+    source: str | Path | IO[bytes], format: str | None = None, *, budget: int = DEFAULT_BUDGET
+) -> Iterator[tuple[RunRow, int]]:
     """Every row of a run as ``(summary, count)`` pairs: the counts add up to the rows.
 
     ``source`` is a path (``-``: standard input) or an open binary stream; ``format`` is
@@ -413,10 +444,12 @@ def bill_records(source: str | Path | IO[bytes]) -> Iterator[tuple[int, Mapping[
         if not path.is_file():
             raise OSError(f"no such run file: {source}")
         if input_format(str(path), None) != "jsonl":
-            raise InputError(f"{source}: a notice needs the JSON lines of `tariffcore bill` (its "
-                             "default output, e.g. bills.jsonl), which carry every line's tiers, "
-                             "rounding and sources and the reading's dates and reads; its CSV and "
-                             "Parquet outputs do not")
+            raise InputError(
+                f"{source}: a notice needs the JSON lines of `tariffcore bill` (its "
+                "default output, e.g. bills.jsonl), which carry every line's tiers, "
+                "rounding and sources and the reading's dates and reads; its CSV and "
+                "Parquet outputs do not"
+            )
         with path.open("rb") as stream:
             yield from _records(stream, str(source))
         return
@@ -452,9 +485,11 @@ def bill_from_dict(data: Mapping[str, Any], catalog: Catalog, where: str = "the 
     """
     if "error" in data:
         error = data["error"]
-        raise InputError(f"{where}: an error row, not a bill ({error.get('code')}: "
-                         f"{error.get('message')})" if isinstance(error, Mapping) else
-                         f"{where}: an error row, not a bill")
+        raise InputError(
+            f"{where}: an error row, not a bill ({error.get('code')}: {error.get('message')})"
+            if isinstance(error, Mapping)
+            else f"{where}: an error row, not a bill"
+        )
     label = str(data.get("ruleset") or "")
     ruleset_id, _, version_label = label.partition("@")
     if not version_label:
@@ -471,76 +506,110 @@ def bill_from_dict(data: Mapping[str, Any], catalog: Catalog, where: str = "the 
         for source_id in ids or ():
             ref = next((known[v][source_id] for v in version.split("+") if source_id in known[v]), None)
             if ref is None:
-                raise InputError(f"{where}: line {charge} cites source {source_id!r}, which "
-                                 f"{ruleset_id}@{version} as installed does not have: the run "
-                                 "was billed with other rulesets than those installed")
+                raise InputError(
+                    f"{where}: line {charge} cites source {source_id!r}, which "
+                    f"{ruleset_id}@{version} as installed does not have: the run "
+                    "was billed with other rulesets than those installed"
+                )
             refs.append(ref)
         return tuple(refs)
 
     def slices(items: Any, charge: str) -> tuple[TierSlice, ...]:
-        return tuple(TierSlice(
-            tier=int(s["tier"]), lower=_number(s["above"], "a tier bound", where),
-            upper=_opt(s.get("upto"), "a tier bound", where),
-            quantity=_number(s["quantity"], "a tier's quantity", where),
-            rate=_number(s["rate"], "a tier's rate", where),
-            amount=_number(s["amount"], "a tier's amount", where),
-            use_class=str(s["use_class"]), version=s.get("version"),
-        ) for s in items or ())
+        return tuple(
+            TierSlice(
+                tier=int(s["tier"]),
+                lower=_number(s["above"], "a tier bound", where),
+                upper=_opt(s.get("upto"), "a tier bound", where),
+                quantity=_number(s["quantity"], "a tier's quantity", where),
+                rate=_number(s["rate"], "a tier's rate", where),
+                amount=_number(s["amount"], "a tier's amount", where),
+                use_class=str(s["use_class"]),
+                version=s.get("version"),
+            )
+            for s in items or ()
+        )
 
     lines = []
     try:
         for line in data["lines"]:
             charge = str(line["charge"])
             version = str(line["version"])
-            parts = tuple(LinePart(
-                version=str(p["version"]), start=_date(p["from"], "a part's start", where) or date.min,
-                end=_date(p["to"], "a part's end", where) or date.min, days=int(p["days"]),
-                period_days=int(p["period_days"]),
-                quantity=_opt(p.get("quantity"), "a part's quantity", where),
-                amount=_number(p["amount"], "a part's amount", where),
-                unit_price=_opt(p.get("unit_price"), "a part's unit price", where),
-                slices=slices(p.get("slices"), charge), notes=tuple(p.get("notes") or ()),
-            ) for p in line.get("parts") or ())
-            lines.append(BillLine(
-                charge=charge, label=str(line["label"]),
-                amount=_number(line["amount"], f"the amount of {charge}", where),
-                unrounded=_number(line.get("unrounded", line["amount"]), f"the unrounded {charge}", where),
-                rounding=line.get("rounding"), rule=str(line["rule"]), version=version,
-                sources=sources(line.get("source"), version, charge),
-                quantity=_opt(line.get("quantity"), f"the quantity of {charge}", where),
-                unit=line.get("unit"),
-                unit_price=_opt(line.get("unit_price"), f"the unit price of {charge}", where),
-                slices=slices(line.get("slices"), charge), notes=tuple(line.get("notes") or ()),
-                parts=parts,
-            ))
+            parts = tuple(
+                LinePart(
+                    version=str(p["version"]),
+                    start=_date(p["from"], "a part's start", where) or date.min,
+                    end=_date(p["to"], "a part's end", where) or date.min,
+                    days=int(p["days"]),
+                    period_days=int(p["period_days"]),
+                    quantity=_opt(p.get("quantity"), "a part's quantity", where),
+                    amount=_number(p["amount"], "a part's amount", where),
+                    unit_price=_opt(p.get("unit_price"), "a part's unit price", where),
+                    slices=slices(p.get("slices"), charge),
+                    notes=tuple(p.get("notes") or ()),
+                )
+                for p in line.get("parts") or ()
+            )
+            lines.append(
+                BillLine(
+                    charge=charge,
+                    label=str(line["label"]),
+                    amount=_number(line["amount"], f"the amount of {charge}", where),
+                    unrounded=_number(
+                        line.get("unrounded", line["amount"]), f"the unrounded {charge}", where
+                    ),
+                    rounding=line.get("rounding"),
+                    rule=str(line["rule"]),
+                    version=version,
+                    sources=sources(line.get("source"), version, charge),
+                    quantity=_opt(line.get("quantity"), f"the quantity of {charge}", where),
+                    unit=line.get("unit"),
+                    unit_price=_opt(line.get("unit_price"), f"the unit price of {charge}", where),
+                    slices=slices(line.get("slices"), charge),
+                    notes=tuple(line.get("notes") or ()),
+                    parts=parts,
+                )
+            )
         reads = data.get("reads")
         meter = None
         if isinstance(reads, Mapping):
-            meter = MeterReads(_number(reads["previous"], "the previous read", where),
-                               _number(reads["current"], "the current read", where),
-                               reads.get("digits"),
-                               _opt(reads.get("old_final"), "the old meter's final read", where),
-                               _opt(reads.get("new_initial"), "the new meter's first read", where))
+            meter = MeterReads(
+                _number(reads["previous"], "the previous read", where),
+                _number(reads["current"], "the current read", where),
+                reads.get("digits"),
+                _opt(reads.get("old_final"), "the old meter's final read", where),
+                _opt(reads.get("new_initial"), "the new meter's first read", where),
+            )
         usage = _number(data["usage_m3"], "usage_m3", where)
-        reading = Reading(usage, _date(data.get("billing_month"), "billing_month", where),
-                          _date(data.get("period_start"), "period_start", where),
-                          _date(data.get("period_end"), "period_end", where),
-                          _date(data.get("due_date"), "due_date", where),
-                          data.get("estimated") is True, meter)
+        reading = Reading(
+            usage,
+            _date(data.get("billing_month"), "billing_month", where),
+            _date(data.get("period_start"), "period_start", where),
+            _date(data.get("period_end"), "period_end", where),
+            _date(data.get("due_date"), "due_date", where),
+            data.get("estimated") is True,
+            meter,
+        )
         meter_mm = data.get("meter_mm")
         households = data.get("household_units")
         return Bill(
-            account=str(data["account"]), ruleset=ruleset_id, version=version_label,
-            currency=str(data["currency"]), usage_m3=usage, lines=tuple(lines),
+            account=str(data["account"]),
+            ruleset=ruleset_id,
+            version=version_label,
+            currency=str(data["currency"]),
+            usage_m3=usage,
+            lines=tuple(lines),
             total=_number(data["total"], "total", where),
-            not_included=tuple(NotIncluded(str(n["charge"]), str(n["reason"]))
-                               for n in data.get("not_included") or ()),
-            reading=reading, use_class=data.get("use_class"),
+            not_included=tuple(
+                NotIncluded(str(n["charge"]), str(n["reason"])) for n in data.get("not_included") or ()
+            ),
+            reading=reading,
+            use_class=data.get("use_class"),
             meter_mm=int(meter_mm) if meter_mm is not None else None,
             household_units=int(households) if households is not None else None,
         )
     except (KeyError, TypeError) as exc:
-        raise InputError(f"{where}: not a bill written by `tariffcore bill` "
-                         f"(missing or malformed {exc})") from None
+        raise InputError(
+            f"{where}: not a bill written by `tariffcore bill` (missing or malformed {exc})"
+        ) from None
     except ValueError as exc:  # the bill's own checks: the lines do not add up to the total
         raise InputError(f"{where}: {exc}") from None

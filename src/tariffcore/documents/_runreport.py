@@ -22,7 +22,9 @@ from os import PathLike
 from pathlib import Path
 from typing import IO, Any
 
-from .. import Bill, BillingError, InputError, Outcome
+from ..batch import Outcome
+from ..bill import Bill
+from ..errors import BillingError, InputError
 from ._runfile import (
     DEFAULT_BUDGET,
     NO_METER,
@@ -43,8 +45,7 @@ TOP_MESSAGES = 10
 
 _ZERO = Decimal(0)
 # Bins of bill totals: 0, 1, 1.5, 2, 3, 5, 7, 10, 15, … (six to a power of ten), up to 10^18.
-_EDGES = [_ZERO] + [Decimal(m).scaleb(power) for power in range(19)
-                    for m in ("1", "1.5", "2", "3", "5", "7")]
+_EDGES = [_ZERO] + [Decimal(m).scaleb(power) for power in range(19) for m in ("1", "1.5", "2", "3", "5", "7")]
 
 
 def _text(value: Decimal) -> str:
@@ -80,8 +81,7 @@ class Report:
 
     # -- adding
 
-    def add(self, row: RunRow | Bill | BillingError | Outcome | Mapping[str, Any],
-            count: int = 1) -> None:
+    def add(self, row: RunRow | Bill | BillingError | Outcome | Mapping[str, Any], count: int = 1) -> None:
         """Add one result (a :class:`RunRow`, a bill, an error, an outcome or a JSON record)
         standing for ``count`` rows."""
         if not isinstance(row, RunRow):
@@ -100,15 +100,20 @@ class Report:
             if self.currency is None:
                 self.currency = row.currency
             elif row.currency != self.currency:
-                raise InputError(f"the run mixes currencies ({self.currency} and {row.currency}): "
-                                 "report each currency's bills on their own")
+                raise InputError(
+                    f"the run mixes currencies ({self.currency} and {row.currency}): "
+                    "report each currency's bills on their own"
+                )
         self.bills += count
         total = row.total * count
         self.total += total
         self.usage += row.usage * count
         self.estimated += count if row.estimated else 0
-        for key, into in ((row.use_class, self._classes), (row.meter, self._meters),
-                          (row.ruleset, self._versions)):
+        for key, into in (
+            (row.use_class, self._classes),
+            (row.meter, self._meters),
+            (row.ruleset, self._versions),
+        ):
             found = into.get(key)
             if found is None:
                 into[key] = [count, total, row.usage * count]
@@ -130,7 +135,7 @@ class Report:
                 cell[0] += count
                 cell[1] += amount * count
             if charge.endswith(REDUCTION_SUFFIX):
-                reduced = charge[:-len(REDUCTION_SUFFIX)]
+                reduced = charge[: -len(REDUCTION_SUFFIX)]
                 granted = rule.partition(".")[2] if rule and rule.startswith(charge + ".") else ""
                 slot = self._reductions.get((reduced, granted))
                 if slot is None:
@@ -185,10 +190,14 @@ class Report:
         for name in self.use_classes():
             bills, total, usage = self._classes[name]
             classes[name] = {
-                "bills": bills, "usage_m3": _text(usage), "total": _text(total),
-                "charges": {charge: {"lines": self.cell(name, charge)[0],
-                                     "amount": _text(self.cell(name, charge)[1])}
-                            for charge in charges if self.cell(name, charge)[0]},
+                "bills": bills,
+                "usage_m3": _text(usage),
+                "total": _text(total),
+                "charges": {
+                    charge: {"lines": self.cell(name, charge)[0], "amount": _text(self.cell(name, charge)[1])}
+                    for charge in charges
+                    if self.cell(name, charge)[0]
+                },
             }
         messages = sorted(self._messages.items(), key=lambda item: (-item[1], item[0]))
         return {
@@ -202,23 +211,28 @@ class Report:
             "total": _text(self.total),
             "by_charge": by_charge,
             "by_use_class": classes,
-            "by_meter_mm": {key: self._group(self._meters[key]) for key in sorted(self._meters, key=_meter_order)},
+            "by_meter_mm": {
+                key: self._group(self._meters[key]) for key in sorted(self._meters, key=_meter_order)
+            },
             "by_ruleset_version": {key: self._group(self._versions[key]) for key in sorted(self._versions)},
             "errors": dict(sorted(self._errors.items(), key=lambda item: (-item[1], item[0]))),
-            "top_error_messages": [{"code": code, "message": message, "rows": rows}
-                                   for (code, message), rows in messages[:TOP_MESSAGES]],
-            "other_error_messages": {"distinct": max(len(messages) - TOP_MESSAGES, 0),
-                                     "rows": sum(rows for _, rows in messages[TOP_MESSAGES:])
-                                     + self.other_messages,
-                                     "untracked_rows": self.other_messages},
-            "reductions": [{"charge": charge, "reduction": granted or None, "lines": slot[0],
-                            "amount": _text(slot[1])}
-                           for (charge, granted), slot in sorted(
-                               self._reductions.items(),
-                               key=lambda item: (self._order(item[0][0] + REDUCTION_SUFFIX),
-                                                 item[0]))],
-            "not_included": dict(sorted(self._not_included.items(),
-                                        key=lambda item: (-item[1], item[0]))),
+            "top_error_messages": [
+                {"code": code, "message": message, "rows": rows}
+                for (code, message), rows in messages[:TOP_MESSAGES]
+            ],
+            "other_error_messages": {
+                "distinct": max(len(messages) - TOP_MESSAGES, 0),
+                "rows": sum(rows for _, rows in messages[TOP_MESSAGES:]) + self.other_messages,
+                "untracked_rows": self.other_messages,
+            },
+            "reductions": [
+                {"charge": charge, "reduction": granted or None, "lines": slot[0], "amount": _text(slot[1])}
+                for (charge, granted), slot in sorted(
+                    self._reductions.items(),
+                    key=lambda item: (self._order(item[0][0] + REDUCTION_SUFFIX), item[0]),
+                )
+            ],
+            "not_included": dict(sorted(self._not_included.items(), key=lambda item: (-item[1], item[0]))),
             "bill_totals": self._distribution(),
         }
 
@@ -247,12 +261,16 @@ class Report:
         out = []
         for index in range(low, high + 1):
             bills, total = self._bins.get(index, (0, _ZERO))
-            out.append({
-                "from": None if index < 0 else _text(_EDGES[index]),
-                "below": _text(_EDGES[index + 1]) if 0 <= index + 1 < len(_EDGES) else
-                ("0" if index < 0 else None),
-                "bills": bills, "total": _text(total),
-            })
+            out.append(
+                {
+                    "from": None if index < 0 else _text(_EDGES[index]),
+                    "below": _text(_EDGES[index + 1])
+                    if 0 <= index + 1 < len(_EDGES)
+                    else ("0" if index < 0 else None),
+                    "bills": bills,
+                    "total": _text(total),
+                }
+            )
         return out
 
 
@@ -262,8 +280,12 @@ def _meter_order(key: str) -> tuple[int, int, str]:
     return (1 if key == NO_METER else 2 if key == NOT_RECORDED else 0, 0, key)
 
 
-def run_report(results: str | PathLike[str] | IO[bytes] | Iterable[Any], *,
-               format: str | None = None, budget: int = DEFAULT_BUDGET) -> Report:
+def run_report(
+    results: str | PathLike[str] | IO[bytes] | Iterable[Any],
+    *,
+    format: str | None = None,
+    budget: int = DEFAULT_BUDGET,
+) -> Report:
     """The :class:`Report` of a billing run.
 
     ``results`` is the output of ``tariffcore bill`` (a path to its JSON lines, CSV or
@@ -276,8 +298,11 @@ def run_report(results: str | PathLike[str] | IO[bytes] | Iterable[Any], *,
     bytes of distinct row texts are kept to count repeated rows without parsing them again).
     """
     if isinstance(results, (str, PathLike)) or hasattr(results, "read"):
-        name = "standard input" if str(results) == "-" else (
-            str(results) if isinstance(results, (str, PathLike)) else None)
+        name = (
+            "standard input"
+            if str(results) == "-"
+            else (str(results) if isinstance(results, (str, PathLike)) else None)
+        )
         report = Report(Path(name).name if name and name != "standard input" else name)
         for row, count in counted_rows(results, format, budget=budget):  # type: ignore[arg-type]
             report.add(row, count)

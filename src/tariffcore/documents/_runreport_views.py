@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import IO, Any
 
-from ._charts import Bars, bar_chart, column_chart, grouped
+from ..charts import Bars, bar_chart, column_chart, grouped
 from ._html import escape, page, table
 from ._runfile import NO_METER, NOT_RECORDED, REDUCTION_SUFFIX
 from ._runreport import Report
@@ -40,9 +40,11 @@ def _title(data: dict[str, Any], title: str | None) -> str:
 
 def _summary(data: dict[str, Any]) -> str:
     unit = f" {data['currency']}" if data["currency"] else ""
-    return (f"{data['rows']:,} row(s): {data['bills']:,} bill(s), {data['error_rows']:,} error row(s) "
-            f"(counted, not in the totals); {data['estimated_bills']:,} on estimated usage. "
-            f"Revenue {_n(data['total'])}{unit} for {_n(data['usage_m3'])} m³.")
+    return (
+        f"{data['rows']:,} row(s): {data['bills']:,} bill(s), {data['error_rows']:,} error row(s) "
+        f"(counted, not in the totals); {data['estimated_bills']:,} on estimated usage. "
+        f"Revenue {_n(data['total'])}{unit} for {_n(data['usage_m3'])} m³."
+    )
 
 
 def _reduction(charge: str) -> bool:
@@ -63,16 +65,24 @@ def _class_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
             out.append(grouped(sum(cut, Decimal(0))) if cut else "-")
         return out
 
-    rows = [[_name(name), f"{group['bills']:,}", _n(group["usage_m3"]), *cells(group["charges"]),
-             _n(group["total"])] for name, group in data["by_use_class"].items()]
-    rows.append(["total", f"{data['bills']:,}", _n(data["usage_m3"]), *cells(data["by_charge"]),
-                 _n(data["total"])])
+    rows = [
+        [
+            _name(name),
+            f"{group['bills']:,}",
+            _n(group["usage_m3"]),
+            *cells(group["charges"]),
+            _n(group["total"]),
+        ]
+        for name, group in data["by_use_class"].items()
+    ]
+    rows.append(
+        ["total", f"{data['bills']:,}", _n(data["usage_m3"]), *cells(data["by_charge"]), _n(data["total"])]
+    )
     return header, rows
 
 
 def _group_rows(groups: dict[str, Any]) -> list[list[str]]:
-    return [[_name(key), f"{g['bills']:,}", _n(g["usage_m3"]), _n(g["total"])]
-            for key, g in groups.items()]
+    return [[_name(key), f"{g['bills']:,}", _n(g["usage_m3"]), _n(g["total"])] for key, g in groups.items()]
 
 
 def _sections(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]], set[int], str]]:
@@ -80,35 +90,96 @@ def _sections(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
     header, rows = _class_rows(data)
     unit = f" ({data['currency']})" if data["currency"] else ""
     out = [(f"Revenue by use class and charge{unit}", header, rows, set(range(1, len(header))), "")]
-    out.append(("By meter size", ["meter mm", "bills", "m³", "total"],
-                _group_rows(data["by_meter_mm"]), {1, 2, 3}, ""))
-    out.append(("By ruleset version", ["ruleset", "bills", "m³", "total"],
-                _group_rows(data["by_ruleset_version"]), {1, 2, 3}, ""))
-    out.append(("Error rows by code", ["code", "rows"],
-                [[code, f"{rows:,}"] for code, rows in data["errors"].items()], {1},
-                "" if data["errors"] else "No row failed."))
+    out.append(
+        (
+            "By meter size",
+            ["meter mm", "bills", "m³", "total"],
+            _group_rows(data["by_meter_mm"]),
+            {1, 2, 3},
+            "",
+        )
+    )
+    out.append(
+        (
+            "By ruleset version",
+            ["ruleset", "bills", "m³", "total"],
+            _group_rows(data["by_ruleset_version"]),
+            {1, 2, 3},
+            "",
+        )
+    )
+    out.append(
+        (
+            "Error rows by code",
+            ["code", "rows"],
+            [[code, f"{rows:,}"] for code, rows in data["errors"].items()],
+            {1},
+            "" if data["errors"] else "No row failed.",
+        )
+    )
     other = data["other_error_messages"]
     note = ""
     if other["rows"]:
-        note = (f"{other['rows']:,} more error row(s) have other messages"
-                + (f" ({other['untracked_rows']:,} of them beyond the {other['distinct']:,} "
-                   "distinct messages counted one by one)" if other["untracked_rows"] else "") + ".")
+        note = (
+            f"{other['rows']:,} more error row(s) have other messages"
+            + (
+                f" ({other['untracked_rows']:,} of them beyond the {other['distinct']:,} "
+                "distinct messages counted one by one)"
+                if other["untracked_rows"]
+                else ""
+            )
+            + "."
+        )
     if data["top_error_messages"]:
-        out.append(("Most frequent error messages", ["rows", "code", "message"],
-                    [[f"{m['rows']:,}", m["code"], m["message"]] for m in data["top_error_messages"]],
-                    {0}, note))
-    out.append(("Reductions granted", ["charge", "reduction", "lines", "amount"],
-                [[r["charge"], r["reduction"] or "(not recorded)", f"{r['lines']:,}", _n(r["amount"])]
-                 for r in data["reductions"]], {2, 3},
-                "" if data["reductions"] else "No reduction was granted."))
+        out.append(
+            (
+                "Most frequent error messages",
+                ["rows", "code", "message"],
+                [[f"{m['rows']:,}", m["code"], m["message"]] for m in data["top_error_messages"]],
+                {0},
+                note,
+            )
+        )
+    out.append(
+        (
+            "Reductions granted",
+            ["charge", "reduction", "lines", "amount"],
+            [
+                [r["charge"], r["reduction"] or "(not recorded)", f"{r['lines']:,}", _n(r["amount"])]
+                for r in data["reductions"]
+            ],
+            {2, 3},
+            "" if data["reductions"] else "No reduction was granted.",
+        )
+    )
     if data["not_included"]:
-        out.append(("Charges not included", ["charge", "bills"],
-                    [[c, f"{n:,}"] for c, n in data["not_included"].items()], {1},
-                    "Charges the ordinance has but the ruleset data lacks: these bills leave them out."))
-    out.append(("Bill totals", ["from", "below", "bills", "total"],
-                [[_n(b["from"]) if b["from"] is not None else "", _n(b["below"]) if b["below"] else "",
-                  f"{b['bills']:,}", _n(b["total"])] for b in data["bill_totals"] if b["bills"]],
-                {0, 1, 2, 3}, ""))
+        out.append(
+            (
+                "Charges not included",
+                ["charge", "bills"],
+                [[c, f"{n:,}"] for c, n in data["not_included"].items()],
+                {1},
+                "Charges the ordinance has but the ruleset data lacks: these bills leave them out.",
+            )
+        )
+    out.append(
+        (
+            "Bill totals",
+            ["from", "below", "bills", "total"],
+            [
+                [
+                    _n(b["from"]) if b["from"] is not None else "",
+                    _n(b["below"]) if b["below"] else "",
+                    f"{b['bills']:,}",
+                    _n(b["total"]),
+                ]
+                for b in data["bill_totals"]
+                if b["bills"]
+            ],
+            {0, 1, 2, 3},
+            "",
+        )
+    )
     return out
 
 
@@ -122,8 +193,10 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[
     last = len(header) - 1
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if i in numeric else (c if i == last else c.ljust(w))
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in numeric else (c if i == last else c.ljust(w))
+            for i, (c, w) in enumerate(zip(cells, widths))
+        ).rstrip()
 
     return [line(header), *(line(row) for row in rows)]
 
@@ -168,8 +241,11 @@ def report_csv(report: Report, stream: IO[str]) -> None:
     for name, group in data["by_use_class"].items():
         for charge, cell in group["charges"].items():
             out.writerow(["use_class_charge", name, charge, cell["lines"], cell["amount"]])
-    for section, key in (("use_class", "by_use_class"), ("meter_mm", "by_meter_mm"),
-                         ("ruleset_version", "by_ruleset_version")):
+    for section, key in (
+        ("use_class", "by_use_class"),
+        ("meter_mm", "by_meter_mm"),
+        ("ruleset_version", "by_ruleset_version"),
+    ):
         for name, group in data[key].items():
             out.writerow([section, name, "", group["bills"], group["total"]])
     for code, rows in data["errors"].items():
@@ -177,8 +253,15 @@ def report_csv(report: Report, stream: IO[str]) -> None:
     for message in data["top_error_messages"]:
         out.writerow(["error_message", message["code"], message["message"], message["rows"], ""])
     for reduction in data["reductions"]:
-        out.writerow(["reduction", reduction["charge"], reduction["reduction"] or "",
-                      reduction["lines"], reduction["amount"]])
+        out.writerow(
+            [
+                "reduction",
+                reduction["charge"],
+                reduction["reduction"] or "",
+                reduction["lines"],
+                reduction["amount"],
+            ]
+        )
     for charge, bills in data["not_included"].items():
         out.writerow(["not_included", charge, "", bills, ""])
     for bin_ in data["bill_totals"]:
@@ -207,16 +290,33 @@ def _revenue_chart(data: dict[str, Any]) -> str:
     if not classes:
         return ""
     charges = [c for c in data["by_charge"] if not _reduction(c)]
-    series = [Bars(charge, [Decimal(data["by_use_class"][c]["charges"][charge]["amount"])
-                            if charge in data["by_use_class"][c]["charges"] else None
-                            for c in classes]) for charge in charges]
-    cut = [sum((Decimal(v["amount"]) for k, v in data["by_use_class"][c]["charges"].items()
-                if _reduction(k)), Decimal(0)) for c in classes]
+    series = [
+        Bars(
+            charge,
+            [
+                Decimal(data["by_use_class"][c]["charges"][charge]["amount"])
+                if charge in data["by_use_class"][c]["charges"]
+                else None
+                for c in classes
+            ],
+        )
+        for charge in charges
+    ]
+    cut = [
+        sum(
+            (Decimal(v["amount"]) for k, v in data["by_use_class"][c]["charges"].items() if _reduction(k)),
+            Decimal(0),
+        )
+        for c in classes
+    ]
     if any(cut):
         series.append(Bars("reductions", [v or None for v in cut], "#2e8b57"))
     unit = data["currency"] or ""
-    return bar_chart([_name(c) for c in classes], series,
-                     title=f"Revenue by use class and charge{f' ({unit})' if unit else ''}")
+    return bar_chart(
+        [_name(c) for c in classes],
+        series,
+        title=f"Revenue by use class and charge{f' ({unit})' if unit else ''}",
+    )
 
 
 def _distribution_chart(data: dict[str, Any]) -> str:
@@ -229,12 +329,19 @@ def _distribution_chart(data: dict[str, Any]) -> str:
     for index in range(stride, len(bins) + 1, stride):
         below = bins[index - 1]["below"]
         edges[index] = _n(below) if below is not None else "+"
-    tips = [f"{_n(b['from']) if b['from'] is not None else 'below'} – {_n(b['below'])}: "
-            f"{b['bills']:,} bill(s)" for b in bins]
+    tips = [
+        f"{_n(b['from']) if b['from'] is not None else 'below'} – {_n(b['below'])}: {b['bills']:,} bill(s)"
+        for b in bins
+    ]
     unit = data["currency"] or "amount"
-    return column_chart(counts, title="Bills by total", edge_labels=edges, tips=tips,
-                        y_label=f"bills per range of totals ({unit})",
-                        value_text=lambda v: f"{int(v):,}" if v else "")
+    return column_chart(
+        counts,
+        title="Bills by total",
+        edge_labels=edges,
+        tips=tips,
+        y_label=f"bills per range of totals ({unit})",
+        value_text=lambda v: f"{int(v):,}" if v else "",
+    )
 
 
 def report_html(report: Report, title: str | None = None) -> str:
@@ -253,7 +360,9 @@ def report_html(report: Report, title: str | None = None) -> str:
             body.append(table(header, rows, numeric, css="" if totals else "plain"))
         if note:
             body.append(f'<p class="note">{escape(note)}</p>')
-    body.append('<p class="note">Amounts are exact sums of the bills\' lines; error rows are '
-                "counted but carry no amounts. Use classes and meter sizes are as the bills "
-                "record them: (not recorded) where the run's output does not carry them.</p>")
+    body.append(
+        '<p class="note">Amounts are exact sums of the bills\' lines; error rows are '
+        "counted but carry no amounts. Use classes and meter sizes are as the bills "
+        "record them: (not recorded) where the run's output does not carry them.</p>"
+    )
     return page(name, _STYLE, body)
