@@ -245,7 +245,9 @@ class Bill:
     """A computed bill. ``total`` is always the exact sum of the lines' amounts.
 
     ``reading`` is the reading as billed: the input with any billing month or due date the
-    ruleset derives filled in, its meter reads and its ``estimated`` flag.
+    ruleset derives filled in, its meter reads and its ``estimated`` flag. ``use_class``,
+    ``meter_mm`` and ``household_units`` are the account's as billed (households after the
+    use class's default), for reports and notices; ``None`` on a bill made without them.
     """
 
     account: str
@@ -257,6 +259,9 @@ class Bill:
     total: Decimal
     not_included: tuple[NotIncluded, ...] = ()
     reading: Reading | None = None
+    use_class: str | None = None
+    meter_mm: int | None = None
+    household_units: int | None = None
 
     def __post_init__(self) -> None:
         expected = Decimal(0)

@@ -143,7 +143,9 @@ def _number(name: str, value: Any) -> Decimal | None:
             raise InputError(f"{name} must be a number, not {value}")
         return None
     if isinstance(value, float):
-        raise InputError(f"{name}: a float cannot carry an exact figure")
+        raise InputError(
+            f"{name}: a float cannot carry an exact figure ({value!r}); give it as text or a Decimal"
+        )
     text = str(value).strip()
     if not text:
         return None

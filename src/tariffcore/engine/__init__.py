@@ -20,6 +20,7 @@ from .catalog import (
 from .compile import (
     compile_version,
 )
+from .listing import charge_ids, listing
 from .ruleset import (
     Ruleset,
 )
@@ -29,6 +30,8 @@ from .version import (
 )
 
 __all__ = [
+    "charge_ids",
+    "listing",
     "Catalog",
     "CompiledVersion",
     "PeriodPart",

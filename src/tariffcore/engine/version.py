@@ -301,6 +301,9 @@ class CompiledVersion:
             total,
             tuple(missing),
             reading,
+            account.use_class,
+            account.meter_mm,
+            households,
         )
 
     def _claimed(

@@ -76,7 +76,8 @@ _FLAGS = {
     "": False,
 }
 
-_WHOLE = re.compile(r"^\s*\d+\s*$")
+#: A whole number; ``2.0`` too, as pandas writes a count column that has a gap (exact all the same).
+_WHOLE = re.compile(r"^\s*(\d+)(?:\.0+)?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,41 +100,53 @@ def field_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _text(name: str, value: Any) -> str:
+    """:func:`field_text` of column ``name``; its error names the column."""
+    try:
+        return field_text(value)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc.message} ({value!r}); give it as text") from None
+
+
 def _whole(name: str, value: Any) -> int | None:
+    if isinstance(value, float):
+        raise InputError(f"{name} must be a whole number, not {value!r}")
     text = field_text(value)
     if not text:
         return None
-    if isinstance(value, bool) or not _WHOLE.match(text):
+    match = None if isinstance(value, bool) else _WHOLE.match(text)
+    if match is None:
         raise InputError(f"{name} must be a whole number, not {text!r}")
-    return int(text)
+    return int(match.group(1))
 
 
 def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
     """Parse one row's fields (strings, or JSON values) into an account and a reading."""
-    account_id = field_text(fields.get("account"))
+    account_id = _text("account", fields.get("account"))
     if not account_id:
         raise InputError("account is empty")
-    use_class = field_text(fields.get("use_class"))
+    use_class = _text("use_class", fields.get("use_class"))
     if not use_class:
         raise InputError("use_class is empty")
     usage, meter = usage_from_fields(fields)
     estimated = fields.get("estimated")
     if not isinstance(estimated, bool):
-        flag = _FLAGS.get(field_text(estimated).lower())
+        flag = _FLAGS.get(_text("estimated", estimated).lower())
         if flag is None:
-            raise InputError(f"estimated must be true or false, not {field_text(estimated)!r}")
+            raise InputError(f"estimated must be true or false, not {_text('estimated', estimated)!r}")
         estimated = flag
     reductions = tuple(
-        part.strip() for part in field_text(fields.get("reductions")).split(";") if part.strip()
+        part.strip() for part in _text("reductions", fields.get("reductions")).split(";") if part.strip()
     )
-    attributes = {
-        str(key): field_text(value)
-        for key, value in fields.items()
-        if key not in KNOWN_COLUMNS and key is not None and field_text(value) != ""
-    }
+    attributes = {}
+    for key, value in fields.items():
+        if key not in KNOWN_COLUMNS and key is not None:
+            text = _text(str(key), value)
+            if text:
+                attributes[str(key)] = text
 
     def day(name: str) -> Any:
-        text = field_text(fields.get(name))
+        text = _text(name, fields.get(name))
         if not text:
             return None
         try:
@@ -141,7 +154,7 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
         except InputError as exc:
             raise InputError(f"{name}: {exc}") from None
 
-    month_text = field_text(fields.get("billing_month"))
+    month_text = _text("billing_month", fields.get("billing_month"))
     try:
         month = parse_month(month_text) if month_text else None
     except InputError as exc:
