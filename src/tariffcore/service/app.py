@@ -339,7 +339,7 @@ def _routes(state: ServiceState) -> list[Route]:
                         found,
                         group.bills,
                         group.payments,
-                        as_of,
+                        as_of=as_of,
                         account=group.account,
                         allocation=allocation,
                         version=pinned,
