@@ -68,13 +68,105 @@ def ruleset_schema(charge_types: Mapping[str, ChargeType]) -> dict[str, Any]:
             if defs.setdefault(key, value) != value:  # pragma: no cover - a naming slip
                 raise ValueError(f"two different models are both named {key!r}")
         defs[name] = found
+    _add_changes(defs, "RulesetVersion")
+    tariff = {
+        "if": {"type": "object", "required": ["extends"]},
+        "then": {"$ref": f"#/$defs/RulesetVersion{CHANGES}"},
+        "else": {"$ref": "#/$defs/RulesetVersion"},
+    }
     return {
         "$schema": SCHEMA_DIALECT,
         "title": "tariffcore ruleset version",
-        "description": "One ordinance version: a tariff (charges) or late-payment rules (arrears).",
-        "oneOf": [{"$ref": "#/$defs/RulesetVersion"}, {"$ref": "#/$defs/ArrearsVersion"}],
+        "description": "One ordinance version: a tariff (charges) or late-payment rules (arrears). "
+        "A tariff file that extends another states only what changed.",
+        "oneOf": [tariff, {"$ref": "#/$defs/ArrearsVersion"}],
         "$defs": dict(sorted(defs.items())),
     }
+
+
+#: Suffix of the definitions that describe what a version file that ``extends`` another may state.
+CHANGES = "Changes"
+
+#: Fields of a version file that ``extends`` another which belong to the file itself (never
+#: inherited, see :mod:`tariffcore.format.extends`), plus the ruleset id that finds the version
+#: it extends: stated in full in every file.
+_OWN_FIELDS = ("ruleset", "version", "extends", "effective")
+
+
+def _add_changes(defs: dict[str, Any], top: str) -> None:
+    """Add ``<top>Changes``: the form of a file that ``extends`` another and states only what
+    changed.
+
+    The file is deep-merged over the version it extends, so every mapping reached through
+    mappings is partial: no field is required and any field may be ``null`` (which deletes the
+    inherited key). A list replaces the inherited list whole, so what a list holds keeps its
+    full form, as do the file's own fields (:data:`_OWN_FIELDS`). A charge may leave out its
+    ``type``, so charges are any of the charge types' partial forms.
+    """
+    full = defs[top]
+    pending: list[str] = []
+    inherited = {key: value for key, value in full["properties"].items() if key not in _OWN_FIELDS}
+    own = _changes({**full, "properties": inherited}, pending)
+    while pending:
+        name = pending.pop()
+        if f"{name}{CHANGES}" not in defs:
+            defs[f"{name}{CHANGES}"] = _changes(defs[name], pending)
+    partial = own["properties"]
+    # In the order the whole form lists them; the file's own fields as in the whole form, but
+    # ``extends`` is a label, never null.
+    own["properties"] = {
+        key: full["properties"][key] if key in _OWN_FIELDS else partial[key] for key in full["properties"]
+    }
+    notes = {
+        key: value for key, value in full["properties"]["extends"].items() if key in ("description", "title")
+    }
+    own["properties"]["extends"] = {**notes, "type": "string"}
+    own["required"] = list(_OWN_FIELDS)
+    own["description"] = (
+        "A tariff version file that extends another: it states only what changed. Every field "
+        f"but {', '.join(_OWN_FIELDS[:-1])} and {_OWN_FIELDS[-1]} may be left out, and null deletes an "
+        "inherited key."
+    )
+    own["title"] = f"{top}{CHANGES}"
+    defs[f"{top}{CHANGES}"] = own
+
+
+def _changes(node: Any, pending: list[str]) -> Any:
+    """The partial form of a schema node (see :func:`_add_changes`)."""
+    if not isinstance(node, dict):
+        return node
+    result = {
+        key: value for key, value in node.items() if key not in ("required", "minProperties", "default")
+    }
+    ref = result.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        pending.append(ref.rsplit("/", 1)[-1])
+        result["$ref"] = f"{ref}{CHANGES}"
+    result.pop("discriminator", None)
+    options = result.pop("oneOf", None) or result.pop("anyOf", None)
+    if options is not None:
+        result["anyOf"] = [_changes(option, pending) for option in options]
+    if isinstance(result.get("properties"), dict):
+        result["properties"] = {
+            key: _or_null(_changes(value, pending)) for key, value in result["properties"].items()
+        }
+    if isinstance(result.get("additionalProperties"), dict):
+        result["additionalProperties"] = _or_null(_changes(result["additionalProperties"], pending))
+    return result
+
+
+def _or_null(node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` or ``null``, its description kept at the top."""
+    if node.get("type") == "null":
+        return node
+    options = node.get("anyOf")
+    if isinstance(options, list):
+        if {"type": "null"} not in options:
+            node = {**node, "anyOf": [*options, {"type": "null"}]}
+        return node
+    notes: dict[str, Any] = {key: node[key] for key in ("description", "title") if key in node}
+    core = {key: value for key, value in node.items() if key not in notes}
+    return {"anyOf": [core, {"type": "null"}], **notes}
 
 
 def schema_text(charge_types: Mapping[str, ChargeType]) -> str:
