@@ -21,15 +21,15 @@ EXPECTED = {
     "DG-1": "12000",  # kr/daegu: 40 × 300
     "BS-1": "35896",  # kr/busan tests/2026-02.yaml
     "BS-2": "31316",  # 1,200 + 18,400 − 3,680 + 13,300 + 20 × 104.8 (70 % application)
-    "PH-1": "43477.5",  # kr/pohang tests/2016-02.yaml
+    "PH-1": "43477",  # kr/pohang tests/2016-02.yaml: levy 35 × 117.5 = 4,112.5 → 4,112 (whole won)
     "GJ-1": "38850",  # kr/geoje tests/2026-01.yaml
-    "JJ-1": "22670",  # kr/jinju tests/2017-10.yaml
+    "JJ-1": "34070",  # kr/jinju tests/2017-10.yaml: 1,270 + 21,400 + sewer 11,400 (from 2017-01)
     "OC-1": "42050",  # kr/okcheon tests/2025.yaml
     "YS-1": "27320",  # kr/yangsan tests/2025.yaml
     "SC-1": "28100",  # kr/samcheok tests/2025.yaml
     "GH-1": "107900",  # kr/gimhae tests/2025.yaml, mixed use
-    "CW-1": "52500",  # kr/changwon tests/2025.yaml, two households
-    "AS-1": "51770",  # kr/ansan tests/2025.yaml
+    "CW-1": "52500",  # kr/changwon tests/2014-01.yaml, two households (2023-03: tiers still in force)
+    "AS-1": "51770",  # kr/ansan tests/2023-07.yaml, the 2024-06 bill (base unknown from 2024-07)
 }
 ERRORS = {"UL-3": "unknown_value", "DG-2": "billing_cycle"}
 
