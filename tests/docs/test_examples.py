@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from tariffcore.commands import main
+from tariffcore.synthetic import write_city
 from tests.helpers import ROOT
 
 CITIES = ROOT / "examples" / "korean-cities.csv"
@@ -43,3 +45,19 @@ def test_every_city_bills_from_one_file(capsys: pytest.CaptureFixture[str]) -> N
         assert Decimal(rows[account]["total"]) == Decimal(total), account
     for account, code in ERRORS.items():
         assert rows[account]["error"]["code"] == code
+
+
+def test_the_shipped_comparison_example_is_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # docs/examples/gimhae-2019-2025.{json,html}, made as docs/at-scale.md says: a synthetic
+    # city of 20,000 accounts with 13 mm meters, compared under the two Gimhae versions.
+    city = tmp_path / "gimhae.csv"
+    with city.open("w", newline="", encoding="utf-8") as stream:
+        write_city(stream, 20000, small_meter=13)
+    summary, report = tmp_path / "summary.json", tmp_path / "report.html"
+    argv = ["compare", str(city), "--ruleset", "kr/gimhae@2019", "--against", "kr/gimhae@2025"]
+    main([*argv, "-o", str(tmp_path / "changes.csv"), "--summary", str(summary), "--report", str(report)])
+    capsys.readouterr()
+    for made, shipped in ((summary, "gimhae-2019-2025.json"), (report, "gimhae-2019-2025.html")):
+        assert made.read_bytes() == (ROOT / "docs" / "examples" / shipped).read_bytes(), (
+            f"docs/examples/{shipped} is out of date: make it again as docs/at-scale.md shows"
+        )
