@@ -47,7 +47,9 @@ def test_every_city_bills_from_one_file(capsys: pytest.CaptureFixture[str]) -> N
         assert rows[account]["error"]["code"] == code
 
 
-def test_the_shipped_comparison_example_is_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_shipped_comparison_example_is_current(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # docs/examples/gimhae-2019-2025.{json,html}, made as docs/at-scale.md says: a synthetic
     # city of 20,000 accounts with 13 mm meters, compared under the two Gimhae versions.
     city = tmp_path / "gimhae.csv"
