@@ -90,8 +90,9 @@ def test_a_misspelled_hook_fails_loudly() -> None:
         return []
 
     plugin.tariffcore_charge_typez = tariffcore_charge_typez  # type: ignore[attr-defined]
-    with pytest.raises(PluginError, match="tariffcore_charge_typez"):
+    with pytest.raises(PluginError, match="tariffcore_charge_typez") as caught:
         tariffcore.load_catalog(entry_points=False, plugins=[plugin])
+    assert caught.value.plugin == "typo_city"  # the plug-in as registered, not '?'
 
 
 def test_two_plugins_cannot_claim_one_charge_type(example_plugin: ModuleType) -> None:

@@ -69,7 +69,7 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[object] = ()) -> 
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(exc.plugin_name if hasattr(exc, "plugin_name") else "?", str(exc)) from exc
+        raise PluginError(manager.get_name(exc.plugin) or repr(exc.plugin), str(exc)) from exc
     charge_types, owners = _charge_types(manager)
     reduction_types = _reduction_types(manager, owners)
     return Plugins(
