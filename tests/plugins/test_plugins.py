@@ -99,8 +99,23 @@ def test_two_plugins_cannot_claim_one_charge_type(example_plugin: ModuleType) ->
     clone = ModuleType("clone_city")
     clone.tariffcore_charge_types = hookimpl(lambda: [example_plugin.PercentOf()])  # type: ignore[attr-defined]
     clone.tariffcore_charge_types.__name__ = "tariffcore_charge_types"
-    with pytest.raises(PluginError, match="'percent_of' is already provided by plug-in"):
+    with pytest.raises(PluginError, match="'percent_of' is already provided by plug-in") as caught:
         tariffcore.load_catalog(entry_points=False, plugins=[example_plugin, clone])
+    # The newcomer is the one at fault, and the message names the plug-in that had it first.
+    assert caught.value.plugin == "clone_city"
+    assert "provided by plug-in 'tariffcore_percent'" in str(caught.value)
+
+
+def test_a_plugin_claiming_a_builtin_charge_type_is_named() -> None:
+    from tariffcore.charges.tiered import Graduated
+
+    rival = ModuleType("rival_city")
+    rival.tariffcore_charge_types = hookimpl(lambda: [Graduated()])  # type: ignore[attr-defined]
+    rival.tariffcore_charge_types.__name__ = "tariffcore_charge_types"
+    with pytest.raises(PluginError) as caught:
+        tariffcore.load_catalog(entry_points=False, plugins=[rival])
+    assert caught.value.plugin == "rival_city"
+    assert "'graduated' is already provided by plug-in 'tariffcore.plugins.builtin'" in str(caught.value)
 
 
 def test_a_charge_type_that_breaks_at_bill_time_is_named(example_plugin: ModuleType) -> None:

@@ -89,10 +89,13 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> None:
 
 
 def _call_each(manager: pluggy.PluginManager, hook_name: str) -> list[tuple[str, Any]]:
-    """Call one hook on each plug-in separately, so that an exception names its plug-in."""
+    """Call one hook on each plug-in separately, in the order they were registered (the
+    built-in plug-in first), so that an exception names its plug-in and a second plug-in
+    claiming a name is the one refused."""
     caller = getattr(manager.hook, hook_name)
     results: list[tuple[str, Any]] = []
-    for impl in reversed(caller.get_hookimpls()):  # registration order
+    # get_hookimpls() lists them in registration order; pluggy itself calls them in reverse.
+    for impl in caller.get_hookimpls():
         try:
             value = impl.function()
         except Exception as exc:
