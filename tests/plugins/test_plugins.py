@@ -150,3 +150,23 @@ def test_the_bundled_korean_rulesets_come_from_the_installed_plugin(
     assert {"kr/gimhae", "kr/changwon", "kr/ansan"} <= set(installed_catalog.ids())
     paths = {str(p) for _, p in installed_catalog.plugins.ruleset_paths}
     assert any(Path(p).resolve() == (ROOT / "rulesets" / "kr").resolve() for p in paths)
+
+
+def test_load_version_file_names_the_owners_it_is_given(example_plugin: ModuleType) -> None:
+    class Refusing(example_plugin.PercentOf):  # type: ignore[name-defined,misc]
+        name = "refusing"
+
+        def compile(self, spec, ctx):  # type: ignore[no-untyped-def]
+            raise RuntimeError("cannot")
+
+    plugin = ModuleType("refusing_city")
+    plugin.tariffcore_charge_types = hookimpl(lambda: [Refusing()])  # type: ignore[attr-defined]
+    from tests.helpers import BASE, dump
+
+    catalog = tariffcore.load_catalog(entry_points=False, plugins=[plugin])
+    entry = {"type": "refusing", "label": "x", "source": "s", "of": ["y"], "percent": 1}
+    text = dump({**BASE, "charges": {"x": entry}})
+    owners = {**catalog.plugins.charge_type_owners, "refusing": "city-extras 2.0"}
+    with pytest.raises(PluginError, match="charge type 'refusing' failed to compile") as caught:
+        tariffcore.load_version_file(text, "x.yaml", catalog.plugins, owners)
+    assert caught.value.plugin == "city-extras 2.0"

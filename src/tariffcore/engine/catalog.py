@@ -194,7 +194,7 @@ def load_version_file(
             ]
         )
     try:
-        compiled = compile_resolved(version, plugins)
+        compiled = compile_resolved(version, plugins, owners)
     except RulesetError as exc:
         raise RulesetError(_ordered([*located.problems, *exc.problems], name)) from None
     if located.problems:
