@@ -201,3 +201,14 @@ def test_rulesets_listing_shows_arrears_versions(capsys: pytest.CaptureFixture[s
     main(["rulesets"])
     out = capsys.readouterr().out
     assert "@arrears-2008-11" in out and "late-payment rules" in out
+
+
+def test_rules_with_no_known_start_are_an_unknown_value_not_a_missing_version(
+    catalog: tariffcore.Catalog,
+) -> None:
+    # kr/naju's only late-payment rules have 'from: unknown': the date they took effect is a
+    # value the ordinance data lacks, so the error is an UnknownValueError (code unknown_value).
+    with pytest.raises(tariffcore.UnknownValueError, match="known start date") as caught:
+        catalog.ruleset("kr/naju").select_arrears(date(2025, 1, 31))
+    assert caught.value.code == "unknown_value"
+    assert not isinstance(caught.value, tariffcore.NoVersionError)

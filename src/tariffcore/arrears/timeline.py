@@ -15,6 +15,7 @@ from ..errors import (
     NoVersionError,
     Problem,
     RulesetError,
+    UnknownValueError,
 )
 from ..format import (
     UNKNOWN,
@@ -201,10 +202,9 @@ def select_arrears(
         )
     if not ordered:
         undated = ", ".join(v.version for v in versions)
-        raise NoVersionError(
+        raise UnknownValueError(
             f"no late-payment rule of {ruleset} has a known start date ({undated}); "
-            f"name one explicitly as {ruleset}@VERSION to use it",
-            code="unknown_value",
+            f"name one explicitly as {ruleset}@VERSION to use it"
         )
     ranges = spans(ordered)
 
