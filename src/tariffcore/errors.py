@@ -13,7 +13,10 @@
         └── NotApplicableError the ruleset has no rule for this account (use class, meter)
 
 A :class:`BillingError` is what becomes an error row in a batch run: ``code`` is short and
-stable for programs, ``message`` is a sentence for people.
+stable for programs, ``message`` is a sentence for people. Code that knows more about where an
+error happened (the days of a period split between versions) adds it with
+:meth:`~BaseException.add_note` (PEP 678) rather than changing the error: ``message`` ends with
+each note in brackets, and a traceback shows the notes below the error.
 """
 
 from __future__ import annotations
@@ -84,8 +87,17 @@ class BillingError(TariffcoreError):
     def __init__(self, message: str, *, code: str | None = None) -> None:
         if code is not None:
             self.code = code
-        self.message = message
         super().__init__(message)
+
+    @property
+    def message(self) -> str:
+        """The sentence for people: what went wrong, then each note added to it, in brackets.
+
+        ``str(error)`` is the sentence alone, as a traceback prints the notes by themselves.
+        """
+        text = str(self.args[0]) if self.args else ""
+        notes = getattr(self, "__notes__", None)
+        return text + "".join(f" ({note})" for note in notes) if notes else text
 
 
 class InputError(BillingError):

@@ -496,11 +496,10 @@ class CompiledVersion:
                 )
                 charged = self._compute(charge, context)
             except BillingError as exc:
-                exc.message += (
-                    f" (usage {part.start}..{part.end}: {share.days} of the "
-                    f"{share.total_days} days of a period split by days)"
+                exc.add_note(
+                    f"usage {part.start}..{part.end}: {share.days} of the "
+                    f"{share.total_days} days of a period split by days"
                 )
-                exc.args = (exc.message,)
                 raise
             if charged is None:
                 continue
