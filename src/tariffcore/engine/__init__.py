@@ -20,15 +20,19 @@ from .catalog import (
 from .compile import (
     compile_version,
 )
+from .plan import (
+    BillPlan,
+    PeriodPart,
+)
 from .ruleset import (
     Ruleset,
 )
 from .version import (
     CompiledVersion,
-    PeriodPart,
 )
 
 __all__ = [
+    "BillPlan",
     "Catalog",
     "CompiledVersion",
     "PeriodPart",

@@ -30,7 +30,8 @@ from ..reductions import (
     ReductionCompileContext,
     ReductionType,
 )
-from .version import CompiledVersion, _Charge, _Reduction
+from .plan import ChargeEntry, ReductionEntry
+from .version import CompiledVersion
 
 __all__ = ["compile_version"]
 
@@ -97,7 +98,7 @@ def compile_version(
     }
     if len(sources) != len(spec.sources):
         problems.append((("sources",), "two sources have the same id"))
-    charges: list[_Charge] = []
+    charges: list[ChargeEntry] = []
     for charge_id, entry in spec.charges.items():
         where: Path = ("charges", charge_id)
         refs, applies_to = _references(entry, where, spec, sources, problems)
@@ -148,7 +149,7 @@ def compile_version(
                 )
             )
         charges.append(
-            _Charge(
+            ChargeEntry(
                 charge_id,
                 charge_spec.label,
                 compute,
@@ -199,7 +200,7 @@ def _compile_reductions(
     owners: Mapping[str, str],
     sources: Mapping[str, SourceRef],
     problems: list[tuple[Path, str]],
-) -> tuple[_Reduction, ...]:
+) -> tuple[ReductionEntry, ...]:
     compiled = []
     for rid, entry in spec.reductions.items():
         where: Path = ("reductions", rid)
@@ -268,7 +269,7 @@ def _compile_reductions(
         else:
             rounding = "charge"
         compiled.append(
-            _Reduction(
+            ReductionEntry(
                 rid, rspec, compute, rounding, tuple(refs), plugin, rspec.basis or spec.effective.basis
             )
         )

@@ -8,14 +8,14 @@ where the governing version says so, and bills the account.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ..arrears import (
     ArrearsVersion,
     select_arrears,
 )
-from ..bill import Account, Bill, Reading
+from ..bill import Account, Bill, NotIncluded, Reading
 from ..errors import (
     BillingError,
     InputError,
@@ -23,8 +23,10 @@ from ..errors import (
     UnknownRulesetError,
 )
 from ..periods import DayShare, Segment, segments
+from . import billing
 from .calendar import anchor_date, complete_dates
-from .version import CompiledVersion, PeriodPart
+from .plan import BillPlan, PeriodPart, PlannedCharge, Version
+from .version import CompiledVersion
 
 __all__ = ["Ruleset"]
 
@@ -50,8 +52,11 @@ class Ruleset:
     _bases: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _splits: bool = field(init=False, repr=False, compare=False)
     _reduction_basis: dict[str, str] = field(init=False, repr=False, compare=False)
+    _position: dict[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Each version's place, by identity: comparing versions field by field is slow.
+        object.__setattr__(self, "_position", {id(v): i for i, v in enumerate(self.versions)})
         ranges = []
         for index, version in enumerate(self.versions):
             effective = version.spec.effective
@@ -152,31 +157,53 @@ class Ruleset:
         """
         version = self.select(reading) if self._uniform else self._latest(reading)
         reading = complete_dates(reading, version.spec.dates)
+        return billing.bill(self.plan(version, account, reading), account, reading)
+
+    def plan(self, version: CompiledVersion, account: Account, reading: Reading) -> BillPlan:
+        """Which version bills each charge and grants each reduction of a bill under ``version``
+        (the bill's version, selected for ``reading``, whose dates are complete)."""
         runs = self.usage_segments(reading)
-        others: dict[str, CompiledVersion] = {}
-        parts: dict[str, tuple[PeriodPart, ...]] = {}
-        uniform = self._uniform
+        if runs is None and self._uniform:
+            plan = version.plan
+            granted = self._granted(version, account, reading)
+            return replace(plan, reductions=granted) if granted else plan
+        planned: list[PlannedCharge] = []
+        missing = list(version.not_included)
         for charge in version.charges:
             if charge.basis == "usage" and runs is not None:
                 split = self.charge_parts(charge.id, runs, reading)
                 if len(split) > 1:
-                    parts[charge.id] = split
+                    planned.append(PlannedCharge(charge.id, version, charge, split))
                     continue
                 chosen = split[0].version
-            elif uniform and charge.basis == version.basis:
-                continue
+            elif self._uniform and charge.basis == version.basis:
+                chosen = version
             else:
                 chosen = self.select(reading, charge.basis, f"{version.label} {charge.id}")
-            if chosen is not version:
-                others[charge.id] = chosen
-        granted: dict[str, CompiledVersion] = {}
+            entry = chosen.charge(charge.id) if chosen is not version else charge
+            if entry is None:
+                missing.append(
+                    NotIncluded(
+                        charge.id,
+                        f"{chosen.label}, the version in force by {charge.basis.replace('_', ' ')}, "
+                        f"has no {charge.id} charge",
+                    )
+                )
+                continue
+            planned.append(PlannedCharge(charge.id, chosen, entry))
+        granted = self._granted(version, account, reading)
+        return BillPlan(version, tuple(planned), tuple(missing), granted)
+
+    def _granted(self, version: CompiledVersion, account: Account, reading: Reading) -> dict[str, Version]:
+        """The versions granting the account's reductions, where not ``version`` itself."""
+        granted: dict[str, Version] = {}
         for rid in account.reductions:
             basis = self._reduction_basis.get(rid)
             if basis is not None and basis != version.basis:
                 chosen = self.select(reading, basis, f"{version.label} reduction {rid}")
                 if chosen is not version:
                     granted[rid] = chosen
-        return version.bill(account, reading, others, parts, granted)
+        return granted
 
     def _latest(self, reading: Reading) -> CompiledVersion:
         """The bill's version when charges are selected by different kinds of date: the latest
@@ -193,7 +220,8 @@ class Ruleset:
             raise failure
         if not chosen:  # no tariff versions at all: select says so
             return self.select(reading)
-        return max(chosen, key=self.versions.index)
+        position = self._position
+        return max(chosen, key=lambda version: position[id(version)])
 
     def usage_segments(self, reading: Reading) -> list[Segment[CompiledVersion]] | None:
         """The versions in force on each day of usage, when the period is to be split by days.
