@@ -212,3 +212,26 @@ def test_rules_with_no_known_start_are_an_unknown_value_not_a_missing_version(
         catalog.ruleset("kr/naju").select_arrears(date(2025, 1, 31))
     assert caught.value.code == "unknown_value"
     assert not isinstance(caught.value, tariffcore.NoVersionError)
+
+
+def test_an_unknown_source_is_named_as_in_a_tariff(tmp_path: Path) -> None:
+    # One source-reference check for charges, reductions and late-payment rules: the same
+    # words, with the near miss and the sources the version has.
+    path = _write(
+        tmp_path,
+        HEADER.replace("{id: s,", "{id: late-fee,")
+        + """\
+arrears:
+  allocation: {surcharges: first, source: late_fees}
+  rules:
+    late_fee: {kind: one_off, label: fee, source: late-fe, percent: 3}
+""",
+    )
+    with pytest.raises(tariffcore.RulesetError) as info:
+        load_arrears_version(path.read_text(), str(path))
+    assert sorted(str(problem) for problem in info.value.problems) == [
+        f"{path}:11:35: source 'late_fees' is not among this version's sources "
+        "(did you mean 'late-fee'?); sources: late-fee",
+        f"{path}:13:43: source 'late-fe' is not among this version's sources "
+        "(did you mean 'late-fee'?); sources: late-fee",
+    ]

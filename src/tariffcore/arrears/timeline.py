@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from ..bill import SourceRef
 from ..errors import (
     InputError,
     NoVersionError,
@@ -19,10 +18,9 @@ from ..errors import (
 )
 from ..format import (
     UNKNOWN,
-    RoundingSpec,
-    source_ids,
+    Sources,
+    resolve_rounding,
 )
-from ..money import Rounding
 from .rules import ArrearsVersionSpec
 from .version import ArrearsVersion, _Compiled
 
@@ -80,45 +78,25 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
                 for loc, message in pydantic_problems(exc)
             ]
         ) from None
-    sources = {s.id: SourceRef(s.id, s.title, s.tag, s.url) for s in spec.sources}
     found: list[tuple[tuple[str | int, ...], str]] = []
-    if len(sources) != len(spec.sources):
-        found.append((("sources",), "two sources have the same id"))
+    sources = Sources(spec.sources, found)
     section = spec.arrears
-
-    def refs(ids: Sequence[str], where: tuple[str | int, ...]) -> tuple[SourceRef, ...]:
-        out = []
-        for source_id in ids:
-            if source_id in sources:
-                out.append(sources[source_id])
-            else:
-                found.append(
-                    (
-                        (*where, "source"),
-                        f"source {source_id!r} is not among this version's sources ({', '.join(sources)})",
-                    )
-                )
-        return tuple(out)
-
+    default = section.rounding
     compiled = []
     for rule_id, rule in section.rules.items():
-        rounding: Rounding | None
-        if rule.rounding == "none":
-            rounding = None
-        elif isinstance(rule.rounding, RoundingSpec):
-            rounding = rule.rounding.to_rounding()
-        else:
-            rounding = section.rounding.to_rounding() if section.rounding is not None else None
-        charges = frozenset(rule.applies_to) if rule.applies_to is not None else None
         compiled.append(
             _Compiled(
-                rule_id, rule, charges, rounding, refs(rule.source_ids(), ("arrears", "rules", rule_id))
+                rule_id,
+                rule,
+                frozenset(rule.applies_to) if rule.applies_to is not None else None,
+                resolve_rounding(rule.rounding, default),
+                sources.cite(rule.source_ids(), ("arrears", "rules", rule_id), found),
             )
         )
     for key in ("allocation", "limitation"):
         part = getattr(section, key)
         if part is not None:
-            refs(source_ids(part.source), ("arrears", key))
+            sources.cite(part.source, ("arrears", key), found)
     effective = spec.effective
     if effective.from_ != UNKNOWN and effective.until is not None:
         assert isinstance(effective.from_, date)

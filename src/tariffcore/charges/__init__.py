@@ -20,7 +20,6 @@ from .contract import (
     CompileContext,
     CompiledCharge,
     known_value,
-    rounding_of,
     unknown_class,
 )
 from .per_unit import PerUnit, PerUnitSpec, UnitPrice
@@ -42,7 +41,6 @@ __all__ = [
     "UnitPrice",
     "Volume",
     "known_value",
-    "rounding_of",
     "unknown_class",
 ]
 

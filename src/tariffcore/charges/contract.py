@@ -18,8 +18,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ..bill import Account, BillLine, Reading, TierSlice
-from ..format import UNKNOWN, ChargeSpec, RoundingSpec, RulesetVersion, did_you_mean
-from ..money import Rounding
+from ..format import UNKNOWN, ChargeSpec, RulesetVersion, did_you_mean
 from ..periods import DayShare
 
 __all__ = [
@@ -29,7 +28,6 @@ __all__ = [
     "CompileContext",
     "CompiledCharge",
     "known_value",
-    "rounding_of",
     "unknown_class",
 ]
 
@@ -136,11 +134,3 @@ def known_value(value: Decimal | str | None) -> Decimal | None:
 def unknown_class(cls: str, declared: Mapping[str, Any]) -> str:
     """The problem of a use class ``cls`` that the version does not declare."""
     return f"unknown use class {cls!r}{did_you_mean(cls, declared)}; declare it under use_classes"
-
-
-def rounding_of(spec: ChargeSpec, version: RulesetVersion) -> Rounding | None:
-    """The rounding a charge's line gets: its own, else the version's, else none."""
-    if spec.rounding == "none":
-        return None
-    chosen = spec.rounding if isinstance(spec.rounding, RoundingSpec) else version.rounding
-    return chosen.to_rounding() if chosen is not None else None

@@ -44,6 +44,11 @@ from .model import (
     check_ids,
     source_ids,
 )
+from .resolve import (
+    Sources,
+    check_use_classes,
+    resolve_rounding,
+)
 from .yamlio import (
     Located,
     load_yaml,
@@ -86,6 +91,9 @@ __all__ = [
     "pydantic_problems",
     "real_path",
     "resolve_extends",
+    "Sources",
+    "check_use_classes",
+    "resolve_rounding",
     "source_ids",
     "to_yaml",
 ]
