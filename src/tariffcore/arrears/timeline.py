@@ -56,6 +56,8 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
     if not isinstance(data, dict):
         raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
     problems: list[Problem] = []
+    if data.get("extends") is not None:  # resolved with the catalog's versions (not yet)
+        problems.append(located.problem(("extends",), "late-payment rules cannot extend another version"))
     for key in ("use_classes", "charges", "not_included", "rounding"):
         if key in data:
             problems.append(
