@@ -235,3 +235,34 @@ arrears:
         f"{path}:13:43: source 'late-fe' is not among this version's sources "
         "(did you mean 'late-fee'?); sources: late-fee",
     ]
+
+
+RULES = """\
+arrears:
+  rules:
+    late_fee: {kind: one_off, label: fee, source: s, percent: 3}
+"""
+
+
+def test_clashing_late_payment_rules_are_reported_at_their_lines(tmp_path: Path) -> None:
+    # The same checks as tariff versions, at the line of the date that clashes (not 1:1).
+    _write(
+        tmp_path, HEADER.replace("basis: due_date", "until: 2021-06-30, basis: due_date") + RULES, "a.yaml"
+    )
+    _write(tmp_path, HEADER.replace("arrears-x", "arrears-y") + RULES, "b.yaml")
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    assert sorted(str(problem) for problem in catalog.problems["test/city"]) == [
+        f"{tmp_path}/a.yaml:6:31: in force until 2021-06-30, after {tmp_path}/b.yaml takes effect (2020-01-01)",
+        f"{tmp_path}/b.yaml:6:13: takes effect on 2020-01-01, the same day as {tmp_path}/a.yaml",
+    ]
+
+
+def test_a_late_payment_version_cannot_share_a_tariff_version_label(tmp_path: Path) -> None:
+    from tests.helpers import BASE, dump
+
+    (tmp_path / "tariff.yaml").write_text(dump({**BASE, "version": "arrears-x", "charges": {}}))
+    _write(tmp_path, HEADER + RULES, "late.yaml")
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    assert [str(problem) for problem in catalog.problems["test/city"]] == [
+        f"{tmp_path}/late.yaml:2:1: version 'arrears-x' is also defined in {tmp_path}/tariff.yaml"
+    ]

@@ -16,12 +16,9 @@ from .rules import (
 )
 from .timeline import (
     check_principal,
-    clashes,
-    dated_versions,
     is_arrears_file,
     load_arrears_version,
     select_arrears,
-    spans,
 )
 from .version import (
     ArrearsVersion,
@@ -45,13 +42,10 @@ __all__ = [
     "OneOffRule",
     "Surcharge",
     "check_principal",
-    "clashes",
-    "dated_versions",
     "days_late",
     "full_months",
     "is_arrears_file",
     "load_arrears_version",
     "month_end",
     "select_arrears",
-    "spans",
 ]

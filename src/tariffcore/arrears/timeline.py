@@ -1,4 +1,4 @@
-"""Late-payment versions on a timeline: loading their files and choosing the one in force."""
+"""Late-payment versions: loading their files and choosing the one in force for a bill."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ..errors import (
 from ..format import (
     UNKNOWN,
     Sources,
+    Timeline,
     resolve_rounding,
 )
 from .rules import ArrearsVersionSpec
@@ -26,12 +27,9 @@ from .version import ArrearsVersion, _Compiled
 
 __all__ = [
     "check_principal",
-    "clashes",
-    "dated_versions",
     "is_arrears_file",
     "load_arrears_version",
     "select_arrears",
-    "spans",
 ]
 
 _DAY = timedelta(days=1)
@@ -111,56 +109,6 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
     return ArrearsVersion(spec, name, tuple(compiled))
 
 
-def spans(versions: Sequence[ArrearsVersion]) -> list[tuple[date, date | None]]:
-    """First and last day (``None``: open) each dated version is in force, in order."""
-    out = []
-    for index, version in enumerate(versions):
-        start = version.spec.effective.from_
-        assert isinstance(start, date)
-        end = version.spec.effective.until
-        if index + 1 < len(versions):
-            following = versions[index + 1].spec.effective.from_
-            assert isinstance(following, date)
-            end = following - _DAY if end is None or end >= following else end
-        out.append((start, end))
-    return out
-
-
-def dated_versions(versions: Sequence[ArrearsVersion]) -> list[ArrearsVersion]:
-    """The versions with a known start, in order of taking effect."""
-    dated = [v for v in versions if v.dated]
-    return sorted(dated, key=lambda v: (v.spec.effective.from_, v.version))
-
-
-def clashes(versions: Sequence[ArrearsVersion]) -> list[Problem]:
-    """Two arrears versions of one ruleset taking effect on the same day, or overlapping."""
-    ordered = dated_versions(versions)
-    problems = []
-    for first, second in zip(ordered, ordered[1:]):
-        if first.spec.effective.from_ == second.spec.effective.from_:
-            problems.append(
-                Problem(
-                    second.path,
-                    1,
-                    1,
-                    f"takes effect on {second.spec.effective.from_}, the same day as {first.path}",
-                )
-            )
-        until = first.spec.effective.until
-        following = second.spec.effective.from_
-        assert isinstance(following, date)
-        if until is not None and until >= following:
-            problems.append(
-                Problem(
-                    first.path,
-                    1,
-                    1,
-                    f"in force until {until}, after {second.path} takes effect ({following})",
-                )
-            )
-    return problems
-
-
 def _previous_month(day: date) -> date:
     return (day.replace(day=1) - _DAY).replace(day=1)
 
@@ -175,33 +123,24 @@ def select_arrears(
     due month or the month before, and the choice must be the same for both, otherwise the
     billing month is required.
     """
-    ordered = dated_versions(versions)
     if not versions:
         raise NoVersionError(
             f"{ruleset} has no late-payment rules (its files hold tariffs only)", code="no_arrears"
         )
-    if not ordered:
+    timeline = Timeline.sorted(versions)
+    if not timeline:
         undated = ", ".join(v.version for v in versions)
         raise UnknownValueError(
             f"no late-payment rule of {ruleset} has a known start date ({undated}); "
             f"name one explicitly as {ruleset}@VERSION to use it"
         )
-    ranges = spans(ordered)
 
     def pick(month_guess: date | None) -> ArrearsVersion | None:
-        chosen = None
-        for version, (start, end) in zip(ordered, ranges):
-            if version.spec.effective.basis == "billing_month":
-                if month_guess is None:
-                    continue
-                anchor = month_guess
-            else:
-                anchor = due
-            if start <= anchor and (end is None or anchor <= end):
-                chosen = version
-        return chosen
+        return timeline.pick(
+            lambda version: month_guess if version.spec.effective.basis == "billing_month" else due
+        )
 
-    if billing_month is not None or all(v.spec.effective.basis == "due_date" for v in ordered):
+    if billing_month is not None or all(v.spec.effective.basis == "due_date" for v in timeline.versions):
         chosen = pick(billing_month.replace(day=1) if billing_month else None)
     else:
         this, before = pick(due.replace(day=1)), pick(_previous_month(due))
@@ -213,13 +152,10 @@ def select_arrears(
             )
         chosen = this
     if chosen is None:
-        known = "; ".join(
-            f"{v.version}: {s}..{e if e is not None else ''} by "
-            f"{(v.spec.effective.basis or '').replace('_', ' ')}"
-            for v, (s, e) in zip(ordered, ranges)
-        )
         when = f"billing month {billing_month:%Y-%m}" if billing_month else f"due date {due}"
-        raise NoVersionError(f"no late-payment rule of {ruleset} is known for a bill with {when} ({known})")
+        raise NoVersionError(
+            f"no late-payment rule of {ruleset} is known for a bill with {when} ({timeline.describe()})"
+        )
     return chosen
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -23,7 +22,6 @@ from ..arrears import (
     is_arrears_file,
     load_arrears_version,
 )
-from ..arrears import clashes as arrears_clashes
 from ..bill import Account, Bill, Reading
 from ..errors import (
     Problem,
@@ -33,12 +31,14 @@ from ..errors import (
 from ..format import (
     Resolved,
     RulesetVersion,
+    clashes,
     did_you_mean,
     lenient_version,
     load_yaml,
     pydantic_problems,
     real_path,
     resolve_extends,
+    timeline_order,
 )
 from ..plugins import Plugins, load_plugins
 from .compile import compile_version
@@ -46,8 +46,6 @@ from .ruleset import Ruleset
 from .version import CompiledVersion
 
 __all__ = ["Catalog", "compile_resolved", "load_catalog", "load_version_file", "yaml_files"]
-
-_DAY = timedelta(days=1)
 
 
 @dataclass
@@ -155,10 +153,9 @@ def load_catalog(
     rulesets: dict[str, Ruleset] = {}
     for ruleset_id in sorted(set(by_id) | set(arrears)):
         versions = by_id.get(ruleset_id, [])
-        versions.sort(key=lambda v: (v.spec.effective.from_, v.version))
-        late_rules = sorted(arrears.get(ruleset_id, []), key=_arrears_order)
-        clash = _clashes(versions) + arrears_clashes(late_rules)
-        clash += _label_clashes(versions, late_rules)
+        versions.sort(key=timeline_order)
+        late_rules = sorted(arrears.get(ruleset_id, []), key=timeline_order)
+        clash = clashes(versions, late_rules)
         if clash:
             problems.setdefault(ruleset_id, []).extend(clash)
             continue
@@ -282,69 +279,3 @@ def _claimed_id(entry: Any) -> str:
         return ""
     value = head.get("ruleset") if isinstance(head, dict) else None
     return value if isinstance(value, str) else ""
-
-
-def _arrears_order(version: ArrearsVersion) -> tuple[int, date, str]:
-    start = version.spec.effective.from_
-    return (1, date.min, version.version) if not isinstance(start, date) else (0, start, version.version)
-
-
-def _label_clashes(versions: list[CompiledVersion], late: list[ArrearsVersion]) -> list[Problem]:
-    seen = {version.version: version.path for version in versions}
-    problems = []
-    for version in late:
-        if version.version in seen:
-            problems.append(
-                _at(
-                    version.path,
-                    ("version",),
-                    f"version {version.version!r} is also defined in {seen[version.version]}",
-                )
-            )
-        seen[version.version] = version.path
-    return problems
-
-
-def _clashes(versions: list[CompiledVersion]) -> list[Problem]:
-    problems = []
-    seen: dict[str, str] = {}
-    for version in versions:
-        if version.version in seen:
-            problems.append(
-                _at(
-                    version.path,
-                    ("version",),
-                    f"version {version.version!r} is also defined in {seen[version.version]}",
-                )
-            )
-        seen[version.version] = version.path
-    for first, second in zip(versions, versions[1:]):
-        if first.spec.effective.from_ == second.spec.effective.from_:
-            problems.append(
-                _at(
-                    second.path,
-                    ("effective", "from"),
-                    f"takes effect on {second.spec.effective.from_}, the same day as {first.path}",
-                )
-            )
-        until = first.spec.effective.until
-        if until is not None and until >= second.spec.effective.from_:
-            problems.append(
-                _at(
-                    first.path,
-                    ("effective", "until"),
-                    f"in force until {until}, after "
-                    f"{second.path} takes effect ({second.spec.effective.from_})",
-                )
-            )
-    return problems
-
-
-def _at(path: str, where: tuple[str | int, ...], message: str) -> Problem:
-    """A problem at the node ``where`` of the file ``path`` (read again: clashes are rare)."""
-    try:
-        return load_yaml(Path(path).read_text(encoding="utf-8"), path, keep_going=True).problem(
-            where, message
-        )
-    except (OSError, RulesetError):
-        return Problem(path, 1, 1, message)

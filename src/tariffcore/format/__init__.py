@@ -51,6 +51,13 @@ from .resolve import (
     check_use_classes,
     resolve_rounding,
 )
+from .timeline import (
+    Dated,
+    Span,
+    Timeline,
+    clashes,
+    timeline_order,
+)
 from .yamlio import (
     Located,
     load_yaml,
@@ -95,8 +102,13 @@ __all__ = [
     "pydantic_problems",
     "real_path",
     "resolve_extends",
+    "Dated",
     "Sources",
+    "Span",
+    "Timeline",
     "check_use_classes",
+    "clashes",
+    "timeline_order",
     "resolve_rounding",
     "source_ids",
     "to_yaml",
