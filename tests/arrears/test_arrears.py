@@ -266,3 +266,64 @@ def test_a_late_payment_version_cannot_share_a_tariff_version_label(tmp_path: Pa
     assert [str(problem) for problem in catalog.problems["test/city"]] == [
         f"{tmp_path}/late.yaml:2:1: version 'arrears-x' is also defined in {tmp_path}/tariff.yaml"
     ]
+
+
+CHILD = """\
+ruleset: test/city
+version: arrears-y
+extends: arrears-x
+effective: {from: 2024-01-01, basis: due_date}
+arrears:
+  rules:
+    late_fee: {percent: 5}
+"""
+
+
+def test_late_payment_rules_extend_an_earlier_version(tmp_path: Path) -> None:
+    _write(tmp_path, HEADER + RULES, "arrears-x.yaml")
+    _write(tmp_path, CHILD, "arrears-y.yaml")
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    assert not catalog.problems
+
+    def fee(due: date) -> tuple[str, Decimal]:
+        result = tariffcore.compute_arrears(
+            catalog, "test/city", principal=Decimal(10000), due=due, as_of=due.replace(day=20)
+        )
+        (surcharge,) = result.surcharges
+        return result.ruleset, surcharge.amount
+
+    # Due in 2023: arrears-x, 10,000 × 3 % = 300 once. Due in 2024: arrears-y, the same rule
+    # (kind, label, source inherited) at 5 %: 10,000 × 5 % = 500.
+    assert fee(date(2023, 3, 10)) == ("test/city@arrears-x", Decimal(300))
+    assert fee(date(2024, 3, 10)) == ("test/city@arrears-y", Decimal(500))
+    late = catalog.ruleset("test/city").arrears_version("arrears-y")
+    assert late.spec.title == "test" and late.rules[0].spec.label == "fee"
+
+
+def test_a_problem_in_inherited_late_payment_rules_points_to_the_file_that_wrote_it(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, HEADER + RULES.replace("source: s", "source: t"), "arrears-x.yaml")
+    _write(
+        tmp_path, CHILD.replace("late_fee: {percent: 5}", "late_fee: {percent: 5, dayz: 3}"), "arrears-y.yaml"
+    )
+    _write(tmp_path, CHILD.replace("arrears-y", "arrears-z").replace("2024", "2025"), "arrears-z.yaml")
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    found = sorted(str(problem) for problem in catalog.problems["test/city"])
+    assert found == [
+        f"{tmp_path}/arrears-x.yaml:12:43: source 't' is not among this version's sources; sources: s",
+        f"{tmp_path}/arrears-x.yaml:12:43: source 't' is not among this version's sources; sources: s"
+        f" (inherited by test/city@arrears-z, {tmp_path}/arrears-z.yaml)",
+        f"{tmp_path}/arrears-y.yaml:7:28: unknown field 'dayz'",
+    ]
+
+
+def test_a_late_payment_file_that_extends_needs_its_directory(tmp_path: Path) -> None:
+    path = _write(tmp_path, CHILD, "arrears-y.yaml")
+    with pytest.raises(
+        tariffcore.RulesetError, match=r":3:1: extends 'arrears-x': load the ruleset's directory"
+    ):
+        load_arrears_version(path.read_text(), str(path))
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    (problem,) = catalog.problems["test/city"]
+    assert str(problem).startswith(f"{path}:3:1: extends 'arrears-x', but test/city has no readable version")

@@ -4,6 +4,11 @@ dated versions.
 
 from __future__ import annotations
 
+from .compile import (
+    compile_arrears,
+    holds_arrears,
+    load_arrears_version,
+)
 from .rules import (
     Allocation,
     ArrearsEffective,
@@ -16,8 +21,6 @@ from .rules import (
 )
 from .timeline import (
     check_principal,
-    is_arrears_file,
-    load_arrears_version,
     select_arrears,
 )
 from .version import (
@@ -42,9 +45,10 @@ __all__ = [
     "OneOffRule",
     "Surcharge",
     "check_principal",
+    "compile_arrears",
     "days_late",
     "full_months",
-    "is_arrears_file",
+    "holds_arrears",
     "load_arrears_version",
     "month_end",
     "select_arrears",

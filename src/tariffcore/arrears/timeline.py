@@ -1,112 +1,25 @@
-"""Late-payment versions: loading their files and choosing the one in force for a bill."""
+"""Late-payment versions on their timeline: choosing the one in force for a bill."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pydantic import ValidationError
-
 from ..errors import (
     InputError,
     NoVersionError,
-    Problem,
-    RulesetError,
     UnknownValueError,
 )
 from ..format import (
-    UNKNOWN,
-    Sources,
     Timeline,
-    resolve_rounding,
 )
-from .rules import ArrearsVersionSpec
-from .version import ArrearsVersion, _Compiled
+from .version import ArrearsVersion
 
-__all__ = [
-    "check_principal",
-    "is_arrears_file",
-    "load_arrears_version",
-    "select_arrears",
-]
+__all__ = ["check_principal", "select_arrears"]
 
 _DAY = timedelta(days=1)
 _HUNDRED = Decimal(100)
-
-
-_ARREARS_KEY = re.compile(r"(?m)^arrears\s*:")
-
-
-def is_arrears_file(text: str) -> bool:
-    """Whether a version file holds late-payment rules (a top-level ``arrears`` key)."""
-    return _ARREARS_KEY.search(text) is not None
-
-
-def load_arrears_version(text: str, name: str) -> ArrearsVersion:
-    """Parse, validate and compile an arrears version file; raise every problem at file:line."""
-    from ..format import load_yaml, pydantic_problems
-    from ..format import real_path as _real_path
-
-    located = load_yaml(text, name)
-    data = located.data
-    if not isinstance(data, dict):
-        raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
-    problems: list[Problem] = []
-    if data.get("extends") is not None:  # resolved with the catalog's versions (not yet)
-        problems.append(located.problem(("extends",), "late-payment rules cannot extend another version"))
-    for key in ("use_classes", "charges", "not_included", "rounding"):
-        if key in data:
-            problems.append(
-                located.problem(
-                    (key,),
-                    f"{key!r} does not belong in a file of late-payment "
-                    "rules: keep tariffs and arrears rules in separate files",
-                )
-            )
-    if problems:
-        raise RulesetError(problems)
-    try:
-        spec = ArrearsVersionSpec.model_validate(data)
-    except ValidationError as exc:
-        raise RulesetError(
-            [
-                located.problem(
-                    _real_path(data, (*loc, "kind") if message.startswith("input tag") else loc), message
-                )
-                for loc, message in pydantic_problems(exc)
-            ]
-        ) from None
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    sources = Sources(spec.sources, found)
-    section = spec.arrears
-    default = section.rounding
-    compiled = []
-    for rule_id, rule in section.rules.items():
-        compiled.append(
-            _Compiled(
-                rule_id,
-                rule,
-                frozenset(rule.applies_to) if rule.applies_to is not None else None,
-                resolve_rounding(rule.rounding, default),
-                sources.cite(rule.source_ids(), ("arrears", "rules", rule_id), found),
-            )
-        )
-    for key in ("allocation", "limitation"):
-        part = getattr(section, key)
-        if part is not None:
-            sources.cite(part.source, ("arrears", key), found)
-    effective = spec.effective
-    if effective.from_ != UNKNOWN and effective.until is not None:
-        assert isinstance(effective.from_, date)
-        if effective.until < effective.from_:
-            found.append(
-                (("effective", "until"), f"ends ({effective.until}) before it starts ({effective.from_})")
-            )
-    if found:
-        raise RulesetError([located.problem(_real_path(data, loc), message) for loc, message in found])
-    return ArrearsVersion(spec, name, tuple(compiled))
 
 
 def _previous_month(day: date) -> date:

@@ -1,9 +1,11 @@
 """The catalog: every installed ruleset, loaded and compiled once.
 
-:func:`load_catalog` asks the plug-ins for ruleset directories, reads every version file,
-validates and compiles it, and groups versions by ruleset id. A malformed file does not stop
-the others from loading: its problems (each at ``file:line:col``) are kept, and asking for that
-ruleset raises them as a :class:`~tariffcore.RulesetError`.
+:func:`load_catalog` asks the plug-ins for ruleset directories and reads every version file,
+tariffs and late-payment rules alike: it resolves ``extends`` chains, compiles each version by
+what it holds, groups versions by ruleset id and checks that each kind's versions can share a
+timeline. A malformed file does not stop the others from loading: its problems (each at
+``file:line:col``) are kept, and asking for that ruleset raises them as a
+:class:`~tariffcore.RulesetError`.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from pydantic import ValidationError
 
 from ..arrears import (
     ArrearsVersion,
-    is_arrears_file,
-    load_arrears_version,
+    compile_arrears,
+    holds_arrears,
 )
 from ..bill import Account, Bill, Reading
 from ..errors import (
@@ -34,7 +36,9 @@ from ..format import (
     clashes,
     did_you_mean,
     lenient_version,
+    load_single,
     load_yaml,
+    ordered_problems,
     pydantic_problems,
     real_path,
     resolve_extends,
@@ -122,12 +126,7 @@ def load_catalog(
                 golden.setdefault(_claimed_id(entry), []).append(name)
                 continue
             try:
-                text = entry.read_text(encoding="utf-8")
-                if is_arrears_file(text):
-                    late = load_arrears_version(text, name)
-                    arrears.setdefault(late.ruleset, []).append(late)
-                    continue
-                located = load_yaml(text, name, keep_going=True)
+                located = load_yaml(entry.read_text(encoding="utf-8"), name, keep_going=True)
             except RulesetError as exc:
                 problems.setdefault(_claimed_id(entry), []).extend(exc.problems)
                 continue
@@ -144,12 +143,15 @@ def load_catalog(
         problems.setdefault(ruleset_id, []).append(problem)
     for version in resolved:
         try:
-            compiled = compile_resolved(version, found, type_owner)
+            if holds_arrears(version):
+                late = compile_arrears(version)
+                arrears.setdefault(late.ruleset, []).append(late)
+            else:
+                compiled = compile_resolved(version, found, type_owner)
+                by_id.setdefault(compiled.ruleset, []).append(compiled)
         except RulesetError as exc:
             found_problems = problems.setdefault(version.ruleset, [])
             found_problems.extend(p for p in exc.problems if p not in found_problems)
-            continue
-        by_id.setdefault(compiled.ruleset, []).append(compiled)
     rulesets: dict[str, Ruleset] = {}
     for ruleset_id in sorted(set(by_id) | set(arrears)):
         versions = by_id.get(ruleset_id, [])
@@ -175,28 +177,7 @@ def load_version_file(
     A file that ``extends`` another version needs that version's file too: load the ruleset's
     directory with :func:`load_catalog` instead.
     """
-    located = load_yaml(text, name, keep_going=True)
-    if not isinstance(located.data, dict):
-        raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
-    version = Resolved.of(located)
-    if version.extends is not None:
-        raise RulesetError(
-            [
-                *located.problems,
-                version.problem(
-                    ("extends",),
-                    f"extends {version.extends!r}: load the ruleset's directory to resolve "
-                    "the version it extends",
-                ),
-            ]
-        )
-    try:
-        compiled = compile_resolved(version, plugins, owners)
-    except RulesetError as exc:
-        raise RulesetError(_ordered([*located.problems, *exc.problems], name)) from None
-    if located.problems:
-        raise RulesetError(located.problems)
-    return compiled
+    return load_single(text, name, lambda version: compile_resolved(version, plugins, owners))
 
 
 def compile_resolved(
@@ -226,17 +207,12 @@ def compile_resolved(
     )
     found += more
     if found or compiled is None:
-        raise RulesetError(_ordered(_locate(version, found), version.source))
+        raise RulesetError(ordered_problems(_locate(version, found), version.source))
     return replace(compiled, data=MappingProxyType(version.data))
 
 
 def _locate(located: Resolved, found: Sequence[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
     return [located.problem(real_path(located.data, loc), message) for loc, message in found]
-
-
-def _ordered(problems: Iterable[Problem], first: str) -> list[Problem]:
-    """Without repeats, the file's own problems first, each file's in line order."""
-    return sorted(set(problems), key=lambda p: (p.path != first, p.path, p.line, p.column, p.message))
 
 
 def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
