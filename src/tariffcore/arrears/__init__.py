@@ -1,5 +1,5 @@
-"""Late-payment rules (가산금, 중가산금): their file format, the surcharges they compute, and their
-dated versions.
+"""Late-payment rules (가산금, 중가산금): their file format and how a file is compiled, the
+surcharges they compute, and choosing the version in force for a bill.
 """
 
 from __future__ import annotations

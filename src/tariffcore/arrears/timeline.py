@@ -19,7 +19,6 @@ from .version import ArrearsVersion
 __all__ = ["check_principal", "select_arrears"]
 
 _DAY = timedelta(days=1)
-_HUNDRED = Decimal(100)
 
 
 def _previous_month(day: date) -> date:

@@ -1,5 +1,7 @@
 """What a rule author writes: the YAML reader that keeps every value's line, the ruleset
-models, version chains (``extends:``), and validation problems in the author's words.
+models (with the header every version file shares), version chains (``extends:``), the timeline
+versions are dated on, what an entry cites (sources, use classes, rounding), and validation
+problems in the author's words.
 """
 
 from __future__ import annotations
