@@ -107,7 +107,7 @@ def test_two_plugins_cannot_claim_one_charge_type(example_plugin: ModuleType) ->
 
 
 def test_a_plugin_claiming_a_builtin_charge_type_is_named() -> None:
-    from tariffcore.charges.tiered import Graduated
+    from tariffcore.charges import Graduated
 
     rival = ModuleType("rival_city")
     rival.tariffcore_charge_types = hookimpl(lambda: [Graduated()])  # type: ignore[attr-defined]
