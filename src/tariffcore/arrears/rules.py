@@ -23,8 +23,10 @@ rather than by usage, because ordinances change them on their own timetable (dig
           days: 30                  # 3 % × days late / 30, reached after 30 days
 
 A file with an ``arrears`` section holds late-payment rules only: no ``use_classes`` and no
-``charges``. A ruleset id may hold tariff versions, arrears versions or both; each kind is
-selected by its own dates.
+``charges``. It starts with the header every version file has
+(:class:`~tariffcore.format.model.VersionHeader`), so it may ``extends:`` an earlier arrears
+version of its ruleset and state only what changed. A ruleset id may hold tariff versions,
+arrears versions or both; each kind is selected by its own dates.
 
 Counting time (digest §9: "a part month does not count"):
 
