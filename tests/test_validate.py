@@ -59,8 +59,9 @@ def test_the_shipped_rulesets_are_valid(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_a_missing_path_is_a_problem_not_a_crash() -> None:
     _, problems = check(["no/such/dir", "README.md"])
-    assert sorted(str(p) for p in problems) == ["README.md:1:1: not a YAML file (.yaml or .yml)",
-                                                "no/such/dir:1:1: no such file or directory"]
+    found = sorted(str(p) for p in problems)
+    assert found[0].startswith("README.md:1:1: not a YAML file (.yaml or .yml)")  # …; plug-ins read
+    assert found[1:] == ["no/such/dir:1:1: no such file or directory"]
 
 
 def _one(tmp_path: Path, text: str) -> list[str]:

@@ -36,6 +36,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .inputs import Row, parse_row, read_rows
+from .loaders import Loaded, RulesetLoader, VersionDocument
 from .meter import MeterReads
 from .model import BillingCycle, ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
 from .money import D, Rounding
@@ -79,6 +80,7 @@ __all__ = [
     "InputError",
     "LedgerBill",
     "LinePart",
+    "Loaded",
     "MeterReads",
     "NoVersionError",
     "NotApplicableError",
@@ -98,6 +100,7 @@ __all__ = [
     "Row",
     "Ruleset",
     "RulesetError",
+    "RulesetLoader",
     "RulesetVersion",
     "Source",
     "SourceRef",
@@ -108,6 +111,7 @@ __all__ = [
     "TierSlice",
     "UnknownRulesetError",
     "UnknownValueError",
+    "VersionDocument",
     "__version__",
     "account_statement",
     "arrears_result_to_dict",

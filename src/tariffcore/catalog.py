@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any
 
@@ -22,7 +22,16 @@ from .arrears import ArrearsVersion, clashes as arrears_clashes, is_arrears_file
 from .bill import Account, Bill, Reading
 from .calendar import anchor_date, complete_dates
 from .engine import CompiledVersion, PeriodPart, compile_version, pydantic_problems
-from .errors import BillingError, InputError, NoVersionError, Problem, RulesetError, UnknownRulesetError
+from .errors import (
+    BillingError,
+    InputError,
+    NoVersionError,
+    PluginError,
+    Problem,
+    RulesetError,
+    UnknownRulesetError,
+)
+from .loaders import Loaded, RulesetLoader, VersionDocument
 from .model import RulesetVersion
 from .periods import DayShare, Segment, segments
 from .plugins import Plugins, load_plugins
@@ -253,6 +262,10 @@ class Catalog:
     rulesets: dict[str, Ruleset]
     plugins: Plugins
     problems: dict[str, list[Problem]] = field(default_factory=dict)  # ruleset id ('' unknown)
+    #: What loaders of other formats noted about files that still load, by ruleset id.
+    notes: dict[str, list[Problem]] = field(default_factory=dict)
+    #: A version file's path → that path relative to the directory it was found in.
+    files: dict[str, str] = field(default_factory=dict)
 
     def ids(self) -> list[str]:
         """Ruleset ids, sorted; broken ones included."""
@@ -313,9 +326,22 @@ def load_catalog(
     files: list[Resolved] = []
     roots: list[Any] = [p for _, p in found.ruleset_paths] if plugin_rulesets else []
     roots += [Path(p) for p in paths]
+    notes: dict[str, list[Problem]] = {}
+    relative: dict[str, str] = {}
     for root in roots:
-        for entry, is_golden in yaml_files(root):
+        for entry, is_golden in yaml_files(root, extra=tuple(found.loaders)):
             name = str(entry)
+            relative[name] = _relative(root, entry)
+            suffix = _suffix(entry.name, found.loaders)
+            if suffix:
+                loaded = _load_with(found.loaders[suffix], entry, name,
+                                    type_owner.get(f"loader:{suffix}", "?"))
+                if loaded.problems:
+                    problems.setdefault(loaded.ruleset, []).extend(loaded.problems)
+                if loaded.notes:
+                    notes.setdefault(loaded.ruleset, []).extend(loaded.notes)
+                files.extend(_resolved(name, document) for document in loaded.versions)
+                continue
             if is_golden:
                 golden.setdefault(_claimed_id(entry), []).append(name)
                 continue
@@ -359,7 +385,47 @@ def load_catalog(
             continue
         rulesets[ruleset_id] = Ruleset(ruleset_id, tuple(versions),
                                        tuple(sorted(golden.get(ruleset_id, []))), tuple(late_rules))
-    return Catalog(rulesets, found, problems)
+    return Catalog(rulesets, found, problems, notes, relative)
+
+
+def _suffix(name: str, loaders: Iterable[str]) -> str:
+    """The suffix of ``name`` a loader reads ('' when none does)."""
+    lower = name.lower()
+    return next((suffix for suffix in loaders if lower.endswith(suffix)), "")
+
+
+def _load_with(loader: RulesetLoader, entry: Any, name: str, owner: str) -> Loaded:
+    """Run ``loader`` (of the plug-in ``owner``) on one file, holding it to its contract."""
+    try:
+        text = entry.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        return Loaded(problems=(Problem(name, 1, 1, f"cannot be read as UTF-8 text: {exc}"),))
+    try:
+        loaded = loader.load(text, name)
+    except Exception as exc:
+        raise PluginError(owner, f"ruleset loader {loader.name!r} raised "
+                          f"{type(exc).__name__} reading {name}: {exc}") from exc
+    if not isinstance(loaded, Loaded):
+        raise PluginError(owner, f"ruleset loader {loader.name!r} returned {loaded!r} for "
+                          f"{name}, not a Loaded")
+    return loaded
+
+
+def _resolved(name: str, document: VersionDocument) -> Resolved:
+    """A loader's version as if read from a YAML file: its data, and origins in ``name``."""
+    origins = {path: (name, line, column) for path, (line, column) in document.positions.items()}
+    origins.setdefault((), (name, 1, 1))
+    return Resolved(name, dict(document.data), origins)
+
+
+def _relative(root: Any, entry: Any) -> str:
+    """``entry``'s path relative to ``root`` (its name when ``root`` is the file itself)."""
+    if str(entry) == str(root):
+        return str(entry.name)
+    try:
+        return PurePath(str(entry)).relative_to(str(root)).as_posix()
+    except ValueError:
+        return str(entry)
 
 
 def load_version_file(
@@ -424,11 +490,19 @@ def _ordered(problems: Iterable[Problem], first: str) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path != first, p.path, p.line, p.column, p.message))
 
 
-def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
+def yaml_files(root: Any, golden: bool = False,
+               extra: tuple[str, ...] = ()) -> Iterator[tuple[Any, bool]]:
     """Every YAML file below ``root`` (or ``root`` itself), with whether it holds golden bills
-    (it lies below a ``tests`` directory). Hidden files and directories are skipped."""
+    (it lies below a ``tests`` directory). Hidden files and directories are skipped.
+
+    ``extra`` adds files whose names end (in any case) with one of these suffixes: the
+    formats of ruleset loaders.
+    """
+    def wanted(name: str) -> bool:
+        return name.endswith((".yaml", ".yml")) or (bool(extra) and name.lower().endswith(extra))
+
     if not root.is_dir():
-        if root.name.endswith((".yaml", ".yml")):
+        if wanted(root.name):
             yield root, golden or root.parent.name == "tests"
         return
     golden = golden or root.name == "tests"
@@ -436,8 +510,8 @@ def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            yield from yaml_files(child, golden or child.name == "tests")
-        elif child.name.endswith((".yaml", ".yml")):
+            yield from yaml_files(child, golden or child.name == "tests", extra)
+        elif wanted(child.name):
             yield child, golden
 
 

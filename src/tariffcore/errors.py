@@ -51,8 +51,13 @@ class Problem:
     line: int
     column: int
     message: str
+    #: ``error``, or ``warning`` for a note that does not make the file wrong (a loader's note,
+    #: see :class:`~tariffcore.Loaded`); a warning is shown with its severity.
+    severity: str = "error"
 
     def __str__(self) -> str:
+        if self.severity != "error":
+            return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
