@@ -3,7 +3,9 @@ rulesets show of such files."""
 
 from __future__ import annotations
 
+import json
 import sys
+import textwrap
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -128,6 +130,32 @@ def test_validate_prints_warnings_without_failing(flat_installed: Path,
     assert status == 1
     assert f"{flat_installed / 'u.flat'}:1:22: " in out  # where 'abc' is written
     assert err == "2 file(s) checked: 1 problem(s) in 1 file(s) and 1 warning(s)\n"
+
+
+def test_rulesets_json_gives_each_version_its_file(flat_installed: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    _write(flat_installed, "flat/one.flat", "jsontown 2025-01-01 650\n")
+    yaml_version = flat_installed / "yaml" / "kr-like" / "2025.yaml"
+    yaml_version.parent.mkdir(parents=True)
+    yaml_version.write_text(textwrap.dedent("""\
+        ruleset: xx/yamltown
+        version: "2025"
+        title: yamltown
+        jurisdiction: nowhere
+        currency: KRW
+        effective: {from: 2025-01, basis: billing_month}
+        confidence: test
+        sources: [{id: s, title: test source, tag: INF}]
+        use_classes: {household: {label: household}}
+        charges:
+          water: {type: per_unit, label: Water, source: s, rate: 650}
+        """), encoding="utf-8")
+    status, out, _ = run_cli(capsys, "rulesets", "--format", "json", "--rulesets-dir",
+                             str(flat_installed))
+    listed = {entry["id"]: entry for entry in json.loads(out)}
+    assert listed["xx/jsontown"]["versions"][0]["file"] == "flat/one.flat"
+    assert listed["xx/yamltown"]["versions"][0]["file"] == "yaml/kr-like/2025.yaml"
+    assert all("file" in version for entry in listed.values() for version in entry["versions"])
 
 
 # ----------------------------------------------------------------- the contract
