@@ -95,6 +95,16 @@ def test_tabs_are_located(tmp_path: Path) -> None:
     ]
 
 
+def test_ids_may_have_upper_case_letters_but_no_other_signs(tmp_path: Path) -> None:
+    classes = "use_classes: {RESIDENTIAL_SINGLE: {label: r}, non-residential: {label: n}}\n"
+    charges = "charges: {WRAM_charge: {type: per_unit, label: w, source: s, rate: 1}}\n"
+    text = HEAD.replace("use_classes: {household: {label: h}}\n", classes) + charges
+    assert _one(tmp_path, text) == [
+        "9:1: id 'non-residential' must be letters, digits and '_', starting "
+        "with a letter"
+    ]
+
+
 def test_problems_in_nested_charge_fields(tmp_path: Path) -> None:
     text = HEAD + """rounding: {unit: 10, method: chop}
 charges:

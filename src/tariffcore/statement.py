@@ -413,7 +413,7 @@ def _resolve(catalog: Catalog | Ruleset, reference: str | None) -> tuple[Ruleset
 
 # --------------------------------------------------------------------------- plain data
 
-_CHARGE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*=\s*(\S+)\s*$")
+_CHARGE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$")
 
 
 def parse_charges(text: str) -> dict[str, Decimal]:
