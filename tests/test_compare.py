@@ -79,6 +79,7 @@ def test_two_cities(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     # Changwon water 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; Daejeon 860 + 35 × (510 + 420 + 170) = 39,360
     assert "26250" in out and "39360" in out
+    assert "change per bill (KRW): p0 13110" in out  # the bills' currency; 39,360 − 26,250
 
 
 def test_compare_on_two_processes_gives_the_same_rows(tmp_path: Path) -> None:
@@ -117,3 +118,4 @@ def test_charges_left_out_on_one_side_are_flagged(tmp_path: Path) -> None:
     # Changwon bills water only; Gimhae bills base, water, sewer and levy on both accounts
     assert data["not_included_on_one_side"] == {"new: base": 2, "new: levy": 2, "new: sewer": 2}
     assert "Charges one side does not include" in report.read_text()
+
