@@ -30,7 +30,7 @@ EXPECTED = [
     "tests/fixtures/broken/water-2026.yaml:30:14: the top tier must be open (leave out 'upto'); "
     "write usage above 100 as another tier, with rate 'unknown' if it is not known",
     "tests/fixtures/broken/water-2026.yaml:32:5: unknown charge type 'graduatd' "
-    "(did you mean 'graduated'?); installed types: base_by_meter, graduated, per_unit, volume",
+    "(did you mean 'graduated'?); installed types: base_by_meter, graduated, owrs, per_unit, volume",
     "tests/fixtures/broken/water-2026.yaml:39:5: source 'town-fee' is not among this version's "
     "sources (did you mean 'town-fees'?); sources: town-fees",
     "tests/fixtures/broken/water-2026.yaml:41:5: duplicate key 'rate' (first given on line 40)",
