@@ -29,6 +29,7 @@ from pydantic import Field
 
 from tariffcore import (
     Account,
+    CompiledVersion,
     BillContext,
     BillingError,
     Charged,
@@ -48,7 +49,7 @@ from .evaluate import Evaluation, evaluate_block
 from .exact import ExactError, cents, literal, shown, to_decimal
 from .formula import Bin, Name, Num, names, show
 
-__all__ = ["OwrsCharge", "OwrsChargeSpec"]
+__all__ = ["OwrsCharge", "OwrsChargeSpec", "exact_values"]
 
 
 class OwrsChargeSpec(ChargeSpec):
@@ -332,3 +333,30 @@ def _explain(block: Block, item: OwrsField, evaluation: Evaluation,
         lines.append("with " + ", ".join(values))
     return lines
 
+
+
+def exact_values(version: CompiledVersion, account: Account, reading: Reading) -> dict[str, Fraction]:
+    """Every number the class of ``account`` evaluates to for ``reading`` under an OWRS
+    ``version``, exactly (``bill`` included), before any rounding: what a bill's lines round.
+
+    Raises :class:`~tariffcore.BillingError` as billing does.
+    """
+    entry = next((raw for raw in version.spec.charges.values() if raw.get("type") == "owrs"), None)
+    if entry is None:
+        raise ValueError(f"{version.label} is not read from an OWRS file")
+    spec = OwrsChargeSpec.model_validate(entry)
+    written = spec.classes.get(account.use_class)
+    if written is None:
+        raise NotApplicableError(f"{version.label} has no class {account.use_class!r}")
+    if account.use_class in spec.broken:
+        raise BillingError(f"{version.label}: class {written} cannot be billed with this file: "
+                           f"{spec.broken[account.use_class]}", code="broken_ruleset")
+    context = BillContext(account, reading, 1, version.label)
+    data = _data(context, written, Fraction(USAGE_UNITS[spec.unit]))
+    try:
+        evaluation = evaluate_block(_Classes(spec.rate_structure)[written], data)
+    except EvaluationError as exc:
+        raise _billing_error(f"{version.label} {written}: {exc.message}", exc.code) from None
+    found = {name: value for name, value in evaluation.values.items() if isinstance(value, Fraction)}
+    found.update((name, value) for name, value in data.items() if isinstance(value, Fraction))
+    return found
