@@ -245,3 +245,10 @@ def test_tiers_hold_all_the_usage_and_never_cost_less_for_more(
         assert sum(piece.quantity for piece in low.slices) == usage
         assert sum(piece.amount for piece in low.slices) == low.amount
         assert high.amount >= low.amount
+
+
+def test_a_sewer_charge_may_be_tiered_from_its_own_tiers() -> None:
+    fields = {"sewer_tier_starts": [0, 5], "sewer_tier_prices": [D("1.5"), D("2.5")],
+              "sewer_charge": "Tiered", "bill": "sewer_charge"}
+    # 8 ccf: tier 1 holds units 1–4 (4 × 1.5 = 6), tier 2 the other 4 (4 × 2.5 = 10)
+    assert run(fields, 8).values["bill"] == 16

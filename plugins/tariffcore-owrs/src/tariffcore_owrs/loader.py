@@ -271,7 +271,7 @@ class _File:
                 "title": f"Open Water Rate Specification file {shown}",
                 "url": url,
                 "tag": "UNTAGGED",
-                "notes": "OWRS data, (c) California Data Collaborative and contributors, CC BY 4.0"
+                "notes": "OWRS data, © California Data Collaborative and contributors, CC BY 4.0"
                          + ("; url: the utility's Proposition 218 notice" if url else ""),
             }],
             "use_classes": {cls: {"label": name} for cls, (name, _) in blocks.items()},
