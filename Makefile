@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 RULESET ?= kr/gimhae
 READINGS ?= examples/readings.csv
+RUFF_PATHS := src tests docs/hooks benchmarks examples plugins
 
-.PHONY: run test bench docs docs-serve schema lint typecheck clean
+.PHONY: run test format bench docs docs-serve schema lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +28,17 @@ $(VENV)/.installed-test: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/tariffcore bill $(READINGS) --ruleset $(RULESET) --format table || [ $$? -eq 1 ]
 
-## test: set up .venv with the test dependencies, run the whole suite, type-check src/
+## test: set up .venv with the test dependencies, check style, run the whole suite, type-check src/
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check $(RUFF_PATHS)
+	$(BIN)/ruff format --check $(RUFF_PATHS)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m mypy
+
+## format: apply ruff's fixes and formatting
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix $(RUFF_PATHS)
+	$(BIN)/ruff format $(RUFF_PATHS)
 
 # ...plus the peers the benchmark measures against (OpenFisca).
 $(VENV)/.installed-bench: $(VENV)/.installed-test

@@ -8,8 +8,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-BASE = {15: 860, 20: 2420, 25: 3890, 32: 7540, 40: 11670, 50: 18520, 80: 43410, 100: 74020,
-        150: 161270, 200: 229070, 250: 308970, 300: 372610, 400: 510450}
+BASE = {
+    15: 860,
+    20: 2420,
+    25: 3890,
+    32: 7540,
+    40: 11670,
+    50: 18520,
+    80: 43410,
+    100: 74020,
+    150: 161270,
+    200: 229070,
+    250: 308970,
+    300: 372610,
+    400: 510450,
+}
 # (last m³ of the tier or None for the open top tier, won per m³), graduated.
 WATER = {
     "household": ((None, 510),),
@@ -46,5 +59,4 @@ def bill(use_class: str, meter_mm: int, usage: Decimal) -> dict[str, Decimal]:
     water = graduated(usage, WATER[use_class])
     sewer = graduated(usage, SEWER[use_class])
     levy = usage * LEVY
-    return {"base": base, "water": water, "sewer": sewer, "levy": levy,
-            "total": base + water + sewer + levy}
+    return {"base": base, "water": water, "sewer": sewer, "levy": levy, "total": base + water + sewer + levy}

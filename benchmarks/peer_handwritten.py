@@ -20,8 +20,7 @@ from benchmarks.daejeon_by_hand import bill  # noqa: E402
 
 
 def main(source: str, target: str) -> int:
-    with open(source, encoding="utf-8", newline="") as stream, \
-            open(target, "w", encoding="utf-8") as out:
+    with open(source, encoding="utf-8", newline="") as stream, open(target, "w", encoding="utf-8") as out:
         reader = csv.reader(stream)
         header = next(reader)
         at = {name: index for index, name in enumerate(header)}
@@ -33,10 +32,12 @@ def main(source: str, target: str) -> int:
             except (KeyError, ValueError) as exc:
                 write(f'{{"account":"{row[a]}","error":{{"code":"not_billed","message":"{exc}"}}}}\n')
                 continue
-            write(f'{{"account":"{row[a]}","ruleset":"kr/daejeon@2025","lines":['
-                  f'{{"charge":"base","amount":"{lines["base"]}"}},{{"charge":"water","amount":"{lines["water"]}"}},'
-                  f'{{"charge":"sewer","amount":"{lines["sewer"]}"}},{{"charge":"levy","amount":"{lines["levy"]}"}}],'
-                  f'"total":"{lines["total"]}"}}\n')
+            write(
+                f'{{"account":"{row[a]}","ruleset":"kr/daejeon@2025","lines":['
+                f'{{"charge":"base","amount":"{lines["base"]}"}},{{"charge":"water","amount":"{lines["water"]}"}},'
+                f'{{"charge":"sewer","amount":"{lines["sewer"]}"}},{{"charge":"levy","amount":"{lines["levy"]}"}}],'
+                f'"total":"{lines["total"]}"}}\n'
+            )
     return 0
 
 

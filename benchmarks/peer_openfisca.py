@@ -41,10 +41,12 @@ def main(source: str, target: str) -> int:
     with open(target, "w", encoding="utf-8") as out:
         write = out.write
         for account, base, water, sewer, levy, total in zip(accounts, *amounts, totals):
-            write(f'{{"account":"{account}","ruleset":"kr/daejeon@2025","lines":['
-                  f'{{"charge":"base","amount":"{base!r}"}},{{"charge":"water","amount":"{water!r}"}},'
-                  f'{{"charge":"sewer","amount":"{sewer!r}"}},{{"charge":"levy","amount":"{levy!r}"}}],'
-                  f'"total":"{total!r}"}}\n')
+            write(
+                f'{{"account":"{account}","ruleset":"kr/daejeon@2025","lines":['
+                f'{{"charge":"base","amount":"{base!r}"}},{{"charge":"water","amount":"{water!r}"}},'
+                f'{{"charge":"sewer","amount":"{sewer!r}"}},{{"charge":"levy","amount":"{levy!r}"}}],'
+                f'"total":"{total!r}"}}\n'
+            )
     return 0
 
 

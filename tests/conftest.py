@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, settings
 
 import tariffcore
+from tests.helpers import REPORT, ROOT, repository_catalog
 
-ROOT = Path(__file__).resolve().parent.parent
-RULESETS = ROOT / "rulesets"
-
-settings.register_profile("default", max_examples=200, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", max_examples=300, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if __import__("os").environ.get("CI") else "default")
 
 
@@ -28,7 +24,7 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def catalog() -> tariffcore.Catalog:
     """The repository's rulesets, loaded straight from rulesets/ (no installed plug-in needed)."""
-    return tariffcore.load_catalog([RULESETS], entry_points=False)
+    return repository_catalog()
 
 
 @pytest.fixture(scope="session")
@@ -36,13 +32,9 @@ def installed_catalog() -> tariffcore.Catalog:
     """The catalog as an application sees it: installed plug-ins and their rulesets."""
     return tariffcore.load_catalog()
 
+
 #: Deliberately broken rulesets and golden files, read by tests; never collected themselves.
 collect_ignore_glob = ["fixtures/*"]
-
-
-#: Lines a test asks to show at the end of the run (counts a test measures, such as how much of
-#: the OWRS corpus's published bills are reproduced), whether it passed or not.
-REPORT: list[str] = []
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

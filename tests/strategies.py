@@ -20,8 +20,9 @@ rate = st.decimals(min_value=0, max_value=5_000, places=1, allow_nan=False, allo
 def tier_table(draw: st.DrawFn, min_tiers: int = 1, max_tiers: int = 6) -> list[dict[str, object]]:
     """Rising tiers as a ruleset writes them: ``[{upto, rate}, ..., {rate}]``."""
     count = draw(st.integers(min_value=min_tiers, max_value=max_tiers))
-    bounds = sorted(draw(st.sets(st.integers(min_value=1, max_value=2_000),
-                                 min_size=count - 1, max_size=count - 1)))
+    bounds = sorted(
+        draw(st.sets(st.integers(min_value=1, max_value=2_000), min_size=count - 1, max_size=count - 1))
+    )
     rates = [draw(rate) for _ in range(count)]
     tiers: list[dict[str, object]] = [{"upto": b, "rate": r} for b, r in zip(bounds, rates)]
     tiers.append({"rate": rates[-1]})

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import tariffcore
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 SRC = ROOT / "src" / "tariffcore"
 
@@ -33,16 +32,20 @@ CITY = re.compile(
 
 
 def test_no_city_is_named_in_the_core() -> None:
-    hits = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-            for path in SRC.rglob("*.py")
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-            if CITY.search(line)]
+    hits = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in SRC.rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if CITY.search(line)
+    ]
     assert hits == []
 
 
 def test_no_float_arithmetic_in_the_core() -> None:
-    hits = [f"{path.relative_to(ROOT)}:{number}"
-            for path in SRC.rglob("*.py")
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-            if re.search(r"\bfloat\(", line) and not line.lstrip().startswith("#")]
+    hits = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in SRC.rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\bfloat\(", line) and not line.lstrip().startswith("#")
+    ]
     assert hits == []

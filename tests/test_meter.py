@@ -13,12 +13,11 @@ from hypothesis import strategies as st
 
 import tariffcore
 from tariffcore import InputError, Reading
-from tariffcore.money import format_amount
-from tariffcore.cli import main
-from tariffcore.inputs import parse_row, rows_from_text
+from tariffcore.commands import main
 from tariffcore.meter import MeterReads
-
-from .conftest import RULESETS
+from tariffcore.money import format_amount
+from tariffcore.rows.inputs import parse_row, rows_from_text
+from tests.helpers import repository_catalog
 
 
 def reads(**fields: object) -> tuple[tariffcore.Account, Reading]:
@@ -40,8 +39,7 @@ def test_roll_over_with_meter_digits() -> None:
 
 def test_meter_replacement() -> None:
     # old meter 500 → 520 (20 m³), new meter 0 → 7 (7 m³): 27 m³
-    _, reading = reads(previous_read="500", current_read="7", old_final_read="520",
-                       new_initial_read="0")
+    _, reading = reads(previous_read="500", current_read="7", old_final_read="520", new_initial_read="0")
     assert reading.usage_m3 == 27
 
 
@@ -50,28 +48,51 @@ def test_decimal_reads_stay_exact() -> None:
     assert reading.usage_m3 == Decimal("12.25")
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"previous_read": "1260", "current_read": "1234"},
-     "current_read 1234 is below previous_read 1260: give meter_digits"),
-    ({"previous_read": "12", "current_read": "10000", "meter_digits": "4"},
-     "current_read 10000 has more digits than the meter's 4"),
-    ({"previous_read": "500", "current_read": "7", "old_final_read": "490", "new_initial_read": "0"},
-     "old_final_read 490 is below previous_read 500"),
-    ({"previous_read": "500", "current_read": "7", "old_final_read": "520", "new_initial_read": "9"},
-     "current_read 7 is below new_initial_read 9"),
-    ({"previous_read": "500", "current_read": "7", "old_final_read": "520"},
-     "old_final_read is given without new_initial_read"),
-    ({"previous_read": "500"}, "previous_read is given without current_read"),
-    ({"previous_read": "-3", "current_read": "7"}, "previous_read must be a number of m³ of zero or more"),
-    ({"previous_read": "1", "current_read": "7", "usage_m3": "5"},
-     "usage_m3 5 disagrees with the meter reads (read 1 → 7: 6 m³)"),
-    ({"previous_read": "1", "current_read": "7", "meter_digits": "4.5"}, "meter_digits must be a whole number"),
-    ({"previous_read": "1", "current_read": "seven"}, "current_read must be a number, not 'seven'"),
-    ({}, "usage_m3 is empty (give usage_m3, or previous_read and current_read)"),
-    ({"usage_m3": "3", "period_start": "2025-02-01", "period_end": "2025-01-31"},
-     "period ends (2025-01-31) before it starts (2025-02-01)"),
-    ({"usage_m3": "3", "estimated": "maybe"}, "estimated must be true or false"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"previous_read": "1260", "current_read": "1234"},
+            "current_read 1234 is below previous_read 1260: give meter_digits",
+        ),
+        (
+            {"previous_read": "12", "current_read": "10000", "meter_digits": "4"},
+            "current_read 10000 has more digits than the meter's 4",
+        ),
+        (
+            {"previous_read": "500", "current_read": "7", "old_final_read": "490", "new_initial_read": "0"},
+            "old_final_read 490 is below previous_read 500",
+        ),
+        (
+            {"previous_read": "500", "current_read": "7", "old_final_read": "520", "new_initial_read": "9"},
+            "current_read 7 is below new_initial_read 9",
+        ),
+        (
+            {"previous_read": "500", "current_read": "7", "old_final_read": "520"},
+            "old_final_read is given without new_initial_read",
+        ),
+        ({"previous_read": "500"}, "previous_read is given without current_read"),
+        (
+            {"previous_read": "-3", "current_read": "7"},
+            "previous_read must be a number of m³ of zero or more",
+        ),
+        (
+            {"previous_read": "1", "current_read": "7", "usage_m3": "5"},
+            "usage_m3 5 disagrees with the meter reads (read 1 → 7: 6 m³)",
+        ),
+        (
+            {"previous_read": "1", "current_read": "7", "meter_digits": "4.5"},
+            "meter_digits must be a whole number",
+        ),
+        ({"previous_read": "1", "current_read": "seven"}, "current_read must be a number, not 'seven'"),
+        ({}, "usage_m3 is empty (give usage_m3, or previous_read and current_read)"),
+        (
+            {"usage_m3": "3", "period_start": "2025-02-01", "period_end": "2025-01-31"},
+            "period ends (2025-01-31) before it starts (2025-02-01)",
+        ),
+        ({"usage_m3": "3", "estimated": "maybe"}, "estimated must be true or false"),
+    ],
+)
 def test_impossible_reads_are_refused(fields: dict[str, str], message: str) -> None:
     with pytest.raises(InputError) as caught:
         reads(**fields)
@@ -99,7 +120,8 @@ def test_roll_over_usage_is_the_distance_forward_on_the_dial(previous: int, curr
 
 @given(previous=st.integers(0, 99999), current=st.integers(0, 99999))
 def test_without_digits_a_backwards_read_is_an_error_never_a_negative_usage(
-        previous: int, current: int) -> None:
+    previous: int, current: int
+) -> None:
     try:
         usage = MeterReads(Decimal(previous), Decimal(current)).usage
     except InputError:
@@ -110,9 +132,8 @@ def test_without_digits_a_backwards_read_is_an_error_never_a_negative_usage(
 
 def test_zero_usage_bills_the_fixed_charges_only() -> None:
     # kr/gimhae@2025, 13 mm household, reads 100 → 100: base 1,100 and nothing else
-    catalog = tariffcore.load_catalog([RULESETS], entry_points=False)
-    account, reading = reads(previous_read="100", current_read="100", meter_mm="13",
-                             billing_month="2025-03")
+    catalog = repository_catalog()
+    account, reading = reads(previous_read="100", current_read="100", meter_mm="13", billing_month="2025-03")
     bill = catalog.bill("kr/gimhae", account, reading)
     assert bill.total == 1100
     assert {line.charge: line.amount for line in bill.lines if line.amount} == {"base": 1100}
@@ -131,7 +152,9 @@ def test_cli_reads_estimated_flag_and_error_rows(tmp_path: Path, capsys: pytest.
         "M-1,household,13,2025-03,1234,1260,,,,\n"
         "M-2,household,13,2025-03,9998,3,4,,,yes\n"
         "M-3,household,13,2025-03,1260,1234,,,,\n"
-        "M-4,household,13,2025-03,500,7,,520,0,\n", encoding="utf-8")
+        "M-4,household,13,2025-03,500,7,,520,0,\n",
+        encoding="utf-8",
+    )
     status = main(["bill", str(source), "--ruleset", "kr/gimhae", "--format", "jsonl"])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert status == 1
@@ -152,8 +175,18 @@ def test_csv_without_usage_or_reads_columns() -> None:
 
 
 def test_jsonl_reads() -> None:
-    text = io.StringIO(json.dumps({"account": "J", "use_class": "household", "previous_read": 10,
-                                   "current_read": 25, "estimated": True}) + "\n")
+    text = io.StringIO(
+        json.dumps(
+            {
+                "account": "J",
+                "use_class": "household",
+                "previous_read": 10,
+                "current_read": 25,
+                "estimated": True,
+            }
+        )
+        + "\n"
+    )
     (row,) = list(tariffcore.read_rows(text, "jsonl"))
     assert row.parsed is not None
     assert row.parsed[1].usage_m3 == 15 and row.parsed[1].estimated
@@ -162,24 +195,32 @@ def test_jsonl_reads() -> None:
 # ----------------------------------------------------------------- usage in other units
 
 
-@pytest.mark.parametrize(("fields", "m3"), [
-    ({"usage_ccf": "15"}, "42.4752698880"),  # 15 × 100 ft³, 1 ft = 0.3048 m
-    ({"usage_kgal": "2.5"}, "9.4635294600"),  # 2.5 × 1000 × 231 in³, 1 in = 0.0254 m
-    ({"usage_ccf": "0"}, "0.0000000000"),
-    ({"usage_m3": "", "usage_ccf": "1"}, "2.8316846592"),  # an empty column is not given
-])
+@pytest.mark.parametrize(
+    ("fields", "m3"),
+    [
+        ({"usage_ccf": "15"}, "42.4752698880"),  # 15 × 100 ft³, 1 ft = 0.3048 m
+        ({"usage_kgal": "2.5"}, "9.4635294600"),  # 2.5 × 1000 × 231 in³, 1 in = 0.0254 m
+        ({"usage_ccf": "0"}, "0.0000000000"),
+        ({"usage_m3": "", "usage_ccf": "1"}, "2.8316846592"),  # an empty column is not given
+    ],
+)
 def test_usage_in_ccf_or_kgal_is_converted_to_m3_exactly(fields: dict[str, str], m3: str) -> None:
     _, reading = reads(**fields)
     assert reading.usage_m3 == Decimal(m3) and format_amount(reading.usage_m3) == m3
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"usage_m3": "3", "usage_ccf": "1"}, "the usage is given in usage_m3 and usage_ccf: give it "
-                                          "in one column only"),
-    ({"usage_kgal": "-1"}, "usage_kgal cannot be negative (-1)"),
-    ({"usage_ccf": "1e9999"}, "usage_ccf '1e9999' is out of range"),
-    ({"usage_ccf": "many"}, "usage_ccf must be a number, not 'many'"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"usage_m3": "3", "usage_ccf": "1"},
+            "the usage is given in usage_m3 and usage_ccf: give it in one column only",
+        ),
+        ({"usage_kgal": "-1"}, "usage_kgal cannot be negative (-1)"),
+        ({"usage_ccf": "1e9999"}, "usage_ccf '1e9999' is out of range"),
+        ({"usage_ccf": "many"}, "usage_ccf must be a number, not 'many'"),
+    ],
+)
 def test_usage_in_other_units_is_refused_when_wrong(fields: dict[str, str], message: str) -> None:
     with pytest.raises(InputError) as caught:
         reads(**fields)

@@ -27,11 +27,11 @@ def test_D_refuses_what_is_not_an_exact_number(bad: object) -> None:
 @pytest.mark.parametrize(
     ("unit", "method", "value", "expected"),
     [
-        ("10", "truncate", "13639", "13630"),     # 10원 미만 절사
-        ("10", "truncate", "-13639", "-13630"),   # toward zero for a reduction line
-        ("0.1", "half_up", "83.47", "83.5"),      # Ulsan levy 170 × 0.491
-        ("0.1", "half_up", "149.94", "149.9"),    # Busan levy 170 × 0.882
-        ("0.1", "truncate", "149.28", "149.2"),   # Daegu levy 160 × 0.933
+        ("10", "truncate", "13639", "13630"),  # 10원 미만 절사
+        ("10", "truncate", "-13639", "-13630"),  # toward zero for a reduction line
+        ("0.1", "half_up", "83.47", "83.5"),  # Ulsan levy 170 × 0.491
+        ("0.1", "half_up", "149.94", "149.9"),  # Busan levy 170 × 0.882
+        ("0.1", "truncate", "149.28", "149.2"),  # Daegu levy 160 × 0.933
         ("1", "half_even", "2.5", "2"),
         ("1", "up", "2.1", "3"),
         ("10", "floor", "-15", "-20"),
@@ -52,7 +52,7 @@ def test_unknown_rounding_method_is_refused() -> None:
         Rounding(D(10), "bankers")
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=3), st.sampled_from(["1", "10", "0.1"]))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=3), st.sampled_from(["1", "10", "0.1"]))
 def test_truncation_never_moves_away_from_zero_and_lands_on_the_unit(value: Decimal, unit: str) -> None:
     rounded = Rounding(D(unit), "truncate").apply(value)
     assert abs(rounded) <= abs(value)

@@ -13,10 +13,8 @@ from hypothesis import strategies as st
 import tariffcore
 from tariffcore.money import ROUNDING_METHODS, Rounding
 from tariffcore.periods import apportion, segments
-
-from . import strategies
-from .helpers import version
-from .timekit import fixture_catalog, switch_variant
+from tests import strategies
+from tests.helpers import fixture_catalog, switch_variant, version
 
 
 def test_apportion_by_hand() -> None:
@@ -32,7 +30,9 @@ def test_segments_and_gaps() -> None:
     ranges = [("a", date(2024, 1, 1), date(2024, 1, 10)), ("b", date(2024, 1, 15), None)]
     found, gaps = segments(ranges, date(2024, 1, 5), date(2024, 1, 20))
     assert [(s.item, s.start, s.end, s.days) for s in found] == [
-        ("a", date(2024, 1, 5), date(2024, 1, 10), 6), ("b", date(2024, 1, 15), date(2024, 1, 20), 6)]
+        ("a", date(2024, 1, 5), date(2024, 1, 10), 6),
+        ("b", date(2024, 1, 15), date(2024, 1, 20), 6),
+    ]
     assert gaps == [(date(2024, 1, 11), date(2024, 1, 14))]
 
 
@@ -42,8 +42,9 @@ def test_segments_and_gaps() -> None:
     unit=strategies.apportion_units,
     method=st.sampled_from(sorted(ROUNDING_METHODS)),
 )
-def test_parts_sum_exactly_and_are_never_negative(whole: Decimal, days: list[int], unit: Decimal,
-                                                  method: str) -> None:
+def test_parts_sum_exactly_and_are_never_negative(
+    whole: Decimal, days: list[int], unit: Decimal, method: str
+) -> None:
     parts = apportion(whole, days, Rounding(unit, method))
     assert sum(parts, Decimal(0)) == whole
     assert all(part >= 0 for part in parts)
@@ -82,27 +83,39 @@ def _inside(ruleset: tariffcore.Ruleset, index: int, offset: int, length: int) -
     return start, end
 
 
-def _bill(catalog: tariffcore.Catalog, ruleset: str, account: tariffcore.Account,
-          reading: tariffcore.Reading) -> tariffcore.Bill | str:
+def _bill(
+    catalog: tariffcore.Catalog, ruleset: str, account: tariffcore.Account, reading: tariffcore.Reading
+) -> tariffcore.Bill | str:
     try:
         return catalog.bill(ruleset, account, reading)
     except tariffcore.BillingError as exc:
         return exc.code
 
 
-ACCOUNTS = st.sampled_from([
-    ("test/seoul", tariffcore.Account("A", "household", meter_mm=15)),
-    ("test/split", tariffcore.Account("B", "household", meter_mm=13)),
-    ("test/split", tariffcore.Account("C", "general", meter_mm=13, household_units=2)),
-])
+ACCOUNTS = st.sampled_from(
+    [
+        ("test/seoul", tariffcore.Account("A", "household", meter_mm=15)),
+        ("test/split", tariffcore.Account("B", "household", meter_mm=13)),
+        ("test/split", tariffcore.Account("C", "general", meter_mm=13, household_units=2)),
+    ]
+)
 
 
-@given(which=ACCOUNTS, index=st.integers(0, 6), offset=st.integers(0, 2000),
-       length=st.integers(0, 70),
-       usage=st.decimals(min_value=0, max_value=40, places=1, allow_nan=False))
+@given(
+    which=ACCOUNTS,
+    index=st.integers(0, 6),
+    offset=st.integers(0, 2000),
+    length=st.integers(0, 70),
+    usage=st.decimals(min_value=0, max_value=40, places=1, allow_nan=False),
+)
 def test_a_period_inside_one_version_bills_the_same_under_both_policies(
-        switch: tariffcore.Catalog, which: tuple[str, tariffcore.Account], index: int, offset: int,
-        length: int, usage: Decimal) -> None:
+    switch: tariffcore.Catalog,
+    which: tuple[str, tariffcore.Account],
+    index: int,
+    offset: int,
+    length: int,
+    usage: Decimal,
+) -> None:
     ruleset_id, account = which
     ruleset = SPLIT.ruleset(ruleset_id)
     start, end = _inside(ruleset, index % len(ruleset.versions), offset, length)
@@ -111,16 +124,23 @@ def test_a_period_inside_one_version_bills_the_same_under_both_policies(
     if isinstance(split, str) or isinstance(whole, str):
         assert split == whole
         return
-    assert [(l.charge, l.amount, l.version) for l in split.lines] == [
-        (l.charge, l.amount, l.version) for l in whole.lines]
+    assert [(x.charge, x.amount, x.version) for x in split.lines] == [
+        (x.charge, x.amount, x.version) for x in whole.lines
+    ]
     assert split.total == whole.total
     assert all(line.parts == () for line in split.lines)
 
 
-@given(which=ACCOUNTS, boundary=st.integers(1, 6), before=st.integers(1, 45),
-       after=st.integers(0, 45), usage=st.decimals(min_value=0, max_value=40, places=1, allow_nan=False))
-def test_the_parts_of_a_split_sum_to_the_line(which: tuple[str, tariffcore.Account], boundary: int,
-                                              before: int, after: int, usage: Decimal) -> None:
+@given(
+    which=ACCOUNTS,
+    boundary=st.integers(1, 6),
+    before=st.integers(1, 45),
+    after=st.integers(0, 45),
+    usage=st.decimals(min_value=0, max_value=40, places=1, allow_nan=False),
+)
+def test_the_parts_of_a_split_sum_to_the_line(
+    which: tuple[str, tariffcore.Account], boundary: int, before: int, after: int, usage: Decimal
+) -> None:
     ruleset_id, account = which
     ruleset = SPLIT.ruleset(ruleset_id)
     change = ruleset.versions[boundary % (len(ruleset.versions) - 1) + 1].spec.effective.from_
@@ -150,34 +170,56 @@ def test_the_split_variant_file_differs_only_in_policy(tmp_path: Path) -> None:
     assert version.spec.effective.apportion is None
 
 
-SPLIT_BY_DAYS = {"from": "2025-01-01", "basis": "usage", "policy": "split_by_days",
-                 "apportion": {"m3": {"unit": 1, "method": "half_up"},
-                               "fixed": {"unit": "0.0001", "method": "half_up"}}}
+SPLIT_BY_DAYS = {
+    "from": "2025-01-01",
+    "basis": "usage",
+    "policy": "split_by_days",
+    "apportion": {"m3": {"unit": 1, "method": "half_up"}, "fixed": {"unit": "0.0001", "method": "half_up"}},
+}
 
 
-@given(before=strategies.tier_table(), after=strategies.tier_table(), households=strategies.households,
-       usage=strategies.usage, days_before=st.integers(1, 62), days_after=st.integers(0, 62),
-       base=st.tuples(st.integers(0, 50000), st.integers(0, 50000)))
+@given(
+    before=strategies.tier_table(),
+    after=strategies.tier_table(),
+    households=strategies.households,
+    usage=strategies.usage,
+    days_before=st.integers(1, 62),
+    days_after=st.integers(0, 62),
+    base=st.tuples(st.integers(0, 50000), st.integers(0, 50000)),
+)
 def test_any_tier_tables_split_into_parts_that_sum_to_the_line(
-        before: list[dict[str, object]], after: list[dict[str, object]], households: int,
-        usage: Decimal, days_before: int, days_after: int, base: tuple[int, int]) -> None:
+    before: list[dict[str, object]],
+    after: list[dict[str, object]],
+    households: int,
+    usage: Decimal,
+    days_before: int,
+    days_after: int,
+    base: tuple[int, int],
+) -> None:
     def charges(tiers: list[dict[str, object]], fixed: int) -> dict[str, object]:
         return {
             "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: fixed}},
-            "water": {"type": "graduated", "label": "water", "source": "s",
-                      "classes": {"household": {"tiers": tiers, "scale_by_households": True}}},
+            "water": {
+                "type": "graduated",
+                "label": "water",
+                "source": "s",
+                "classes": {"household": {"tiers": tiers, "scale_by_households": True}},
+            },
             "sewer": {"type": "volume", "label": "sewer", "source": "s", "classes": {"household": tiers}},
         }
 
-    first = version(charges(before, base[0]), version="1",
-                    effective={**SPLIT_BY_DAYS, "from": "2024-01-01"})
+    first = version(charges(before, base[0]), version="1", effective={**SPLIT_BY_DAYS, "from": "2024-01-01"})
     second = version(charges(after, base[1]), version="2", effective=SPLIT_BY_DAYS)
     ruleset = tariffcore.Ruleset("test/city", (first, second))
     change = date(2025, 1, 1)
-    reading = tariffcore.Reading(usage, period_start=change - timedelta(days=days_before),
-                                 period_end=change + timedelta(days=days_after))
-    bill = ruleset.bill(tariffcore.Account("P", "household", meter_mm=15, household_units=households),
-                        reading)
+    reading = tariffcore.Reading(
+        usage,
+        period_start=change - timedelta(days=days_before),
+        period_end=change + timedelta(days=days_after),
+    )
+    bill = ruleset.bill(
+        tariffcore.Account("P", "household", meter_mm=15, household_units=households), reading
+    )
     assert bill.total == sum((line.amount for line in bill.lines), Decimal(0))
     for line in bill.lines:
         if line.parts:

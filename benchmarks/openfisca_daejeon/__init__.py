@@ -19,8 +19,7 @@ from openfisca_core.variables import Variable
 PARAMETERS = Path(__file__).parent / "parameters"
 METER_SIZES = (15, 20, 25, 32, 40, 50, 80, 100, 150, 200, 250, 300, 400)
 
-Account = build_entity(key="account", plural="accounts", label="A metered account",
-                       is_person=True)
+Account = build_entity(key="account", plural="accounts", label="A metered account", is_person=True)
 
 
 class UseClass(Enum):
@@ -57,10 +56,18 @@ def _by_class(account, period, scales):
     cls = account("use_class", period)
     usage = account("usage_m3", period)
     return np.select(
-        [cls == UseClass.household, cls == UseClass.general, cls == UseClass.bathhouse,
-         cls == UseClass.industrial],
-        [scales.household.calc(usage), scales.general.calc(usage), scales.bathhouse.calc(usage),
-         scales.industrial.calc(usage)],
+        [
+            cls == UseClass.household,
+            cls == UseClass.general,
+            cls == UseClass.bathhouse,
+            cls == UseClass.industrial,
+        ],
+        [
+            scales.household.calc(usage),
+            scales.general.calc(usage),
+            scales.bathhouse.calc(usage),
+            scales.industrial.calc(usage),
+        ],
     )
 
 
@@ -73,8 +80,7 @@ class base(Variable):
     def formula(account, period, parameters):
         table = parameters(period).daejeon.base
         mm = account("meter_mm", period)
-        return np.select([mm == size for size in METER_SIZES],
-                         [table[f"mm{size}"] for size in METER_SIZES])
+        return np.select([mm == size for size in METER_SIZES], [table[f"mm{size}"] for size in METER_SIZES])
 
 
 class water(Variable):
@@ -114,8 +120,12 @@ class total(Variable):
     label = "Bill total"
 
     def formula(account, period, parameters):
-        return (account("base", period) + account("water", period) + account("sewer", period)
-                + account("levy", period))
+        return (
+            account("base", period)
+            + account("water", period)
+            + account("sewer", period)
+            + account("levy", period)
+        )
 
 
 class DaejeonTariff(TaxBenefitSystem):

@@ -22,13 +22,12 @@ from typing import Any
 
 import yaml
 
-from svgchart import Series, line_chart
-
 from tariffcore import Account, Catalog, Reading, Ruleset
 from tariffcore.charges import BaseByMeterSpec, BillContext, PerUnitSpec, TieredSpec, UnitPrice
+from tariffcore.charts import Series, line_chart
 from tariffcore.engine import CompiledVersion
 from tariffcore.errors import BillingError, InputError, NotApplicableError, UnknownValueError
-from tariffcore.model import UNKNOWN, Source
+from tariffcore.format import UNKNOWN, Source
 from tariffcore.money import format_amount
 
 __all__ = ["Page", "city_pages", "cli_reference", "format_reference"]
@@ -48,21 +47,32 @@ class Page:
 def city_pages(catalog: Catalog) -> list[Page]:
     """A page per ruleset plus an index, and the SVG charts they show."""
     pages: list[Page] = []
-    index = ["# Cities", "",
-             "One page per installed ruleset, generated from its YAML files when the site is "
-             "built. Charts show what each version charges against usage.", "",
-             "| ruleset | jurisdiction | versions | tariff in force from |", "|---|---|---|---|"]
+    index = [
+        "# Cities",
+        "",
+        "One page per installed ruleset, generated from its YAML files when the site is "
+        "built. Charts show what each version charges against usage.",
+        "",
+        "| ruleset | jurisdiction | versions | tariff in force from |",
+        "|---|---|---|---|",
+    ]
     for ruleset in catalog:
         every = (*ruleset.versions, *getattr(ruleset, "arrears_versions", ()))
         latest = every[-1].spec
         start = ruleset.in_force(ruleset.versions[0])[0] if ruleset.versions else "–"
-        index.append(f"| [{ruleset.id}]({ruleset.id}.md) | {_cell(latest.jurisdiction)} | "
-                     f"{', '.join(v.version for v in every)} | {start} |")
+        index.append(
+            f"| [{ruleset.id}]({ruleset.id}.md) | {_cell(latest.jurisdiction)} | "
+            f"{', '.join(v.version for v in every)} | {start} |"
+        )
         pages += _city(ruleset)
     broken = sorted(key for key in catalog.problems if key)
     if broken:
-        index += ["", "Rulesets that failed to load (run `tariffcore validate`): "
-                  + ", ".join(f"`{key}`" for key in broken) + "."]
+        index += [
+            "",
+            "Rulesets that failed to load (run `tariffcore validate`): "
+            + ", ".join(f"`{key}`" for key in broken)
+            + ".",
+        ]
     pages.append(Page("cities/index.md", "\n".join(index) + "\n"))
     return pages
 
@@ -72,33 +82,50 @@ def _city(ruleset: Ruleset) -> list[Page]:
     name = slug.rsplit("/", 1)[-1]
     late = tuple(getattr(ruleset, "arrears_versions", ()))
     latest = (ruleset.versions or late)[-1].spec
-    lines = [f"# {ruleset.id} — {latest.jurisdiction}", "",
-             f"*{_md(latest.title)}*", "",
-             f"Generated from the ruleset files when this site was built: {len(ruleset.versions)} "
-             f"tariff version(s), {len(late)} late-payment version(s), "
-             f"{len(ruleset.golden_files)} golden file(s).", ""]
+    lines = [
+        f"# {ruleset.id} — {latest.jurisdiction}",
+        "",
+        f"*{_md(latest.title)}*",
+        "",
+        f"Generated from the ruleset files when this site was built: {len(ruleset.versions)} "
+        f"tariff version(s), {len(late)} late-payment version(s), "
+        f"{len(ruleset.golden_files)} golden file(s).",
+        "",
+    ]
     pages: list[Page] = []
     if ruleset.versions:
-        lines += ["## Versions and switch dates", "",
-                  "| version | in force | selected by | charges | not included | checked |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "## Versions and switch dates",
+            "",
+            "| version | in force | selected by | charges | not included | checked |",
+            "|---|---|---|---|---|---|",
+        ]
         for version in ruleset.versions:
             start, end = ruleset.in_force(version)
             spec = version.spec
             lines.append(
                 f"| {version.version} | {start} – {end or 'open'} | {spec.effective.basis.replace('_', ' ')} | "
                 f"{', '.join(c.id for c in version.charges) or '–'} | "
-                f"{', '.join(spec.not_included) or '–'} | {spec.checked or 'never recorded'} |")
-        lines += ["", "A version is in force from its first day until the day before the next "
-                  "version takes effect (or its own `until`). Dates outside every range fail with "
-                  "`no_version_in_force` rather than guess.", ""]
+                f"{', '.join(spec.not_included) or '–'} | {spec.checked or 'never recorded'} |"
+            )
+        lines += [
+            "",
+            "A version is in force from its first day until the day before the next "
+            "version takes effect (or its own `until`). Dates outside every range fail with "
+            "`no_version_in_force` rather than guess.",
+            "",
+        ]
     classes = _classes(ruleset)
     if classes:
-        lines += ["## Charges against usage", "",
-                  "What each charge that depends on usage comes to for one month, per use class, "
-                  "one line per version (each rounded as its ruleset says). Fixed charges that "
-                  "depend on the meter are not drawn. A line stops where the ordinance data has "
-                  "no value.", ""]
+        lines += [
+            "## Charges against usage",
+            "",
+            "What each charge that depends on usage comes to for one month, per use class, "
+            "one line per version (each rounded as its ruleset says). Fixed charges that "
+            "depend on the meter are not drawn. A line stops where the ordinance data has "
+            "no value.",
+            "",
+        ]
         for cls, label in classes:
             lines += [f"### {cls} ({label})", ""]
             for charge_id, chart, caption in _class_charts(ruleset, cls, label):
@@ -106,8 +133,12 @@ def _city(ruleset: Ruleset) -> list[Page]:
                     lines += [f"- `{charge_id}`: {caption}"]
                     continue
                 pages.append(Page(f"cities/{slug}-{cls}-{charge_id}.svg", chart))
-                lines += [f"![{ruleset.id} {cls} {charge_id} against usage]({name}-{cls}-{charge_id}.svg)",
-                          "", caption, ""]
+                lines += [
+                    f"![{ruleset.id} {cls} {charge_id} against usage]({name}-{cls}-{charge_id}.svg)",
+                    "",
+                    caption,
+                    "",
+                ]
             lines.append("")
     for version in reversed(ruleset.versions):
         lines += _version(ruleset, version)
@@ -123,22 +154,33 @@ def _late_payment(versions: tuple[Any, ...]) -> list[str]:
 
     dated = dated_versions(versions)
     ranges = {v.version: span for v, span in zip(dated, spans(dated))}
-    out = ["## Late-payment rules", "",
-           "| version | in force (by " + "/".join(sorted({str(v.spec.effective.basis or "–").replace("_", " ")
-                                                       for v in versions})) +
-           ") | rules | checked |", "|---|---|---|---|"]
+    out = [
+        "## Late-payment rules",
+        "",
+        "| version | in force (by "
+        + "/".join(sorted({str(v.spec.effective.basis or "–").replace("_", " ") for v in versions}))
+        + ") | rules | checked |",
+        "|---|---|---|---|",
+    ]
     for version in versions:
         span = ranges.get(version.version)
         when = f"{span[0]} – {span[1] or 'open'}" if span else "start unknown: used only when named"
-        out.append(f"| {version.version} | {when} | {', '.join(rule.id for rule in version.rules)} | "
-                   f"{version.spec.checked or 'never recorded'} |")
+        out.append(
+            f"| {version.version} | {when} | {', '.join(rule.id for rule in version.rules)} | "
+            f"{version.spec.checked or 'never recorded'} |"
+        )
     out.append("")
     for version in reversed(versions):
         spec = version.spec
         section = spec.arrears
-        out += [f"### Late-payment version {version.version}", "", f"*{_md(spec.title)}*", "",
-                f"- **Confidence:** {_md(spec.confidence)}",
-                f"- **Sources last checked:** {spec.checked or 'never recorded'}"]
+        out += [
+            f"### Late-payment version {version.version}",
+            "",
+            f"*{_md(spec.title)}*",
+            "",
+            f"- **Confidence:** {_md(spec.confidence)}",
+            f"- **Sources last checked:** {spec.checked or 'never recorded'}",
+        ]
         if spec.effective.note:
             out.append(f"- **Dates:** {_md(spec.effective.note)}")
         if section.rounding is not None:
@@ -151,8 +193,10 @@ def _late_payment(versions: tuple[Any, ...]) -> list[str]:
         for rule_id, rule in section.rules.items():
             terms = []
             if rule.kind == "daily":
-                terms.append(f"× days late / {rule.days}; after {rule.days} days: "
-                             f"{'the full percentage' if rule.beyond == 'cap' else 'unknown'}")
+                terms.append(
+                    f"× days late / {rule.days}; after {rule.days} days: "
+                    f"{'the full percentage' if rule.beyond == 'cap' else 'unknown'}"
+                )
             elif rule.kind == "monthly":
                 terms.append(f"per full month, at most {rule.max_months} months")
                 if rule.threshold is not None:
@@ -160,8 +204,10 @@ def _late_payment(versions: tuple[Any, ...]) -> list[str]:
             else:
                 terms.append("once, after the due date")
             on = ", ".join(rule.applies_to) if rule.applies_to else "the whole bill"
-            out.append(f"| `{rule_id}` | {rule.kind.replace('_', '-')} | {_cell(rule.label)} | {on} | "
-                       f"{_value(rule.percent)} | {'; '.join(terms)} |")
+            out.append(
+                f"| `{rule_id}` | {rule.kind.replace('_', '-')} | {_cell(rule.label)} | {on} | "
+                f"{_value(rule.percent)} | {'; '.join(terms)} |"
+            )
         out += ["", "| tag | source | notes |", "|---|---|---|"]
         out += _source_rows(spec.sources)
         if section.note:
@@ -181,25 +227,38 @@ def _classes(ruleset: Ruleset) -> list[tuple[str, str]]:
 def _version(ruleset: Ruleset, version: CompiledVersion) -> list[str]:
     spec = version.spec
     start, end = ruleset.in_force(version)
-    out = [f"## Version {version.version}", "", f"*{_md(spec.title)}*", "",
-           f"- **In force:** {start} – {end or 'until replaced'}, selected by "
-           f"{spec.effective.basis.replace('_', ' ')}" + (f" (declared until {spec.effective.until})"
-                                                           if spec.effective.until else ""),
-           f"- **Confidence:** {_md(spec.confidence)}",
-           f"- **Sources last checked:** {spec.checked or 'never recorded'}"]
+    out = [
+        f"## Version {version.version}",
+        "",
+        f"*{_md(spec.title)}*",
+        "",
+        f"- **In force:** {start} – {end or 'until replaced'}, selected by "
+        f"{spec.effective.basis.replace('_', ' ')}"
+        + (f" (declared until {spec.effective.until})" if spec.effective.until else ""),
+        f"- **Confidence:** {_md(spec.confidence)}",
+        f"- **Sources last checked:** {spec.checked or 'never recorded'}",
+    ]
     if spec.effective.note:
         out.append(f"- **Dates:** {_md(spec.effective.note)}")
     if spec.rounding is not None:
         out.append(f"- **Rounding of every line:** {spec.rounding.to_rounding().describe()}")
     out += ["", "### Sources", "", "| tag | source | notes |", "|---|---|---|"]
     out += _source_rows(spec.sources)
-    out += ["", "Tags: OFF official page or notice; NEWS press report of an official "
-            "announcement; CODE seen only in public code; INF inferred arithmetic.", "",
-            "### Use classes", "", "| id | label | households behind a meter by default | note |",
-            "|---|---|---|---|"]
+    out += [
+        "",
+        "Tags: OFF official page or notice; NEWS press report of an official "
+        "announcement; CODE seen only in public code; INF inferred arithmetic.",
+        "",
+        "### Use classes",
+        "",
+        "| id | label | households behind a meter by default | note |",
+        "|---|---|---|---|",
+    ]
     for cls, use_class in spec.use_classes.items():
-        out.append(f"| `{cls}` | {_cell(use_class.label)} | {use_class.household_units_default} | "
-                   f"{_cell(use_class.note or '')} |")
+        out.append(
+            f"| `{cls}` | {_cell(use_class.label)} | {use_class.household_units_default} | "
+            f"{_cell(use_class.note or '')} |"
+        )
     out += ["", "### Charges", ""]
     charge_types = {charge.id: spec.charges[charge.id].get("type") for charge in version.charges}
     for charge in version.charges:
@@ -218,17 +277,24 @@ def _version(ruleset: Ruleset, version: CompiledVersion) -> list[str]:
     if reductions:
         out += ["### Reductions", ""]
         for rid, entry in reductions.items():
-            out += [f"#### `{rid}` — {_md(str(entry.get('label', rid)))} ({entry.get('type')})", "",
-                    "```yaml", yaml.safe_dump(_plain({k: v for k, v in entry.items()
-                                                      if k not in ("type", "label")}),
-                                              allow_unicode=True, sort_keys=False).rstrip(), "```", ""]
+            out += [
+                f"#### `{rid}` — {_md(str(entry.get('label', rid)))} ({entry.get('type')})",
+                "",
+                "```yaml",
+                yaml.safe_dump(
+                    _plain({k: v for k, v in entry.items() if k not in ("type", "label")}),
+                    allow_unicode=True,
+                    sort_keys=False,
+                ).rstrip(),
+                "```",
+                "",
+            ]
     unknown = list(_unknowns(spec.charges))
     out += ["### Unknown and not included", ""]
     if not unknown and not spec.not_included:
         out.append("Nothing: every value this version needs is known.")
     for where in unknown:
-        out.append(f"- unknown in the ordinance data: {where} (bills that need it fail with "
-                   "`unknown_value`)")
+        out.append(f"- unknown in the ordinance data: {where} (bills that need it fail with `unknown_value`)")
     for charge_id, reason in spec.not_included.items():
         out.append(f"- `{charge_id}` not included: {_md(reason)}")
     if spec.notes:
@@ -255,21 +321,33 @@ def _charge_table(version: CompiledVersion, charge_id: str, raw: Mapping[str, An
                 lower = Decimal(0)
                 for number, tier in enumerate(entry.tiers or [], start=1):
                     span = _span(lower, tier.upto)
-                    rows.append(f"| `{cls}` | {span} | {_value(tier.rate)} |" if number == 1
-                                else f"| | {span} | {_value(tier.rate)} |")
+                    rows.append(
+                        f"| `{cls}` | {span} | {_value(tier.rate)} |"
+                        if number == 1
+                        else f"| | {span} | {_value(tier.rate)} |"
+                    )
                     lower = tier.upto if isinstance(tier.upto, Decimal) else lower
             extras = []
             if entry.scale_by_households:
                 extras.append("tier widths × households behind the meter")
             if entry.allowance is not None:
-                billed = (f"billed as `{entry.allowance.billed_as}`" if entry.allowance.billed_as is not None
-                          else f"at {_value(entry.allowance.rate)}")
-                extras.append(f"first {format_amount(entry.allowance.per_household)} m³ × households "
-                              f"{billed}")
+                billed = (
+                    f"billed as `{entry.allowance.billed_as}`"
+                    if entry.allowance.billed_as is not None
+                    else f"at {_value(entry.allowance.rate)}"
+                )
+                extras.append(
+                    f"first {format_amount(entry.allowance.per_household)} m³ × households {billed}"
+                )
             if extras:
                 rows.append(f"| | | *{'; '.join(extras)}* |")
-        kind = "graduated: each slice of usage at its tier's rate" if raw.get("type") == "graduated" \
-            else "volume: all usage at the rate of the block it falls in" if raw.get("type") == "volume" else ""
+        kind = (
+            "graduated: each slice of usage at its tier's rate"
+            if raw.get("type") == "graduated"
+            else "volume: all usage at the rate of the block it falls in"
+            if raw.get("type") == "volume"
+            else ""
+        )
         return ([f"Tiers are {kind}.", ""] if kind else []) + rows
     if isinstance(spec, PerUnitSpec):
         rows = ["| use class | unit price (" + currency + "/m³) |", "|---|---|"]
@@ -330,7 +408,11 @@ def _value(value: Decimal | str | None) -> str:
         return "–"
     if value == UNKNOWN:
         return "**unknown**"
-    return f"{Decimal(value):,}" if Decimal(value) == Decimal(value).to_integral_value() else format_amount(Decimal(value))
+    return (
+        f"{Decimal(value):,}"
+        if Decimal(value) == Decimal(value).to_integral_value()
+        else format_amount(Decimal(value))
+    )
 
 
 def _price(entry: Any) -> str:
@@ -340,7 +422,9 @@ def _price(entry: Any) -> str:
             if isinstance(factor, Decimal):
                 parts.append(format_amount(factor))
             else:
-                parts.append(f"{factor.input} ({', '.join(f'{k}: {format_amount(v)}' for k, v in factor.values.items())})")
+                parts.append(
+                    f"{factor.input} ({', '.join(f'{k}: {format_amount(v)}' for k, v in factor.values.items())})"
+                )
         text = " × ".join(parts)
         if entry.rounding is not None:
             text += f", {entry.rounding.to_rounding().describe()}"
@@ -385,8 +469,14 @@ def _class_charts(ruleset: Ruleset, cls: str, label: str) -> list[tuple[str, str
             continue  # a fixed charge, or none for this class
         label_text = next(c.label for v in ruleset.versions for c in v.charges if c.id == charge_id)
         if not any(len(line.points) > 1 for line in series):
-            found.append((charge_id, None, f"{_md(label_text)}: no rate for {cls} is known in the "
-                          f"ordinance data (versions {', '.join(line.name for line in series)})."))
+            found.append(
+                (
+                    charge_id,
+                    None,
+                    f"{_md(label_text)}: no rate for {cls} is known in the "
+                    f"ordinance data (versions {', '.join(line.name for line in series)}).",
+                )
+            )
             continue
         blank = [line.name for line in series if len(line.points) <= 1]
         series = [line for line in series if len(line.points) > 1]
@@ -394,9 +484,13 @@ def _class_charts(ruleset: Ruleset, cls: str, label: str) -> list[tuple[str, str
         ends = [line.points[-1][0] for line in series if line.points]
         if all(line.stop for line in series) and ends:
             chart_top = max(Decimal(30), (max(ends) * Decimal("1.2")).to_integral_value())
-        chart = line_chart(series, title=f"{ruleset.id} — {cls} ({label}): {charge_id}",
-                           x_label="usage in a month (m³)",
-                           y_label=f"{charge_id} ({ruleset.versions[-1].spec.currency})", x_max=chart_top)
+        chart = line_chart(
+            series,
+            title=f"{ruleset.id} — {cls} ({label}): {charge_id}",
+            x_label="usage in a month (m³)",
+            y_label=f"{charge_id} ({ruleset.versions[-1].spec.currency})",
+            x_max=chart_top,
+        )
         caption = f"{_md(label_text)} (`{charge_id}`)."
         stops = [f"{line.name} {line.stop}" for line in series if line.stop]
         if stops:
@@ -437,8 +531,14 @@ def _x_range(ruleset: Ruleset, cls: str) -> tuple[Decimal, list[Decimal]]:
     return max(Decimal(30), (highest * Decimal("1.25")).to_integral_value()), sorted(set(bounds))
 
 
-def _charge_curve(ruleset: Ruleset, version: CompiledVersion, cls: str, charge_id: str, top: Decimal,
-                  bounds: Sequence[Decimal] = ()) -> tuple[list[tuple[Decimal, Decimal]], str | None, str]:
+def _charge_curve(
+    ruleset: Ruleset,
+    version: CompiledVersion,
+    cls: str,
+    charge_id: str,
+    top: Decimal,
+    bounds: Sequence[Decimal] = (),
+) -> tuple[list[tuple[Decimal, Decimal]], str | None, str]:
     """One charge of ``cls`` under ``version`` from 0 to ``top`` m³, sampled evenly and at every
     tier bound (and just past it, where volume tiers jump), so the line is exact.
 
@@ -479,8 +579,10 @@ def format_reference(schema: Mapping[str, Any]) -> str:
     """Markdown tables of every object in the ruleset JSON Schema, the file kinds first."""
     defs: Mapping[str, Any] = schema.get("$defs", {})
     tops = [option["$ref"].rsplit("/", 1)[-1] for option in schema.get("oneOf", [])]
-    titles = {"RulesetVersion": ("Tariff version file", "version-file"),
-              "ArrearsVersion": ("Late-payment version file", "arrears-version-file")}
+    titles = {
+        "RulesetVersion": ("Tariff version file", "version-file"),
+        "ArrearsVersion": ("Late-payment version file", "arrears-version-file"),
+    }
     out = []
     for name in tops:
         title, anchor = titles.get(name, (name, name.lower()))
@@ -488,9 +590,12 @@ def format_reference(schema: Mapping[str, Any]) -> str:
     charges = defs.get("RulesetVersion", {}).get("properties", {}).get("charges", {})
     mapping = charges.get("additionalProperties", {}).get("discriminator", {}).get("mapping", {})
     if mapping:
-        out.append("### Charge types\n\nA charge entry's `type` picks the model that validates "
-                   "it. Installed types: " + ", ".join(f"[`{name}`](#{_anchor(ref)})"
-                                                      for name, ref in sorted(mapping.items())) + ".\n")
+        out.append(
+            "### Charge types\n\nA charge entry's `type` picks the model that validates "
+            "it. Installed types: "
+            + ", ".join(f"[`{name}`](#{_anchor(ref)})" for name, ref in sorted(mapping.items()))
+            + ".\n"
+        )
     order = [ref.rsplit("/", 1)[-1] for _, ref in sorted(mapping.items())]
     order += sorted(name for name in defs if name not in order and name not in tops)
     out.append("### Parts\n")
@@ -503,8 +608,9 @@ def _anchor(ref: str) -> str:
     return ref.rsplit("/", 1)[-1].lower()
 
 
-def _object_section(name: str, node: Mapping[str, Any], defs: Mapping[str, Any], level: int,
-                    anchor: str) -> str:
+def _object_section(
+    name: str, node: Mapping[str, Any], defs: Mapping[str, Any], level: int, anchor: str
+) -> str:
     lines = [f"{'#' * level} {name} {{#{anchor}}}", ""]
     if node.get("description"):
         lines += [node["description"], ""]
@@ -516,7 +622,9 @@ def _object_section(name: str, node: Mapping[str, Any], defs: Mapping[str, Any],
     lines += ["| field | type | required | description |", "|---|---|---|---|"]
     for field, spec in properties.items():
         default = spec.get("default")
-        need = "yes" if field in required else ("no" if default is None else f"no (default `{_json(default)}`)")
+        need = (
+            "yes" if field in required else ("no" if default is None else f"no (default `{_json(default)}`)")
+        )
         lines.append(f"| `{field}` | {_type(spec)} | {need} | {_cell(spec.get('description', ''))} |")
     lines.append("")
     return "\n".join(lines)
@@ -553,8 +661,10 @@ def _type(spec: Mapping[str, Any]) -> str:
             return "date (YYYY-MM-DD)"
         return "text" + (f" matching `{spec['pattern']}`" if "pattern" in spec else "")
     if kind == "number":
-        bound = [f"> {spec['exclusiveMinimum']}" if "exclusiveMinimum" in spec else "",
-                 f"≥ {spec['minimum']}" if "minimum" in spec else ""]
+        bound = [
+            f"> {spec['exclusiveMinimum']}" if "exclusiveMinimum" in spec else "",
+            f"≥ {spec['minimum']}" if "minimum" in spec else "",
+        ]
         return "number" + "".join(f" ({b})" for b in bound if b)
     if kind == "integer":
         return "whole number" + (f" (≥ {spec['minimum']})" if "minimum" in spec else "")

@@ -18,17 +18,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import sitegen  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 
-import sitegen  # noqa: E402
 from tariffcore import load_catalog  # noqa: E402
-from tariffcore.cli import build_parser  # noqa: E402
+from tariffcore.authoring import ruleset_schema  # noqa: E402
+from tariffcore.commands import build_parser  # noqa: E402
 from tariffcore.plugins import load_plugins  # noqa: E402
-from tariffcore.schema import ruleset_schema  # noqa: E402
 
 MARKERS = {
     "<!-- generated: ruleset-reference -->": lambda: sitegen.format_reference(
-        ruleset_schema(load_plugins().charge_types)),
+        ruleset_schema(load_plugins().charge_types)
+    ),
     "<!-- generated: cli-reference -->": lambda: sitegen.cli_reference(build_parser()),
 }
 
@@ -50,8 +51,10 @@ def _fill_nav(config: Any, files: Files, city_uris: list[str]) -> None:
         return
     for entry in nav:
         if isinstance(entry, dict) and "Cities" in entry:
-            entry["Cities"] = ["cities/index.md", *[{uri.removeprefix("cities/").removesuffix(".md"): uri}
-                                                    for uri in city_uris]]
+            entry["Cities"] = [
+                "cities/index.md",
+                *[{uri.removeprefix("cities/").removesuffix(".md"): uri} for uri in city_uris],
+            ]
     listed = set(_uris(nav))
     extra: dict[str, list[str]] = {}
     for file in files.documentation_pages():
@@ -59,8 +62,13 @@ def _fill_nav(config: Any, files: Files, city_uris: list[str]) -> None:
             section = file.src_uri.split("/", 1)[0] if "/" in file.src_uri else "More"
             extra.setdefault(section, []).append(file.src_uri)
     for section, uris in sorted(extra.items()):
-        nav.append({section.replace("-", " ").capitalize():
-                    sorted(uris, key=lambda uri: (not uri.endswith("index.md"), uri))})
+        nav.append(
+            {
+                section.replace("-", " ").capitalize(): sorted(
+                    uris, key=lambda uri: (not uri.endswith("index.md"), uri)
+                )
+            }
+        )
 
 
 def _uris(nav: Any) -> list[str]:

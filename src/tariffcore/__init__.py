@@ -15,13 +15,34 @@ The public API is what this module exports; everything else is private and may c
     bill.total  # an exact Decimal, the sum of bill.lines
 """
 
+from .accounts import (
+    ArrearsResult,
+    BillStatement,
+    LedgerBill,
+    Payment,
+    Statement,
+    SurchargeLine,
+    account_statement,
+    arrears_result_to_dict,
+    compute_arrears,
+    read_ledger,
+    statement_to_dict,
+)
 from .arrears import ArrearsVersion, Surcharge
 from .batch import BatchEngine, Outcome
-from .bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, TierSlice
-from .catalog import Catalog, Ruleset, load_catalog, load_version_file
-from .chunks import read_chunks
+from .bill import (
+    Account,
+    Bill,
+    BillLine,
+    LinePart,
+    NotIncluded,
+    Reading,
+    SourceRef,
+    TierSlice,
+)
 from .charges import BillContext, Charged, ChargeType, CompileContext
-from .engine import CompiledVersion
+from .documents import Report, render_notice, run_report
+from .engine import Catalog, CompiledVersion, Ruleset, load_catalog, load_version_file
 from .errors import (
     BillingError,
     InputError,
@@ -34,29 +55,25 @@ from .errors import (
     UnknownRulesetError,
     UnknownValueError,
 )
-from .hookspecs import hookimpl
-from .inputs import Row, parse_row, read_rows
-from .loaders import Loaded, RulesetLoader, VersionDocument
-from .meter import MeterReads
-from .model import BillingCycle, ChargeSpec, FrozenModel, Number, RoundingSpec, RulesetVersion, Source
-from .money import D, Rounding
-from .ledger import read_ledger
-from .output import bill_to_dict, explain_bill
-from .reductions import Reduced, ReductionContext, ReductionSpec, ReductionType
-from .statement import (
-    ArrearsResult,
-    BillStatement,
-    LedgerBill,
-    Payment,
-    Statement,
-    SurchargeLine,
-    account_statement,
-    arrears_result_to_dict,
-    compute_arrears,
-    statement_to_dict,
+from .format import (
+    BillingCycle,
+    ChargeSpec,
+    FrozenModel,
+    Loaded,
+    Number,
+    RoundingSpec,
+    RulesetLoader,
+    RulesetVersion,
+    Source,
+    VersionDocument,
 )
-
-__version__ = "0.1.0"
+from .frames import bill_frame, bill_table
+from .meter import MeterReads
+from .money import D, Rounding
+from .plugins import hookimpl
+from .reductions import Reduced, ReductionContext, ReductionSpec, ReductionType
+from .rows import Row, bill_to_dict, explain_bill, parse_row, read_chunks, read_rows
+from .version import __version__
 
 __all__ = [
     "Account",
@@ -95,6 +112,7 @@ __all__ = [
     "ReductionContext",
     "ReductionSpec",
     "ReductionType",
+    "Report",
     "Rounding",
     "RoundingSpec",
     "Row",
@@ -115,6 +133,8 @@ __all__ = [
     "__version__",
     "account_statement",
     "arrears_result_to_dict",
+    "bill_frame",
+    "bill_table",
     "bill_to_dict",
     "compute_arrears",
     "explain_bill",
@@ -125,5 +145,7 @@ __all__ = [
     "read_chunks",
     "read_ledger",
     "read_rows",
+    "render_notice",
+    "run_report",
     "statement_to_dict",
 ]

@@ -90,8 +90,9 @@ class Reading:
             if isinstance(value, datetime):
                 object.__setattr__(self, name, value.date())
         if self.meter is not None and self.meter.usage != usage:
-            raise InputError(f"usage_m3 {format_amount(usage)} disagrees with the meter reads "
-                             f"({self.meter.describe()})")
+            raise InputError(
+                f"usage_m3 {format_amount(usage)} disagrees with the meter reads ({self.meter.describe()})"
+            )
         if self.months is not None and self.months < 1:
             raise InputError(f"months must be a whole number of at least 1, not {self.months}")
         if self.billing_month is not None and self.billing_month.day != 1:
@@ -101,9 +102,7 @@ class Reading:
             and self.period_end is not None
             and self.period_end < self.period_start
         ):
-            raise InputError(
-                f"period ends ({self.period_end}) before it starts ({self.period_start})"
-            )
+            raise InputError(f"period ends ({self.period_end}) before it starts ({self.period_start})")
 
     @classmethod
     def from_reads(
@@ -122,7 +121,9 @@ class Reading:
     ) -> Reading:
         """A reading whose usage is derived from meter reads (see :mod:`tariffcore.meter`)."""
         reads = MeterReads(
-            D(previous_read), D(current_read), meter_digits,
+            D(previous_read),
+            D(current_read),
+            meter_digits,
             None if old_final_read is None else D(old_final_read),
             None if new_initial_read is None else D(new_initial_read),
         )
@@ -245,7 +246,9 @@ class Bill:
     """A computed bill. ``total`` is always the exact sum of the lines' amounts.
 
     ``reading`` is the reading as billed: the input with any billing month or due date the
-    ruleset derives filled in, its meter reads and its ``estimated`` flag.
+    ruleset derives filled in, its meter reads and its ``estimated`` flag. ``use_class``,
+    ``meter_mm`` and ``household_units`` are the account's as billed (households after the
+    use class's default), for reports and notices; ``None`` on a bill made without them.
     """
 
     account: str
@@ -257,6 +260,9 @@ class Bill:
     total: Decimal
     not_included: tuple[NotIncluded, ...] = ()
     reading: Reading | None = None
+    use_class: str | None = None
+    meter_mm: int | None = None
+    household_units: int | None = None
 
     def __post_init__(self) -> None:
         expected = Decimal(0)

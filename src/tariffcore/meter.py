@@ -28,8 +28,6 @@ from .units import USAGE_UNITS
 
 __all__ = ["READ_COLUMNS", "MeterReads", "usage_from_fields"]
 
-_ZERO = Decimal(0)
-
 
 @dataclass(frozen=True, slots=True)
 class MeterReads:
@@ -47,8 +45,11 @@ class MeterReads:
 
     def __post_init__(self) -> None:
         if (self.old_final is None) != (self.new_initial is None):
-            given, missing = (("old_final_read", "new_initial_read") if self.old_final is not None
-                              else ("new_initial_read", "old_final_read"))
+            given, missing = (
+                ("old_final_read", "new_initial_read")
+                if self.old_final is not None
+                else ("new_initial_read", "old_final_read")
+            )
             raise InputError(f"{given} is given without {missing}: a meter replacement needs both")
         if self.digits is not None and not 1 <= self.digits <= 12:
             raise InputError(f"meter_digits must be between 1 and 12, not {self.digits}")
@@ -56,8 +57,10 @@ class MeterReads:
             if not value.is_finite() or value < 0:
                 raise InputError(f"{name} must be a number of m³ of zero or more, not {format_amount(value)}")
             if self.digits is not None and value >= self.capacity:
-                raise InputError(f"{name} {format_amount(value)} has more digits than the meter's "
-                                 f"{self.digits} (meter_digits)")
+                raise InputError(
+                    f"{name} {format_amount(value)} has more digits than the meter's "
+                    f"{self.digits} (meter_digits)"
+                )
         _ = self.usage  # refuses a meter that went backwards
 
     def _reads(self) -> list[tuple[str, Decimal]]:
@@ -88,15 +91,20 @@ class MeterReads:
         ctx = MONEY_CONTEXT
         if self.old_final is not None and self.new_initial is not None:
             if self.old_final < self.previous:
-                raise InputError(f"old_final_read {format_amount(self.old_final)} is below "
-                                 f"previous_read {format_amount(self.previous)}: the old meter "
-                                 "cannot have gone backwards")
+                raise InputError(
+                    f"old_final_read {format_amount(self.old_final)} is below "
+                    f"previous_read {format_amount(self.previous)}: the old meter "
+                    "cannot have gone backwards"
+                )
             if self.current < self.new_initial:
-                raise InputError(f"current_read {format_amount(self.current)} is below "
-                                 f"new_initial_read {format_amount(self.new_initial)}: the new "
-                                 "meter cannot have gone backwards")
-            return ctx.add(ctx.subtract(self.old_final, self.previous),
-                           ctx.subtract(self.current, self.new_initial))
+                raise InputError(
+                    f"current_read {format_amount(self.current)} is below "
+                    f"new_initial_read {format_amount(self.new_initial)}: the new "
+                    "meter cannot have gone backwards"
+                )
+            return ctx.add(
+                ctx.subtract(self.old_final, self.previous), ctx.subtract(self.current, self.new_initial)
+            )
         if self.current >= self.previous:
             return ctx.subtract(self.current, self.previous)
         if self.digits is None:
@@ -110,9 +118,11 @@ class MeterReads:
     def describe(self) -> str:
         """The usage in words: ``read 1234 → 1260: 26 m³``."""
         if self.old_final is not None and self.new_initial is not None:
-            return (f"old meter {format_amount(self.previous)} → {format_amount(self.old_final)}, "
-                    f"new meter {format_amount(self.new_initial)} → {format_amount(self.current)}: "
-                    f"{format_amount(self.usage)} m³")
+            return (
+                f"old meter {format_amount(self.previous)} → {format_amount(self.old_final)}, "
+                f"new meter {format_amount(self.new_initial)} → {format_amount(self.current)}: "
+                f"{format_amount(self.usage)} m³"
+            )
         text = f"read {format_amount(self.previous)} → {format_amount(self.current)}"
         if self.rolled_over:
             text += f" (rolled over at {format_amount(self.capacity)})"
@@ -134,7 +144,9 @@ def _number(name: str, value: Any) -> Decimal | None:
             raise InputError(f"{name} must be a number, not {value}")
         return None
     if isinstance(value, float):
-        raise InputError(f"{name}: a float cannot carry an exact figure")
+        raise InputError(
+            f"{name}: a float cannot carry an exact figure ({value!r}); give it as text or a Decimal"
+        )
     text = str(value).strip()
     if not text:
         return None
@@ -145,19 +157,26 @@ def _number(name: str, value: Any) -> Decimal | None:
     # A reading is a meter figure, not an arbitrary number: refuse what no meter can show
     # (1e999999 would otherwise overflow the bill, 1e-999999 fill it with a million digits).
     if number and (number.adjusted() > _MAX_DIGITS or number.as_tuple().exponent < -_MAX_PLACES):  # type: ignore[operator]
-        raise InputError(f"{name} {text!r} is out of range: at most {_MAX_DIGITS + 1} digits "
-                         f"before the decimal point and {_MAX_PLACES} after it")
+        raise InputError(
+            f"{name} {text!r} is out of range: at most {_MAX_DIGITS + 1} digits "
+            f"before the decimal point and {_MAX_PLACES} after it"
+        )
     return number
 
 
 def _usage(fields: Mapping[str, Any]) -> Decimal | None:
     """The usage a row states in m³: ``usage_m3``, or ``usage_ccf`` or ``usage_kgal`` converted
     exactly (:mod:`tariffcore.units`); more than one of them is an error."""
-    given = [(unit, number) for unit in USAGE_UNITS
-             if (number := _number(f"usage_{unit}", fields.get(f"usage_{unit}"))) is not None]
+    given = [
+        (unit, number)
+        for unit in USAGE_UNITS
+        if (number := _number(f"usage_{unit}", fields.get(f"usage_{unit}"))) is not None
+    ]
     if len(given) > 1:
-        raise InputError(f"the usage is given in {' and '.join(f'usage_{u}' for u, _ in given)}: "
-                         "give it in one column only")
+        raise InputError(
+            f"the usage is given in {' and '.join(f'usage_{u}' for u, _ in given)}: "
+            "give it in one column only"
+        )
     if not given:
         return None
     unit, number = given[0]
@@ -187,7 +206,9 @@ def usage_from_fields(fields: Mapping[str, Any]) -> tuple[Decimal, MeterReads | 
             raise InputError("usage_m3 is empty (give usage_m3, or previous_read and current_read)")
         return usage, None
     if previous is None or current is None:
-        given, missing = ("previous_read", "current_read") if current is None else ("current_read", "previous_read")
+        given, missing = (
+            ("previous_read", "current_read") if current is None else ("current_read", "previous_read")
+        )
         raise InputError(f"{given} is given without {missing}")
     digits = None
     if digits_value is not None:
@@ -196,6 +217,7 @@ def usage_from_fields(fields: Mapping[str, Any]) -> tuple[Decimal, MeterReads | 
         digits = int(digits_value)
     reads = MeterReads(previous, current, digits, old_final, new_initial)
     if usage is not None and usage != reads.usage:
-        raise InputError(f"usage_m3 {format_amount(usage)} disagrees with the meter reads "
-                         f"({reads.describe()})")
+        raise InputError(
+            f"usage_m3 {format_amount(usage)} disagrees with the meter reads ({reads.describe()})"
+        )
     return reads.usage, reads

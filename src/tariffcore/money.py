@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-__all__ = ["D", "MONEY_CONTEXT", "ROUNDING_METHODS", "Rounding", "format_amount"]
+__all__ = ["D", "MONEY_CONTEXT", "ROUNDING_METHODS", "ZERO", "Rounding", "format_amount", "plain"]
 
 #: The context every bill is computed in: wide enough for any water bill, exact otherwise.
 MONEY_CONTEXT: Final = decimal.Context(
@@ -34,6 +34,8 @@ ROUNDING_METHODS: Final[dict[str, str]] = {
 }
 
 _ONE = Decimal(1)
+#: Zero, the one constant every module adds from.
+ZERO: Final = Decimal(0)
 
 
 def D(value: object) -> Decimal:
@@ -56,9 +58,7 @@ def D(value: object) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        raise TypeError(
-            f"float {value!r} refused: pass money and quantities as str, int or Decimal"
-        )
+        raise TypeError(f"float {value!r} refused: pass money and quantities as str, int or Decimal")
     if isinstance(value, str):
         text = value.strip().replace("_", "")
         try:
@@ -85,8 +85,7 @@ class Rounding:
     def __post_init__(self) -> None:
         if self.method not in ROUNDING_METHODS:
             raise ValueError(
-                f"unknown rounding method {self.method!r}; "
-                f"use one of {', '.join(sorted(ROUNDING_METHODS))}"
+                f"unknown rounding method {self.method!r}; use one of {', '.join(sorted(ROUNDING_METHODS))}"
             )
         if not self.unit > 0:
             raise ValueError(f"rounding unit must be positive, not {self.unit}")
@@ -110,3 +109,10 @@ def format_amount(value: Decimal) -> str:
     """Format a Decimal as a plain string, never in exponent notation (``1E+3`` is ``1000``)."""
     text = format(value, "f")
     return "0" if text in ("-0", "-0.0") else text
+
+
+def plain(value: Decimal) -> Decimal:
+    """``19800.00`` → ``19800``: the same number without trailing zeros (never an exponent)."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(_ONE) if isinstance(exponent, int) and exponent > 0 else normal

@@ -25,14 +25,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from .money import MONEY_CONTEXT, Rounding, format_amount
+from .money import MONEY_CONTEXT, ZERO, Rounding, format_amount
 
 __all__ = ["DayShare", "Segment", "apportion", "cumulative_share", "segments"]
 
 T = TypeVar("T")
 
 _DAY = timedelta(days=1)
-_ZERO = Decimal(0)
 _ONE = Decimal(1)
 
 
@@ -42,7 +41,7 @@ def cumulative_share(whole: Decimal, days: int, total_days: int, rounding: Round
     The first and last points are exact: 0 days give 0 and all days give ``whole``.
     """
     if days <= 0:
-        return _ZERO
+        return ZERO
     if days >= total_days:
         return whole
     ctx = MONEY_CONTEXT
@@ -61,7 +60,7 @@ def apportion(whole: Decimal, days: Sequence[int], rounding: Rounding) -> tuple[
     """
     total = sum(days)
     parts = []
-    before = _ZERO
+    before = ZERO
     elapsed = 0
     for count in days:
         elapsed += count
@@ -103,9 +102,11 @@ class DayShare:
 
     def describe(self, whole: Decimal) -> str:
         """How ``whole`` m³ was apportioned to this part, in words."""
-        return (f"{format_amount(whole)} m³ × days {self.before + 1}–{self.before + self.days} "
-                f"of {self.total_days}, {self.m3_rounding.describe()} cumulatively: "
-                f"{format_amount(self.m3(whole))} m³")
+        return (
+            f"{format_amount(whole)} m³ × days {self.before + 1}–{self.before + self.days} "
+            f"of {self.total_days}, {self.m3_rounding.describe()} cumulatively: "
+            f"{format_amount(self.m3(whole))} m³"
+        )
 
 
 @dataclass(frozen=True, slots=True)

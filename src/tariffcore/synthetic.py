@@ -24,10 +24,16 @@ COLUMNS = ("account", "use_class", "meter_mm", "household_units", "usage_m3", "b
 
 # (weight, lowest, highest) buckets of monthly usage in m³, drawn uniformly inside a bucket.
 _USAGE = {
-    "household": ((8, 0, 5), (20, 6, 10), (25, 11, 15), (20, 16, 20), (17, 21, 30),
-                  (8, 31, 50), (2, 51, 100)),
-    "general": ((15, 0, 10), (30, 11, 30), (20, 31, 50), (20, 51, 100), (12, 101, 300),
-                (3, 301, 1000)),
+    "household": (
+        (8, 0, 5),
+        (20, 6, 10),
+        (25, 11, 15),
+        (20, 16, 20),
+        (17, 21, 30),
+        (8, 31, 50),
+        (2, 51, 100),
+    ),
+    "general": ((15, 0, 10), (30, 11, 30), (20, 31, 50), (20, 51, 100), (12, 101, 300), (3, 301, 1000)),
     "bathhouse": ((30, 100, 700), (40, 701, 1000), (30, 1001, 3000)),
     "industrial": ((40, 50, 1000), (40, 1001, 5000), (20, 5001, 20000)),
 }
@@ -36,8 +42,7 @@ _METERS = {
     "household": ((90, 0), (8, 20), (2, 25)),
     "general": ((400, 0), (250, 20), (150, 25), (80, 32), (60, 40), (40, 50), (15, 80), (5, 100)),
     "bathhouse": ((40, 40), (40, 50), (20, 80)),
-    "industrial": ((20, 50), (25, 80), (25, 100), (15, 150), (8, 200), (4, 250), (2, 300),
-                   (1, 400)),
+    "industrial": ((20, 50), (25, 80), (25, 100), (15, 150), (8, 200), (4, 250), (2, 300), (1, 400)),
 }
 # Share of accounts per class, per 1,000.
 _CLASSES = ((862, "household"), (120, "general"), (3, "bathhouse"), (15, "industrial"))
@@ -53,8 +58,9 @@ def _table(pairs: Sequence[tuple[int, object]]) -> tuple[list[object], list[int]
     return values, cumulative
 
 
-def synthetic_city(count: int, *, seed: int = 2025, billing_month: str = "2025-03",
-                   small_meter: int = 15, prefix: str = "A") -> Iterator[dict[str, str]]:
+def synthetic_city(
+    count: int, *, seed: int = 2025, billing_month: str = "2025-03", small_meter: int = 15, prefix: str = "A"
+) -> Iterator[dict[str, str]]:
     """``count`` rows of the columns :data:`COLUMNS`, the same for the same arguments."""
     rng = random.Random(seed)
     classes = _table([(w, c) for w, c in _CLASSES])
@@ -94,16 +100,19 @@ def write_city(stream: object, count: int, **options: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tariffcore.synthetic",
-                                     description="Print a synthetic city as CSV.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tariffcore.synthetic", description="Print a synthetic city as CSV."
+    )
     parser.add_argument("count", type=int)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--billing-month", default="2025-03")
-    parser.add_argument("--small-meter", type=int, default=15,
-                        help="the smallest meter size in mm (13 or 15, by city)")
+    parser.add_argument(
+        "--small-meter", type=int, default=15, help="the smallest meter size in mm (13 or 15, by city)"
+    )
     args = parser.parse_args(argv)
-    write_city(sys.stdout, args.count, seed=args.seed, billing_month=args.billing_month,
-               small_meter=args.small_meter)
+    write_city(
+        sys.stdout, args.count, seed=args.seed, billing_month=args.billing_month, small_meter=args.small_meter
+    )
     return 0
 
 

@@ -1,1 +1,7 @@
-"""The ``tariffcore`` commands, one module each (see :mod:`tariffcore.cli`)."""
+"""The ``tariffcore`` command line: :func:`main`, and one module per command."""
+
+from __future__ import annotations
+
+from .main import COMMANDS, build_parser, main
+
+__all__ = ["COMMANDS", "build_parser", "main"]

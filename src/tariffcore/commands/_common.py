@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from ..bill import Account, Bill, Reading
-from ..catalog import Catalog, load_catalog
+from ..engine import Catalog, load_catalog
 from ..errors import BillingError, row_result
 
 Subparsers = Any  # argparse's private _SubParsersAction
@@ -17,8 +17,13 @@ Subparsers = Any  # argparse's private _SubParsersAction
 
 def catalog_options(sub: argparse.ArgumentParser) -> None:
     """``--rulesets-dir DIR``: load rulesets from DIR besides the installed plug-ins."""
-    sub.add_argument("--rulesets-dir", action="append", default=[], metavar="DIR",
-                     help="also load rulesets from DIR (repeatable)")
+    sub.add_argument(
+        "--rulesets-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also load rulesets from DIR (repeatable)",
+    )
 
 
 def open_catalog(args: argparse.Namespace) -> Catalog:
@@ -36,20 +41,8 @@ def output(path: str | None) -> Iterator[IO[str]]:
             yield stream
 
 
-def charge_columns(catalog: Catalog, reference: str | None) -> list[str]:
-    """Charge ids of every version of ``reference``, in ruleset order (CSV/table columns)."""
-    if reference is None:
-        return []
-    ruleset, _ = catalog.resolve(reference)
-    columns: list[str] = []
-    for version in ruleset.versions:
-        for charge in version.charges:
-            if charge.id not in columns:
-                columns.append(charge.id)
-    return columns
-
-
-def bill_one(catalog: Catalog, reference: str | None, account: Account,
-             reading: Reading) -> Bill | BillingError:
+def bill_one(
+    catalog: Catalog, reference: str | None, account: Account, reading: Reading
+) -> Bill | BillingError:
     """Bill one account, turning every per-row failure into a :class:`BillingError` value."""
     return row_result(reference, lambda ref: catalog.bill(ref, account, reading))

@@ -4,7 +4,7 @@ One bill::
 
     tariffcore arrears --ruleset kr/example --principal 52000 --due 2025-01-31 --as-of 2025-02-10
 
-A ledger of bills and payments (see :mod:`tariffcore.ledger` for its columns), one statement
+A ledger of bills and payments (see :mod:`tariffcore.accounts.ledger` for its columns), one statement
 per account, in order of each account's first row; an account with a bad row becomes one
 error result naming every bad line::
 
@@ -21,22 +21,23 @@ import unicodedata
 from pathlib import Path
 from typing import IO, Any
 
-from ..calendar import parse_date, parse_month
-from ..catalog import Catalog
-from ..errors import BillingError, InputError, TariffcoreError, row_result
-from ..ledger import AccountLedger, group_ledger, read_ledger
-from ..money import D, format_amount
-from ..output import compact_json
-from ..statement import (
+from ..accounts import (
+    AccountLedger,
     Allocation,
     ArrearsResult,
     Statement,
     account_statement,
     arrears_result_to_dict,
     compute_arrears,
+    group_ledger,
     parse_charges,
+    read_ledger,
     statement_to_dict,
 )
+from ..engine import Catalog
+from ..errors import BillingError, InputError, TariffcoreError, row_result
+from ..money import D, format_amount
+from ..rows import compact_json, parse_date, parse_month
 from ._common import Subparsers, catalog_options, open_catalog, output
 
 _ALLOCATION = {"surcharges-first": "surcharges_first", "principal-first": "principal_first"}
@@ -44,23 +45,39 @@ _ALLOCATION = {"surcharges-first": "surcharges_first", "principal-first": "princ
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser(
-        "arrears", help="late-payment surcharges of one bill, or statements from a ledger",
+        "arrears",
+        help="late-payment surcharges of one bill, or statements from a ledger",
         description="With --principal and --due: what one unpaid bill owes on --as-of. With "
         "LEDGER: a statement per account of its bills, payments and surcharges as of --as-of.",
     )
-    sub.add_argument("ledger", nargs="?", help="ledger of bills and payments (CSV or .jsonl); '-' reads stdin")
+    sub.add_argument(
+        "ledger", nargs="?", help="ledger of bills and payments (CSV or .jsonl); '-' reads stdin"
+    )
     sub.add_argument("--ruleset", help="ruleset id, or id@version to pin one set of late-payment rules")
     sub.add_argument("--as-of", required=True, help="the date to compute on (YYYY-MM-DD)")
-    sub.add_argument("--principal", help="one bill: the unpaid amount, or per charge: water=30000,sewer=17000")
+    sub.add_argument(
+        "--principal", help="one bill: the unpaid amount, or per charge: water=30000,sewer=17000"
+    )
     sub.add_argument("--due", help="one bill: its due date (YYYY-MM-DD)")
     sub.add_argument("--billing-month", help="one bill: its billing month (YYYY-MM), for rules dated by it")
-    sub.add_argument("--allocation", choices=sorted(_ALLOCATION),
-                     help="apply payments to a bill's surcharges or principal first, when the "
-                     "ruleset does not say (or to override it)")
-    sub.add_argument("--format", choices=("json", "jsonl", "csv", "table"), default=None,
-                     help="one bill: json (default) or table; ledger: jsonl (default), csv or table")
-    sub.add_argument("--input-format", choices=("csv", "jsonl"), default=None,
-                     help="default: from the file name (.jsonl/.ndjson/.json are JSON lines)")
+    sub.add_argument(
+        "--allocation",
+        choices=sorted(_ALLOCATION),
+        help="apply payments to a bill's surcharges or principal first, when the "
+        "ruleset does not say (or to override it)",
+    )
+    sub.add_argument(
+        "--format",
+        choices=("json", "jsonl", "csv", "table"),
+        default=None,
+        help="one bill: json (default) or table; ledger: jsonl (default), csv or table",
+    )
+    sub.add_argument(
+        "--input-format",
+        choices=("csv", "jsonl"),
+        default=None,
+        help="default: from the file name (.jsonl/.ndjson/.json are JSON lines)",
+    )
     sub.add_argument("--output", "-o", help="write here instead of standard output")
     catalog_options(sub)
     sub.set_defaults(run=run)
@@ -89,7 +106,11 @@ def run(args: argparse.Namespace) -> int:
     stdin = args.ledger == "-"
     if not stdin and not Path(args.ledger).is_file():
         raise OSError(f"no such ledger file: {args.ledger}")
-    rows = read_ledger(sys.stdin, args.input_format or "csv") if stdin else read_ledger(args.ledger, args.input_format)
+    rows = (
+        read_ledger(sys.stdin, args.input_format or "csv")
+        if stdin
+        else read_ledger(args.ledger, args.input_format)
+    )
     failed = 0
     with output(args.output) as stream:
         writer = _Writer(fmt, stream)
@@ -102,16 +123,24 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _statement(catalog: Catalog, group: AccountLedger, default: str | None, as_of: Any,
-               allocation: Allocation | None) -> Statement | BillingError:
+def _statement(
+    catalog: Catalog, group: AccountLedger, default: str | None, as_of: Any, allocation: Allocation | None
+) -> Statement | BillingError:
     error = group.error()
     if error is not None:
         return error
 
     def work(reference: str) -> Statement:
         ruleset, pinned = catalog.resolve_arrears(reference)
-        return account_statement(ruleset, group.bills, group.payments, as_of, account=group.account,
-                                 allocation=allocation, version=pinned)
+        return account_statement(
+            ruleset,
+            group.bills,
+            group.payments,
+            as_of=as_of,
+            account=group.account,
+            allocation=allocation,
+            version=pinned,
+        )
 
     return row_result(group.ruleset or default, work)
 
@@ -127,22 +156,26 @@ def _one_bill(args: argparse.Namespace, as_of: Any) -> int:
     due = _date("due", args.due)
     try:
         month = parse_month(args.billing_month) if args.billing_month else None
-        principal: Any = (parse_charges(args.principal) if "=" in args.principal
-                          else D(args.principal.strip()))
+        principal: Any = parse_charges(args.principal) if "=" in args.principal else D(args.principal.strip())
     except (InputError, TypeError, ValueError) as exc:
         raise TariffcoreError(f"--principal/--billing-month: {exc}") from None
     if not isinstance(principal, dict) and principal < 0:
         raise TariffcoreError("--principal cannot be negative")
     catalog = open_catalog(args)
     try:
-        result = compute_arrears(catalog, args.ruleset, principal=principal, due=due, as_of=as_of,
-                                 billing_month=month)
+        result = compute_arrears(
+            catalog, args.ruleset, principal=principal, due=due, as_of=as_of, billing_month=month
+        )
     except BillingError as exc:
         if fmt == "table":
             print(f"error {exc.code}: {exc.message}", file=sys.stderr)
         else:
-            print(json.dumps({"ruleset": args.ruleset, "error": {"code": exc.code, "message": exc.message}},
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"ruleset": args.ruleset, "error": {"code": exc.code, "message": exc.message}},
+                    ensure_ascii=False,
+                )
+            )
         return 1
     with output(args.output) as stream:
         if fmt == "table":
@@ -168,8 +201,9 @@ def _result_table(result: ArrearsResult) -> str:
     rows = [("principal", format_amount(result.principal), "")]
     for s in result.surcharges:
         rounding = f"; {s.rounding}" if s.rounding else ""
-        rows.append((f"{s.label} ({s.rule})", format_amount(s.amount),
-                     f"{s.formula}; {s.start}..{s.end}{rounding}"))
+        rows.append(
+            (f"{s.label} ({s.rule})", format_amount(s.amount), f"{s.formula}; {s.start}..{s.end}{rounding}")
+        )
     rows.append(("total due", format_amount(result.total_due), ""))
     first = max(_width(r[0]) for r in rows)
     second = max(_width(r[1]) for r in rows)
@@ -180,8 +214,20 @@ def _result_table(result: ArrearsResult) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-_CSV_COLUMNS = ["account", "ruleset", "as_of", "bills", "principal", "surcharges", "paid", "credit",
-                "outstanding", "past_limitation", "error_code", "error_message"]
+_CSV_COLUMNS = [
+    "account",
+    "ruleset",
+    "as_of",
+    "bills",
+    "principal",
+    "surcharges",
+    "paid",
+    "credit",
+    "outstanding",
+    "past_limitation",
+    "error_code",
+    "error_message",
+]
 
 
 class _Writer:
@@ -200,14 +246,20 @@ class _Writer:
         if isinstance(result, BillingError):
             self.errors += 1
             if self.fmt == "jsonl":
-                data = {"account": group.account, "line": group.line,
-                        "error": {"code": result.code, "message": result.message}}
+                data = {
+                    "account": group.account,
+                    "line": group.line,
+                    "error": {"code": result.code, "message": result.message},
+                }
                 self.stream.write(compact_json(data) + "\n")
             elif self.csv is not None:
-                self.csv.writerow([group.account, "", "", "", "", "", "", "", "", "",
-                                   result.code, result.message])
+                self.csv.writerow(
+                    [group.account, "", "", "", "", "", "", "", "", "", result.code, result.message]
+                )
             else:
-                self.rows.append([group.account or f"(line {group.line})", f"error {result.code}: {result.message}"])
+                self.rows.append(
+                    [group.account or f"(line {group.line})", f"error {result.code}: {result.message}"]
+                )
             return
         past = [b for b in result.bills if b.past_limitation]
         unknown = any(b.past_limitation is None for b in result.bills)
@@ -215,10 +267,18 @@ class _Writer:
         if self.fmt == "jsonl":
             self.stream.write(compact_json(statement_to_dict(result)) + "\n")
             return
-        cells = [result.account, result.ruleset, result.as_of.isoformat(), str(len(result.bills)),
-                 format_amount(result.principal), format_amount(result.surcharges),
-                 format_amount(result.paid), format_amount(result.credit),
-                 format_amount(result.outstanding), flag]
+        cells = [
+            result.account,
+            result.ruleset,
+            result.as_of.isoformat(),
+            str(len(result.bills)),
+            format_amount(result.principal),
+            format_amount(result.surcharges),
+            format_amount(result.paid),
+            format_amount(result.credit),
+            format_amount(result.outstanding),
+            flag,
+        ]
         if self.csv is not None:
             self.csv.writerow([*cells, "", ""])
         else:
@@ -227,8 +287,18 @@ class _Writer:
     def close(self) -> None:
         if self.fmt != "table":
             return
-        header = ["account", "ruleset", "as_of", "bills", "principal", "surcharges", "paid",
-                  "credit", "outstanding", "past_limitation"]
+        header = [
+            "account",
+            "ruleset",
+            "as_of",
+            "bills",
+            "principal",
+            "surcharges",
+            "paid",
+            "credit",
+            "outstanding",
+            "past_limitation",
+        ]
         numeric = set(range(3, 10))
         full = [header] + [row for row in self.rows if len(row) > 2]
         widths = [max(_width(row[i]) for row in full) for i in range(len(header))]
@@ -236,8 +306,7 @@ class _Writer:
         def render(row: list[str]) -> str:
             if len(row) == 2:
                 return f"{_pad(row[0], widths[0])}  {row[1]}"
-            return "  ".join(_pad(c, widths[i], right=i in numeric)
-                             for i, c in enumerate(row)).rstrip()
+            return "  ".join(_pad(c, widths[i], right=i in numeric) for i, c in enumerate(row)).rstrip()
 
         self.stream.write(render(header) + "\n")
         for row in self.rows:

@@ -1,6 +1,6 @@
 """``tariffcore bill INPUT --ruleset ID``: one result per input row, in input order.
 
-Rows stream through :class:`tariffcore.batch.BatchEngine`: memory stays flat however long the
+Rows stream through :class:`tariffcore.batch.engine.BatchEngine`: memory stays flat however long the
 input, repeated rows are billed once, ``--jobs N`` spreads the work over N processes (the
 output order never changes), and a progress bar is drawn on a terminal.
 """
@@ -12,21 +12,36 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..batch import BatchEngine, Progress, input_format, read_chunks
-from ..workers import csv_file_to_jsonl, jsonl_parallel, jsonl_work, results_work, run_chunks
-from ..output import writer_for
-from ._common import Subparsers, catalog_options, charge_columns, output
+from ..batch import (
+    BatchEngine,
+    csv_file_to_jsonl,
+    jsonl_parallel,
+    jsonl_work,
+    results_work,
+    run_chunks,
+)
+from ..engine import charge_ids
+from ..rows import Progress, input_format, read_chunks, writer_for
+from ._common import Subparsers, catalog_options, output
 
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser("bill", help="bill every row of a CSV, JSON-lines or Parquet file")
     sub.add_argument("input", help="CSV with a header, JSON lines (.jsonl) or Parquet; '-' reads stdin")
     sub.add_argument("--ruleset", help="ruleset id (or id@version) for rows without a 'ruleset' column")
-    sub.add_argument("--format", choices=("jsonl", "csv", "table", "parquet"), default="jsonl",
-                     help="parquet needs --output and the optional pyarrow")
-    sub.add_argument("--input-format", choices=("csv", "jsonl", "parquet"), default=None,
-                     help="default: from the file name (.jsonl/.ndjson/.json are JSON lines, "
-                     ".parquet Parquet, anything else CSV)")
+    sub.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "table", "parquet"),
+        default="jsonl",
+        help="parquet needs --output and the optional pyarrow",
+    )
+    sub.add_argument(
+        "--input-format",
+        choices=("csv", "jsonl", "parquet"),
+        default=None,
+        help="default: from the file name (.jsonl/.ndjson/.json are JSON lines, "
+        ".parquet Parquet, anything else CSV)",
+    )
     sub.add_argument("--output", "-o", help="write here instead of standard output")
     batch_options(sub)
     catalog_options(sub)
@@ -35,6 +50,7 @@ def register(subparsers: Subparsers) -> None:
 
 def _count(minimum: int) -> Callable[[str], int]:
     """An argparse type: a whole number of at least ``minimum``."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -43,17 +59,33 @@ def _count(minimum: int) -> Callable[[str], int]:
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{value} is below {minimum}")
         return value
+
     return parse
 
 
 def batch_options(sub: argparse.ArgumentParser) -> None:
     """``--jobs``, ``--progress`` and ``--cache-mib``, shared by the batch commands."""
-    sub.add_argument("--jobs", "-j", type=_count(1), default=1, metavar="N",
-                     help="bill on N processes (output order is unchanged; default 1)")
-    sub.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
-                     help="progress bar on standard error (auto: when it is a terminal)")
-    sub.add_argument("--cache-mib", type=_count(0), default=None, metavar="MIB",
-                     help="memory for the results of repeated rows (default 24)")
+    sub.add_argument(
+        "--jobs",
+        "-j",
+        type=_count(1),
+        default=1,
+        metavar="N",
+        help="bill on N processes (output order is unchanged; default 1)",
+    )
+    sub.add_argument(
+        "--progress",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="progress bar on standard error (auto: when it is a terminal)",
+    )
+    sub.add_argument(
+        "--cache-mib",
+        type=_count(0),
+        default=None,
+        metavar="MIB",
+        help="memory for the results of repeated rows (default 24)",
+    )
 
 
 def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
@@ -64,7 +96,7 @@ def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
 
 def run(args: argparse.Namespace) -> int:
     engine = open_engine(args, args.ruleset)
-    columns = charge_columns(engine.catalog, args.ruleset)
+    columns = charge_ids(engine.catalog, args.ruleset)
     stdin = args.input == "-"
     if not stdin and not Path(args.input).is_file():
         raise OSError(f"no such input file: {args.input}")
@@ -74,8 +106,9 @@ def run(args: argparse.Namespace) -> int:
     if stdin and kind == "parquet":
         raise OSError("Parquet input must be a file, not standard input")
     progress = Progress() if not stdin and Progress.wanted(args.progress) else None
-    chunks = read_chunks(args.input, args.input_format if not stdin else (args.input_format or "csv"),
-                         progress=progress)
+    chunks = read_chunks(
+        args.input, args.input_format if not stdin else (args.input_format or "csv"), progress=progress
+    )
     failed = 0
     if args.format == "jsonl":
         with output(args.output) as stream:
@@ -103,14 +136,16 @@ def run(args: argparse.Namespace) -> int:
                 binary.flush()
     else:
         if args.format == "parquet":
-            from ..parquet import ParquetBillWriter
+            from ..rows import ParquetBillWriter
 
             writer = ParquetBillWriter(args.output, columns)
             failed = _write(writer, run_chunks(engine, chunks, results_work, args.jobs))
         else:
             with output(args.output) as stream:
-                failed = _write(writer_for(args.format, stream, columns),
-                                run_chunks(engine, chunks, results_work, args.jobs))
+                failed = _write(
+                    writer_for(args.format, stream, columns),
+                    run_chunks(engine, chunks, results_work, args.jobs),
+                )
     if progress is not None:
         progress.finish()
     return 1 if failed else 0

@@ -15,28 +15,39 @@ import json
 import sys
 from pathlib import Path
 
-from ..batch import Progress, read_chunks
-from ..workers import run_chunks
-from ..compare import CompareSummary, Comparison, compare_chunk
-from ..output import compact_json
+from ..batch import run_chunks
+from ..regression import CompareSummary, Comparison, compare_chunk
+from ..rows import Progress, compact_json, read_chunks
 from ._common import Subparsers, catalog_options, output
 from .bill import batch_options, open_engine
 
 
 def register(subparsers: Subparsers) -> None:
-    sub = subparsers.add_parser("compare", help="bill the same accounts under two ordinances",
-                                description=__doc__.split("\n\n")[0] if __doc__ else None)
+    sub = subparsers.add_parser(
+        "compare",
+        help="bill the same accounts under two ordinances",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
     sub.add_argument("readings", help="CSV, JSON lines or Parquet, as for 'bill'")
     sub.add_argument("--ruleset", required=True, help="the old ordinance: id or id@version")
     sub.add_argument("--against", required=True, help="the new ordinance: id or id@version")
-    sub.add_argument("--format", choices=("csv", "jsonl", "none"), default="csv",
-                     help="per-account output (default csv; none: summary only)")
+    sub.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "none"),
+        default="csv",
+        help="per-account output (default csv; none: summary only)",
+    )
     sub.add_argument("--input-format", choices=("csv", "jsonl", "parquet"), default=None)
     sub.add_argument("--output", "-o", help="per-account output file (default: standard output)")
     sub.add_argument("--summary", metavar="FILE", help="write the summary as JSON to FILE")
     sub.add_argument("--report", metavar="FILE", help="write the HTML report to FILE")
-    sub.add_argument("--hardest", type=int, default=20, metavar="N",
-                     help="how many accounts hit hardest to list (default 20)")
+    sub.add_argument(
+        "--hardest",
+        type=int,
+        default=20,
+        metavar="N",
+        help="how many accounts hit hardest to list (default 20)",
+    )
     batch_options(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
@@ -64,10 +75,11 @@ def run(args: argparse.Namespace) -> int:
     if progress is not None:
         progress.finish()
     if args.summary:
-        Path(args.summary).write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)
-                                      + "\n", encoding="utf-8")
+        Path(args.summary).write_text(
+            json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     if args.report:
-        from ..report import html_report
+        from ..regression import html_report
 
         Path(args.report).write_text(html_report(summary), encoding="utf-8")
     target = sys.stdout if args.format == "none" else sys.stderr

@@ -9,14 +9,14 @@ import re
 import sys
 
 from ..errors import BillingError, TariffcoreError
-from ..inputs import parse_row, read_rows
-from ..output import bill_to_dict, error_to_dict, explain_bill
+from ..rows import bill_to_dict, error_to_dict, explain_bill, parse_row, read_rows
 from ._common import Subparsers, bill_one, catalog_options, open_catalog
 
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser(
-        "explain", help="explain one account's bill line by line",
+        "explain",
+        help="explain one account's bill line by line",
         description="Explain one bill: from INPUT with --account, or from the options below.",
     )
     sub.add_argument("input", nargs="?", help="input file holding the account (with --account)")
@@ -32,8 +32,13 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument("--due-date")
     sub.add_argument("--months", help="months the bill covers (default: the ruleset's billing cycle)")
     sub.add_argument("--reductions", help="reduction ids separated by ';'")
-    sub.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                     help="an extra account attribute a rule asks for (repeatable)")
+    sub.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra account attribute a rule asks for (repeatable)",
+    )
     sub.add_argument("--format", choices=("text", "json"), default="text")
     catalog_options(sub)
     sub.set_defaults(run=run)
@@ -57,10 +62,16 @@ def run(args: argparse.Namespace) -> int:
         reference = row.ruleset or args.ruleset
     else:
         fields: dict[str, object] = {
-            "account": args.account or "-", "use_class": args.use_class, "meter_mm": args.meter_mm,
-            "household_units": args.household_units, "usage_m3": args.usage,
-            "billing_month": args.billing_month, "period_start": args.period_start,
-            "period_end": args.period_end, "due_date": args.due_date, "reductions": args.reductions,
+            "account": args.account or "-",
+            "use_class": args.use_class,
+            "meter_mm": args.meter_mm,
+            "household_units": args.household_units,
+            "usage_m3": args.usage,
+            "billing_month": args.billing_month,
+            "period_start": args.period_start,
+            "period_end": args.period_end,
+            "due_date": args.due_date,
+            "reductions": args.reductions,
             "months": args.months,
         }
         for item in args.set:
@@ -88,14 +99,19 @@ def run(args: argparse.Namespace) -> int:
 
 #: The input columns explain's options stand for, as its messages should name them.
 _OPTIONS = {
-    "use_class": "--use-class", "usage_m3": "--usage", "meter_mm": "--meter-mm",
-    "household_units": "--households", "billing_month": "--billing-month",
-    "period_start": "--period-start", "period_end": "--period-end", "due_date": "--due-date",
-    "reductions": "--reductions", "months": "--months",
+    "use_class": "--use-class",
+    "usage_m3": "--usage",
+    "meter_mm": "--meter-mm",
+    "household_units": "--households",
+    "billing_month": "--billing-month",
+    "period_start": "--period-start",
+    "period_end": "--period-end",
+    "due_date": "--due-date",
+    "reductions": "--reductions",
+    "months": "--months",
 }
 
 
 def _in_option_words(message: str) -> str:
     """An input error about a column, reworded for the option that gave it."""
     return re.sub(r"\b(" + "|".join(_OPTIONS) + r")\b", lambda m: _OPTIONS[m.group(1)], message)
-

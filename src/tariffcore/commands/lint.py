@@ -1,7 +1,7 @@
 """``tariffcore lint [PATH...]``: what is valid but probably wrong, or not checked lately.
 
 Findings print as ``path:line:col: kind: message``; ``--ignore KIND`` drops a kind. The exit
-status is 1 when any finding is left. See :mod:`tariffcore.lint` for every kind.
+status is 1 when any finding is left. See :mod:`tariffcore.authoring.lint` for every kind.
 """
 
 from __future__ import annotations
@@ -11,29 +11,51 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from ..catalog import load_catalog
+from ..authoring import KINDS, lint_catalog
+from ..engine import load_catalog
 from ..errors import TariffcoreError
-from ..lint import KINDS, lint_catalog
 from ._common import Subparsers
 
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser(
-        "lint", help="find gaps between versions, odd tiers, missing rates, stale data",
+        "lint",
+        help="find gaps between versions, odd tiers, missing rates, stale data",
         description="Lint rulesets: gaps between versions, tiers that do not rise, use classes "
         "without a rate, charges never reached, sources without a URL or never cited, data not "
         "checked for longer than --stale-after days, versions and use classes without golden "
         "bills. Without PATH, every installed ruleset.",
     )
     sub.add_argument("paths", nargs="*", metavar="PATH", help="ruleset files or directories")
-    sub.add_argument("--stale-after", type=int, default=365, metavar="DAYS",
-                     help="days after a version's 'checked' date when it is due again (default 365)")
-    sub.add_argument("--today", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                     help="the date to judge staleness on (default: today)")
-    sub.add_argument("--ignore", action="append", default=[], choices=KINDS, metavar="KIND",
-                     help=f"drop findings of this kind (repeatable): {', '.join(KINDS)}")
-    sub.add_argument("--ruleset", action="append", default=None, metavar="ID",
-                     help="lint only this ruleset id (repeatable)")
+    sub.add_argument(
+        "--stale-after",
+        type=int,
+        default=365,
+        metavar="DAYS",
+        help="days after a version's 'checked' date when it is due again (default 365)",
+    )
+    sub.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date to judge staleness on (default: today)",
+    )
+    sub.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        choices=KINDS,
+        metavar="KIND",
+        help=f"drop findings of this kind (repeatable): {', '.join(KINDS)}",
+    )
+    sub.add_argument(
+        "--ruleset",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="lint only this ruleset id (repeatable)",
+    )
     sub.set_defaults(run=run)
 
 
@@ -50,8 +72,9 @@ def run(args: argparse.Namespace) -> int:
             catalog.ruleset(ruleset_id)  # raises UnknownRulesetError, naming the close ones
     findings = [
         finding
-        for finding in lint_catalog(catalog, today=args.today or date.today(),
-                                    stale_after=args.stale_after, ids=args.ruleset)
+        for finding in lint_catalog(
+            catalog, today=args.today or date.today(), stale_after=args.stale_after, ids=args.ruleset
+        )
         if finding.kind not in args.ignore
     ]
     here = Path.cwd()

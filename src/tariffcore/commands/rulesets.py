@@ -9,83 +9,27 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
-from ..catalog import Catalog
+from ..engine import Catalog, listing
 from ..errors import TariffcoreError
-from ..versions import to_yaml
+from ..format import to_yaml
 from ._common import Subparsers, catalog_options, open_catalog
 
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser(
-        "rulesets", help="list installed rulesets, versions and sources",
+        "rulesets",
+        help="list installed rulesets, versions and sources",
         description="List installed rulesets; 'rulesets show ID@VERSION' prints one version "
         "fully resolved (extends merged) as YAML.",
     )
     sub.add_argument("action", nargs="?", choices=("list", "show"), default="list")
-    sub.add_argument("reference", nargs="?", metavar="ID[@VERSION]",
-                     help="with show: the ruleset version to print")
+    sub.add_argument(
+        "reference", nargs="?", metavar="ID[@VERSION]", help="with show: the ruleset version to print"
+    )
     sub.add_argument("--format", choices=("text", "json"), default="text")
     catalog_options(sub)
     sub.set_defaults(run=run)
-
-
-def listing(catalog: Catalog) -> list[dict[str, Any]]:
-    """Every ruleset with its versions (dates in force, charges, sources) as plain data; each
-    version's ``file`` is its path relative to the directory it was found in."""
-    result = []
-    for ruleset in catalog:
-        versions = []
-        for version in ruleset.versions:
-            start, end = ruleset.in_force(version)
-            spec = version.spec
-            versions.append({
-                "version": version.version,
-                "file": catalog.files.get(version.path, version.path),
-                "extends": spec.extends,
-                "title": spec.title,
-                "basis": spec.effective.basis,
-                "from": start.isoformat(),
-                "until": end.isoformat() if end else None,
-                "confidence": spec.confidence,
-                "charges": [charge.id for charge in version.charges],
-                "charge_basis": {charge.id: charge.basis for charge in version.charges
-                                 if charge.basis != spec.effective.basis},
-                "billing_months": spec.billing_cycle.months if spec.billing_cycle else [1],
-                "reductions": [reduction.id for reduction in version.reductions],
-                "not_included": list(spec.not_included),
-                "sources": [
-                    {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
-                    for s in spec.sources
-                ],
-            })
-        result.append({"id": ruleset.id, "title": ruleset.title, "versions": versions,
-                       "arrears": _arrears_listing(ruleset, catalog.files)})
-    return result
-
-
-def _arrears_listing(ruleset: Any, files: dict[str, str]) -> list[dict[str, Any]]:
-    """The ruleset's late-payment rules versions as plain data."""
-    result = []
-    for version in ruleset.arrears_versions:
-        spec = version.spec
-        start = spec.effective.from_
-        result.append({
-            "version": version.version,
-            "file": files.get(version.path, version.path),
-            "title": spec.title,
-            "basis": spec.effective.basis,
-            "from": start.isoformat() if not isinstance(start, str) else start,
-            "until": spec.effective.until.isoformat() if spec.effective.until else None,
-            "confidence": spec.confidence,
-            "rules": {rule.id: rule.spec.kind for rule in version.rules},
-            "sources": [
-                {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
-                for s in spec.sources
-            ],
-        })
-    return result
 
 
 def show(catalog: Catalog, reference: str) -> str:
@@ -96,8 +40,9 @@ def show(catalog: Catalog, reference: str) -> str:
     head = [f"# {chosen.label}, resolved from {chosen.path}"]
     if chosen.spec.extends:
         head.append(f"# extends {chosen.spec.extends}: inherited values are merged in")
-    head.append(f"# in force from {start} to {end or '(open)'} by "
-                f"{chosen.spec.effective.basis.replace('_', ' ')}")
+    head.append(
+        f"# in force from {start} to {end or '(open)'} by {chosen.spec.effective.basis.replace('_', ' ')}"
+    )
     return "\n".join(head) + "\n" + to_yaml(chosen.data)
 
 
@@ -124,9 +69,12 @@ def run(args: argparse.Namespace) -> int:
                     extra += f"; reductions: {', '.join(v['reductions'])}"
                 charges = ", ".join(
                     c + (f" (by {v['charge_basis'][c].replace('_', ' ')})" if c in v["charge_basis"] else "")
-                    for c in v["charges"])
-                print(f"  @{v['version']:<10} {span:<26} by {v['basis'].replace('_', ' ')}; "
-                      f"charges: {charges or '-'}{extra}{chain}")
+                    for c in v["charges"]
+                )
+                print(
+                    f"  @{v['version']:<10} {span:<26} by {v['basis'].replace('_', ' ')}; "
+                    f"charges: {charges or '-'}{extra}{chain}"
+                )
                 for s in v["sources"]:
                     print(f"      [{s['tag']}] {s['title']}" + (f" <{s['url']}>" if s["url"] else ""))
             for v in entry["arrears"]:

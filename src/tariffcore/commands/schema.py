@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from ..authoring import schema_text
 from ..plugins import load_plugins
-from ..schema import schema_text
 from ._common import Subparsers, output
 
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser(
-        "schema", help="print the JSON Schema of ruleset files (for editors)",
+        "schema",
+        help="print the JSON Schema of ruleset files (for editors)",
         description="Print the JSON Schema of a ruleset version file, including the spec of "
         "every installed charge type (a union discriminated by 'type'). Point an editor at it "
         "with a first line '# yaml-language-server: $schema=PATH'.",

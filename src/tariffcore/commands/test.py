@@ -12,25 +12,37 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..catalog import Catalog, load_catalog
+from ..authoring import (
+    ArrearsCase,
+    GoldenCase,
+    describe_failure,
+    golden_roots,
+    load_golden_file,
+    run_arrears_case,
+    run_case,
+)
+from ..engine import Catalog, load_catalog
 from ..errors import RulesetError
-from ..arrears_golden import ArrearsCase, load_arrears_golden, run_arrears_case
-from ..golden import GoldenCase, describe_failure, golden_roots, load_golden, run_case
 from ._common import Subparsers
 
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser(
-        "test", help="run golden bills; show expected and actual per line for failures",
+        "test",
+        help="run golden bills; show expected and actual per line for failures",
         description="Run golden bills (YAML files in a ruleset's tests directory). A failure "
         "shows expected and actual amounts per line with the tier slices. Exit status 1 when "
         "any bill fails.",
     )
-    sub.add_argument("paths", nargs="*", metavar="PATH",
-                     help="ruleset directories, tests directories or golden files "
-                          "(default: every installed ruleset)")
-    sub.add_argument("-k", dest="keyword", metavar="TEXT",
-                     help="run only bills whose ruleset or name contains TEXT")
+    sub.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="ruleset directories, tests directories or golden files (default: every installed ruleset)",
+    )
+    sub.add_argument(
+        "-k", dest="keyword", metavar="TEXT", help="run only bills whose ruleset or name contains TEXT"
+    )
     sub.add_argument("-v", "--verbose", action="store_true", help="list passing bills too")
     sub.set_defaults(run=run)
 
@@ -47,24 +59,29 @@ def run(args: argparse.Namespace) -> int:
         catalog = load_catalog()
         files = [Path(name) for ruleset in catalog for name in ruleset.golden_files]
     for key, problems in sorted(catalog.problems.items()):
-        broken.append(f"ruleset {key or '(unknown id)'} is broken:\n" +
-                      "\n".join(f"  {problem}" for problem in problems))
+        broken.append(
+            f"ruleset {key or '(unknown id)'} is broken:\n"
+            + "\n".join(f"  {problem}" for problem in problems)
+        )
     cases: list[GoldenCase] = []
     late: list[ArrearsCase] = []
     for path in files:
-        for reader, found in ((load_golden, cases), (load_arrears_golden, late)):
-            try:
-                found += reader(path)  # type: ignore[operator]
-            except RulesetError as exc:
-                broken.append("\n".join(str(problem) for problem in exc.problems))
+        try:
+            found = load_golden_file(path)
+        except RulesetError as exc:
+            broken.append("\n".join(str(problem) for problem in exc.problems))
+            continue
+        cases += found.bills
+        late += found.arrears
     if args.keyword:
         cases = [case for case in cases if args.keyword in case.id]
         late = [case for case in late if args.keyword in case.id]
     return report(catalog, cases, late, broken, verbose=args.verbose)
 
 
-def report(catalog: Catalog, cases: list[GoldenCase], late: list[ArrearsCase], broken: list[str],
-           *, verbose: bool) -> int:
+def report(
+    catalog: Catalog, cases: list[GoldenCase], late: list[ArrearsCase], broken: list[str], *, verbose: bool
+) -> int:
     """Run ``cases`` (golden bills) and ``late`` (golden late-payment cases); print failures in
     full and a summary; return the exit status."""
     passed = failed = 0

@@ -11,16 +11,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..catalog import load_catalog, yaml_files
+from ..authoring import load_golden_file
+from ..engine import load_catalog, yaml_files
 from ..errors import Problem, RulesetError
-from ..arrears_golden import load_arrears_golden
-from ..golden import load_golden
 from ._common import Subparsers
 
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser(
-        "validate", help="check ruleset files; print every problem as file:line:col",
+        "validate",
+        help="check ruleset files; print every problem as file:line:col",
         description="Check ruleset version files and golden-bill files. Every problem is "
         "printed as path:line:col: message; the exit status is 1 when there is any.",
     )
@@ -53,11 +53,10 @@ def check(paths: list[str]) -> tuple[int, list[Problem]]:
     problems += [note for found in catalog.notes.values() for note in found]
     for entry, is_golden in files:
         if is_golden:
-            for reader in (load_golden, load_arrears_golden):
-                try:
-                    reader(entry)
-                except RulesetError as exc:
-                    problems += exc.problems
+            try:
+                load_golden_file(entry)
+            except RulesetError as exc:
+                problems += exc.problems
     order = {str(entry): index for index, (entry, _) in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.path, -1), p.path, p.line, p.column))
     return len(files), problems
@@ -72,8 +71,9 @@ def run(args: argparse.Namespace) -> int:
     also = f" and {warnings} warning(s)" if warnings else ""
     broken = len({problem.path for problem in problems})
     if problems:
-        print(f"{count} file(s) checked: {len(problems)} problem(s) in {broken} file(s){also}",
-              file=sys.stderr)
+        print(
+            f"{count} file(s) checked: {len(problems)} problem(s) in {broken} file(s){also}", file=sys.stderr
+        )
     else:
         print(f"{count} file(s) checked: no problems{also}", file=sys.stderr)
     return 1 if problems else 0

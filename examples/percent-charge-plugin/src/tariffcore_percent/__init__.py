@@ -16,8 +16,8 @@ from pydantic import Field
 
 from tariffcore import (
     BillContext,
-    ChargeSpec,
     Charged,
+    ChargeSpec,
     ChargeType,
     CompileContext,
     Number,
@@ -48,8 +48,13 @@ class PercentOf(ChargeType):
 
         def compute(bill: BillContext) -> Charged:
             base = sum((line.amount for line in bill.lines if line.charge in wanted), Decimal(0))
-            return Charged(base * rate, rule=f"{spec.percent}% of {'+'.join(spec.of)}",
-                           quantity=base, unit="KRW", unit_price=rate)
+            return Charged(
+                base * rate,
+                rule=f"{spec.percent}% of {'+'.join(spec.of)}",
+                quantity=base,
+                unit="KRW",
+                unit_price=rate,
+            )
 
         return compute
 

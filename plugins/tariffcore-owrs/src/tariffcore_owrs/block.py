@@ -70,12 +70,26 @@ Path = tuple[str | int, ...]
 #: Fields renamed before billing (OWRS-Analysis ``standardize_OWRS_names``).
 RENAMED: Mapping[str, str] = {
     f"{name}_commodity": name
-    for name in ("tier_starts", "tier_prices", "flat_rate", "budget", "indoor", "outdoor", "gpcd",
-                 "landscape_factor")
+    for name in (
+        "tier_starts",
+        "tier_prices",
+        "flat_rate",
+        "budget",
+        "indoor",
+        "outdoor",
+        "gpcd",
+        "landscape_factor",
+    )
 }
 #: Fields set aside before billing: no survey bill formula uses them.
-DROPPED = frozenset({"fixed_drought_surcharge", "variable_drought_surcharge",
-                     "fixed_wastewater_charge", "variable_wastewater_charge"})
+DROPPED = frozenset(
+    {
+        "fixed_drought_surcharge",
+        "variable_drought_surcharge",
+        "fixed_wastewater_charge",
+        "variable_wastewater_charge",
+    }
+)
 #: The fields a rate type (``Tiered``/``Budget``) may stand for, with the fields it reads:
 #: (tier starts, tier prices, budget).
 RATE_FIELDS: Mapping[str, tuple[str, str, str]] = {
@@ -165,8 +179,7 @@ def key_text(key: object) -> str:
     return text
 
 
-def compile_block(name: str, raw: Any, where: Path,
-                  known_data: frozenset[str] = frozenset()) -> Block:
+def compile_block(name: str, raw: Any, where: Path, known_data: frozenset[str] = frozenset()) -> Block:
     """Read the class ``name`` (``raw``, written at ``where``) into a :class:`Block`.
 
     ``known_data`` names the data columns rows are expected to give; a name that is neither a
@@ -177,8 +190,9 @@ def compile_block(name: str, raw: Any, where: Path,
     if not isinstance(raw, dict):
         return Block(name, {}, (((*where,), f"class {name} must be a mapping of fields"),))
     if len(raw) > MAX_FIELDS:
-        return Block(name, {}, (((*where,), f"class {name} has {len(raw)} fields; at most "
-                                 f"{MAX_FIELDS} are accepted"),))
+        return Block(
+            name, {}, (((*where,), f"class {name} has {len(raw)} fields; at most {MAX_FIELDS} are accepted"),)
+        )
     fields: dict[str, Field] = {}
     aliases: dict[str, str] = {}
     set_aside: list[str] = []
@@ -189,13 +203,21 @@ def compile_block(name: str, raw: Any, where: Path,
         new = RENAMED.get(key, key)
         if new != key:
             if new in raw:
-                problems.append((path, f"{key} and {new} are both given; {key} is read as {new} "
-                                 "(the survey's standard name), so one of them must go"))
+                problems.append(
+                    (
+                        path,
+                        f"{key} and {new} are both given; {key} is read as {new} "
+                        "(the survey's standard name), so one of them must go",
+                    )
+                )
                 continue
             aliases[key] = new
         own: list[tuple[Path, str]] = []
-        if new == "commodity_charge" and isinstance(value, str) and (
-                value.strip() == "flat_rate_commodity*usage_ccf"):
+        if (
+            new == "commodity_charge"
+            and isinstance(value, str)
+            and (value.strip() == "flat_rate_commodity*usage_ccf")
+        ):
             value = "flat_rate*usage_ccf"  # as the survey rewrites it, with the rename
         read = _field(new, value, path, own)
         if new in DROPPED:
@@ -219,20 +241,41 @@ def compile_block(name: str, raw: Any, where: Path,
             continue
         for used_name in names_used:
             if used_name in aliases:
-                warnings.append((item.path, f"{item.name} uses {used_name}, which the survey's "
-                                 f"standard names call {aliases[used_name]}: read as that field "
-                                 "(RateParser, without the renaming, finds no such name)"))
-            elif (used_name not in fields and used_name not in known_data
-                  and used_name != "usage_ccf"):
-                warnings.append((item.path, f"{item.name} uses {used_name}, which is not a field "
-                                 f"of {name}: every bill needs it as a data value (a column "
-                                 f"'{used_name}'), and the survey's data has no such column"))
+                warnings.append(
+                    (
+                        item.path,
+                        f"{item.name} uses {used_name}, which the survey's "
+                        f"standard names call {aliases[used_name]}: read as that field "
+                        "(RateParser, without the renaming, finds no such name)",
+                    )
+                )
+            elif used_name not in fields and used_name not in known_data and used_name != "usage_ccf":
+                warnings.append(
+                    (
+                        item.path,
+                        f"{item.name} uses {used_name}, which is not a field "
+                        f"of {name}: every bill needs it as a data value (a column "
+                        f"'{used_name}'), and the survey's data has no such column",
+                    )
+                )
     problems += _circles(fields, aliases)
     warnings += _sparse_maps(fields)
-    charges = tuple(aliases.get(n, n) for n in additive_names(fields["bill"].formula)
-                    if aliases.get(n, n) in fields) if "bill" in fields and fields["bill"].formula is not None else ()
-    return Block(name, fields, tuple(problems), tuple(warnings), aliases, tuple(set_aside),
-                 tuple(dict.fromkeys(charges)))
+    charges = (
+        tuple(
+            aliases.get(n, n) for n in additive_names(fields["bill"].formula) if aliases.get(n, n) in fields
+        )
+        if "bill" in fields and fields["bill"].formula is not None
+        else ()
+    )
+    return Block(
+        name,
+        fields,
+        tuple(problems),
+        tuple(warnings),
+        aliases,
+        tuple(set_aside),
+        tuple(dict.fromkeys(charges)),
+    )
 
 
 def _uses(fields: Mapping[str, Field]) -> dict[str, list[str]]:
@@ -253,9 +296,15 @@ def _uses(fields: Mapping[str, Field]) -> dict[str, list[str]]:
 
 def _circles(fields: Mapping[str, Field], aliases: Mapping[str, str]) -> list[tuple[Path, str]]:
     """Formulas that use each other in a circle (no data value can be meant to break it)."""
-    edges = {name: [aliases.get(n, n) for n in names(item.formula)
-                    if aliases.get(n, n) in fields and fields[aliases.get(n, n)].formula is not None]
-             for name, item in fields.items() if item.formula is not None}
+    edges = {
+        name: [
+            aliases.get(n, n)
+            for n in names(item.formula)
+            if aliases.get(n, n) in fields and fields[aliases.get(n, n)].formula is not None
+        ]
+        for name, item in fields.items()
+        if item.formula is not None
+    }
     state: dict[str, int] = {}
     problems: list[tuple[Path, str]] = []
     for start in edges:
@@ -272,9 +321,8 @@ def _circles(fields: Mapping[str, Field], aliases: Mapping[str, str]) -> list[tu
                 stack.pop()
                 trail.pop()
             elif state.get(step) == 1:
-                circle = " → ".join([*trail[trail.index(step):], step])
-                problems.append((fields[step].path, f"formulas refer to each other in a circle: "
-                                 f"{circle}"))
+                circle = " → ".join([*trail[trail.index(step) :], step])
+                problems.append((fields[step].path, f"formulas refer to each other in a circle: {circle}"))
             elif not state.get(step):
                 state[step] = 1
                 stack.append((step, iter(edges[step])))
@@ -291,18 +339,25 @@ def _sparse_maps(fields: Mapping[str, Field]) -> list[tuple[Path, str]]:
         parts = [key.split("|") for key in item.map.values]
         if any(len(part) != len(item.map.depends_on) for part in parts):
             continue  # a value holds '|' itself (1|1/2"): the combinations cannot be told apart
-        seen = [list(dict.fromkeys(part[index] for part in parts))
-                for index in range(len(item.map.depends_on))]
+        seen = [
+            list(dict.fromkeys(part[index] for part in parts)) for index in range(len(item.map.depends_on))
+        ]
         combinations = 1
         for values in seen:
             combinations *= len(values)
         if combinations > len(item.map.values):
-            missing = next("|".join(combo) for combo in _product(seen)
-                           if "|".join(combo) not in item.map.values)
-            warnings.append((item.path, f"{item.name} depends on {'|'.join(item.map.depends_on)} "
-                             f"and has values for {len(item.map.values)} of the "
-                             f"{combinations} combinations its keys use (none for {missing!r}, "
-                             "for one): a row with a missing combination cannot be billed"))
+            missing = next(
+                "|".join(combo) for combo in _product(seen) if "|".join(combo) not in item.map.values
+            )
+            warnings.append(
+                (
+                    item.path,
+                    f"{item.name} depends on {'|'.join(item.map.depends_on)} "
+                    f"and has values for {len(item.map.values)} of the "
+                    f"{combinations} combinations its keys use (none for {missing!r}, "
+                    "for one): a row with a missing combination cannot be billed",
+                )
+            )
     return warnings
 
 
@@ -350,8 +405,9 @@ def _field(name: str, value: Any, path: Path, problems: list[tuple[Path, str]]) 
         text = value.strip()
         if text in ("Tiered", "Budget"):
             if name not in RATE_FIELDS:
-                problems.append((path, f"{name}: {text} is a rate type, which only "
-                                 f"{' and '.join(RATE_FIELDS)} may be"))
+                problems.append(
+                    (path, f"{name}: {text} is a rate type, which only {' and '.join(RATE_FIELDS)} may be")
+                )
                 return None
             return Field(name, "rate", path, text, rate="Tiered" if text == "Tiered" else "Budget")
         node = _formula(name, text, path, problems)
@@ -370,8 +426,7 @@ def _formula(name: str, text: str, path: Path, problems: list[tuple[Path, str]])
     try:
         return budget_rounded(text) if "budget" in name else parse(text)
     except FormulaError as exc:
-        problems.append((path, f"{name}: {exc.message} (at character {exc.offset + 1} of "
-                         f"{text[:60]!r})"))
+        problems.append((path, f"{name}: {exc.message} (at character {exc.offset + 1} of {text[:60]!r})"))
         return None
 
 
@@ -385,8 +440,11 @@ def budget_rounded(text: str) -> Node:
     start = 0
     for index, char in enumerate(text):
         if char == "^":
-            raise FormulaError("the power operator '^' is not supported: a formula holds only "
-                               "numbers, names, + - * / and parentheses", index)
+            raise FormulaError(
+                "the power operator '^' is not supported: a formula holds only "
+                "numbers, names, + - * / and parentheses",
+                index,
+            )
         if char in "+*":
             pieces.append((op, Round(_piece(text, start, index))))
             op, start = char, index + 1
@@ -398,13 +456,16 @@ def _piece(text: str, start: int, end: int) -> Node:
     try:
         return parse(text[start:end])
     except FormulaError as exc:
-        raise FormulaError(f"{exc.message} (a budget formula is rounded piece by piece, cut at "
-                           "'+' and '*', and each piece must be a formula of its own)",
-                           start + exc.offset) from None
+        raise FormulaError(
+            f"{exc.message} (a budget formula is rounded piece by piece, cut at "
+            "'+' and '*', and each piece must be a formula of its own)",
+            start + exc.offset,
+        ) from None
 
 
-def _items(name: str, value: list[Any], path: Path,
-           problems: list[tuple[Path, str]]) -> tuple[Item, ...] | None:
+def _items(
+    name: str, value: list[Any], path: Path, problems: list[tuple[Path, str]]
+) -> tuple[Item, ...] | None:
     items: list[Item] = []
     if not value:
         problems.append((path, f"{name} is an empty list"))
@@ -423,34 +484,48 @@ def _items(name: str, value: list[Any], path: Path,
         elif isinstance(item, str) and (item.strip() in BUDGET_WORDS or _PERCENT.match(item)):
             items.append(item.strip())
         else:
-            problems.append((at, f"{name} item {index + 1} is {item!r}: a tier start or price is "
-                             "a number, or for a budget a percentage ('150%'), 'indoor' or "
-                             "'outdoor'"))
+            problems.append(
+                (
+                    at,
+                    f"{name} item {index + 1} is {item!r}: a tier start or price is "
+                    "a number, or for a budget a percentage ('150%'), 'indoor' or "
+                    "'outdoor'",
+                )
+            )
             return None
     return tuple(items)
 
 
-def _map(name: str, value: dict[Any, Any], path: Path,
-         problems: list[tuple[Path, str]]) -> MapField | None:
+def _map(name: str, value: dict[Any, Any], path: Path, problems: list[tuple[Path, str]]) -> MapField | None:
     extra = [str(key) for key in value if key not in ("depends_on", "values")]
     if extra:
-        problems.append(((*path, extra[0]), f"{name}: a map has 'depends_on' and 'values' only, "
-                         f"not {', '.join(repr(e) for e in extra)}"))
+        problems.append(
+            (
+                (*path, extra[0]),
+                f"{name}: a map has 'depends_on' and 'values' only, not {', '.join(repr(e) for e in extra)}",
+            )
+        )
         return None
     depends = value.get("depends_on")
     if isinstance(depends, str):
         depends = [depends]
-    if (not isinstance(depends, list) or not depends
-            or not all(isinstance(d, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", d.strip())
-                       for d in depends)):
-        problems.append(((*path, "depends_on"), f"{name}: depends_on must name one or more data "
-                         "columns or fields"))
+    if (
+        not isinstance(depends, list)
+        or not depends
+        or not all(isinstance(d, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", d.strip()) for d in depends)
+    ):
+        problems.append(
+            ((*path, "depends_on"), f"{name}: depends_on must name one or more data columns or fields")
+        )
         return None
     values = value.get("values")
     if not isinstance(values, dict) or not values:
-        problems.append(((*path, "values") if "values" in value else path,
-                         f"{name}: a map needs 'values', a mapping from a key "
-                         f"({'|'.join(depends)}) to a value"))
+        problems.append(
+            (
+                (*path, "values") if "values" in value else path,
+                f"{name}: a map needs 'values', a mapping from a key ({'|'.join(depends)}) to a value",
+            )
+        )
         return None
     read: dict[str, Value] = {}
     for key, item in values.items():
@@ -460,8 +535,7 @@ def _map(name: str, value: dict[Any, Any], path: Path,
             problems.append((at, f"{name}: the key {text!r} is given twice"))
             continue
         if isinstance(item, str):
-            node = _formula(f"{name} ({text})" if "budget" not in name else name, item.strip(), at,
-                            problems)
+            node = _formula(f"{name} ({text})" if "budget" not in name else name, item.strip(), at, problems)
             if node is None:
                 return None
             read[text] = node

@@ -29,13 +29,13 @@ from pydantic import Field
 
 from tariffcore import (
     Account,
-    CompiledVersion,
     BillContext,
     BillingError,
     Charged,
     ChargeSpec,
     ChargeType,
     CompileContext,
+    CompiledVersion,
     InputError,
     NotApplicableError,
     Reading,
@@ -43,7 +43,8 @@ from tariffcore import (
 )
 from tariffcore.units import USAGE_UNITS
 
-from .block import RATE_FIELDS, Block, Field as OwrsField, compile_block
+from .block import RATE_FIELDS, Block, compile_block
+from .block import Field as OwrsField
 from .errors import EvaluationError
 from .evaluate import Evaluation, evaluate_block
 from .exact import ExactError, cents, literal, shown, to_decimal
@@ -55,15 +56,18 @@ __all__ = ["OwrsCharge", "OwrsChargeSpec", "exact_values"]
 class OwrsChargeSpec(ChargeSpec):
     """A charge read from an OWRS file (written by the OWRS loader, not by hand)."""
 
-    field: str = Field(description="The OWRS field this line shows; 'bill' for the part of "
-                       "the bill formula beyond the lines above it.")
+    field: str = Field(
+        description="The OWRS field this line shows; 'bill' for the part of "
+        "the bill formula beyond the lines above it."
+    )
     unit: Literal["ccf", "kgal"] = Field(description="The file's bill_unit.")
     months: int = Field(ge=1, description="Months one bill covers (the file's bill_frequency).")
     frequency: str = Field(description="bill_frequency as the file writes it.")
     rate_structure: dict[str, Any] = Field(description="The file's rate_structure, as read.")
     classes: dict[str, str] = Field(description="Use class → the class as the file names it.")
-    broken: dict[str, str] = Field(default_factory=dict,
-                                   description="Use class → why it cannot be billed (file:line).")
+    broken: dict[str, str] = Field(
+        default_factory=dict, description="Use class → why it cannot be billed (file:line)."
+    )
 
 
 @dataclass
@@ -125,12 +129,18 @@ class OwrsCharge(ChargeType):
             if written not in blocks:
                 ctx.problem(("classes", cls), f"class {written!r} is not in the rate_structure")
         per_unit = Fraction(USAGE_UNITS[spec.unit])
-        period = (f"an amount per bill of {spec.months} month{'s' if spec.months > 1 else ''} "
-                  f"(bill_frequency: {spec.frequency}), in USD")
+        period = (
+            f"an amount per bill of {spec.months} month{'s' if spec.months > 1 else ''} "
+            f"(bill_frequency: {spec.frequency}), in USD"
+        )
 
         def evaluated(context: BillContext, written: str) -> tuple[Evaluation, dict[str, str | Fraction]]:
-            if (memo.account is context.account and memo.reading is context.reading
-                    and memo.written == written and memo.result is not None):
+            if (
+                memo.account is context.account
+                and memo.reading is context.reading
+                and memo.written == written
+                and memo.result is not None
+            ):
                 if isinstance(memo.result, BillingError):
                     raise memo.result
                 return memo.result
@@ -141,7 +151,11 @@ class OwrsCharge(ChargeType):
             except EvaluationError as exc:
                 result = _billing_error(f"{context.version} {written}: {exc.message}", exc.code)
             memo.account, memo.reading, memo.written, memo.result = (
-                context.account, context.reading, written, result)
+                context.account,
+                context.reading,
+                written,
+                result,
+            )
             if isinstance(result, BillingError):
                 raise result
             return result
@@ -152,8 +166,10 @@ class OwrsCharge(ChargeType):
             if written is None:
                 return None
             if cls in spec.broken:
-                raise BillingError(f"{context.version}: class {written} cannot be billed with "
-                                   f"this file: {spec.broken[cls]}", code="broken_ruleset")
+                raise BillingError(
+                    f"{context.version}: class {written} cannot be billed with this file: {spec.broken[cls]}",
+                    code="broken_ruleset",
+                )
             block = blocks[written]
             if spec.field != "bill" and spec.field not in block.charges:
                 return None
@@ -183,24 +199,29 @@ def _data(context: BillContext, written: str, per_unit: Fraction) -> dict[str, s
     return data
 
 
-def _value(name: str, evaluation: Evaluation, data: Mapping[str, str | Fraction],
-           where: str) -> Fraction:
+def _value(name: str, evaluation: Evaluation, data: Mapping[str, str | Fraction], where: str) -> Fraction:
     if name in data:
         given = data[name]
         try:
             return given if isinstance(given, Fraction) else literal(given)
         except ExactError:
-            raise BillingError(f"{where}: the row's {name} is {given!r}, not an amount",
-                               code="invalid_value") from None
+            raise BillingError(
+                f"{where}: the row's {name} is {given!r}, not an amount", code="invalid_value"
+            ) from None
     value = evaluation.values.get(name)
     if not isinstance(value, Fraction):
-        raise BillingError(f"{where}: {name} is a list ({value}), not an amount",
-                           code="invalid_value")
+        raise BillingError(f"{where}: {name} is a list ({value}), not an amount", code="invalid_value")
     return value
 
 
-def _line(spec: OwrsChargeSpec, block: Block, evaluation: Evaluation,
-          data: Mapping[str, str | Fraction], written: str, period: str) -> Charged:
+def _line(
+    spec: OwrsChargeSpec,
+    block: Block,
+    evaluation: Evaluation,
+    data: Mapping[str, str | Fraction],
+    written: str,
+    period: str,
+) -> Charged:
     name = spec.field
     item = block.fields[name]
     value = _value(name, evaluation, data, f"{written} {name}")
@@ -212,10 +233,18 @@ def _line(spec: OwrsChargeSpec, block: Block, evaluation: Evaluation,
     tiers = evaluation.tiers.get(name)
     if name not in data and tiers is not None:
         quantity, unit = to_decimal(usage), spec.unit
-        slices = tuple(TierSlice(piece.tier, to_decimal(piece.lower),
-                                 None if piece.upper is None else to_decimal(piece.upper),
-                                 to_decimal(piece.quantity), to_decimal(piece.price),
-                                 to_decimal(piece.amount), written) for piece in tiers.slices)
+        slices = tuple(
+            TierSlice(
+                piece.tier,
+                to_decimal(piece.lower),
+                None if piece.upper is None else to_decimal(piece.upper),
+                to_decimal(piece.quantity),
+                to_decimal(piece.price),
+                to_decimal(piece.amount),
+                written,
+            )
+            for piece in tiers.slices
+        )
     elif name not in data and item.formula is not None:
         factor = _per_usage(item.formula)
         if isinstance(factor, Num):
@@ -226,12 +255,25 @@ def _line(spec: OwrsChargeSpec, block: Block, evaluation: Evaluation,
     if "usage_ccf" in _uses(item, evaluation) or tiers is not None:
         notes.append(_usage_note(usage, spec.unit))
     notes.append(period)
-    return Charged(to_decimal(value), rule=written, quantity=quantity, unit=unit,
-                   unit_price=price, slices=slices, notes=tuple(notes))
+    return Charged(
+        to_decimal(value),
+        rule=written,
+        quantity=quantity,
+        unit=unit,
+        unit_price=price,
+        slices=slices,
+        notes=tuple(notes),
+    )
 
 
-def _rest(context: BillContext, block: Block, evaluation: Evaluation,
-          data: Mapping[str, str | Fraction], written: str, period: str) -> Charged | None:
+def _rest(
+    context: BillContext,
+    block: Block,
+    evaluation: Evaluation,
+    data: Mapping[str, str | Fraction],
+    written: str,
+    period: str,
+) -> Charged | None:
     """The whole bill to the cent, less the lines above it."""
     bill = _value("bill", evaluation, data, f"{written} bill")
     whole = cents(bill)
@@ -242,8 +284,11 @@ def _rest(context: BillContext, block: Block, evaluation: Evaluation,
     notes = _explain(block, block.fields["bill"], evaluation, data)
     item = block.fields["bill"]
     plain_sum = item.formula is not None and _plain_sum(item.formula)
-    why = ("the bill, rounded to the cent as a whole, differs from the sum of its lines rounded "
-           "one by one" if plain_sum else "what the bill formula adds beyond the lines above")
+    why = (
+        "the bill, rounded to the cent as a whole, differs from the sum of its lines rounded one by one"
+        if plain_sum
+        else "what the bill formula adds beyond the lines above"
+    )
     notes.append(f"{why}: bill {shown(bill)} → {whole}, less {shown_lines}")
     notes.append(period)
     return Charged(rest, rule=written, notes=tuple(notes))
@@ -260,9 +305,12 @@ def _per_usage(node: Any) -> Name | Num | None:
     price per unit of usage)."""
     if isinstance(node, Bin) and node.op == "*":
         for usage, factor in ((node.right, node.left), (node.left, node.right)):
-            if (isinstance(usage, Name) and usage.name == "usage_ccf"
-                    and isinstance(factor, (Name, Num))
-                    and not (isinstance(factor, Name) and factor.name == "usage_ccf")):
+            if (
+                isinstance(usage, Name)
+                and usage.name == "usage_ccf"
+                and isinstance(factor, (Name, Num))
+                and not (isinstance(factor, Name) and factor.name == "usage_ccf")
+            ):
                 return factor
     return None
 
@@ -279,13 +327,16 @@ def _uses(item: OwrsField, evaluation: Evaluation) -> tuple[str, ...]:
 def _usage_note(usage: Fraction, unit: str) -> str:
     text = f"usage_ccf = {shown(usage)} (the usage in {unit}, the file's unit)"
     if shown(usage).endswith("…"):
-        text += (f", from m³ at {USAGE_UNITS[unit]} m³ per {unit}: carried exactly as "
-                 f"{usage.numerator}/{usage.denominator}")
+        text += (
+            f", from m³ at {USAGE_UNITS[unit]} m³ per {unit}: carried exactly as "
+            f"{usage.numerator}/{usage.denominator}"
+        )
     return text
 
 
-def _explain(block: Block, item: OwrsField, evaluation: Evaluation,
-             data: Mapping[str, str | Fraction]) -> list[str]:
+def _explain(
+    block: Block, item: OwrsField, evaluation: Evaluation, data: Mapping[str, str | Fraction]
+) -> list[str]:
     """What the field says and the values it used."""
     name = item.name
     if name in data:
@@ -297,13 +348,17 @@ def _explain(block: Block, item: OwrsField, evaluation: Evaluation,
         starts_name, prices_name, budget_name = RATE_FIELDS[name]
         starts = ", ".join(str(s) for s in charge.written)
         if charge.kind == "Tiered":
-            return [f"{name}: Tiered on {starts_name} [{starts}] and {prices_name}; a Tiered "
-                    "start is the first unit of its tier"]
+            return [
+                f"{name}: Tiered on {starts_name} [{starts}] and {prices_name}; a Tiered "
+                "start is the first unit of its tier"
+            ]
         applied = ", ".join(shown(s - 1) for s in charge.starts)
-        lines = [f"{name}: Budget on {starts_name} [{starts}] = [{applied}] and {prices_name}, "
-                 f"with {budget_name} {shown(charge.budget or Fraction(0))}; a Budget start is "
-                 "the last unit of the tier before (indoor, outdoor and a share of the budget "
-                 "are rounded to whole units)"]
+        lines = [
+            f"{name}: Budget on {starts_name} [{starts}] = [{applied}] and {prices_name}, "
+            f"with {budget_name} {shown(charge.budget or Fraction(0))}; a Budget start is "
+            "the last unit of the tier before (indoor, outdoor and a share of the budget "
+            "are rounded to whole units)"
+        ]
         if budget_name in block.fields:
             lines += _explain(block, block.fields[budget_name], evaluation, data)
         return lines
@@ -312,9 +367,15 @@ def _explain(block: Block, item: OwrsField, evaluation: Evaluation,
         assert item.map is not None
         key = evaluation.keys.get(name, "?")
         chosen = evaluation.chosen.get(name)
-        value = (shown(chosen) if isinstance(chosen, Fraction) else
-                 "[" + ", ".join(str(v) for v in chosen) + "]" if isinstance(chosen, tuple) else
-                 show(chosen) if chosen is not None else "?")
+        value = (
+            shown(chosen)
+            if isinstance(chosen, Fraction)
+            else "[" + ", ".join(str(v) for v in chosen) + "]"
+            if isinstance(chosen, tuple)
+            else show(chosen)
+            if chosen is not None
+            else "?"
+        )
         lines.append(f"{name}: a map on {'|'.join(item.map.depends_on)}; key {key} → {value}")
     else:
         written = show(item.formula) if item.formula is not None and "budget" in name else item.text
@@ -334,7 +395,6 @@ def _explain(block: Block, item: OwrsField, evaluation: Evaluation,
     return lines
 
 
-
 def exact_values(version: CompiledVersion, account: Account, reading: Reading) -> dict[str, Fraction]:
     """Every number the class of ``account`` evaluates to for ``reading`` under an OWRS
     ``version``, exactly (``bill`` included), before any rounding: what a bill's lines round.
@@ -349,8 +409,11 @@ def exact_values(version: CompiledVersion, account: Account, reading: Reading) -
     if written is None:
         raise NotApplicableError(f"{version.label} has no class {account.use_class!r}")
     if account.use_class in spec.broken:
-        raise BillingError(f"{version.label}: class {written} cannot be billed with this file: "
-                           f"{spec.broken[account.use_class]}", code="broken_ruleset")
+        raise BillingError(
+            f"{version.label}: class {written} cannot be billed with this file: "
+            f"{spec.broken[account.use_class]}",
+            code="broken_ruleset",
+        )
     context = BillContext(account, reading, 1, version.label)
     data = _data(context, written, Fraction(USAGE_UNITS[spec.unit]))
     try:

@@ -69,20 +69,23 @@ class _Run:
             try:
                 return literal(given)
             except ExactError:
-                raise EvaluationError(f"{user} needs {name} as a number, and the row gives "
-                                      f"{given!r}") from None
+                raise EvaluationError(
+                    f"{user} needs {name} as a number, and the row gives {given!r}"
+                ) from None
         found = self.result.values.get(self.block.canonical(name))
         if found is None:
-            raise EvaluationError(f"{user} uses {name}, which is neither a field of "
-                                  f"{self.block.name} nor a data value of the row: give the "
-                                  f"column '{name}'", code="missing_value")
+            raise EvaluationError(
+                f"{user} uses {name}, which is neither a field of "
+                f"{self.block.name} nor a data value of the row: give the "
+                f"column '{name}'",
+                code="missing_value",
+            )
         return found
 
     def number(self, name: str, user: str) -> Fraction:
         value = self.value(name, user)
         if not isinstance(value, Fraction):
-            raise EvaluationError(f"{user} uses {name} as a number, but it is a list "
-                                  f"({_items(value)})")
+            raise EvaluationError(f"{user} uses {name} as a number, but it is a list ({_items(value)})")
         return value
 
     # -- dependencies
@@ -99,13 +102,17 @@ class _Run:
                 if not self.available(column):
                     later = column in self.fields
                     raise EvaluationError(
-                        f"{item.name} depends on {column}, " + (
+                        f"{item.name} depends on {column}, "
+                        + (
                             "a field not evaluated yet at that point: a map looks its key up "
                             "only among data values and fields already evaluated (RateParser "
                             f"does not look ahead for a key); give the column '{column}' or "
-                            "write the field earlier" if later else
-                            f"which the row does not give: give the column '{column}'"),
-                        code="invalid_value" if later else "missing_value")
+                            "write the field earlier"
+                            if later
+                            else f"which the row does not give: give the column '{column}'"
+                        ),
+                        code="invalid_value" if later else "missing_value",
+                    )
             chosen = self.select(item)
             if isinstance(chosen, (Fraction, tuple)):
                 return []
@@ -124,8 +131,9 @@ class _Run:
         assert item.map is not None
         parts = []
         for column in item.map.depends_on:
-            value = (self.data[column] if column in self.data
-                     else self.result.values[self.block.canonical(column)])
+            value = (
+                self.data[column] if column in self.data else self.result.values[self.block.canonical(column)]
+            )
             if column in self.data:
                 self.result.data_used.add(column)
             if isinstance(value, tuple):
@@ -136,13 +144,16 @@ class _Run:
         if found is None:
             described = " and ".join(f"{c} = {p!r}" for c, p in zip(item.map.depends_on, parts))
             if any(part.strip() in ("", "NA") for part in parts):
-                raise EvaluationError(f"{item.name} depends on {', '.join(item.map.depends_on)}, "
-                                      f"and the row gives no value ({described})",
-                                      code="missing_value")
+                raise EvaluationError(
+                    f"{item.name} depends on {', '.join(item.map.depends_on)}, "
+                    f"and the row gives no value ({described})",
+                    code="missing_value",
+                )
             known = ", ".join(list(item.map.values)[:12])
             more = ", …" if len(item.map.values) > 12 else ""
-            raise EvaluationError(f"{item.name} has no value for {described} (its keys: "
-                                  f"{known}{more})", code="no_rate")
+            raise EvaluationError(
+                f"{item.name} has no value for {described} (its keys: {known}{more})", code="no_rate"
+            )
         chosen = Fraction(found) if isinstance(found, (int, Decimal)) else found  # bounded when read
         self.result.keys[item.name] = key
         self.result.chosen[item.name] = chosen
@@ -171,9 +182,10 @@ class _Run:
             if missing:
                 ahead = missing[0]
                 if ahead in stack:
-                    circle = " → ".join([*stack[stack.index(ahead):], ahead])
-                    raise EvaluationError(f"fields of {self.block.name} refer to each other in a "
-                                          f"circle: {circle}")
+                    circle = " → ".join([*stack[stack.index(ahead) :], ahead])
+                    raise EvaluationError(
+                        f"fields of {self.block.name} refer to each other in a circle: {circle}"
+                    )
                 stack.append(ahead)
                 continue
             self.result.values[name] = self.compute(item)
@@ -212,9 +224,11 @@ class _Run:
         starts_list = starts if isinstance(starts, tuple) else (starts,)
         prices_list = prices if isinstance(prices, tuple) else (prices,)
         if len(starts_list) != len(prices_list):
-            raise EvaluationError(f"{item.name} is {item.rate}: {starts_name} has "
-                                  f"{len(starts_list)} tiers but {prices_name} has "
-                                  f"{len(prices_list)}")
+            raise EvaluationError(
+                f"{item.name} is {item.rate}: {starts_name} has "
+                f"{len(starts_list)} tiers but {prices_name} has "
+                f"{len(prices_list)}"
+            )
         rates = []
         for index, price in enumerate(prices_list):
             if not isinstance(price, Fraction):
@@ -225,15 +239,18 @@ class _Run:
             bounds = []
             for index, start in enumerate(starts_list):
                 if not isinstance(start, Fraction):
-                    raise EvaluationError(f"{item.name} is Tiered, and {starts_name} item "
-                                          f"{index + 1} is {start!r}: percentages and budget "
-                                          "words are for Budget rates")
+                    raise EvaluationError(
+                        f"{item.name} is Tiered, and {starts_name} item "
+                        f"{index + 1} is {start!r}: percentages and budget "
+                        "words are for Budget rates"
+                    )
                 bounds.append(start)
             charge = split(item.rate, usage, tuple(bounds), tuple(rates), starts_list)
         else:
             budget = self.number(budget_name, item.name)
-            words = {word: self.number(word, item.name) for word in ("indoor", "outdoor")
-                     if word in starts_list}
+            words = {
+                word: self.number(word, item.name) for word in ("indoor", "outdoor") if word in starts_list
+            }
             converted = budget_starts(starts_list, budget, words)
             charge = split("Budget", usage, converted, tuple(rates), starts_list, budget=budget)
         self.result.tiers[item.name] = charge
@@ -259,4 +276,3 @@ def evaluate_block(block: Block, data: Mapping[str, str | Fraction]) -> Evaluati
     """Evaluate every field of ``block`` for one row; ``data`` holds the row's data values
     (text as read, or exact numbers such as ``usage_ccf``)."""
     return _Run(block, data).run()
-

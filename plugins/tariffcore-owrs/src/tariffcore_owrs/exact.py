@@ -70,8 +70,7 @@ def checked(value: object) -> int | Decimal:
         _, digits, exponent = value.as_tuple()
         assert isinstance(exponent, int)
         if len(digits) > MAX_DIGITS or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
-            raise ExactError(f"the number {value} is too long or too large to be a rate or an "
-                             "amount")
+            raise ExactError(f"the number {value} is too long or too large to be a rate or an amount")
         return value
     raise ExactError(f"{value!r} is not a number")
 
@@ -84,8 +83,10 @@ def from_yaml(value: object) -> Fraction:
 def check_size(value: Fraction) -> Fraction:
     """``value``, once its numerator and denominator are within :data:`MAX_BITS`."""
     if value.numerator.bit_length() > MAX_BITS or value.denominator.bit_length() > MAX_BITS:
-        raise ExactError("a value of the bill grew beyond 150 digits; the formulas multiply or "
-                         "divide too much to be a tariff")
+        raise ExactError(
+            "a value of the bill grew beyond 150 digits; the formulas multiply or "
+            "divide too much to be a tariff"
+        )
     return value
 
 
@@ -109,7 +110,7 @@ def to_decimal(value: Fraction, places: int = 30) -> Decimal:
     neighbouring ``places``-decimal numbers, so that rounding it to any coarser unit (a cent)
     gives the same result as rounding ``value`` itself — the Decimal is never exactly on a
     rounding boundary the true value is not on."""
-    scaled = value * 10 ** places
+    scaled = value * 10**places
     if scaled.denominator == 1:
         whole, exponent = scaled.numerator, places
         while exponent and whole % 10 == 0:
@@ -144,5 +145,5 @@ def shown(value: Fraction, places: int = 10) -> str:
         exact = to_decimal(value)
         if len(exact.as_tuple().digits) <= 40:
             return format(exact, "f")
-    rounded = Decimal(round(value * 10 ** places)).scaleb(-places)
+    rounded = Decimal(round(value * 10**places)).scaleb(-places)
     return format(rounded.normalize(), "f") + "…"

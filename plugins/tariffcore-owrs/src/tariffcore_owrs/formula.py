@@ -90,12 +90,15 @@ class Round:
 
 Node = Num | Name | Neg | Bin | Round
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<number>(?:\d+(?:\.\d*)?|\.\d+))
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>[-+*/()])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 #: What a character the language lacks usually means, for the message.
 _REFUSED = {
@@ -161,8 +164,7 @@ class _Parser:
     def count(self, offset: int) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise FormulaError(f"the formula has more than {MAX_NODES} numbers, names and "
-                               "operators", offset)
+            raise FormulaError(f"the formula has more than {MAX_NODES} numbers, names and operators", offset)
 
     def expression(self, depth: int) -> Node:
         node = self.term(depth)
@@ -185,8 +187,7 @@ class _Parser:
     def unary(self, depth: int) -> Node:
         kind, value, offset = self.peek()
         if depth > MAX_DEPTH:
-            raise FormulaError(f"the formula nests parentheses and signs more than {MAX_DEPTH} "
-                               "deep", offset)
+            raise FormulaError(f"the formula nests parentheses and signs more than {MAX_DEPTH} deep", offset)
         if kind == "op" and value in ("-", "+"):
             self.take()
             self.count(offset)
@@ -198,10 +199,11 @@ class _Parser:
         kind, value, offset = self.take()
         self.count(offset)
         if kind == "number":
-            following = self.text[offset + len(value):offset + len(value) + 1]
+            following = self.text[offset + len(value) : offset + len(value) + 1]
             if following[:1] in ("e", "E"):
-                raise FormulaError(f"exponent notation ({value}{following}…) is not supported: "
-                                   "write the number out", offset)
+                raise FormulaError(
+                    f"exponent notation ({value}{following}…) is not supported: write the number out", offset
+                )
             try:
                 return Num(literal(value), value)
             except ExactError as exc:
@@ -209,8 +211,7 @@ class _Parser:
         if kind == "name":
             ahead = self.peek()
             if ahead[1] == "(" and ahead[0] == "op":
-                raise FormulaError(f"function calls ({value}(…)) are not supported: {_LANGUAGE}",
-                                   offset)
+                raise FormulaError(f"function calls ({value}(…)) are not supported: {_LANGUAGE}", offset)
             return Name(value)
         if kind == "op" and value == "(":
             inner = self.expression(depth + 1)
@@ -235,8 +236,9 @@ def parse(text: str) -> Node:
     commodity_charge``) appears in hundreds of rate files.
     """
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is {len(text)} characters long; at most {MAX_LENGTH} "
-                           "are accepted", MAX_LENGTH)
+        raise FormulaError(
+            f"the formula is {len(text)} characters long; at most {MAX_LENGTH} are accepted", MAX_LENGTH
+        )
     if not text.strip():
         raise FormulaError("the formula is empty", 0)
     parser = _Parser(text)

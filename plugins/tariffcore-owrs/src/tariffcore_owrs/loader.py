@@ -27,7 +27,7 @@ from pathlib import PurePath
 from typing import Any
 
 from tariffcore import Loaded, Problem, RulesetError, RulesetLoader, VersionDocument
-from tariffcore.yamlio import Located, load_yaml
+from tariffcore.format import Located, load_yaml
 
 from .block import Block, compile_block
 from .paths import file_date, metadata_date, ruleset_id, utility_folder
@@ -41,8 +41,14 @@ Path = tuple[str | int, ...]
 ADJUSTMENT = "bill_adjustment"
 
 #: Months per bill of each ``bill_frequency`` (compared in lower case without ``-`` and blanks).
-FREQUENCIES: Mapping[str, int] = {"monthly": 1, "bimonthly": 2, "quarterly": 3,
-                                  "annually": 12, "annual": 12, "yearly": 12}
+FREQUENCIES: Mapping[str, int] = {
+    "monthly": 1,
+    "bimonthly": 2,
+    "quarterly": 3,
+    "annually": 12,
+    "annual": 12,
+    "yearly": 12,
+}
 _UNITS = {"ccf": "ccf", "hcf": "ccf", "kgal": "kgal"}
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _TAB_BEFORE_COLON = re.compile(r"(?<=\S)([ \t]*\t[ \t]*)(?=:)")
@@ -73,7 +79,7 @@ class _File:
 
     def at(self, where: Path, message: str, severity: str = "error") -> Problem:
         line, column = self.located.where(where) if self.located is not None else (1, 1)
-        return Problem(self.path, line, column, message, severity)
+        return Problem(self.path, line, column, message, severity=severity)
 
     def fail(self, where: Path, message: str) -> Loaded:
         self.problems.append(self.at(where, message))
@@ -96,13 +102,16 @@ class _File:
             return self.fail((), "an OWRS file is a mapping with 'metadata' and 'rate_structure'")
         metadata = data.get("metadata")
         if not isinstance(metadata, dict):
-            return self.fail(("metadata",) if "metadata" in data else (),
-                             "an OWRS file needs 'metadata' (effective_date, bill_frequency, "
-                             "bill_unit)")
+            return self.fail(
+                ("metadata",) if "metadata" in data else (),
+                "an OWRS file needs 'metadata' (effective_date, bill_frequency, bill_unit)",
+            )
         structure = data.get("rate_structure")
         if not isinstance(structure, dict) or not structure:
-            return self.fail(("rate_structure",) if "rate_structure" in data else (),
-                             "an OWRS file needs 'rate_structure', a mapping of customer classes")
+            return self.fail(
+                ("rate_structure",) if "rate_structure" in data else (),
+                "an OWRS file needs 'rate_structure', a mapping of customer classes",
+            )
         day = self.effective(metadata)
         months = self.months(metadata)
         unit = self.unit(metadata)
@@ -126,11 +135,23 @@ class _File:
                 lines[number - 1] = _TAB_BEFORE_COLON.sub(lambda m: " " * len(m.group(1)), line)
         if found:
             others = [str(number) for number, _ in found[1:]]
-            more = f" (and on line{'s' * (len(others) > 1)} {', '.join(others[:10])}" + (
-                ", …" if len(others) > 10 else "") + ")" if others else ""
-            self.notes.append(Problem(self.path, *found[0], "a TAB before ':' is read as a space"
-                                      f"{more}: strict YAML refuses it, R's YAML reader (which "
-                                      "RateParser used) accepts it", "warning"))
+            more = (
+                f" (and on line{'s' * (len(others) > 1)} {', '.join(others[:10])}"
+                + (", …" if len(others) > 10 else "")
+                + ")"
+                if others
+                else ""
+            )
+            self.notes.append(
+                Problem(
+                    self.path,
+                    *found[0],
+                    "a TAB before ':' is read as a space"
+                    f"{more}: strict YAML refuses it, R's YAML reader (which "
+                    "RateParser used) accepts it",
+                    severity="warning",
+                )
+            )
         return "\n".join(lines)
 
     def effective(self, metadata: dict[str, Any]) -> date | None:
@@ -139,23 +160,40 @@ class _File:
         stated = metadata_date(written)
         where = ("metadata", "effective_date")
         if written is not None and stated is None:
-            self.notes.append(self.at(where, f"effective_date {written!r} is not a date "
-                                      "(M/D/YYYY or YYYY-MM-DD)", "warning"))
+            self.notes.append(
+                self.at(
+                    where, f"effective_date {written!r} is not a date (M/D/YYYY or YYYY-MM-DD)", "warning"
+                )
+            )
         if named is None:
             if stated is None:
-                self.problems.append(self.at(where if written is not None else (),
-                                             "no effective date: the file name holds none "
-                                             "(MM-DD-YYYY or YYYY-MM-DD) and neither does "
-                                             "metadata.effective_date"))
+                self.problems.append(
+                    self.at(
+                        where if written is not None else (),
+                        "no effective date: the file name holds none "
+                        "(MM-DD-YYYY or YYYY-MM-DD) and neither does "
+                        "metadata.effective_date",
+                    )
+                )
                 return None
-            self.notes.append(self.at(where, f"the file name holds no date: version "
-                                      f"{stated.isoformat()} is metadata.effective_date's",
-                                      "warning"))
+            self.notes.append(
+                self.at(
+                    where,
+                    f"the file name holds no date: version {stated.isoformat()} is metadata.effective_date's",
+                    "warning",
+                )
+            )
             return stated
         if stated is not None and stated != named:
-            self.notes.append(self.at(where, f"metadata.effective_date is {stated.isoformat()}, "
-                                      f"but the file name gives {named.isoformat()}: the version "
-                                      "is dated by the file name", "warning"))
+            self.notes.append(
+                self.at(
+                    where,
+                    f"metadata.effective_date is {stated.isoformat()}, "
+                    f"but the file name gives {named.isoformat()}: the version "
+                    "is dated by the file name",
+                    "warning",
+                )
+            )
         return named
 
     def months(self, metadata: dict[str, Any]) -> int | None:
@@ -164,21 +202,32 @@ class _File:
         months = FREQUENCIES.get(key) if key is not None else None
         if months is None:
             where = ("metadata", "bill_frequency") if written is not None else ("metadata",)
-            self.problems.append(self.at(where, f"bill_frequency {written!r} is not one of "
-                                         "Monthly, Bi-Monthly, Quarterly or Annually: the "
-                                         "period the amounts are for is unknown"))
+            self.problems.append(
+                self.at(
+                    where,
+                    f"bill_frequency {written!r} is not one of "
+                    "Monthly, Bi-Monthly, Quarterly or Annually: the "
+                    "period the amounts are for is unknown",
+                )
+            )
         return months
 
     def unit(self, metadata: dict[str, Any]) -> str | None:
         written = metadata.get("bill_unit")
         if written is None or (isinstance(written, str) and not written.strip()):
-            self.notes.append(self.at(("metadata",), "no bill_unit: usage and tiers are read in "
-                                      "ccf, as the OWRS survey did", "warning"))
+            self.notes.append(
+                self.at(
+                    ("metadata",),
+                    "no bill_unit: usage and tiers are read in ccf, as the OWRS survey did",
+                    "warning",
+                )
+            )
             return "ccf"
         unit = _UNITS.get(written.strip().lower()) if isinstance(written, str) else None
         if unit is None:
-            self.problems.append(self.at(("metadata", "bill_unit"), f"bill_unit {written!r} is "
-                                         "not ccf or kgal"))
+            self.problems.append(
+                self.at(("metadata", "bill_unit"), f"bill_unit {written!r} is not ccf or kgal")
+            )
         return unit
 
     # -- classes
@@ -191,8 +240,11 @@ class _File:
             where = ("rate_structure", written)
             block = compile_block(name, raw, where, SURVEY_COLUMNS)
             if ADJUSTMENT in block.charges:
-                clash = ((*where, "bill"), f"the bill adds a field named {ADJUSTMENT}, the name "
-                         "of the line that shows the rest of a bill")
+                clash = (
+                    (*where, "bill"),
+                    f"the bill adds a field named {ADJUSTMENT}, the name "
+                    "of the line that shows the rest of a bill",
+                )
                 block = replace(block, problems=(*block.problems, clash))
             for path, message in block.problems:
                 self.notes.append(self.at(path, f"{message} ({name} cannot be billed)"))
@@ -200,33 +252,59 @@ class _File:
                 self.notes.append(self.at(path, message, "warning"))
             cls = name if _ID.match(name) else re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_")
             if not _ID.match(cls) or cls in found:
-                self.notes.append(self.at(where, f"class {name!r} cannot be a use class "
-                                          "(letters, digits and '_'), nor become one: it cannot "
-                                          "be billed"))
+                self.notes.append(
+                    self.at(
+                        where,
+                        f"class {name!r} cannot be a use class "
+                        "(letters, digits and '_'), nor become one: it cannot "
+                        "be billed",
+                    )
+                )
                 continue
             if cls != name:
-                self.notes.append(self.at(where, f"class {name!r} is billed as use class "
-                                          f"{cls!r} (a use class is letters, digits and '_')",
-                                          "warning"))
+                self.notes.append(
+                    self.at(
+                        where,
+                        f"class {name!r} is billed as use class "
+                        f"{cls!r} (a use class is letters, digits and '_')",
+                        "warning",
+                    )
+                )
             found[cls] = (name, block)
         if "RESIDENTIAL_SINGLE" not in structure:
-            self.notes.append(self.at(("rate_structure",), "no RESIDENTIAL_SINGLE class (the "
-                                      "single-family class the OWRS survey bills); classes: "
-                                      + ", ".join(str(c) for c in structure), "warning"))
+            self.notes.append(
+                self.at(
+                    ("rate_structure",),
+                    "no RESIDENTIAL_SINGLE class (the "
+                    "single-family class the OWRS survey bills); classes: "
+                    + ", ".join(str(c) for c in structure),
+                    "warning",
+                )
+            )
         return found
 
     # -- the version
 
-    def document(self, data: dict[str, Any], metadata: dict[str, Any], day: date, months: int,
-                 unit: str, blocks: dict[str, tuple[str, Block]]) -> VersionDocument:
+    def document(
+        self,
+        data: dict[str, Any],
+        metadata: dict[str, Any],
+        day: date,
+        months: int,
+        unit: str,
+        blocks: dict[str, tuple[str, Block]],
+    ) -> VersionDocument:
         assert self.located is not None
         folder = PurePath(self.path)
         shown = "/".join(folder.parts[-2:])
         link = metadata.get("prop_218_link")
         frequency = str(metadata.get("bill_frequency")).strip()
         title = metadata.get("utility_name")
-        broken = {cls: str(self.at(block.problems[0][0], block.problems[0][1]))
-                  for cls, (_, block) in blocks.items() if block.problems}
+        broken = {
+            cls: str(self.at(block.problems[0][0], block.problems[0][1]))
+            for cls, (_, block) in blocks.items()
+            if block.problems
+        }
         charge_ids: list[str] = []
         for cls, (_, block) in blocks.items():
             if cls not in broken:
@@ -234,18 +312,22 @@ class _File:
         classes = {cls: name for cls, (name, _) in blocks.items()}
         positions: dict[Path, tuple[int, int]] = {(): (1, 1)}
         common = {
-            "type": "owrs", "source": "owrs", "rounding": {"unit": Decimal("0.01"),
-                                                          "method": "half_even"},
-            "unit": unit, "months": months, "frequency": frequency,
-            "rate_structure": data["rate_structure"], "classes": classes, "broken": broken,
+            "type": "owrs",
+            "source": "owrs",
+            "rounding": {"unit": Decimal("0.01"), "method": "half_even"},
+            "unit": unit,
+            "months": months,
+            "frequency": frequency,
+            "rate_structure": data["rate_structure"],
+            "classes": classes,
+            "broken": broken,
         }
         charges: dict[str, Any] = {}
         for charge in [*charge_ids, ADJUSTMENT]:
             label = charge if charge != ADJUSTMENT else "the rest of the bill formula"
             field = charge if charge != ADJUSTMENT else "bill"
             charges[charge] = {**common, "label": label, "field": field}
-            first = next(((name, block) for name, block in blocks.values()
-                          if field in block.fields), None)
+            first = next(((name, block) for name, block in blocks.values() if field in block.fields), None)
             if first is not None:
                 positions[("charges", charge)] = self.located.where(first[1].fields[field].path)
         for cls, (name, _) in blocks.items():
@@ -254,30 +336,37 @@ class _File:
             positions[(key,)] = self.located.where(("metadata", "effective_date"))
         positions[("billing_cycle",)] = self.located.where(("metadata", "bill_frequency"))
         positions[("sources",)] = self.located.where(("metadata",))
-        url = link.strip() if isinstance(link, str) and link.strip().startswith(("http://",
-                                                                                  "https://")) else None
+        url = (
+            link.strip()
+            if isinstance(link, str) and link.strip().startswith(("http://", "https://"))
+            else None
+        )
         document = {
             "ruleset": self.ruleset,
             "version": day.isoformat(),
             "title": f"{title.strip() if isinstance(title, str) and title.strip() else self.utility}"
-                     " water rates (Open Water Rate Specification)",
+            " water rates (Open Water Rate Specification)",
             "jurisdiction": f"{self.utility}, {self.state}" if self.state else self.utility,
             "currency": "USD",
             "effective": {"from": day, "basis": "usage"},
             "confidence": "As the OWRS rate file states it; not checked against the utility's "
-                          "own rate notice.",
-            "sources": [{
-                "id": "owrs",
-                "title": f"Open Water Rate Specification file {shown}",
-                "url": url,
-                "tag": "UNTAGGED",
-                "notes": "OWRS data, © California Data Collaborative and contributors, CC BY 4.0"
-                         + ("; url: the utility's Proposition 218 notice" if url else ""),
-            }],
+            "own rate notice.",
+            "sources": [
+                {
+                    "id": "owrs",
+                    "title": f"Open Water Rate Specification file {shown}",
+                    "url": url,
+                    "tag": "UNTAGGED",
+                    "notes": "OWRS data, © California Data Collaborative and contributors, CC BY 4.0"
+                    + ("; url: the utility's Proposition 218 notice" if url else ""),
+                }
+            ],
             "use_classes": {cls: {"label": name} for cls, (name, _) in blocks.items()},
-            "billing_cycle": {"months": [months], "default": months,
-                              "note": f"bill_frequency: {frequency}; every amount is per bill"},
+            "billing_cycle": {
+                "months": [months],
+                "default": months,
+                "note": f"bill_frequency: {frequency}; every amount is per bill",
+            },
             "charges": charges,
         }
         return VersionDocument(document, positions)
-

@@ -21,12 +21,21 @@ from typing import IO
 
 __all__ = ["COLUMNS", "synthetic_town", "write_town"]
 
-COLUMNS = ("account", "use_class", "usage_ccf", "meter_size", "hhsize", "irr_area", "et_amount",
-           "rolling_average", "period_start", "period_end")
+COLUMNS = (
+    "account",
+    "use_class",
+    "usage_ccf",
+    "meter_size",
+    "hhsize",
+    "irr_area",
+    "et_amount",
+    "rolling_average",
+    "period_start",
+    "period_end",
+)
 
 # Per 1,000 accounts.
-_CLASSES = ((850, "RESIDENTIAL_SINGLE"), (80, "RESIDENTIAL_MULTI"), (40, "IRRIGATION"),
-            (30, "COMMERCIAL"))
+_CLASSES = ((850, "RESIDENTIAL_SINGLE"), (80, "RESIDENTIAL_MULTI"), (40, "IRRIGATION"), (30, "COMMERCIAL"))
 _METERS = {
     "RESIDENTIAL_SINGLE": ((40, '5/8"'), (45, '3/4"'), (15, '1"')),
     "RESIDENTIAL_MULTI": ((30, '1"'), (40, '1|1/2"'), (30, '2"')),
@@ -40,8 +49,14 @@ def _pick(rng: random.Random, pairs: Sequence[tuple[int, str | int]]) -> str | i
     return rng.choices([value for _, value in pairs], weights=[weight for weight, _ in pairs])[0]
 
 
-def synthetic_town(count: int, *, seed: int = 2018, month: tuple[int, int] = (2018, 6),
-                   et_amount: str = "5.8", prefix: str = "T") -> Iterator[dict[str, str]]:
+def synthetic_town(
+    count: int,
+    *,
+    seed: int = 2018,
+    month: tuple[int, int] = (2018, 6),
+    et_amount: str = "5.8",
+    prefix: str = "T",
+) -> Iterator[dict[str, str]]:
     """``count`` rows of :data:`COLUMNS`, the same for the same arguments."""
     rng = random.Random(seed)
     year, number = month
@@ -90,8 +105,9 @@ def write_town(stream: IO[str], count: int, *, seed: int = 2018) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tariffcore_owrs.synthetic",
-                                     description="Print a synthetic Californian town as CSV.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tariffcore_owrs.synthetic", description="Print a synthetic Californian town as CSV."
+    )
     parser.add_argument("count", type=int)
     parser.add_argument("--seed", type=int, default=2018)
     args = parser.parse_args(argv)

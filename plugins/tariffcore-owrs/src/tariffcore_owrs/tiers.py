@@ -57,8 +57,9 @@ class TierCharge:
     budget: Fraction | None = None
 
 
-def budget_starts(written: tuple[Item, ...], budget: Fraction,
-                  words: Mapping[str, Fraction]) -> tuple[Fraction, ...]:
+def budget_starts(
+    written: tuple[Item, ...], budget: Fraction, words: Mapping[str, Fraction]
+) -> tuple[Fraction, ...]:
     """A Budget's starts as numbers, before the 1 that :func:`split` adds."""
     result = []
     for item in written:
@@ -73,8 +74,14 @@ def budget_starts(written: tuple[Item, ...], budget: Fraction,
     return tuple(result)
 
 
-def split(kind: str, usage: Fraction, starts: tuple[Fraction, ...], prices: tuple[Fraction, ...],
-          written: tuple[Item, ...], budget: Fraction | None = None) -> TierCharge:
+def split(
+    kind: str,
+    usage: Fraction,
+    starts: tuple[Fraction, ...],
+    prices: tuple[Fraction, ...],
+    written: tuple[Item, ...],
+    budget: Fraction | None = None,
+) -> TierCharge:
     """Place ``usage`` in the tiers of ``starts`` (Budget: the numbers before the added 1) and
     price each slice; raises :class:`EvaluationError` naming a tier that would hold negative usage."""
     applied = tuple(start + _ONE for start in starts) if kind == "Budget" else starts
@@ -91,14 +98,14 @@ def split(kind: str, usage: Fraction, starts: tuple[Fraction, ...], prices: tupl
             upper = applied[index + 1] - _ONE
             quantity = min(usage - placed, upper - placed)
             if quantity < 0 and index == 0:
-                raise EvaluationError(f"the second tier starts at {r_text(starts[1])}, so the "
-                                      "first tier would hold a negative usage")
+                raise EvaluationError(
+                    f"the second tier starts at {r_text(starts[1])}, so the "
+                    "first tier would hold a negative usage"
+                )
             quantity = max(quantity, Fraction(0))
         amount = check_size(quantity * prices[index])
         if quantity or (index == 0 and not usage):
-            slices.append(Slice(index + 1, max(lower, Fraction(0)), upper, quantity,
-                                prices[index], amount))
+            slices.append(Slice(index + 1, max(lower, Fraction(0)), upper, quantity, prices[index], amount))
         placed += quantity
         total += amount
     return TierCharge(kind, written, applied, tuple(slices), check_size(total), budget)
-

@@ -1,0 +1,5 @@
+"""``python -m tariffcore``: the command line."""
+
+from .commands import main
+
+raise SystemExit(main())

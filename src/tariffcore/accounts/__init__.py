@@ -1,0 +1,59 @@
+"""Accounts over time: ledgers of bills and payments, statements as of a date, and what one
+unpaid bill owes.
+"""
+
+from __future__ import annotations
+
+from .arrears_due import (
+    ArrearsResult,
+    compute_arrears,
+)
+from .ledger import (
+    LEDGER_COLUMNS,
+    AccountLedger,
+    LedgerRow,
+    group_ledger,
+    parse_charges,
+    parse_ledger_row,
+    read_ledger,
+)
+from .serialise import (
+    arrears_result_to_dict,
+    statement_to_dict,
+    surcharge_to_dict,
+)
+from .statements import (
+    ALLOCATIONS,
+    Allocation,
+    Applied,
+    BillStatement,
+    LedgerBill,
+    Payment,
+    Statement,
+    SurchargeLine,
+    account_statement,
+)
+
+__all__ = [
+    "ALLOCATIONS",
+    "AccountLedger",
+    "Allocation",
+    "Applied",
+    "ArrearsResult",
+    "BillStatement",
+    "LEDGER_COLUMNS",
+    "LedgerBill",
+    "LedgerRow",
+    "Payment",
+    "Statement",
+    "SurchargeLine",
+    "account_statement",
+    "arrears_result_to_dict",
+    "compute_arrears",
+    "group_ledger",
+    "parse_charges",
+    "parse_ledger_row",
+    "read_ledger",
+    "statement_to_dict",
+    "surcharge_to_dict",
+]

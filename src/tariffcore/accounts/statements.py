@@ -1,0 +1,378 @@
+"""Account statements: bills, payments and the surcharges their lateness adds, as of a date.
+
+:func:`account_statement` replays an account's ledger in date order. Each bill is judged by
+the late-payment rules in force for it (:mod:`tariffcore.arrears.rules`); each payment is applied
+to the oldest bill first, and within a bill to its surcharges before or after its principal,
+as the ruleset declares (or the caller chooses). Surcharges accrue on the principal still
+unpaid day by day, so a partial payment lowers what accrues after it.
+
+Every statement reconciles exactly::
+
+    principal + surcharges − payments = outstanding − credit
+
+where ``credit`` is what was paid beyond everything owed. :func:`compute_arrears` is the
+one-bill case: an unpaid principal, its due date and a date to compute the amount due on.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, localcontext
+from types import MappingProxyType
+from typing import Literal
+
+from dateutil.relativedelta import relativedelta
+
+from ..arrears import (
+    ArrearsVersion,
+    Covered,
+    Surcharge,
+    check_principal,
+    days_late,
+)
+from ..bill import Bill
+from ..engine import Ruleset
+from ..errors import InputError, UnknownValueError
+from ..money import MONEY_CONTEXT, ZERO, format_amount
+
+__all__ = [
+    "ALLOCATIONS",
+    "Allocation",
+    "Applied",
+    "BillStatement",
+    "LedgerBill",
+    "Payment",
+    "Statement",
+    "SurchargeLine",
+    "account_statement",
+]
+
+Allocation = Literal["surcharges_first", "principal_first"]
+#: The allocation orders a caller may choose: a bill's surcharges before or after its principal.
+ALLOCATIONS: tuple[Allocation, ...] = ("surcharges_first", "principal_first")
+
+_PRINCIPAL = "principal"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerBill:
+    """A bill in an account's ledger: its principal (optionally per charge) and due date."""
+
+    id: str
+    due: date
+    principal: Decimal
+    charges: Mapping[str, Decimal] | None = None
+    billing_month: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.principal < 0:
+            raise InputError(f"bill {self.id}: the principal cannot be negative ({self.principal})")
+        if self.charges is not None:
+            if any(amount < 0 for amount in self.charges.values()):
+                raise InputError(f"bill {self.id}: a charge amount cannot be negative")
+            total = sum(self.charges.values(), ZERO)
+            if total != self.principal:
+                raise InputError(
+                    f"bill {self.id}: the charges add up to {format_amount(total)}, "
+                    f"not to the principal {format_amount(self.principal)}"
+                )
+            object.__setattr__(self, "charges", MappingProxyType(dict(self.charges)))
+
+    @classmethod
+    def from_bill(
+        cls, bill: Bill, due: date, *, id: str | None = None, billing_month: date | None = None
+    ) -> LedgerBill:
+        """A computed :class:`~tariffcore.Bill` as a ledger bill: its lines become the
+        principal per charge (lines of the same charge are added up)."""
+        charges: dict[str, Decimal] = {}
+        for line in bill.lines:
+            charges[line.charge] = charges.get(line.charge, ZERO) + line.amount
+        return cls(id or due.isoformat(), due, bill.total, charges, billing_month)
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A payment received on ``paid_on``."""
+
+    paid_on: date
+    amount: Decimal
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if self.amount <= 0:
+            raise InputError(f"a payment must be positive, not {format_amount(self.amount)}")
+        if not self.id:
+            object.__setattr__(self, "id", f"paid {self.paid_on}")
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """Part of a payment applied to a bill's principal or to one of its surcharges."""
+
+    payment: str
+    paid_on: date
+    amount: Decimal
+    to: str  # "principal" or a rule id
+
+
+@dataclass(frozen=True, slots=True)
+class SurchargeLine:
+    """A surcharge on a bill as of the statement date, with what has been paid of it."""
+
+    surcharge: Surcharge
+    paid: Decimal
+    outstanding: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BillStatement:
+    """One bill as of the statement date."""
+
+    bill: LedgerBill
+    version: str
+    days_late: int
+    principal_paid: Decimal
+    surcharges: tuple[SurchargeLine, ...]
+    applied: tuple[Applied, ...]
+    outstanding: Decimal
+    limitation_ends: date | None
+    past_limitation: bool | None
+
+    @property
+    def principal(self) -> Decimal:
+        return self.bill.principal
+
+    @property
+    def principal_outstanding(self) -> Decimal:
+        return self.bill.principal - self.principal_paid
+
+    @property
+    def surcharge_total(self) -> Decimal:
+        return sum((line.surcharge.amount for line in self.surcharges), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """An account's bills and payments as of a date, reconciled to the won."""
+
+    account: str
+    ruleset: str
+    as_of: date
+    allocation: Allocation | None
+    allocation_from: str | None  # "ruleset", "caller" or None (not needed / unknown)
+    bills: tuple[BillStatement, ...]
+    payments: tuple[Payment, ...]
+    later_payments: tuple[Payment, ...]
+    credit: Decimal
+
+    @property
+    def principal(self) -> Decimal:
+        return sum((b.principal for b in self.bills), ZERO)
+
+    @property
+    def surcharges(self) -> Decimal:
+        return sum((b.surcharge_total for b in self.bills), ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((p.amount for p in self.payments), ZERO)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return sum((b.outstanding for b in self.bills), ZERO)
+
+
+class _OpenBill:
+    """One bill while the ledger is replayed: what is still unpaid of its principal (and
+    since when), what has been paid of each surcharge, and every payment applied to it."""
+
+    def __init__(self, bill: LedgerBill, version: ArrearsVersion, index: int) -> None:
+        self.bill = bill
+        self.version = version
+        self.index = index
+        self.unpaid = bill.principal
+        self.change_days: list[date] = []
+        self.change_amounts: list[Decimal] = []
+        self.paid: dict[str, Decimal] = {}
+        self.applied: list[Applied] = []
+
+    def unpaid_on(self, day: date) -> Decimal:
+        """Principal still unpaid at the end of ``day``."""
+        at = bisect.bisect_right(self.change_days, day)
+        return self.change_amounts[at - 1] if at else self.bill.principal
+
+    def covered(self, charges: frozenset[str] | None) -> Covered:
+        bill = self.bill
+        if charges is None or bill.charges is None:
+            return self.unpaid_on
+        part = sum((amount for name, amount in bill.charges.items() if name in charges), ZERO)
+        if part == bill.principal:
+            return self.unpaid_on
+
+        def unpaid(day: date) -> Decimal:
+            left = self.unpaid_on(day)
+            if left == bill.principal:
+                return part
+            if left == 0:
+                return ZERO
+            raise UnknownValueError(
+                f"bill {bill.id}: {self.version.label} charges {', '.join(sorted(charges))} "
+                "a late fee of its own, and a partial payment of the bill's principal cannot be "
+                "split between its charges (the ordinance does not say how)"
+            )
+
+        return unpaid
+
+    def surcharges(self, on: date) -> list[Surcharge]:
+        return self.version.surcharges(self.bill.due, on, self.covered, self.change_days)
+
+    def take(self, payment: Payment, offered: Decimal, allocation: Allocation | None) -> Decimal:
+        """Apply what this bill can take of ``offered`` (what is left of ``payment``): its
+        surcharges owed on the day and its unpaid principal, in the order ``allocation`` says.
+        Return what is left for the next bill."""
+        owed = [
+            (surcharge.rule, surcharge.amount - self.paid.get(surcharge.rule, ZERO))
+            for surcharge in self.surcharges(payment.paid_on)
+        ]
+        owed = [(rule, amount) for rule, amount in owed if amount > 0]
+        due = self.unpaid + sum((amount for _, amount in owed), ZERO)
+        if allocation is None and owed and self.unpaid > 0 and offered < due:
+            raise UnknownValueError(
+                f"payment '{payment.id}' of {format_amount(payment.amount)} covers only "
+                f"part of bill {self.bill.id}, and {self.version.label} does not declare "
+                "whether payments go to surcharges or to principal first: choose an allocation"
+            )
+        principal = (_PRINCIPAL, self.unpaid)
+        steps = [principal, *owed] if allocation == "principal_first" else [*owed, principal]
+        left = offered
+        for to, amount in steps:
+            part = min(left, amount)
+            if part > 0:
+                self._apply(payment, to, part)
+                left -= part
+        return left
+
+    def _apply(self, payment: Payment, to: str, amount: Decimal) -> None:
+        if to == _PRINCIPAL:
+            self.unpaid -= amount
+            self.change_days.append(payment.paid_on)
+            self.change_amounts.append(self.unpaid)
+        else:
+            self.paid[to] = self.paid.get(to, ZERO) + amount
+        self.applied.append(Applied(payment.id, payment.paid_on, amount, to))
+
+    def statement(self, as_of: date) -> BillStatement:
+        """The bill as of ``as_of``, after the payments applied to it."""
+        lines = []
+        for surcharge in self.surcharges(as_of):
+            paid = self.paid.get(surcharge.rule, ZERO)
+            lines.append(SurchargeLine(surcharge, paid, surcharge.amount - paid))
+        for rule, paid in self.paid.items():  # pragma: no cover - accruals never shrink
+            if paid and rule not in {line.surcharge.rule for line in lines}:
+                raise AssertionError(f"bill {self.bill.id}: {rule} was paid but no longer accrues")
+        outstanding = self.unpaid + sum((line.outstanding for line in lines), ZERO)
+        limitation = self.version.spec.arrears.limitation
+        ends = self.bill.due + relativedelta(years=limitation.years) if limitation else None
+        return BillStatement(
+            self.bill,
+            self.version.version,
+            days_late(self.bill.due, as_of),
+            self.bill.principal - self.unpaid,
+            tuple(lines),
+            tuple(self.applied),
+            outstanding,
+            ends,
+            None if ends is None else (as_of > ends and outstanding > 0),
+        )
+
+
+def _allocation(
+    bills: Sequence[_OpenBill], chosen: Allocation | None
+) -> tuple[Allocation | None, str | None]:
+    if chosen is not None:
+        if chosen not in ALLOCATIONS:
+            raise InputError(f"unknown allocation {chosen!r} (use {' or '.join(ALLOCATIONS)})")
+        return chosen, "caller"
+    declared: set[Allocation] = set()
+    for item in bills:
+        allocation = item.version.spec.arrears.allocation
+        if allocation is not None:
+            declared.add("surcharges_first" if allocation.surcharges == "first" else "principal_first")
+    if len(declared) > 1:
+        raise UnknownValueError(
+            "the bills' late-payment rules declare different allocation orders; choose one"
+        )
+    return (declared.pop(), "ruleset") if declared else (None, None)
+
+
+def _distinct(bills: Iterable[LedgerBill]) -> list[LedgerBill]:
+    """The bills, each id once."""
+    found = list(bills)
+    seen: set[str] = set()
+    for bill in found:
+        if bill.id in seen:
+            raise InputError(f"two bills have the id {bill.id!r}")
+        seen.add(bill.id)
+    return found
+
+
+def account_statement(
+    ruleset: Ruleset,
+    bills: Iterable[LedgerBill],
+    payments: Iterable[Payment] = (),
+    *,
+    as_of: date,
+    account: str = "",
+    allocation: Allocation | None = None,
+    version: ArrearsVersion | None = None,
+) -> Statement:
+    """The statement of one account as of ``as_of``.
+
+    Each bill is judged by the late-payment rules of ``ruleset`` in force for its due date
+    (``version`` pins one version for every bill). Payments are applied in date order, each
+    to the open bills oldest first; payments made after ``as_of`` are listed but not applied.
+    ``allocation`` overrides (or supplies) the ruleset's order; when neither says and a
+    payment would have to choose between a bill's principal and its surcharges, an
+    :class:`~tariffcore.UnknownValueError` is raised.
+    """
+    if not isinstance(as_of, date):
+        raise InputError(f"a statement needs an as-of date, not {as_of!r}")
+    open_bills = []
+    for index, bill in enumerate(_distinct(bills)):
+        chosen = version or ruleset.select_arrears(bill.due, bill.billing_month)
+        check_principal(chosen, bill.charges)
+        open_bills.append(_OpenBill(bill, chosen, index))
+    oldest_first = sorted(open_bills, key=lambda item: (item.bill.due, item.index))
+    order, order_from = _allocation(open_bills, allocation)
+    given = list(payments)
+    made = [payment for payment in sorted(given, key=lambda p: p.paid_on) if payment.paid_on <= as_of]
+    later = tuple(payment for payment in given if payment.paid_on > as_of)
+    credit = ZERO
+    with localcontext(MONEY_CONTEXT):
+        # For each payment, each open bill (oldest first) takes what it can; the rest is credit.
+        for payment in made:
+            left = payment.amount
+            for item in oldest_first:
+                if left == 0:
+                    break
+                left = item.take(payment, left, order)
+            credit += left
+        results = tuple(item.statement(as_of) for item in open_bills)
+    label = ruleset.id
+    versions = sorted({line.version for line in results})
+    if len(versions) == 1:
+        label = f"{ruleset.id}@{versions[0]}"
+    statement = Statement(account, label, as_of, order, order_from, results, tuple(made), later, credit)
+    _check(statement)
+    return statement
+
+
+def _check(statement: Statement) -> None:
+    """The invariant every statement keeps; a failure is a bug, never a data problem."""
+    left = statement.principal + statement.surcharges - statement.paid
+    right = statement.outstanding - statement.credit
+    if left != right:  # pragma: no cover
+        raise AssertionError(f"statement of {statement.account} does not reconcile: {left} != {right}")

@@ -1,0 +1,54 @@
+"""Charges: the charge-type contract, and the charge types tariffcore ships.
+
+A charge type turns one charge entry of a ruleset (validated by its ``spec`` model) into a
+compiled function that, given a :class:`BillContext`, returns a :class:`Charged` amount, or
+``None`` when the charge does not apply to the account. The engine adds the label, rounding,
+rule name and sources, so a charge type only computes.
+
+The built-in types (``graduated``, ``volume``, ``per_unit``, ``base_by_meter``) are registered
+through the same ``tariffcore_charge_types`` hook as any third-party type (see
+:mod:`tariffcore.plugins`).
+"""
+
+from __future__ import annotations
+
+from .base_by_meter import BaseByMeter, BaseByMeterSpec
+from .contract import (
+    HINT_KINDS,
+    BillContext,
+    Charged,
+    ChargeType,
+    CompileContext,
+    CompiledCharge,
+    class_hints,
+    known_value,
+    rounding_of,
+    unknown_class,
+)
+from .per_unit import PerUnit, PerUnitSpec, UnitPrice
+from .tiered import Graduated, TieredSpec, Volume
+
+__all__ = [
+    "BUILTIN_CHARGE_TYPES",
+    "HINT_KINDS",
+    "BaseByMeter",
+    "BaseByMeterSpec",
+    "BillContext",
+    "ChargeType",
+    "Charged",
+    "CompileContext",
+    "CompiledCharge",
+    "Graduated",
+    "PerUnit",
+    "PerUnitSpec",
+    "TieredSpec",
+    "UnitPrice",
+    "Volume",
+    "class_hints",
+    "known_value",
+    "rounding_of",
+    "unknown_class",
+]
+
+#: The charge types tariffcore ships, registered by :mod:`tariffcore.plugins.builtin`.
+BUILTIN_CHARGE_TYPES: tuple[ChargeType, ...] = (Graduated(), Volume(), PerUnit(), BaseByMeter())

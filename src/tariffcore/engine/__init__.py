@@ -1,0 +1,48 @@
+"""The billing engine: compiling ruleset versions, the catalog of installed rulesets, choosing
+the version in force for a reading, and the calendar rules that date a bill.
+"""
+
+from __future__ import annotations
+
+from .calendar import (
+    anchor_date,
+    billing_month_of,
+    complete_dates,
+    due_date_of,
+)
+from .catalog import (
+    Catalog,
+    compile_resolved,
+    load_catalog,
+    load_version_file,
+    yaml_files,
+)
+from .compile import (
+    compile_version,
+)
+from .listing import charge_ids, listing
+from .ruleset import (
+    Ruleset,
+)
+from .version import (
+    CompiledVersion,
+    PeriodPart,
+)
+
+__all__ = [
+    "charge_ids",
+    "listing",
+    "Catalog",
+    "CompiledVersion",
+    "PeriodPart",
+    "Ruleset",
+    "anchor_date",
+    "billing_month_of",
+    "compile_resolved",
+    "compile_version",
+    "complete_dates",
+    "due_date_of",
+    "load_catalog",
+    "load_version_file",
+    "yaml_files",
+]

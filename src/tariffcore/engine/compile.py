@@ -1,0 +1,289 @@
+"""Compiling a ruleset version once, and billing one account with it.
+
+:func:`compile_version` turns a validated :class:`~tariffcore.format.model.RulesetVersion` into a
+:class:`CompiledVersion`: each charge entry is compiled by its charge type into a plain
+function, rounding rules and source references are resolved, and nothing is left to parse or
+validate per bill. :meth:`CompiledVersion.bill` is then a pure function of (account, reading).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from ..bill import NotIncluded, SourceRef
+from ..charges import (
+    ChargeType,
+    CompileContext,
+    rounding_of,
+    unknown_class,
+)
+from ..errors import (
+    PluginError,
+)
+from ..format import RoundingSpec, RulesetVersion, did_you_mean, pydantic_problems
+from ..money import Rounding
+from ..reductions import (
+    BUILTIN_REDUCTION_TYPES,
+    ReductionCompileContext,
+    ReductionType,
+)
+from .version import CompiledVersion, _Charge, _Reduction
+
+__all__ = ["compile_version"]
+
+Path = tuple[str | int, ...]
+
+
+def _references(
+    entry: Mapping[str, Any],
+    where: Path,
+    spec: RulesetVersion,
+    sources: Mapping[str, SourceRef],
+    problems: list[tuple[Path, str]],
+) -> tuple[tuple[SourceRef, ...], frozenset[str] | None]:
+    """Check the source ids and use classes a charge entry names (its shape is left to its
+    spec model), so they are reported even when the rest of the entry is invalid."""
+    cited = entry.get("source")
+    names = [cited] if isinstance(cited, str) else cited if isinstance(cited, list) else []
+    refs = []
+    for source_id in names:
+        if not isinstance(source_id, str):
+            continue
+        if source_id in sources:
+            refs.append(sources[source_id])
+        else:
+            problems.append(
+                (
+                    (*where, "source"),
+                    f"source {source_id!r} is not among this "
+                    f"version's sources{did_you_mean(source_id, sources)}; "
+                    f"sources: {', '.join(sources) or 'none'}",
+                )
+            )
+    classes = entry.get("applies_to")
+    if not isinstance(classes, list):
+        return tuple(refs), None
+    for index, cls in enumerate(classes):
+        if isinstance(cls, str) and cls not in spec.use_classes:
+            problems.append(
+                (
+                    (*where, "applies_to", index),
+                    f"unknown use class {cls!r}{did_you_mean(cls, spec.use_classes)}",
+                )
+            )
+    return tuple(refs), frozenset(str(cls) for cls in classes)
+
+
+def _hints(
+    where: Path, applies_to: frozenset[str] | None, context: CompileContext
+) -> list[tuple[Path, str, str]]:
+    """One charge's hints: its type's, or, for a charge that applies to no use class, only that."""
+    if applies_to is not None and not applies_to:
+        message = f"charge {context.charge_id!r} applies to no use class, so no bill has it"
+        return [((*where, "applies_to"), "unreached", message)]
+    return [((*where, *loc), kind, message) for loc, kind, message in context.hints]
+
+
+def compile_version(
+    spec: RulesetVersion,
+    raw_charges: Mapping[str, Any],
+    charge_types: Mapping[str, ChargeType],
+    owners: Mapping[str, str],
+    path: str = "<memory>",
+    reduction_types: Mapping[str, ReductionType] | None = None,
+    hints: list[tuple[Path, str, str]] | None = None,
+) -> tuple[CompiledVersion | None, list[tuple[Path, str]]]:
+    """Compile ``spec``; return it with the problems found, each at a path in the YAML file.
+
+    ``raw_charges`` is the ``charges`` mapping as written (for problem locations); ``owners``
+    maps each charge type name (and ``reduction:<name>``) to the plug-in that provides it;
+    ``reduction_types`` defaults to the built-in ones. The charge types' hints (what is valid
+    but probably wrong, ``(path, kind, message)``) are added to ``hints`` when given.
+    """
+    problems: list[tuple[Path, str]] = []
+    sources = {
+        source.id: SourceRef(source.id, source.title, source.tag, source.url) for source in spec.sources
+    }
+    if len(sources) != len(spec.sources):
+        problems.append((("sources",), "two sources have the same id"))
+    charges: list[_Charge] = []
+    for charge_id, entry in spec.charges.items():
+        where: Path = ("charges", charge_id)
+        refs, applies_to = _references(entry, where, spec, sources, problems)
+        type_name = entry.get("type")
+        charge_type = charge_types.get(type_name) if isinstance(type_name, str) else None
+        if charge_type is None:
+            hint = did_you_mean(type_name, charge_types)
+            problems.append(
+                (
+                    (*where, "type"),
+                    f"unknown charge type {type_name!r}{hint}; "
+                    f"installed types: {', '.join(sorted(charge_types))}",
+                )
+            )
+            continue
+        try:
+            charge_spec = charge_type.spec.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(
+                ((*where, *loc), message) for loc, message in pydantic_problems(exc, charge_type.spec, entry)
+            )
+            # The type cannot compile an invalid entry; still name the use classes it lists.
+            classes = entry.get("classes")
+            for cls in classes if isinstance(classes, dict) else ():
+                if cls not in spec.use_classes:
+                    problems.append(((*where, "classes", cls), unknown_class(cls, spec.use_classes)))
+            continue
+        context = CompileContext(spec, charge_id, raw_charges.get(charge_id, {}))
+        try:
+            compute = charge_type.compile(charge_spec, context)
+        except Exception as exc:
+            raise PluginError(
+                owners.get(charge_type.name, "?"),
+                f"charge type {charge_type.name!r} failed to compile {spec.label} {charge_id}: {exc}",
+            ) from exc
+        problems.extend(((*where, *loc), message) for loc, message in context.problems)
+        if hints is not None:
+            hints += _hints(where, applies_to, context)
+        basis = charge_spec.basis or spec.effective.basis
+        if (
+            spec.effective.policy == "split_by_days"
+            and basis == "usage"
+            and not charge_type.apportions_by_days
+        ):
+            problems.append(
+                (
+                    (*where, "type"),
+                    f"charge type {charge_type.name!r} cannot bill part "
+                    "of a period, so this version cannot split periods by days",
+                )
+            )
+        charges.append(
+            _Charge(
+                charge_id,
+                charge_spec.label,
+                compute,
+                rounding_of(charge_spec, spec),
+                tuple(refs),
+                applies_to,
+                owners.get(charge_type.name, "?"),
+                basis,
+                charge_type.apportions_by_days,
+            )
+        )
+    if spec.effective.policy == "split_by_days" and not any(c.basis == "usage" for c in charges):
+        problems.append(
+            (
+                ("effective", "policy"),
+                "split_by_days splits periods of usage, but "
+                "neither this version nor any of its charges is selected by usage date",
+            )
+        )
+    for charge_id in spec.not_included:
+        if charge_id in spec.charges:
+            problems.append(
+                (
+                    ("not_included", charge_id),
+                    f"charge {charge_id!r} is both billed and listed as not included",
+                )
+            )
+    cycle = spec.billing_cycle
+    for index, charge_id in enumerate(cycle.per_month if cycle is not None else []):
+        if charge_id not in spec.charges and charge_id not in spec.not_included:
+            problems.append(
+                (
+                    ("billing_cycle", "per_month", index),
+                    f"per_month names {charge_id!r}, which is not a charge of this version",
+                )
+            )
+    types = reduction_types if reduction_types is not None else {t.name: t for t in BUILTIN_REDUCTION_TYPES}
+    reductions = _compile_reductions(spec, types, owners, sources, problems)
+    if problems:
+        return None, problems
+    not_included = tuple(NotIncluded(cid, reason) for cid, reason in spec.not_included.items())
+    return CompiledVersion(spec, path, tuple(charges), not_included, reductions=reductions), problems
+
+
+def _compile_reductions(
+    spec: RulesetVersion,
+    types: Mapping[str, ReductionType],
+    owners: Mapping[str, str],
+    sources: Mapping[str, SourceRef],
+    problems: list[tuple[Path, str]],
+) -> tuple[_Reduction, ...]:
+    compiled = []
+    for rid, entry in spec.reductions.items():
+        where: Path = ("reductions", rid)
+        type_name = entry.get("type")
+        kind = types.get(type_name) if isinstance(type_name, str) else None
+        if kind is None:
+            problems.append(
+                (
+                    (*where, "type"),
+                    f"unknown reduction type {type_name!r}"
+                    f"{did_you_mean(type_name, types)}; installed types: "
+                    f"{', '.join(sorted(types))}",
+                )
+            )
+            continue
+        try:
+            rspec = kind.spec.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(
+                ((*where, *loc), message) for loc, message in pydantic_problems(exc, kind.spec, entry)
+            )
+            continue
+        refs = []
+        for source_id in rspec.source_ids():
+            if source_id not in sources:
+                problems.append(
+                    (
+                        (*where, "source"),
+                        f"source {source_id!r} is not among this "
+                        f"version's sources{did_you_mean(source_id, sources)}; "
+                        f"sources: {', '.join(sources) or 'none'}",
+                    )
+                )
+            else:
+                refs.append(sources[source_id])
+        for index, charge_id in enumerate(rspec.charges):
+            if charge_id not in spec.charges and charge_id not in spec.not_included:
+                problems.append(
+                    (
+                        (*where, "charges", index),
+                        f"reduces {charge_id!r}, which is not a charge of this version",
+                    )
+                )
+        for index, cls in enumerate(rspec.applies_to or []):
+            if cls not in spec.use_classes:
+                problems.append(
+                    (
+                        (*where, "applies_to", index),
+                        f"unknown use class {cls!r}{did_you_mean(cls, spec.use_classes)}",
+                    )
+                )
+        context = ReductionCompileContext(spec, rid)
+        plugin = owners.get(f"reduction:{kind.name}", "tariffcore.plugins.builtin")
+        try:
+            compute = kind.compile(rspec, context)
+        except Exception as exc:
+            raise PluginError(
+                plugin, f"reduction type {kind.name!r} failed to compile {spec.label} {rid}: {exc}"
+            ) from exc
+        problems.extend(((*where, *loc), message) for loc, message in context.problems)
+        rounding: Rounding | None | Literal["charge"]
+        if rspec.rounding == "none":
+            rounding = None
+        elif isinstance(rspec.rounding, RoundingSpec):
+            rounding = rspec.rounding.to_rounding()
+        else:
+            rounding = "charge"
+        compiled.append(
+            _Reduction(
+                rid, rspec, compute, rounding, tuple(refs), plugin, rspec.basis or spec.effective.basis
+            )
+        )
+    return tuple(compiled)

@@ -1,0 +1,259 @@
+"""A ruleset: every version of one ruleset id, and choosing the version that bills a reading.
+
+:meth:`Ruleset.bill` selects, for each charge, the version in force by that charge's kind of
+date (usage, meter read, billing month or due month), splits a period between versions by days
+where the governing version says so, and bills the account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..arrears import (
+    ArrearsVersion,
+    select_arrears,
+)
+from ..bill import Account, Bill, Reading
+from ..errors import (
+    BillingError,
+    InputError,
+    NoVersionError,
+    UnknownRulesetError,
+)
+from ..periods import DayShare, Segment, segments
+from .calendar import anchor_date, complete_dates
+from .version import CompiledVersion, PeriodPart
+
+__all__ = ["Ruleset"]
+
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """All versions of one ruleset id, in order of taking effect.
+
+    ``versions`` are the tariff versions (what bills are computed with); ``arrears_versions``
+    hold late-payment rules, dated by due date or billing month (see :mod:`tariffcore.arrears.rules`).
+    A ruleset may have either kind only.
+    """
+
+    id: str
+    versions: tuple[CompiledVersion, ...]
+    golden_files: tuple[str, ...] = ()
+    arrears_versions: tuple[ArrearsVersion, ...] = ()
+    # Derived from the versions once, in __post_init__: what selecting a version needs.
+    _ranges: tuple[tuple[date, date | None], ...] = field(init=False, repr=False, compare=False)
+    _uniform: bool = field(init=False, repr=False, compare=False)
+    _bases: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _splits: bool = field(init=False, repr=False, compare=False)
+    _reduction_basis: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ranges = []
+        for index, version in enumerate(self.versions):
+            effective = version.spec.effective
+            end = effective.until
+            if index + 1 < len(self.versions):
+                following = self.versions[index + 1].spec.effective.from_ - _DAY
+                end = following if end is None or end > following else end
+            ranges.append((effective.from_, end))
+        object.__setattr__(self, "_ranges", tuple(ranges))
+        bases = {v.basis for v in self.versions} | {c.basis for v in self.versions for c in v.charges}
+        # One kind of date everywhere: a charge's version is the bill's version.
+        object.__setattr__(self, "_uniform", len(bases) == 1)
+        object.__setattr__(self, "_bases", tuple(sorted(bases)))
+        object.__setattr__(
+            self, "_splits", any(v.spec.effective.policy == "split_by_days" for v in self.versions)
+        )
+        # The kind of date each reduction id is granted by (its latest declaration wins).
+        object.__setattr__(
+            self,
+            "_reduction_basis",
+            {reduction.id: reduction.basis for version in self.versions for reduction in version.reductions},
+        )
+
+    @property
+    def title(self) -> str:
+        if self.versions:
+            return self.versions[-1].spec.title
+        return self.arrears_versions[-1].spec.title
+
+    def arrears_version(self, label: str) -> ArrearsVersion:
+        """The arrears version labelled ``label``."""
+        for version in self.arrears_versions:
+            if version.version == label:
+                return version
+        known = ", ".join(v.version for v in self.arrears_versions) or "none"
+        raise UnknownRulesetError(
+            f"{self.id} has no late-payment rules version {label!r} (versions: {known})"
+        )
+
+    def select_arrears(self, due: date, billing_month: date | None = None) -> ArrearsVersion:
+        """The late-payment rules in force for a bill due on ``due``."""
+        return select_arrears(self.id, self.arrears_versions, due, billing_month)
+
+    def in_force(self, version: CompiledVersion) -> tuple[date, date | None]:
+        """First and last day (``None``: open) that ``version`` selects bills for."""
+        return self._ranges[self.versions.index(version)]
+
+    def version(self, label: str) -> CompiledVersion:
+        """The version labelled ``label`` (``2025`` in ``kr/example@2025``)."""
+        for version in self.versions:
+            if version.version == label:
+                return version
+        known = ", ".join(v.version for v in self.versions)
+        raise UnknownRulesetError(f"{self.id} has no version {label!r} (versions: {known})")
+
+    def select(self, reading: Reading, basis: str | None = None, what: str | None = None) -> CompiledVersion:
+        """The version in force for ``reading``.
+
+        Each version is judged by its own kind of date, or by ``basis`` when given (the kind
+        of date a particular charge is selected by); ``what`` names that charge in errors.
+        A billing month or due date the reading lacks is derived by each version's date rules
+        (``dates:``) where it states them.
+        """
+        if not self.versions:
+            raise NoVersionError(
+                f"{self.id} holds late-payment rules only: it has no tariff to bill with", code="no_tariff"
+            )
+        chosen = None
+        ranges = self._ranges
+        for version, (start, end) in zip(self.versions, ranges):
+            anchor = anchor_date(
+                basis or version.spec.effective.basis, reading, self.id, version.spec.dates, what
+            )
+            if start <= anchor and (end is None or anchor <= end):
+                chosen = version
+        if chosen is None:
+            spans = "; ".join(
+                f"{v.version}: {s}..{e if e is not None else ''} by {v.spec.effective.basis.replace('_', ' ')}"
+                for v, (s, e) in zip(self.versions, ranges)
+            )
+            kind = basis or self.versions[0].spec.effective.basis
+            anchor = anchor_date(kind, reading, self.id, self.versions[0].spec.dates, what)
+            raise NoVersionError(
+                f"no version of {self.id} is known to be in force on {anchor} "
+                f"by {kind.replace('_', ' ')} ({spans})"
+            )
+        return chosen
+
+    def bill(self, account: Account, reading: Reading) -> Bill:
+        """Bill ``account`` for ``reading`` under the version in force.
+
+        A charge that declares its own kind of effective date (``basis:``) is billed under
+        the version in force by that date, which may differ from the bill's version; its line
+        names the version used. When the version in force on the last day of usage declares
+        ``policy: split_by_days`` and the period straddles versions, every charge selected by
+        usage date is billed in parts, each under the version of its days (see
+        :mod:`tariffcore.periods`).
+        """
+        version = self.select(reading) if self._uniform else self._latest(reading)
+        reading = complete_dates(reading, version.spec.dates)
+        runs = self.usage_segments(reading)
+        others: dict[str, CompiledVersion] = {}
+        parts: dict[str, tuple[PeriodPart, ...]] = {}
+        uniform = self._uniform
+        for charge in version.charges:
+            if charge.basis == "usage" and runs is not None:
+                split = self.charge_parts(charge.id, runs, reading)
+                if len(split) > 1:
+                    parts[charge.id] = split
+                    continue
+                chosen = split[0].version
+            elif uniform and charge.basis == version.basis:
+                continue
+            else:
+                chosen = self.select(reading, charge.basis, f"{version.label} {charge.id}")
+            if chosen is not version:
+                others[charge.id] = chosen
+        granted: dict[str, CompiledVersion] = {}
+        for rid in account.reductions:
+            basis = self._reduction_basis.get(rid)
+            if basis is not None and basis != version.basis:
+                chosen = self.select(reading, basis, f"{version.label} reduction {rid}")
+                if chosen is not version:
+                    granted[rid] = chosen
+        return version.bill(account, reading, others, parts, granted)
+
+    def _latest(self, reading: Reading) -> CompiledVersion:
+        """The bill's version when charges are selected by different kinds of date: the latest
+        of the versions in force by each kind (a kind the reading cannot date is skipped here;
+        the charges that need it fail with that error)."""
+        chosen: list[CompiledVersion] = []
+        failure: BillingError | None = None
+        for basis in self._bases:
+            try:
+                chosen.append(self.select(reading, basis))
+            except BillingError as exc:
+                failure = failure or exc
+        if failure is not None and not chosen:
+            raise failure
+        if not chosen:  # no tariff versions at all: select says so
+            return self.select(reading)
+        return max(chosen, key=self.versions.index)
+
+    def usage_segments(self, reading: Reading) -> list[Segment[CompiledVersion]] | None:
+        """The versions in force on each day of usage, when the period is to be split by days.
+
+        ``None`` unless the version in force on the period's last day of usage declares
+        ``policy: split_by_days``; that version's policy governs every change inside the period.
+        """
+        if not self._splits or reading.period_end is None:
+            return None
+        governing = self.select(reading, "usage")
+        if governing.spec.effective.policy != "split_by_days":
+            return None
+        if reading.period_start is None:
+            raise InputError(
+                f"{governing.label} splits periods by days when a version changes "
+                "within them: period_start is required"
+            )
+        ranges = [(v, s, e) for v, (s, e) in zip(self.versions, self._ranges)]
+        found, gaps = segments(ranges, reading.period_start, reading.period_end)
+        if gaps:
+            days = ", ".join(f"{a}..{b}" for a, b in gaps)
+            raise NoVersionError(
+                f"no version of {self.id} is known to be in force for usage on "
+                f"{days}, part of the period {reading.period_start}.."
+                f"{reading.period_end} that {governing.label} splits by days"
+            )
+        return found
+
+    def charge_parts(
+        self, charge_id: str, runs: Sequence[Segment[CompiledVersion]], reading: Reading
+    ) -> tuple[PeriodPart, ...]:
+        """The parts of the period ``charge_id`` is billed in: consecutive days whose versions
+        bill the charge identically are one part, under the later version."""
+        merged: list[Segment[CompiledVersion]] = []
+        for run in runs:
+            if merged and _same_charge(merged[-1].item, run.item, charge_id):
+                merged[-1] = Segment(run.item, merged[-1].start, run.end)
+            else:
+                merged.append(run)
+        total = sum(run.days for run in merged)
+        rules = runs[-1].item.spec.effective.apportion  # the governing version's
+        assert rules is not None, "a version that splits by days declares apportion"
+        m3, fixed = rules.m3.to_rounding(), rules.fixed.to_rounding()
+        result = []
+        before = 0
+        for run in merged:
+            share = DayShare(before, run.days, total, m3, fixed)
+            result.append(PeriodPart(run.item, run.start, run.end, share))
+            before += run.days
+        return tuple(result)
+
+
+def _same_charge(first: CompiledVersion, second: CompiledVersion, charge_id: str) -> bool:
+    """Whether two versions bill ``charge_id`` identically (same entry, rounding, classes)."""
+    if first is second:
+        return True
+    a, b = first.spec, second.spec
+    return (
+        charge_id in a.charges
+        and a.charges.get(charge_id) == b.charges.get(charge_id)
+        and a.rounding == b.rounding
+        and a.use_classes == b.use_classes
+    )

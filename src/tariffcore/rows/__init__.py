@@ -1,0 +1,78 @@
+"""Rows in and out: reading input rows (CSV, JSON lines, Parquet) into accounts and readings,
+in chunks, and writing bills and error rows.
+"""
+
+from __future__ import annotations
+
+from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, pyarrow
+from .cells import plain_record, plain_value
+from .chunks import (
+    CHUNK_ROWS,
+    Chunk,
+    Payload,
+    input_format,
+    open_text,
+    read_chunks,
+)
+from .dates import parse_date, parse_month
+from .inputs import (
+    JSONL_SUFFIXES,
+    KNOWN_COLUMNS,
+    Row,
+    field_text,
+    jsonl_records,
+    missing_columns,
+    parse_row,
+    read_rows,
+)
+from .output import (
+    BillWriter,
+    bill_to_dict,
+    charge_cells,
+    compact_json,
+    error_to_dict,
+    explain_bill,
+    line_to_dict,
+    writer_for,
+)
+from .parquet import (
+    ParquetBillWriter,
+)
+from .progress import (
+    Progress,
+)
+
+__all__ = [
+    "AMOUNT_PRECISION",
+    "AMOUNT_SCALE",
+    "BillColumns",
+    "plain_record",
+    "plain_value",
+    "pyarrow",
+    "parse_date",
+    "parse_month",
+    "BillWriter",
+    "CHUNK_ROWS",
+    "Chunk",
+    "JSONL_SUFFIXES",
+    "KNOWN_COLUMNS",
+    "ParquetBillWriter",
+    "Payload",
+    "Progress",
+    "Row",
+    "bill_to_dict",
+    "charge_cells",
+    "compact_json",
+    "error_to_dict",
+    "explain_bill",
+    "field_text",
+    "input_format",
+    "jsonl_records",
+    "line_to_dict",
+    "missing_columns",
+    "open_text",
+    "parse_row",
+    "read_chunks",
+    "read_rows",
+    "writer_for",
+]

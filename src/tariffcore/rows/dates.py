@@ -1,0 +1,32 @@
+"""Dates and months as input text: ``2025-03-31`` and ``2025-03``, with clear errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..errors import InputError
+
+__all__ = ["parse_date", "parse_month"]
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_month(text: str) -> date:
+    """``2025-03`` → ``date(2025, 3, 1)``; a full ISO date is accepted and moved to the 1st."""
+    value = text.strip()
+    match = _MONTH.match(value)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise InputError(f"billing month {text!r} has no month {month}")
+        return date(year, month, 1)
+    return parse_date(value).replace(day=1)
+
+
+def parse_date(text: str) -> date:
+    """An ISO date (``2025-03-31``), with a clear error otherwise."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None

@@ -1,0 +1,276 @@
+"""Reading accounts and readings from CSV or JSON lines, one result per input row.
+
+Every input row yields exactly one :class:`Row`, in input order: either the parsed
+(:class:`~tariffcore.Account`, :class:`~tariffcore.Reading`) pair or the
+:class:`~tariffcore.BillingError` that explains why the row cannot be billed. Numbers are read
+as :class:`~decimal.Decimal` straight from their text (JSON numbers too); nothing is clamped,
+rounded or guessed.
+
+Columns: ``account, use_class, meter_mm, household_units, usage_m3, billing_month,
+period_start, period_end`` (the usage may be given in ``usage_ccf`` or ``usage_kgal``
+instead, converted exactly to m³) and optionally ``due_date``, ``reductions`` (ids separated by
+``;``) and ``ruleset`` (overrides the run's ruleset for that row). Any other column is kept in
+``Account.attributes`` for rules that ask for it, and otherwise ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import IO, Any
+
+from ..bill import Account, Reading
+from ..errors import BillingError, InputError
+from ..meter import READ_COLUMNS, usage_from_fields
+from ..units import USAGE_COLUMNS
+from .dates import parse_date, parse_month
+
+__all__ = [
+    "JSONL_SUFFIXES",
+    "KNOWN_COLUMNS",
+    "Row",
+    "field_text",
+    "jsonl_records",
+    "missing_columns",
+    "parse_row",
+    "read_rows",
+]
+
+#: File name endings read as JSON lines (anything else is CSV, unless a format is given).
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+#: Columns with a meaning of their own; any other column becomes an account attribute.
+KNOWN_COLUMNS = frozenset(
+    {
+        "account",
+        "use_class",
+        "meter_mm",
+        "household_units",
+        "billing_month",
+        "period_start",
+        "period_end",
+        "due_date",
+        "months",
+        "reductions",
+        "ruleset",
+        "estimated",
+        *USAGE_COLUMNS,
+        *READ_COLUMNS,
+    }
+)
+
+_FLAGS = {
+    "true": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "n": False,
+    "0": False,
+    "": False,
+}
+
+#: A whole number; ``2.0`` too, as pandas writes a count column that has a gap (exact all the same).
+_WHOLE = re.compile(r"^\s*(\d+)(?:\.0+)?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One input row: where it was, its account id, and what it parsed to."""
+
+    number: int
+    account: str
+    ruleset: str | None
+    parsed: tuple[Account, Reading] | None
+    error: BillingError | None
+
+
+def field_text(value: Any) -> str:
+    """A field's text, stripped (``""`` for none); a float is refused, as it cannot be exact."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        raise InputError("a float cannot carry an exact figure")
+    return str(value).strip()
+
+
+def _text(name: str, value: Any) -> str:
+    """:func:`field_text` of column ``name``; its error names the column."""
+    try:
+        return field_text(value)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc.message} ({value!r}); give it as text") from None
+
+
+def _whole(name: str, value: Any) -> int | None:
+    if isinstance(value, float):
+        raise InputError(f"{name} must be a whole number, not {value!r}")
+    text = field_text(value)
+    if not text:
+        return None
+    match = None if isinstance(value, bool) else _WHOLE.match(text)
+    if match is None:
+        raise InputError(f"{name} must be a whole number, not {text!r}")
+    return int(match.group(1))
+
+
+def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
+    """Parse one row's fields (strings, or JSON values) into an account and a reading."""
+    account_id = _text("account", fields.get("account"))
+    if not account_id:
+        raise InputError("account is empty")
+    use_class = _text("use_class", fields.get("use_class"))
+    if not use_class:
+        raise InputError("use_class is empty")
+    usage, meter = usage_from_fields(fields)
+    estimated = fields.get("estimated")
+    if not isinstance(estimated, bool):
+        flag = _FLAGS.get(_text("estimated", estimated).lower())
+        if flag is None:
+            raise InputError(f"estimated must be true or false, not {_text('estimated', estimated)!r}")
+        estimated = flag
+    reductions = tuple(
+        part.strip() for part in _text("reductions", fields.get("reductions")).split(";") if part.strip()
+    )
+    attributes = {}
+    for key, value in fields.items():
+        if key not in KNOWN_COLUMNS and key is not None:
+            text = _text(str(key), value)
+            if text:
+                attributes[str(key)] = text
+
+    def day(name: str) -> Any:
+        text = _text(name, fields.get(name))
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+
+    month_text = _text("billing_month", fields.get("billing_month"))
+    try:
+        month = parse_month(month_text) if month_text else None
+    except InputError as exc:
+        raise InputError(f"billing_month: {exc}") from None
+    account = Account(
+        id=account_id,
+        use_class=use_class,
+        meter_mm=_whole("meter_mm", fields.get("meter_mm")),
+        household_units=_whole("household_units", fields.get("household_units")),
+        reductions=reductions,
+        attributes=MappingProxyType(attributes),
+    )
+    reading = Reading(
+        usage_m3=usage,
+        billing_month=month,
+        period_start=day("period_start"),
+        period_end=day("period_end"),
+        due_date=day("due_date"),
+        estimated=estimated,
+        meter=meter,
+        months=_whole("months", fields.get("months")),
+    )
+    return account, reading
+
+
+def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError | _RowError]]) -> Iterator[Row]:
+    for number, record in records:
+        if isinstance(record, BillingError):
+            yield Row(number, "", None, None, record)
+            continue
+        if isinstance(record, _RowError):
+            yield Row(number, record.account, None, None, record.error)
+            continue
+        account = str(record.get("account") or "").strip()
+        ruleset = str(record.get("ruleset") or "").strip() or None
+        try:
+            parsed = parse_row(record)
+        except BillingError as exc:
+            yield Row(number, account, ruleset, None, exc)
+            continue
+        yield Row(number, account, ruleset, parsed, None)
+
+
+def missing_columns(header: Sequence[str]) -> list[str]:
+    """The columns a CSV header lacks to bill any row: ``account``, ``use_class``, and
+    ``usage_m3`` (or ``usage_ccf``, ``usage_kgal``) or the meter reads."""
+    missing = [name for name in ("account", "use_class") if name not in header]
+    if not any(column in header for column in USAGE_COLUMNS) and not {"previous_read", "current_read"} <= set(
+        header
+    ):
+        missing.append("usage_m3 (or previous_read and current_read)")
+    return missing
+
+
+@dataclass(frozen=True, slots=True)
+class _RowError:
+    """A row that cannot be billed but whose account id is known."""
+
+    account: str
+    error: BillingError
+
+
+def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError | _RowError]]:
+    reader = csv.DictReader(stream)
+    missing = missing_columns(reader.fieldnames or [])
+    for record in reader:
+        number = reader.line_num
+        if missing:
+            error = InputError(f"the input has no column {', '.join(missing)}")
+            yield number, _RowError(str(record.get("account") or "").strip(), error)
+        elif None in record:
+            yield number, InputError(f"line {number} has more fields than the header")
+        else:
+            yield number, record
+
+
+def jsonl_records(stream: Iterable[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
+    """``(line number, object)`` per non-blank line of JSON lines; a line that is not a JSON
+    object yields its :class:`InputError` instead."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            yield number, InputError(f"line {number} is not valid JSON: {exc.msg}")
+            continue
+        if not isinstance(record, dict):
+            yield number, InputError(f"line {number} is not a JSON object")
+            continue
+        yield number, record
+
+
+def read_rows(source: str | Path | IO[str], format: str | None = None) -> Iterator[Row]:
+    """Yield one :class:`Row` per input row of a CSV or JSON-lines file (or open text stream).
+
+    ``format`` is ``csv`` or ``jsonl``; by default it follows the file name (``.jsonl``,
+    ``.ndjson`` and ``.json`` are JSON lines, anything else CSV).
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        kind = format or ("jsonl" if path.suffix.lower() in JSONL_SUFFIXES else "csv")
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            yield from read_rows(stream, kind)
+        return
+    kind = format or "csv"
+    if kind == "csv":
+        yield from _rows(_csv_records(source))
+    elif kind == "jsonl":
+        yield from _rows(jsonl_records(source))
+    else:
+        raise ValueError(f"unknown input format {kind!r} (csv or jsonl)")
+
+
+def rows_from_text(text: str, format: str = "csv") -> list[Row]:
+    """Parse rows from a string (tests and examples)."""
+    return list(read_rows(io.StringIO(text), format))
