@@ -21,10 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from svgchart import Series, line_chart
 
 from tariffcore import Account, Catalog, Reading, Ruleset
 from tariffcore.charges import BaseByMeterSpec, BillContext, PerUnitSpec, TieredSpec, UnitPrice
+from tariffcore.charts import Series, line_chart
 from tariffcore.engine import CompiledVersion
 from tariffcore.errors import BillingError, InputError, NotApplicableError, UnknownValueError
 from tariffcore.format import UNKNOWN, Source

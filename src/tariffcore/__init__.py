@@ -41,6 +41,7 @@ from .bill import (
     TierSlice,
 )
 from .charges import BillContext, Charged, ChargeType, CompileContext
+from .documents import Report, render_notice, run_report
 from .engine import Catalog, CompiledVersion, Ruleset, load_catalog, load_version_file
 from .errors import (
     BillingError,
@@ -58,18 +59,21 @@ from .format import (
     BillingCycle,
     ChargeSpec,
     FrozenModel,
+    Loaded,
     Number,
     RoundingSpec,
+    RulesetLoader,
     RulesetVersion,
     Source,
+    VersionDocument,
 )
+from .frames import bill_frame, bill_table
 from .meter import MeterReads
 from .money import D, Rounding
 from .plugins import hookimpl
 from .reductions import Reduced, ReductionContext, ReductionSpec, ReductionType
 from .rows import Row, bill_to_dict, explain_bill, parse_row, read_chunks, read_rows
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Account",
@@ -93,6 +97,7 @@ __all__ = [
     "InputError",
     "LedgerBill",
     "LinePart",
+    "Loaded",
     "MeterReads",
     "NoVersionError",
     "NotApplicableError",
@@ -107,11 +112,13 @@ __all__ = [
     "ReductionContext",
     "ReductionSpec",
     "ReductionType",
+    "Report",
     "Rounding",
     "RoundingSpec",
     "Row",
     "Ruleset",
     "RulesetError",
+    "RulesetLoader",
     "RulesetVersion",
     "Source",
     "SourceRef",
@@ -122,9 +129,12 @@ __all__ = [
     "TierSlice",
     "UnknownRulesetError",
     "UnknownValueError",
+    "VersionDocument",
     "__version__",
     "account_statement",
     "arrears_result_to_dict",
+    "bill_frame",
+    "bill_table",
     "bill_to_dict",
     "compute_arrears",
     "explain_bill",
@@ -135,5 +145,7 @@ __all__ = [
     "read_chunks",
     "read_ledger",
     "read_rows",
+    "render_notice",
+    "run_report",
     "statement_to_dict",
 ]

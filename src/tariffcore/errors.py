@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 __all__ = [
+    "INVALID",
     "BillingError",
     "InputError",
     "NoVersionError",
@@ -46,17 +47,33 @@ class TariffcoreError(Exception):
     """Base class of every error tariffcore raises on purpose."""
 
 
+#: The kind of a problem that makes a ruleset file wrong (what ``tariffcore validate`` reports).
+INVALID = "invalid"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One problem in a ruleset file, at a place a rule author can go to."""
+    """One problem in a ruleset file, at a place a rule author can go to.
+
+    ``kind`` is :data:`INVALID` for a file that is wrong; a lint finding (a file that is valid
+    but probably wrong, see :mod:`tariffcore.authoring.lint`) has the kind of its check, such
+    as ``tiers`` or ``no-rate``, and shows it after the place.
+    """
 
     path: str
     line: int
     column: int
     message: str
+    kind: str = INVALID
+    #: ``error``, or ``warning`` for a note that does not make the file wrong (a loader's note,
+    #: see :class:`~tariffcore.Loaded`); a warning is shown with its severity.
+    severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        where = f"{self.path}:{self.line}:{self.column}"
+        if self.severity != "error":
+            where += f": {self.severity}"
+        return f"{where}: {self.message}" if self.kind == INVALID else f"{where}: {self.kind}: {self.message}"
 
 
 class RulesetError(TariffcoreError):

@@ -31,7 +31,7 @@ def test_partial_payment_surcharges_first(catalog: tariffcore.Catalog) -> None:
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 2, 10), D(30000))],
-        date(2025, 3, 31),
+        as_of=date(2025, 3, 31),
         allocation="surcharges_first",
     )
     (bill,) = statement.bills
@@ -51,7 +51,7 @@ def test_partial_payment_principal_first(catalog: tariffcore.Catalog) -> None:
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 2, 10), D(30000))],
-        date(2025, 3, 31),
+        as_of=date(2025, 3, 31),
         allocation="principal_first",
     )
     (bill,) = statement.bills
@@ -69,7 +69,7 @@ def test_oldest_bill_first_and_credit(catalog: tariffcore.Catalog) -> None:
         catalog.ruleset("kr/seoul"),
         [LedgerBill("mar", date(2025, 3, 31), D(20000)), LedgerBill("jan", date(2025, 1, 31), D(10000))],
         [Payment(date(2025, 2, 5), D(35000))],
-        date(2025, 6, 30),
+        as_of=date(2025, 6, 30),
         allocation="surcharges_first",
     )
     by_id = {b.bill.id: b for b in statement.bills}
@@ -88,7 +88,7 @@ def test_full_payment_needs_no_allocation_order(catalog: tariffcore.Catalog) -> 
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 2, 10), D(52520))],
-        date(2025, 12, 31),
+        as_of=date(2025, 12, 31),
     )
     assert statement.outstanding == 0 and statement.credit == 0
     assert statement.surcharges == D(520)
@@ -101,7 +101,7 @@ def test_partial_payment_without_an_order_is_an_error(catalog: tariffcore.Catalo
             catalog.ruleset("kr/seoul"),
             [LedgerBill("jan", date(2025, 1, 31), D(52000))],
             [Payment(date(2025, 2, 10), D(30000))],
-            date(2025, 3, 31),
+            as_of=date(2025, 3, 31),
         )
 
 
@@ -111,7 +111,7 @@ def test_payment_before_the_due_date_needs_no_order(catalog: tariffcore.Catalog)
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 1, 20), D(20000))],
-        date(2025, 2, 5),
+        as_of=date(2025, 2, 5),
     )
     assert statement.bills[0].surcharges[0].surcharge.amount == D(160)
     assert statement.outstanding == D(32160)
@@ -122,7 +122,7 @@ def test_payments_after_the_statement_date_are_not_applied(catalog: tariffcore.C
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 3, 1), D(52000))],
-        date(2025, 2, 10),
+        as_of=date(2025, 2, 10),
     )
     assert statement.paid == 0
     assert [p.amount for p in statement.later_payments] == [D(52000)]
@@ -137,7 +137,7 @@ def test_seongnam_truncation_with_a_partial_payment(catalog: tariffcore.Catalog)
         catalog.ruleset("kr/seongnam"),
         [LedgerBill("jan", date(2025, 1, 31), D(33333), billing_month=date(2025, 1, 1))],
         [Payment(date(2025, 2, 10), D(10000))],
-        date(2025, 6, 30),
+        as_of=date(2025, 6, 30),
         allocation="surcharges_first",
     )
     fee = statement.bills[0].surcharges[0]
@@ -154,7 +154,7 @@ def test_local_tax_monthly_part_follows_the_unpaid_principal(catalog: tariffcore
         catalog.ruleset("kr/local-tax"),
         [LedgerBill("b", date(2024, 1, 31), D(1000000))],
         [Payment(date(2024, 3, 15), D(500000))],
-        date(2024, 5, 10),
+        as_of=date(2024, 5, 10),
         allocation="principal_first",
     )
     amounts = {line.surcharge.rule: line.surcharge.amount for line in statement.bills[0].surcharges}
@@ -170,7 +170,7 @@ def test_partial_payment_of_charges_with_different_fees_is_unknown(catalog: tari
             catalog.ruleset("kr/seoul"),
             [bill],
             [Payment(date(2005, 4, 10), D(100000))],
-            date(2005, 6, 15),
+            as_of=date(2005, 6, 15),
             allocation="principal_first",
         )
 
@@ -183,7 +183,7 @@ def test_full_payment_of_charges_with_different_fees(catalog: tariffcore.Catalog
         catalog.ruleset("kr/seoul"),
         [bill],
         [Payment(date(2005, 4, 10), D(190000))],
-        date(2005, 6, 15),
+        as_of=date(2005, 6, 15),
         allocation="principal_first",
     )
     amounts = {line.surcharge.rule: line.surcharge.amount for line in statement.bills[0].surcharges}
@@ -205,7 +205,7 @@ def test_statement_as_plain_data(catalog: tariffcore.Catalog) -> None:
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 2, 10), D(30000))],
-        date(2025, 3, 31),
+        as_of=date(2025, 3, 31),
         account="A-1",
         allocation="surcharges_first",
     )
@@ -230,5 +230,16 @@ def test_ledger_bill_from_a_computed_bill(catalog: tariffcore.Catalog) -> None:
     assert ledger_bill.principal == D(26250)
     assert dict(ledger_bill.charges or {}) == {"water": D(26250)}
     # Under the local-tax regime (whole principal): 26,250 × 3 % = 787.5 once.
-    statement = account_statement(catalog.ruleset("kr/local-tax"), [ledger_bill], (), date(2025, 4, 5))
+    statement = account_statement(catalog.ruleset("kr/local-tax"), [ledger_bill], as_of=date(2025, 4, 5))
     assert statement.outstanding == D("27037.5")
+
+
+def test_the_statement_date_is_a_required_keyword(catalog: tariffcore.Catalog) -> None:
+    seoul = catalog.ruleset("kr/seoul")
+    bills = [LedgerBill("jan", date(2025, 1, 31), D(52000))]
+    with pytest.raises(TypeError):
+        account_statement(seoul, bills, [], date(2025, 3, 31))  # type: ignore[misc]
+    with pytest.raises(tariffcore.InputError, match="as-of date"):
+        account_statement(seoul, bills, as_of=None)  # type: ignore[arg-type]
+    # 10 days late: 52,000 × 3 % × 10/30 = 520.
+    assert account_statement(seoul, bills, as_of=date(2025, 2, 10)).outstanding == D(52520)

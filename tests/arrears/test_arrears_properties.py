@@ -119,7 +119,9 @@ def ledgers(draw: st.DrawFn) -> tuple[str, list[LedgerBill], list[Payment], date
 @given(ledgers())
 def test_statements_reconcile(ledger: tuple) -> None:
     ruleset, bills, payments, as_of, allocation = ledger
-    statement = account_statement(CATALOG.ruleset(ruleset), bills, payments, as_of, allocation=allocation)
+    statement = account_statement(
+        CATALOG.ruleset(ruleset), bills, payments, as_of=as_of, allocation=allocation
+    )
     assert (
         statement.principal + statement.surcharges - statement.paid
         == statement.outstanding - statement.credit
@@ -137,8 +139,8 @@ def test_a_payment_never_increases_what_is_owed(ledger: tuple, offset: int, amou
     ruleset, bills, payments, as_of, allocation = ledger
     found = CATALOG.ruleset(ruleset)
     extra = Payment(min(b.due for b in bills) - timedelta(days=40) + timedelta(days=offset), amount)
-    without = account_statement(found, bills, payments, as_of, allocation=allocation)
-    with_it = account_statement(found, bills, [*payments, extra], as_of, allocation=allocation)
+    without = account_statement(found, bills, payments, as_of=as_of, allocation=allocation)
+    with_it = account_statement(found, bills, [*payments, extra], as_of=as_of, allocation=allocation)
     assert with_it.outstanding <= without.outstanding
     assert with_it.outstanding - with_it.credit <= without.outstanding - without.credit
 

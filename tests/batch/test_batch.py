@@ -211,9 +211,10 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     result = pq.read_table(out).to_pylist()
     assert [r["account"] for r in result] == ["P1", "P2", "P3"]
     # 860 + 10,200 + 8,400 + 3,400; 3,890 + 110,400 + 130,900 + 20,400 (golden bills, digest §8)
-    assert [r["total"] for r in result[:2]] == ["22860", "265590"]
-    assert result[1]["water"] == "110400"
-    assert json.loads(result[1]["lines"])[1]["rule"] == "water.general"
+    assert [r["total"] for r in result[:2]] == [Decimal("22860"), Decimal("265590")]
+    assert result[1]["water"] == Decimal("110400")
+    assert result[1]["lines"][1]["rule"] == "water.general"
+    assert result[1]["lines"][1]["amount"] == Decimal("110400")
     assert result[2]["error_code"] == "unknown_value"
     jsonl = tmp_path / "out.jsonl"
     main(["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(jsonl), "--progress", "off"])

@@ -26,7 +26,7 @@ def test_a_partitioned_city_bills_on_a_local_cluster_as_in_one_process(tmp_path:
     single = bill_partition(engine, whole, tmp_path / "single.jsonl")
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

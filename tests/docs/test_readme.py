@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +32,17 @@ def test_readme_sample_table_matches_make_run(capsys: pytest.CaptureFixture[str]
     table = capsys.readouterr().out.splitlines()
     for line in sample.group(1).splitlines():
         assert line in table
+
+
+def test_readme_report_sample_matches_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tariffcore.commands import main
+
+    samples = re.findall(r"```text\n(.*?)```", README, flags=re.DOTALL)
+    report = next(sample for sample in samples if sample.startswith("Revenue by use class"))
+    run = tmp_path / "bills.jsonl"
+    main(["bill", str(ROOT / "examples" / "readings.csv"), "--ruleset", "kr/gimhae", "-o", str(run)])
+    assert main(["report", str(run)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    for line in report.splitlines():
+        assert line in printed
+    assert "tariffcore notice bills.jsonl --account GH-0003" in README

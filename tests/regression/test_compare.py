@@ -130,6 +130,7 @@ def test_two_cities(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     # Changwon water 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; Daejeon 860 + 35 × (510 + 420 + 170) = 39,360
     assert "26250" in out and "39360" in out
+    assert "change per bill (KRW): p0 13110" in out  # the bills' currency; 39,360 − 26,250
 
 
 def test_compare_on_two_processes_gives_the_same_rows(tmp_path: Path) -> None:

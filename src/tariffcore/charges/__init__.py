@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from .base_by_meter import BaseByMeter, BaseByMeterSpec
 from .contract import (
+    HINT_KINDS,
     BillContext,
     Charged,
     ChargeType,
     CompileContext,
     CompiledCharge,
+    class_hints,
     known_value,
     unknown_class,
 )
@@ -27,6 +29,7 @@ from .tiered import Graduated, TieredSpec, Volume
 
 __all__ = [
     "BUILTIN_CHARGE_TYPES",
+    "HINT_KINDS",
     "BaseByMeter",
     "BaseByMeterSpec",
     "BillContext",
@@ -40,6 +43,7 @@ __all__ = [
     "TieredSpec",
     "UnitPrice",
     "Volume",
+    "class_hints",
     "known_value",
     "unknown_class",
 ]

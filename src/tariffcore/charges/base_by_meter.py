@@ -20,6 +20,7 @@ from .contract import (
     ChargeType,
     CompileContext,
     CompiledCharge,
+    class_hints,
     known_value,
     unknown_class,
 )
@@ -65,6 +66,7 @@ class BaseByMeter(ChargeType):
         else:
             assert spec.classes is not None
             declared = ctx.version.use_classes
+            class_hints(ctx, spec, spec.classes)
             for cls, entry in spec.classes.items():
                 if cls not in declared:
                     ctx.problem(("classes", cls), unknown_class(cls, declared))

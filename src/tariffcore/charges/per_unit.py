@@ -26,6 +26,7 @@ from .contract import (
     ChargeType,
     CompileContext,
     CompiledCharge,
+    class_hints,
     unknown_class,
 )
 
@@ -134,6 +135,7 @@ class PerUnit(ChargeType):
     def compile(self, spec: PerUnitSpec, ctx: CompileContext) -> CompiledCharge:
         default = _price(spec.rate) if spec.rate is not None else None
         per_class = {cls: _price(entry) for cls, entry in (spec.classes or {}).items()}
+        class_hints(ctx, spec, per_class, default=default is not None)
         for cls in per_class:
             if cls not in ctx.version.use_classes:
                 ctx.problem(("classes", cls), unknown_class(cls, ctx.version.use_classes))

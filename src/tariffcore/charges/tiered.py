@@ -27,6 +27,7 @@ from .contract import (
     ChargeType,
     CompileContext,
     CompiledCharge,
+    class_hints,
     known_value,
     unknown_class,
 )
@@ -202,6 +203,7 @@ class _Tiered(ChargeType):
         tables: dict[str, TierTable] = {}
         classes = spec.classes
         declared = ctx.version.use_classes
+        class_hints(ctx, spec, classes)
         for cls, entry in classes.items():
             if cls not in declared:
                 ctx.problem(("classes", cls), unknown_class(cls, declared))
@@ -264,6 +266,7 @@ class _Tiered(ChargeType):
         path = _tiers_path(ctx.raw, cls)
         tiers: list[Tier] = []
         previous: Decimal | None = None
+        rate_before: Decimal | None = None
         for index, spec in enumerate(entry.tiers):
             last = index == len(entry.tiers) - 1
             if spec.upto is None and not last:
@@ -290,6 +293,15 @@ class _Tiered(ChargeType):
             rate = known_value(spec.rate)
             if rate is not None and rate < 0:
                 ctx.problem((*path, index, "rate"), f"rate {spec.rate} is negative")
+            if rate is not None and rate_before is not None and rate <= rate_before:
+                relation = "the same as" if rate == rate_before else "below"
+                ctx.hint(
+                    (*path, index, "rate"),
+                    "tiers",
+                    f"{ctx.charge_id} {cls} tier {index + 1} rate {rate} is {relation} tier "
+                    f"{index}'s {rate_before}: graduated tiers usually rise",
+                )
+            rate_before = rate
             tiers.append(Tier(upto, rate, upper_unknown=spec.upto == UNKNOWN))
         return TierTable(tuple(tiers), entry.scale_by_households)
 

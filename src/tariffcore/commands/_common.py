@@ -41,19 +41,6 @@ def output(path: str | None) -> Iterator[IO[str]]:
             yield stream
 
 
-def charge_columns(catalog: Catalog, reference: str | None) -> list[str]:
-    """Charge ids of every version of ``reference``, in ruleset order (CSV/table columns)."""
-    if reference is None:
-        return []
-    ruleset, _ = catalog.resolve(reference)
-    columns: list[str] = []
-    for version in ruleset.versions:
-        for charge in version.charges:
-            if charge.id not in columns:
-                columns.append(charge.id)
-    return columns
-
-
 def bill_one(
     catalog: Catalog, reference: str | None, account: Account, reading: Reading
 ) -> Bill | BillingError:

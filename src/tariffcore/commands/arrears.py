@@ -136,7 +136,7 @@ def _statement(
             ruleset,
             group.bills,
             group.payments,
-            as_of,
+            as_of=as_of,
             account=group.account,
             allocation=allocation,
             version=pinned,

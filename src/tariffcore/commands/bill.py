@@ -20,8 +20,9 @@ from ..batch import (
     results_work,
     run_chunks,
 )
+from ..engine import charge_ids
 from ..rows import Progress, input_format, read_chunks, writer_for
-from ._common import Subparsers, catalog_options, charge_columns, output
+from ._common import Subparsers, catalog_options, output
 
 
 def register(subparsers: Subparsers) -> None:
@@ -95,7 +96,7 @@ def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
 
 def run(args: argparse.Namespace) -> int:
     engine = open_engine(args, args.ruleset)
-    columns = charge_columns(engine.catalog, args.ruleset)
+    columns = charge_ids(engine.catalog, args.ruleset)
     stdin = args.input == "-"
     if not stdin and not Path(args.input).is_file():
         raise OSError(f"no such input file: {args.input}")

@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
-from ..engine import Catalog
+from ..engine import Catalog, listing
 from ..errors import TariffcoreError
 from ..format import to_yaml
 from ._common import Subparsers, catalog_options, open_catalog
@@ -31,73 +30,6 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument("--format", choices=("text", "json"), default="text")
     catalog_options(sub)
     sub.set_defaults(run=run)
-
-
-def listing(catalog: Catalog) -> list[dict[str, Any]]:
-    """Every ruleset with its versions (dates in force, charges, sources) as plain data."""
-    result = []
-    for ruleset in catalog:
-        versions = []
-        for version in ruleset.versions:
-            start, end = ruleset.in_force(version)
-            spec = version.spec
-            versions.append(
-                {
-                    "version": version.version,
-                    "extends": spec.extends,
-                    "title": spec.title,
-                    "basis": spec.effective.basis,
-                    "from": start.isoformat(),
-                    "until": end.isoformat() if end else None,
-                    "confidence": spec.confidence,
-                    "charges": [charge.id for charge in version.charges],
-                    "charge_basis": {
-                        charge.id: charge.basis
-                        for charge in version.charges
-                        if charge.basis != spec.effective.basis
-                    },
-                    "billing_months": spec.billing_cycle.months if spec.billing_cycle else [1],
-                    "reductions": [reduction.id for reduction in version.reductions],
-                    "not_included": list(spec.not_included),
-                    "sources": [
-                        {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
-                        for s in spec.sources
-                    ],
-                }
-            )
-        result.append(
-            {
-                "id": ruleset.id,
-                "title": ruleset.title,
-                "versions": versions,
-                "arrears": _arrears_listing(ruleset),
-            }
-        )
-    return result
-
-
-def _arrears_listing(ruleset: Any) -> list[dict[str, Any]]:
-    """The ruleset's late-payment rules versions as plain data."""
-    result = []
-    for version in ruleset.arrears_versions:
-        spec = version.spec
-        start = spec.effective.from_
-        result.append(
-            {
-                "version": version.version,
-                "title": spec.title,
-                "basis": spec.effective.basis,
-                "from": start.isoformat() if not isinstance(start, str) else start,
-                "until": spec.effective.until.isoformat() if spec.effective.until else None,
-                "confidence": spec.confidence,
-                "rules": {rule.id: rule.spec.kind for rule in version.rules},
-                "sources": [
-                    {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
-                    for s in spec.sources
-                ],
-            }
-        )
-    return result
 
 
 def show(catalog: Catalog, reference: str) -> str:

@@ -17,8 +17,7 @@ from ..authoring import (
     GoldenCase,
     describe_failure,
     golden_roots,
-    load_arrears_golden,
-    load_golden,
+    load_golden_file,
     run_arrears_case,
     run_case,
 )
@@ -67,11 +66,13 @@ def run(args: argparse.Namespace) -> int:
     cases: list[GoldenCase] = []
     late: list[ArrearsCase] = []
     for path in files:
-        for reader, found in ((load_golden, cases), (load_arrears_golden, late)):
-            try:
-                found += reader(path)  # type: ignore[operator]
-            except RulesetError as exc:
-                broken.append("\n".join(str(problem) for problem in exc.problems))
+        try:
+            found = load_golden_file(path)
+        except RulesetError as exc:
+            broken.append("\n".join(str(problem) for problem in exc.problems))
+            continue
+        cases += found.bills
+        late += found.arrears
     if args.keyword:
         cases = [case for case in cases if args.keyword in case.id]
         late = [case for case in late if args.keyword in case.id]

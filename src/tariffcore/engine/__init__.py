@@ -21,6 +21,7 @@ from .catalog import (
 from .compile import (
     compile_version,
 )
+from .listing import charge_ids, listing
 from .plan import (
     BillPlan,
     PeriodPart,
@@ -34,6 +35,8 @@ from .version import (
 
 __all__ = [
     "BillPlan",
+    "charge_ids",
+    "listing",
     "Catalog",
     "CompiledVersion",
     "PeriodPart",

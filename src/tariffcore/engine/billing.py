@@ -87,6 +87,9 @@ def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
         total,
         tuple(missing),
         reading,
+        account.use_class,
+        account.meter_mm,
+        households,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any
 
@@ -26,13 +26,17 @@ from ..arrears import (
 )
 from ..bill import Account, Bill, Reading
 from ..errors import (
+    PluginError,
     Problem,
     RulesetError,
     UnknownRulesetError,
 )
 from ..format import (
+    Loaded,
     Resolved,
+    RulesetLoader,
     RulesetVersion,
+    VersionDocument,
     clashes,
     did_you_mean,
     lenient_version,
@@ -59,6 +63,10 @@ class Catalog:
     rulesets: dict[str, Ruleset]
     plugins: Plugins
     problems: dict[str, list[Problem]] = field(default_factory=dict)  # ruleset id ('' unknown)
+    #: What loaders of other formats noted about files that still load, by ruleset id.
+    notes: dict[str, list[Problem]] = field(default_factory=dict)
+    #: A version file's path → that path relative to the directory it was found in.
+    files: dict[str, str] = field(default_factory=dict)
 
     def ids(self) -> list[str]:
         """Ruleset ids, sorted; broken ones included."""
@@ -119,9 +127,23 @@ def load_catalog(
     files: list[Resolved] = []
     roots: list[Any] = [p for _, p in found.ruleset_paths] if plugin_rulesets else []
     roots += [Path(p) for p in paths]
+    notes: dict[str, list[Problem]] = {}
+    relative: dict[str, str] = {}
     for root in roots:
-        for entry, is_golden in yaml_files(root):
+        for entry, is_golden in yaml_files(root, extra=tuple(found.loaders)):
             name = str(entry)
+            relative[name] = _relative(root, entry)
+            suffix = _suffix(entry.name, found.loaders)
+            if suffix:
+                loaded = _load_with(
+                    found.loaders[suffix], entry, name, type_owner.get(f"loader:{suffix}", "?")
+                )
+                if loaded.problems:
+                    problems.setdefault(loaded.ruleset, []).extend(loaded.problems)
+                if loaded.notes:
+                    notes.setdefault(loaded.ruleset, []).extend(loaded.notes)
+                files.extend(_resolved(name, document) for document in loaded.versions)
+                continue
             if is_golden:
                 golden.setdefault(_claimed_id(entry), []).append(name)
                 continue
@@ -164,7 +186,49 @@ def load_catalog(
         rulesets[ruleset_id] = Ruleset(
             ruleset_id, tuple(versions), tuple(sorted(golden.get(ruleset_id, []))), tuple(late_rules)
         )
-    return Catalog(rulesets, found, problems)
+    return Catalog(rulesets, found, problems, notes, relative)
+
+
+def _suffix(name: str, loaders: Iterable[str]) -> str:
+    """The suffix of ``name`` a loader reads ('' when none does)."""
+    lower = name.lower()
+    return next((suffix for suffix in loaders if lower.endswith(suffix)), "")
+
+
+def _load_with(loader: RulesetLoader, entry: Any, name: str, owner: str) -> Loaded:
+    """Run ``loader`` (of the plug-in ``owner``) on one file, holding it to its contract."""
+    try:
+        text = entry.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        return Loaded(problems=(Problem(name, 1, 1, f"cannot be read as UTF-8 text: {exc}"),))
+    try:
+        loaded = loader.load(text, name)
+    except Exception as exc:
+        raise PluginError(
+            owner, f"ruleset loader {loader.name!r} raised {type(exc).__name__} reading {name}: {exc}"
+        ) from exc
+    if not isinstance(loaded, Loaded):
+        raise PluginError(
+            owner, f"ruleset loader {loader.name!r} returned {loaded!r} for {name}, not a Loaded"
+        )
+    return loaded
+
+
+def _resolved(name: str, document: VersionDocument) -> Resolved:
+    """A loader's version as if read from a YAML file: its data, and origins in ``name``."""
+    origins = {path: (name, line, column) for path, (line, column) in document.positions.items()}
+    origins.setdefault((), (name, 1, 1))
+    return Resolved(name, dict(document.data), origins)
+
+
+def _relative(root: Any, entry: Any) -> str:
+    """``entry``'s path relative to ``root`` (its name when ``root`` is the file itself)."""
+    if str(entry) == str(root):
+        return str(entry.name)
+    try:
+        return PurePath(str(entry)).relative_to(str(root)).as_posix()
+    except ValueError:
+        return str(entry)
 
 
 def load_version_file(
@@ -187,7 +251,8 @@ def compile_resolved(
     wrote it (the version's own file, or the one it inherits the value from).
 
     Problems in the charges are found even when the top level is broken: the charges are then
-    compiled against a stand-in built from what is usable.
+    compiled against a stand-in built from what is usable. The charge types' hints are kept
+    on the compiled version (``hints``), located the same way, for ``tariffcore lint``.
     """
     plugins = plugins or load_plugins(entry_points=False)
     owners = owners if owners is not None else dict(plugins.charge_type_owners)
@@ -197,6 +262,7 @@ def compile_resolved(
     except ValidationError as exc:
         found += pydantic_problems(exc, RulesetVersion, version.data)
         spec = lenient_version(version.data)
+    hints: list[tuple[tuple[str | int, ...], str, str]] = []
     compiled, more = compile_version(
         spec,
         version.data.get("charges") or {},
@@ -204,22 +270,35 @@ def compile_resolved(
         owners,
         version.source,
         plugins.reduction_types,
+        hints=hints,
     )
     found += more
     if found or compiled is None:
         raise RulesetError(ordered_problems(_locate(version, found), version.source))
-    return replace(compiled, data=MappingProxyType(version.data))
+    located = tuple(
+        replace(version.problem(real_path(version.data, loc), message), kind=kind)
+        for loc, kind, message in hints
+    )
+    return replace(compiled, data=MappingProxyType(version.data), hints=located)
 
 
 def _locate(located: Resolved, found: Sequence[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
     return [located.problem(real_path(located.data, loc), message) for loc, message in found]
 
 
-def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
+def yaml_files(root: Any, golden: bool = False, extra: tuple[str, ...] = ()) -> Iterator[tuple[Any, bool]]:
     """Every YAML file below ``root`` (or ``root`` itself), with whether it holds golden bills
-    (it lies below a ``tests`` directory). Hidden files and directories are skipped."""
+    (it lies below a ``tests`` directory). Hidden files and directories are skipped.
+
+    ``extra`` adds files whose names end (in any case) with one of these suffixes: the
+    formats of ruleset loaders.
+    """
+
+    def wanted(name: str) -> bool:
+        return name.endswith((".yaml", ".yml")) or (bool(extra) and name.lower().endswith(extra))
+
     if not root.is_dir():
-        if root.name.endswith((".yaml", ".yml")):
+        if wanted(root.name):
             yield root, golden or root.parent.name == "tests"
         return
     golden = golden or root.name == "tests"
@@ -227,8 +306,8 @@ def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            yield from yaml_files(child, golden or child.name == "tests")
-        elif child.name.endswith((".yaml", ".yml")):
+            yield from yaml_files(child, golden or child.name == "tests", extra)
+        elif wanted(child.name):
             yield child, golden
 
 

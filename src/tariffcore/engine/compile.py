@@ -43,6 +43,16 @@ __all__ = ["compile_version"]
 Path = tuple[str | int, ...]
 
 
+def _hints(
+    where: Path, applies_to: frozenset[str] | None, context: CompileContext
+) -> list[tuple[Path, str, str]]:
+    """One charge's hints: its type's, or, for a charge that applies to no use class, only that."""
+    if applies_to is not None and not applies_to:
+        message = f"charge {context.charge_id!r} applies to no use class, so no bill has it"
+        return [((*where, "applies_to"), "unreached", message)]
+    return [((*where, *loc), kind, message) for loc, kind, message in context.hints]
+
+
 def compile_version(
     spec: RulesetVersion,
     raw_charges: Mapping[str, Any],
@@ -50,12 +60,14 @@ def compile_version(
     owners: Mapping[str, str],
     path: str = "<memory>",
     reduction_types: Mapping[str, ReductionType] | None = None,
+    hints: list[tuple[Path, str, str]] | None = None,
 ) -> tuple[CompiledVersion | None, list[tuple[Path, str]]]:
     """Compile ``spec``; return it with the problems found, each at a path in the YAML file.
 
     ``raw_charges`` is the ``charges`` mapping as written (for problem locations); ``owners``
     maps each charge type name (and ``reduction:<name>``) to the plug-in that provides it;
-    ``reduction_types`` defaults to the built-in ones.
+    ``reduction_types`` defaults to the built-in ones. The charge types' hints (what is valid
+    but probably wrong, ``(path, kind, message)``) are added to ``hints`` when given.
     """
     problems: list[tuple[Path, str]] = []
     sources = Sources(spec.sources, problems)
@@ -98,6 +110,8 @@ def compile_version(
                 f"charge type {charge_type.name!r} failed to compile {spec.label} {charge_id}: {exc}",
             ) from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
+        if hints is not None:
+            hints += _hints(where, applies_to, context)
         basis = charge_spec.basis or spec.effective.basis
         if (
             spec.effective.policy == "split_by_days"

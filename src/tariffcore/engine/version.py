@@ -15,7 +15,7 @@ from typing import Any
 
 from ..bill import Account, Bill, NotIncluded, Reading
 from ..charges import unknown_class
-from ..errors import InputError, NotApplicableError
+from ..errors import InputError, NotApplicableError, Problem
 from ..format import RulesetVersion
 from ..money import MONEY_CONTEXT
 from . import billing
@@ -29,7 +29,9 @@ class CompiledVersion:
     """One ordinance version, ready to bill. Build it with :func:`compile_version`.
 
     ``data`` is the version as resolved from its file and the versions it ``extends``
-    (plain YAML data), for showing it; ``path`` is the version's own file.
+    (plain YAML data), for showing it; ``path`` is the version's own file. ``hints`` are what
+    its charge types found valid but probably wrong while compiling it (lint findings, each a
+    :class:`~tariffcore.Problem` with a kind).
     """
 
     spec: RulesetVersion
@@ -38,6 +40,7 @@ class CompiledVersion:
     not_included: tuple[NotIncluded, ...]
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     reductions: tuple[ReductionEntry, ...] = ()
+    hints: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def ruleset(self) -> str:

@@ -15,6 +15,7 @@ from .extends import (
     resolve_extends,
     to_yaml,
 )
+from .loaders import Loaded, RulesetLoader, VersionDocument
 from .messages import (
     did_you_mean,
     lenient_version,
@@ -69,6 +70,9 @@ from .yamlio import (
 )
 
 __all__ = [
+    "Loaded",
+    "RulesetLoader",
+    "VersionDocument",
     "Basis",
     "Unknown",
     "DateOrMonth",

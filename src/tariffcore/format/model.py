@@ -92,10 +92,12 @@ def source_ids(source: str | list[str]) -> tuple[str, ...]:
 
 
 def check_ids(value: dict[str, Any], noun: str = "id") -> dict[str, Any]:
-    """``value`` unchanged, once every key is a lower-case id (letters, digits and ``_``)."""
+    """``value`` unchanged, once every key is an id: letters, digits and ``_``, starting with a
+    letter. Ids are lower case by convention; upper-case letters are kept for formats whose
+    names have them (a use class ``RESIDENTIAL_SINGLE``)."""
     for key in value:
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
-            raise ValueError(f"{noun} {key!r} must be lower-case letters, digits and '_'")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(key)):
+            raise ValueError(f"{noun} {key!r} must be letters, digits and '_', starting with a letter")
     return value
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, overload
 
-from ..bill import SourceRef
 from ..money import Rounding
+from ..sources import SourceRef
 from .messages import did_you_mean
 from .model import RoundingSpec, Source
 

@@ -17,10 +17,11 @@ import pluggy
 
 from ..charges import ChargeType
 from ..errors import PluginError
+from ..format import RulesetLoader
 from ..reductions import ReductionType
 from . import builtin, hookspecs
 
-__all__ = ["ENTRY_POINT_GROUP", "Plugins", "load_plugins"]
+__all__ = ["ENTRY_POINT_GROUP", "YAML_SUFFIXES", "Plugins", "load_plugins"]
 
 #: The entry-point group plug-ins register under.
 ENTRY_POINT_GROUP = "tariffcore"
@@ -32,9 +33,12 @@ class Plugins:
 
     names: tuple[str, ...]
     charge_types: Mapping[str, ChargeType]
-    charge_type_owners: Mapping[str, str]  # charge type name (and "reduction:<name>") → plug-in
+    charge_type_owners: Mapping[
+        str, str
+    ]  # charge type name ("reduction:<name>", "loader:<suffix>") → plug-in
     ruleset_paths: tuple[tuple[str, Any], ...]  # (plug-in name, directory or resource)
     reduction_types: Mapping[str, ReductionType] = field(default_factory=dict)
+    loaders: Mapping[str, RulesetLoader] = field(default_factory=dict)  # suffix (".owrs") → loader
 
 
 def _manager() -> pluggy.PluginManager:
@@ -78,6 +82,7 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[object] = ()) -> 
         charge_type_owners=owners,
         ruleset_paths=_ruleset_paths(manager),
         reduction_types=reduction_types,
+        loaders=_loaders(manager, owners),
     )
 
 
@@ -164,6 +169,47 @@ def _ruleset_paths(manager: pluggy.PluginManager) -> tuple[tuple[str, Any], ...]
                 )
             paths.append((plugin, value))
     return tuple(paths)
+
+
+#: File-name endings tariffcore reads itself.
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _loaders(manager: pluggy.PluginManager, owner: dict[str, str]) -> dict[str, RulesetLoader]:
+    """Loaders by the suffix they read (lower case; ``owner["loader:.owrs"]`` names the
+    plug-in); a suffix claimed twice, or a YAML one, is the later plug-in's error."""
+    found: dict[str, RulesetLoader] = {}
+    for plugin, value in _instances(manager, "tariffcore_ruleset_loaders", RulesetLoader):
+        suffixes = getattr(value, "suffixes", None)
+        if (
+            not isinstance(getattr(value, "name", None), str)
+            or not isinstance(suffixes, tuple)
+            or not suffixes
+        ):
+            raise PluginError(
+                plugin, f"ruleset loader {type(value).__name__} needs 'name' and a tuple of 'suffixes'"
+            )
+        for suffix in suffixes:
+            key = suffix.lower() if isinstance(suffix, str) else suffix
+            if not isinstance(key, str) or not key.startswith(".") or len(key) < 2:
+                raise PluginError(
+                    plugin,
+                    f"ruleset loader {value.name!r}: suffix {suffix!r} "
+                    "must be a file-name ending with its dot, such as '.owrs'",
+                )
+            if key in YAML_SUFFIXES:
+                raise PluginError(
+                    plugin, f"ruleset loader {value.name!r} claims {suffix!r}, which tariffcore reads itself"
+                )
+            if key in found:
+                raise PluginError(
+                    plugin,
+                    f"ruleset loader {value.name!r} claims {suffix!r}, "
+                    f"already read by plug-in {owner[f'loader:{key}']!r}",
+                )
+            found[key] = value
+            owner[f"loader:{key}"] = plugin
+    return found
 
 
 def _iterable(plugin: str, hook: str, values: Any) -> Iterable[Any]:

@@ -1,8 +1,8 @@
 """A self-contained HTML report of a comparison (inline SVG charts, no scripts, no links).
 
-For the monthly management report the seed describes: revenue by use class under both
-ordinances, the distribution of the change per bill, the accounts hit hardest and the rows
-that could not be billed. Chart geometry is integer arithmetic on exact amounts.
+Revenue by use class under both ordinances, the distribution of the change per bill, the
+accounts hit hardest and the rows that could not be billed. The charts are drawn by
+:mod:`tariffcore.documents`, which draws every chart of tariffcore.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from decimal import ROUND_FLOOR, Decimal
 from html import escape
 from typing import Any
 
+from ..charts import Bars, bar_chart, column_chart
 from ..money import format_amount
 from .compare import CompareSummary, ranked
 
@@ -22,8 +23,7 @@ body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:72rem}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.old{fill:#8aa9c9}.new{fill:#d9822b}.bar{fill:#5b8c5a}.neg{fill:#b5504a}
-svg text{font-size:11px;fill:#333}.note{color:#666;font-size:.9rem}
+svg{max-width:100%;height:auto}.note{color:#666;font-size:.9rem}
 """
 
 
@@ -49,31 +49,9 @@ def _revenue_chart(classes: dict[str, Any]) -> str:
     names = list(classes)
     if not names:
         return ""
-    values = [(Decimal(c["old_revenue"]), Decimal(c["new_revenue"])) for c in classes.values()]
-    top = max(max(o, n) for o, n in values) or Decimal(1)
-    width, bar_area, row = 720, 440, 44
-    height = row * len(names) + 30
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="revenue by use class">'
-    ]
-    for index, (name, (old, new)) in enumerate(zip(names, values)):
-        y = 10 + index * row
-        parts.append(f'<text x="0" y="{y + 15}">{escape(name)}</text>')
-        for offset, value, css in ((0, old, "old"), (18, new, "new")):
-            length = int((value * bar_area / top).to_integral_value(ROUND_FLOOR))
-            parts.append(
-                f'<rect class="{css}" x="110" y="{y + offset}" width="{max(length, 1)}" height="16"/>'
-            )
-            parts.append(f'<text x="{116 + length}" y="{y + offset + 12}">{_won(value)}</text>')
-    legend_y = height - 8
-    parts.append(
-        f'<rect class="old" x="110" y="{legend_y - 10}" width="12" height="10"/>'
-        f'<text x="126" y="{legend_y}">old</text>'
-        f'<rect class="new" x="170" y="{legend_y - 10}" width="12" height="10"/>'
-        f'<text x="186" y="{legend_y}">new</text></svg>'
-    )
-    return "".join(parts)
+    old = Bars("old", [Decimal(c["old_revenue"]) for c in classes.values()], "#8aa9c9")
+    new = Bars("new", [Decimal(c["new_revenue"]) for c in classes.values()], "#d9822b")
+    return bar_chart(names, [old, new], title="revenue by use class", value_text=_won)
 
 
 def _histogram(values: Counter[Decimal], bins: int = 24) -> str:
@@ -91,31 +69,15 @@ def _histogram(values: Counter[Decimal], bins: int = 24) -> str:
     for value, times in values.items():
         index = int(((value - low) / step).to_integral_value(ROUND_FLOOR))
         counts[min(max(index, 0), bins - 1)] += times
-    most = max(counts)
-    width, height, base = 720, 230, 180
-    bar = (width - 60) // bins
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="distribution of change per bill">'
-    ]
-    for index, count in enumerate(counts):
-        tall = count * 160 // most
-        x = 40 + index * bar
-        start = low + step * index
-        css = "neg" if start + step <= 0 else "bar"
-        parts.append(
-            f'<rect class="{css}" x="{x}" y="{base - tall}" width="{bar - 2}" '
-            f'height="{tall}"><title>{start:.2f}% to {start + step:.2f}%: {count}'
-            f"</title></rect>"
-        )
-    for index in (0, bins // 2, bins):
-        x = 40 + index * bar
-        parts.append(f'<text x="{x - 10}" y="{base + 16}">{low + step * index:.1f}%</text>')
-    parts.append(
-        f'<text x="0" y="14">accounts (max {most:,} per bin)</text>'
-        f'<text x="{width // 2 - 60}" y="{base + 34}">change per bill (%)</text></svg>'
+    starts = [low + step * index for index in range(bins)]
+    return column_chart(
+        [Decimal(count) for count in counts],
+        title="distribution of change per bill",
+        edge_labels={index: f"{low + step * index:.1f}%" for index in (0, bins // 2, bins)},
+        tips=[f"{start:.2f}% to {start + step:.2f}%: {count}" for start, count in zip(starts, counts)],
+        colours=["#b5504a" if start + step <= 0 else "#5b8c5a" for start in starts],
+        y_label="accounts per bin of change per bill (%)",
     )
-    return "".join(parts)
 
 
 def html_report(summary: CompareSummary, title: str | None = None) -> str:
@@ -170,7 +132,7 @@ def html_report(summary: CompareSummary, title: str | None = None) -> str:
         ),
         "<h2>Change per bill</h2>",
         _histogram(summary.percents),
-        _table(["percentile", "change (won)", "change (%)"], dist_rows, {1, 2}),
+        _table(["percentile", f"change ({summary.currency or 'amount'})", "change (%)"], dist_rows, {1, 2}),
         "<h2>Accounts hit hardest</h2>",
         _table(
             ["account", "use class", "m³", "old", "new", "change", "change %"], hard_rows, {2, 3, 4, 5, 6}

@@ -4,6 +4,8 @@ in chunks, and writing bills and error rows.
 
 from __future__ import annotations
 
+from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, pyarrow
+from .cells import plain_record, plain_value
 from .chunks import (
     CHUNK_ROWS,
     Chunk,
@@ -41,6 +43,12 @@ from .progress import (
 )
 
 __all__ = [
+    "AMOUNT_PRECISION",
+    "AMOUNT_SCALE",
+    "BillColumns",
+    "plain_record",
+    "plain_value",
+    "pyarrow",
     "parse_date",
     "parse_month",
     "BillWriter",

@@ -13,6 +13,8 @@ from ..errors import BillingError
 from ..money import format_amount
 
 __all__ = [
+    "ACCOUNT_COLUMNS",
+    "account_cells",
     "bill_to_dict",
     "compact_json",
     "charge_cells",
@@ -120,7 +122,8 @@ def line_to_dict(line: BillLine) -> dict[str, Any]:
 
 def bill_to_dict(bill: Bill) -> dict[str, Any]:
     """A bill as JSON-ready data: ``account, ruleset, currency, usage_m3, estimated, lines,
-    total, not_included``, then the reading's known dates and meter reads."""
+    total, not_included, use_class, meter_mm, household_units``, then the reading's known
+    dates and meter reads."""
     data = {
         "account": bill.account,
         "ruleset": bill.label,
@@ -130,6 +133,9 @@ def bill_to_dict(bill: Bill) -> dict[str, Any]:
         "lines": [line_to_dict(line) for line in bill.lines],
         "total": format_amount(bill.total),
         "not_included": [{"charge": n.charge, "reason": n.reason} for n in bill.not_included],
+        "use_class": bill.use_class,
+        "meter_mm": bill.meter_mm,
+        "household_units": bill.household_units,
     }
     if bill.reading is not None:
         data.update(reading_to_dict(bill.reading))
@@ -139,6 +145,20 @@ def bill_to_dict(bill: Bill) -> dict[str, Any]:
 def error_to_dict(account: str, error: BillingError) -> dict[str, Any]:
     """An error row: ``{"account", "error": {"code", "message"}}``."""
     return {"account": account, "error": {"code": error.code, "message": error.message}}
+
+
+#: The account's columns at the end of a CSV or Parquet row (after the error columns, so that
+#: older readers that go by position still find theirs).
+ACCOUNT_COLUMNS = ("use_class", "meter_mm", "household_units")
+
+
+def account_cells(bill: Bill) -> list[str | None]:
+    """The values of :data:`ACCOUNT_COLUMNS` for ``bill`` (``None`` where it has none)."""
+    return [
+        bill.use_class,
+        None if bill.meter_mm is None else str(bill.meter_mm),
+        None if bill.household_units is None else str(bill.household_units),
+    ]
 
 
 def charge_cells(bill: Bill, charges: Sequence[str]) -> tuple[list[str | None], list[str]]:
@@ -174,7 +194,8 @@ class JsonlWriter(BillWriter):
 
 
 class CsvWriter(BillWriter):
-    """One row per bill: a column per charge, the total, what is not included, the error."""
+    """One row per bill: a column per charge, the total, what is not included, the error, then
+    the account's use class, meter size and households."""
 
     def __init__(self, stream: IO[str], charges: Sequence[str]) -> None:
         super().__init__(stream)
@@ -191,13 +212,25 @@ class CsvWriter(BillWriter):
                 "not_included",
                 "error_code",
                 "error_message",
+                *ACCOUNT_COLUMNS,
             ]
         )
 
     def write(self, account: str, result: Bill | BillingError) -> None:
         if isinstance(result, BillingError):
             self.writer.writerow(
-                [account, "", "", *([""] * len(self.charges)), "", "", "", result.code, result.message]
+                [
+                    account,
+                    "",
+                    "",
+                    *([""] * len(self.charges)),
+                    "",
+                    "",
+                    "",
+                    result.code,
+                    result.message,
+                    *([""] * len(ACCOUNT_COLUMNS)),
+                ]
             )
             return
         amounts, other = charge_cells(result, self.charges)
@@ -212,6 +245,7 @@ class CsvWriter(BillWriter):
                 ";".join(n.charge for n in result.not_included),
                 "",
                 "",
+                *(cell if cell is not None else "" for cell in account_cells(result)),
             ]
         )
 
@@ -305,6 +339,7 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
     if reading is not None and reading.period_start is not None and reading.period_end is not None:
         out.append(f"  period   {reading.period_start}..{reading.period_end} ({reading.days} days)")
     for line in bill.lines:
+        unit = "m³" if line.unit == "m3" else line.unit or ""
         out.append(f"\n{line.charge} — {line.label}: {format_amount(line.amount)} {bill.currency}")
         out.append(f"  rule     {line.rule} (version {line.version})")
         if line.parts:
@@ -314,7 +349,7 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
                     f"days under {part.version}: {format_amount(part.amount)}"
                 )
                 for piece in part.slices:
-                    out.append(f"    tier   {piece.describe()}")
+                    out.append(f"    tier   {piece.describe(unit or 'm³')}")
                 if not part.slices and part.quantity is not None and part.unit_price is not None:
                     out.append(
                         f"    amount {format_amount(part.quantity)} × "
@@ -324,9 +359,8 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
                     out.append(f"    note   {note}")
         elif line.slices:
             for piece in line.slices:
-                out.append(f"  tier     {piece.describe()}")
+                out.append(f"  tier     {piece.describe(unit or 'm³')}")
         elif line.quantity is not None and line.unit_price is not None:
-            unit = "m³" if line.unit == "m3" else line.unit or ""
             out.append(
                 f"  amount   {format_amount(line.quantity)} {unit} × "
                 f"{format_amount(line.unit_price)} = {format_amount(line.unrounded)}"
