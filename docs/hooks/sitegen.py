@@ -150,10 +150,9 @@ def _city(ruleset: Ruleset) -> list[Page]:
 
 def _late_payment(versions: tuple[Any, ...]) -> list[str]:
     """The late-payment (arrears) versions: when each is in force, its rules and sources."""
-    from tariffcore.arrears import dated_versions, spans
+    from tariffcore.format import Timeline
 
-    dated = dated_versions(versions)
-    ranges = {v.version: span for v, span in zip(dated, spans(dated))}
+    ranges = {v.version: span for v, span in Timeline.sorted(versions)}
     out = [
         "## Late-payment rules",
         "",

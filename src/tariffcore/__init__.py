@@ -59,10 +59,13 @@ from .format import (
     BillingCycle,
     ChargeSpec,
     FrozenModel,
+    Loaded,
     Number,
     RoundingSpec,
+    RulesetLoader,
     RulesetVersion,
     Source,
+    VersionDocument,
 )
 from .frames import bill_frame, bill_table
 from .meter import MeterReads
@@ -94,6 +97,7 @@ __all__ = [
     "InputError",
     "LedgerBill",
     "LinePart",
+    "Loaded",
     "MeterReads",
     "NoVersionError",
     "NotApplicableError",
@@ -114,6 +118,7 @@ __all__ = [
     "Row",
     "Ruleset",
     "RulesetError",
+    "RulesetLoader",
     "RulesetVersion",
     "Source",
     "SourceRef",
@@ -124,6 +129,7 @@ __all__ = [
     "TierSlice",
     "UnknownRulesetError",
     "UnknownValueError",
+    "VersionDocument",
     "__version__",
     "account_statement",
     "arrears_result_to_dict",

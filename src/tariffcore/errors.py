@@ -13,7 +13,10 @@
         └── NotApplicableError the ruleset has no rule for this account (use class, meter)
 
 A :class:`BillingError` is what becomes an error row in a batch run: ``code`` is short and
-stable for programs, ``message`` is a sentence for people.
+stable for programs, ``message`` is a sentence for people. Code that knows more about where an
+error happened (the days of a period split between versions) adds it with
+:meth:`~BaseException.add_note` (PEP 678) rather than changing the error: ``message`` ends with
+each note in brackets, and a traceback shows the notes below the error.
 """
 
 from __future__ import annotations
@@ -62,9 +65,14 @@ class Problem:
     column: int
     message: str
     kind: str = INVALID
+    #: ``error``, or ``warning`` for a note that does not make the file wrong (a loader's note,
+    #: see :class:`~tariffcore.Loaded`); a warning is shown with its severity.
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}"
+        if self.severity != "error":
+            where += f": {self.severity}"
         return f"{where}: {self.message}" if self.kind == INVALID else f"{where}: {self.kind}: {self.message}"
 
 
@@ -96,8 +104,17 @@ class BillingError(TariffcoreError):
     def __init__(self, message: str, *, code: str | None = None) -> None:
         if code is not None:
             self.code = code
-        self.message = message
         super().__init__(message)
+
+    @property
+    def message(self) -> str:
+        """The sentence for people: what went wrong, then each note added to it, in brackets.
+
+        ``str(error)`` is the sentence alone, as a traceback prints the notes by themselves.
+        """
+        text = str(self.args[0]) if self.args else ""
+        notes = getattr(self, "__notes__", None)
+        return text + "".join(f" ({note})" for note in notes) if notes else text
 
 
 class InputError(BillingError):

@@ -233,3 +233,15 @@ def test_explain_names_its_own_options_in_errors(capsys: pytest.CaptureFixture[s
         "2025-03",
     )
     assert status == 1 and "--usage is empty" in err
+
+
+def test_tier_bounds_are_explained_in_the_line_unit() -> None:
+    from decimal import Decimal
+
+    from tariffcore import TierSlice
+
+    piece = TierSlice(
+        2, Decimal(14), Decimal(19), Decimal(5), Decimal("2.5"), Decimal("12.5"), "RESIDENTIAL_SINGLE"
+    )
+    assert piece.describe() == "RESIDENTIAL_SINGLE tier 2 (15–19 m³): 5 × 2.5 = 12.5"
+    assert piece.describe("ccf") == "RESIDENTIAL_SINGLE tier 2 (15–19 ccf): 5 × 2.5 = 12.5"

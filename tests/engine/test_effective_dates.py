@@ -102,6 +102,49 @@ def test_seoul_split_part_reaching_an_unknown_tier_names_version_and_days(seoul:
     assert "2021-12-16..2021-12-31" in message
 
 
+SPLIT_NOTE = "usage 2021-12-16..2021-12-31: 16 of the 62 days of a period split by days"
+
+
+def test_a_split_part_error_carries_its_days_as_a_note(seoul: tariffcore.Catalog) -> None:
+    # The days of the part are added to the error as a note (PEP 678), not written into it:
+    # the message ends with the note once, and str() is the charge's own sentence.
+    with pytest.raises(UnknownValueError) as caught:
+        seoul.bill("test/seoul", HOME, period_reading(40, date(2021, 12, 16), date(2022, 2, 15)))
+    error = caught.value
+    assert error.__notes__ == [SPLIT_NOTE]
+    assert error.message == f"{error} ({SPLIT_NOTE})"
+    assert SPLIT_NOTE not in str(error)
+    from tariffcore.authoring import error_failures
+
+    assert error_failures({"error": "unknown_value", "message": "16 of the 62 days"}, error) == ()
+
+
+@pytest.mark.parametrize("form", ["jsonl", "csv", "table", "parquet", "jsonl --jobs 2"])
+def test_a_split_part_error_shows_its_note_once_in_every_output(form: str, tmp_path: Path) -> None:
+    from tariffcore.commands import main
+
+    if form == "parquet":
+        pytest.importorskip("pyarrow")
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "account,use_class,meter_mm,usage_m3,period_start,period_end\n"
+        "H-1,household,15,40,2021-12-16,2022-02-15\n"
+        "H-2,household,15,40,2021-12-16,2022-02-15\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    fmt, *extra = form.split()
+    args = ["bill", str(source), "--ruleset", "test/seoul", "--rulesets-dir", str(FIXTURES / "seoul")]
+    assert main([*args, "--format", fmt, "-o", str(out), "--progress", "off", *extra]) == 1
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        text = "\n".join(str(row["error_message"]) for row in pq.read_table(out).to_pylist())
+    else:
+        text = out.read_text(encoding="utf-8")
+    assert text.count(SPLIT_NOTE) == 2, text  # once for each of the two rows
+
+
 def test_seoul_sewer_2026_split_leaves_an_unchanged_water_charge_whole(seoul: tariffcore.Catalog) -> None:
     # 2025-12-17..2026-01-15: 15 days under 2023-01, 15 under 2026-01; 10 m³.
     # water 580 in both: one part, 10 × 580 = 5,800.

@@ -132,6 +132,7 @@ def test_two_cities(tmp_path: Path, capsys) -> None:
     # 2025-03: Changwon's 2024-07 step, 35 × 850 + 35 × 590 = 29,750 + 20,650 = 50,400 (no levy or
     # base); Daejeon's 2024-07 step, 860 + 35 × (560 + 470 + 170) = 860 + 42,000 = 42,860
     assert "50400" in out and "42860" in out
+    assert "change per bill (KRW): p0 -7540" in out  # the bills' currency; 42,860 − 50,400
 
 
 def test_compare_on_two_processes_gives_the_same_rows(tmp_path: Path) -> None:

@@ -228,7 +228,7 @@ def group_ledger(rows: Iterable[LedgerRow]) -> list[AccountLedger]:
     return result
 
 
-_CHARGE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*=\s*(\S+)\s*$")
+_CHARGE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$")
 
 
 def parse_charges(text: str) -> dict[str, Decimal]:

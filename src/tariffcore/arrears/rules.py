@@ -23,8 +23,10 @@ rather than by usage, because ordinances change them on their own timetable (dig
           days: 30                  # 3 % × days late / 30, reached after 30 days
 
 A file with an ``arrears`` section holds late-payment rules only: no ``use_classes`` and no
-``charges``. A ruleset id may hold tariff versions, arrears versions or both; each kind is
-selected by its own dates.
+``charges``. It starts with the header every version file has
+(:class:`~tariffcore.format.model.VersionHeader`), so it may ``extends:`` an earlier arrears
+version of its ruleset and state only what changed. A ruleset id may hold tariff versions,
+arrears versions or both; each kind is selected by its own dates.
 
 Counting time (digest §9: "a part month does not count"):
 
@@ -42,22 +44,21 @@ partial payment lowers what accrues afterwards; see :mod:`tariffcore.accounts.st
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from ..format import (
-    RULESET_ID,
     UNKNOWN,
-    VERSION_LABEL,
     DateOrMonth,
     FrozenModel,
+    InForce,
     Number,
     RoundingSpec,
-    Source,
     Unknown,
+    VersionHeader,
     check_ids,
     source_ids,
 )
@@ -175,7 +176,7 @@ class ArrearsSpec(FrozenModel):
         return check_ids(value, "rule id")
 
 
-class ArrearsEffective(FrozenModel):
+class ArrearsEffective(InForce):
     """When an arrears version takes effect: by the bill's due date or its billing month."""
 
     from_: Unknown | DateOrMonth = Field(
@@ -183,7 +184,6 @@ class ArrearsEffective(FrozenModel):
         description="First due date (or billing month) in force; 'unknown' if the "
         "digest does not give it (the version can then only be used when named explicitly).",
     )
-    until: DateOrMonth | None = None
     basis: Literal["due_date", "billing_month"] | None = Field(
         default=None, description="The date that selects this version (required when dated)."
     )
@@ -196,21 +196,9 @@ class ArrearsEffective(FrozenModel):
         return self
 
 
-class ArrearsVersionSpec(FrozenModel):
-    """One arrears version file."""
+class ArrearsVersionSpec(VersionHeader):
+    """One arrears version file: the header every version file has, and an ``arrears`` section."""
 
-    ruleset: str = Field(pattern=RULESET_ID)
-    version: str = Field(pattern=VERSION_LABEL)
-    title: str
-    jurisdiction: str
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    effective: ArrearsEffective
-    confidence: str
-    checked: date | None = None
-    sources: list[Source] = Field(min_length=1)
+    effective: ArrearsEffective = Field(description="When this version is in force.")
     arrears: ArrearsSpec
     notes: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.ruleset}@{self.version}"

@@ -22,7 +22,6 @@ from .contract import (
     CompiledCharge,
     class_hints,
     known_value,
-    rounding_of,
     unknown_class,
 )
 from .per_unit import PerUnit, PerUnitSpec, UnitPrice
@@ -46,7 +45,6 @@ __all__ = [
     "Volume",
     "class_hints",
     "known_value",
-    "rounding_of",
     "unknown_class",
 ]
 

@@ -22,8 +22,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ..bill import Account, BillLine, Reading, TierSlice
-from ..format import UNKNOWN, ChargeSpec, RoundingSpec, RulesetVersion, did_you_mean
-from ..money import Rounding
+from ..format import UNKNOWN, ChargeSpec, RulesetVersion, did_you_mean
 from ..periods import DayShare
 
 __all__ = [
@@ -35,7 +34,6 @@ __all__ = [
     "HINT_KINDS",
     "class_hints",
     "known_value",
-    "rounding_of",
     "unknown_class",
 ]
 
@@ -197,11 +195,3 @@ def class_hints(
                 f"use class {cls!r} has no rate in charge {ctx.charge_id!r}: "
                 "its bills fail (limit the charge with applies_to if that is meant)",
             )
-
-
-def rounding_of(spec: ChargeSpec, version: RulesetVersion) -> Rounding | None:
-    """The rounding a charge's line gets: its own, else the version's, else none."""
-    if spec.rounding == "none":
-        return None
-    chosen = spec.rounding if isinstance(spec.rounding, RoundingSpec) else version.rounding
-    return chosen.to_rounding() if chosen is not None else None

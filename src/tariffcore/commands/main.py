@@ -15,7 +15,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ..errors import TariffcoreError
+from ..errors import BillingError, TariffcoreError
 from ..version import __version__
 
 __all__ = ["COMMANDS", "main"]
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
     except (TariffcoreError, OSError) as exc:
-        print(f"tariffcore: {exc}", file=sys.stderr)
+        print(f"tariffcore: {exc.message if isinstance(exc, BillingError) else exc}", file=sys.stderr)
         return 2
     except UnicodeDecodeError as exc:
         print(

@@ -1,7 +1,8 @@
 """``tariffcore validate PATH...``: every problem in every ruleset file, as file:line:col.
 
 Version files and golden-bill files (below a ``tests`` directory) are both checked; one run
-reports everything it finds, so an author can fix a file in one pass.
+reports everything it finds, so an author can fix a file in one pass. Files in a format a
+plug-in loads are checked by it; its warnings are printed too, without failing the run.
 """
 
 from __future__ import annotations
@@ -28,20 +29,28 @@ def register(subparsers: Subparsers) -> None:
 
 
 def check(paths: list[str]) -> tuple[int, list[Problem]]:
-    """Validate ``paths``; return the number of files read and every problem, in file order."""
+    """Validate ``paths``; return the number of files read and every problem, in file order.
+
+    Files in another format are read by the plug-in that loads them; their notes are among the
+    problems, a warning with its severity.
+    """
     problems: list[Problem] = []
     roots = []
     for name in paths:
         path = Path(name)
         if not path.exists():
             problems.append(Problem(name, 1, 1, "no such file or directory"))
-        elif path.is_file() and not path.name.endswith((".yaml", ".yml")):
-            problems.append(Problem(name, 1, 1, "not a YAML file (.yaml or .yml)"))
         else:
             roots.append(path)
-    files = [entry for root in roots for entry in yaml_files(root)]
     catalog = load_catalog(roots, plugin_rulesets=False)
+    suffixes = tuple(catalog.plugins.loaders)
+    for path in [root for root in roots if root.is_file()]:
+        if not path.name.endswith((".yaml", ".yml")) and not path.name.lower().endswith(suffixes):
+            others = f"; plug-ins read {', '.join(suffixes)} files" if suffixes else ""
+            problems.append(Problem(str(path), 1, 1, f"not a YAML file (.yaml or .yml){others}"))
+    files = [entry for root in roots for entry in yaml_files(root, extra=suffixes)]
     problems += [problem for found in catalog.problems.values() for problem in found]
+    problems += [note for found in catalog.notes.values() for note in found]
     for entry, is_golden in files:
         if is_golden:
             try:
@@ -54,12 +63,17 @@ def check(paths: list[str]) -> tuple[int, list[Problem]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    count, problems = check(args.paths)
-    for problem in problems:
+    count, found = check(args.paths)
+    for problem in found:
         print(problem)
+    problems = [problem for problem in found if problem.severity == "error"]
+    warnings = len(found) - len(problems)
+    also = f" and {warnings} warning(s)" if warnings else ""
     broken = len({problem.path for problem in problems})
     if problems:
-        print(f"{count} file(s) checked: {len(problems)} problem(s) in {broken} file(s)", file=sys.stderr)
+        print(
+            f"{count} file(s) checked: {len(problems)} problem(s) in {broken} file(s){also}", file=sys.stderr
+        )
     else:
-        print(f"{count} file(s) checked: no problems", file=sys.stderr)
+        print(f"{count} file(s) checked: no problems{also}", file=sys.stderr)
     return 1 if problems else 0

@@ -25,7 +25,8 @@ def charge_ids(catalog: Catalog, reference: str | None) -> list[str]:
 
 
 def listing(catalog: Catalog) -> list[dict[str, Any]]:
-    """Every ruleset with its versions (dates in force, charges, sources) as plain data."""
+    """Every ruleset with its versions (dates in force, charges, sources) as plain data; each
+    version's ``file`` is its path relative to the directory it was found in."""
     result = []
     for ruleset in catalog:
         versions = []
@@ -35,6 +36,7 @@ def listing(catalog: Catalog) -> list[dict[str, Any]]:
             versions.append(
                 {
                     "version": version.version,
+                    "file": catalog.files.get(version.path, version.path),
                     "extends": spec.extends,
                     "title": spec.title,
                     "basis": spec.effective.basis,
@@ -61,13 +63,13 @@ def listing(catalog: Catalog) -> list[dict[str, Any]]:
                 "id": ruleset.id,
                 "title": ruleset.title,
                 "versions": versions,
-                "arrears": _arrears_listing(ruleset),
+                "arrears": _arrears_listing(ruleset, catalog.files),
             }
         )
     return result
 
 
-def _arrears_listing(ruleset: Any) -> list[dict[str, Any]]:
+def _arrears_listing(ruleset: Any, files: dict[str, str]) -> list[dict[str, Any]]:
     """The ruleset's late-payment rules versions as plain data."""
     result = []
     for version in ruleset.arrears_versions:
@@ -76,6 +78,7 @@ def _arrears_listing(ruleset: Any) -> list[dict[str, Any]]:
         result.append(
             {
                 "version": version.version,
+                "file": files.get(version.path, version.path),
                 "title": spec.title,
                 "basis": spec.effective.basis,
                 "from": start.isoformat() if not isinstance(start, str) else start,

@@ -147,6 +147,8 @@ def compare_chunk(engines: tuple[BatchEngine, BatchEngine], chunk: Chunk) -> lis
         elif isinstance(payload, Mapping):
             use_class = str(payload.get("use_class") or "").strip()
             usage = str(payload.get("usage_m3") or "").strip()
+        if not usage and isinstance(old.result, Bill):  # given in another unit: as billed
+            usage = format_amount(old.result.usage_m3)
         found.append(Comparison(old.number, old.account, use_class, usage, old.result, new.result))
     return found
 
@@ -198,6 +200,8 @@ class CompareSummary:
     changes: Counter[Decimal] = field(default_factory=Counter)
     percents: Counter[Decimal] = field(default_factory=Counter)
     _top: list[tuple[Decimal, int, Comparison]] = field(default_factory=list)
+    #: The currency of the bills compared (of the first billed by both), for headings.
+    currency: str = ""
 
     def add(self, item: Comparison) -> None:
         self.rows += 1
@@ -219,6 +223,7 @@ class CompareSummary:
                     key = f"{side}: {missing.charge}"
                     self.unmatched[key] = self.unmatched.get(key, 0) + 1
         totals.billed += 1
+        self.currency = self.currency or item.new.currency
         totals.old += item.old.total
         totals.new += item.new.total
         change = item.new.total - item.old.total
@@ -285,23 +290,25 @@ class CompareSummary:
             f"{self.old_label} → {self.new_label}: {self.rows} account(s), "
             f"{self.billed} billed by both, {self.error_rows} error row(s)"
         ]
+        width = max([12, *map(len, data["by_use_class"])])
         out.append(
-            f"\n{'use class':<12} {'accounts':>9} {'billed':>8} {'errors':>7} "
+            f"\n{'use class':<{width}} {'accounts':>9} {'billed':>8} {'errors':>7} "
             f"{'old revenue':>16} {'new revenue':>16} {'change %':>9}"
         )
         for name, t in [*data["by_use_class"].items(), ("total", data["total"])]:
             out.append(
-                f"{name:<12} {t['accounts']:>9} {t['billed_by_both']:>8} "
+                f"{name:<{width}} {t['accounts']:>9} {t['billed_by_both']:>8} "
                 f"{t['error_rows']:>7} {t['old_revenue']:>16} {t['new_revenue']:>16} "
                 f"{t['change_percent'] or '-':>9}"
             )
         if data["change_percentiles"]:
+            unit = self.currency or "amount"
             out.append(
-                "\nchange per bill (won): "
+                f"\nchange per bill ({unit}): "
                 + ", ".join(f"{k} {v}" for k, v in data["change_percentiles"].items())
             )
             out.append(
-                "change per bill (%):   "
+                f"change per bill (%):{' ' * len(unit)}"
                 + ", ".join(f"{k} {v}" for k, v in data["change_percent_percentiles"].items())
             )
         for key, count in data["errors"].items():

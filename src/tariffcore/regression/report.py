@@ -132,7 +132,7 @@ def html_report(summary: CompareSummary, title: str | None = None) -> str:
         ),
         "<h2>Change per bill</h2>",
         _histogram(summary.percents),
-        _table(["percentile", "change (won)", "change (%)"], dist_rows, {1, 2}),
+        _table(["percentile", f"change ({summary.currency or 'amount'})", "change (%)"], dist_rows, {1, 2}),
         "<h2>Accounts hit hardest</h2>",
         _table(
             ["account", "use class", "m³", "old", "new", "change", "change %"], hard_rows, {2, 3, 4, 5, 6}

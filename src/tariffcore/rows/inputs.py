@@ -7,7 +7,8 @@ as :class:`~decimal.Decimal` straight from their text (JSON numbers too); nothin
 rounded or guessed.
 
 Columns: ``account, use_class, meter_mm, household_units, usage_m3, billing_month,
-period_start, period_end`` and optionally ``due_date``, ``reductions`` (ids separated by
+period_start, period_end`` (the usage may be given in ``usage_ccf`` or ``usage_kgal``
+instead, converted exactly to m³) and optionally ``due_date``, ``reductions`` (ids separated by
 ``;``) and ``ruleset`` (overrides the run's ruleset for that row). Any other column is kept in
 ``Account.attributes`` for rules that ask for it, and otherwise ignored.
 """
@@ -28,6 +29,7 @@ from typing import IO, Any
 from ..bill import Account, Reading
 from ..errors import BillingError, InputError
 from ..meter import READ_COLUMNS, usage_from_fields
+from ..units import USAGE_COLUMNS
 from .dates import parse_date, parse_month
 
 __all__ = [
@@ -51,7 +53,6 @@ KNOWN_COLUMNS = frozenset(
         "use_class",
         "meter_mm",
         "household_units",
-        "usage_m3",
         "billing_month",
         "period_start",
         "period_end",
@@ -60,6 +61,7 @@ KNOWN_COLUMNS = frozenset(
         "reductions",
         "ruleset",
         "estimated",
+        *USAGE_COLUMNS,
         *READ_COLUMNS,
     }
 )
@@ -200,9 +202,11 @@ def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError | _RowEr
 
 def missing_columns(header: Sequence[str]) -> list[str]:
     """The columns a CSV header lacks to bill any row: ``account``, ``use_class``, and
-    ``usage_m3`` or the meter reads."""
+    ``usage_m3`` (or ``usage_ccf``, ``usage_kgal``) or the meter reads."""
     missing = [name for name in ("account", "use_class") if name not in header]
-    if "usage_m3" not in header and not {"previous_read", "current_read"} <= set(header):
+    if not any(column in header for column in USAGE_COLUMNS) and not {"previous_read", "current_read"} <= set(
+        header
+    ):
         missing.append("usage_m3 (or previous_read and current_read)")
     return missing
 

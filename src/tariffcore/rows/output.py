@@ -339,6 +339,7 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
     if reading is not None and reading.period_start is not None and reading.period_end is not None:
         out.append(f"  period   {reading.period_start}..{reading.period_end} ({reading.days} days)")
     for line in bill.lines:
+        unit = "m³" if line.unit == "m3" else line.unit or ""
         out.append(f"\n{line.charge} — {line.label}: {format_amount(line.amount)} {bill.currency}")
         out.append(f"  rule     {line.rule} (version {line.version})")
         if line.parts:
@@ -348,7 +349,7 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
                     f"days under {part.version}: {format_amount(part.amount)}"
                 )
                 for piece in part.slices:
-                    out.append(f"    tier   {piece.describe()}")
+                    out.append(f"    tier   {piece.describe(unit or 'm³')}")
                 if not part.slices and part.quantity is not None and part.unit_price is not None:
                     out.append(
                         f"    amount {format_amount(part.quantity)} × "
@@ -358,9 +359,8 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
                     out.append(f"    note   {note}")
         elif line.slices:
             for piece in line.slices:
-                out.append(f"  tier     {piece.describe()}")
+                out.append(f"  tier     {piece.describe(unit or 'm³')}")
         elif line.quantity is not None and line.unit_price is not None:
-            unit = "m³" if line.unit == "m3" else line.unit or ""
             out.append(
                 f"  amount   {format_amount(line.quantity)} {unit} × "
                 f"{format_amount(line.unit_price)} = {format_amount(line.unrounded)}"
