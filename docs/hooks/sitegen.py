@@ -577,12 +577,10 @@ def _charge_curve(
 def format_reference(schema: Mapping[str, Any]) -> str:
     """Markdown tables of every object in the ruleset JSON Schema, the file kinds first."""
     defs: Mapping[str, Any] = schema.get("$defs", {})
-    # A file kind is a $ref, or an if/then/else: the whole form ("else"), and the form of a file
-    # that extends another ("then"), which is described in a sentence rather than repeated.
-    tops = [option.get("else", option)["$ref"].rsplit("/", 1)[-1] for option in schema.get("oneOf", [])]
-    partial = [
-        option["then"]["$ref"].rsplit("/", 1)[-1] for option in schema.get("oneOf", []) if "then" in option
-    ]
+    # The file kinds in their whole form ("else"), and the forms of a file that extends another
+    # ("then"), each described in a sentence under its kind rather than repeated.
+    tops = [option["$ref"].rsplit("/", 1)[-1] for option in schema.get("else", schema).get("oneOf", [])]
+    partial = [option["$ref"].rsplit("/", 1)[-1] for option in schema.get("then", {}).get("anyOf", [])]
     titles = {
         "RulesetVersion": ("Tariff version file", "version-file"),
         "ArrearsVersion": ("Late-payment version file", "arrears-version-file"),
@@ -591,7 +589,7 @@ def format_reference(schema: Mapping[str, Any]) -> str:
     for name in tops:
         title, anchor = titles.get(name, (name, name.lower()))
         out.append(_object_section(title, defs[name], defs, level=3, anchor=anchor))
-        for changes in (c for c in partial if c.startswith(name)):
+        for changes in (c for c in partial if c == f"{name}Changes"):
             out.append(
                 f"{defs[changes]['description']} What a list holds (tiers, sources) is given in "
                 "full: a list replaces the inherited one. See [adding a version](versions.md).\n"

@@ -121,15 +121,13 @@ def test_a_file_that_extends_another_is_still_checked(tmp_path: Path) -> None:
     assert "'effective' is a required property" in _file_errors(
         tmp_path, EXTENDS.replace("effective: {from: 2026-07, basis: billing_month}\n", "")
     )
-    wrong = _file_errors(tmp_path, EXTENDS + "charges: {water: {classes: {household: cheap}}}\n")
+    # a charge that states its type is checked as that type (one that does not may be of any
+    # installed type, since it merges into the charge it inherits)
+    typed = "charges: {water: {type: graduated, classes: {household: %s}}}\n"
+    wrong = _file_errors(tmp_path, EXTENDS + typed % "cheap")
     assert wrong and all("cheap" in error for error in wrong)
-    assert (
-        _file_errors(
-            tmp_path, EXTENDS + "charges: {water: {classes: {household: [{upto: 20, rate: 650}]}}}\n"
-        )
-        == []
-    )
-    assert _file_errors(tmp_path, EXTENDS + "charges: {water: {classes: {household: [{upto: 20}]}}}\n") != []
+    assert _file_errors(tmp_path, EXTENDS + typed % "[{upto: 20, rate: 650}]") == []
+    assert _file_errors(tmp_path, EXTENDS + typed % "[{upto: 20}]") != []
     assert any("'colour' was unexpected" in e for e in _file_errors(tmp_path, EXTENDS + "colour: blue\n"))
     nameless = _file_errors(tmp_path, EXTENDS.replace('version: "2026-07"', "version: null"))
     assert any("None is not of type 'string'" in error for error in nameless)
@@ -142,3 +140,21 @@ def test_a_file_without_extends_must_be_whole(tmp_path: Path) -> None:
     assert "extends:" not in whole and _file_errors(tmp_path, whole) == []
     untitled = re.sub(r"(?m)^title: .*$", "title: null", whole)
     assert any("None is not of type 'string'" in error for error in _file_errors(tmp_path, untitled))
+
+
+ARREARS_EXTENDS = """\
+ruleset: xx/rivertown
+version: arrears-2024
+extends: arrears-2020
+effective: {from: 2024-01-01, basis: due_date}
+"""
+
+
+def test_late_payment_rules_that_extend_others(tmp_path: Path) -> None:
+    # docs/versions.md: the rule keeps its kind and label from the version it extends
+    changed = "arrears:\n  rules:\n    late_fee: {percent: %s, source: late-fee-2024}\n"
+    assert _file_errors(tmp_path, ARREARS_EXTENDS + changed % "5") == []
+    assert _file_errors(tmp_path, ARREARS_EXTENDS + "notes: null\n") == []
+    assert _file_errors(tmp_path, ARREARS_EXTENDS + changed % "five") != []
+    kind = "arrears:\n  rules:\n    late_fee: {kind: weekly}\n"
+    assert _file_errors(tmp_path, ARREARS_EXTENDS + kind) != []

@@ -47,7 +47,9 @@ def ruleset_schema(charge_types: Mapping[str, ChargeType]) -> dict[str, Any]:
     """The JSON Schema of one ruleset version file with ``charge_types`` installed.
 
     A version file holds either a tariff (``charges``) or late-payment rules (``arrears``);
-    the schema is one of the two, each defined in ``$defs``.
+    the schema is one of the two, each defined in ``$defs``. A file that ``extends`` another
+    states only what changed: it is one of the two kinds' ``…Changes`` forms instead (its kind
+    may be inherited, so the schema does not choose between them).
     """
     members = tuple(charge_models(charge_types).values())
     if members:
@@ -68,18 +70,17 @@ def ruleset_schema(charge_types: Mapping[str, ChargeType]) -> dict[str, Any]:
             if defs.setdefault(key, value) != value:  # pragma: no cover - a naming slip
                 raise ValueError(f"two different models are both named {key!r}")
         defs[name] = found
-    _add_changes(defs, "RulesetVersion")
-    tariff = {
-        "if": {"type": "object", "required": ["extends"]},
-        "then": {"$ref": f"#/$defs/RulesetVersion{CHANGES}"},
-        "else": {"$ref": "#/$defs/RulesetVersion"},
-    }
+    kinds = {"RulesetVersion": "tariff", "ArrearsVersion": "late-payment"}
+    for name, kind in kinds.items():
+        _add_changes(defs, name, kind)
     return {
         "$schema": SCHEMA_DIALECT,
         "title": "tariffcore ruleset version",
         "description": "One ordinance version: a tariff (charges) or late-payment rules (arrears). "
-        "A tariff file that extends another states only what changed.",
-        "oneOf": [tariff, {"$ref": "#/$defs/ArrearsVersion"}],
+        "A file that extends another states only what changed.",
+        "if": {"type": "object", "required": ["extends"]},
+        "then": {"anyOf": [{"$ref": f"#/$defs/{name}{CHANGES}"} for name in kinds]},
+        "else": {"oneOf": [{"$ref": f"#/$defs/{name}"} for name in kinds]},
         "$defs": dict(sorted(defs.items())),
     }
 
@@ -93,7 +94,7 @@ CHANGES = "Changes"
 _OWN_FIELDS = ("ruleset", "version", "extends", "effective")
 
 
-def _add_changes(defs: dict[str, Any], top: str) -> None:
+def _add_changes(defs: dict[str, Any], top: str, kind: str) -> None:
     """Add ``<top>Changes``: the form of a file that ``extends`` another and states only what
     changed.
 
@@ -101,7 +102,8 @@ def _add_changes(defs: dict[str, Any], top: str) -> None:
     mappings is partial: no field is required and any field may be ``null`` (which deletes the
     inherited key). A list replaces the inherited list whole, so what a list holds keeps its
     full form, as do the file's own fields (:data:`_OWN_FIELDS`). A charge may leave out its
-    ``type``, so charges are any of the charge types' partial forms.
+    ``type`` (or a late-payment rule its ``kind``), so it may be any of the types' partial
+    forms; one that states it is checked as that type.
     """
     full = defs[top]
     pending: list[str] = []
@@ -123,7 +125,7 @@ def _add_changes(defs: dict[str, Any], top: str) -> None:
     own["properties"]["extends"] = {**notes, "type": "string"}
     own["required"] = list(_OWN_FIELDS)
     own["description"] = (
-        "A tariff version file that extends another: it states only what changed. Every field "
+        f"A {kind} version file that extends another: it states only what changed. Every field "
         f"but {', '.join(_OWN_FIELDS[:-1])} and {_OWN_FIELDS[-1]} may be left out, and null deletes an "
         "inherited key."
     )
@@ -142,10 +144,20 @@ def _changes(node: Any, pending: list[str]) -> Any:
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
         pending.append(ref.rsplit("/", 1)[-1])
         result["$ref"] = f"{ref}{CHANGES}"
-    result.pop("discriminator", None)
+    discriminator = result.pop("discriminator", None)
     options = result.pop("oneOf", None) or result.pop("anyOf", None)
     if options is not None:
         result["anyOf"] = [_changes(option, pending) for option in options]
+    if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+        # The discriminating field may be inherited; where it is stated, it still chooses.
+        field = discriminator["propertyName"]
+        result["allOf"] = [
+            {
+                "if": {"type": "object", "required": [field], "properties": {field: {"const": value}}},
+                "then": {"$ref": f"{ref}{CHANGES}"},
+            }
+            for value, ref in discriminator["mapping"].items()
+        ]
     if isinstance(result.get("properties"), dict):
         result["properties"] = {
             key: _or_null(_changes(value, pending)) for key, value in result["properties"].items()
