@@ -30,7 +30,7 @@ from ..errors import BillingError, InputError
 from ._history import month_key
 from ._html import escape, page
 from ._labels import Words, language_of, words
-from ._runfile import REDUCTION_SUFFIX
+from ._runrow import REDUCTION_SUFFIX
 
 __all__ = ["render_notice"]
 
