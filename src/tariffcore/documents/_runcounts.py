@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from ..errors import InputError
 from ..money import plain
-from ..rows import input_format, read_chunks
+from ..rows import CSV_LEADING, CSV_TRAILING, input_format, read_chunks
 from ._runrow import NOT_RECORDED, Line, RunRow, exact_number, json_record, meter_text, reconciled, run_row
 
 __all__ = ["DEFAULT_BUDGET", "counted_rows"]
@@ -114,16 +114,7 @@ def _csv_counts(stream: IO[str], name: str, budget: int) -> Iterator[tuple[RunRo
         header = next(reader)
     except StopIteration:
         return
-    for required in (
-        "account",
-        "ruleset",
-        "usage_m3",
-        "other_charges",
-        "total",
-        "not_included",
-        "error_code",
-        "error_message",
-    ):
+    for required in (*CSV_LEADING, *CSV_TRAILING):
         if required not in header:
             raise InputError(f"{name}: no column {required!r}: not the CSV output of `tariffcore bill`")
     at = {column: index for index, column in enumerate(header)}
