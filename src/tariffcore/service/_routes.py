@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..accounts import (
-    account_statement,
+    ALLOCATION_NAMES,
     arrears_result_to_dict,
     compute_arrears,
     group_ledger,
@@ -45,8 +45,6 @@ from .openapi import openapi_document
 __all__ = ["routes"]
 
 log = logging.getLogger("tariffcore.service")
-
-_ALLOCATION = {"surcharges-first": "surcharges_first", "principal-first": "principal_first"}
 
 
 def _known(state: ServiceState, reference: str) -> None:
@@ -155,9 +153,9 @@ def routes(state: ServiceState) -> list[Route]:
         default = text_field(data, "ruleset")
         rows = row_list(data, "ledger", settings.max_rows)
         allocation_text = text_field(data, "allocation")
-        if allocation_text is not None and allocation_text not in _ALLOCATION:
-            raise ServiceError("invalid_request", f"allocation must be one of {', '.join(_ALLOCATION)}")
-        allocation: Any = _ALLOCATION[allocation_text] if allocation_text else None
+        if allocation_text is not None and allocation_text not in ALLOCATION_NAMES:
+            raise ServiceError("invalid_request", f"allocation must be one of {', '.join(ALLOCATION_NAMES)}")
+        allocation = ALLOCATION_NAMES[allocation_text] if allocation_text else None
         try:
             as_of = date_field(data, "as_of")
         except BillingError as exc:
@@ -169,24 +167,7 @@ def routes(state: ServiceState) -> list[Route]:
         text = "".join(compact_json(plain(row)) + "\n" for row in rows)
         results = []
         for group in group_ledger(read_ledger(io.StringIO(text), "jsonl")):
-            error = group.error()
-            if error is None:
-
-                def work(reference: str, group: Any = group) -> Any:
-                    found, pinned = state.catalog.resolve_arrears(reference)
-                    return account_statement(
-                        found,
-                        group.bills,
-                        group.payments,
-                        as_of=as_of,
-                        account=group.account,
-                        allocation=allocation,
-                        version=pinned,
-                    )
-
-                outcome = row_result(group.ruleset or default, work)
-            else:
-                outcome = error
+            outcome = group.statement(state.catalog, default, as_of, allocation)
             if isinstance(outcome, BillingError):
                 results.append(
                     {
