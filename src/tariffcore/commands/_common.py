@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from ..bill import Account, Bill, Reading
 from ..engine import Catalog, load_catalog
 from ..errors import BillingError, row_result
+from ._files import Outputs
 
 Subparsers = Any  # argparse's private _SubParsersAction
 
@@ -32,13 +33,19 @@ def open_catalog(args: argparse.Namespace) -> Catalog:
 
 
 @contextlib.contextmanager
-def output(path: str | None) -> Iterator[IO[str]]:
-    """Standard output, or the file ``path`` (``-`` is standard output)."""
+def output(
+    path: str | None, inputs: Iterable[str | None] = (), option: str = "--output"
+) -> Iterator[IO[str]]:
+    """Standard output, or the file ``path`` (``-`` is standard output), written aside and put
+    in place when the block ends without an error (see :mod:`tariffcore.commands._files`);
+    ``path`` may not be one of ``inputs``."""
     if path is None or path == "-":
         yield sys.stdout
-    else:
-        with open(path, "w", encoding="utf-8", newline="") as stream:
-            yield stream
+        return
+    with Outputs(inputs) as outputs:
+        stream = outputs.text(path, option)
+        yield stream
+        outputs.commit()
 
 
 def bill_one(

@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         else read_ledger(args.ledger, args.input_format)
     )
     failed = 0
-    with output(args.output) as stream:
+    with output(args.output, [args.ledger]) as stream:
         writer = _Writer(fmt, stream)
         for group in group_ledger(rows):
             result = group.statement(catalog, args.ruleset, as_of, allocation)

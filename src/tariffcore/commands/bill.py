@@ -23,6 +23,7 @@ from ..batch import (
 from ..engine import charge_ids
 from ..rows import Progress, input_format, read_chunks, writer_for
 from ._common import Subparsers, catalog_options, output
+from ._files import Outputs
 
 
 def register(subparsers: Subparsers) -> None:
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     )
     failed = 0
     if args.format == "jsonl":
-        with output(args.output) as stream:
+        with output(args.output, [args.input]) as stream:
             binary = getattr(stream, "buffer", None)
             if binary is not None:
                 stream.flush()
@@ -138,10 +139,12 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "parquet":
             from ..rows import ParquetBillWriter
 
-            writer = ParquetBillWriter(args.output, columns)
-            failed = _write(writer, run_chunks(engine, chunks, results_work, args.jobs))
+            with Outputs([args.input]) as outputs:
+                writer = ParquetBillWriter(outputs.path(args.output), columns)
+                failed = _write(writer, run_chunks(engine, chunks, results_work, args.jobs))
+                outputs.commit()
         else:
-            with output(args.output) as stream:
+            with output(args.output, [args.input]) as stream:
                 failed = _write(
                     writer_for(args.format, stream, columns),
                     run_chunks(engine, chunks, results_work, args.jobs),

@@ -18,7 +18,8 @@ from pathlib import Path
 from ..batch import run_chunks
 from ..regression import CompareSummary, Comparison, compare_chunk
 from ..rows import Progress, compact_json, read_chunks
-from ._common import Subparsers, catalog_options, output
+from ._common import Subparsers, catalog_options
+from ._files import Outputs
 from .bill import batch_options, open_engine
 
 
@@ -61,7 +62,12 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress() if Progress.wanted(args.progress) else None
     chunks = read_chunks(args.readings, args.input_format, progress=progress)
     summary = CompareSummary(args.ruleset, args.against, hardest=args.hardest)
-    with output(args.output if args.format != "none" else None) as stream:
+    with (
+        Outputs([args.readings]) as outputs,
+        outputs.stream(args.output if args.format != "none" else None) as stream,
+    ):
+        summary_file = outputs.text(args.summary, "--summary") if args.summary else None
+        report_file = outputs.text(args.report, "--report") if args.report else None
         table = csv.writer(stream, lineterminator="\n") if args.format == "csv" else None
         if table is not None:
             table.writerow(Comparison.COLUMNS)
@@ -72,16 +78,15 @@ def run(args: argparse.Namespace) -> int:
                     table.writerow(item.row())
                 elif args.format == "jsonl":
                     stream.write(compact_json(item.to_dict()) + "\n")
+        if summary_file is not None:
+            summary_file.write(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        if report_file is not None:
+            from ..regression import html_report
+
+            report_file.write(html_report(summary))
+        outputs.commit()
     if progress is not None:
         progress.finish()
-    if args.summary:
-        Path(args.summary).write_text(
-            json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-    if args.report:
-        from ..regression import html_report
-
-        Path(args.report).write_text(html_report(summary), encoding="utf-8")
     target = sys.stdout if args.format == "none" else sys.stderr
     target.write(summary.text())
     return 1 if summary.error_rows else 0

@@ -11,9 +11,12 @@ a missing file, a broken ruleset or plug-in).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from ..errors import BillingError, TariffcoreError
 from ..version import __version__
@@ -38,6 +41,32 @@ COMMANDS = (
 )
 
 
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM): raised where it runs, so that every output
+    written aside is dropped and every worker process stopped on the way out."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"signal {number}")
+        self.signal = number
+
+
+@contextlib.contextmanager
+def _terminated_as_exception() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` in the main thread while the command runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number: int, frame: object) -> None:
+        raise Terminated(number)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command registered."""
     parser = argparse.ArgumentParser(
@@ -59,9 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.run(args))
+        with _terminated_as_exception():
+            return int(args.run(args))
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
+    except KeyboardInterrupt:
+        print("tariffcore: interrupted; no output file was written or changed", file=sys.stderr)
+        return 130
+    except Terminated as exc:
+        print("tariffcore: terminated; no output file was written or changed", file=sys.stderr)
+        return 128 + exc.signal
     except (TariffcoreError, OSError) as exc:
         print(f"tariffcore: {exc.message if isinstance(exc, BillingError) else exc}", file=sys.stderr)
         return 2

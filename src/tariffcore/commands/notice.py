@@ -14,10 +14,13 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..documents import bill_from_dict, bill_records, read_history, render_notice
+from ..engine import Catalog
 from ..errors import InputError
 from ._common import Subparsers, catalog_options, open_catalog
+from ._files import OutputFolder, Outputs, refuse_input
 
 _UNSAFE = re.compile(r"[^\w.-]")
 
@@ -70,12 +73,33 @@ def run(args: argparse.Namespace) -> int:
     single = args.account is not None and (
         args.output == "-" or not (target.is_dir() or args.output.endswith(("/", "\\")))
     )
+    inputs = [args.source, args.history]
     if not single:
         if target.exists() and not target.is_dir():
             raise OSError(
                 f"{args.output} is a file: every bill of a run needs a folder (or give --account ID)"
             )
-        target.mkdir(parents=True, exist_ok=True)
+        with OutputFolder(target, inputs) as folder:
+            written, failed = _notices(args, catalog, history, folder)
+            folder.commit()
+        print(
+            f"{len(written)} notice(s) written to {target}"
+            + (f"; {failed} error row(s) have none" if failed else ""),
+            file=sys.stderr,
+        )
+        return 1 if failed else 0
+    if args.output != "-":
+        refuse_input(args.output, inputs, "--output")
+    with Outputs(inputs) as outputs:
+        written, failed = _notices(args, catalog, history, outputs)
+        outputs.commit()
+    return 1 if failed else 0
+
+
+def _notices(
+    args: argparse.Namespace, catalog: Catalog, history: Any, into: OutputFolder | Outputs
+) -> tuple[dict[str, int], int]:
+    """Render the notices of the run into ``into`` (a folder, or the one file of --account)."""
     written: dict[str, int] = {}
     failed = 0
     for number, record in bill_records(args.source):
@@ -101,30 +125,22 @@ def run(args: argparse.Namespace) -> int:
             language=args.language,
             history=history.get(account, {}) if history is not None else None,
         )
-        if single:
+        if isinstance(into, Outputs):
             if written:
                 raise InputError(
                     f"account {args.account} has more than one bill in {args.source} "
                     f"(lines {', '.join(map(str, written.values()))}, {number}): "
                     "give a folder as --output"
                 )
-            if args.output == "-":
-                sys.stdout.write(html)
-            else:
-                target.write_text(html, encoding="utf-8")
+            with into.stream(args.output) as stream:
+                stream.write(html)
             written[args.output] = number
             continue
         name = file_name(account)
         if name in written:  # a second bill of the account in this run
             name = f"{name.removesuffix('.html')}-line{number}.html"
-        (target / name).write_text(html, encoding="utf-8")
+        into.write_text(name, html)
         written[name] = number
     if args.account is not None and not written and not failed:
         raise InputError(f"account {args.account} is not in {args.source}")
-    if not single:
-        print(
-            f"{len(written)} notice(s) written to {target}"
-            + (f"; {failed} error row(s) have none" if failed else ""),
-            file=sys.stderr,
-        )
-    return 1 if failed else 0
+    return written, failed

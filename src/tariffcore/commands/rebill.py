@@ -16,7 +16,8 @@ from pathlib import Path
 from ..batch import run_chunks
 from ..regression import RebillSummary, check_chunk, describe
 from ..rows import Progress, compact_json, read_chunks
-from ._common import Subparsers, catalog_options, output
+from ._common import Subparsers, catalog_options
+from ._files import Outputs
 from .bill import batch_options, open_engine
 
 
@@ -54,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress() if Progress.wanted(args.progress) else None
     chunks = read_chunks(args.history, args.input_format, progress=progress)
     summary = RebillSummary()
-    with output(args.output) as stream:
+    with Outputs([args.history]) as outputs, outputs.stream(args.output) as stream:
+        summary_file = outputs.text(args.summary, "--summary") if args.summary else None
         table = None
         if args.format == "csv":
             table = csv.writer(stream, lineterminator="\n")
@@ -122,10 +124,11 @@ def run(args: argparse.Namespace) -> int:
             if summary.mismatches or summary.errors:
                 stream.write("\n")
             stream.write(summary.text())
+        if summary_file is not None:
+            summary_file.write(json.dumps(summary.to_dict(), indent=2) + "\n")
+        outputs.commit()
     if progress is not None:
         progress.finish()
-    if args.summary:
-        Path(args.summary).write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
     if args.format != "text":
         sys.stderr.write(summary.text())
     return 0 if summary.clean else 1

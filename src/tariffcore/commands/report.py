@@ -42,7 +42,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     report = run_report(args.source, format=args.input_format)
-    with output(args.output) as stream:
+    with output(args.output, [args.source]) as stream:
         if args.format == "csv":
             report_csv(report, stream)
         elif args.format == "json":
