@@ -443,8 +443,8 @@ def hostile(tmp_path: Path, body: str, name: str = "01-01-2020.owrs") -> Path:
         ),
         (
             HEAD + "    bill: service_charge\n    service_charge: " + "9" * 5000 + "\n",
-            "1:1",
-            "cannot be read as YAML: ValueError",
+            "8:5",
+            "is too long or too large to be a rate or an amount",
         ),
     ],
 )
@@ -476,7 +476,7 @@ def test_a_hostile_formula_or_number_is_a_problem_at_its_place(
             "duplicate key 'bill_frequency'",
         ),
         ("\t- 1\n", "1:1", "tab character in indentation"),
-        ("[" * 20_000 + "]" * 20_000 + "\n", "1:1", "cannot be read as YAML"),
+        ("[" * 20_000 + "]" * 20_000 + "\n", "1:1001", "the file nests deeper than 32 levels"),
         (
             "metadata:\n  bill_frequency: Weekly\nrate_structure:\n  RESIDENTIAL_SINGLE: {bill: '1'}\n",
             "2:3",

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from ..errors import BillingError, Problem, RulesetError
-from ..format import Located, did_you_mean, load_yaml
+from ..format import Located, did_you_mean, load_yaml, read_rule_text
 from ..money import D, format_amount
 from ..rows import parse_month
 
@@ -109,7 +109,7 @@ def load_golden_file(path: str | Path) -> GoldenCases:
     """Read one golden file; a malformed one raises a :class:`~tariffcore.RulesetError` with
     every problem in it, each at file:line:col."""
     name = str(path)
-    located = load_yaml(Path(path).read_text(encoding="utf-8"), name)
+    located = load_yaml(read_rule_text(path, name), name)
     data = located.data
     if not isinstance(data, dict) or not isinstance(data.get("ruleset"), str):
         raise RulesetError([Problem(name, 1, 1, "a golden file needs 'ruleset', and 'bills' or 'arrears'")])

@@ -46,7 +46,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Fil
         return None
     if not parent.config.getini("tariffcore_golden"):
         return None
-    text = file_path.read_text(encoding="utf-8")
+    text = file_path.read_bytes().decode("utf-8", errors="replace")  # a bad file is the item's error
     if not (_HEAD.search(text) and _CASES.search(text)):
         return None
     golden: GoldenFile = GoldenFile.from_parent(parent, path=file_path)

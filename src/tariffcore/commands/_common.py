@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from ..bill import Account, Bill, Reading
@@ -28,8 +29,39 @@ def catalog_options(sub: argparse.ArgumentParser) -> None:
 
 
 def open_catalog(args: argparse.Namespace) -> Catalog:
-    """The catalog of installed rulesets plus any ``--rulesets-dir``."""
-    return load_catalog(getattr(args, "rulesets_dir", []))
+    """The catalog of installed rulesets plus any ``--rulesets-dir`` (whose problems are shown)."""
+    catalog = load_catalog(getattr(args, "rulesets_dir", []))
+    warn_problems(catalog, getattr(args, "rulesets_dir", []))
+    return catalog
+
+
+#: The most problems of ``--rulesets-dir`` files a command shows before pointing at ``validate``.
+SHOWN_PROBLEMS = 20
+
+
+def warn_problems(catalog: Catalog, folders: Iterable[str]) -> None:
+    """Show on standard error the problems of the files in ``folders`` (``--rulesets-dir``):
+    the rulesets they belong to cannot bill, every other ruleset bills as usual."""
+    roots = [str(Path(folder)) for folder in folders]
+    if not roots:
+        return
+    found = [
+        (ruleset, problem)
+        for ruleset, problems in catalog.problems.items()
+        for problem in problems
+        if any(problem.path == root or problem.path.startswith(root.rstrip("/") + "/") for root in roots)
+    ]
+    for _, problem in found[:SHOWN_PROBLEMS]:
+        print(f"tariffcore: warning: {problem}", file=sys.stderr)
+    if len(found) > SHOWN_PROBLEMS:
+        print(f"tariffcore: warning: … and {len(found) - SHOWN_PROBLEMS} more problem(s)", file=sys.stderr)
+    if found:
+        broken = sorted({ruleset or "(a file whose ruleset cannot be read)" for ruleset, _ in found})
+        print(
+            f"tariffcore: warning: {', '.join(broken)} cannot bill until fixed "
+            f"(tariffcore validate {' '.join(roots)}); other rulesets are not affected",
+            file=sys.stderr,
+        )
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from ..batch import (
 )
 from ..engine import charge_ids
 from ..rows import Progress, input_format, read_chunks, writer_for
-from ._common import Subparsers, catalog_options, output
+from ._common import Subparsers, catalog_options, output, warn_problems
 from ._files import Outputs
 
 
@@ -92,7 +92,10 @@ def batch_options(sub: argparse.ArgumentParser) -> None:
 def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
     """The batch engine for the command's ``--rulesets-dir`` and ``--cache-mib``."""
     options = {} if args.cache_mib is None else {"cache_size": args.cache_mib << 20}
-    return BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), **options)
+    folders = getattr(args, "rulesets_dir", [])
+    engine = BatchEngine.load(ruleset, folders, **options)
+    warn_problems(engine.catalog, folders)
+    return engine
 
 
 def run(args: argparse.Namespace) -> int:

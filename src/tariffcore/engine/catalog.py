@@ -29,9 +29,11 @@ from ..errors import (
     PluginError,
     Problem,
     RulesetError,
+    TariffcoreError,
     UnknownRulesetError,
 )
 from ..format import (
+    MAX_FILE_BYTES,
     Loaded,
     Resolved,
     RulesetLoader,
@@ -44,6 +46,7 @@ from ..format import (
     load_yaml,
     ordered_problems,
     pydantic_problems,
+    read_rule_text,
     real_path,
     resolve_extends,
     timeline_order,
@@ -83,7 +86,15 @@ class Catalog:
         if found is None:
             hint = did_you_mean(ruleset_id, self.ids())
             known = ", ".join(self.ids()) or "none"
-            raise UnknownRulesetError(f"no ruleset {ruleset_id!r} is installed{hint}; installed: {known}")
+            unread = self.problems.get("")
+            also = (
+                f"; {len(unread)} problem(s) in files whose ruleset id cannot be read, the first: {unread[0]}"
+                if unread
+                else ""
+            )
+            raise UnknownRulesetError(
+                f"no ruleset {ruleset_id!r} is installed{hint}; installed: {known}{also}"
+            )
         return found
 
     def resolve(self, reference: str) -> tuple[Ruleset, CompiledVersion | None]:
@@ -114,6 +125,7 @@ def load_catalog(
 ) -> Catalog:
     """Load every ruleset the plug-ins deliver, plus any in ``paths`` (files or directories).
 
+    A path in ``paths`` that does not exist is an error (:class:`~tariffcore.TariffcoreError`).
     ``entry_points=False`` ignores installed plug-ins (built-in charge types only, plus
     ``plugins``); ``plugin_rulesets=False`` keeps the plug-ins' charge types but loads only
     ``paths`` (how ``tariffcore validate`` checks files on their own).
@@ -126,7 +138,10 @@ def load_catalog(
     problems: dict[str, list[Problem]] = {}
     files: list[Resolved] = []
     roots: list[Any] = [p for _, p in found.ruleset_paths] if plugin_rulesets else []
-    roots += [Path(p) for p in paths]
+    for given in paths:
+        if not Path(given).exists():
+            raise TariffcoreError(f"no such rulesets directory or file: {given}")
+        roots.append(Path(given))
     notes: dict[str, list[Problem]] = {}
     relative: dict[str, str] = {}
     for root in roots:
@@ -148,7 +163,7 @@ def load_catalog(
                 golden.setdefault(_claimed_id(entry), []).append(name)
                 continue
             try:
-                located = load_yaml(entry.read_text(encoding="utf-8"), name, keep_going=True)
+                located = load_yaml(read_rule_text(entry, name), name, keep_going=True)
             except RulesetError as exc:
                 problems.setdefault(_claimed_id(entry), []).extend(exc.problems)
                 continue
@@ -198,11 +213,13 @@ def _suffix(name: str, loaders: Iterable[str]) -> str:
 def _load_with(loader: RulesetLoader, entry: Any, name: str, owner: str) -> Loaded:
     """Run ``loader`` (of the plug-in ``owner``) on one file, holding it to its contract."""
     try:
-        text = entry.read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as exc:
-        return Loaded(problems=(Problem(name, 1, 1, f"cannot be read as UTF-8 text: {exc}"),))
+        text = read_rule_text(entry, name)
+    except RulesetError as exc:
+        return Loaded(ruleset=_claimed_id(entry), problems=exc.problems)
     try:
         loaded = loader.load(text, name)
+    except RulesetError as exc:  # the format's own reader found the file unreadable
+        return Loaded(ruleset=_claimed_id(entry), problems=exc.problems)
     except Exception as exc:
         raise PluginError(
             owner, f"ruleset loader {loader.name!r} raised {type(exc).__name__} reading {name}: {exc}"
@@ -322,15 +339,17 @@ def _claimed_id(entry: Any) -> str:
     A plain top-level ``ruleset: id`` line is read directly (golden files are long, and every
     catalog load reads them all); anything else is left to the YAML parser.
     """
-    import yaml
-
-    text = entry.read_text(encoding="utf-8")
+    try:
+        with open(entry, "rb") as stream:
+            text = stream.read(MAX_FILE_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
     found = _TOP_LEVEL_RULESET.search(text)
     if found is not None:
         return found.group(1)
-    try:
-        head = yaml.safe_load(text)
-    except yaml.YAMLError:
+    try:  # within the budgets of a rule file: a broken one has no id to claim
+        head = load_yaml(text, str(entry), keep_going=True).data
+    except RulesetError:
         return ""
     value = head.get("ruleset") if isinstance(head, dict) else None
     return value if isinstance(value, str) else ""

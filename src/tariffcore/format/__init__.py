@@ -6,6 +6,15 @@ problems in the author's words.
 
 from __future__ import annotations
 
+from .budgets import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    MAX_PLACES,
+    MAX_WHOLE_DIGITS,
+    number_problem,
+    read_rule_text,
+)
 from .extends import (
     NOT_INHERITED,
     Resolved,
@@ -70,6 +79,13 @@ from .yamlio import (
 )
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "MAX_PLACES",
+    "MAX_WHOLE_DIGITS",
+    "number_problem",
+    "read_rule_text",
     "Loaded",
     "RulesetLoader",
     "VersionDocument",

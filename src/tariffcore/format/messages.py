@@ -160,9 +160,22 @@ def _shown(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
-    if isinstance(value, Decimal):
-        return str(value)
-    return repr(value) if isinstance(value, str) else str(value)
+    text = (
+        str(value)
+        if isinstance(value, (Decimal, int))
+        else repr(value)
+        if isinstance(value, str)
+        else str(value)
+    )
+    return shorten(text)
+
+
+def shorten(text: str, most: int = 60) -> str:
+    """``text``, or its start and end when it is longer than ``most`` characters (a message
+    quotes what was written, but never a whole file's worth of it)."""
+    if len(text) <= most:
+        return text
+    return f"{text[: most // 2]}…{text[-10:]} ({len(text):,} characters)"
 
 
 def _fields_at(model: type[BaseModel] | None, loc: Path) -> list[str]:

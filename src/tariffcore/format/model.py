@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -43,6 +44,7 @@ from pydantic import (
 )
 
 from ..money import Rounding
+from .budgets import number_problem
 
 __all__ = [
     "BASES",
@@ -116,8 +118,16 @@ def _month_or_date(value: Any) -> Any:
     return value
 
 
-#: An exact number: int, Decimal or numeric string; never a float.
-Number = Annotated[Decimal, BeforeValidator(_exact)]
+def _billable(value: Decimal) -> Decimal:
+    found = number_problem(value, format(value, "f") if abs(value.adjusted()) < 60 else str(value))
+    if found is not None:
+        raise ValueError(found)
+    return value
+
+
+#: An exact number: int, Decimal or numeric string; never a float; within the budgets of
+#: :mod:`tariffcore.format.budgets` (below 10¹⁵, at most 12 decimal places).
+Number = Annotated[Decimal, BeforeValidator(_exact), AfterValidator(_billable)]
 DateOrMonth = Annotated[
     date,
     BeforeValidator(_month_or_date),
@@ -162,7 +172,11 @@ class Source(FrozenModel):
 class RoundingSpec(FrozenModel):
     """Round to a multiple of ``unit`` by ``method`` (``truncate`` is 절사)."""
 
-    unit: Number = Field(gt=0, description="10 for '10원 미만 절사', 0.1 for a unit price in 0.1 won.")
+    unit: Number = Field(
+        ge=Decimal("0.000001"),
+        le=Decimal(1_000_000),
+        description="10 for '10원 미만 절사', 0.1 for a unit price in 0.1 won (from 0.000001 to 1000000).",
+    )
     method: Literal["truncate", "half_up", "half_even", "up", "floor", "ceiling"]
 
     def to_rounding(self) -> Rounding:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from ..errors import Problem, RulesetError
 from ..periods import Segment, segments
+from .budgets import read_rule_text
 from .model import VersionHeader
 from .yamlio import load_yaml
 
@@ -170,8 +170,6 @@ def _at(path: str, where: tuple[str | int, ...], message: str) -> Problem:
     own (never inherited through ``extends``), so its own file says them. The file is read
     again, as clashes are rare."""
     try:
-        return load_yaml(Path(path).read_text(encoding="utf-8"), path, keep_going=True).problem(
-            where, message
-        )
+        return load_yaml(read_rule_text(path), path, keep_going=True).problem(where, message)
     except (OSError, RulesetError):
         return Problem(path, 1, 1, message)

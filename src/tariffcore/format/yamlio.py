@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, RulesetError
+from .budgets import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 
 __all__ = ["Located", "load_yaml", "locate"]
 
@@ -84,19 +85,54 @@ else:  # pragma: no cover - depends on how PyYAML was built
     _LOADERS = (_Constructor,)
 
 
-def _compose(text: str) -> tuple[Any, Any]:
+def _compose(text: str, source: str) -> tuple[Any, Any]:
     """The document's root node and the loader that composed it (libyaml when it can; a
-    document it rejects is parsed again in Python, whose messages the errors quote)."""
+    document it rejects is parsed again in Python, whose messages the errors quote, unless
+    the Python parser cannot go as deep as the document: then libyaml's message stands)."""
+    first: yaml.YAMLError | None = None
     for index, kind in enumerate(_LOADERS):
         loader = kind(text)
         try:
             return loader.get_single_node(), loader
-        except yaml.YAMLError:
+        except yaml.YAMLError as exc:
+            first = first or exc
             if index + 1 == len(_LOADERS):
                 raise
+        except RecursionError:
+            if first is not None:
+                raise first from None
+            raise RulesetError(
+                [
+                    Problem(
+                        source,
+                        1,
+                        1,
+                        f"the file nests deeper than {MAX_DEPTH} levels, the most a rule file may",
+                    )
+                ]
+            ) from None
         finally:
             loader.dispose()
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _OverBudget(Exception):
+    """The file holds more values than :data:`MAX_NODES` (aliases counted at each use)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+_TOO_DEEP = f"the file nests deeper than {MAX_DEPTH} levels, the most a rule file may"
+
+#: The longest integer text converted to an int (digits beyond are kept as a Decimal).
+_LONGEST_INT = 100
+
+#: The tags a rule file may use: YAML's own for plain data. A custom tag (``!thing``) or a
+#: language-specific one (``!!python/object``) is a problem, never constructed.
+_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+)
 
 
 def load_yaml(text: str, source: str, *, keep_going: bool = False) -> Located:
@@ -110,6 +146,17 @@ def load_yaml(text: str, source: str, *, keep_going: bool = False) -> Located:
     further in the same run; syntax errors and tabs still raise.
     """
     problems: list[Problem] = []
+    if len(text) > MAX_FILE_BYTES:
+        raise RulesetError(
+            [
+                Problem(
+                    source,
+                    1,
+                    1,
+                    f"the file is larger than {MAX_FILE_BYTES:,} bytes, the most a rule file may be",
+                )
+            ]
+        )
     for number, line in enumerate(text.splitlines() if "\t" in text else (), start=1):
         match = re.match(r"^( *)\t", line)
         if match:
@@ -124,18 +171,23 @@ def load_yaml(text: str, source: str, *, keep_going: bool = False) -> Located:
     if problems:
         raise RulesetError(problems)
     try:
-        node, loader = _compose(text)
+        node, loader = _compose(text, source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         row, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise RulesetError([Problem(source, row, col, f"YAML syntax: {message}")]) from None
+        # libyaml's own limit of nesting is far beyond the budget: say the budget's words
+        message = _TOO_DEEP if "maximum nesting depth" in message else f"YAML syntax: {message}"
+        raise RulesetError([Problem(source, row, col, message)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors in practice
         raise RulesetError([Problem(source, 1, 1, f"YAML: {exc}")]) from None
     positions: dict[Path, tuple[int, int]] = {}
     if node is None:
         return Located(source, None, positions)
-    data = _build(node, (), loader, positions, problems, source)
+    try:
+        data = _Builder(loader, positions, problems, source).build(node, (), None)
+    except _OverBudget as exc:
+        raise RulesetError([exc.problem]) from None
     if problems and not keep_going:
         raise RulesetError(problems)
     return Located(source, data, positions, tuple(problems))
@@ -145,66 +197,116 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _build(
-    node: yaml.Node,
-    path: Path,
-    loader: _Constructor,
-    positions: dict[Path, tuple[int, int]],
-    problems: list[Problem],
-    source: str,
-) -> Any:
-    positions.setdefault(path, _mark(node))
-    if isinstance(node, yaml.MappingNode):
+class _Builder:
+    """Builds plain data from the composed nodes within the budgets: depth, number of values
+    (an alias counts anew at every use), no alias inside itself, plain tags, billable numbers."""
+
+    def __init__(
+        self, loader: Any, positions: dict[Path, tuple[int, int]], problems: list[Problem], source: str
+    ) -> None:
+        self.loader = loader
+        self.positions = positions
+        self.problems = problems
+        self.source = source
+        self.count = 0
+        self.open: set[int] = set()  # the nodes being built: an alias to one is recursive
+
+    def problem(self, mark: tuple[int, int], message: str) -> None:
+        self.problems.append(Problem(self.source, *mark, message))
+
+    def build(self, node: yaml.Node, path: Path, at: tuple[int, int] | None) -> Any:
+        """The data of ``node`` at ``path``; ``at`` is where the path is written (its key)."""
+        mark = _mark(node)
+        self.positions.setdefault(path, mark)
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _OverBudget(
+                Problem(
+                    self.source,
+                    *(at or mark),
+                    f"the file holds more than {MAX_NODES:,} values (each use of an alias "
+                    "counted), the most a rule file may",
+                )
+            )
+        if node.tag not in _TAGS:
+            self.problem(
+                mark,
+                f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not part of the format: write plain values",
+            )
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.open:
+            self.problem(at or mark, "an alias inside the value it names: the value would never end")
+            return None
+        if len(path) >= MAX_DEPTH:
+            self.problem(mark, _TOO_DEEP)
+            return None
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path)
+            return [self.build(item, (*path, index), None) for index, item in enumerate(node.value)]
+        finally:
+            self.open.discard(id(node))
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(
-                    Problem(source, *_mark(key_node), "merge keys ('<<') are not supported; use 'extends'")
-                )
+                self.problem(_mark(key_node), "merge keys ('<<') are not supported; use 'extends'")
                 continue
-            key = _scalar(key_node, loader, problems, source)
-            if isinstance(key, (dict, list)):
-                problems.append(Problem(source, *_mark(key_node), "a key must be a plain value"))
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(_mark(key_node), "a key must be a plain value")
+                continue
+            key = self.build(key_node, (*path, "\0key"), None)
+            self.positions.pop((*path, "\0key"), None)
+            if key is None and key_node.tag not in ("tag:yaml.org,2002:null",):
                 continue
             if not isinstance(key, (str, int)):
                 key = str(key)
             if key in seen:
-                problems.append(
-                    Problem(
-                        source,
-                        *_mark(key_node),
-                        f"duplicate key {key!r} (first given on line {seen[key]})",
-                    )
-                )
+                self.problem(_mark(key_node), f"duplicate key {key!r} (first given on line {seen[key]})")
                 continue
             seen[key] = key_node.start_mark.line + 1
             child = (*path, key)
-            positions[child] = _mark(key_node)
-            result[key] = _build(value_node, child, loader, positions, problems, source)
+            self.positions[child] = _mark(key_node)
+            result[key] = self.build(value_node, child, _mark(key_node))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, (*path, index), loader, positions, problems, source)
-            for index, item in enumerate(node.value)
-        ]
-    return _scalar(node, loader, problems, source)
 
-
-def _scalar(node: yaml.Node, loader: _Constructor, problems: list[Problem], source: str) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
-        return {} if isinstance(node, yaml.MappingNode) else []
-    if node.tag == _FLOAT_TAG:
-        text = str(node.value).replace("_", "")
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        text = str(node.value)
+        if node.tag == _FLOAT_TAG:
+            try:
+                number = Decimal(text.replace("_", ""))
+            except InvalidOperation:
+                number = Decimal("NaN")
+            if not number.is_finite():
+                self.problem(_mark(node), f"{node.value!r} is not a finite number")
+                return node.value
+            return number
+        if node.tag == _INT_TAG:
+            if ":" in text:
+                # YAML 1.1 reads 1:20 as a base-60 integer; nobody writing a tariff means that.
+                return text
+            if len(text) > _LONGEST_INT:
+                # Python converts at most 4,300 digits to an int; a number this long is kept
+                # exact as a Decimal and refused by the models that expect a billable number.
+                try:
+                    return Decimal(text.replace("_", ""))
+                except InvalidOperation:
+                    return text
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite():
-            problems.append(Problem(source, *_mark(node), f"{node.value!r} is not a finite number"))
-            return node.value
-        return number
-    if node.tag == _INT_TAG and ":" in str(node.value):
-        # YAML 1.1 reads 1:20 as a base-60 integer; nobody writing a tariff means that.
-        return str(node.value)
-    return loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            what = "date" if node.tag.endswith(":timestamp") else node.tag.rpartition(":")[2]
+            reason = getattr(exc, "problem", None) or str(exc)
+            self.problem(_mark(node), f"{_short(text)!r} is not a valid {what}: {reason}")
+            return None
+        return value
+
+
+def _short(text: str) -> str:
+    """``text``, cut to 40 characters for a message."""
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text):,} characters)"
