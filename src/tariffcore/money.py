@@ -9,11 +9,24 @@ context (say, a low precision) can never change a bill.
 from __future__ import annotations
 
 import decimal
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from typing import Final, ParamSpec, TypeVar
 
-__all__ = ["D", "MONEY_CONTEXT", "ROUNDING_METHODS", "ZERO", "Rounding", "format_amount", "plain"]
+__all__ = [
+    "D",
+    "MONEY_CONTEXT",
+    "ROUNDING_METHODS",
+    "ZERO",
+    "Rounding",
+    "exact_difference",
+    "format_amount",
+    "in_money_context",
+    "money_sum",
+    "plain",
+]
 
 #: The context every bill is computed in: wide enough for any water bill, exact otherwise.
 MONEY_CONTEXT: Final = decimal.Context(
@@ -113,6 +126,66 @@ def format_amount(value: Decimal) -> str:
 
 def plain(value: Decimal) -> Decimal:
     """``19800.00`` → ``19800``: the same number without trailing zeros (never an exponent)."""
-    normal = value.normalize()
+    _, digits, written = value.as_tuple()
+    if not isinstance(written, int):
+        return value
+    # as many digits as the value has written out: exact, whatever the caller's context
+    context = decimal.Context(
+        prec=len(digits) + max(written, 0) + 1, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN
+    )
+    normal = value.normalize(context)
     exponent = normal.as_tuple().exponent
-    return normal.quantize(_ONE) if isinstance(exponent, int) and exponent > 0 else normal
+    return normal.quantize(_ONE, context=context) if isinstance(exponent, int) and exponent > 0 else normal
+
+
+def money_sum(values: Iterable[Decimal]) -> Decimal:
+    """The sum of ``values`` in :data:`MONEY_CONTEXT`, whatever the caller's decimal context."""
+    total = ZERO
+    for value in values:
+        total = MONEY_CONTEXT.add(total, value)
+    return total
+
+
+def exact_difference(a: Decimal, b: Decimal, most_digits: int = 1000) -> Decimal:
+    """``a − b`` exactly, however large or fine the two are, whatever the caller's context.
+
+    The precision is the number of digits the difference can need; a difference that would
+    need more than ``most_digits`` digits written out raises :class:`ValueError`.
+    """
+    if not (a.is_finite() and b.is_finite()):
+        raise ValueError(f"not a finite number: {a if not a.is_finite() else b}")
+    exponents = [int(x.as_tuple().exponent) for x in (a, b)]
+    top = max((x.adjusted() for x in (a, b) if x), default=0)
+    digits = max(top, 0) - min(min(exponents), 0) + 2
+    if digits > most_digits:
+        raise ValueError(
+            f"the difference of {_short(a)} and {_short(b)} has more than {most_digits:,} digits"
+        )
+    context = decimal.Context(
+        prec=digits,
+        rounding=decimal.ROUND_HALF_EVEN,
+        Emax=decimal.MAX_EMAX,
+        Emin=decimal.MIN_EMIN,
+        traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow],
+    )
+    return context.subtract(a, b)
+
+
+def _short(value: Decimal) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]}"
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def in_money_context(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function``, run in :data:`MONEY_CONTEXT` whatever the caller's decimal context."""
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with decimal.localcontext(MONEY_CONTEXT):
+            return function(*args, **kwargs)
+
+    return run

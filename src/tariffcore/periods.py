@@ -141,6 +141,8 @@ def segments(
     for segment in found:
         if segment.start > day:
             gaps.append((day, segment.start - _DAY))
+        if segment.end == date.max:  # the last day of the calendar: nothing can follow it
+            return found, gaps
         day = segment.end + _DAY
     if day <= end:
         gaps.append((day, end))

@@ -4,6 +4,7 @@ unpaid bill owes.
 
 from __future__ import annotations
 
+from .amounts import MAX_AMOUNT_DIGITS, MAX_AMOUNT_PLACES, check_amount
 from .arrears_due import (
     ArrearsResult,
     compute_arrears,
@@ -37,6 +38,9 @@ from .statements import (
 
 __all__ = [
     "ALLOCATIONS",
+    "MAX_AMOUNT_DIGITS",
+    "MAX_AMOUNT_PLACES",
+    "check_amount",
     "ALLOCATION_NAMES",
     "AccountLedger",
     "Allocation",

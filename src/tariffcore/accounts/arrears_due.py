@@ -13,7 +13,8 @@ from ..arrears import (
 )
 from ..engine import Catalog, Ruleset
 from ..errors import InputError
-from ..money import ZERO
+from ..money import money_sum
+from .amounts import check_amount
 from .statements import LedgerBill, account_statement
 
 __all__ = [
@@ -57,7 +58,9 @@ def compute_arrears(
     """
     found, pinned = _resolve(catalog, ruleset)
     charges = dict(principal) if isinstance(principal, Mapping) else None
-    total = sum(charges.values(), ZERO) if charges is not None else principal
+    for name, amount in (charges or {"": principal}).items():  # type: ignore[dict-item]
+        check_amount(f"the principal of {name}" if name else "the principal", amount)
+    total = money_sum(charges.values()) if charges is not None else principal
     assert isinstance(total, Decimal)
     bill = LedgerBill("bill", due, total, charges, billing_month)
     statement = account_statement(found, [bill], as_of=as_of, version=pinned)

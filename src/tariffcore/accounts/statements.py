@@ -36,7 +36,8 @@ from ..arrears import (
 from ..bill import Bill
 from ..engine import Ruleset
 from ..errors import InputError, UnknownValueError
-from ..money import MONEY_CONTEXT, ZERO, format_amount
+from ..money import MONEY_CONTEXT, ZERO, format_amount, money_sum
+from .amounts import check_amount
 
 __all__ = [
     "ALLOCATIONS",
@@ -74,12 +75,15 @@ class LedgerBill:
     billing_month: date | None = None
 
     def __post_init__(self) -> None:
+        check_amount(f"bill {self.id}: the principal", self.principal)
         if self.principal < 0:
             raise InputError(f"bill {self.id}: the principal cannot be negative ({self.principal})")
         if self.charges is not None:
+            for name, amount in self.charges.items():
+                check_amount(f"bill {self.id}: charge {name}", amount)
             if any(amount < 0 for amount in self.charges.values()):
                 raise InputError(f"bill {self.id}: a charge amount cannot be negative")
-            total = sum(self.charges.values(), ZERO)
+            total = money_sum(self.charges.values())
             if total != self.principal:
                 raise InputError(
                     f"bill {self.id}: the charges add up to {format_amount(total)}, "
@@ -95,7 +99,7 @@ class LedgerBill:
         principal per charge (lines of the same charge are added up)."""
         charges: dict[str, Decimal] = {}
         for line in bill.lines:
-            charges[line.charge] = charges.get(line.charge, ZERO) + line.amount
+            charges[line.charge] = MONEY_CONTEXT.add(charges.get(line.charge, ZERO), line.amount)
         return cls(id or due.isoformat(), due, bill.total, charges, billing_month)
 
 
@@ -108,6 +112,7 @@ class Payment:
     id: str = ""
 
     def __post_init__(self) -> None:
+        check_amount("a payment", self.amount)
         if self.amount <= 0:
             raise InputError(f"a payment must be positive, not {format_amount(self.amount)}")
         if not self.id:
@@ -153,11 +158,11 @@ class BillStatement:
 
     @property
     def principal_outstanding(self) -> Decimal:
-        return self.bill.principal - self.principal_paid
+        return MONEY_CONTEXT.subtract(self.bill.principal, self.principal_paid)
 
     @property
     def surcharge_total(self) -> Decimal:
-        return sum((line.surcharge.amount for line in self.surcharges), ZERO)
+        return money_sum(line.surcharge.amount for line in self.surcharges)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,19 +181,19 @@ class Statement:
 
     @property
     def principal(self) -> Decimal:
-        return sum((b.principal for b in self.bills), ZERO)
+        return money_sum(b.principal for b in self.bills)
 
     @property
     def surcharges(self) -> Decimal:
-        return sum((b.surcharge_total for b in self.bills), ZERO)
+        return money_sum(b.surcharge_total for b in self.bills)
 
     @property
     def paid(self) -> Decimal:
-        return sum((p.amount for p in self.payments), ZERO)
+        return money_sum(p.amount for p in self.payments)
 
     @property
     def outstanding(self) -> Decimal:
-        return sum((b.outstanding for b in self.bills), ZERO)
+        return money_sum(b.outstanding for b in self.bills)
 
 
 class _OpenBill:
@@ -214,7 +219,7 @@ class _OpenBill:
         bill = self.bill
         if charges is None or bill.charges is None:
             return self.unpaid_on
-        part = sum((amount for name, amount in bill.charges.items() if name in charges), ZERO)
+        part = money_sum(amount for name, amount in bill.charges.items() if name in charges)
         if part == bill.principal:
             return self.unpaid_on
 
@@ -281,7 +286,11 @@ class _OpenBill:
                 raise AssertionError(f"bill {self.bill.id}: {rule} was paid but no longer accrues")
         outstanding = self.unpaid + sum((line.outstanding for line in lines), ZERO)
         limitation = self.version.spec.arrears.limitation
-        ends = self.bill.due + relativedelta(years=limitation.years) if limitation else None
+        ends = _years_after(self.bill.due, limitation.years) if limitation else None
+        if limitation is None:
+            past: bool | None = None
+        else:  # a period that ends after 9999-12-31 has not ended on any date of the calendar
+            past = ends is not None and as_of > ends and outstanding > 0
         return BillStatement(
             self.bill,
             self.version.version,
@@ -291,8 +300,16 @@ class _OpenBill:
             tuple(self.applied),
             outstanding,
             ends,
-            None if ends is None else (as_of > ends and outstanding > 0),
+            past,
         )
+
+
+def _years_after(day: date, years: int) -> date | None:
+    """``day`` plus ``years`` years, or ``None`` when that is past 9999-12-31."""
+    try:
+        return day + relativedelta(years=years)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _allocation(
@@ -378,7 +395,8 @@ def account_statement(
 
 def _check(statement: Statement) -> None:
     """The invariant every statement keeps; a failure is a bug, never a data problem."""
-    left = statement.principal + statement.surcharges - statement.paid
-    right = statement.outstanding - statement.credit
+    ctx = MONEY_CONTEXT
+    left = ctx.subtract(ctx.add(statement.principal, statement.surcharges), statement.paid)
+    right = ctx.subtract(statement.outstanding, statement.credit)
     if left != right:  # pragma: no cover
         raise AssertionError(f"statement of {statement.account} does not reconcile: {left} != {right}")

@@ -49,9 +49,15 @@ def month_end(due: date, k: int) -> date:
 
 
 def full_months(due: date, on: date, limit: int | None = None) -> int:
-    """Full months of lateness that have passed on ``on`` (a part month does not count)."""
+    """Full months of lateness that have passed on ``on`` (a part month does not count; a
+    month that would end after 9999-12-31 has not passed on any date of the calendar)."""
     count = 0
-    while (limit is None or count < limit) and month_end(due, count + 1) < on:
+    while limit is None or count < limit:
+        try:
+            if not month_end(due, count + 1) < on:
+                break
+        except (ValueError, OverflowError):  # the month ends beyond the calendar
+            break
         count += 1
     return count
 

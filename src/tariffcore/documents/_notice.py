@@ -28,6 +28,7 @@ from ..bill import Bill, SourceRef
 from ..charts import PALETTE, column_chart, grouped
 from ..engine import Catalog, load_catalog
 from ..errors import InputError
+from ..money import in_money_context
 from ._history import month_key
 from ._html import escape, page
 from ._labels import Words, language_of, words
@@ -89,6 +90,7 @@ tr,.top,.late,.chart{break-inside:avoid}h2{break-after:avoid}}
 """
 
 
+@in_money_context
 def render_notice(
     bill: Bill,
     *,

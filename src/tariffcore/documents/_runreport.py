@@ -25,6 +25,7 @@ from typing import IO, Any
 from ..batch import Outcome
 from ..bill import Bill
 from ..errors import BillingError, InputError
+from ..money import in_money_context
 from ._runcounts import DEFAULT_BUDGET, counted_rows
 from ._runrow import NO_METER, NOT_RECORDED, REDUCTION_SUFFIX, RunRow, result_row
 
@@ -273,6 +274,7 @@ def _meter_order(key: str) -> tuple[int, int, str]:
     return (1 if key == NO_METER else 2 if key == NOT_RECORDED else 0, 0, key)
 
 
+@in_money_context
 def run_report(
     results: str | PathLike[str] | IO[bytes] | Iterable[Any],
     *,

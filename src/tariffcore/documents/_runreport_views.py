@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from ..charts import Bars, bar_chart, column_chart, grouped
+from ..money import in_money_context
 from ._html import escape, page, table
 from ._runreport import Report
 from ._runrow import NO_METER, NOT_RECORDED, REDUCTION_SUFFIX
@@ -201,6 +202,7 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[
     return [line(header), *(line(row) for row in rows)]
 
 
+@in_money_context
 def report_table(report: Report, title: str | None = None) -> str:
     """The report as aligned text tables, for a terminal."""
     data = report.to_dict()
@@ -217,11 +219,13 @@ def report_table(report: Report, title: str | None = None) -> str:
 # --------------------------------------------------------------------------- CSV and JSON
 
 
+@in_money_context
 def report_json(report: Report) -> str:
     """The report as one JSON document (amounts as exact decimal strings)."""
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
+@in_money_context
 def report_csv(report: Report, stream: IO[str]) -> None:
     """The report as CSV, one figure per row (:data:`CSV_COLUMNS`): ``section`` is
     ``summary``, ``use_class_charge`` (key: use class, item: charge, count: lines),
@@ -344,6 +348,7 @@ def _distribution_chart(data: dict[str, Any]) -> str:
     )
 
 
+@in_money_context
 def report_html(report: Report, title: str | None = None) -> str:
     """The report as one self-contained HTML page with charts (inline SVG; no scripts, no
     links, nothing fetched)."""

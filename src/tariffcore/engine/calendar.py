@@ -60,7 +60,7 @@ def billing_month_of(reading: Reading, rules: DateRules | None = None) -> date |
     rule = rules.billing_month if rules is not None else None
     if rule is None or reading.period_end is None:
         return None
-    return reading.period_end.replace(day=1) + relativedelta(months=rule.months_after_period_end)
+    return _months_after(reading.period_end.replace(day=1), rule.months_after_period_end, "billing month")
 
 
 def due_date_of(reading: Reading, rules: DateRules | None = None) -> date | None:
@@ -73,7 +73,18 @@ def due_date_of(reading: Reading, rules: DateRules | None = None) -> date | None
     if rule is None or month is None:
         return None
     day = 31 if rule.day == "last" else rule.day
-    return month + relativedelta(months=rule.months_after_billing, day=day)
+    return _months_after(month, rule.months_after_billing, "due date", day)
+
+
+def _months_after(start: date, months: int, what: str, day: int | None = None) -> date:
+    """``start`` plus ``months`` months (on ``day``, or the month's last day before it); a
+    date past 9999-12-31 is an :class:`~tariffcore.InputError` naming ``what``."""
+    try:
+        return start + relativedelta(months=months, day=day)
+    except (ValueError, OverflowError):
+        raise InputError(
+            f"the {what} {months} month(s) after {start:%Y-%m} is past the last day of the calendar (9999-12-31)"
+        ) from None
 
 
 def complete_dates(reading: Reading, rules: DateRules | None) -> Reading:

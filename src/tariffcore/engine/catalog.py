@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import localcontext
 from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any
@@ -51,6 +52,7 @@ from ..format import (
     resolve_extends,
     timeline_order,
 )
+from ..money import MONEY_CONTEXT
 from ..plugins import Plugins, load_plugins
 from .compile import compile_version
 from .ruleset import Ruleset
@@ -130,6 +132,13 @@ def load_catalog(
     ``plugins``); ``plugin_rulesets=False`` keeps the plug-ins' charge types but loads only
     ``paths`` (how ``tariffcore validate`` checks files on their own).
     """
+    with localcontext(MONEY_CONTEXT):  # compiling computes nothing in the caller's context
+        return _load(paths, entry_points=entry_points, plugins=plugins, plugin_rulesets=plugin_rulesets)
+
+
+def _load(
+    paths: Iterable[str | Path], *, entry_points: bool, plugins: Iterable[object], plugin_rulesets: bool
+) -> Catalog:
     found = load_plugins(entry_points=entry_points, extra=plugins)
     type_owner = dict(found.charge_type_owners)
     by_id: dict[str, list[CompiledVersion]] = {}

@@ -30,6 +30,7 @@ from .messages import (
     lenient_version,
     pydantic_problems,
     real_path,
+    shorten,
 )
 from .model import (
     BASES,
@@ -127,6 +128,7 @@ __all__ = [
     "ordered_problems",
     "pydantic_problems",
     "real_path",
+    "shorten",
     "resolve_extends",
     "Dated",
     "Sources",

@@ -19,7 +19,7 @@ from typing import Any
 from ..batch import BatchEngine, column_text
 from ..bill import Bill
 from ..errors import BillingError
-from ..money import MONEY_CONTEXT, format_amount
+from ..money import MONEY_CONTEXT, exact_difference, format_amount
 from ..rows import Chunk
 
 __all__ = ["CompareSummary", "Comparison", "compare_chunk", "percent", "ranked"]
@@ -55,7 +55,7 @@ class Comparison:
     @property
     def change(self) -> Decimal | None:
         if isinstance(self.old, Bill) and isinstance(self.new, Bill):
-            return self.new.total - self.old.total
+            return exact_difference(self.new.total, self.old.total)
         return None
 
     @property
@@ -165,7 +165,7 @@ class ClassTotals:
 
     @property
     def change(self) -> Decimal:
-        return self.new - self.old
+        return exact_difference(self.new, self.old)
 
     def to_dict(self) -> dict[str, Any]:
         pct = percent(self.change, self.old)
@@ -224,9 +224,9 @@ class CompareSummary:
                     self.unmatched[key] = self.unmatched.get(key, 0) + 1
         totals.billed += 1
         self.currency = self.currency or item.new.currency
-        totals.old += item.old.total
-        totals.new += item.new.total
-        change = item.new.total - item.old.total
+        totals.old = MONEY_CONTEXT.add(totals.old, item.old.total)
+        totals.new = MONEY_CONTEXT.add(totals.new, item.new.total)
+        change = exact_difference(item.new.total, item.old.total)
         self.changes[change] += 1
         pct = percent(change, item.old.total)
         if pct is not None:
@@ -264,8 +264,8 @@ class CompareSummary:
             whole.accounts += t.accounts
             whole.billed += t.billed
             whole.errors += t.errors
-            whole.old += t.old
-            whole.new += t.new
+            whole.old = MONEY_CONTEXT.add(whole.old, t.old)
+            whole.new = MONEY_CONTEXT.add(whole.new, t.new)
         return whole
 
     def to_dict(self) -> dict[str, Any]:

@@ -25,10 +25,15 @@ from typing import Any
 from ..batch import BatchEngine
 from ..bill import Bill
 from ..errors import BillingError, InputError
-from ..money import D, format_amount
+from ..format import shorten
+from ..money import ZERO, D, exact_difference, format_amount
 from ..rows import Chunk, Payload
 
 __all__ = ["Check", "Difference", "RebillSummary", "check_chunk", "ISSUED_PREFIX"]
+
+#: The most digits an issued amount may have written out (``1E+5`` is 6 digits): differences
+#: are exact at any size up to it.
+ISSUED_DIGITS = 1000
 
 #: CSV columns holding what was issued: ``issued_<charge>`` and ``issued_total``.
 ISSUED_PREFIX = "issued_"
@@ -57,7 +62,7 @@ class Difference:
         """recomputed − issued (``None`` when either side is missing)."""
         if self.issued is None or self.recomputed is None:
             return None
-        return self.recomputed - self.issued
+        return exact_difference(self.recomputed, self.issued)
 
     def to_dict(self) -> dict[str, Any]:
         diff = self.difference
@@ -226,9 +231,16 @@ def _amounts(raw: Mapping[str, Any]) -> dict[str, Decimal]:
         if isinstance(value, float):
             raise InputError(f"issued {charge}: a float cannot carry an exact amount")
         try:
-            found[charge] = D(value if isinstance(value, (int, Decimal)) else str(value))
+            amount = D(value if isinstance(value, (int, Decimal)) else str(value))
         except (TypeError, ValueError):
-            raise InputError(f"issued {charge} is not an amount: {value!r}") from None
+            raise InputError(f"issued {charge} is not an amount: {shorten(repr(value))}") from None
+        try:  # any amount whose difference from a bill can be written out in full
+            exact_difference(amount, ZERO, ISSUED_DIGITS)
+        except ValueError:
+            raise InputError(
+                f"issued {charge} {shorten(str(amount))} has more than {ISSUED_DIGITS:,} digits written out"
+            ) from None
+        found[charge] = amount
     if TOTAL not in found:
         raise InputError("the issued total is missing (column issued_total)")
     return found

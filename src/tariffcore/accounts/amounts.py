@@ -1,0 +1,42 @@
+"""The amounts a ledger may hold: the bounds within which every surcharge is exact."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..errors import InputError
+
+__all__ = ["MAX_AMOUNT_DIGITS", "MAX_AMOUNT_PLACES", "check_amount"]
+
+#: The widest amount a ledger may hold: 15 digits before the decimal point and 6 after it
+#: (trailing zeros do not count). Within it, every surcharge is computed exactly.
+MAX_AMOUNT_DIGITS = 15
+MAX_AMOUNT_PLACES = 6
+
+
+def check_amount(what: str, value: Decimal) -> None:
+    """Refuse an amount no ledger holds (an :class:`~tariffcore.InputError` naming ``what``):
+    not a finite number, or beyond :data:`MAX_AMOUNT_DIGITS` and :data:`MAX_AMOUNT_PLACES`."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise InputError(f"{what} is not an amount: {value!r}")
+    if not value:
+        return
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = _trailing_zeros(digits)
+    if value.adjusted() >= MAX_AMOUNT_DIGITS or -exponent - trailing > MAX_AMOUNT_PLACES:
+        text = str(value)
+        shown = text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text):,} characters)"
+        raise InputError(
+            f"{what} {shown} is out of range: an amount has at most {MAX_AMOUNT_DIGITS} digits "
+            f"before the decimal point and {MAX_AMOUNT_PLACES} after it"
+        )
+
+
+def _trailing_zeros(digits: tuple[int, ...]) -> int:
+    count = 0
+    for digit in reversed(digits):
+        if digit:
+            break
+        count += 1
+    return count
