@@ -207,6 +207,9 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(engine: Any) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker stops when told to, quietly
     _WORKER["engine"] = engine
 
 

@@ -69,15 +69,19 @@ def run(args: argparse.Namespace) -> int:
         summary_file = outputs.text(args.summary, "--summary") if args.summary else None
         report_file = outputs.text(args.report, "--report") if args.report else None
         table = csv.writer(stream, lineterminator="\n") if args.format == "csv" else None
-        if table is not None:
-            table.writerow(Comparison.COLUMNS)
+        header = table is not None
         for items in run_chunks((old, new), chunks, compare_chunk, args.jobs):
+            if header and table is not None:  # once the input is known to be comparable
+                table.writerow(Comparison.COLUMNS)
+                header = False
             for item in items:
                 summary.add(item)
                 if table is not None:
                     table.writerow(item.row())
                 elif args.format == "jsonl":
                     stream.write(compact_json(item.to_dict()) + "\n")
+        if header and table is not None:  # an input without rows
+            table.writerow(Comparison.COLUMNS)
         if summary_file is not None:
             summary_file.write(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
         if report_file is not None:

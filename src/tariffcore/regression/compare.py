@@ -18,11 +18,11 @@ from typing import Any
 
 from ..batch import BatchEngine, column_text
 from ..bill import Bill
-from ..errors import BillingError
+from ..errors import BillingError, TariffcoreError
 from ..money import MONEY_CONTEXT, exact_difference, format_amount
 from ..rows import Chunk
 
-__all__ = ["CompareSummary", "Comparison", "compare_chunk", "percent", "ranked"]
+__all__ = ["CompareSummary", "Comparison", "compare_chunk", "percent", "ranked", "refuse_ruleset_column"]
 
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
@@ -130,8 +130,14 @@ class Comparison:
 
 
 def compare_chunk(engines: tuple[BatchEngine, BatchEngine], chunk: Chunk) -> list[Comparison]:
-    """Bill every row of ``chunk`` under both engines: one :class:`Comparison` per row."""
+    """Bill every row of ``chunk`` under both engines: one :class:`Comparison` per row.
+
+    Every row is billed under the two rulesets compared, so an input that names a ruleset of
+    its own (a ``ruleset`` column, or key of a JSON record) is refused: its rows would be
+    billed under that ruleset on both sides and mixed into the totals.
+    """
     old_engine, new_engine = engines
+    refuse_ruleset_column(chunk, old_engine.ruleset, new_engine.ruleset)
     header = chunk.header or ()
     at = {name: header.index(name) for name in ("use_class", "usage_m3") if name in header}
     found = []
@@ -151,6 +157,24 @@ def compare_chunk(engines: tuple[BatchEngine, BatchEngine], chunk: Chunk) -> lis
             usage = format_amount(old.result.usage_m3)
         found.append(Comparison(old.number, old.account, use_class, usage, old.result, new.result))
     return found
+
+
+def refuse_ruleset_column(chunk: Chunk, old: str | None, new: str | None) -> None:
+    """Raise a :class:`~tariffcore.TariffcoreError` when ``chunk`` names rulesets of its own."""
+    where = None
+    if chunk.header is not None:
+        if "ruleset" in chunk.header:
+            where = "has a 'ruleset' column"
+    else:
+        for number, payload in chunk.rows:
+            if isinstance(payload, Mapping) and "ruleset" in payload:
+                where = f"has a 'ruleset' field (line {number})"
+                break
+    if where is not None:
+        raise TariffcoreError(
+            f"the input {where}: compare bills every row under {old} and under {new}, so a "
+            "ruleset of the row's own would be mixed into both totals; remove the column"
+        )
 
 
 @dataclass
