@@ -213,7 +213,7 @@ class Junk(Flat):
 @pytest.mark.parametrize(
     ("loader", "message"),
     [
-        (Raises(), "ruleset loader 'flat' raised RuntimeError reading .*: boom"),
+        (Raises(), "ruleset loader 'flat' reading .* raised RuntimeError: boom"),
         (Junk(), "ruleset loader 'flat' returned .* not a Loaded"),
     ],
 )

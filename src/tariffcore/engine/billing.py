@@ -16,6 +16,7 @@ from ..bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, Sour
 from ..charges import BillContext, Charged
 from ..errors import BillingError, NotApplicableError, PluginError, UnknownValueError
 from ..money import MONEY_CONTEXT, Rounding, format_amount
+from ..plugins import failure
 from ..reductions import (
     ReductionContext,
     ReductionSpec,
@@ -143,9 +144,9 @@ def _compute(charge: ChargeEntry, context: BillContext) -> Charged | None:
         charged = charge.compute(context)
     except BillingError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a plug-in that exits is at fault too
         raise PluginError(
-            charge.plugin, f"charge {charge.id!r} of {context.version} raised {type(exc).__name__}: {exc}"
+            charge.plugin, f"charge {charge.id!r} of {context.version} raised {failure(exc)}"
         ) from exc
     if charged is None:
         return None
@@ -351,10 +352,10 @@ def _reduce(
             amounts = reduction.compute(context)
         except BillingError:
             raise
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a plug-in that exits is at fault too
             raise PluginError(
                 reduction.plugin,
-                f"reduction {reduction.id!r} of {version.label} raised {type(exc).__name__}: {exc}",
+                f"reduction {reduction.id!r} of {version.label} raised {failure(exc)}",
             ) from exc
         for charge_id in reduction.spec.charges:
             if charge_id not in gross:

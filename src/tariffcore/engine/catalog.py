@@ -53,7 +53,7 @@ from ..format import (
     timeline_order,
 )
 from ..money import MONEY_CONTEXT
-from ..plugins import Plugins, load_plugins
+from ..plugins import Plugins, failure, load_plugins
 from .compile import compile_version
 from .ruleset import Ruleset
 from .version import CompiledVersion
@@ -229,9 +229,9 @@ def _load_with(loader: RulesetLoader, entry: Any, name: str, owner: str) -> Load
         loaded = loader.load(text, name)
     except RulesetError as exc:  # the format's own reader found the file unreadable
         return Loaded(ruleset=_claimed_id(entry), problems=exc.problems)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a plug-in that exits is at fault too
         raise PluginError(
-            owner, f"ruleset loader {loader.name!r} raised {type(exc).__name__} reading {name}: {exc}"
+            owner, f"ruleset loader {loader.name!r} reading {name} raised {failure(exc)}"
         ) from exc
     if not isinstance(loaded, Loaded):
         raise PluginError(

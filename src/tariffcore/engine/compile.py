@@ -30,6 +30,7 @@ from ..format import (
     pydantic_problems,
     resolve_rounding,
 )
+from ..plugins import failure
 from ..reductions import (
     BUILTIN_REDUCTION_TYPES,
     ReductionCompileContext,
@@ -104,10 +105,10 @@ def compile_version(
         context = CompileContext(spec, charge_id, raw_charges.get(charge_id, {}))
         try:
             compute = charge_type.compile(charge_spec, context)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a plug-in that exits is at fault too
             raise PluginError(
                 owners.get(charge_type.name, "?"),
-                f"charge type {charge_type.name!r} failed to compile {spec.label} {charge_id}: {exc}",
+                f"charge type {charge_type.name!r} failed to compile {spec.label} {charge_id}: {failure(exc)}",
             ) from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
         if hints is not None:
@@ -214,9 +215,9 @@ def _compile_reductions(
         plugin = owners.get(f"reduction:{kind.name}", "tariffcore.plugins.builtin")
         try:
             compute = kind.compile(rspec, context)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a plug-in that exits is at fault too
             raise PluginError(
-                plugin, f"reduction type {kind.name!r} failed to compile {spec.label} {rid}: {exc}"
+                plugin, f"reduction type {kind.name!r} failed to compile {spec.label} {rid}: {failure(exc)}"
             ) from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
         compiled.append(

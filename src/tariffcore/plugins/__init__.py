@@ -11,12 +11,14 @@ from .hookspecs import (
 from .manager import (
     ENTRY_POINT_GROUP,
     Plugins,
+    failure,
     load_plugins,
 )
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Plugins",
+    "failure",
     "hookimpl",
     "hookspec",
     "load_plugins",

@@ -21,7 +21,7 @@ from ..format import RulesetLoader
 from ..reductions import ReductionType
 from . import builtin, hookspecs
 
-__all__ = ["ENTRY_POINT_GROUP", "YAML_SUFFIXES", "Plugins", "load_plugins"]
+__all__ = ["ENTRY_POINT_GROUP", "YAML_SUFFIXES", "Plugins", "failure", "load_plugins"]
 
 #: The entry-point group plug-ins register under.
 ENTRY_POINT_GROUP = "tariffcore"
@@ -56,17 +56,23 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[object] = ()) -> 
     manager = _manager()
     manager.register(builtin, name="tariffcore.plugins.builtin")
     if entry_points:
+        seen: dict[str, str] = {}
         for point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
-            if manager.has_plugin(point.name):
-                continue
             dist = getattr(point.dist, "name", None)
             where = f"{point.value}" + (f", from distribution {dist!r}" if dist else "")
+            if point.name in seen:
+                if seen[point.name] == where:  # one distribution found twice on the path
+                    continue
+                raise PluginError(
+                    point.name,
+                    f"two plug-ins have this name: {where} comes after {seen[point.name]}; "
+                    "rename one entry point or uninstall one distribution",
+                )
+            seen[point.name] = where
             try:
                 plugin = point.load()
-            except Exception as exc:
-                raise PluginError(
-                    point.name, f"failed to load ({where}): {type(exc).__name__}: {exc}"
-                ) from exc
+            except (Exception, SystemExit) as exc:  # a plug-in that exits is at fault too
+                raise PluginError(point.name, f"failed to load ({where}): {failure(exc)}") from exc
             _register(manager, plugin, point.name)
     for plugin in extra:
         _register(manager, plugin, getattr(plugin, "__name__", None) or repr(plugin))
@@ -86,6 +92,13 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[object] = ()) -> 
     )
 
 
+def failure(exc: BaseException) -> str:
+    """What went wrong in a plug-in, in words: ``ValueError: …``, or the exit it asked for."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: it called sys.exit({exc.code!r}), which a plug-in must not do"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> None:
     try:
         manager.register(plugin, name=name)
@@ -103,10 +116,8 @@ def _call_each(manager: pluggy.PluginManager, hook_name: str) -> list[tuple[str,
     for impl in caller.get_hookimpls():
         try:
             value = impl.function()
-        except Exception as exc:
-            raise PluginError(
-                impl.plugin_name, f"hook {hook_name} raised {type(exc).__name__}: {exc}"
-            ) from exc
+        except (Exception, SystemExit) as exc:  # a plug-in that exits is at fault too
+            raise PluginError(impl.plugin_name, f"hook {hook_name} raised {failure(exc)}") from exc
         if value is not None:
             results.append((impl.plugin_name, value))
     return results
