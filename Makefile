@@ -28,11 +28,16 @@ $(VENV)/.installed-test: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/tariffcore bill $(READINGS) --ruleset $(RULESET) --format table || [ $$? -eq 1 ]
 
-## test: set up .venv with the test dependencies, check style, run the whole suite, type-check src/
+## test: set up .venv with the test dependencies, check style, run the whole suite in random
+## order (the seed is printed; `make test TEST_SEED=N` repeats an order), type-check src/
+ifndef TEST_SEED
+TEST_SEED := $(shell $(PYTHON) -c "import random; print(random.randrange(1, 10**9))")
+endif
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check $(RUFF_PATHS)
 	$(BIN)/ruff format --check $(RUFF_PATHS)
-	$(BIN)/python -m pytest
+	@echo "pytest in random order: seed $(TEST_SEED) (make test TEST_SEED=$(TEST_SEED) repeats it)"
+	$(BIN)/python -m pytest --randomly-seed=$(TEST_SEED)
 	$(BIN)/python -m mypy
 
 ## format: apply ruff's fixes and formatting

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 import tariffcore
 from tests.helpers import REPORT, ROOT, repository_catalog
 
+# Hypothesis keeps what it caches (the Unicode tables of text strategies) in a folder of this
+# run's own, removed when it ends: nothing is written into the checkout or shared with another run.
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="tariffcore-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
+
+# No example database: a run writes nothing into the checkout, so two runs can go at once (a
+# failing example is printed with the seed and blob that reproduce it).
 settings.register_profile(
-    "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "default",
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("ci" if __import__("os").environ.get("CI") else "default")
 
 
