@@ -96,8 +96,8 @@ def _compose(text: str, source: str) -> tuple[Any, Any]:
             return loader.get_single_node(), loader
         except yaml.YAMLError as exc:
             first = first or exc
-            if index + 1 == len(_LOADERS):
-                raise
+            if index + 1 == len(_LOADERS) or "maximum nesting depth" in str(exc):
+                raise  # no parser goes deeper than libyaml's limit: say so at once
         except RecursionError:
             if first is not None:
                 raise first from None
@@ -179,8 +179,15 @@ def load_yaml(text: str, source: str, *, keep_going: bool = False) -> Located:
         # libyaml's own limit of nesting is far beyond the budget: say the budget's words
         message = _TOO_DEEP if "maximum nesting depth" in message else f"YAML syntax: {message}"
         raise RulesetError([Problem(source, row, col, message)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at its place
+        before = text[: exc.position]
+        row, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise RulesetError(
+            [Problem(source, row, col, f"the character U+{ord(character):04X} is not allowed in YAML text")]
+        ) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors in practice
-        raise RulesetError([Problem(source, 1, 1, f"YAML: {exc}")]) from None
+        raise RulesetError([Problem(source, 1, 1, "YAML: " + " ".join(str(exc).split()))]) from None
     positions: dict[Path, tuple[int, int]] = {}
     if node is None:
         return Located(source, None, positions)
