@@ -23,6 +23,7 @@ from .inputs import (
     parse_row,
     read_rows,
 )
+from .jsonlines import json_lines
 from .output import (
     BillWriter,
     bill_to_dict,
@@ -59,6 +60,7 @@ __all__ = [
     "explain_bill",
     "field_text",
     "input_format",
+    "json_lines",
     "jsonl_records",
     "line_to_dict",
     "missing_columns",
