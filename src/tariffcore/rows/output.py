@@ -26,10 +26,14 @@ __all__ = [
 Result = tuple[str, Bill | BillingError]
 
 
+# One encoder for every line: json.dumps with options would build a new one each time.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def compact_json(data: Any) -> str:
     """``data`` as JSON on one line, as every JSON-lines output writes it (no spaces; text
     such as Korean kept as it is, not escaped)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 def _amount(value: Any) -> str | None:
