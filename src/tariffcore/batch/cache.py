@@ -92,6 +92,7 @@ class ResultCache(Generic[V]):
 
     def retire(self) -> None:
         """The young generation becomes the old one; the old one is dropped."""
+        self.old = {}  # dropped first, so that it is not held while the young one is copied
         self.old = dict(self.young)
         self.young.clear()
         self.weight = 0

@@ -238,10 +238,10 @@ class BatchEngine:
         (rows, error rows)."""
         parts: list[bytes] = []
         count = failed = 0
-        for _, account, printed in self._each(header, rows, AS_JSON):
+        for _, account, (error_row, text) in self._each(header, rows, AS_JSON):
             count += 1
-            failed += printed.failed
-            parts.append(account_json(account) + printed.text)
+            failed += error_row
+            parts.append(account_json(account) + text)
             if len(parts) >= 64:
                 write(b"".join(parts))
                 parts.clear()
@@ -279,7 +279,7 @@ class BatchEngine:
         safe = SAFE_ID.match
         parts: list[bytes] = []
         append = parts.append
-        rows = failed = hits = misses = 0
+        rows = failed = unread = misses = 0
         key: Hashable | None
         hit: Printed | None
         # The loop of _each, written out for CSV text: a row costs its key and a look-up.
@@ -288,23 +288,22 @@ class BatchEngine:
                 continue
             rows += 1
             count = len(values)
-            if count > width:  # a row that cannot be read
-                error = InputError(f"line {reader.line_num + offset} has more fields than the header")
-                account, hit = "", AS_JSON.make(error)
-            else:
-                if count < width:
-                    values += [""] * (width - count)
-                account = values[where].strip()  # as CsvKeys.key, for a row of this reader
-                if account:
-                    key = key_of(values)
-                    hit = get(key)
-                else:  # an error row that names no account: nothing to share
-                    key = hit = None
-                if hit is None:
-                    misses += 1
-                    hit = self._miss(cache, AS_JSON, keys, key, values)
-                else:
-                    hits += 1
+            if count != width:
+                if count > width:  # a row that cannot be read
+                    error = InputError(f"line {reader.line_num + offset} has more fields than the header")
+                    unread += 1
+                    append(b'{"account":"",' + AS_JSON.make(error)[1])
+                    continue
+                values += [""] * (width - count)
+            account = values[where].strip()  # as CsvKeys.key, for a row of this reader
+            if account:
+                key = key_of(values)
+                hit = get(key)
+            else:  # an error row that names no account: nothing to share
+                key = hit = None
+            if hit is None:
+                misses += 1
+                hit = self._miss(cache, AS_JSON, keys, key, values)
             error_row, text = hit
             if error_row:
                 failed += 1
@@ -313,17 +312,17 @@ class BatchEngine:
             else:
                 append(account_json(account))
             append(text)
-            if rows % 64 == 0:  # small writes reuse memory, no page faults
+            if len(parts) >= 128:  # ~64 rows: small writes reuse memory, no page faults
                 out.write(b"".join(parts))
                 parts.clear()
-                if progress is not None and rows % 4096 == 0:
+                if progress is not None and rows % 4096 < 64:
                     progress.advance(rows - progress.rows, position() if position is not None else 0)
         out.write(b"".join(parts))
-        self.stats.hits += hits
+        self.stats.hits += rows - unread - misses
         self.stats.misses += misses
         if progress is not None:
             progress.rows = rows
-        return rows, failed
+        return rows, failed + unread
 
     def results(self, chunk: Chunk, own_ids: bool = True) -> list[Outcome]:
         """Every row's :class:`Outcome`, bills carrying their own account ids (with

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, TypeVar
 
 from ..bill import Bill
 from ..errors import BillingError
@@ -46,12 +46,9 @@ def fragment(result: Result) -> bytes:
     return (text[len(_PREFIX) :] + "\n").encode()
 
 
-class Printed(NamedTuple):
-    """A result as JSON-lines output keeps it: whether it is an error row, and its
-    :func:`fragment`."""
-
-    failed: bool
-    text: bytes
+#: A result as JSON-lines output keeps it: whether it is an error row, and its
+#: :func:`fragment`. (A plain pair: the loop over CSV text unpacks one per row.)
+Printed = tuple[bool, bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +62,7 @@ class Form(Generic[V]):
 
 
 def _printed(result: Result) -> Printed:
-    return Printed(isinstance(result, BillingError), fragment(result))
+    return isinstance(result, BillingError), fragment(result)
 
 
 def _same(result: Result) -> Result:
@@ -73,7 +70,7 @@ def _same(result: Result) -> Result:
 
 
 def _text_weight(printed: Printed) -> int:
-    return len(printed.text)
+    return len(printed[1])
 
 
 def _object_weight(result: Result) -> int:
