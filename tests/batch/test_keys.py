@@ -88,3 +88,19 @@ def test_json_and_objects_are_kept_apart() -> None:
     assert outcome.result.total == 22860  # 860 + 10,200 + 8,400 + 3,400 (digest §8)
     (shared,) = engine.results(chunk, own_ids=False)
     assert isinstance(shared.result, tariffcore.Bill) and shared.result.account == "B1"
+
+
+def test_csv_text_and_chunks_share_their_keys() -> None:
+    """Rows billed from CSV text are found again when the same rows come as a chunk: both
+    ways key a row alike (with short rows padded and accounts stripped)."""
+    text = (
+        "account,use_class,meter_mm,usage_m3,billing_month\n A1 ,household,15,20,2025-03\nA2,general,20,51\n"
+    )
+    engine = BatchEngine.load("kr/daejeon")
+    out = io.BytesIO()
+    engine.csv_to_jsonl(io.StringIO(text), out)
+    assert (engine.stats.hits, engine.stats.misses) == (0, 2)
+    (chunk,) = read_chunks(io.StringIO(text.replace(" A1 ", "B1").replace("A2", "B2")), "csv")
+    data, _, _ = engine.jsonl(chunk)
+    assert (engine.stats.hits, engine.stats.misses) == (2, 2)
+    assert data == out.getvalue().replace(b'"A1"', b'"B1"').replace(b'"A2"', b'"B2"')
