@@ -158,7 +158,9 @@ class Ruleset:
     def plan(self, version: CompiledVersion, account: Account, reading: Reading) -> BillPlan:
         """Which version bills each charge and grants each reduction of a bill under ``version``
         (the bill's version, selected for ``reading``, whose dates are complete)."""
-        runs = self.usage_segments(reading)
+        # Only a bill with a charge selected by usage date looks at the days of usage.
+        by_usage = any(charge.basis == "usage" for charge in version.charges)
+        runs = self.usage_segments(reading) if by_usage else None
         if runs is None and self._uniform:
             plan = version.plan
             granted = self._granted(version, account, reading)
