@@ -15,7 +15,7 @@ from decimal import Decimal, localcontext
 from ..bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, TierSlice
 from ..charges import BillContext, Charged
 from ..errors import BillingError, NotApplicableError, PluginError, UnknownValueError
-from ..money import MONEY_CONTEXT, Rounding, format_amount
+from ..money import MONEY_CONTEXT, Rounding, format_amount, minor_unit
 from ..reductions import (
     ReductionContext,
     ReductionSpec,
@@ -23,6 +23,7 @@ from ..reductions import (
     combine_guard,
     reduction_line_id,
 )
+from .amounts import whole_lines
 from .plan import BillPlan, ChargeEntry, PeriodPart, ReductionEntry, Version
 
 __all__ = ["bill"]
@@ -74,8 +75,9 @@ def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
             used[charge.id] = charge
         if claimed:
             lines += _reduce(plan, claimed, account, reading, months, lines, used, missing)
-        total = Decimal(0)
-        for line in lines:
+        whole = whole_lines(lines, spec.ruleset, spec.currency)
+        total = minor_unit(spec.currency) * 0  # zero at the currency's scale
+        for line in whole:
             total += line.amount
     return Bill(
         account.id,
@@ -83,7 +85,7 @@ def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
         spec.version,
         spec.currency,
         reading.usage_m3,
-        tuple(lines),
+        whole,
         total,
         tuple(missing),
         reading,

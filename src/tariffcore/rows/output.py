@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from ..bill import Bill, BillLine, LinePart, Reading, TierSlice
 from ..errors import BillingError
-from ..money import format_amount
+from ..money import format_amount, format_money
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -96,12 +96,13 @@ def reading_to_dict(reading: Reading) -> dict[str, Any]:
     return data
 
 
-def line_to_dict(line: BillLine) -> dict[str, Any]:
-    """A bill line as JSON-ready data (amounts as strings)."""
+def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
+    """A bill line as JSON-ready data (amounts as strings; the amount at the scale of
+    ``currency`` when given)."""
     data: dict[str, Any] = {
         "charge": line.charge,
         "label": line.label,
-        "amount": format_amount(line.amount),
+        "amount": format_money(line.amount, currency) if currency else format_amount(line.amount),
         "quantity": _amount(line.quantity),
         "unit": line.unit,
         "unit_price": _amount(line.unit_price),
@@ -130,8 +131,8 @@ def bill_to_dict(bill: Bill) -> dict[str, Any]:
         "currency": bill.currency,
         "usage_m3": format_amount(bill.usage_m3),
         "estimated": bill.estimated,
-        "lines": [line_to_dict(line) for line in bill.lines],
-        "total": format_amount(bill.total),
+        "lines": [line_to_dict(line, bill.currency) for line in bill.lines],
+        "total": format_money(bill.total, bill.currency),
         "not_included": [{"charge": n.charge, "reason": n.reason} for n in bill.not_included],
         "use_class": bill.use_class,
         "meter_mm": bill.meter_mm,
@@ -167,10 +168,11 @@ def charge_cells(bill: Bill, charges: Sequence[str]) -> tuple[list[str | None], 
     amounts: dict[str, str | None] = dict.fromkeys(charges)
     other = []
     for line in bill.lines:
+        amount = format_money(line.amount, bill.currency)
         if line.charge in amounts:
-            amounts[line.charge] = format_amount(line.amount)
+            amounts[line.charge] = amount
         else:
-            other.append(f"{line.charge}={format_amount(line.amount)}")
+            other.append(f"{line.charge}={amount}")
     return list(amounts.values()), other
 
 

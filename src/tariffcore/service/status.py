@@ -29,6 +29,8 @@ BILLING_STATUS: dict[str, int] = {
     "reduction_not_applicable": 422,
     "reduction_conflict": 422,
     "billing_cycle": 422,
+    "undeclared_rounding": 422,
+    "unknown_charge": 422,
     "no_tariff": 422,
     "no_arrears": 422,
     "billing_error": 422,
