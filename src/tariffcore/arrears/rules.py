@@ -99,6 +99,8 @@ class _RuleBase(FrozenModel):
     def _positive(cls, value: Any) -> Any:
         if isinstance(value, Decimal) and value < 0:
             raise ValueError("a percentage cannot be negative")
+        if isinstance(value, Decimal) and value > _HUNDRED:
+            raise ValueError(f"a percentage of {value} is more than the principal itself (at most 100)")
         return value
 
     def source_ids(self) -> tuple[str, ...]:
@@ -130,7 +132,7 @@ class MonthlyRule(_RuleBase):
 
     kind: Literal["monthly"]
     max_months: int = Field(ge=1, description="Months counted at most (60 in the digest).")
-    threshold: Number | None = Field(
+    threshold: Annotated[Number, Field(ge=0)] | None = Field(
         default=None,
         description="Applies only when the unpaid principal at the due date is at least this.",
     )

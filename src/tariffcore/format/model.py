@@ -318,7 +318,7 @@ class BillingCycle(FrozenModel):
         description="Months a bill covers when the reading does not say (input column "
         "'months' empty); leave out to require the column.",
     )
-    below_monthly_m3: dict[int, Number] = Field(
+    below_monthly_m3: dict[int, Annotated[Number, Field(gt=0)]] = Field(
         default_factory=dict,
         description="A bill of N months is allowed only while its usage per month is below "
         "this many m³ (e.g. {2: 100}); otherwise the row is an error.",
