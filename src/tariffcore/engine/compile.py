@@ -35,6 +35,8 @@ from ..reductions import (
     ReductionCompileContext,
     ReductionType,
 )
+from ..money import minor_unit
+from .fractions import fraction_reason
 from .plan import ChargeEntry, ReductionEntry
 from .version import CompiledVersion
 
@@ -125,12 +127,27 @@ def compile_version(
                     "of a period, so this version cannot split periods by days",
                 )
             )
+        rounding = resolve_rounding(charge_spec.rounding, spec.rounding)
+        coarse = rounding is not None and not rounding.unit % minor_unit(spec.currency)
+        if not coarse and hints is not None:
+            split = spec.effective.policy == "split_by_days" and basis == "usage"
+            why = fraction_reason(raw_charges.get(charge_id, entry), spec.currency, split)
+            if why is not None:
+                hints.append(
+                    (
+                        where,
+                        "rounding",
+                        f"charge {charge_id!r} can come to a fraction of the minor unit of "
+                        f"{spec.currency} ({why}) and declares no rounding to it: such a bill "
+                        "is an error row; declare how the ordinance rounds it ('rounding:')",
+                    )
+                )
         charges.append(
             ChargeEntry(
                 charge_id,
                 charge_spec.label,
                 compute,
-                resolve_rounding(charge_spec.rounding, spec.rounding),
+                rounding,
                 refs,
                 applies_to,
                 owners.get(charge_type.name, "?"),
