@@ -30,12 +30,12 @@ from ..format import (
     pydantic_problems,
     resolve_rounding,
 )
+from ..money import minor_unit
 from ..reductions import (
     BUILTIN_REDUCTION_TYPES,
     ReductionCompileContext,
     ReductionType,
 )
-from ..money import minor_unit
 from .fractions import fraction_reason
 from .plan import ChargeEntry, ReductionEntry
 from .version import CompiledVersion
