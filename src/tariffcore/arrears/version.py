@@ -212,13 +212,14 @@ class ArrearsVersion:
                 f"principal for {count} day(s) of the first month late, at most {percent} %"
             )
         elif isinstance(spec, DailyRule):
-            if spec.divisor == UNKNOWN:
+            divisor = spec.divisor
+            if divisor == UNKNOWN:
                 raise UnknownValueError(
                     f"{self.label}: the day divisor of rule {rule.id!r} ({spec.label}) is unknown: "
                     f"{percent} % × days late / ? (days: unknown)"
                 )
-            amount = amount / spec.divisor
-            formula = f"{percent} % × {count}/{spec.divisor} of the unpaid principal, day by day"
+            amount = amount / int(divisor)
+            formula = f"{percent} % × {count}/{divisor} of the unpaid principal, day by day"
         elif isinstance(spec, MonthlyRule):
             formula = f"{percent} % × {count} full month(s) of the unpaid principal"
         else:

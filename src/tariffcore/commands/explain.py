@@ -11,6 +11,7 @@ import sys
 from ..errors import BillingError, TariffcoreError
 from ..rows import bill_to_dict, error_to_dict, explain_bill, parse_row, read_rows
 from ._common import Subparsers, bill_one, catalog_options, open_catalog
+from .bill import charges_option, requested
 
 
 def register(subparsers: Subparsers) -> None:
@@ -40,6 +41,7 @@ def register(subparsers: Subparsers) -> None:
         help="an extra account attribute a rule asks for (repeatable)",
     )
     sub.add_argument("--format", choices=("text", "json"), default="text")
+    charges_option(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
 
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error {exc.code}: {_in_option_words(exc.message)}", file=sys.stderr)
             return 1
         reference = args.ruleset
-    result = bill_one(catalog, reference, account, reading)
+    result = bill_one(catalog, reference, account, reading, requested(args))
     if isinstance(result, BillingError):
         if args.format == "json":
             print(json.dumps(error_to_dict(account.id, result), ensure_ascii=False, indent=2))

@@ -29,8 +29,9 @@ from .plan import BillPlan, ChargeEntry, PeriodPart, ReductionEntry, Version
 __all__ = ["bill"]
 
 
-def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
-    """Bill ``account`` for ``reading`` as ``plan`` says."""
+def bill(plan: BillPlan, account: Account, reading: Reading, charges: frozenset[str] | None = None) -> Bill:
+    """Bill ``account`` for ``reading`` as ``plan`` says; only the charges in ``charges`` when
+    given (the others are not computed, and the bill lists them as not requested)."""
     version = plan.version
     spec = version.spec
     households = version.households(account)
@@ -40,8 +41,15 @@ def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
     lines: list[BillLine] = []
     used: dict[str, ChargeEntry] = {}
     missing = list(plan.not_included)
+    skipped: tuple[str, ...] = ()
+    if charges is not None:
+        every = [c.id for c in version.charges] + [n.charge for n in plan.not_included]
+        skipped = tuple(dict.fromkeys(c for c in every if c not in charges))
+        missing = [n for n in missing if n.charge in charges]
     with localcontext(MONEY_CONTEXT):
         for planned in plan.charges:
+            if charges is not None and planned.id not in charges:
+                continue
             scale = months if planned.id in per_month else 1
             if planned.parts:
                 line = _split_line(planned.id, account, reading, planned.parts, lines, scale)
@@ -92,6 +100,7 @@ def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
         account.use_class,
         account.meter_mm,
         households,
+        skipped,
     )
 
 

@@ -7,7 +7,7 @@ of the version's compiled entries with the lookups billing needs. Billing itself
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -21,6 +21,7 @@ from ..money import MONEY_CONTEXT
 from ..periods import MONTH_TOLERANCE_DAYS, period_months
 from . import billing
 from .plan import BillPlan, ChargeEntry, ReductionEntry
+from .requested import charge_ids, requested_charges
 
 __all__ = ["CompiledVersion"]
 
@@ -149,10 +150,12 @@ class CompiledVersion:
             return account.household_units
         return use_class.household_units_default
 
-    def bill(self, account: Account, reading: Reading) -> Bill:
+    def bill(self, account: Account, reading: Reading, charges: Iterable[str] | None = None) -> Bill:
         """Bill ``account`` for ``reading`` under this version alone: every charge and
-        reduction as this version states it (how a pinned ``id@version`` bills)."""
-        return billing.bill(self.plan, account, reading)
+        reduction as this version states it (how a pinned ``id@version`` bills); only
+        ``charges`` when given (see :meth:`tariffcore.Ruleset.bill`)."""
+        wanted = requested_charges(charges, charge_ids([self]), self.label)
+        return billing.bill(self.plan, account, reading, wanted)
 
     @cached_property
     def plan(self) -> BillPlan:

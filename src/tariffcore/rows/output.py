@@ -123,8 +123,8 @@ def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
 
 def bill_to_dict(bill: Bill) -> dict[str, Any]:
     """A bill as JSON-ready data: ``account, ruleset, currency, usage_m3, estimated, lines,
-    total, not_included, use_class, meter_mm, household_units``, then the reading's known
-    dates and meter reads."""
+    total, not_included``, ``not_requested`` (only when charges were left out on request),
+    ``use_class, meter_mm, household_units``, then the reading's known dates and meter reads."""
     data = {
         "account": bill.account,
         "ruleset": bill.label,
@@ -134,6 +134,7 @@ def bill_to_dict(bill: Bill) -> dict[str, Any]:
         "lines": [line_to_dict(line, bill.currency) for line in bill.lines],
         "total": format_money(bill.total, bill.currency),
         "not_included": [{"charge": n.charge, "reason": n.reason} for n in bill.not_included],
+        **({"not_requested": list(bill.not_requested)} if bill.not_requested else {}),
         "use_class": bill.use_class,
         "meter_mm": bill.meter_mm,
         "household_units": bill.household_units,
@@ -342,7 +343,9 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
         out.append(f"  period   {reading.period_start}..{reading.period_end} ({reading.days} days)")
     for line in bill.lines:
         unit = "m³" if line.unit == "m3" else line.unit or ""
-        out.append(f"\n{line.charge} — {line.label}: {format_amount(line.amount)} {bill.currency}")
+        out.append(
+            f"\n{line.charge} — {line.label}: {format_money(line.amount, bill.currency)} {bill.currency}"
+        )
         out.append(f"  rule     {line.rule} (version {line.version})")
         if line.parts:
             for part in line.parts:
@@ -378,5 +381,7 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
             out.append(f"  source   [{source.tag}] {source.title}{link}")
     for missing in bill.not_included:
         out.append(f"\n{missing.charge} — not included: {missing.reason}")
-    out.append(f"\ntotal {format_amount(bill.total)} {bill.currency}")
+    if bill.not_requested:
+        out.append(f"\nnot requested (left out on request): {', '.join(bill.not_requested)}")
+    out.append(f"\ntotal {format_money(bill.total, bill.currency)} {bill.currency}")
     return "\n".join(out) + "\n"
