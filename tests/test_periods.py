@@ -230,13 +230,17 @@ def test_any_tier_tables_split_into_parts_that_sum_to_the_line(
         }
 
     cycle = {"months": [1, 2, 3], "per_month": ["base", "water", "sewer"]}
+    whole_won = {"unit": 1, "method": "half_up"}  # a split bills fractions of every figure
     first = version(
         charges(before, base[0]),
         version="1",
         effective={**SPLIT_BY_DAYS, "from": "2024-01-01"},
         billing_cycle=cycle,
+        rounding=whole_won,
     )
-    second = version(charges(after, base[1]), version="2", effective=SPLIT_BY_DAYS, billing_cycle=cycle)
+    second = version(
+        charges(after, base[1]), version="2", effective=SPLIT_BY_DAYS, billing_cycle=cycle, rounding=whole_won
+    )
     ruleset = tariffcore.Ruleset("test/city", (first, second))
     change = date(2025, 1, 1)
     start = change - timedelta(days=days_before)

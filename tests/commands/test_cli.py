@@ -68,8 +68,9 @@ def test_bill_reads_json_lines_with_exact_numbers(tmp_path: Path, capsys: pytest
     )
     status, out, _ = run(capsys, "bill", str(source), "--ruleset", "kr/ansan")
     rows = [json.loads(line) for line in out.splitlines()]
-    # 12.5 × 410 = 5,125.0; 12.5 × 300 = 3,750.0; 12.5 × 170 = 2,125.0; base 570
-    assert rows[0]["total"] == "11570.0"
+    # 12.5 × 410 = 5,125.0; 12.5 × 300 = 3,750.0; 12.5 × 170 = 2,125.0; base 570: written at
+    # the won's scale, 11570 (never 11570.0)
+    assert rows[0]["total"] == "11570"
     assert rows[1] == {
         "account": "J2",
         "error": {"code": "invalid_input", "message": "usage_m3 cannot be negative (-1)"},

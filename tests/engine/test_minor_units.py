@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import tariffcore
 from tariffcore.money import at_scale, format_money, minor_unit
 from tariffcore.rows import bill_to_dict
+from tests import strategies
 from tests.helpers import account, reading, version
 
 LEVY: dict[str, Any] = {
@@ -75,3 +76,31 @@ def test_at_scale_keeps_the_value_and_never_rounds(amount: Decimal) -> None:
 def test_a_currency_without_a_known_minor_unit_is_refused() -> None:
     with pytest.raises(tariffcore.RulesetError, match="currency 'XYZ' has no minor unit"):
         version(LEVY, currency="XYZ")
+
+
+@given(
+    tiers=strategies.tier_table(),
+    usage=strategies.usage,
+    currency=st.sampled_from(["KRW", "USD"]),
+    rounded=st.booleans(),
+)
+def test_a_bill_is_whole_minor_units_or_an_error_row(
+    tiers: list[dict[str, object]], usage: Decimal, currency: str, rounded: bool
+) -> None:
+    charges = {
+        "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: 1080}},
+        "water": {"type": "graduated", "label": "water", "source": "s", "classes": {"household": tiers}},
+        "levy": {"type": "per_unit", "label": "levy", "source": "s", "rate": Decimal("117.5")},
+    }
+    rounding = {"rounding": {"unit": 1, "method": "truncate"}} if rounded else {}
+    city = version(charges, currency=currency, **rounding)
+    try:
+        bill = city.bill(account(meter_mm=15), reading(usage))
+    except tariffcore.BillingError as exc:
+        # Only where no rounding (to the won) is declared may a fraction stop the bill.
+        assert exc.code == "undeclared_rounding" and not (rounded and currency == "KRW")
+        return
+    unit = minor_unit(currency)
+    for amount in [line.amount for line in bill.lines] + [bill.total]:
+        assert amount % unit == 0
+        assert amount.as_tuple().exponent == unit.as_tuple().exponent

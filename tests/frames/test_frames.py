@@ -313,12 +313,14 @@ def test_parquet_output_is_typed(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_an_amount_decimal128_cannot_hold_is_an_error_not_a_rounding() -> None:
-    # A rate of 0.0000001 won with no rounding: 3 m³ bill 0.0000003, seven decimal places.
-    compiled = version(
-        {"water": {"type": "per_unit", "label": "w", "source": "s", "rate": Decimal("0.0000001")}}
-    )
-    bill = compiled.bill(account(), reading(3))
-    assert bill.total == Decimal("0.0000003")
+    # An amount of seven decimal places (0.0000003), on a bill made by hand: billing itself
+    # never makes one (no line carries a fraction of the minor unit).
+    from dataclasses import replace
+
+    compiled = version({"water": {"type": "per_unit", "label": "w", "source": "s", "rate": 1}})
+    made = compiled.bill(account(), reading(3))
+    tiny = Decimal("0.0000003")
+    bill = replace(made, lines=(replace(made.lines[0], amount=tiny),), total=tiny)
     columns = BillColumns(["water"], detail=True, grow=False)
     columns.add("T-1", bill)
     with pytest.raises(TariffcoreError, match=r"account T-1: the amount 3E-7 cannot be written exactly"):

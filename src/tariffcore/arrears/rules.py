@@ -145,8 +145,8 @@ class DailyRule(_RuleBase):
     2 %"); ``beyond: unknown`` when the digest does not say what follows. ``days: unknown``
     when the divisor is not known (the fee is then an unknown value naming it).
 
-    ``per_day`` states a rate per day apart from the cap (Paju: 3 % × 12/365 a day within the
-    first month, then the fixed 3 %): each day of the first month of lateness accrues
+    ``per_day`` states a rate per day apart from the cap (3 % × 12/365 a day within the first
+    month, then the fixed 3 %): each day of the first month of lateness accrues
     ``percent × per_day`` of the principal unpaid at its end, never more in all than
     ``percent`` of the principal unpaid at the due date; once that month has passed, the fee
     is that full ``percent`` (``beyond: cap``). ``days`` is not given with ``per_day``.

@@ -30,7 +30,7 @@ from ..format import (
     pydantic_problems,
     resolve_rounding,
 )
-from ..money import minor_unit
+from ..money import MINOR_UNITS, minor_unit
 from ..reductions import (
     BUILTIN_REDUCTION_TYPES,
     ReductionCompileContext,
@@ -128,10 +128,12 @@ def compile_version(
                 )
             )
         rounding = resolve_rounding(charge_spec.rounding, spec.rounding)
-        coarse = rounding is not None and not rounding.unit % minor_unit(spec.currency)
-        if not coarse and hints is not None:
+        currency = getattr(spec, "currency", None)  # a stand-in for a broken version has none
+        known = currency in MINOR_UNITS
+        coarse = rounding is not None and known and not rounding.unit % minor_unit(str(currency))
+        if known and not coarse and hints is not None:
             split = spec.effective.policy == "split_by_days" and basis == "usage"
-            why = fraction_reason(raw_charges.get(charge_id, entry), spec.currency, split)
+            why = fraction_reason(raw_charges.get(charge_id, entry), str(currency), split)
             if why is not None:
                 hints.append(
                     (
