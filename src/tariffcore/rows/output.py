@@ -276,7 +276,9 @@ class TableWriter(BillWriter):
             if charge not in self.charges:
                 self.charges.append(charge)
         note = ", ".join(
-            ["estimated"] * result.estimated + [f"{n.charge} not included" for n in result.not_included]
+            ["estimated"] * result.estimated
+            + [f"{n.charge} not included" for n in result.not_included]
+            + ([f"not requested: {' '.join(result.not_requested)}"] if result.not_requested else [])
         )
         self.rows.append(
             (
