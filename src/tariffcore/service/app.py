@@ -102,24 +102,22 @@ class ServiceState:
         self.catalog = catalog if catalog is not None else self._load()
         self.loaded_at = datetime.now(UTC)
         self.reloads = 0
-        self._engines: OrderedDict[tuple[str | None, tuple[str, ...] | None], BatchEngine] = OrderedDict()
+        self._engines: OrderedDict[str | None, BatchEngine] = OrderedDict()
         self._listing: list[dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
 
     def _load(self) -> Catalog:
         return load_catalog(self.settings.rulesets_dirs, entry_points=self.settings.entry_points)
 
-    def engine(self, ruleset: str | None, charges: tuple[str, ...] | None = None) -> BatchEngine:
-        """The batch engine billing rows under ``ruleset`` by default, only ``charges`` when
-        given (kept for its cache)."""
-        key = (ruleset, charges)
-        found = self._engines.get(key)
+    def engine(self, ruleset: str | None) -> BatchEngine:
+        """The batch engine billing rows under ``ruleset`` by default (kept for its cache)."""
+        found = self._engines.get(ruleset)
         if found is not None:
-            self._engines.move_to_end(key)
+            self._engines.move_to_end(ruleset)
             return found
         budget = max((self.settings.cache_mib << 20) // ENGINES, 1)
-        found = BatchEngine(self.catalog, ruleset, cache_size=budget, charges=charges)  # resolves ``ruleset``
-        self._engines[key] = found
+        found = BatchEngine(self.catalog, ruleset, cache_size=budget)  # resolves ``ruleset``
+        self._engines[ruleset] = found
         if len(self._engines) > ENGINES:
             self._engines.popitem(last=False)
         return found
@@ -189,14 +187,17 @@ def _rows(data: Mapping[str, Any], name: str, limit: int) -> list[Any]:
     return rows
 
 
-def _charges(data: Mapping[str, Any]) -> tuple[str, ...] | None:
-    """The charge ids the request asks for (``null``: every charge)."""
+def _charges(data: Mapping[str, Any]) -> None:
     charges = data.get("charges")
     if charges is None:
-        return None
-    if not isinstance(charges, list) or not all(isinstance(c, str) and c for c in charges):
+        return
+    if not isinstance(charges, list) or not all(isinstance(c, str) for c in charges):
         raise ServiceError("invalid_request", "charges must be a list of charge ids, or null")
-    return tuple(charges)
+    raise ServiceError(
+        "not_implemented",
+        "billing a chosen subset of charges is not supported yet; "
+        "leave charges out (or null) to bill every charge",
+    )
 
 
 def _chunk(rows: list[Any]) -> Chunk:
@@ -217,23 +218,11 @@ def _known(state: ServiceState, reference: str) -> None:
         raise ServiceError("broken_ruleset", f"ruleset {reference} is broken: {exc}") from None
 
 
-def _request_ruleset(
-    state: ServiceState, reference: str | None, charges: tuple[str, ...] | None = None
-) -> BatchEngine:
-    """The engine of the request's ruleset (and charges); an unknown or broken ruleset, or a
-    charge it does not have, answers the request."""
+def _request_ruleset(state: ServiceState, reference: str | None) -> BatchEngine:
+    """The engine of the request's ruleset; an unknown or broken one answers the request."""
     if reference is not None:
         _known(state, reference)
-        if charges is not None:
-            found, _ = state.catalog.resolve(reference)
-            unknown = [c for c in charges if c not in found.charge_ids]
-            if unknown:
-                raise ServiceError(
-                    "unknown_charge",
-                    f"{reference} has no charge {', '.join(map(repr, unknown))}; "
-                    f"its charges: {', '.join(found.charge_ids)}",
-                )
-    return state.engine(reference, charges)
+    return state.engine(reference)
 
 
 # --------------------------------------------------------------------------- routes
@@ -276,7 +265,8 @@ def _routes(state: ServiceState) -> list[Route]:
         )
         reference = _text(data, "ruleset")
         rows = _rows(data, "rows", settings.max_rows)
-        engine = _request_ruleset(state, reference, _charges(data))
+        _charges(data)
+        engine = _request_ruleset(state, reference)
         lines, count, failed = engine.jsonl(_chunk(rows))
         results = b",".join(lines.split(b"\n")[:count])
         body = b'{"rows":%d,"error_rows":%d,"results":[%s]}' % (count, failed, results)
@@ -289,7 +279,8 @@ def _routes(state: ServiceState) -> list[Route]:
         reference = _text(data, "ruleset")
         if "row" not in data:
             raise ServiceError("invalid_request", "row is required: one input row as a JSON object")
-        engine = _request_ruleset(state, reference, _charges(data))
+        _charges(data)
+        engine = _request_ruleset(state, reference)
         outcome = engine.results(_chunk([data["row"]]))[0]
         result = outcome.result
         if isinstance(result, BillingError):

@@ -120,9 +120,8 @@ def _schemas() -> dict[str, Any]:
     charges = {
         "type": ["array", "null"],
         "items": {"type": "string"},
-        "description": "The charge ids to bill (null: every charge); the others are not "
-        "computed and each bill lists them under not_requested. With a ruleset, an id it does "
-        "not have answers 422 unknown_charge; a row of another ruleset becomes an error row.",
+        "description": "Reserved for billing a subset of the charges: only null (every "
+        "charge) is supported now; a list answers 501 not_implemented.",
     }
     version = {
         "type": "object",
@@ -426,7 +425,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         **_ok("BillResponse", "One result per row."),
                         **_errors(
-                            *_READ, "too_many_rows", "unknown_ruleset", "broken_ruleset", "unknown_charge"
+                            *_READ, "too_many_rows", "unknown_ruleset", "broken_ruleset", "not_implemented"
                         ),
                     },
                 }
@@ -437,7 +436,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("ExplainRequest"),
                     "responses": {
                         **_ok("ExplainResponse", "The bill and its explanation."),
-                        **_errors(*_READ, *_BILLING, "unknown_charge"),
+                        **_errors(*_READ, *_BILLING, "not_implemented"),
                     },
                 }
             },
