@@ -611,7 +611,10 @@ def _charge_curve(
 def format_reference(schema: Mapping[str, Any]) -> str:
     """Markdown tables of every object in the ruleset JSON Schema, the file kinds first."""
     defs: Mapping[str, Any] = schema.get("$defs", {})
-    tops = [option["$ref"].rsplit("/", 1)[-1] for option in schema.get("oneOf", [])]
+    # The file kinds in their whole form ("else"), and the forms of a file that extends another
+    # ("then"), each described in a sentence under its kind rather than repeated.
+    tops = [option["$ref"].rsplit("/", 1)[-1] for option in schema.get("else", schema).get("oneOf", [])]
+    partial = [option["$ref"].rsplit("/", 1)[-1] for option in schema.get("then", {}).get("anyOf", [])]
     titles = {
         "RulesetVersion": ("Tariff version file", "version-file"),
         "ArrearsVersion": ("Late-payment version file", "arrears-version-file"),
@@ -620,6 +623,11 @@ def format_reference(schema: Mapping[str, Any]) -> str:
     for name in tops:
         title, anchor = titles.get(name, (name, name.lower()))
         out.append(_object_section(title, defs[name], defs, level=3, anchor=anchor))
+        for changes in (c for c in partial if c == f"{name}Changes"):
+            out.append(
+                f"{defs[changes]['description']} What a list holds (tiers, sources) is given in "
+                "full: a list replaces the inherited one. See [adding a version](versions.md).\n"
+            )
     charges = defs.get("RulesetVersion", {}).get("properties", {}).get("charges", {})
     mapping = charges.get("additionalProperties", {}).get("discriminator", {}).get("mapping", {})
     if mapping:
@@ -630,7 +638,8 @@ def format_reference(schema: Mapping[str, Any]) -> str:
             + ".\n"
         )
     order = [ref.rsplit("/", 1)[-1] for _, ref in sorted(mapping.items())]
-    order += sorted(name for name in defs if name not in order and name not in tops)
+    order += sorted(name for name in defs if name not in order and name not in tops and name not in partial)
+    order = [name for name in order if not any(name == f"{top}Changes" for top in order)]
     out.append("### Parts\n")
     for name in order:
         out.append(_object_section(name, defs[name], defs, level=4, anchor=name.lower()))

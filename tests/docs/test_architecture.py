@@ -1,5 +1,6 @@
 """The floor plan of docs/architecture.md holds for the code: every stage imports only from
-stages on lower floors, through their faces."""
+stages on lower floors, through their faces; and no module, of tariffcore or of a plug-in
+package under plugins/*/src, is over 450 lines."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tests.helpers import ROOT
 SRC = ROOT / "src" / "tariffcore"
 PAGE = ROOT / "docs" / "architecture.md"
 ROW = re.compile(r"^\|\s*(\d+|—)\s*\|\s*`([\w]+)`\s*\|", re.MULTILINE)
+MAX_LINES = 450
 
 
 def floors() -> dict[str, int | None]:
@@ -42,6 +44,11 @@ def imports(path: Path) -> Iterator[tuple[str, str | None, int]]:
 
 def sources() -> list[Path]:
     return sorted(SRC.rglob("*.py"))
+
+
+def plugin_sources() -> list[Path]:
+    """The modules of the plug-in packages that live in this repository."""
+    return sorted(ROOT.glob("plugins/*/src/**/*.py"))
 
 
 def test_every_stage_is_on_the_floor_plan() -> None:
@@ -88,3 +95,12 @@ def test_stages_import_each_other_through_their_faces() -> None:
             if stage != own and stage in packages and module is not None:
                 wrong.append(f"{path.relative_to(ROOT)}:{line}: imports {stage}.{module}, not {stage}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_no_module_is_over_the_limit() -> None:
+    long = [
+        f"{path.relative_to(ROOT)}: {count} lines"
+        for path in [*sources(), *plugin_sources()]
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    ]
+    assert not long, "\n".join(long)

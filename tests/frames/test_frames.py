@@ -306,7 +306,8 @@ def test_parquet_output_is_typed(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert (first["period_start"], first["period_end"]) == (date(2025, 2, 1), date(2025, 2, 28))
     water = next(item for item in first["lines"] if item["charge"] == "water")
     assert water["amount"] == Decimal("17000") and water["unit_price"] == Decimal("850")
-    assert water["slices"][0]["quantity"] == Decimal("20") and water["source"] == ["gimhae-fees-2025"]
+    assert water["slices"][0]["quantity"] == Decimal("20") and water["source"][0] == "gimhae-fees-2025"
+    assert water["source"][-1] == "whole-won" and water["rounding"] == "truncate to 1"
     assert first["other_charges"] == [] and first["not_included"] == []
     assert second["error_code"] == "unknown_use_class" and second["total"] is None
     assert second["lines"] is None and second["account"] == "T-2"

@@ -40,6 +40,7 @@ from ..money import MONEY_CONTEXT, ZERO, format_amount
 
 __all__ = [
     "ALLOCATIONS",
+    "ALLOCATION_NAMES",
     "Allocation",
     "Applied",
     "BillStatement",
@@ -53,6 +54,11 @@ __all__ = [
 Allocation = Literal["surcharges_first", "principal_first"]
 #: The allocation orders a caller may choose: a bill's surcharges before or after its principal.
 ALLOCATIONS: tuple[Allocation, ...] = ("surcharges_first", "principal_first")
+#: The allocation orders as the command line and the service name them.
+ALLOCATION_NAMES: Mapping[str, Allocation] = {
+    "surcharges-first": "surcharges_first",
+    "principal-first": "principal_first",
+}
 
 _PRINCIPAL = "principal"
 

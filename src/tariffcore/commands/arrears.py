@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..accounts import (
+    ALLOCATION_NAMES,
     AccountLedger,
-    Allocation,
     ArrearsResult,
     Statement,
-    account_statement,
     arrears_result_to_dict,
     compute_arrears,
     group_ledger,
@@ -34,13 +33,10 @@ from ..accounts import (
     read_ledger,
     statement_to_dict,
 )
-from ..engine import Catalog
-from ..errors import BillingError, InputError, TariffcoreError, row_result
+from ..errors import BillingError, InputError, TariffcoreError
 from ..money import D, format_amount
 from ..rows import compact_json, parse_date, parse_month
 from ._common import Subparsers, catalog_options, open_catalog, output
-
-_ALLOCATION = {"surcharges-first": "surcharges_first", "principal-first": "principal_first"}
 
 
 def register(subparsers: Subparsers) -> None:
@@ -62,7 +58,7 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument("--billing-month", help="one bill: its billing month (YYYY-MM), for rules dated by it")
     sub.add_argument(
         "--allocation",
-        choices=sorted(_ALLOCATION),
+        choices=sorted(ALLOCATION_NAMES),
         help="apply payments to a bill's surcharges or principal first, when the "
         "ruleset does not say (or to override it)",
     )
@@ -92,7 +88,7 @@ def _date(name: str, text: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     as_of = _date("as-of", args.as_of)
-    allocation: Allocation | None = _ALLOCATION[args.allocation] if args.allocation else None  # type: ignore[assignment]
+    allocation = ALLOCATION_NAMES[args.allocation] if args.allocation else None
     if args.ledger is None:
         return _one_bill(args, as_of)
     if args.principal or args.due or args.billing_month:
@@ -115,34 +111,12 @@ def run(args: argparse.Namespace) -> int:
     with output(args.output) as stream:
         writer = _Writer(fmt, stream)
         for group in group_ledger(rows):
-            result = _statement(catalog, group, args.ruleset, as_of, allocation)
+            result = group.statement(catalog, args.ruleset, as_of, allocation)
             if isinstance(result, BillingError):
                 failed += 1
             writer.write(group, result)
         writer.close()
     return 1 if failed else 0
-
-
-def _statement(
-    catalog: Catalog, group: AccountLedger, default: str | None, as_of: Any, allocation: Allocation | None
-) -> Statement | BillingError:
-    error = group.error()
-    if error is not None:
-        return error
-
-    def work(reference: str) -> Statement:
-        ruleset, pinned = catalog.resolve_arrears(reference)
-        return account_statement(
-            ruleset,
-            group.bills,
-            group.payments,
-            as_of=as_of,
-            account=group.account,
-            allocation=allocation,
-            version=pinned,
-        )
-
-    return row_result(group.ruleset or default, work)
 
 
 def _one_bill(args: argparse.Namespace, as_of: Any) -> int:

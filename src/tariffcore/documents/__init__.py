@@ -15,9 +15,11 @@ The modules behind this one are private.
 from ._history import History, read_history
 from ._labels import language_of
 from ._notice import render_notice
-from ._runfile import RunRow, bill_from_dict, bill_records, counted_rows
+from ._runbills import bill_from_dict, bill_records
+from ._runcounts import counted_rows
 from ._runreport import Report, run_report
 from ._runreport_views import CSV_COLUMNS, report_csv, report_html, report_json, report_table
+from ._runrow import RunRow
 
 __all__ = [
     "CSV_COLUMNS",

@@ -10,32 +10,31 @@ The page is one self-contained document made for A4 paper (a print style sheet w
 ``@page {size: A4}``): no scripts, nothing fetched, no links; the same bill always gives the
 same bytes. It shows the bill's own figures and computes nothing again, except the example of
 a late payment, which the ruleset's late-payment rules compute.
+
+The page is put together here; the charges section is written in ``_notice_lines``, the
+late-payment section in ``_notice_late``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from ..accounts import compute_arrears
-from ..arrears import month_end
-from ..bill import Bill, BillLine, SourceRef, TierSlice
+from ..bill import Bill, SourceRef
 from ..charts import PALETTE, column_chart, grouped
 from ..engine import Catalog, load_catalog
-from ..errors import BillingError, InputError
+from ..errors import InputError
 from ._history import month_key
 from ._html import escape, page
 from ._labels import Words, language_of, words
-from ._runfile import REDUCTION_SUFFIX
+from ._notice_late import late_section
+from ._notice_lines import lines_section
 
 __all__ = ["render_notice"]
-
-_DAY = timedelta(days=1)
-_ZERO = Decimal(0)
 
 _STYLE = """
 @page{size:A4;margin:10mm 12mm}
@@ -127,10 +126,10 @@ def render_notice(
         body.append(f'<div class="month">{escape(w.month(month))}</div>')
     body.append("</header>")
     body += _top(bill, w, spec)
-    body += _lines(bill, w, classes)
+    body += lines_section(bill, w, classes)
     if history is not None:
         body += _history(bill, history, w)
-    late, late_sources = _late(bill, ruleset, w, labels)
+    late, late_sources = late_section(bill, ruleset, w, labels)
     body += late
     body += _ordinance(bill, ruleset, w, late_sources)
     body += [f"<footer>{escape(w.footer)}</footer>", "</div>"]
@@ -199,101 +198,6 @@ def _top(bill: Bill, w: Words, spec: Any) -> list[str]:
     ]
 
 
-def _span(piece: TierSlice, w: Words) -> str:
-    """The tier's range as ordinances write it (``1~20 m³``, ``101 m³ 이상``, ``전량``)."""
-    if piece.lower == piece.lower.to_integral_value():
-        first = grouped(piece.lower + 1)
-        if piece.upper is None:
-            return w.all_usage if piece.tier == 1 and piece.lower == 0 else w.span_open.format(first=first)
-        return w.span.format(first=first, last=grouped(piece.upper))
-    over = w.span_over.format(lower=grouped(piece.lower))
-    return over if piece.upper is None else f"{over} ~ {grouped(piece.upper)} m³"
-
-
-def _slices(pieces: Sequence[TierSlice], bill: Bill, w: Words, classes: Mapping[str, str]) -> list[str]:
-    out = []
-    for piece in pieces:
-        tier = w.tier.format(n=piece.tier)
-        if piece.use_class != bill.use_class:
-            tier = f"{classes.get(piece.use_class, piece.use_class)} {tier}"
-        out.append(
-            f'<div class="tier"><span>{escape(tier)} ({escape(_span(piece, w))})</span>'
-            f"<span>{escape(w.quantity(piece.quantity, 'm3'))} × "
-            f"{escape(w.money(piece.rate, bill.currency))} = "
-            f"{escape(w.money(piece.amount, bill.currency))}</span></div>"
-        )
-    return out
-
-
-def _how(line: BillLine, bill: Bill, w: Words, classes: Mapping[str, str]) -> list[str]:
-    cur = bill.currency
-    out: list[str] = []
-    if line.parts:
-        for part in line.parts:
-            out.append(
-                f'<div class="part">{escape(w.part.format(start=w.day(part.start), end=w.day(part.end), days=part.days, period_days=part.period_days, version=part.version))}: '
-                f"{escape(w.money(part.amount, cur))}</div>"
-            )
-            out += _slices(part.slices, bill, w, classes)
-            if not part.slices and part.quantity is not None and part.unit_price is not None:
-                out.append(
-                    f"<div>{escape(w.quantity(part.quantity, line.unit))} × "
-                    f"{escape(w.money(part.unit_price, cur))} = {escape(w.money(part.amount, cur))}</div>"
-                )
-            out += [f'<div class="note">{escape(note)}</div>' for note in part.notes]
-    elif line.slices:
-        out += _slices(line.slices, bill, w, classes)
-    elif line.quantity is not None and line.unit_price is not None:
-        out.append(
-            f"<div>{escape(w.quantity(line.quantity, line.unit))} × "
-            f"{escape(w.money(line.unit_price, cur))} = {escape(w.money(line.unrounded, cur))}</div>"
-        )
-    elif line.quantity is not None:
-        out.append(f"<div>{escape(w.quantity(abs(line.quantity), line.unit))}</div>")
-    out += [f'<div class="note">{escape(note)}</div>' for note in line.notes]
-    rounding = w.rounding(line.rounding, cur)
-    if rounding is not None:
-        change = (
-            f": {w.money(line.unrounded, cur)} → {w.money(line.amount, cur)}"
-            if line.unrounded != line.amount
-            else ""
-        )
-        out.append(f'<div class="round">{escape(rounding + change)}</div>')
-    sources = ", ".join(source.id for source in line.sources)
-    ref = w.rule_ref.format(rule=line.rule, version=line.version)
-    out.append(f'<div class="ref">{escape(ref + (" · " + sources if sources else ""))}</div>')
-    return out
-
-
-def _lines(bill: Bill, w: Words, classes: Mapping[str, str]) -> list[str]:
-    cur = bill.currency
-    rows = []
-    for line in bill.lines:
-        css = ' class="reduction"' if line.charge.endswith(REDUCTION_SUFFIX) else ""
-        rows.append(
-            f'<tr{css}><td>{escape(line.label)}</td><td class="how">'
-            + "".join(_how(line, bill, w, classes))
-            + f'</td><td class="amt">{escape(w.money(line.amount, cur))}</td></tr>'
-        )
-    out = [
-        "<section>",
-        f"<h2>{escape(w.charges_section)}</h2>",
-        '<table class="lines"><colgroup><col class="item"><col class="how"><col class="amt"></colgroup>',
-        f"<thead><tr><th>{escape(w.item)}</th><th>{escape(w.basis)}</th>"
-        f'<th class="amt">{escape(w.amount)}</th></tr></thead>',
-        "<tbody>",
-        *rows,
-        "</tbody>",
-        f'<tfoot><tr><td colspan="2">{escape(w.total)}</td>'
-        f'<td class="amt">{escape(w.money(bill.total, cur))}</td></tr></tfoot></table>',
-    ]
-    if bill.not_included:
-        out.append(f'<p class="small"><strong>{escape(w.not_included)}</strong></p><ul class="small">')
-        out += [f"<li>{escape(n.charge)}: {escape(n.reason)}</li>" for n in bill.not_included]
-        out.append("</ul>")
-    return out + ["</section>"]
-
-
 def _months(last: date) -> list[date]:
     return [last - relativedelta(months=back) for back in range(11, -1, -1)]
 
@@ -337,118 +241,6 @@ def _history(bill: Bill, history: Mapping[Any, Any], w: Words) -> list[str]:
     if any(value is None for value in values):
         out.append(f'<p class="note">{escape(w.history_missing)}</p>')
     return out + ["</section>"]
-
-
-def _percent(value: Any) -> str | None:
-    """A rule's percentage, or ``None`` where the data marks it unknown."""
-    return None if not isinstance(value, Decimal) else grouped(value)
-
-
-def _late(bill: Bill, ruleset: Any, w: Words, labels: Mapping[str, str]) -> tuple[list[str], list[SourceRef]]:
-    """The late-payment section, and the sources of the rules it states."""
-    out = ["<section>", f"<h2>{escape(w.late_section)}</h2>", '<div class="late">']
-    end = ["</div>", "</section>"]
-    reading = bill.reading
-    due = reading.due_date if reading is not None else None
-    if not ruleset.arrears_versions:
-        return out + [f"<p>{escape(w.late_none)}</p>", *end], []
-    if due is None:
-        return out + [f"<p>{escape(w.late_no_due)}</p>", *end], []
-    try:
-        version = ruleset.select_arrears(due, reading.billing_month if reading is not None else None)
-    except BillingError as exc:
-        return out + [f"<p>{escape(w.late_unknown.format(reason=exc.message))}</p>", *end], []
-    cur = bill.currency
-    cited: list[SourceRef] = []
-    order = {charge: index for index, charge in enumerate(labels)}
-    for rule in version.rules:
-        spec = rule.spec
-        percent = _percent(spec.percent)
-        shown = percent if percent is not None else "?"
-        if spec.kind == "daily":
-            # The divisor: 30, '?' when unknown, (365/12) for a rate per day of 12/365.
-            per_day = getattr(spec, "per_day", None)
-            divisor = getattr(spec, "divisor", "?")
-            days = (
-                f"({_percent(per_day[1])}/{_percent(per_day[0])})"
-                if per_day is not None
-                else "?"
-                if divisor == "unknown"
-                else str(divisor)
-            )
-            text = w.late_daily.format(label=spec.label, percent=shown, days=days)
-            extra = [
-                w.late_daily_cap.format(days=days, percent=shown)
-                if spec.beyond == "cap"
-                else w.late_daily_unknown.format(days=days)
-            ]
-        elif spec.kind == "monthly":
-            text = w.late_monthly.format(label=spec.label, percent=shown, months=spec.max_months)
-            extra = (
-                [w.late_threshold.format(amount=w.money(spec.threshold, cur))]
-                if spec.threshold is not None
-                else []
-            )
-        else:
-            text = w.late_once.format(label=spec.label, percent=shown)
-            extra = []
-        if percent is None:
-            extra.append(w.late_percent_unknown)
-        charges = (
-            [labels.get(c, c) for c in sorted(rule.charges, key=lambda c: (order.get(c, len(order)), c))]
-            if rule.charges is not None
-            else None
-        )
-        extra.append(w.late_on.format(charges=", ".join(charges)) if charges is not None else w.late_on_all)
-        rounding = w.rounding(rule.rounding.describe(), cur) if rule.rounding is not None else None
-        extra.append(w.late_rounding.format(rounding=rounding) if rounding else w.late_no_rounding)
-        sources = ", ".join(source.id for source in rule.sources)
-        cited += rule.sources
-        out.append(
-            f"<p><strong>{escape(text)}</strong> ({escape('; '.join(extra))})"
-            f'<span class="ref"> · {escape(sources)}</span></p>'
-        )
-    limitation = version.spec.arrears.limitation
-    if limitation is not None:
-        out.append(f'<p class="small">{escape(w.late_limitation.format(years=limitation.years))}</p>')
-    example = _late_example(bill, ruleset, version, due, w)
-    if example:
-        out.append(f"<p>{escape(example)}</p>")
-    out.append(
-        f'<p class="small">{escape(w.late_version.format(label=version.label))} — '
-        f"{escape(version.spec.title)}</p>"
-    )
-    return out + end, cited
-
-
-def _late_example(bill: Bill, ruleset: Any, version: Any, due: date, w: Words) -> str | None:
-    """What the rules add when the bill is paid the day after its first full month of
-    lateness; ``None`` when they cannot say (a charge they do not cover, an unknown rate)."""
-    principal: dict[str, Decimal] = {}
-    for line in bill.lines:
-        charge = line.charge.removesuffix(REDUCTION_SUFFIX)
-        principal[charge] = principal.get(charge, _ZERO) + line.amount
-    principal = {charge: amount for charge, amount in principal.items() if amount}
-    covered = version.covered_charges()
-    on = month_end(due, 1) + _DAY
-    try:
-        result = compute_arrears(
-            ruleset,
-            principal=principal if covered is not None else bill.total,
-            due=due,
-            as_of=on,
-            billing_month=bill.reading.billing_month if bill.reading else None,
-        )
-    except BillingError:
-        return None
-    if result.version != version.version:
-        return None
-    surcharge = sum((s.amount for s in result.surcharges), _ZERO)
-    return w.late_example.format(
-        day=w.day(on),
-        surcharge=w.money(surcharge, bill.currency),
-        total=w.money(result.total_due, bill.currency),
-    )
 
 
 def _ordinance(bill: Bill, ruleset: Any, w: Words, more: Sequence[SourceRef]) -> list[str]:

@@ -25,15 +25,8 @@ from typing import IO, Any
 from ..batch import Outcome
 from ..bill import Bill
 from ..errors import BillingError, InputError
-from ._runfile import (
-    DEFAULT_BUDGET,
-    NO_METER,
-    NOT_RECORDED,
-    REDUCTION_SUFFIX,
-    RunRow,
-    counted_rows,
-    result_row,
-)
+from ._runcounts import DEFAULT_BUDGET, counted_rows
+from ._runrow import NO_METER, NOT_RECORDED, REDUCTION_SUFFIX, RunRow, result_row
 
 __all__ = ["MESSAGE_LIMIT", "Report", "run_report"]
 

@@ -14,8 +14,8 @@ from typing import IO, Any
 
 from ..charts import Bars, bar_chart, column_chart, grouped
 from ._html import escape, page, table
-from ._runfile import NO_METER, NOT_RECORDED, REDUCTION_SUFFIX
 from ._runreport import Report
+from ._runrow import NO_METER, NOT_RECORDED, REDUCTION_SUFFIX
 
 __all__ = ["CSV_COLUMNS", "report_csv", "report_html", "report_json", "report_table"]
 

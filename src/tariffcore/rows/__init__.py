@@ -26,6 +26,8 @@ from .inputs import (
     read_rows,
 )
 from .output import (
+    CSV_LEADING,
+    CSV_TRAILING,
     BillWriter,
     bill_to_dict,
     charge_cells,
@@ -53,6 +55,8 @@ __all__ = [
     "parse_month",
     "BillWriter",
     "CHUNK_ROWS",
+    "CSV_LEADING",
+    "CSV_TRAILING",
     "Chunk",
     "JSONL_SUFFIXES",
     "KNOWN_COLUMNS",

@@ -14,6 +14,8 @@ from ..money import format_amount, format_money
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "CSV_LEADING",
+    "CSV_TRAILING",
     "account_cells",
     "bill_to_dict",
     "compact_json",
@@ -152,6 +154,10 @@ def error_to_dict(account: str, error: BillingError) -> dict[str, Any]:
 #: The account's columns at the end of a CSV or Parquet row (after the error columns, so that
 #: older readers that go by position still find theirs).
 ACCOUNT_COLUMNS = ("use_class", "meter_mm", "household_units")
+#: The columns of a CSV row of bills before the charges' own columns, and after them (the
+#: :data:`ACCOUNT_COLUMNS` follow).
+CSV_LEADING = ("account", "ruleset", "usage_m3")
+CSV_TRAILING = ("other_charges", "total", "not_included", "error_code", "error_message")
 
 
 def account_cells(bill: Bill) -> list[str | None]:
@@ -204,20 +210,7 @@ class CsvWriter(BillWriter):
         super().__init__(stream)
         self.charges = list(charges)
         self.writer = csv.writer(stream, lineterminator="\n")
-        self.writer.writerow(
-            [
-                "account",
-                "ruleset",
-                "usage_m3",
-                *self.charges,
-                "other_charges",
-                "total",
-                "not_included",
-                "error_code",
-                "error_message",
-                *ACCOUNT_COLUMNS,
-            ]
-        )
+        self.writer.writerow([*CSV_LEADING, *self.charges, *CSV_TRAILING, *ACCOUNT_COLUMNS])
 
     def write(self, account: str, result: Bill | BillingError) -> None:
         if isinstance(result, BillingError):

@@ -43,11 +43,12 @@ from tariffcore import (
 )
 from tariffcore.units import USAGE_UNITS
 
-from .block import RATE_FIELDS, Block, compile_block
-from .block import Field as OwrsField
+from .block import Block, compile_block
 from .errors import EvaluationError
 from .evaluate import Evaluation, evaluate_block
 from .exact import ExactError, cents, literal, shown, to_decimal
+from .field import RATE_FIELDS
+from .field import Field as OwrsField
 from .formula import Bin, Name, Num, names, show
 
 __all__ = ["OwrsCharge", "OwrsChargeSpec", "exact_values"]

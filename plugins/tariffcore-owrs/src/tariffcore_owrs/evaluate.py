@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from .block import RATE_FIELDS, Block, Field, Item
+from .block import Block
 from .errors import EvaluationError
 from .exact import ExactError, literal, r_text
+from .field import RATE_FIELDS, Field, Item
 from .formula import Node, evaluate, names
 from .tiers import TierCharge, budget_starts, split
 

@@ -10,7 +10,7 @@ the number of nodes, and every literal's digits, so no formula can exhaust the s
 or the time of a bill.
 
 :class:`Round` (R's ``round``, half to even) is never parsed from a file: it is built by
-:mod:`tariffcore_owrs.block` for the budget rounding RateParser applies.
+:mod:`tariffcore_owrs.field` for the budget rounding RateParser applies.
 """
 
 from __future__ import annotations

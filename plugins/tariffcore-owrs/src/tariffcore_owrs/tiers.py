@@ -14,7 +14,7 @@ the *last unit of the tier before*: with a budget of 20 ccf and starts 0, ``100%
 ``150%``, tier 1 holds 20 ccf, tier 2 the next 10.
 
 RateParser turns any other text in a budget start into 0; here such a start is refused when the
-file is read (see :mod:`tariffcore_owrs.block`), as it would silently bill the tier from zero.
+file is read (see :mod:`tariffcore_owrs.field`), as it would silently bill the tier from zero.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .block import Item, percent
 from .errors import EvaluationError
 from .exact import check_size, r_text, round_half_even
+from .field import Item, percent
 
 __all__ = ["Slice", "TierCharge", "budget_starts", "split"]
 
