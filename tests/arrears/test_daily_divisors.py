@@ -71,6 +71,25 @@ def test_paju_within_and_after_the_first_month() -> None:
     assert _fee(paju, 100000, date(2025, 4, 30), TRUNCATE_10) == 2950
 
 
+def test_the_fixed_percentage_after_the_first_month_says_so() -> None:
+    # 31 days late the fee is the fixed 3 % (3,000), not 3 % × 12/365 for the 30 days of the
+    # first month (2,958.90): the explanation must not show the per-day formula for it.
+    arrears = {
+        "rounding": TRUNCATE_10,
+        "rules": {
+            "late_fee": {"kind": "daily", "label": "가산금", "source": "s", "percent": 3, "per_day": "12/365"}
+        },
+    }
+    version = load_arrears_version(dump({**HEADER, "arrears": arrears}), "<test>")
+    principal = lambda charges: lambda day: Decimal(100000)  # noqa: E731
+    (late,) = version.surcharges(DUE, date(2025, 5, 1), principal)
+    assert late.amount == 3000
+    assert late.formula == "3 % of the principal unpaid at the due date (the first month late has passed)"
+    (within,) = version.surcharges(DUE, date(2025, 4, 30), principal)
+    assert within.amount == 2950
+    assert "12/365 a day" in within.formula and "30 day(s)" in within.formula
+
+
 def test_per_day_and_days_together_are_refused() -> None:
     with pytest.raises(tariffcore.RulesetError, match="not both"):
         _fee({"percent": 3, "per_day": "12/365", "days": 30}, 1, date(2025, 4, 1))

@@ -206,11 +206,17 @@ class ArrearsVersion:
             top, bottom = spec.per_day
             cap = unpaid(due) * spec.percent / _HUNDRED
             passed = days_late(due, on) > (month_end(due, 1) - due).days
-            amount = cap if passed and spec.beyond == "cap" else min(amount * top / bottom, cap)
-            formula = (
-                f"{percent} % × {format_amount(top)}/{format_amount(bottom)} a day of the unpaid "
-                f"principal for {count} day(s) of the first month late, at most {percent} %"
-            )
+            if passed and spec.beyond == "cap":
+                amount = cap
+                formula = (
+                    f"{percent} % of the principal unpaid at the due date (the first month late has passed)"
+                )
+            else:
+                amount = min(amount * top / bottom, cap)
+                formula = (
+                    f"{percent} % × {format_amount(top)}/{format_amount(bottom)} a day of the unpaid "
+                    f"principal for {count} day(s) of the first month late, at most {percent} %"
+                )
         elif isinstance(spec, DailyRule):
             divisor = spec.divisor
             if divisor == UNKNOWN:
