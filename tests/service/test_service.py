@@ -188,7 +188,10 @@ def test_malformed_bodies_are_refused_with_their_codes(client: Any) -> None:
     refused(client.post("/bill", json={"rows": {"account": "A-1"}}), "invalid_request")
     refused(client.post("/bill", json={"rows": [], "rulesets_dir": "/tmp"}), "invalid_request")
     refused(client.post("/bill", json={"rows": [], "ruleset": 5}), "invalid_request")
-    refused(client.post("/bill", json={"rows": [], "charges": ["water"]}), "not_implemented")
+    refused(client.post("/bill", json={"rows": [], "charges": "water"}), "invalid_request")
+    refused(
+        client.post("/bill", json={"rows": [], "ruleset": "kr/gimhae", "charges": ["wter"]}), "unknown_charge"
+    )
     refused(client.post("/bill", json={"rows": [], "ruleset": "kr/nowhere"}), "unknown_ruleset")
     refused(client.post("/bill", json={"rows": [], "ruleset": "kr/gimhae@1999"}), "unknown_ruleset")
     refused(client.get("/no-such-thing"), "not_found")

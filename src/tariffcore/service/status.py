@@ -52,7 +52,6 @@ SERVICE_STATUS: dict[str, int] = {
     "invalid_request": 422,
     "reload_failed": 500,
     "internal_error": 500,
-    "not_implemented": 501,
 }
 
 
