@@ -15,7 +15,7 @@ from typing import Any
 
 from ..bill import Account, Bill, NotIncluded, Reading
 from ..charges import unknown_class
-from ..errors import InputError, NotApplicableError, Problem
+from ..errors import BillingCycleError, Problem, UnknownUseClassError
 from ..format import RulesetVersion
 from ..money import MONEY_CONTEXT
 from . import billing
@@ -93,25 +93,22 @@ class CompiledVersion:
         if months is None:
             months = cycle.default if cycle is not None else 1
             if months is None:
-                raise InputError(
+                raise BillingCycleError(
                     f"{self.label} bills every {' or '.join(map(str, allowed))} "
                     "month(s): the reading must say how many months it covers "
                     "(column 'months')",
-                    code="billing_cycle",
                 )
         if months not in allowed:
-            raise InputError(
+            raise BillingCycleError(
                 f"{self.label} bills every {' or '.join(map(str, allowed))} month(s), not {months}",
-                code="billing_cycle",
             )
         limit = cycle.below_monthly_m3.get(months) if cycle is not None else None
         if limit is not None and reading.usage_m3 >= MONEY_CONTEXT.multiply(limit, months):
             per_month = MONEY_CONTEXT.divide(reading.usage_m3, months)
-            raise InputError(
+            raise BillingCycleError(
                 f"{self.label}: a {months}-month bill is only for usage below "
                 f"{limit} m³ per month, and {reading.usage_m3} m³ over {months} "
                 f"months is {per_month.normalize():f} m³ per month; bill it monthly",
-                code="billing_cycle",
             )
         return months
 
@@ -120,10 +117,9 @@ class CompiledVersion:
         when the account does not say); an unknown use class is not applicable."""
         use_class = self.spec.use_classes.get(account.use_class)
         if use_class is None:
-            raise NotApplicableError(
+            raise UnknownUseClassError(
                 f"{self.label}: {unknown_class(account.use_class, self.spec.use_classes).split(';')[0]}"
-                f" (this version knows {', '.join(self.spec.use_classes)})",
-                code="unknown_use_class",
+                f" (this version knows {', '.join(self.spec.use_classes)})"
             )
         if account.household_units is not None:
             return account.household_units
