@@ -29,7 +29,7 @@ from .accounts import (
     statement_to_dict,
 )
 from .arrears import ArrearsVersion, Surcharge
-from .batch import BatchEngine, Outcome
+from .batch import BatchEngine, BilledOutcome, FailedOutcome, Outcome
 from .bill import (
     Account,
     Bill,
@@ -100,6 +100,7 @@ __all__ = [
     "BillContext",
     "BillLine",
     "BillStatement",
+    "BilledOutcome",
     "BillingCycle",
     "BillingCycleError",
     "BillingError",
@@ -112,6 +113,7 @@ __all__ = [
     "CompiledVersion",
     "D",
     "ERROR_CLASSES",
+    "FailedOutcome",
     "FrozenModel",
     "InputError",
     "InvalidValueError",
