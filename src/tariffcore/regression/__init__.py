@@ -26,6 +26,9 @@ from .rebill import (
     check_chunk,
     describe,
 )
+from .rebill_sqlite import (
+    SqliteRebillWriter,
+)
 from .report import (
     html_report,
 )
@@ -51,6 +54,7 @@ __all__ = [
     "RebillSummary",
     "ScenarioColumns",
     "SqliteComparisonWriter",
+    "SqliteRebillWriter",
     "UsageCurves",
     "band_labels",
     "check_chunk",
