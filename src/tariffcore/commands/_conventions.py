@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import shutil
 import sys
 import tempfile
@@ -22,7 +23,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..errors import TariffcoreError
+from ..errors import Problem, TariffcoreError
 from ..rows import Progress
 
 __all__ = [
@@ -30,9 +31,11 @@ __all__ = [
     "SUFFIX_FORMATS",
     "UsageError",
     "check_input",
+    "one_stdin",
     "output_format",
     "progress_for",
     "quiet_option",
+    "shown_as",
     "stdin_file",
     "summary_line",
     "to_file",
@@ -113,6 +116,20 @@ def stdin_file(suffix: str = "") -> Iterator[Path]:
         with path.open("wb") as copy:
             shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 20)
         yield path
+
+
+def shown_as(problem: Problem, copy: Path, name: str = "-") -> Problem:
+    """``problem`` of the file ``copy`` (standard input, copied by :func:`stdin_file`) as of
+    ``name``."""
+    text = str(copy)
+    path = name if problem.path == text else problem.path
+    return dataclasses.replace(problem, path=path, message=problem.message.replace(text, name))
+
+
+def one_stdin(paths: Sequence[str]) -> None:
+    """Refuse ``-`` given more than once: standard input can be read once."""
+    if list(paths).count("-") > 1:
+        raise UsageError("standard input ('-') can be given once")
 
 
 def quiet_option(sub: argparse.ArgumentParser) -> None:
