@@ -66,8 +66,11 @@ def _histogram(values: Counter[Decimal], bins: int = 24) -> str:
     )
 
 
-def _candidate(summary: CompareSummary, data: dict[str, Any], level: str) -> list[str]:
-    """The sections of one candidate against the old ordinance."""
+def _candidate(
+    summary: CompareSummary, data: dict[str, Any], level: str, after_classes: Sequence[str] = ()
+) -> list[str]:
+    """The sections of one candidate against the old ordinance (``after_classes`` after its
+    revenue by use class)."""
     total = data["total"]
     counts = ["accounts", "billed_by_both", "error_rows"]
     pct = data["change_percent_percentiles"]
@@ -96,6 +99,7 @@ def _candidate(summary: CompareSummary, data: dict[str, Any], level: str) -> lis
             revenue_rows({**data["by_use_class"], "total": total}, counts),
             {1, 2, 3, 4, 5, 6, 7},
         ),
+        *after_classes,
         f"<{level}>Revenue by charge</{level}>",
         revenue_chart(data["by_charge"], "revenue by charge"),
         table(
@@ -183,15 +187,13 @@ def html_report(
         f"<h1>{escape(name)}</h1>",
     ]
     datas = [summary.to_dict() for summary in several]
-    if len(several) > 1:
-        parts.append(scenario_table(first.old_label, datas))
-    if curves is not None:
-        parts += _curves(curves)
-    for summary, data in zip(several, datas):
-        if len(several) > 1:
+    charts = _curves(curves) if curves is not None else []
+    if len(several) == 1:
+        parts += _candidate(first, datas[0], "h2", charts)
+    else:
+        parts += [scenario_table(first.old_label, datas), *charts]
+        for summary, data in zip(several, datas):
             parts.append(f"<h2>{escape(summary.old_label)} → {escape(summary.new_label)}</h2>")
             parts += _candidate(summary, data, "h3")
-        else:
-            parts += _candidate(summary, data, "h2")
     parts.append("</body></html>\n")
     return "\n".join(parts)
