@@ -13,7 +13,7 @@ import pytest
 
 import tariffcore
 from tariffcore.errors import ERROR_CLASSES, BillingError, error_meaning
-from tariffcore.service.status import BILLING_STATUS, SERVICE_CODES, SERVICE_STATUS, billing_codes, status_of
+from tariffcore.service import BILLING_STATUS, SERVICE_CODES, SERVICE_STATUS, billing_codes, status_of
 from tests.helpers import ROOT
 
 SOURCES = [ROOT / "src" / "tariffcore", *sorted((ROOT / "plugins").glob("*/src"))]

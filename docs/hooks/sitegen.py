@@ -685,7 +685,7 @@ def cli_reference(parser: argparse.ArgumentParser) -> str:
 def error_codes_reference() -> str:
     """The tables of error codes: every billing error code with its class, HTTP status and
     meaning, then the service's own codes (both read from the code, never written twice)."""
-    from tariffcore.service.status import SERVICE_CODES, billing_codes
+    from tariffcore.service import SERVICE_CODES, billing_codes
 
     out = [
         "| code | class | HTTP status | meaning |",
