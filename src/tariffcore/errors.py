@@ -57,6 +57,8 @@ __all__ = [
     "SplitChargeMissingError",
     "SplitUnsupportedError",
     "TariffcoreError",
+    "UndeclaredRoundingError",
+    "UnknownChargeError",
     "UnknownReductionError",
     "UnknownRulesetError",
     "UnknownUseClassError",
@@ -178,8 +180,8 @@ class InputError(BillingError):
 
 
 class BillingCycleError(InputError):
-    """The reading covers a number of months the ruleset does not bill, or too much usage per
-    month for a bill of that length."""
+    """The reading covers a number of months the ruleset does not bill, or one its period does
+    not cover, or too much usage per month for a bill of that length."""
 
     code = "billing_cycle"
 
@@ -188,6 +190,12 @@ class MissingValueError(InputError):
     """The bill needs a value the row does not give (an account attribute a rule asks for)."""
 
     code = "missing_value"
+
+
+class UnknownChargeError(InputError):
+    """The request asks for a charge the ruleset does not have (``--charges``, ``charges``)."""
+
+    code = "unknown_charge"
 
 
 class InvalidValueError(BillingError):
@@ -272,6 +280,13 @@ class SplitUnsupportedError(NotApplicableError):
     period."""
 
     code = "split_not_supported"
+
+
+class UndeclaredRoundingError(BillingError):
+    """A line (or a late-payment surcharge) would carry a fraction of the currency's minor
+    unit, and the ruleset declares no rounding that removes it."""
+
+    code = "undeclared_rounding"
 
 
 class NoRulesetError(BillingError):

@@ -26,7 +26,8 @@ def test_partial_payment_surcharges_first(catalog: tariffcore.Catalog) -> None:
     # Seoul from 2008-11: 3 % × days/30. Bill 52,000 due 2025-01-31, 30,000 paid 10 days late.
     # On 02-10 the fee is 52,000 × 0.001 × 10 = 520: 520 to the fee, 29,480 to principal,
     # leaving 22,520. On 03-31 (59 days late, 30 counted): days 1-10 at 52,000 and days 11-30
-    # at 22,520: (520,000 + 450,400) × 0.001 = 970.4. Outstanding 22,520 + 970.4 − 520.
+    # at 22,520: (520,000 + 450,400) × 0.001 = 970.4, whole won (the fraction dropped, digest
+    # §10) 970. Outstanding 22,520 + 970 − 520 = 22,970; 970 − 520 = 450 of the fee unpaid.
     statement = account_statement(
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
@@ -38,8 +39,8 @@ def test_partial_payment_surcharges_first(catalog: tariffcore.Catalog) -> None:
     assert bill.version == "arrears-2008-11"
     assert bill.principal_paid == D(29480)
     (fee,) = bill.surcharges
-    assert (fee.surcharge.amount, fee.paid, fee.outstanding) == (D("970.4"), D(520), D("450.4"))
-    assert bill.outstanding == D("22970.4")
+    assert (fee.surcharge.amount, fee.paid, fee.outstanding) == (D(970), D(520), D(450))
+    assert bill.outstanding == D(22970)
     assert statement.allocation == "surcharges_first" and statement.allocation_from == "caller"
     assert reconciles(statement)
 
@@ -211,8 +212,9 @@ def test_statement_as_plain_data(catalog: tariffcore.Catalog) -> None:
     )
     data = tariffcore.statement_to_dict(statement)
     assert data["account"] == "A-1"
-    assert data["outstanding"] == "22970.4"
-    assert data["bills"][0]["surcharges"][0]["outstanding"] == "450.4"
+    # As in test_partial_payment_surcharges_first: 22,520 + 970 − 520; 970 − 520 of the fee.
+    assert data["outstanding"] == "22970"
+    assert data["bills"][0]["surcharges"][0]["outstanding"] == "450"
     assert data["bills"][0]["payments"] == [
         {"payment": "paid 2025-02-10", "date": "2025-02-10", "amount": "520", "to": "late_fee"},
         {"payment": "paid 2025-02-10", "date": "2025-02-10", "amount": "29480", "to": "principal"},
@@ -220,18 +222,22 @@ def test_statement_as_plain_data(catalog: tariffcore.Catalog) -> None:
 
 
 def test_ledger_bill_from_a_computed_bill(catalog: tariffcore.Catalog) -> None:
-    # A Changwon household bill of 35 m³: 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250 (water only).
+    # A Changwon household bill of 35 m³ in 2023-03, under the table of the 2014-01 to 2023-10
+    # bills (digest §6; water only, sewer before 2023-11 not given):
+    # 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250.
     bill = catalog.bill(
         "kr/changwon",
         tariffcore.Account(id="A", use_class="household", meter_mm=15),
-        tariffcore.Reading(usage_m3=D(35), billing_month=date(2025, 3, 1)),
+        tariffcore.Reading(usage_m3=D(35), billing_month=date(2023, 3, 1)),
     )
-    ledger_bill = LedgerBill.from_bill(bill, date(2025, 3, 31))
+    ledger_bill = LedgerBill.from_bill(bill, date(2023, 3, 31))
     assert ledger_bill.principal == D(26250)
     assert dict(ledger_bill.charges or {}) == {"water": D(26250)}
-    # Under the local-tax regime (whole principal): 26,250 × 3 % = 787.5 once.
-    statement = account_statement(catalog.ruleset("kr/local-tax"), [ledger_bill], as_of=date(2025, 4, 5))
-    assert statement.outstanding == D("27037.5")
+    # Under the local-tax regime of 2019–2023 (whole principal), 5 days late: 26,250 × 3 % = 787.5
+    # once, whole won 787 (digest §10); 26,250 + 787 = 27,037.
+    statement = account_statement(catalog.ruleset("kr/local-tax"), [ledger_bill], as_of=date(2023, 4, 5))
+    assert statement.bills[0].version == "2019"
+    assert statement.outstanding == D(27037)
 
 
 def test_the_statement_date_is_a_required_keyword(catalog: tariffcore.Catalog) -> None:

@@ -15,7 +15,7 @@ import pytest
 from tariffcore.commands import main
 from tariffcore.rows import Progress, clock
 from tariffcore.service import read_token
-from tests.helpers import ROOT
+from tests.helpers import BASE, ROOT, dump
 
 READINGS = ROOT / "examples" / "readings.csv"
 LEDGER = ROOT / "examples" / "ledger.csv"
@@ -174,7 +174,8 @@ def test_report_notice_and_arrears_read_standard_input(
 def test_rule_authors_commands_read_standard_input(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    version = (ROOT / "rulesets" / "kr" / "gimhae" / "2025.yaml").read_bytes()
+    levy = {"levy": {"type": "per_unit", "label": "levy", "source": "s", "rate": 170}}
+    version = dump({**BASE, "charges": levy}).encode()
     _stdin(monkeypatch, version)
     status, out, err = _run(capsys, "validate", "-")
     assert status == 0 and "1 file(s) checked: no problems" in err
@@ -184,7 +185,7 @@ def test_rule_authors_commands_read_standard_input(
     _stdin(monkeypatch, version)
     status, out, _ = _run(capsys, "lint", "-", "--today", "2026-01-01")
     assert all(line.startswith("-:") for line in out.splitlines())
-    _stdin(monkeypatch, (ROOT / "rulesets" / "kr" / "gimhae" / "tests" / "2025.yaml").read_bytes())
+    _stdin(monkeypatch, (ROOT / "rulesets" / "kr" / "gimhae" / "tests" / "2017-01.yaml").read_bytes())
     status, _, err = _run(capsys, "test", "-")
     assert status == 0 and re.search(r"golden bills: \d+ passed, 0 failed", err)
 

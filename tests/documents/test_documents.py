@@ -85,15 +85,18 @@ def test_the_report_of_the_example_run_by_hand(gimhae_run: Path) -> None:
     data = run_report(gimhae_run).to_dict()
     # 9 rows: GH-0006 (tier 3 unknown), GH-0007 (20 mm base unknown), GH-0009 (bad usage) fail
     assert (data["rows"], data["bills"], data["error_rows"]) == (9, 6, 3)
-    # totals of the six bills: 37,900 + 13,980 + 239,000 + 107,900 + 372,350 + 22,820
-    assert data["total"] == "793950"
-    assert data["by_use_class"]["household"]["total"] == "74700"  # 37,900 + 13,980 + 22,820
+    # GH-0008, 15 m³ in 2019-08 under version A: 1,100 + 15 × 550 + (10 × 570 + 5 × 750)
+    # + 15 × 170 = 1,100 + 8,250 + 9,450 + 2,550 = 21,350.
+    # totals of the six bills: 37,900 + 13,980 + 239,000 + 107,900 + 372,350 + 21,350 = 792,480
+    assert data["total"] == "792480"
+    assert data["by_use_class"]["household"]["total"] == "73230"  # 37,900 + 13,980 + 21,350
     assert data["by_use_class"]["general"]["total"] == "719250"  # 239,000 + 107,900 + 372,350
     assert data["by_meter_mm"] == {
-        "13": {"bills": 5, "usage_m3": "173", "total": "421600"},
+        # 20 + 7 + 80 + 50 + 15 m³; 37,900 + 13,980 + 239,000 + 107,900 + 21,350
+        "13": {"bills": 5, "usage_m3": "172", "total": "420130"},
         "100": {"bills": 1, "usage_m3": "100", "total": "372350"},
     }
-    assert data["by_ruleset_version"]["kr/gimhae@2019"] == {"bills": 1, "usage_m3": "16", "total": "22820"}
+    assert data["by_ruleset_version"]["kr/gimhae@2019"] == {"bills": 1, "usage_m3": "15", "total": "21350"}
     assert data["errors"] == {"unknown_value": 2, "invalid_input": 1}
     assert list(data["by_charge"]) == ["base", "water", "sewer", "levy"]
     # base: 1,100 at 13 mm on five bills (2019 and 2025), 61,850 at 100 mm: 5 × 1,100 + 61,850
@@ -116,17 +119,19 @@ def test_table_csv_json_and_html_views(gimhae_run: Path, capsys: pytest.CaptureF
         assert main(["report", str(gimhae_run), "--format", fmt]) == 0
         out = capsys.readouterr().out
         if fmt == "json":
-            assert json.loads(out)["total"] == "793950"
+            assert json.loads(out)["total"] == "792480"
         elif fmt == "csv":
             rows = list(csv.reader(io.StringIO(out)))
             assert rows[0] == ["section", "key", "item", "count", "amount"]
-            assert ["summary", "bills", "", "6", "793950"] in rows
+            assert ["summary", "bills", "", "6", "792480"] in rows
             assert ["use_class_charge", "general", "water", "3", "380700"] in rows
         elif fmt == "html":
             assert out.startswith("<!doctype html>") and out.count("<svg") == 2
             assert "<script" not in out and "src=" not in out and "href=" not in out
         else:
-            assert "total          6  273  67,350  412,450  267,740  46,410  793,950" in out
+            # water 17,000 + 5,950 + 140,800 + 55,900 + 184,000 + 8,250 = 411,900; sewer 16,400
+            # + 5,740 + 83,500 + 42,400 + 109,500 + 9,450 = 266,990; levy 272 m³ × 170 = 46,240
+            assert "total          6  272  67,350  411,900  266,990  46,240  792,480" in out
 
 
 def test_the_report_reads_csv_parquet_and_standard_input(
@@ -162,7 +167,7 @@ def test_the_report_reads_csv_parquet_and_standard_input(
         ):
             assert found[key] == expected[key], (path.suffix, key)
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(gimhae_run.read_bytes())))
-    assert run_report("-").to_dict()["total"] == "793950"
+    assert run_report("-").to_dict()["total"] == "792480"
 
 
 def test_a_broken_run_is_refused_with_its_line(tmp_path: Path, gimhae_run: Path) -> None:
@@ -408,9 +413,10 @@ def test_render_notice_is_public_and_deterministic(installed_catalog: tariffcore
     bill = installed_catalog.bill(
         "kr/changwon",
         tariffcore.Account("A-1", "household", 20, 2),
-        tariffcore.Reading(Decimal(70), date(2025, 3, 1)),
+        tariffcore.Reading(Decimal(70), date(2023, 3, 1)),
     )
     first: Any = tariffcore.render_notice(bill, catalog=installed_catalog)
     assert first == tariffcore.render_notice(bill, catalog=installed_catalog)
-    # 40 × 650 + 20 × 810 + 10 × 1,030 (tier widths × 2 households)
+    # The tiers of the 2014-01 to 2023-10 bills (one rate from 2023-11), tier widths × 2
+    # households: 40 × 650 + 20 × 810 + 10 × 1,030 = 26,000 + 16,200 + 10,300
     assert "52,500원" in first and "세대수" in first

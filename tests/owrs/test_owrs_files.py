@@ -182,6 +182,7 @@ def test_bimonthly_bills_cover_two_months(catalog: tariffcore.Catalog) -> None:
         usage="18",
         meter_size='3/4"',
         city_limits="inside_city",
+        period_start="2018-05-01",  # two months: the period must cover the bill's months
     )
     # 52.33 + 4.249 × 18 = 52.33 + 76.482 → 76.48; bill 128.812 → 128.81
     assert result.total == Decimal("128.81")
@@ -193,7 +194,16 @@ def test_bimonthly_bills_cover_two_months(catalog: tariffcore.Catalog) -> None:
             usage="18",
             meter_size='3/4"',
             city_limits="inside_city",
+            period_start="2018-05-01",
             months="1",
+        )
+    with pytest.raises(tariffcore.InputError, match="bills every 2 month.*covers 1"):
+        bill(
+            catalog,
+            "owrs/alameda-county-water-district",
+            usage="18",
+            meter_size='3/4"',
+            city_limits="inside_city",
         )
 
 

@@ -52,7 +52,8 @@ def test_gimhae_2019_against_2025_on_a_synthetic_city(tmp_path: Path) -> None:
     new = sum(Decimal(r["new_total"]) for r in both)
     assert Decimal(data["total"]["old_revenue"]) == old
     assert Decimal(data["total"]["new_revenue"]) == new
-    # bath-houses and industry have no rates in either Gimhae version
+    # bath-houses have no class in either Gimhae version; industry has none in 2019 and no sewer
+    # rate in 2025
     assert data["by_use_class"]["industrial"]["billed_by_both"] == 0
     assert sum(data["errors"].values()) >= data["error_rows"]
     won = [Decimal(v) for v in data["change_percentiles"].values()]
@@ -153,9 +154,10 @@ def test_two_cities(tmp_path: Path, capsys) -> None:
         == 0
     )
     out = capsys.readouterr().out
-    # Changwon water 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; Daejeon 860 + 35 × (510 + 420 + 170) = 39,360
-    assert "26250" in out and "39360" in out
-    assert "change per bill (KRW): p0 13110" in out  # the bills' currency; 39,360 − 26,250
+    # 2025-03: Changwon's 2024-07 step, 35 × 850 + 35 × 590 = 29,750 + 20,650 = 50,400 (no levy or
+    # base); Daejeon's 2024-07 step, 860 + 35 × (560 + 470 + 170) = 860 + 42,000 = 42,860
+    assert "50400" in out and "42860" in out
+    assert "change per bill (KRW): p0 -7540" in out  # the bills' currency; 42,860 − 50,400
 
 
 def test_compare_on_two_processes_gives_the_same_rows(tmp_path: Path) -> None:
@@ -224,6 +226,7 @@ def test_charges_left_out_on_one_side_are_flagged(tmp_path: Path) -> None:
         == 0
     )
     data = json.loads(summary.read_text())
-    # Changwon bills water only; Gimhae bills base, water, sewer and levy on both accounts
-    assert data["not_included_on_one_side"] == {"new: base": 2, "new: levy": 2, "new: sewer": 2}
+    # Changwon bills water and sewer (its 2024-07 step has no levy or base); Gimhae bills base,
+    # water, sewer and levy on both accounts
+    assert data["not_included_on_one_side"] == {"new: base": 2, "new: levy": 2}
     assert "Charges one side does not include" in report.read_text()

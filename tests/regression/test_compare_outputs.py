@@ -117,16 +117,20 @@ def test_several_candidates_make_a_scenario_table(tmp_path: Path) -> None:
     )
     assert status == 1
     h = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
-    # Changwon bills water only: 12 m³ in its first tier, 12 × 650 = 7,800
-    assert (h["old_water"], h["new1_water"], h["new2_water"]) == ("6600", "10200", "7800")
-    assert h["new2_sewer"] is None and h["new2_total"] == "7800"
-    assert (h["new1_change"], h["new2_change"]) == ("6240", "-9140")  # 23,180 − 16,940; 7,800 − 16,940
-    assert h["new2_change_percent"] == "-53.96"  # −9,140 / 16,940 = −53.955…%
+    # Changwon (2024-07) bills a household water 12 × 850 = 10,200 and sewer 12 × 590 = 7,080,
+    # and no base charge or levy: 17,280
+    assert (h["old_water"], h["new1_water"], h["new2_water"]) == ("6600", "10200", "10200")
+    assert (h["new2_sewer"], h["new2_base"], h["new2_total"]) == ("7080", None, "17280")
+    assert (h["new1_change"], h["new2_change"]) == ("6240", "340")  # 23,180 − 16,940; 17,280 − 16,940
+    assert h["new2_change_percent"] == "2.01"  # 340 / 16,940 = 2.007…%
     assert "change" not in h
     data = json.loads(summary.read_text(encoding="utf-8"))
     assert data["old"] == OLD and data["rows"] == 3 and list(data["candidates"]) == ["new1", "new2"]
     assert data["candidates"]["new1"]["new"] == NEW and data["candidates"]["new2"]["new"] == "kr/changwon"
-    assert data["candidates"]["new2"]["by_charge"]["water"]["new_bills"] == 2
+    # Changwon's general water rate is unknown in its data: only H is billed by Gimhae 2019 and it
+    new2 = data["candidates"]["new2"]
+    assert new2["by_charge"]["water"]["new_bills"] == 1 and new2["errors"]["new: unknown_value"] == 1
+    assert data["candidates"]["new1"]["billed_by_both"] == 2 and new2["billed_by_both"] == 1
     html = report.read_text(encoding="utf-8")
     assert "<h2>Candidates</h2>" in html and html.count("<h3>Revenue by charge</h3>") == 2
 

@@ -129,7 +129,8 @@ def test_a_bill_worked_out_by_hand_with_amounts_as_strings(client: Any) -> None:
 
 def test_numbers_in_are_read_exactly_as_the_json_lines_reader_reads_them(client: Any) -> None:
     # 10.1 as a JSON number is Decimal("10.1"), not the float 10.0999999999999996447...:
-    # water 10.1 × 850 = 8585.0, sewer 10.1 × 820 = 8282.0, levy 10.1 × 170 = 1717.0.
+    # water 10.1 × 850 = 8585.0, sewer 10.1 × 820 = 8282.0, levy 10.1 × 170 = 1717.0, each line
+    # in whole won (nothing to drop); read as a float, 8584.99… would be truncated to 8584.
     rows = [{**HOUSEHOLD, "usage_m3": usage} for usage in ("10.1", 10.1)]
     raw = json.dumps({"ruleset": "kr/gimhae", "rows": rows})
     assert "10.1" in raw
@@ -138,7 +139,9 @@ def test_numbers_in_are_read_exactly_as_the_json_lines_reader_reads_them(client:
     assert first == second
     assert first["usage_m3"] == "10.1"
     amounts = {line["charge"]: line["amount"] for line in first["lines"]}
-    assert amounts["water"] == "8585.0" and amounts["sewer"] == "8282.0" and amounts["levy"] == "1717.0"
+    assert amounts["water"] == "8585" and amounts["sewer"] == "8282" and amounts["levy"] == "1717"
+    unrounded = {line["charge"]: line["unrounded"] for line in first["lines"]}
+    assert unrounded["water"] == "8585.0" and unrounded["sewer"] == "8282.0" and unrounded["levy"] == "1717.0"
 
 
 def test_rows_that_cannot_be_billed_stay_in_place_as_error_rows(client: Any) -> None:

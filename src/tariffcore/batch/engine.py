@@ -113,7 +113,8 @@ class BatchEngine:
     """Bills rows and chunks of rows with a catalog compiled once and a bounded result cache.
 
     ``ruleset`` (``id`` or ``id@version``) bills the rows that carry no ``ruleset`` column of
-    their own. Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
+    their own. ``charges`` bills only those charge ids (see :meth:`tariffcore.Ruleset.bill`).
+    Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
     """
 
     def __init__(
@@ -123,8 +124,10 @@ class BatchEngine:
         *,
         recipe: CatalogRecipe | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        charges: Iterable[str] | None = None,
     ) -> None:
         self.catalog = catalog
+        self.charges = tuple(charges) if charges is not None else None
         self.ruleset = ruleset or None
         self.recipe = recipe
         self.cache_size = cache_size
@@ -141,10 +144,11 @@ class BatchEngine:
         *,
         entry_points: bool = True,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        charges: Iterable[str] | None = None,
     ) -> BatchEngine:
         """An engine over the installed rulesets plus ``paths``; it can be pickled."""
         recipe = CatalogRecipe(tuple(str(p) for p in paths), entry_points)
-        return cls(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size)
+        return cls(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)
 
     def __reduce__(self) -> tuple[Callable[..., BatchEngine], tuple[Any, ...]]:
         if self.recipe is None:
@@ -152,7 +156,7 @@ class BatchEngine:
                 "a BatchEngine built from a Catalog object cannot be pickled; "
                 "build it with BatchEngine.load(...)"
             )
-        return _rebuild, (self.recipe, self.ruleset, self.cache_size)
+        return _rebuild, (self.recipe, self.ruleset, self.cache_size, self.charges)
 
     # -- one account
 
@@ -178,7 +182,7 @@ class BatchEngine:
 
     def _bill(self, reference: str | None, account: Account, reading: Reading) -> Result:
         """:meth:`Catalog.bill`, every per-row failure turned into a :class:`BillingError`."""
-        result = row_result(reference, lambda ref: self.catalog.bill(ref, account, reading))
+        result = row_result(reference, lambda ref: self.catalog.bill(ref, account, reading, self.charges))
         return _bare(result) if isinstance(result, BillingError) else result
 
     def _from_fields(self, record: Mapping[str, Any]) -> Result:
@@ -423,5 +427,7 @@ def _same(record: Mapping[str, Any]) -> Mapping[str, Any]:
     return record
 
 
-def _rebuild(recipe: CatalogRecipe, ruleset: str | None, cache_size: int) -> BatchEngine:
-    return BatchEngine(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size)
+def _rebuild(
+    recipe: CatalogRecipe, ruleset: str | None, cache_size: int, charges: tuple[str, ...] | None = None
+) -> BatchEngine:
+    return BatchEngine(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)

@@ -261,7 +261,16 @@ class _Tiered(ChargeType):
                 return None
             return TierTable((Tier(None, base.tiers[entry.tier - 1].rate),))
         if entry.rate is not None:
-            return TierTable((Tier(None, known_value(entry.rate)),), entry.scale_by_households)
+            rate = known_value(entry.rate)
+            if rate is not None and rate < 0:
+                raw = (
+                    ctx.raw.get("classes", {}).get(cls) if isinstance(ctx.raw.get("classes"), dict) else None
+                )
+                where = ("classes", cls, "rate") if isinstance(raw, dict) else ("classes", cls)
+                ctx.problem(
+                    where, f"rate {entry.rate} is negative; a reduction is written under 'reductions'"
+                )
+            return TierTable((Tier(None, rate),), entry.scale_by_households)
         assert entry.tiers is not None
         path = _tiers_path(ctx.raw, cls)
         tiers: list[Tier] = []

@@ -11,6 +11,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 from ..batch import (
     BatchEngine,
@@ -21,6 +22,7 @@ from ..batch import (
     run_chunks,
 )
 from ..engine import charge_ids
+from ..errors import TariffcoreError
 from ..rows import SqliteBillWriter, input_format, read_chunks, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output
@@ -82,7 +84,8 @@ def _count(minimum: int) -> Callable[[str], int]:
 
 
 def batch_options(sub: argparse.ArgumentParser) -> None:
-    """``--jobs``, ``--progress`` and ``--cache-mib``, shared by the batch commands."""
+    """``--jobs``, ``--progress``, ``--cache-mib`` and ``--charges``, shared by the batch commands."""
+    charges_option(sub)
     sub.add_argument(
         "--jobs",
         "-j",
@@ -107,10 +110,42 @@ def batch_options(sub: argparse.ArgumentParser) -> None:
     quiet_option(sub)
 
 
+def charges_option(sub: argparse.ArgumentParser) -> None:
+    """``--charges water,sewer``: bill only these charges."""
+    sub.add_argument(
+        "--charges",
+        metavar="IDS",
+        help="bill only these charges (ids separated by ','); the others are not computed and "
+        "each bill lists them as not requested",
+    )
+
+
+def requested(args: argparse.Namespace) -> list[str] | None:
+    """The charge ids of ``--charges``, or ``None`` for every charge."""
+    text = getattr(args, "charges", None)
+    if text is None:
+        return None
+    ids = [part.strip() for part in text.split(",")]
+    if not all(ids):
+        raise TariffcoreError(f"--charges {text!r}: give charge ids separated by ','")
+    return ids
+
+
 def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
-    """The batch engine for the command's ``--rulesets-dir`` and ``--cache-mib``."""
-    options = {} if args.cache_mib is None else {"cache_size": args.cache_mib << 20}
-    return BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), **options)
+    """The batch engine for the command's ``--rulesets-dir``, ``--cache-mib`` and ``--charges``;
+    with a ``--ruleset``, a charge id it does not know stops the run (exit status 2)."""
+    options: dict[str, Any] = {} if args.cache_mib is None else {"cache_size": args.cache_mib << 20}
+    charges = requested(args)
+    engine = BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), charges=charges, **options)
+    if charges is not None and ruleset is not None:
+        found, _ = engine.catalog.resolve(ruleset)
+        unknown = [c for c in charges if c not in found.charge_ids]
+        if unknown:
+            raise TariffcoreError(
+                f"--charges: {ruleset} has no charge {', '.join(map(repr, unknown))}; "
+                f"its charges: {', '.join(found.charge_ids)}"
+            )
+    return engine
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,6 +153,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.format, args.output, formats=FORMATS, default="jsonl")
     engine = open_engine(args, args.ruleset)
     columns = charge_ids(engine.catalog, args.ruleset)
+    if engine.charges is not None:
+        columns = [c for c in columns if c in engine.charges]
     check_input(args.input)
     if args.input == "-" and args.input_format == "parquet":
         with stdin_file(".parquet") as copy:  # Parquet is read from a file

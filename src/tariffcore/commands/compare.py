@@ -124,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
     charges: list[str] = []
     for engine, reference in zip(engines, references):
         charges += [charge for charge in charge_ids(engine.catalog, reference) if charge not in charges]
+    if engines[0].charges is not None:  # --charges: only those are billed, and have columns
+        charges = [charge for charge in charges if charge in engines[0].charges]
     columns = ScenarioColumns(charges, len(args.against))
     check_input(args.readings)
     if args.readings == "-" and args.input_format == "parquet":

@@ -12,6 +12,7 @@ from ..errors import BillingError
 from ..rows import bill_to_dict, error_to_dict, explain_bill, parse_row, read_rows
 from ._common import Subparsers, bill_one, catalog_options, open_catalog
 from ._conventions import UsageError, check_input
+from .bill import charges_option, requested
 
 
 def register(subparsers: Subparsers) -> None:
@@ -47,6 +48,7 @@ def register(subparsers: Subparsers) -> None:
         help="an extra account attribute a rule asks for (repeatable)",
     )
     sub.add_argument("--format", choices=("text", "json"), default="text")
+    charges_option(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
 
@@ -94,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         reference = args.ruleset
     if not reference:
         raise UsageError("give --ruleset ID (or a row with a 'ruleset' column)")
-    result = bill_one(catalog, reference, account, reading)
+    result = bill_one(catalog, reference, account, reading, requested(args))
     if isinstance(result, BillingError):
         if args.format == "json":
             print(json.dumps(error_to_dict(account.id, result), ensure_ascii=False, indent=2))

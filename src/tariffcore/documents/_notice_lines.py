@@ -76,12 +76,10 @@ def _how(line: BillLine, bill: Bill, w: Words, classes: Mapping[str, str]) -> li
         out.append(f"<div>{escape(w.quantity(abs(line.quantity), line.unit))}</div>")
     out += [f'<div class="note">{escape(note)}</div>' for note in line.notes]
     rounding = w.rounding(line.rounding, cur)
-    if rounding is not None:
-        change = (
-            f": {w.money(line.unrounded, cur)} → {w.money(line.amount, cur)}"
-            if line.unrounded != line.amount
-            else ""
-        )
+    # The rounding is shown where it changed the amount; a whole amount it left as it was needs
+    # no row of its own (the rule is in the bill's data and in `tariffcore explain`).
+    if rounding is not None and line.unrounded != line.amount:
+        change = f": {w.money(line.unrounded, cur)} → {w.money(line.amount, cur)}"
         out.append(f'<div class="round">{escape(rounding + change)}</div>')
     sources = ", ".join(source.id for source in line.sources)
     ref = w.rule_ref.format(rule=line.rule, version=line.version)
