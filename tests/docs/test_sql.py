@@ -3,17 +3,29 @@ page shows under each (in the ``sqlite3`` shell's list mode: ``|`` between value
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
+import shlex
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.docs.test_docs import DOCS, FENCE, _console
+from tariffcore.commands import main
 from tests.helpers import ROOT
 
-PAGE = DOCS / "sql.md"
+PAGE = ROOT / "docs" / "sql.md"
+FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+
+
+def _console(block: str) -> None:
+    """Run the block's ``$ tariffcore …`` commands (what they print is not the point here)."""
+    for line in block.splitlines():
+        if line.startswith("$ tariffcore "):
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                assert main(shlex.split(line)[2:]) in (0, 1), line
 
 
 def _rows(database: Path, query: str) -> list[str]:
@@ -47,7 +59,6 @@ def test_every_query_prints_what_the_page_shows(tmp_path: Path, monkeypatch: pyt
 
 
 def test_the_databases_are_typed_and_indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tariffcore.commands import main
 
     monkeypatch.chdir(tmp_path)
     main(["bill", str(ROOT / "examples" / "readings.csv"), "--ruleset", "kr/gimhae", "-o", "b.sqlite", "-q"])

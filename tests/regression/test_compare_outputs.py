@@ -170,3 +170,13 @@ def test_sqlite_has_comparisons_and_lines(tmp_path: Path) -> None:
             "text",
             "integer",
         )
+
+
+def test_only_the_charges_asked_for_have_columns(tmp_path: Path) -> None:
+    out = tmp_path / "c.csv"
+    _compare(tmp_path, "--charges", "water,sewer", "-o", str(out))
+    h = next(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert "old_base" not in h and "new_levy" not in h
+    # water and sewer only: 6,600 + 7,200 = 13,800 under 2019; 10,200 + 9,840 = 20,040 under 2025
+    assert (h["old_total"], h["new_total"], h["change"]) == ("13800", "20040", "6240")
+    assert h["change_percent"] == "45.22"  # 6,240 / 13,800 = 45.217…%
