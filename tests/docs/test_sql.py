@@ -59,7 +59,6 @@ def test_every_query_prints_what_the_page_shows(tmp_path: Path, monkeypatch: pyt
 
 
 def test_the_databases_are_typed_and_indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-
     monkeypatch.chdir(tmp_path)
     main(["bill", str(ROOT / "examples" / "readings.csv"), "--ruleset", "kr/gimhae", "-o", "b.sqlite", "-q"])
     with sqlite3.connect("b.sqlite") as db:
