@@ -205,6 +205,7 @@ def test_a_token_file_may_be_standard_input(monkeypatch: pytest.MonkeyPatch) -> 
         ("bill", str(READINGS), "--ruleset", "kr/gimhae", "--format", "sqlite"),  # to standard output
         ("bill", str(READINGS), "--ruleset", "kr/gimhae", "--format", "parquet"),
         ("bill", str(READINGS), "--ruleset", "kr/nowhere"),
+        ("bill", str(READINGS)),  # no --ruleset, and no 'ruleset' column
         ("compare", "no-such.csv", "--ruleset", "kr/gimhae", "--against", "kr/changwon"),
         ("compare", str(READINGS), "--ruleset", "kr/gimhae", "--against", "kr/changwon", "--hardest", "-1"),
         (

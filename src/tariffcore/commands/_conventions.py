@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import dataclasses
 import shutil
 import sys
@@ -31,6 +32,7 @@ __all__ = [
     "SUFFIX_FORMATS",
     "UsageError",
     "check_input",
+    "csv_header",
     "one_stdin",
     "output_format",
     "progress_for",
@@ -99,6 +101,12 @@ def output_format(given: str | None, output: str | None, *, formats: Sequence[st
     if chosen in FILE_ONLY and not to_file(output):
         raise UsageError(f"--format {chosen} needs --output FILE")
     return chosen
+
+
+def csv_header(path: str) -> list[str]:
+    """The column names of the CSV file ``path`` (its first row)."""
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return [name.strip() for name in next(csv.reader(stream), [])]
 
 
 def check_input(name: str, what: str = "input file") -> None:

@@ -27,7 +27,9 @@ from ..rows import SqliteBillWriter, input_format, read_chunks, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output
 from ._conventions import (
+    UsageError,
     check_input,
+    csv_header,
     output_format,
     progress_for,
     quiet_option,
@@ -172,6 +174,8 @@ def _run(
 ) -> int:
     stdin = source == "-"
     kind = input_format(source, args.input_format) if not stdin else (args.input_format or "csv")
+    if args.ruleset is None and not stdin and kind == "csv" and "ruleset" not in csv_header(source):
+        raise UsageError(f"give --ruleset ID: {args.input} has no 'ruleset' column")
     progress = progress_for(args, stdin)
     chunks = read_chunks(source, kind, progress=progress)
     rows = failed = 0
