@@ -725,6 +725,30 @@ def cli_reference(parser: argparse.ArgumentParser) -> str:
     return "\n".join(out)
 
 
+def error_codes_reference() -> str:
+    """The tables of error codes: every billing error code with its class, HTTP status and
+    meaning, then the service's own codes (both read from the code, never written twice)."""
+    from tariffcore.service import SERVICE_CODES, billing_codes
+
+    out = [
+        "| code | class | HTTP status | meaning |",
+        "|---|---|---|---|",
+        *(
+            f"| `{code}` | `{name}` | {status} | {_cell(meaning)} |"
+            for code, name, status, meaning in billing_codes()
+        ),
+        "",
+        "The service's own codes, for a request it cannot read or will not serve "
+        "([HTTP service](service.md)):",
+        "",
+        "| code | HTTP status | meaning |",
+        "|---|---|---|",
+        *(f"| `{code}` | {status} | {_cell(meaning)} |" for code, (status, meaning) in SERVICE_CODES.items()),
+        "",
+    ]
+    return "\n".join(out)
+
+
 def _help(parser: argparse.ArgumentParser) -> str:
     # argparse wraps to the terminal's width; fix it so the page is the same everywhere.
     saved = os.environ.get("COLUMNS")

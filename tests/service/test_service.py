@@ -223,19 +223,12 @@ def test_size_and_row_limits() -> None:
         refused(client.post("/arrears", json={"as_of": "2025-06-30", "ledger": [{}] * 4}), "too_many_rows")
 
 
-def test_every_error_code_raised_anywhere_has_a_documented_status() -> None:
-    raised = set()
-    for path in SRC.rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        raised |= set(re.findall(r'\bcode\s*=\s*"([a-z_]+)"', text))
-    raised -= set(SERVICE_STATUS)
-    assert raised, "no error codes found"
-    assert raised <= set(BILLING_STATUS), sorted(raised - set(BILLING_STATUS))
-    page = (ROOT / "docs" / "service.md").read_text(encoding="utf-8")
-    for code, status in {**BILLING_STATUS, **SERVICE_STATUS}.items():
-        assert re.search(rf"^\| `{code}` \| {status} \|", page, re.MULTILINE), (
-            f"{code} ({status}) not in docs/service.md"
-        )
+def test_the_status_map_is_read_from_the_error_classes() -> None:
+    # The one table: every billing code's class states its status (tests/test_errors.py checks
+    # every raised code against it and against the documentation).
+    from tariffcore.errors import ERROR_CLASSES
+
+    assert {code: cls.http_status for code, cls in ERROR_CLASSES.items()} == BILLING_STATUS
     assert not set(BILLING_STATUS) & set(SERVICE_STATUS)
     assert status_of("a_plugins_own_code") == 422
 

@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 
 from ..bill import SourceRef
 from ..errors import (
-    BillingError,
+    UndeclaredRoundingError,
     UnknownValueError,
 )
 from ..format import (
@@ -239,11 +239,10 @@ class ArrearsVersion:
                 if rule.rounding
                 else "no rounding removes"
             )
-            raise BillingError(
+            raise UndeclaredRoundingError(
                 f"{self.label}: rule {rule.id!r} ({spec.label}) comes to {format_amount(rounded)} "
                 f"{self.spec.currency}, a fraction of the currency's minor unit, and {how} it; the "
-                "late-payment rules must say how the ordinance rounds it ('rounding:')",
-                code="undeclared_rounding",
+                "late-payment rules must say how the ordinance rounds it ('rounding:')"
             )
         return Surcharge(
             rule=rule.id,

@@ -15,7 +15,8 @@ from .cache import (
     freeze,
     parsed_key,
 )
-from .engine import BatchEngine, CatalogRecipe, Outcome, column_text, fragment
+from .engine import BatchEngine, CatalogRecipe, column_text, fragment
+from .outcome import BilledOutcome, FailedOutcome, Outcome
 from .partitions import (
     PartitionResult,
     bill_dataset,
@@ -33,10 +34,12 @@ from .workers import (
 
 __all__ = [
     "BatchEngine",
+    "BilledOutcome",
     "CacheStats",
     "CatalogRecipe",
     "DEFAULT_CACHE_SIZE",
     "ENTRY_WEIGHT",
+    "FailedOutcome",
     "OBJECT_WEIGHT",
     "Outcome",
     "PartitionResult",

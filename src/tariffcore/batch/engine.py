@@ -50,23 +50,11 @@ from .cache import (
     freeze,
     parsed_key,
 )
+from .outcome import BilledOutcome, FailedOutcome, Outcome, outcome
 
 __all__ = ["BatchEngine", "CatalogRecipe", "Outcome", "column_text", "fragment"]
 
 Result = Bill | BillingError
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The result of one input row: its number, account id and bill or error."""
-
-    number: int
-    account: str
-    result: Result
-
-    @property
-    def failed(self) -> bool:
-        return isinstance(self.result, BillingError)
 
 
 @dataclass(frozen=True)
@@ -408,16 +396,17 @@ class BatchEngine:
             progress.rows = rows
         return rows, failed
 
-    def results(self, chunk: Chunk, own_ids: bool = True) -> list[Outcome]:
-        """Every row's :class:`Outcome`, bills carrying their own account ids (with
-        ``own_ids=False``, a repeated row's bill may carry the id of the row that computed it,
-        which saves a copy when only its lines and total matter)."""
-        found = []
+    def results(self, chunk: Chunk, own_ids: bool = True) -> list[BilledOutcome | FailedOutcome]:
+        """Every row's outcome, bills carrying their own account ids (with ``own_ids=False``, a
+        repeated row's bill may carry the id of the row that computed it, which saves a copy
+        when only its lines and total matter). ``outcome.failed`` narrows ``outcome.result``
+        to a :class:`~tariffcore.BillingError` or a :class:`~tariffcore.Bill`."""
+        found: list[BilledOutcome | FailedOutcome] = []
         for number, account, result, _ in self.outcomes(chunk):
             assert result is not None
             if own_ids and isinstance(result, Bill) and result.account != account:
                 result = replace(result, account=account)
-            found.append(Outcome(number, account, result))
+            found.append(outcome(number, account, result))
         return found
 
 

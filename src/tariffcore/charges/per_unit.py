@@ -10,7 +10,7 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from ..bill import Account
-from ..errors import InputError, NotApplicableError, UnknownValueError
+from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     UNKNOWN,
     ChargeSpec,
@@ -174,7 +174,7 @@ class PerUnit(ChargeType):
             price = per_class.get(cls, default)
             what = f"{name} ({cls})"
             if price is None:
-                raise NotApplicableError(f"{name} has no unit price for use class {cls!r}")
+                raise NoRateError(f"{name} has no unit price for use class {cls!r}")
             usage = bill.usage
             if usage == 0:  # nothing to price: an unknown or input-dependent price is not needed
                 return Charged(ZERO, rule=cls, quantity=usage, unit="m3")

@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..bill import TierSlice
-from ..errors import InputError, NotApplicableError, UnknownValueError
+from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     UNKNOWN,
     ChargeSpec,
@@ -166,7 +166,7 @@ class _Tiered(ChargeType):
             cls = bill.account.use_class
             plan = plans.get(cls)
             if plan is None:
-                raise NotApplicableError(f"{name} has no rate for use class {cls!r}")
+                raise NoRateError(f"{name} has no rate for use class {cls!r}")
             households = bill.households
             usage = bill.usage
             what = f"{name} ({cls})"

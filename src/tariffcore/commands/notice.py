@@ -18,6 +18,7 @@ from pathlib import Path
 from ..documents import bill_from_dict, bill_records, read_history, render_notice
 from ..errors import InputError
 from ._common import Subparsers, catalog_options, open_catalog
+from ._conventions import UsageError, check_input, quiet_option
 
 _UNSAFE = re.compile(r"[^\w.-]")
 
@@ -48,11 +49,13 @@ def register(subparsers: Subparsers) -> None:
         "--history",
         metavar="FILE",
         help="usage of earlier months (CSV or JSON lines with account, billing_month, "
-        "usage_m3; earlier runs of 'bill' will do): a chart of the last 12 months",
+        "usage_m3; earlier runs of 'bill' will do; '-' reads standard input): a chart of the "
+        "last 12 months",
     )
     sub.add_argument(
         "--language", choices=("ko", "en"), default=None, help="default: the ruleset's (Korean for kr/...)"
     )
+    quiet_option(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
 
@@ -64,6 +67,10 @@ def file_name(account: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.source == "-" and args.history == "-":
+        raise UsageError("RUN and --history cannot both be standard input ('-')")
+    if args.history:
+        check_input(args.history, "history file")
     catalog = open_catalog(args)
     history = read_history(args.history, {args.account} if args.account else None) if args.history else None
     target = Path(args.output)
@@ -121,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         written[name] = number
     if args.account is not None and not written and not failed:
         raise InputError(f"account {args.account} is not in {args.source}")
-    if not single:
+    if not single and not args.quiet:
         print(
             f"{len(written)} notice(s) written to {target}"
             + (f"; {failed} error row(s) have none" if failed else ""),

@@ -54,6 +54,10 @@ def show(catalog: Catalog, reference: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "list" and args.reference:
+        raise TariffcoreError(
+            f"rulesets list takes no ID (to print one version: rulesets show {args.reference})"
+        )
     catalog = open_catalog(args)
     if args.action == "show":
         if not args.reference:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..bill import BillLine
-from ..errors import BillingError
+from ..errors import UndeclaredRoundingError
 from ..money import at_scale, format_amount, minor_unit
 
 __all__ = ["whole_lines"]
@@ -31,12 +31,11 @@ def whole_lines(lines: Sequence[BillLine], ruleset: str, currency: str) -> tuple
                 if line.rounding is not None
                 else "the ruleset declares no rounding for it"
             )
-            raise BillingError(
+            raise UndeclaredRoundingError(
                 f"{ruleset}@{line.version} {line.charge}: the line comes to "
                 f"{format_amount(line.amount)} {currency}, a fraction of the currency's minor "
                 f"unit ({unit} {currency}), and {why}; the ruleset must say how the ordinance "
-                "rounds it ('rounding:')",
-                code="undeclared_rounding",
+                "rounds it ('rounding:')"
             )
         out.append(line if scaled is line.amount else replace(line, amount=scaled))
     return tuple(out)

@@ -14,7 +14,14 @@ from decimal import Decimal, localcontext
 
 from ..bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, TierSlice
 from ..charges import BillContext, Charged
-from ..errors import BillingError, NotApplicableError, PluginError, UnknownValueError
+from ..errors import (
+    BillingError,
+    PluginError,
+    SplitChargeMissingError,
+    SplitUnsupportedError,
+    UnknownReductionError,
+    UnknownValueError,
+)
 from ..money import MONEY_CONTEXT, Rounding, format_amount, minor_unit
 from ..reductions import (
     ReductionContext,
@@ -279,11 +286,11 @@ def _part_charge(version: Version, charge_id: str, part: PeriodPart) -> ChargeEn
                 f"{version.label} has no figures for {charge_id}, and "
                 f"it is in force for {days} of the split period"
             )
-        raise NotApplicableError(
+        raise SplitChargeMissingError(
             f"{version.label} has no {charge_id} charge, and it is in force for {days} of the split period"
         )
     if not charge.apportions:
-        raise NotApplicableError(
+        raise SplitUnsupportedError(
             f"{version.label} {charge_id}: its charge type (plug-in {charge.plugin!r}) "
             "cannot bill part of a period, which split_by_days needs"
         )
@@ -310,9 +317,8 @@ def _claimed(plan: BillPlan, account: Account) -> list[tuple[ReductionEntry, Ver
                 if (version is not own and version.reductions)
                 else ""
             )
-            raise NotApplicableError(
-                f"{version.label}{kind} has no reduction {rid!r} (its reductions: {listed})",
-                code="unknown_reduction",
+            raise UnknownReductionError(
+                f"{version.label}{kind} has no reduction {rid!r} (its reductions: {listed})"
             )
         specs[rid] = reduction.spec
         found.append((reduction, version))

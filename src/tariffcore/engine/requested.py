@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from ..bill import NotIncluded
-from ..errors import InputError
+from ..errors import UnknownChargeError
 
 __all__ = ["charge_ids", "requested_charges"]
 
@@ -41,18 +41,17 @@ def requested_charges(
     charges: Iterable[str] | None, known: Sequence[str], owner: str
 ) -> frozenset[str] | None:
     """``charges`` as a set (``None``: every charge); an id ``owner`` does not know is an
-    :class:`~tariffcore.InputError` (code ``unknown_charge``) naming the known ones."""
+    :class:`~tariffcore.UnknownChargeError` (code ``unknown_charge``) naming the known ones."""
     if charges is None:
         return None
     if isinstance(charges, str):
         charges = charges.split(",")
     wanted = [str(charge).strip() for charge in charges]
     if not all(wanted):
-        raise InputError("charges: an empty charge id", code="unknown_charge")
+        raise UnknownChargeError("charges: an empty charge id")
     unknown = [charge for charge in wanted if charge not in known]
     if unknown:
-        raise InputError(
-            f"{owner} has no charge {', '.join(map(repr, unknown))}; its charges: {', '.join(known)}",
-            code="unknown_charge",
+        raise UnknownChargeError(
+            f"{owner} has no charge {', '.join(map(repr, unknown))}; its charges: {', '.join(known)}"
         )
     return frozenset(wanted)

@@ -19,6 +19,7 @@ from ..bill import Account, Bill, NotIncluded, Reading
 from ..errors import (
     BillingError,
     InputError,
+    NoTariffError,
     NoVersionError,
     UnknownRulesetError,
 )
@@ -125,9 +126,7 @@ class Ruleset:
         (``dates:``) where it states them.
         """
         if not self.versions:
-            raise NoVersionError(
-                f"{self.id} holds late-payment rules only: it has no tariff to bill with", code="no_tariff"
-            )
+            raise NoTariffError(f"{self.id} holds late-payment rules only: it has no tariff to bill with")
         chosen = self._timeline.pick(
             lambda version: anchor_date(
                 basis or version.spec.effective.basis, reading, self.id, version.spec.dates, what

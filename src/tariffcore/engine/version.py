@@ -15,7 +15,7 @@ from typing import Any
 
 from ..bill import Account, Bill, NotIncluded, Reading
 from ..charges import unknown_class
-from ..errors import InputError, NotApplicableError, Problem
+from ..errors import BillingCycleError, Problem, UnknownUseClassError
 from ..format import RulesetVersion
 from ..money import MONEY_CONTEXT
 from ..periods import MONTH_TOLERANCE_DAYS, period_months
@@ -102,37 +102,33 @@ class CompiledVersion:
             period = f"the period {start}..{end} ({days} days)"
             covered = period_months(start, end)
             if covered is None:
-                raise InputError(
+                raise BillingCycleError(
                     f"{every}, and {period} is not a whole number of months "
                     f"(it must end within {MONTH_TOLERANCE_DAYS} days of a whole number of "
-                    "calendar months after its start)",
-                    code="billing_cycle",
+                    "calendar months after its start)"
                 )
             if months is not None and months != covered:
-                raise InputError(
-                    f"{every}: months {months} disagrees with {period}, which covers {covered} month(s)",
-                    code="billing_cycle",
+                raise BillingCycleError(
+                    f"{every}: months {months} disagrees with {period}, which covers {covered} month(s)"
                 )
             months = covered
             period = f": {period} covers {covered}"
         if months is None:
             months = cycle.default if cycle is not None else 1
             if months is None:
-                raise InputError(
+                raise BillingCycleError(
                     f"{every}: the reading must say how many months it covers "
-                    "(column 'months', or the period dates)",
-                    code="billing_cycle",
+                    "(column 'months', or the period dates)"
                 )
         if months not in allowed:
-            raise InputError(f"{every}, not {months}{period}", code="billing_cycle")
+            raise BillingCycleError(f"{every}, not {months}{period}")
         limit = cycle.below_monthly_m3.get(months) if cycle is not None else None
         if limit is not None and reading.usage_m3 >= MONEY_CONTEXT.multiply(limit, months):
             per_month = MONEY_CONTEXT.divide(reading.usage_m3, months)
-            raise InputError(
+            raise BillingCycleError(
                 f"{self.label}: a {months}-month bill is only for usage below "
                 f"{limit} m³ per month, and {reading.usage_m3} m³ over {months} "
                 f"months is {per_month.normalize():f} m³ per month; bill it monthly",
-                code="billing_cycle",
             )
         return months
 
@@ -141,10 +137,9 @@ class CompiledVersion:
         when the account does not say); an unknown use class is not applicable."""
         use_class = self.spec.use_classes.get(account.use_class)
         if use_class is None:
-            raise NotApplicableError(
+            raise UnknownUseClassError(
                 f"{self.label}: {unknown_class(account.use_class, self.spec.use_classes).split(';')[0]}"
-                f" (this version knows {', '.join(self.spec.use_classes)})",
-                code="unknown_use_class",
+                f" (this version knows {', '.join(self.spec.use_classes)})"
             )
         if account.household_units is not None:
             return account.household_units
