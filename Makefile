@@ -12,9 +12,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# tariffcore itself and the bundled Korean rulesets plug-in.
-$(VENV)/.installed: $(BIN)/python pyproject.toml plugins/tariffcore-kr/pyproject.toml
-	$(BIN)/python -m pip install --quiet -e . -e plugins/tariffcore-kr
+# tariffcore itself, the bundled Korean rulesets plug-in and the OWRS rate file plug-in.
+$(VENV)/.installed: $(BIN)/python pyproject.toml plugins/tariffcore-kr/pyproject.toml \
+		plugins/tariffcore-owrs/pyproject.toml
+	$(BIN)/python -m pip install --quiet -e . -e plugins/tariffcore-kr -e plugins/tariffcore-owrs
 	touch $@
 
 # ...plus what the test suite needs.

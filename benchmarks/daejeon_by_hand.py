@@ -1,12 +1,20 @@
 """The Daejeon tariff written out by hand as one small Decimal function: the reference that
 tariffcore must match to the won, and the speed floor of plain Python.
 
-Figures from the tariff digest §8 (대전광역시 상하수도 요금표, OFF, observed in force 2025).
+Figures from the tariff digest §8 (v2): the official fee page (대전광역시 상하수도 요금표, OFF)
+shows the step of the 2023-07 bill, in force to the 2024-06 bill (``kr/daejeon@2023-07``). The
+later steps (2024-07, 2025-07) are known for the household and tier-1 rates only, so the
+benchmark bills a month of this step, :data:`BILLING_MONTH`. Each line drops its fraction of a
+won, as the ruleset does (digest §10; whole-m³ usage never has one).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
+
+#: The billing month the benchmark city is billed in: the 2023-07 step is the last Daejeon table
+#: the digest gives whole (2023-07 to 2024-06 bills).
+BILLING_MONTH = "2024-03"
 
 BASE = {
     15: 860,
@@ -53,10 +61,15 @@ def graduated(usage: Decimal, tiers: tuple[tuple[int | None, int], ...]) -> Deci
     return total
 
 
+def whole_won(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal(1), rounding=ROUND_DOWN)
+
+
 def bill(use_class: str, meter_mm: int, usage: Decimal) -> dict[str, Decimal]:
-    """The lines and total of one Daejeon bill; KeyError for a class or meter not in the table."""
+    """The lines and total of one Daejeon bill of the 2023-07 step; KeyError for a class or
+    meter not in the table."""
     base = Decimal(BASE[meter_mm])
-    water = graduated(usage, WATER[use_class])
-    sewer = graduated(usage, SEWER[use_class])
-    levy = usage * LEVY
+    water = whole_won(graduated(usage, WATER[use_class]))
+    sewer = whole_won(graduated(usage, SEWER[use_class]))
+    levy = whole_won(usage * LEVY)
     return {"base": base, "water": water, "sewer": sewer, "levy": levy, "total": base + water + sewer + levy}

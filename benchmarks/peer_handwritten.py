@@ -33,7 +33,7 @@ def main(source: str, target: str) -> int:
                 write(f'{{"account":"{row[a]}","error":{{"code":"not_billed","message":"{exc}"}}}}\n')
                 continue
             write(
-                f'{{"account":"{row[a]}","ruleset":"kr/daejeon@2025","lines":['
+                f'{{"account":"{row[a]}","ruleset":"kr/daejeon@2023-07","lines":['
                 f'{{"charge":"base","amount":"{lines["base"]}"}},{{"charge":"water","amount":"{lines["water"]}"}},'
                 f'{{"charge":"sewer","amount":"{lines["sewer"]}"}},{{"charge":"levy","amount":"{lines["levy"]}"}}],'
                 f'"total":"{lines["total"]}"}}\n'

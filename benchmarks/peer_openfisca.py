@@ -18,10 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 from openfisca_core.simulations import SimulationBuilder  # noqa: E402
 
+from benchmarks.daejeon_by_hand import BILLING_MONTH  # noqa: E402
 from benchmarks.openfisca_daejeon import DaejeonTariff  # noqa: E402
 
 CHARGES = ("base", "water", "sewer", "levy")
-PERIOD = "2025-03"
+PERIOD = BILLING_MONTH
 
 
 def main(source: str, target: str) -> int:
@@ -42,7 +43,7 @@ def main(source: str, target: str) -> int:
         write = out.write
         for account, base, water, sewer, levy, total in zip(accounts, *amounts, totals):
             write(
-                f'{{"account":"{account}","ruleset":"kr/daejeon@2025","lines":['
+                f'{{"account":"{account}","ruleset":"kr/daejeon@2023-07","lines":['
                 f'{{"charge":"base","amount":"{base!r}"}},{{"charge":"water","amount":"{water!r}"}},'
                 f'{{"charge":"sewer","amount":"{sewer!r}"}},{{"charge":"levy","amount":"{levy!r}"}}],'
                 f'"total":"{total!r}"}}\n'

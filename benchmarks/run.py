@@ -3,7 +3,9 @@
     python benchmarks/run.py [--accounts 500000] [--runs 3] [--flatness 5000000]
 
 1. Generates a synthetic city (``tariffcore.synthetic``: realistic mix of use classes, meter
-   sizes, household counts and usage; deterministic) as CSV.
+   sizes, household counts and usage; deterministic) as CSV, billed in
+   ``daejeon_by_hand.BILLING_MONTH`` (a month of the 2023-07 step, the last Daejeon table the
+   digest gives whole).
 2. Runs the same job, CSV in and JSON lines out, whole process (start-up, reading, billing,
    writing), each in its own child process, ``--runs`` times in interleaved rounds:
    ``tariffcore bill`` (one process, and ``--jobs 2``), OpenFisca (``peer_openfisca.py``, a
@@ -36,6 +38,9 @@ ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 RESULTS = HERE / "results"
 
+sys.path.insert(0, str(ROOT))
+from benchmarks.daejeon_by_hand import BILLING_MONTH  # noqa: E402
+
 
 def run_child(command: list[str]) -> tuple[float, int, float]:
     """Run ``command``; return (wall seconds, peak resident memory in MiB, CPU seconds).
@@ -57,7 +62,7 @@ def make_city(path: Path, accounts: int) -> None:
         return
     print(f"generating {accounts:,} accounts into {path}", flush=True)
     subprocess.run(
-        [sys.executable, "-m", "tariffcore.synthetic", str(accounts)],
+        [sys.executable, "-m", "tariffcore.synthetic", str(accounts), "--billing-month", BILLING_MONTH],
         stdout=path.open("w", encoding="utf-8"),
         check=True,
     )
@@ -99,7 +104,7 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    city = work / f"city-{args.accounts}.csv"
+    city = work / f"city-{args.accounts}-{BILLING_MONTH}.csv"
     make_city(city, args.accounts)
     out = {
         name: work / f"{name}.jsonl" for name in ("tariffcore", "tariffcore-j2", "openfisca", "handwritten")

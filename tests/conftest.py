@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import tariffcore
-from tests.helpers import ROOT, repository_catalog
+from tests.helpers import REPORT, ROOT, repository_catalog
 
 settings.register_profile(
     "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -35,3 +35,10 @@ def installed_catalog() -> tariffcore.Catalog:
 
 #: Deliberately broken rulesets and golden files, read by tests; never collected themselves.
 collect_ignore_glob = ["fixtures/*"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if REPORT:
+        terminalreporter.section("measured")
+        for line in REPORT:
+            terminalreporter.write_line(line)

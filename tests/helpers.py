@@ -18,6 +18,10 @@ import tariffcore
 from tariffcore.commands import main
 from tariffcore.engine import load_version_file
 
+#: Lines a test asks to show at the end of the run (counts a test measures, such as how much of
+#: the OWRS corpus's published bills are reproduced), whether it passed or not.
+REPORT: list[str] = []
+
 #: The checkout's root, its bundled rulesets, and the fixture rulesets of the tests.
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"

@@ -15,6 +15,7 @@ import tariffcore
 from tariffcore import InputError, Reading
 from tariffcore.commands import main
 from tariffcore.meter import MeterReads
+from tariffcore.money import format_amount
 from tariffcore.rows.inputs import parse_row, rows_from_text
 from tests.helpers import repository_catalog
 
@@ -189,3 +190,45 @@ def test_jsonl_reads() -> None:
     (row,) = list(tariffcore.read_rows(text, "jsonl"))
     assert row.parsed is not None
     assert row.parsed[1].usage_m3 == 15 and row.parsed[1].estimated
+
+
+# ----------------------------------------------------------------- usage in other units
+
+
+@pytest.mark.parametrize(
+    ("fields", "m3"),
+    [
+        ({"usage_ccf": "15"}, "42.4752698880"),  # 15 × 100 ft³, 1 ft = 0.3048 m
+        ({"usage_kgal": "2.5"}, "9.4635294600"),  # 2.5 × 1000 × 231 in³, 1 in = 0.0254 m
+        ({"usage_ccf": "0"}, "0.0000000000"),
+        ({"usage_m3": "", "usage_ccf": "1"}, "2.8316846592"),  # an empty column is not given
+    ],
+)
+def test_usage_in_ccf_or_kgal_is_converted_to_m3_exactly(fields: dict[str, str], m3: str) -> None:
+    _, reading = reads(**fields)
+    assert reading.usage_m3 == Decimal(m3) and format_amount(reading.usage_m3) == m3
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"usage_m3": "3", "usage_ccf": "1"},
+            "the usage is given in usage_m3 and usage_ccf: give it in one column only",
+        ),
+        ({"usage_kgal": "-1"}, "usage_kgal cannot be negative (-1)"),
+        ({"usage_ccf": "1e9999"}, "usage_ccf '1e9999' is out of range"),
+        ({"usage_ccf": "many"}, "usage_ccf must be a number, not 'many'"),
+    ],
+)
+def test_usage_in_other_units_is_refused_when_wrong(fields: dict[str, str], message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        reads(**fields)
+    assert message in caught.value.message
+
+
+def test_a_csv_with_only_a_ccf_column_has_its_usage() -> None:
+    rows = rows_from_text("account,use_class,usage_ccf\nA,household,2\n")
+    assert rows[0].error is None and rows[0].parsed is not None
+    account, reading = rows[0].parsed
+    assert reading.usage_m3 == Decimal("5.6633693184") and "usage_ccf" not in account.attributes

@@ -1,6 +1,7 @@
 """A small OpenFisca model of the Daejeon water and sewer tariff (digest §8), for the benchmark.
 
-The same tariff as ``rulesets/kr/daejeon/2025.yaml``, written the OpenFisca way: parameters in
+The same tariff as ``rulesets/kr/daejeon/2023-07.yaml`` (the step of the 2023-07 bill, in force to
+the 2024-06 bill; the benchmark bills 2024-03), written the OpenFisca way: parameters in
 YAML (graduated tiers as marginal-rate scales), one entity (the metered account) and one
 vectorised formula per charge. OpenFisca stores ``float`` variables as numpy float32.
 """

@@ -29,7 +29,7 @@ from .accounts import (
     statement_to_dict,
 )
 from .arrears import ArrearsVersion, Surcharge
-from .batch import BatchEngine, Outcome
+from .batch import BatchEngine, BilledOutcome, FailedOutcome, Outcome
 from .bill import (
     Account,
     Bill,
@@ -41,35 +41,57 @@ from .bill import (
     TierSlice,
 )
 from .charges import BillContext, Charged, ChargeType, CompileContext
+from .documents import Report, render_notice, run_report
 from .engine import Catalog, CompiledVersion, Ruleset, load_catalog, load_version_file
 from .errors import (
+    ERROR_CLASSES,
+    BillingCycleError,
     BillingError,
+    BrokenRulesetError,
     InputError,
+    InvalidValueError,
+    MissingValueError,
+    NoArrearsError,
+    NoRateError,
+    NoRulesetError,
     NotApplicableError,
+    NoTariffError,
     NoVersionError,
     PluginError,
     Problem,
+    ReductionConflictError,
+    ReductionNotApplicableError,
     RulesetError,
+    RulesetNotFoundError,
+    SplitChargeMissingError,
+    SplitUnsupportedError,
     TariffcoreError,
+    UndeclaredRoundingError,
+    UnknownChargeError,
+    UnknownReductionError,
     UnknownRulesetError,
+    UnknownUseClassError,
     UnknownValueError,
 )
 from .format import (
     BillingCycle,
     ChargeSpec,
     FrozenModel,
+    Loaded,
     Number,
     RoundingSpec,
+    RulesetLoader,
     RulesetVersion,
     Source,
+    VersionDocument,
 )
+from .frames import bill_frame, bill_table
 from .meter import MeterReads
 from .money import D, Rounding
 from .plugins import hookimpl
 from .reductions import Reduced, ReductionContext, ReductionSpec, ReductionType
 from .rows import Row, bill_to_dict, explain_bill, parse_row, read_chunks, read_rows
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Account",
@@ -80,8 +102,11 @@ __all__ = [
     "BillContext",
     "BillLine",
     "BillStatement",
+    "BilledOutcome",
     "BillingCycle",
+    "BillingCycleError",
     "BillingError",
+    "BrokenRulesetError",
     "Catalog",
     "ChargeSpec",
     "ChargeType",
@@ -89,11 +114,20 @@ __all__ = [
     "CompileContext",
     "CompiledVersion",
     "D",
+    "ERROR_CLASSES",
+    "FailedOutcome",
     "FrozenModel",
     "InputError",
+    "InvalidValueError",
     "LedgerBill",
     "LinePart",
+    "Loaded",
     "MeterReads",
+    "MissingValueError",
+    "NoArrearsError",
+    "NoRateError",
+    "NoRulesetError",
+    "NoTariffError",
     "NoVersionError",
     "NotApplicableError",
     "NotIncluded",
@@ -104,27 +138,41 @@ __all__ = [
     "Problem",
     "Reading",
     "Reduced",
+    "ReductionConflictError",
     "ReductionContext",
+    "ReductionNotApplicableError",
     "ReductionSpec",
     "ReductionType",
+    "Report",
     "Rounding",
     "RoundingSpec",
     "Row",
     "Ruleset",
     "RulesetError",
+    "RulesetLoader",
+    "RulesetNotFoundError",
     "RulesetVersion",
     "Source",
     "SourceRef",
+    "SplitChargeMissingError",
+    "SplitUnsupportedError",
     "Statement",
     "Surcharge",
     "SurchargeLine",
     "TariffcoreError",
     "TierSlice",
+    "UndeclaredRoundingError",
+    "UnknownChargeError",
+    "UnknownReductionError",
     "UnknownRulesetError",
+    "UnknownUseClassError",
     "UnknownValueError",
+    "VersionDocument",
     "__version__",
     "account_statement",
     "arrears_result_to_dict",
+    "bill_frame",
+    "bill_table",
     "bill_to_dict",
     "compute_arrears",
     "explain_bill",
@@ -135,5 +183,7 @@ __all__ = [
     "read_chunks",
     "read_ledger",
     "read_rows",
+    "render_notice",
+    "run_report",
     "statement_to_dict",
 ]

@@ -1,5 +1,5 @@
 """``python -m tariffcore``: the command line."""
 
-from tariffcore.commands import main
+from .commands import main
 
 raise SystemExit(main())

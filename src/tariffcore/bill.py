@@ -16,6 +16,7 @@ from types import MappingProxyType
 from .errors import InputError
 from .meter import MeterReads
 from .money import MONEY_CONTEXT, D, format_amount
+from .sources import SourceRef
 
 __all__ = [
     "Account",
@@ -138,16 +139,6 @@ class Reading:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceRef:
-    """A source a line's figures come from (a copy of the ruleset's source entry)."""
-
-    id: str
-    title: str
-    tag: str
-    url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class TierSlice:
     """The part of the usage billed at one tier's rate.
 
@@ -165,16 +156,17 @@ class TierSlice:
     use_class: str
     version: str | None = None
 
-    def describe(self) -> str:
-        """``household tier 2 (21–30 m³): 10 × 810 = 8100``, ranges as ordinances write them."""
+    def describe(self, unit: str = "m³") -> str:
+        """``household tier 2 (21–30 m³): 10 × 810 = 8100``, ranges as ordinances write them;
+        ``unit`` names the unit of the bounds when the line's quantity is not in m³."""
         if self.lower == self.lower.to_integral_value():
             first = format_amount(self.lower + 1)
         else:
             first = f"over {format_amount(self.lower)}"
         if self.upper is not None:
-            span = f"{first}–{format_amount(self.upper)} m³"
+            span = f"{first}–{format_amount(self.upper)} {unit}"
         else:
-            span = "all usage" if self.tier == 1 and self.lower == 0 else f"{first}+ m³"
+            span = "all usage" if self.tier == 1 and self.lower == 0 else f"{first}+ {unit}"
         under = f" [{self.version}]" if self.version is not None else ""
         return (
             f"{self.use_class} tier {self.tier} ({span}){under}: "
@@ -245,7 +237,11 @@ class Bill:
     """A computed bill. ``total`` is always the exact sum of the lines' amounts.
 
     ``reading`` is the reading as billed: the input with any billing month or due date the
-    ruleset derives filled in, its meter reads and its ``estimated`` flag.
+    ruleset derives filled in, its meter reads and its ``estimated`` flag. ``use_class``,
+    ``meter_mm`` and ``household_units`` are the account's as billed (households after the
+    use class's default), for reports and notices; ``None`` on a bill made without them.
+    ``not_requested`` are the charges of the version left out because the caller asked for
+    others only (``charges=``): not computed, apart from ``not_included`` (what the data lacks).
     """
 
     account: str
@@ -257,6 +253,10 @@ class Bill:
     total: Decimal
     not_included: tuple[NotIncluded, ...] = ()
     reading: Reading | None = None
+    use_class: str | None = None
+    meter_mm: int | None = None
+    household_units: int | None = None
+    not_requested: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         expected = Decimal(0)

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 from typing import Any
 
 from .errors import InputError
 from .money import MONEY_CONTEXT, D, format_amount
+from .units import USAGE_UNITS
 
 __all__ = ["READ_COLUMNS", "MeterReads", "usage_from_fields"]
 
@@ -143,7 +144,9 @@ def _number(name: str, value: Any) -> Decimal | None:
             raise InputError(f"{name} must be a number, not {value}")
         return None
     if isinstance(value, float):
-        raise InputError(f"{name}: a float cannot carry an exact figure")
+        raise InputError(
+            f"{name}: a float cannot carry an exact figure ({value!r}); give it as text or a Decimal"
+        )
     text = str(value).strip()
     if not text:
         return None
@@ -161,10 +164,36 @@ def _number(name: str, value: Any) -> Decimal | None:
     return number
 
 
+def _usage(fields: Mapping[str, Any]) -> Decimal | None:
+    """The usage a row states in m³: ``usage_m3``, or ``usage_ccf`` or ``usage_kgal`` converted
+    exactly (:mod:`tariffcore.units`); more than one of them is an error."""
+    given = [
+        (unit, number)
+        for unit in USAGE_UNITS
+        if (number := _number(f"usage_{unit}", fields.get(f"usage_{unit}"))) is not None
+    ]
+    if len(given) > 1:
+        raise InputError(
+            f"the usage is given in {' and '.join(f'usage_{u}' for u, _ in given)}: "
+            "give it in one column only"
+        )
+    if not given:
+        return None
+    unit, number = given[0]
+    if unit == "m3":
+        return number
+    if number < 0:
+        raise InputError(f"usage_{unit} cannot be negative ({format_amount(number)})")
+    with localcontext(MONEY_CONTEXT) as ctx:
+        ctx.traps[Inexact] = True  # never true at these sizes; a wrong usage must not pass
+        return number * USAGE_UNITS[unit]
+
+
 def usage_from_fields(fields: Mapping[str, Any]) -> tuple[Decimal, MeterReads | None]:
-    """The usage of an input row: ``usage_m3``, or derived from its meter reads, or both when
-    they agree. Raises :class:`~tariffcore.InputError` naming what is wrong or missing."""
-    usage = _number("usage_m3", fields.get("usage_m3"))
+    """The usage of an input row: ``usage_m3`` (or ``usage_ccf``/``usage_kgal``, converted to
+    m³), or derived from its meter reads, or both when they agree. Raises
+    :class:`~tariffcore.InputError` naming what is wrong or missing."""
+    usage = _usage(fields)
     previous = _number("previous_read", fields.get("previous_read"))
     current = _number("current_read", fields.get("current_read"))
     old_final = _number("old_final_read", fields.get("old_final_read"))

@@ -3,6 +3,6 @@
 The implementation lives in :mod:`tariffcore.batch.partitions`.
 """
 
-from .batch.partitions import PartitionResult, bill_dataset, bill_partition
+from .batch import PartitionResult, bill_dataset, bill_partition
 
 __all__ = ["PartitionResult", "bill_dataset", "bill_partition"]

@@ -26,20 +26,21 @@ def test_partial_payment_surcharges_first(catalog: tariffcore.Catalog) -> None:
     # Seoul from 2008-11: 3 % × days/30. Bill 52,000 due 2025-01-31, 30,000 paid 10 days late.
     # On 02-10 the fee is 52,000 × 0.001 × 10 = 520: 520 to the fee, 29,480 to principal,
     # leaving 22,520. On 03-31 (59 days late, 30 counted): days 1-10 at 52,000 and days 11-30
-    # at 22,520: (520,000 + 450,400) × 0.001 = 970.4. Outstanding 22,520 + 970.4 − 520.
+    # at 22,520: (520,000 + 450,400) × 0.001 = 970.4, whole won (the fraction dropped, digest
+    # §10) 970. Outstanding 22,520 + 970 − 520 = 22,970; 970 − 520 = 450 of the fee unpaid.
     statement = account_statement(
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 2, 10), D(30000))],
-        date(2025, 3, 31),
+        as_of=date(2025, 3, 31),
         allocation="surcharges_first",
     )
     (bill,) = statement.bills
     assert bill.version == "arrears-2008-11"
     assert bill.principal_paid == D(29480)
     (fee,) = bill.surcharges
-    assert (fee.surcharge.amount, fee.paid, fee.outstanding) == (D("970.4"), D(520), D("450.4"))
-    assert bill.outstanding == D("22970.4")
+    assert (fee.surcharge.amount, fee.paid, fee.outstanding) == (D(970), D(520), D(450))
+    assert bill.outstanding == D(22970)
     assert statement.allocation == "surcharges_first" and statement.allocation_from == "caller"
     assert reconciles(statement)
 
@@ -51,7 +52,7 @@ def test_partial_payment_principal_first(catalog: tariffcore.Catalog) -> None:
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 2, 10), D(30000))],
-        date(2025, 3, 31),
+        as_of=date(2025, 3, 31),
         allocation="principal_first",
     )
     (bill,) = statement.bills
@@ -69,7 +70,7 @@ def test_oldest_bill_first_and_credit(catalog: tariffcore.Catalog) -> None:
         catalog.ruleset("kr/seoul"),
         [LedgerBill("mar", date(2025, 3, 31), D(20000)), LedgerBill("jan", date(2025, 1, 31), D(10000))],
         [Payment(date(2025, 2, 5), D(35000))],
-        date(2025, 6, 30),
+        as_of=date(2025, 6, 30),
         allocation="surcharges_first",
     )
     by_id = {b.bill.id: b for b in statement.bills}
@@ -88,7 +89,7 @@ def test_full_payment_needs_no_allocation_order(catalog: tariffcore.Catalog) -> 
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 2, 10), D(52520))],
-        date(2025, 12, 31),
+        as_of=date(2025, 12, 31),
     )
     assert statement.outstanding == 0 and statement.credit == 0
     assert statement.surcharges == D(520)
@@ -101,7 +102,7 @@ def test_partial_payment_without_an_order_is_an_error(catalog: tariffcore.Catalo
             catalog.ruleset("kr/seoul"),
             [LedgerBill("jan", date(2025, 1, 31), D(52000))],
             [Payment(date(2025, 2, 10), D(30000))],
-            date(2025, 3, 31),
+            as_of=date(2025, 3, 31),
         )
 
 
@@ -111,7 +112,7 @@ def test_payment_before_the_due_date_needs_no_order(catalog: tariffcore.Catalog)
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 1, 20), D(20000))],
-        date(2025, 2, 5),
+        as_of=date(2025, 2, 5),
     )
     assert statement.bills[0].surcharges[0].surcharge.amount == D(160)
     assert statement.outstanding == D(32160)
@@ -122,7 +123,7 @@ def test_payments_after_the_statement_date_are_not_applied(catalog: tariffcore.C
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 3, 1), D(52000))],
-        date(2025, 2, 10),
+        as_of=date(2025, 2, 10),
     )
     assert statement.paid == 0
     assert [p.amount for p in statement.later_payments] == [D(52000)]
@@ -137,12 +138,45 @@ def test_seongnam_truncation_with_a_partial_payment(catalog: tariffcore.Catalog)
         catalog.ruleset("kr/seongnam"),
         [LedgerBill("jan", date(2025, 1, 31), D(33333), billing_month=date(2025, 1, 1))],
         [Payment(date(2025, 2, 10), D(10000))],
-        date(2025, 6, 30),
+        as_of=date(2025, 6, 30),
         allocation="surcharges_first",
     )
     fee = statement.bills[0].surcharges[0]
     assert (fee.surcharge.amount, fee.surcharge.unrounded, fee.paid) == (D(530), D("536.26"), D(220))
     assert statement.outstanding == D(23863)
+    assert reconciles(statement)
+
+
+@pytest.mark.parametrize(
+    ("allocation", "principal_paid", "fee", "outstanding"),
+    [
+        # On 06-10 (10 days late) the fee is 100,000 × 10 × 3 % × 12/365 = 360,000 / 365
+        # = 986.30 → 980, paid first; 39,020 to principal leaves 60,980. On 06-20: days 1-10 at
+        # 100,000 and days 11-20 at 60,980: 1,609,800 × 3 % × 12/365 = 579,528 / 365 = 1,587.75
+        # → 1,580. Outstanding 60,980 + 1,580 − 980 = 61,580.
+        ("surcharges_first", 39020, 1580, 61580),
+        # Principal first: 40,000 leaves 60,000; (1,000,000 + 600,000) × 3 % × 12/365
+        # = 576,000 / 365 = 1,578.08 → 1,570. Outstanding 60,000 + 1,570 = 61,570.
+        ("principal_first", 40000, 1570, 61570),
+    ],
+)
+def test_paju_rate_per_day_with_a_partial_payment(
+    catalog: tariffcore.Catalog, allocation: str, principal_paid: int, fee: int, outstanding: int
+) -> None:
+    # Paju (digest §9, INF): 3 % × 12/365 a day within the first month late, truncated below
+    # 10 won. 100,000 due 2025-05-31 (first month late: 06-01..06-30); 40,000 paid on 06-10.
+    statement = account_statement(
+        catalog.ruleset("kr/paju"),
+        [LedgerBill("may", date(2025, 5, 31), D(100000), billing_month=date(2025, 5, 1))],
+        [Payment(date(2025, 6, 10), D(40000))],
+        as_of=date(2025, 6, 20),
+        allocation=allocation,
+    )
+    (bill,) = statement.bills
+    assert bill.version == "arrears-2019-01"
+    assert bill.principal_paid == D(principal_paid)
+    assert bill.surcharges[0].surcharge.amount == D(fee)
+    assert statement.outstanding == D(outstanding)
     assert reconciles(statement)
 
 
@@ -154,7 +188,7 @@ def test_local_tax_monthly_part_follows_the_unpaid_principal(catalog: tariffcore
         catalog.ruleset("kr/local-tax"),
         [LedgerBill("b", date(2024, 1, 31), D(1000000))],
         [Payment(date(2024, 3, 15), D(500000))],
-        date(2024, 5, 10),
+        as_of=date(2024, 5, 10),
         allocation="principal_first",
     )
     amounts = {line.surcharge.rule: line.surcharge.amount for line in statement.bills[0].surcharges}
@@ -170,7 +204,7 @@ def test_partial_payment_of_charges_with_different_fees_is_unknown(catalog: tari
             catalog.ruleset("kr/seoul"),
             [bill],
             [Payment(date(2005, 4, 10), D(100000))],
-            date(2005, 6, 15),
+            as_of=date(2005, 6, 15),
             allocation="principal_first",
         )
 
@@ -183,7 +217,7 @@ def test_full_payment_of_charges_with_different_fees(catalog: tariffcore.Catalog
         catalog.ruleset("kr/seoul"),
         [bill],
         [Payment(date(2005, 4, 10), D(190000))],
-        date(2005, 6, 15),
+        as_of=date(2005, 6, 15),
         allocation="principal_first",
     )
     amounts = {line.surcharge.rule: line.surcharge.amount for line in statement.bills[0].surcharges}
@@ -205,14 +239,15 @@ def test_statement_as_plain_data(catalog: tariffcore.Catalog) -> None:
         catalog.ruleset("kr/seoul"),
         [LedgerBill("jan", date(2025, 1, 31), D(52000))],
         [Payment(date(2025, 2, 10), D(30000))],
-        date(2025, 3, 31),
+        as_of=date(2025, 3, 31),
         account="A-1",
         allocation="surcharges_first",
     )
     data = tariffcore.statement_to_dict(statement)
     assert data["account"] == "A-1"
-    assert data["outstanding"] == "22970.4"
-    assert data["bills"][0]["surcharges"][0]["outstanding"] == "450.4"
+    # As in test_partial_payment_surcharges_first: 22,520 + 970 − 520; 970 − 520 of the fee.
+    assert data["outstanding"] == "22970"
+    assert data["bills"][0]["surcharges"][0]["outstanding"] == "450"
     assert data["bills"][0]["payments"] == [
         {"payment": "paid 2025-02-10", "date": "2025-02-10", "amount": "520", "to": "late_fee"},
         {"payment": "paid 2025-02-10", "date": "2025-02-10", "amount": "29480", "to": "principal"},
@@ -220,15 +255,30 @@ def test_statement_as_plain_data(catalog: tariffcore.Catalog) -> None:
 
 
 def test_ledger_bill_from_a_computed_bill(catalog: tariffcore.Catalog) -> None:
-    # A Changwon household bill of 35 m³: 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250 (water only).
+    # A Changwon household bill of 35 m³ in 2023-03, under the table of the 2014-01 to 2023-10
+    # bills (digest §6; water only, sewer before 2023-11 not given):
+    # 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250.
     bill = catalog.bill(
         "kr/changwon",
         tariffcore.Account(id="A", use_class="household", meter_mm=15),
-        tariffcore.Reading(usage_m3=D(35), billing_month=date(2025, 3, 1)),
+        tariffcore.Reading(usage_m3=D(35), billing_month=date(2023, 3, 1)),
     )
-    ledger_bill = LedgerBill.from_bill(bill, date(2025, 3, 31))
+    ledger_bill = LedgerBill.from_bill(bill, date(2023, 3, 31))
     assert ledger_bill.principal == D(26250)
     assert dict(ledger_bill.charges or {}) == {"water": D(26250)}
-    # Under the local-tax regime (whole principal): 26,250 × 3 % = 787.5 once.
-    statement = account_statement(catalog.ruleset("kr/local-tax"), [ledger_bill], (), date(2025, 4, 5))
-    assert statement.outstanding == D("27037.5")
+    # Under the local-tax regime of 2019–2023 (whole principal), 5 days late: 26,250 × 3 % = 787.5
+    # once, whole won 787 (digest §10); 26,250 + 787 = 27,037.
+    statement = account_statement(catalog.ruleset("kr/local-tax"), [ledger_bill], as_of=date(2023, 4, 5))
+    assert statement.bills[0].version == "2019"
+    assert statement.outstanding == D(27037)
+
+
+def test_the_statement_date_is_a_required_keyword(catalog: tariffcore.Catalog) -> None:
+    seoul = catalog.ruleset("kr/seoul")
+    bills = [LedgerBill("jan", date(2025, 1, 31), D(52000))]
+    with pytest.raises(TypeError):
+        account_statement(seoul, bills, [], date(2025, 3, 31))  # type: ignore[misc]
+    with pytest.raises(tariffcore.InputError, match="as-of date"):
+        account_statement(seoul, bills, as_of=None)  # type: ignore[arg-type]
+    # 10 days late: 52,000 × 3 % × 10/30 = 520.
+    assert account_statement(seoul, bills, as_of=date(2025, 2, 10)).outstanding == D(52520)

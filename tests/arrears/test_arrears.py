@@ -201,3 +201,129 @@ def test_rulesets_listing_shows_arrears_versions(capsys: pytest.CaptureFixture[s
     main(["rulesets"])
     out = capsys.readouterr().out
     assert "@arrears-2008-11" in out and "late-payment rules" in out
+
+
+def test_rules_with_no_known_start_are_an_unknown_value_not_a_missing_version(
+    catalog: tariffcore.Catalog,
+) -> None:
+    # kr/naju's only late-payment rules have 'from: unknown': the date they took effect is a
+    # value the ordinance data lacks, so the error is an UnknownValueError (code unknown_value).
+    with pytest.raises(tariffcore.UnknownValueError, match="known start date") as caught:
+        catalog.ruleset("kr/naju").select_arrears(date(2025, 1, 31))
+    assert caught.value.code == "unknown_value"
+    assert not isinstance(caught.value, tariffcore.NoVersionError)
+
+
+def test_an_unknown_source_is_named_as_in_a_tariff(tmp_path: Path) -> None:
+    # One source-reference check for charges, reductions and late-payment rules: the same
+    # words, with the near miss and the sources the version has.
+    path = _write(
+        tmp_path,
+        HEADER.replace("{id: s,", "{id: late-fee,")
+        + """\
+arrears:
+  allocation: {surcharges: first, source: late_fees}
+  rules:
+    late_fee: {kind: one_off, label: fee, source: late-fe, percent: 3}
+""",
+    )
+    with pytest.raises(tariffcore.RulesetError) as info:
+        load_arrears_version(path.read_text(), str(path))
+    assert sorted(str(problem) for problem in info.value.problems) == [
+        f"{path}:11:35: source 'late_fees' is not among this version's sources "
+        "(did you mean 'late-fee'?); sources: late-fee",
+        f"{path}:13:43: source 'late-fe' is not among this version's sources "
+        "(did you mean 'late-fee'?); sources: late-fee",
+    ]
+
+
+RULES = """\
+arrears:
+  rules:
+    late_fee: {kind: one_off, label: fee, source: s, percent: 3}
+"""
+
+
+def test_clashing_late_payment_rules_are_reported_at_their_lines(tmp_path: Path) -> None:
+    # The same checks as tariff versions, at the line of the date that clashes (not 1:1).
+    _write(
+        tmp_path, HEADER.replace("basis: due_date", "until: 2021-06-30, basis: due_date") + RULES, "a.yaml"
+    )
+    _write(tmp_path, HEADER.replace("arrears-x", "arrears-y") + RULES, "b.yaml")
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    assert sorted(str(problem) for problem in catalog.problems["test/city"]) == [
+        f"{tmp_path}/a.yaml:6:31: in force until 2021-06-30, after {tmp_path}/b.yaml takes effect (2020-01-01)",
+        f"{tmp_path}/b.yaml:6:13: takes effect on 2020-01-01, the same day as {tmp_path}/a.yaml",
+    ]
+
+
+def test_a_late_payment_version_cannot_share_a_tariff_version_label(tmp_path: Path) -> None:
+    from tests.helpers import BASE, dump
+
+    (tmp_path / "tariff.yaml").write_text(dump({**BASE, "version": "arrears-x", "charges": {}}))
+    _write(tmp_path, HEADER + RULES, "late.yaml")
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    assert [str(problem) for problem in catalog.problems["test/city"]] == [
+        f"{tmp_path}/late.yaml:2:1: version 'arrears-x' is also defined in {tmp_path}/tariff.yaml"
+    ]
+
+
+CHILD = """\
+ruleset: test/city
+version: arrears-y
+extends: arrears-x
+effective: {from: 2024-01-01, basis: due_date}
+arrears:
+  rules:
+    late_fee: {percent: 5}
+"""
+
+
+def test_late_payment_rules_extend_an_earlier_version(tmp_path: Path) -> None:
+    _write(tmp_path, HEADER + RULES, "arrears-x.yaml")
+    _write(tmp_path, CHILD, "arrears-y.yaml")
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    assert not catalog.problems
+
+    def fee(due: date) -> tuple[str, Decimal]:
+        result = tariffcore.compute_arrears(
+            catalog, "test/city", principal=Decimal(10000), due=due, as_of=due.replace(day=20)
+        )
+        (surcharge,) = result.surcharges
+        return result.ruleset, surcharge.amount
+
+    # Due in 2023: arrears-x, 10,000 × 3 % = 300 once. Due in 2024: arrears-y, the same rule
+    # (kind, label, source inherited) at 5 %: 10,000 × 5 % = 500.
+    assert fee(date(2023, 3, 10)) == ("test/city@arrears-x", Decimal(300))
+    assert fee(date(2024, 3, 10)) == ("test/city@arrears-y", Decimal(500))
+    late = catalog.ruleset("test/city").arrears_version("arrears-y")
+    assert late.spec.title == "test" and late.rules[0].spec.label == "fee"
+
+
+def test_a_problem_in_inherited_late_payment_rules_points_to_the_file_that_wrote_it(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, HEADER + RULES.replace("source: s", "source: t"), "arrears-x.yaml")
+    _write(
+        tmp_path, CHILD.replace("late_fee: {percent: 5}", "late_fee: {percent: 5, dayz: 3}"), "arrears-y.yaml"
+    )
+    _write(tmp_path, CHILD.replace("arrears-y", "arrears-z").replace("2024", "2025"), "arrears-z.yaml")
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    found = sorted(str(problem) for problem in catalog.problems["test/city"])
+    assert found == [
+        f"{tmp_path}/arrears-x.yaml:12:43: source 't' is not among this version's sources; sources: s",
+        f"{tmp_path}/arrears-x.yaml:12:43: source 't' is not among this version's sources; sources: s"
+        f" (inherited by test/city@arrears-z, {tmp_path}/arrears-z.yaml)",
+        f"{tmp_path}/arrears-y.yaml:7:28: unknown field 'dayz'",
+    ]
+
+
+def test_a_late_payment_file_that_extends_needs_its_directory(tmp_path: Path) -> None:
+    path = _write(tmp_path, CHILD, "arrears-y.yaml")
+    with pytest.raises(
+        tariffcore.RulesetError, match=r":3:1: extends 'arrears-x': load the ruleset's directory"
+    ):
+        load_arrears_version(path.read_text(), str(path))
+    catalog = tariffcore.load_catalog([tmp_path], entry_points=False)
+    (problem,) = catalog.problems["test/city"]
+    assert str(problem).startswith(f"{path}:3:1: extends 'arrears-x', but test/city has no readable version")

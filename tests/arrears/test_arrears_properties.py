@@ -13,14 +13,21 @@ from tests.helpers import repository_catalog
 
 CATALOG = repository_catalog()
 
-#: (ruleset, first due date, last due date, principal given per charge)
+#: (ruleset, first due date, last due date, principal given per charge). Rules whose amount is
+#: unknown are left out: Pohang's, Naju's and Busan's by the day (the day divisor is not known,
+#: digest §4, §8 and §9) fail on every late payment; Pohang's 3 % once (2004-01 to 2018-12
+#: billing months) stands in for a one-off rule by billing month; Paju's is a rate per day
+#: (3 % × 12/365) within the first month, then the fixed 3 %.
 DATED = [
     ("kr/seoul", date(2008, 11, 1), date(2035, 12, 31), False),
     ("kr/seoul", date(2001, 11, 1), date(2008, 10, 31), True),
     ("kr/seongnam", date(2018, 2, 1), date(2035, 12, 31), False),
-    ("kr/paju", date(2019, 2, 1), date(2035, 12, 31), False),
+    ("kr/pohang", date(2004, 1, 1), date(2018, 12, 31), False),
+    ("kr/paju", date(2019, 1, 1), date(2035, 12, 31), False),
     ("kr/local-tax", date(2001, 1, 1), date(2035, 12, 31), False),
 ]
+#: Rulesets dated by billing month: a bill's billing month is taken as the month it is due in.
+BY_BILLING_MONTH = ("kr/seongnam", "kr/pohang", "kr/paju")
 #: Rulesets whose rules take one principal, and a span of due dates all of them cover.
 SINGLE = ["kr/seoul", "kr/seongnam", "kr/paju", "kr/local-tax"]
 SPAN = (date(2019, 2, 1), date(2030, 12, 31))
@@ -38,7 +45,7 @@ def one_bill(draw: st.DrawFn) -> tuple[str, Decimal | dict[str, Decimal], date, 
     due = draw(st.dates(min_value=first, max_value=last))
     principal: Decimal | dict[str, Decimal]
     principal = {"water": draw(amounts), "sewer": draw(amounts)} if per_charge else draw(amounts)
-    month = due.replace(day=1) if ruleset in ("kr/seongnam", "kr/paju") else None
+    month = due.replace(day=1) if ruleset in BY_BILLING_MONTH else None
     return ruleset, principal, due, month
 
 
@@ -119,7 +126,9 @@ def ledgers(draw: st.DrawFn) -> tuple[str, list[LedgerBill], list[Payment], date
 @given(ledgers())
 def test_statements_reconcile(ledger: tuple) -> None:
     ruleset, bills, payments, as_of, allocation = ledger
-    statement = account_statement(CATALOG.ruleset(ruleset), bills, payments, as_of, allocation=allocation)
+    statement = account_statement(
+        CATALOG.ruleset(ruleset), bills, payments, as_of=as_of, allocation=allocation
+    )
     assert (
         statement.principal + statement.surcharges - statement.paid
         == statement.outstanding - statement.credit
@@ -137,8 +146,8 @@ def test_a_payment_never_increases_what_is_owed(ledger: tuple, offset: int, amou
     ruleset, bills, payments, as_of, allocation = ledger
     found = CATALOG.ruleset(ruleset)
     extra = Payment(min(b.due for b in bills) - timedelta(days=40) + timedelta(days=offset), amount)
-    without = account_statement(found, bills, payments, as_of, allocation=allocation)
-    with_it = account_statement(found, bills, [*payments, extra], as_of, allocation=allocation)
+    without = account_statement(found, bills, payments, as_of=as_of, allocation=allocation)
+    with_it = account_statement(found, bills, [*payments, extra], as_of=as_of, allocation=allocation)
     assert with_it.outstanding <= without.outstanding
     assert with_it.outstanding - with_it.credit <= without.outstanding - without.credit
 

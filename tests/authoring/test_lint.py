@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tariffcore import load_catalog
+from tariffcore import Problem, load_catalog
 from tariffcore.authoring import lint_catalog
 from tariffcore.commands import main
 
@@ -74,3 +74,18 @@ def test_the_shipped_rulesets_bill_every_class_and_are_checked(capsys: pytest.Ca
     main(["lint", "rulesets", "--today", "2026-11-26"])
     kinds = {line.split(": ")[1] for line in capsys.readouterr().out.splitlines()}
     assert not kinds & {"invalid", "no-rate", "unreached", "stale"}
+
+
+def test_a_finding_is_a_problem_with_a_kind() -> None:
+    catalog = load_catalog([LINT, "tests/fixtures/broken"], plugin_rulesets=False)
+    findings = lint_catalog(catalog, today=date(2026, 11, 26))
+    assert all(isinstance(f, Problem) for f in findings)
+    invalid = [f for f in findings if f.kind == "invalid"]
+    # validate's problems are the findings of kind "invalid", as they are.
+    assert invalid == sorted(
+        (p for found in catalog.problems.values() for p in found), key=lambda p: (p.path, p.line, p.column)
+    )
+    # An ordinary problem prints as validate prints it; a finding of another kind names its kind.
+    assert str(invalid[0]) == f"{invalid[0].path}:{invalid[0].line}:{invalid[0].column}: {invalid[0].message}"
+    gap = next(f for f in findings if f.kind == "gap")
+    assert str(gap).startswith("tests/fixtures/lint/2024.yaml:7:28: gap: no version is in force")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -81,3 +82,79 @@ def test_an_editor_flags_the_broken_fixture() -> None:
     errors = _schema_errors(ROOT / "tests" / "fixtures" / "broken" / "water-2026.yaml")
     assert "'confidence' is a required property" in errors
     assert any("'househod_units_default' was unexpected" in error for error in errors)
+
+
+def _file_errors(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "2026-07.yaml"
+    path.write_text(text, encoding="utf-8")
+    return _schema_errors(path)
+
+
+EXTENDS = """\
+ruleset: kr/example
+version: "2026-07"
+extends: "2025-07"
+effective: {from: 2026-07, basis: billing_month}
+"""
+
+
+def test_a_file_that_extends_another_states_only_what_changed(tmp_path: Path) -> None:
+    # No title, sources or use classes (inherited); a charge without its type (merged into the
+    # inherited one); null deletes an inherited key, at any depth.
+    text = EXTENDS + (
+        "charges:\n"
+        "  water:\n"
+        "    classes:\n"
+        "      household: 860\n"
+        "      general: {rate: null, tiers: [{upto: 50, rate: 1250}, {rate: unknown}]}\n"
+        "      bathhouse: null\n"
+        "  sewer: null\n"
+        "not_included: {levy: null}\n"
+        "notes: null\n"
+    )
+    assert _file_errors(tmp_path, text) == []
+
+
+def test_a_file_that_extends_another_is_still_checked(tmp_path: Path) -> None:
+    # Its own fields stay required, values keep their types, and a list replaces the inherited
+    # one whole, so each tier in it is complete.
+    assert "'effective' is a required property" in _file_errors(
+        tmp_path, EXTENDS.replace("effective: {from: 2026-07, basis: billing_month}\n", "")
+    )
+    # a charge that states its type is checked as that type (one that does not may be of any
+    # installed type, since it merges into the charge it inherits)
+    typed = "charges: {water: {type: graduated, classes: {household: %s}}}\n"
+    wrong = _file_errors(tmp_path, EXTENDS + typed % "cheap")
+    assert wrong and all("cheap" in error for error in wrong)
+    assert _file_errors(tmp_path, EXTENDS + typed % "[{upto: 20, rate: 650}]") == []
+    assert _file_errors(tmp_path, EXTENDS + typed % "[{upto: 20}]") != []
+    assert any("'colour' was unexpected" in e for e in _file_errors(tmp_path, EXTENDS + "colour: blue\n"))
+    nameless = _file_errors(tmp_path, EXTENDS.replace('version: "2026-07"', "version: null"))
+    assert any("None is not of type 'string'" in error for error in nameless)
+
+
+def test_a_file_without_extends_must_be_whole(tmp_path: Path) -> None:
+    errors = _file_errors(tmp_path, EXTENDS.replace('extends: "2025-07"\n', ""))
+    assert {"'title' is a required property", "'use_classes' is a required property"} <= set(errors)
+    whole = (RULESETS / "kr" / "jinju" / "2016-10.yaml").read_text(encoding="utf-8")
+    assert "extends:" not in whole and _file_errors(tmp_path, whole) == []
+    untitled = re.sub(r"(?m)^title: .*$", "title: null", whole)
+    assert any("None is not of type 'string'" in error for error in _file_errors(tmp_path, untitled))
+
+
+ARREARS_EXTENDS = """\
+ruleset: xx/rivertown
+version: arrears-2024
+extends: arrears-2020
+effective: {from: 2024-01-01, basis: due_date}
+"""
+
+
+def test_late_payment_rules_that_extend_others(tmp_path: Path) -> None:
+    # docs/versions.md: the rule keeps its kind and label from the version it extends
+    changed = "arrears:\n  rules:\n    late_fee: {percent: %s, source: late-fee-2024}\n"
+    assert _file_errors(tmp_path, ARREARS_EXTENDS + changed % "5") == []
+    assert _file_errors(tmp_path, ARREARS_EXTENDS + "notes: null\n") == []
+    assert _file_errors(tmp_path, ARREARS_EXTENDS + changed % "five") != []
+    kind = "arrears:\n  rules:\n    late_fee: {kind: weekly}\n"
+    assert _file_errors(tmp_path, ARREARS_EXTENDS + kind) != []

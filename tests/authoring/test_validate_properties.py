@@ -14,10 +14,21 @@ from tariffcore.engine import load_version_file
 from tariffcore.errors import RulesetError
 from tests.helpers import RULESETS
 
-SAMPLES = [
-    yaml.safe_load((RULESETS / name).read_text(encoding="utf-8"))
-    for name in ("kr/gimhae/2025.yaml", "kr/changwon/2025.yaml", "kr/ansan/2025.yaml")
-]
+
+def _whole_tariff_files() -> list[Any]:
+    """Every shipped tariff version file that states its whole version (extends nothing): the
+    files one can check alone, as a rule author writes the first version of a ruleset."""
+    found = []
+    for path in sorted(RULESETS.rglob("*.yaml")):
+        if "tests" in path.relative_to(RULESETS).parts:
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "charges" in data and "extends" not in data:
+            found.append(data)
+    return found
+
+
+SAMPLES = _whole_tariff_files()
 
 Path = tuple[Any, ...]
 
@@ -80,3 +91,8 @@ def test_a_mutated_ruleset_gets_located_problems(
             assert problem.path == "mutated.yaml"
             assert 1 <= problem.line <= lines and problem.column >= 1
             assert problem.message and "Traceback" not in problem.message
+
+
+def test_the_samples_are_whole_tariff_files_of_several_cities() -> None:
+    cities = {sample["ruleset"] for sample in SAMPLES}
+    assert len(cities) >= 3 and all(sample.get("use_classes") for sample in SAMPLES)

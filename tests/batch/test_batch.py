@@ -21,20 +21,22 @@ from tariffcore.commands import main
 from tariffcore.rows import Chunk, Progress, read_chunks, read_rows, writer_for
 from tests.helpers import repository_catalog
 
-# Rows of every kind: bills, repeats under other accounts, and rows that cannot be billed.
+# Rows of every kind: bills, repeats under other accounts, and rows that cannot be billed. Billed
+# in 2024-03, under Daejeon's step of the 2023-07 bill (the last table the digest gives whole);
+# A9 falls before the first version (the 2023-06 bill).
 MIXED = """account,use_class,meter_mm,household_units,usage_m3,billing_month,note
-A1,household,15,1,20,2025-03,
-A2,household,15,1,20,2025-03,
-A3,general,20,0,51,2025-03,x
-A4,household,13,1,20,2025-03,
-A5,public,15,1,20,2025-03,
-,household,15,1,20,2025-03,
-A7,household,15,1,abc,2025-03,
-A8,household,15,1,20,2025-03,too,many
+A1,household,15,1,20,2024-03,
+A2,household,15,1,20,2024-03,
+A3,general,20,0,51,2024-03,x
+A4,household,13,1,20,2024-03,
+A5,public,15,1,20,2024-03,
+,household,15,1,20,2024-03,
+A7,household,15,1,abc,2024-03,
+A8,household,15,1,20,2024-03,too,many
 
-A9,household,15,1,20,2024-03,
-A10,household,15,1,20,2025-03,
-A11,household,15,1,20.0,2025-03,
+A9,household,15,1,20,2023-05,
+A10,household,15,1,20,2024-03,
+A11,household,15,1,20.0,2024-03,
 """
 
 
@@ -123,7 +125,7 @@ def test_keys_tell_apart_what_bills_differently() -> None:
 def test_cached_bills_equal_direct_bills(use_class: str, meter: int, usages: list[int]) -> None:
     catalog = repository_catalog()
     engine = BatchEngine(catalog, "kr/daejeon")
-    month = date(2025, 3, 1)
+    month = date(2024, 3, 1)  # the 2023-07 step: every class and meter size is known
     for index, usage in enumerate(usages * 2):
         account = tariffcore.Account(f"X{index}", use_class, meter, 1)
         reading = tariffcore.Reading(Decimal(usage), month)
@@ -185,7 +187,7 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
             "use_class": ["household", "general", "household"],
             "meter_mm": [15, 25, 13],
             "usage_m3": [20, 120, 5],
-            "billing_month": ["2025-03", "2025-03", "2025-03"],
+            "billing_month": ["2024-03", "2024-03", "2024-03"],
         }
     )
     source = tmp_path / "in.parquet"
@@ -211,9 +213,10 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     result = pq.read_table(out).to_pylist()
     assert [r["account"] for r in result] == ["P1", "P2", "P3"]
     # 860 + 10,200 + 8,400 + 3,400; 3,890 + 110,400 + 130,900 + 20,400 (golden bills, digest §8)
-    assert [r["total"] for r in result[:2]] == ["22860", "265590"]
-    assert result[1]["water"] == "110400"
-    assert json.loads(result[1]["lines"])[1]["rule"] == "water.general"
+    assert [r["total"] for r in result[:2]] == [Decimal("22860"), Decimal("265590")]
+    assert result[1]["water"] == Decimal("110400")
+    (water,) = [line for line in result[1]["lines"] if line["charge"] == "water"]
+    assert water["rule"] == "water.general" and water["amount"] == Decimal("110400")
     assert result[2]["error_code"] == "unknown_value"
     jsonl = tmp_path / "out.jsonl"
     main(["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(jsonl), "--progress", "off"])

@@ -79,8 +79,8 @@ def test_csv_text_and_chunks_give_the_same_bytes(size: int) -> None:
 def test_json_and_objects_are_kept_apart() -> None:
     """An engine that writes JSON lines and then returns bills keeps each in its own form."""
     engine = BatchEngine.load("kr/daejeon")
-    chunk = Chunk(HEADER + ("billing_month",), [(2, ["A1", "household", "15", "20", "2025-03"])])
-    again = Chunk(chunk.header, [(2, ["B1", "household", "15", "20", "2025-03"])])
+    chunk = Chunk(HEADER + ("billing_month",), [(2, ["A1", "household", "15", "20", "2024-03"])])
+    again = Chunk(chunk.header, [(2, ["B1", "household", "15", "20", "2024-03"])])
     data, _, _ = engine.jsonl(chunk)
     (outcome,) = engine.results(again)
     assert isinstance(outcome.result, tariffcore.Bill) and outcome.result.account == "B1"
@@ -94,7 +94,7 @@ def test_csv_text_and_chunks_share_their_keys() -> None:
     """Rows billed from CSV text are found again when the same rows come as a chunk: both
     ways key a row alike (with short rows padded and accounts stripped)."""
     text = (
-        "account,use_class,meter_mm,usage_m3,billing_month\n A1 ,household,15,20,2025-03\nA2,general,20,51\n"
+        "account,use_class,meter_mm,usage_m3,billing_month\n A1 ,household,15,20,2024-03\nA2,general,20,51\n"
     )
     engine = BatchEngine.load("kr/daejeon")
     out = io.BytesIO()

@@ -51,9 +51,9 @@ def test_bill_exit_status_zero_when_every_row_bills(
     status, out, _ = run(capsys, "bill", str(good), "--ruleset", "kr/changwon")
     assert status == 0
     bill = json.loads(out)
-    assert bill["total"] == "26250"
+    # the 2024-07 step (digest §6): household water 35 × 850 = 29,750, sewer 35 × 590 = 20,650
+    assert bill["total"] == "50400"
     assert bill["not_included"] == [
-        {"charge": "sewer", "reason": "the tariff digest has no Changwon sewer tariff (?)"},
         {"charge": "levy", "reason": "the tariff digest has no Changwon water-use levy figure (?)"},
         {"charge": "base", "reason": "the tariff digest has no Changwon meter-size base charge table (?)"},
     ]
@@ -62,14 +62,17 @@ def test_bill_exit_status_zero_when_every_row_bills(
 def test_bill_reads_json_lines_with_exact_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text(
-        '{"account": "J1", "use_class": "household", "meter_mm": 13, "usage_m3": 12.5, "billing_month": "2025-03"}\n'
-        '{"account": "J2", "use_class": "household", "meter_mm": 13, "usage_m3": -1, "billing_month": "2025-03"}\n'
+        '{"account": "J1", "use_class": "household", "meter_mm": 13, "usage_m3": 12.5, "billing_month": "2024-03"}\n'
+        '{"account": "J2", "use_class": "household", "meter_mm": 13, "usage_m3": -1, "billing_month": "2024-03"}\n'
         "not json\n"
     )
     status, out, _ = run(capsys, "bill", str(source), "--ruleset", "kr/ansan")
     rows = [json.loads(line) for line in out.splitlines()]
-    # 12.5 × 410 = 5,125.0; 12.5 × 300 = 3,750.0; 12.5 × 170 = 2,125.0; base 570
-    assert rows[0]["total"] == "11570.0"
+    # the 2023-07 step, in force to the 2024-06 bill (digest §7): 12.5 × 410 = 5,125.0;
+    # 12.5 × 300 = 3,750.0; 12.5 × 170 = 2,125.0; base 570; each line in whole won
+    # (nothing to drop): 5,125 + 3,750 + 2,125 + 570 = 11,570
+    assert rows[0]["total"] == "11570"
+    assert [line["unrounded"] for line in rows[0]["lines"]][1:] == ["5125.0", "3750.0", "2125.0"]
     assert rows[1] == {
         "account": "J2",
         "error": {"code": "invalid_input", "message": "usage_m3 cannot be negative (-1)"},
@@ -105,11 +108,13 @@ def test_per_row_ruleset_column(tmp_path: Path, capsys: pytest.CaptureFixture[st
     source = tmp_path / "mixed.csv"
     source.write_text(
         "account,ruleset,use_class,meter_mm,usage_m3,billing_month\n"
-        "A,kr/changwon,school,50,500,2025-06\nB,kr/ansan@2025,household,13,10,2025-05\n"
+        "A,kr/changwon,school,50,500,2023-06\nB,kr/ansan@2023-07,household,13,10,2024-05\n"
         "C,,household,13,10,2025-05\n"
     )
     status, out, _ = run(capsys, "bill", str(source))
     rows = [json.loads(line) for line in out.splitlines()]
+    # A: schools at the general tier-1 rate until the 2023-10 bill: 500 × 1,030 = 515,000.
+    # B: 10 × 410 + 10 × 300 + 10 × 170 + base 570 = 4,100 + 3,000 + 1,700 + 570 = 9,370.
     assert rows[0]["total"] == "515000" and rows[1]["total"] == "9370"
     assert rows[2]["error"]["code"] == "no_ruleset"
     assert status == 1
@@ -128,7 +133,7 @@ def test_explain_shows_tiers_rounding_and_sources(capsys: pytest.CaptureFixture[
         "--usage",
         "70",
         "--billing-month",
-        "2025-03",
+        "2023-03",  # the household tiers were abolished from the 2023-11 bill
     )
     assert status == 0
     assert "household tier 2 (41–60 m³): 20 × 810 = 16200" in out
@@ -146,16 +151,25 @@ def test_rulesets_lists_versions_and_sources(capsys: pytest.CaptureFixture[str])
     status, out, _ = run(capsys, "rulesets", "--format", "json")
     listing = {entry["id"]: entry for entry in json.loads(out)}
     gimhae = listing["kr/gimhae"]
+    # digest §5 (v2): version A's sewer from the 2017-01 bill, A observed in 2019, 2020–2022 in
+    # steps, B from 2023, the industrial class about 2023-10, B observed 2025, the 2026-01 bill
     assert [(v["version"], v["from"], v["until"]) for v in gimhae["versions"]] == [
+        ("2017-01", "2017-01-01", "2018-12-31"),
         ("2019", "2019-01-01", "2019-12-31"),
+        ("2020-01", "2020-01-01", "2020-01-31"),
+        ("2020-02", "2020-02-01", "2020-12-31"),
+        ("2021-01", "2021-01-01", "2022-12-31"),
+        ("2023-01", "2023-01-01", "2023-09-30"),
+        ("2023-10", "2023-10-01", "2024-12-31"),
         ("2025", "2025-01-01", "2025-12-31"),
+        ("2026-01", "2026-01-01", None),
     ]
     assert gimhae["versions"][0]["sources"][0]["tag"] == "OFF"
 
 
 def test_validate_reports_file_line_col(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "broken.yaml"
-    text = (ROOT / "rulesets/kr/changwon/2025.yaml").read_text()
+    text = (ROOT / "rulesets/kr/changwon/2014-01.yaml").read_text()  # a whole file (no extends)
     broken.write_text(
         text.replace("{upto: 30, rate: 810}", "{upto: 10, rate: 810}").replace(
             "  school: {label: 학교용}\n", ""
@@ -189,14 +203,17 @@ def test_table_columns_line_up_when_a_later_bill_adds_a_charge(
     source = tmp_path / "two-cities.csv"
     source.write_text(
         "account,ruleset,use_class,meter_mm,usage_m3,billing_month\n"
-        "C,kr/changwon,household,15,35,2025-03\nA,kr/ansan,household,13,45,2025-05\n"
+        "C,kr/changwon,household,15,35,2023-03\nA,kr/ansan,household,13,45,2024-05\n"
     )
     _, out, _ = run(capsys, "bill", str(source), "--format", "table")
     header, changwon, ansan = out.splitlines()[:3]
     assert header.split() == ["account", "ruleset", "m3", "water", "base", "sewer", "levy", "total", "notes"]
-    # Changwon has water only: the later columns show "-" and its total sits under "total"
-    assert changwon.split()[:8] == ["C", "kr/changwon@2025", "35", "26250", "-", "-", "-", "26250"]
-    assert ansan.split()[:8] == ["A", "kr/ansan@2025", "45", "24850", "570", "18700", "7650", "51770"]
+    # Changwon has water only until the 2023-10 bill: the later columns show "-" and its total
+    # sits under "total" (20 × 650 + 10 × 810 + 5 × 1,030 = 26,250). Ansan's 2023-07 step:
+    # 20 × 410 + 20 × 610 + 5 × 890 = 24,850; base 570; 20 × 300 + 20 × 460 + 5 × 700 = 18,700;
+    # 45 × 170 = 7,650; total 51,770.
+    assert changwon.split()[:8] == ["C", "kr/changwon@2014-01", "35", "26250", "-", "-", "-", "26250"]
+    assert ansan.split()[:8] == ["A", "kr/ansan@2023-07", "45", "24850", "570", "18700", "7650", "51770"]
     assert len(changwon.split("  26250")[0]) == len(ansan.split("  24850")[0])
 
 
@@ -204,7 +221,7 @@ def test_explain_names_its_own_options_in_errors(capsys: pytest.CaptureFixture[s
     status, _, err = run(
         capsys, "explain", "--ruleset", "kr/changwon", "--usage", "10", "--billing-month", "2025-03"
     )
-    assert status == 1 and "--use-class is empty" in err
+    assert status == 2 and "--use-class is empty" in err  # the options are wrong: a usage error
     status, _, err = run(
         capsys,
         "explain",
@@ -215,4 +232,16 @@ def test_explain_names_its_own_options_in_errors(capsys: pytest.CaptureFixture[s
         "--billing-month",
         "2025-03",
     )
-    assert status == 1 and "--usage is empty" in err
+    assert status == 2 and "--usage is empty" in err
+
+
+def test_tier_bounds_are_explained_in_the_line_unit() -> None:
+    from decimal import Decimal
+
+    from tariffcore import TierSlice
+
+    piece = TierSlice(
+        2, Decimal(14), Decimal(19), Decimal(5), Decimal("2.5"), Decimal("12.5"), "RESIDENTIAL_SINGLE"
+    )
+    assert piece.describe() == "RESIDENTIAL_SINGLE tier 2 (15–19 m³): 5 × 2.5 = 12.5"
+    assert piece.describe("ccf") == "RESIDENTIAL_SINGLE tier 2 (15–19 ccf): 5 × 2.5 = 12.5"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from tariffcore.commands import main
+from tariffcore.synthetic import write_city
 from tests.helpers import ROOT
 
 CITIES = ROOT / "examples" / "korean-cities.csv"
@@ -21,15 +23,15 @@ EXPECTED = {
     "DG-1": "12000",  # kr/daegu: 40 × 300
     "BS-1": "35896",  # kr/busan tests/2026-02.yaml
     "BS-2": "31316",  # 1,200 + 18,400 − 3,680 + 13,300 + 20 × 104.8 (70 % application)
-    "PH-1": "43477.5",  # kr/pohang tests/2016-02.yaml
+    "PH-1": "43477",  # kr/pohang tests/2016-02.yaml: levy 35 × 117.5 = 4,112.5 → 4,112 (whole won)
     "GJ-1": "38850",  # kr/geoje tests/2026-01.yaml
-    "JJ-1": "22670",  # kr/jinju tests/2017-10.yaml
+    "JJ-1": "34070",  # kr/jinju tests/2017-10.yaml: 1,270 + 21,400 + sewer 11,400 (from 2017-01)
     "OC-1": "42050",  # kr/okcheon tests/2025.yaml
     "YS-1": "27320",  # kr/yangsan tests/2025.yaml
     "SC-1": "28100",  # kr/samcheok tests/2025.yaml
     "GH-1": "107900",  # kr/gimhae tests/2025.yaml, mixed use
-    "CW-1": "52500",  # kr/changwon tests/2025.yaml, two households
-    "AS-1": "51770",  # kr/ansan tests/2025.yaml
+    "CW-1": "52500",  # kr/changwon tests/2014-01.yaml, two households (2023-03: tiers still in force)
+    "AS-1": "51770",  # kr/ansan tests/2023-07.yaml, the 2024-06 bill (base unknown from 2024-07)
 }
 ERRORS = {"UL-3": "unknown_value", "DG-2": "billing_cycle"}
 
@@ -43,3 +45,21 @@ def test_every_city_bills_from_one_file(capsys: pytest.CaptureFixture[str]) -> N
         assert Decimal(rows[account]["total"]) == Decimal(total), account
     for account, code in ERRORS.items():
         assert rows[account]["error"]["code"] == code
+
+
+def test_the_shipped_comparison_example_is_current(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # docs/examples/gimhae-2019-2025.{json,html}, made as docs/at-scale.md says: a synthetic
+    # city of 20,000 accounts with 13 mm meters, compared under the two Gimhae versions.
+    city = tmp_path / "gimhae.csv"
+    with city.open("w", newline="", encoding="utf-8") as stream:
+        write_city(stream, 20000, small_meter=13)
+    summary, report = tmp_path / "summary.json", tmp_path / "report.html"
+    argv = ["compare", str(city), "--ruleset", "kr/gimhae@2019", "--against", "kr/gimhae@2025"]
+    main([*argv, "-o", str(tmp_path / "changes.csv"), "--summary", str(summary), "--report", str(report)])
+    capsys.readouterr()
+    for made, shipped in ((summary, "gimhae-2019-2025.json"), (report, "gimhae-2019-2025.html")):
+        assert made.read_bytes() == (ROOT / "docs" / "examples" / shipped).read_bytes(), (
+            f"docs/examples/{shipped} is out of date: make it again as docs/at-scale.md shows"
+        )

@@ -10,6 +10,7 @@ import pytest
 
 import tariffcore
 from tariffcore.authoring import ruleset_schema
+from tariffcore.charts import nice_ticks
 from tariffcore.commands import build_parser
 from tariffcore.format import RulesetVersion
 from tariffcore.plugins import load_plugins
@@ -18,7 +19,6 @@ from tests.helpers import ROOT
 sys.path.insert(0, str(ROOT / "docs" / "hooks"))
 
 import sitegen  # noqa: E402
-import svgchart  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +94,9 @@ def test_a_fixed_charge_is_not_drawn(catalog: tariffcore.Catalog) -> None:
 
 
 def test_nice_ticks() -> None:
-    assert svgchart.nice_ticks(Decimal(38)) == [0, 10, 20, 30, 40]
-    assert svgchart.nice_ticks(Decimal(310500)) == [0, 100000, 200000, 300000, 400000]
+    assert nice_ticks(Decimal(38)) == [0, 10, 20, 30, 40]
+    assert nice_ticks(Decimal(310500)) == [0, 100000, 200000, 300000, 400000]
+    assert nice_ticks(Decimal(1), 4) == [0, Decimal("0.5"), 1]  # raw step 0.25: the next of 1, 2, 5 × 0.1
 
 
 def test_the_format_reference_lists_every_field_and_charge_type() -> None:
@@ -131,3 +132,11 @@ def test_late_payment_rules_are_on_the_city_page(catalog: tariffcore.Catalog, pa
         "| `late_fee` | daily | 가산금 | water, sewer, levy | 3 | × days late / 30; after 30 days: the full percentage |"
         in seoul
     )
+
+
+def test_the_coverage_page_has_every_ruleset(catalog: tariffcore.Catalog, pages: dict[str, str]) -> None:
+    page = pages["cities/coverage.md"]
+    for ruleset in catalog:
+        if ruleset.versions:
+            assert f"## [{ruleset.id}]({ruleset.id}.md)" in page
+    assert "[Coverage](coverage.md)" in pages["cities/index.md"]

@@ -90,16 +90,32 @@ def test_a_misspelled_hook_fails_loudly() -> None:
         return []
 
     plugin.tariffcore_charge_typez = tariffcore_charge_typez  # type: ignore[attr-defined]
-    with pytest.raises(PluginError, match="tariffcore_charge_typez"):
+    with pytest.raises(PluginError, match="tariffcore_charge_typez") as caught:
         tariffcore.load_catalog(entry_points=False, plugins=[plugin])
+    assert caught.value.plugin == "typo_city"  # the plug-in as registered, not '?'
 
 
 def test_two_plugins_cannot_claim_one_charge_type(example_plugin: ModuleType) -> None:
     clone = ModuleType("clone_city")
     clone.tariffcore_charge_types = hookimpl(lambda: [example_plugin.PercentOf()])  # type: ignore[attr-defined]
     clone.tariffcore_charge_types.__name__ = "tariffcore_charge_types"
-    with pytest.raises(PluginError, match="'percent_of' is already provided by plug-in"):
+    with pytest.raises(PluginError, match="'percent_of' is already provided by plug-in") as caught:
         tariffcore.load_catalog(entry_points=False, plugins=[example_plugin, clone])
+    # The newcomer is the one at fault, and the message names the plug-in that had it first.
+    assert caught.value.plugin == "clone_city"
+    assert "provided by plug-in 'tariffcore_percent'" in str(caught.value)
+
+
+def test_a_plugin_claiming_a_builtin_charge_type_is_named() -> None:
+    from tariffcore.charges import Graduated
+
+    rival = ModuleType("rival_city")
+    rival.tariffcore_charge_types = hookimpl(lambda: [Graduated()])  # type: ignore[attr-defined]
+    rival.tariffcore_charge_types.__name__ = "tariffcore_charge_types"
+    with pytest.raises(PluginError) as caught:
+        tariffcore.load_catalog(entry_points=False, plugins=[rival])
+    assert caught.value.plugin == "rival_city"
+    assert "'graduated' is already provided by plug-in 'tariffcore.plugins.builtin'" in str(caught.value)
 
 
 def test_a_charge_type_that_breaks_at_bill_time_is_named(example_plugin: ModuleType) -> None:
@@ -134,3 +150,23 @@ def test_the_bundled_korean_rulesets_come_from_the_installed_plugin(
     assert {"kr/gimhae", "kr/changwon", "kr/ansan"} <= set(installed_catalog.ids())
     paths = {str(p) for _, p in installed_catalog.plugins.ruleset_paths}
     assert any(Path(p).resolve() == (ROOT / "rulesets" / "kr").resolve() for p in paths)
+
+
+def test_load_version_file_names_the_owners_it_is_given(example_plugin: ModuleType) -> None:
+    class Refusing(example_plugin.PercentOf):  # type: ignore[name-defined,misc]
+        name = "refusing"
+
+        def compile(self, spec, ctx):  # type: ignore[no-untyped-def]
+            raise RuntimeError("cannot")
+
+    plugin = ModuleType("refusing_city")
+    plugin.tariffcore_charge_types = hookimpl(lambda: [Refusing()])  # type: ignore[attr-defined]
+    from tests.helpers import BASE, dump
+
+    catalog = tariffcore.load_catalog(entry_points=False, plugins=[plugin])
+    entry = {"type": "refusing", "label": "x", "source": "s", "of": ["y"], "percent": 1}
+    text = dump({**BASE, "charges": {"x": entry}})
+    owners = {**catalog.plugins.charge_type_owners, "refusing": "city-extras 2.0"}
+    with pytest.raises(PluginError, match="charge type 'refusing' failed to compile") as caught:
+        tariffcore.load_version_file(text, "x.yaml", catalog.plugins, owners)
+    assert caught.value.plugin == "city-extras 2.0"

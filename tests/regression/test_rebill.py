@@ -15,9 +15,15 @@ from tariffcore.synthetic import synthetic_city
 CHARGES = ("base", "water", "sewer", "levy")
 
 
+#: The twelve bills of Daejeon's 2023-07 step (2023-07 to 2024-06), the tariff the hand-written
+#: function states (digest §8; later steps are known only in part).
+MONTHS = [f"{2023 + (6 + i) // 12}-{(6 + i) % 12 + 1:02d}" for i in range(12)]
+
+
 def write_history(path: Path, count: int, plant: int | None = None) -> dict[str, str]:
-    """``count`` Daejeon bills issued over 2025 (amounts by the hand-written function), one of
-    them (row index ``plant``) overcharged by one won on its water line; returns that row."""
+    """``count`` Daejeon bills issued over the twelve months of the 2023-07 step (amounts by the
+    hand-written function), one of them (row index ``plant``) overcharged by one won on its
+    water line; returns that row."""
     planted: dict[str, str] = {}
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream, lineterminator="\n")
@@ -34,7 +40,7 @@ def write_history(path: Path, count: int, plant: int | None = None) -> dict[str,
             ]
         )
         for index, row in enumerate(synthetic_city(count, seed=11)):
-            row["billing_month"] = f"2025-{index % 12 + 1:02d}"
+            row["billing_month"] = MONTHS[index % 12]
             amounts = by_hand(row["use_class"], int(row["meter_mm"]), Decimal(row["usage_m3"]))
             if index == plant:
                 amounts["water"] += 1
@@ -76,7 +82,7 @@ def test_rebill_finds_a_planted_one_won_difference_in_100000_bills(tmp_path: Pat
     water, total = found["differences"]
     assert water["charge"] == "water"
     assert water["rule"] == f"water.{planted['use_class']}"
-    assert water["version"] == "kr/daejeon@2025"
+    assert water["version"] == "kr/daejeon@2023-07"
     assert Decimal(water["issued"]) - Decimal(water["recomputed"]) == 1
     assert water["difference"] == "-1"
     assert total["charge"] == "total" and total["difference"] == "-1"
@@ -98,19 +104,20 @@ def test_a_clean_history_exits_zero_and_text_names_line_and_rule(tmp_path: Path,
     assert main(["rebill", str(history), "--ruleset", "kr/daejeon", "--progress", "off"]) == 1
     out = capsys.readouterr().out
     assert f"row 7 account {planted['account']}" in out
-    assert "water: issued" in out and "(-1); rule water." in out and "version kr/daejeon@2025" in out
+    assert "water: issued" in out and "(-1); rule water." in out and "version kr/daejeon@2023-07" in out
 
 
 def test_jsonl_history_error_rows_and_missing_lines(tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
     rows = [
-        # 20 m³ household, 15 mm: 860 + 10,200 + 8,400 + 3,400 = 22,860 (digest §8)
+        # 20 m³ household, 15 mm, 2023-07 step: 860 + 20 × 510 + 20 × 420 + 20 × 170
+        # = 860 + 10,200 + 8,400 + 3,400 = 22,860 (digest §8)
         {
             "account": "ok",
             "use_class": "household",
             "meter_mm": 15,
             "usage_m3": 20,
-            "billing_month": "2025-03",
+            "billing_month": "2024-03",
             "issued": {
                 "lines": {"base": "860", "water": "10200", "sewer": "8400", "levy": "3400"},
                 "total": "22860",
@@ -122,7 +129,7 @@ def test_jsonl_history_error_rows_and_missing_lines(tmp_path: Path) -> None:
             "use_class": "household",
             "meter_mm": 15,
             "usage_m3": 20,
-            "billing_month": "2025-03",
+            "billing_month": "2024-03",
             "issued": {"lines": {"base": "860", "water": "10200", "sewer": "8400"}, "total": "19460"},
         },
         # 13 mm is not in Daejeon's table: cannot be recomputed
@@ -131,7 +138,7 @@ def test_jsonl_history_error_rows_and_missing_lines(tmp_path: Path) -> None:
             "use_class": "household",
             "meter_mm": 13,
             "usage_m3": 20,
-            "billing_month": "2025-03",
+            "billing_month": "2024-03",
             "issued": {"lines": {}, "total": "0"},
         },
         {
@@ -139,7 +146,7 @@ def test_jsonl_history_error_rows_and_missing_lines(tmp_path: Path) -> None:
             "use_class": "household",
             "meter_mm": 15,
             "usage_m3": 1,
-            "billing_month": "2025-03",
+            "billing_month": "2024-03",
             "issued": {"lines": {"base": "860"}},
         },
     ]
@@ -171,7 +178,7 @@ def test_jsonl_history_error_rows_and_missing_lines(tmp_path: Path) -> None:
         "recomputed": "3400",
         "difference": None,
         "rule": "levy.household",
-        "version": "kr/daejeon@2025",
+        "version": "kr/daejeon@2023-07",
     }
     assert total["difference"] == "3400"
     assert checks[2]["error"]["code"] == "unknown_value"
@@ -211,16 +218,32 @@ def test_rebill_on_two_processes_and_as_csv(tmp_path: Path) -> None:
 
 def test_an_issued_charge_the_ruleset_leaves_out_is_explained(tmp_path: Path) -> None:
     history = tmp_path / "h.csv"
-    # Changwon bills water only: 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; no base charge
+    # Changwon's table of the 2014-01 to 2023-10 bills is water only:
+    # 20 × 650 + 10 × 810 + 5 × 1,030 = 26,250; no base charge
     history.write_text(
         "account,use_class,meter_mm,usage_m3,billing_month,issued_base,issued_water,issued_total\n"
-        "A,household,15,35,2025-03,500,26250,26750\n"
+        "A,household,15,35,2023-03,500,26250,26750\n"
     )
     out = tmp_path / "out.txt"
     assert main(["rebill", str(history), "--ruleset", "kr/changwon", "-o", str(out)]) == 1
     text = out.read_text()
     assert (
-        "base: issued 500, recomputed none; version kr/changwon@2025 (kr/changwon@2025 does not include base:"
+        "base: issued 500, recomputed none; version kr/changwon@2014-01 (kr/changwon@2014-01 does not include base:"
         in text
     )
     assert "None" not in text
+
+
+def test_rebill_of_some_charges_compares_those_charges_only(tmp_path: Path) -> None:
+    # The planted row's water line is one won over; re-billing sewer and levy only finds
+    # nothing to report (water and the total are not compared), re-billing water finds it.
+    history = tmp_path / "history.csv"
+    write_history(history, 50, plant=7)
+    base = ["rebill", str(history), "--ruleset", "kr/daejeon", "--format", "jsonl", "--progress", "off"]
+    out = tmp_path / "some.jsonl"
+    assert main([*base, "--charges", "sewer,levy", "-o", str(out)]) == 0
+    checks = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(check["status"] == "match" for check in checks)
+    assert main([*base, "--charges", "water", "-o", str(out)]) == 1
+    checks = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [check["status"] for check in checks].count("mismatch") == 1

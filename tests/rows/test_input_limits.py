@@ -26,7 +26,8 @@ def test_out_of_range_usage_is_an_error_row_and_the_run_goes_on(
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert status == 1
     assert [row["account"] for row in rows] == ["A", "B", "C", "D"]
-    assert rows[0]["total"] == rows[3]["total"] == "26250"  # 20 × 650 + 10 × 810 + 5 × 1,030
+    # the 2024-07 step (digest §6): 35 × 850 + 35 × 590 = 29,750 + 20,650
+    assert rows[0]["total"] == rows[3]["total"] == "50400"
     assert rows[1]["error"]["code"] == rows[2]["error"]["code"] == "invalid_input"
     assert "out of range" in rows[1]["error"]["message"]
 

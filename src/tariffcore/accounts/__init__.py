@@ -23,6 +23,7 @@ from .serialise import (
     surcharge_to_dict,
 )
 from .statements import (
+    ALLOCATION_NAMES,
     ALLOCATIONS,
     Allocation,
     Applied,
@@ -36,6 +37,7 @@ from .statements import (
 
 __all__ = [
     "ALLOCATIONS",
+    "ALLOCATION_NAMES",
     "AccountLedger",
     "Allocation",
     "Applied",

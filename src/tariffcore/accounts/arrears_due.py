@@ -60,7 +60,7 @@ def compute_arrears(
     total = sum(charges.values(), ZERO) if charges is not None else principal
     assert isinstance(total, Decimal)
     bill = LedgerBill("bill", due, total, charges, billing_month)
-    statement = account_statement(found, [bill], (), as_of, version=pinned)
+    statement = account_statement(found, [bill], as_of=as_of, version=pinned)
     line = statement.bills[0]
     return ArrearsResult(
         f"{found.id}@{line.version}",

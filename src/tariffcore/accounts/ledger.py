@@ -38,10 +38,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import BillingError, InputError
+from ..engine import Catalog
+from ..errors import BillingError, InputError, row_result
 from ..money import D
 from ..rows import JSONL_SUFFIXES, field_text, json_lines, parse_date, parse_month
-from .statements import LedgerBill, Payment
+from .statements import Allocation, LedgerBill, Payment, Statement, account_statement
 
 __all__ = [
     "AccountLedger",
@@ -85,6 +86,31 @@ class AccountLedger:
             return None
         text = "; ".join(f"line {number}: {error.message}" for number, error in self.errors)
         return BillingError(text, code=self.errors[0][1].code)
+
+    def statement(
+        self, catalog: Catalog, default: str | None, as_of: date, allocation: Allocation | None = None
+    ) -> Statement | BillingError:
+        """The account's statement as of ``as_of`` under the late-payment rules of its ruleset
+        (``default`` where its rows name none; ``id@version`` pins a version), or the error
+        result that stands for it: the account's bad rows, or why its ruleset cannot compute it.
+        """
+        error = self.error()
+        if error is not None:
+            return error
+
+        def work(reference: str) -> Statement:
+            ruleset, pinned = catalog.resolve_arrears(reference)
+            return account_statement(
+                ruleset,
+                self.bills,
+                self.payments,
+                as_of=as_of,
+                account=self.account,
+                allocation=allocation,
+                version=pinned,
+            )
+
+        return row_result(self.ruleset or default, work)
 
 
 def parse_ledger_row(fields: Mapping[str, Any], number: int = 0) -> LedgerBill | Payment:
@@ -219,7 +245,7 @@ def group_ledger(rows: Iterable[LedgerRow]) -> list[AccountLedger]:
     return result
 
 
-_CHARGE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*=\s*(\S+)\s*$")
+_CHARGE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$")
 
 
 def parse_charges(text: str) -> dict[str, Decimal]:

@@ -40,6 +40,7 @@ from ..money import MONEY_CONTEXT, ZERO, format_amount
 
 __all__ = [
     "ALLOCATIONS",
+    "ALLOCATION_NAMES",
     "Allocation",
     "Applied",
     "BillStatement",
@@ -53,6 +54,11 @@ __all__ = [
 Allocation = Literal["surcharges_first", "principal_first"]
 #: The allocation orders a caller may choose: a bill's surcharges before or after its principal.
 ALLOCATIONS: tuple[Allocation, ...] = ("surcharges_first", "principal_first")
+#: The allocation orders as the command line and the service name them.
+ALLOCATION_NAMES: Mapping[str, Allocation] = {
+    "surcharges-first": "surcharges_first",
+    "principal-first": "principal_first",
+}
 
 _PRINCIPAL = "principal"
 
@@ -185,8 +191,9 @@ class Statement:
         return sum((b.outstanding for b in self.bills), ZERO)
 
 
-class _Open:
-    """The running state of one bill while the ledger is replayed."""
+class _OpenBill:
+    """One bill while the ledger is replayed: what is still unpaid of its principal (and
+    since when), what has been paid of each surcharge, and every payment applied to it."""
 
     def __init__(self, bill: LedgerBill, version: ArrearsVersion, index: int) -> None:
         self.bill = bill
@@ -228,18 +235,69 @@ class _Open:
     def surcharges(self, on: date) -> list[Surcharge]:
         return self.version.surcharges(self.bill.due, on, self.covered, self.change_days)
 
-    def pay_principal(self, payment: Payment, amount: Decimal) -> None:
-        self.unpaid -= amount
-        self.change_days.append(payment.paid_on)
-        self.change_amounts.append(self.unpaid)
-        self.applied.append(Applied(payment.id, payment.paid_on, amount, _PRINCIPAL))
+    def take(self, payment: Payment, offered: Decimal, allocation: Allocation | None) -> Decimal:
+        """Apply what this bill can take of ``offered`` (what is left of ``payment``): its
+        surcharges owed on the day and its unpaid principal, in the order ``allocation`` says.
+        Return what is left for the next bill."""
+        owed = [
+            (surcharge.rule, surcharge.amount - self.paid.get(surcharge.rule, ZERO))
+            for surcharge in self.surcharges(payment.paid_on)
+        ]
+        owed = [(rule, amount) for rule, amount in owed if amount > 0]
+        due = self.unpaid + sum((amount for _, amount in owed), ZERO)
+        if allocation is None and owed and self.unpaid > 0 and offered < due:
+            raise UnknownValueError(
+                f"payment '{payment.id}' of {format_amount(payment.amount)} covers only "
+                f"part of bill {self.bill.id}, and {self.version.label} does not declare "
+                "whether payments go to surcharges or to principal first: choose an allocation"
+            )
+        principal = (_PRINCIPAL, self.unpaid)
+        steps = [principal, *owed] if allocation == "principal_first" else [*owed, principal]
+        left = offered
+        for to, amount in steps:
+            part = min(left, amount)
+            if part > 0:
+                self._apply(payment, to, part)
+                left -= part
+        return left
 
-    def pay_surcharge(self, payment: Payment, rule: str, amount: Decimal) -> None:
-        self.paid[rule] = self.paid.get(rule, ZERO) + amount
-        self.applied.append(Applied(payment.id, payment.paid_on, amount, rule))
+    def _apply(self, payment: Payment, to: str, amount: Decimal) -> None:
+        if to == _PRINCIPAL:
+            self.unpaid -= amount
+            self.change_days.append(payment.paid_on)
+            self.change_amounts.append(self.unpaid)
+        else:
+            self.paid[to] = self.paid.get(to, ZERO) + amount
+        self.applied.append(Applied(payment.id, payment.paid_on, amount, to))
+
+    def statement(self, as_of: date) -> BillStatement:
+        """The bill as of ``as_of``, after the payments applied to it."""
+        lines = []
+        for surcharge in self.surcharges(as_of):
+            paid = self.paid.get(surcharge.rule, ZERO)
+            lines.append(SurchargeLine(surcharge, paid, surcharge.amount - paid))
+        for rule, paid in self.paid.items():  # pragma: no cover - accruals never shrink
+            if paid and rule not in {line.surcharge.rule for line in lines}:
+                raise AssertionError(f"bill {self.bill.id}: {rule} was paid but no longer accrues")
+        outstanding = self.unpaid + sum((line.outstanding for line in lines), ZERO)
+        limitation = self.version.spec.arrears.limitation
+        ends = self.bill.due + relativedelta(years=limitation.years) if limitation else None
+        return BillStatement(
+            self.bill,
+            self.version.version,
+            days_late(self.bill.due, as_of),
+            self.bill.principal - self.unpaid,
+            tuple(lines),
+            tuple(self.applied),
+            outstanding,
+            ends,
+            None if ends is None else (as_of > ends and outstanding > 0),
+        )
 
 
-def _allocation(bills: Sequence[_Open], chosen: Allocation | None) -> tuple[Allocation | None, str | None]:
+def _allocation(
+    bills: Sequence[_OpenBill], chosen: Allocation | None
+) -> tuple[Allocation | None, str | None]:
     if chosen is not None:
         if chosen not in ALLOCATIONS:
             raise InputError(f"unknown allocation {chosen!r} (use {' or '.join(ALLOCATIONS)})")
@@ -256,12 +314,23 @@ def _allocation(bills: Sequence[_Open], chosen: Allocation | None) -> tuple[Allo
     return (declared.pop(), "ruleset") if declared else (None, None)
 
 
+def _distinct(bills: Iterable[LedgerBill]) -> list[LedgerBill]:
+    """The bills, each id once."""
+    found = list(bills)
+    seen: set[str] = set()
+    for bill in found:
+        if bill.id in seen:
+            raise InputError(f"two bills have the id {bill.id!r}")
+        seen.add(bill.id)
+    return found
+
+
 def account_statement(
     ruleset: Ruleset,
     bills: Iterable[LedgerBill],
     payments: Iterable[Payment] = (),
-    as_of: date | None = None,
     *,
+    as_of: date,
     account: str = "",
     allocation: Allocation | None = None,
     version: ArrearsVersion | None = None,
@@ -269,100 +338,40 @@ def account_statement(
     """The statement of one account as of ``as_of``.
 
     Each bill is judged by the late-payment rules of ``ruleset`` in force for its due date
-    (``version`` pins one version for every bill). Payments made after ``as_of`` are listed
-    but not applied. ``allocation`` overrides (or supplies) the ruleset's order; when neither
-    says and a payment would have to choose between a bill's principal and its surcharges, an
+    (``version`` pins one version for every bill). Payments are applied in date order, each
+    to the open bills oldest first; payments made after ``as_of`` are listed but not applied.
+    ``allocation`` overrides (or supplies) the ruleset's order; when neither says and a
+    payment would have to choose between a bill's principal and its surcharges, an
     :class:`~tariffcore.UnknownValueError` is raised.
     """
-    if as_of is None:
-        raise InputError("a statement needs an as-of date")
-    bill_list = list(bills)
-    seen: set[str] = set()
-    for bill in bill_list:
-        if bill.id in seen:
-            raise InputError(f"two bills have the id {bill.id!r}")
-        seen.add(bill.id)
+    if not isinstance(as_of, date):
+        raise InputError(f"a statement needs an as-of date, not {as_of!r}")
     open_bills = []
-    for index, bill in enumerate(bill_list):
+    for index, bill in enumerate(_distinct(bills)):
         chosen = version or ruleset.select_arrears(bill.due, bill.billing_month)
         check_principal(chosen, bill.charges)
-        open_bills.append(_Open(bill, chosen, index))
-    order = sorted(open_bills, key=lambda item: (item.bill.due, item.index))
-    placement, placement_from = _allocation(open_bills, allocation)
-    numbered = list(enumerate(payments))
-    applied = [p for _, p in sorted(numbered, key=lambda x: (x[1].paid_on, x[0])) if p.paid_on <= as_of]
-    later = tuple(p for _, p in numbered if p.paid_on > as_of)
+        open_bills.append(_OpenBill(bill, chosen, index))
+    oldest_first = sorted(open_bills, key=lambda item: (item.bill.due, item.index))
+    order, order_from = _allocation(open_bills, allocation)
+    given = list(payments)
+    made = [payment for payment in sorted(given, key=lambda p: p.paid_on) if payment.paid_on <= as_of]
+    later = tuple(payment for payment in given if payment.paid_on > as_of)
     credit = ZERO
     with localcontext(MONEY_CONTEXT):
-        for payment in applied:
+        # For each payment, each open bill (oldest first) takes what it can; the rest is credit.
+        for payment in made:
             left = payment.amount
-            for item in order:
+            for item in oldest_first:
                 if left == 0:
                     break
-                owed = [
-                    (s.rule, s.amount - item.paid.get(s.rule, ZERO)) for s in item.surcharges(payment.paid_on)
-                ]
-                owed = [(rule, amount) for rule, amount in owed if amount > 0]
-                if (
-                    owed
-                    and item.unpaid > 0
-                    and left < item.unpaid + sum(a for _, a in owed)
-                    and placement is None
-                ):
-                    raise UnknownValueError(
-                        f"payment '{payment.id}' of {format_amount(payment.amount)} covers only "
-                        f"part of bill {item.bill.id}, and {item.version.label} does not declare "
-                        "whether payments go to surcharges or to principal first: choose an "
-                        "allocation"
-                    )
-                steps: list[tuple[str, Decimal]] = list(owed)
-                if placement == "principal_first":
-                    steps.insert(0, (_PRINCIPAL, item.unpaid))
-                else:
-                    steps.append((_PRINCIPAL, item.unpaid))
-                for target, amount in steps:
-                    take = min(left, amount)
-                    if take <= 0:
-                        continue
-                    if target == _PRINCIPAL:
-                        item.pay_principal(payment, take)
-                    else:
-                        item.pay_surcharge(payment, target, take)
-                    left -= take
+                left = item.take(payment, left, order)
             credit += left
-        results = []
-        for item in open_bills:
-            lines = []
-            for surcharge in item.surcharges(as_of):
-                paid = item.paid.get(surcharge.rule, ZERO)
-                lines.append(SurchargeLine(surcharge, paid, surcharge.amount - paid))
-            for rule, paid in item.paid.items():  # pragma: no cover - accruals never shrink
-                if paid and rule not in {line.surcharge.rule for line in lines}:
-                    raise AssertionError(f"bill {item.bill.id}: {rule} was paid but no longer accrues")
-            outstanding = item.unpaid + sum((line.outstanding for line in lines), ZERO)
-            limitation = item.version.spec.arrears.limitation
-            ends = item.bill.due + relativedelta(years=limitation.years) if limitation else None
-            past = None if ends is None else (as_of > ends and outstanding > 0)
-            results.append(
-                BillStatement(
-                    item.bill,
-                    item.version.version,
-                    days_late(item.bill.due, as_of),
-                    item.bill.principal - item.unpaid,
-                    tuple(lines),
-                    tuple(item.applied),
-                    outstanding,
-                    ends,
-                    past,
-                )
-            )
+        results = tuple(item.statement(as_of) for item in open_bills)
     label = ruleset.id
-    versions = sorted({r.version for r in results})
+    versions = sorted({line.version for line in results})
     if len(versions) == 1:
         label = f"{ruleset.id}@{versions[0]}"
-    statement = Statement(
-        account, label, as_of, placement, placement_from, tuple(results), tuple(applied), later, credit
-    )
+    statement = Statement(account, label, as_of, order, order_from, results, tuple(made), later, credit)
     _check(statement)
     return statement
 

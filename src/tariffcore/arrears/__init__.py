@@ -1,9 +1,14 @@
-"""Late-payment rules (가산금, 중가산금): their file format, the surcharges they compute, and their
-dated versions.
+"""Late-payment rules (가산금, 중가산금): their file format and how a file is compiled, the
+surcharges they compute, and choosing the version in force for a bill.
 """
 
 from __future__ import annotations
 
+from .compile import (
+    compile_arrears,
+    holds_arrears,
+    load_arrears_version,
+)
 from .rules import (
     Allocation,
     ArrearsEffective,
@@ -16,12 +21,7 @@ from .rules import (
 )
 from .timeline import (
     check_principal,
-    clashes,
-    dated_versions,
-    is_arrears_file,
-    load_arrears_version,
     select_arrears,
-    spans,
 )
 from .version import (
     ArrearsVersion,
@@ -45,13 +45,11 @@ __all__ = [
     "OneOffRule",
     "Surcharge",
     "check_principal",
-    "clashes",
-    "dated_versions",
+    "compile_arrears",
     "days_late",
     "full_months",
-    "is_arrears_file",
+    "holds_arrears",
     "load_arrears_version",
     "month_end",
     "select_arrears",
-    "spans",
 ]

@@ -21,10 +21,13 @@ rather than by usage, because ordinances change them on their own timetable (dig
           applies_to: [water, sewer, levy]
           percent: 3
           days: 30                  # 3 % × days late / 30, reached after 30 days
+                                    # (or per_day: 12/365, a rate per day capped at percent)
 
 A file with an ``arrears`` section holds late-payment rules only: no ``use_classes`` and no
-``charges``. A ruleset id may hold tariff versions, arrears versions or both; each kind is
-selected by its own dates.
+``charges``. It starts with the header every version file has
+(:class:`~tariffcore.format.model.VersionHeader`), so it may ``extends:`` an earlier arrears
+version of its ruleset and state only what changed. A ruleset id may hold tariff versions,
+arrears versions or both; each kind is selected by its own dates.
 
 Counting time (digest §9: "a part month does not count"):
 
@@ -42,22 +45,21 @@ partial payment lowers what accrues afterwards; see :mod:`tariffcore.accounts.st
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from ..format import (
-    RULESET_ID,
     UNKNOWN,
-    VERSION_LABEL,
     DateOrMonth,
     FrozenModel,
+    InForce,
     Number,
     RoundingSpec,
-    Source,
     Unknown,
+    VersionHeader,
     check_ids,
     source_ids,
 )
@@ -98,6 +100,8 @@ class _RuleBase(FrozenModel):
     def _positive(cls, value: Any) -> Any:
         if isinstance(value, Decimal) and value < 0:
             raise ValueError("a percentage cannot be negative")
+        if isinstance(value, Decimal) and value > _HUNDRED:
+            raise ValueError(f"a percentage of {value} is more than the principal itself (at most 100)")
         return value
 
     def source_ids(self) -> tuple[str, ...]:
@@ -110,18 +114,74 @@ class OneOffRule(_RuleBase):
     kind: Literal["one_off"]
 
 
+def _fraction(value: Any) -> Any:
+    """``12/365`` → (12, 365); a number ``n`` → (n, 1)."""
+    if isinstance(value, str) and "/" in value:
+        top, _, bottom = value.partition("/")
+        try:
+            pair = (Decimal(top.strip()), Decimal(bottom.strip()))
+        except ArithmeticError:
+            raise ValueError(f"{value!r} is not a fraction such as 12/365") from None
+        if not all(part.is_finite() for part in pair):
+            raise ValueError(f"{value!r} is not a fraction such as 12/365")
+        return pair
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return (Decimal(value), Decimal(1))
+    return value
+
+
+#: A fraction written ``12/365`` (or a plain number): (numerator, denominator).
+Fraction = Annotated[
+    tuple[Decimal, Decimal],
+    BeforeValidator(_fraction),
+    WithJsonSchema({"type": ["string", "number"], "pattern": r"^\s*\d+(\.\d+)?\s*/\s*\d+(\.\d+)?\s*$"}),
+]
+
+
 class DailyRule(_RuleBase):
     """``percent × days late / days``: prorated by the day, reaching ``percent`` after ``days``.
 
     ``beyond: cap`` keeps the full percentage after that ("capped at 3 %", "then the fixed
-    2 %"); ``beyond: unknown`` when the digest does not say what follows.
+    2 %"); ``beyond: unknown`` when the digest does not say what follows. ``days: unknown``
+    when the divisor is not known (the fee is then an unknown value naming it).
+
+    ``per_day`` states a rate per day apart from the cap (3 % × 12/365 a day within the first
+    month, then the fixed 3 %): each day of the first month of lateness accrues
+    ``percent × per_day`` of the principal unpaid at its end, never more in all than
+    ``percent`` of the principal unpaid at the due date; once that month has passed, the fee
+    is that full ``percent`` (``beyond: cap``). ``days`` is not given with ``per_day``.
     """
 
     kind: Literal["daily"]
-    days: int = Field(default=30, ge=1, description="The divisor: 30 in '3 % × days/30'.")
-    beyond: Literal["cap", "unknown"] = Field(
-        default="cap", description="After 'days' days: stay at the full percentage, or unknown."
+    days: Annotated[int, Field(ge=1)] | Unknown | None = Field(
+        default=None,
+        description="The divisor: 30 in '3 % × days/30' (the default without per_day), or 'unknown'.",
     )
+    per_day: Fraction | None = Field(
+        default=None,
+        description="The share of the percentage each day late accrues within the first month "
+        "of lateness, e.g. 12/365; the fee is capped at the percentage.",
+    )
+    beyond: Literal["cap", "unknown"] = Field(
+        default="cap",
+        description="After 'days' days (with per_day: after the first month): stay at the full "
+        "percentage, or unknown.",
+    )
+
+    @model_validator(mode="after")
+    def _divisor(self) -> DailyRule:
+        if self.per_day is not None:
+            if self.days is not None:
+                raise ValueError("give 'days' (a divisor) or 'per_day' (a rate per day), not both")
+            top, bottom = self.per_day
+            if not top > 0 or not bottom > 0 or top > bottom:
+                raise ValueError(f"per_day {top}/{bottom} must be a fraction above 0 and at most 1")
+        return self
+
+    @property
+    def divisor(self) -> int | Unknown:
+        """The day divisor of a rule without ``per_day``: ``days``, 30 when not given."""
+        return 30 if self.days is None else self.days
 
 
 class MonthlyRule(_RuleBase):
@@ -129,7 +189,7 @@ class MonthlyRule(_RuleBase):
 
     kind: Literal["monthly"]
     max_months: int = Field(ge=1, description="Months counted at most (60 in the digest).")
-    threshold: Number | None = Field(
+    threshold: Annotated[Number, Field(ge=0)] | None = Field(
         default=None,
         description="Applies only when the unpaid principal at the due date is at least this.",
     )
@@ -175,7 +235,7 @@ class ArrearsSpec(FrozenModel):
         return check_ids(value, "rule id")
 
 
-class ArrearsEffective(FrozenModel):
+class ArrearsEffective(InForce):
     """When an arrears version takes effect: by the bill's due date or its billing month."""
 
     from_: Unknown | DateOrMonth = Field(
@@ -183,7 +243,6 @@ class ArrearsEffective(FrozenModel):
         description="First due date (or billing month) in force; 'unknown' if the "
         "digest does not give it (the version can then only be used when named explicitly).",
     )
-    until: DateOrMonth | None = None
     basis: Literal["due_date", "billing_month"] | None = Field(
         default=None, description="The date that selects this version (required when dated)."
     )
@@ -196,21 +255,9 @@ class ArrearsEffective(FrozenModel):
         return self
 
 
-class ArrearsVersionSpec(FrozenModel):
-    """One arrears version file."""
+class ArrearsVersionSpec(VersionHeader):
+    """One arrears version file: the header every version file has, and an ``arrears`` section."""
 
-    ruleset: str = Field(pattern=RULESET_ID)
-    version: str = Field(pattern=VERSION_LABEL)
-    title: str
-    jurisdiction: str
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    effective: ArrearsEffective
-    confidence: str
-    checked: date | None = None
-    sources: list[Source] = Field(min_length=1)
+    effective: ArrearsEffective = Field(description="When this version is in force.")
     arrears: ArrearsSpec
     notes: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.ruleset}@{self.version}"

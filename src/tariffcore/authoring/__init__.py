@@ -1,29 +1,34 @@
-"""Tools for rule authors: golden bills and late-payment cases, the linter, and the JSON
-Schema of the ruleset format. (The pytest plug-in is :mod:`tariffcore.authoring.pytest_plugin`.)
+"""Tools for rule authors: golden files (golden bills and late-payment cases), the linter, and
+the JSON Schema of the ruleset format. (The pytest plug-in is
+:mod:`tariffcore.authoring.pytest_plugin`.)
 """
 
 from __future__ import annotations
 
 from .arrears_golden import (
-    ArrearsCase,
     iter_arrears_cases,
-    load_arrears_golden,
     run_arrears_case,
 )
 from .golden import (
-    GoldenCase,
     GoldenResult,
     describe_failure,
     error_failures,
     golden_roots,
     iter_cases,
-    load_golden,
     run_case,
+)
+from .golden_file import (
+    ArrearsCase,
+    GoldenCase,
+    GoldenCases,
+    load_arrears_golden,
+    load_golden,
+    load_golden_file,
 )
 from .lint import (
     KINDS,
-    Finding,
     lint_catalog,
+    rounding_findings,
 )
 from .schema import (
     SCHEMA_DIALECT,
@@ -34,8 +39,8 @@ from .schema import (
 
 __all__ = [
     "ArrearsCase",
-    "Finding",
     "GoldenCase",
+    "GoldenCases",
     "GoldenResult",
     "KINDS",
     "SCHEMA_DIALECT",
@@ -46,8 +51,10 @@ __all__ = [
     "iter_arrears_cases",
     "iter_cases",
     "lint_catalog",
+    "rounding_findings",
     "load_arrears_golden",
     "load_golden",
+    "load_golden_file",
     "ruleset_schema",
     "run_arrears_case",
     "run_case",

@@ -1,6 +1,8 @@
-"""Golden late-payment cases: hand-computed surcharges stored in YAML next to the rulesets.
+"""Golden late-payment cases: hand-computed surcharges stored in a golden file next to the
+rulesets.
 
-A golden arrears file lives in a ruleset's ``tests`` directory, beside the golden bills::
+The ``arrears`` of a golden file (see :mod:`tariffcore.authoring.golden_file`), in the same
+file as golden bills or a file of their own::
 
     ruleset: kr/example
     arrears:
@@ -29,108 +31,22 @@ A golden arrears file lives in a ruleset's ``tests`` directory, beside the golde
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 from ..accounts import ArrearsResult, compute_arrears
 from ..engine import Catalog
-from ..errors import BillingError, RulesetError
-from ..format import load_yaml
-from ..money import D, format_amount
-from ..rows import parse_month
+from ..errors import BillingError
+from ..money import format_amount
 from .golden import error_failures
+from .golden_file import ArrearsCase, load_golden_file, number
 
-__all__ = ["ArrearsCase", "iter_arrears_cases", "load_arrears_golden", "run_arrears_case"]
-
-_FIELDS = {"name", "principal", "due", "as_of", "billing_month", "ruleset", "expect"}
-
-
-@dataclass(frozen=True)
-class ArrearsCase:
-    """One golden late-payment case."""
-
-    path: str
-    line: int
-    ruleset: str
-    name: str
-    principal: Decimal | dict[str, Decimal]
-    due: date
-    as_of: date
-    billing_month: date | None
-    expect: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return f"{self.ruleset}: {self.name}"
-
-
-def _number(value: Any) -> Decimal:
-    return D(format_amount(value) if isinstance(value, Decimal) else str(value))
-
-
-def load_arrears_golden(path: str | Path) -> list[ArrearsCase]:
-    """Read the ``arrears`` cases of one golden file (none if it has no such section)."""
-    name = str(path)
-    located = load_yaml(Path(path).read_text(encoding="utf-8"), name)
-    data = located.data
-    if not isinstance(data, dict) or "arrears" not in data:
-        return []
-    items = data["arrears"]
-    if not isinstance(items, list) or not items or not isinstance(data.get("ruleset"), str):
-        raise RulesetError(
-            [located.problem(("arrears",), "'ruleset' and a non-empty 'arrears' list are required")]
-        )
-    cases, problems = [], []
-    for index, item in enumerate(items):
-        where = ("arrears", index)
-        if not isinstance(item, dict) or not isinstance(item.get("expect"), dict):
-            problems.append(
-                located.problem(where, "each case needs 'principal', 'due', 'as_of' and 'expect'")
-            )
-            continue
-        unknown = set(item) - _FIELDS
-        if unknown:
-            problems.append(located.problem(where, f"unknown field(s) {', '.join(sorted(unknown))}"))
-            continue
-        try:
-            raw = item["principal"]
-            principal = (
-                {str(k): _number(v) for k, v in raw.items()} if isinstance(raw, dict) else _number(raw)
-            )
-            due, as_of = item["due"], item["as_of"]
-            if not isinstance(due, date) or not isinstance(as_of, date):
-                raise ValueError("'due' and 'as_of' must be dates (YYYY-MM-DD)")
-            month = item.get("billing_month")
-            billing_month = parse_month(str(month)) if month is not None else None
-        except (KeyError, TypeError, ValueError, BillingError) as exc:
-            problems.append(located.problem(where, f"bad case: {exc}"))
-            continue
-        cases.append(
-            ArrearsCase(
-                name,
-                located.where(where)[0],
-                str(item.get("ruleset", data["ruleset"])),
-                str(item.get("name", f"case {index + 1}")),
-                principal,
-                due,
-                as_of,
-                billing_month,
-                item["expect"],
-            )
-        )
-    if problems:
-        raise RulesetError(problems)
-    return cases
+__all__ = ["iter_arrears_cases", "run_arrears_case"]
 
 
 def iter_arrears_cases(catalog: Catalog) -> Iterator[ArrearsCase]:
     """Every golden late-payment case of every ruleset in ``catalog``."""
     for ruleset in catalog:
         for path in ruleset.golden_files:
-            yield from load_arrears_golden(path)
+            yield from load_golden_file(path).arrears
 
 
 def run_arrears_case(catalog: Catalog, case: ArrearsCase) -> tuple[str, ...]:
@@ -154,7 +70,7 @@ def run_arrears_case(catalog: Catalog, case: ArrearsCase) -> tuple[str, ...]:
     failures = []
     if "version" in expect and str(expect["version"]) != result.version:
         failures.append(f"version: expected {expect['version']}, got {result.version}")
-    wanted = {str(k): _number(v) for k, v in (expect.get("surcharges") or {}).items()}
+    wanted = {str(k): number(v) for k, v in (expect.get("surcharges") or {}).items()}
     got = {s.rule: s for s in result.surcharges}
     for rule, amount in wanted.items():
         if rule not in got:
@@ -167,9 +83,9 @@ def run_arrears_case(catalog: Catalog, case: ArrearsCase) -> tuple[str, ...]:
     for rule in got:
         if rule not in wanted:
             failures.append(f"surcharge {rule}: not expected, got {format_amount(got[rule].amount)}")
-    if "total_due" in expect and result.total_due != _number(expect["total_due"]):
+    if "total_due" in expect and result.total_due != number(expect["total_due"]):
         failures.append(
-            f"total_due: expected {format_amount(_number(expect['total_due']))}, "
+            f"total_due: expected {format_amount(number(expect['total_due']))}, "
             f"got {format_amount(result.total_due)}"
         )
     if "past_limitation" in expect and expect["past_limitation"] != result.past_limitation:

@@ -1,6 +1,6 @@
-"""Golden bills: hand-computed expectations stored in YAML next to the rulesets.
+"""Golden bills: hand-computed bills stored in a golden file next to the rulesets.
 
-A golden file lives in a ruleset's ``tests`` directory::
+The ``bills`` of a golden file (see :mod:`tariffcore.authoring.golden_file`)::
 
     ruleset: kr/example
     bills:
@@ -33,41 +33,21 @@ from typing import Any
 
 from ..bill import Bill
 from ..engine import Catalog, yaml_files
-from ..errors import BillingError, Problem, RulesetError, UnknownRulesetError
-from ..format import Located, did_you_mean, load_yaml
+from ..errors import BillingError, RulesetError, UnknownRulesetError
 from ..money import D, format_amount
 from ..rows import parse_row
+from .golden_file import GoldenCase, load_golden_file
 
 __all__ = [
-    "GoldenCase",
     "GoldenResult",
     "describe_failure",
     "error_failures",
     "golden_roots",
     "iter_cases",
-    "load_golden",
     "run_case",
 ]
 
 _UNITS = {"m3": "m³"}
-_EXPECT_FIELDS = ("version", "lines", "line_versions", "total", "not_included", "error", "message")
-_BILL_FIELDS = ("name", "account", "reading", "expect", "ruleset")
-
-
-@dataclass(frozen=True)
-class GoldenCase:
-    """One golden bill: where it is written, what goes in and what must come out."""
-
-    path: str
-    line: int
-    ruleset: str
-    name: str
-    fields: dict[str, Any]
-    expect: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return f"{self.ruleset}: {self.name}"
 
 
 @dataclass(frozen=True)
@@ -81,91 +61,6 @@ class GoldenResult:
     @property
     def passed(self) -> bool:
         return not self.failures
-
-
-def load_golden(path: str | Path) -> list[GoldenCase]:
-    """Read one golden file into cases; malformed files raise a located RulesetError."""
-    name = str(path)
-    located = load_yaml(Path(path).read_text(encoding="utf-8"), name)
-    data = located.data
-    if isinstance(data, dict) and "arrears" in data and "bills" not in data:
-        return []  # golden late-payment cases: see tariffcore.authoring.arrears_golden
-    if not isinstance(data, dict) or not isinstance(data.get("ruleset"), str):
-        raise RulesetError([Problem(name, 1, 1, "a golden file needs 'ruleset' and 'bills'")])
-    bills = data.get("bills")
-    if not isinstance(bills, list) or not bills:
-        raise RulesetError([located.problem(("bills",), "'bills' must be a non-empty list")])
-    cases = []
-    problems = []
-    for index, item in enumerate(bills):
-        where: tuple[str | int, ...] = ("bills", index)
-        if not isinstance(item, dict):
-            problems.append(
-                located.problem(
-                    where, "each bill is a mapping with 'name', 'account', 'reading' and 'expect'"
-                )
-            )
-            continue
-        for key in item:
-            if key not in _BILL_FIELDS:
-                problems.append(
-                    located.problem((*where, key), f"unknown field {key!r}{did_you_mean(key, _BILL_FIELDS)}")
-                )
-        for key in ("account", "reading", "expect"):
-            if not isinstance(item.get(key), dict):
-                what = "missing field" if key not in item else "expected a mapping in field"
-                problems.append(
-                    located.problem(where if key not in item else (*where, key), f"{what} {key!r}")
-                )
-        expect = item.get("expect")
-        if isinstance(expect, dict):
-            problems += _expect_problems(located, (*where, "expect"), expect)
-        if problems:
-            continue
-        fields = {"account": item.get("name", f"#{index + 1}")}
-        fields.update(item["account"])
-        fields.update(item["reading"])
-        cases.append(
-            GoldenCase(
-                name,
-                located.where(where)[0],
-                str(item.get("ruleset", data["ruleset"])),
-                str(item.get("name", f"bill {index + 1}")),
-                fields,
-                item["expect"],
-            )
-        )
-    if problems:
-        raise RulesetError(sorted(problems, key=lambda p: (p.line, p.column)))
-    return cases
-
-
-def _expect_problems(located: Located, where: tuple[str | int, ...], expect: dict[str, Any]) -> list[Problem]:
-    """A misspelt expectation would silently check nothing: report it."""
-    problems = []
-    for key, value in expect.items():
-        if key not in _EXPECT_FIELDS:
-            problems.append(
-                located.problem(
-                    (*where, key), f"unknown expectation {key!r}{did_you_mean(key, _EXPECT_FIELDS)}"
-                )
-            )
-        elif key == "lines" and not isinstance(value, dict):
-            problems.append(located.problem((*where, key), "'lines' maps charge ids to amounts"))
-        elif key in ("total",) and not isinstance(value, (int, Decimal)):
-            problems.append(located.problem((*where, key), f"expected a number, got {value!r}"))
-    for charge, amount in (
-        (expect.get("lines") or {}).items() if isinstance(expect.get("lines"), dict) else ()
-    ):
-        if not isinstance(amount, (int, Decimal)) or isinstance(amount, bool):
-            problems.append(
-                located.problem(
-                    (*where, "lines", charge), f"line {charge}: expected a number, got {amount!r}"
-                )
-            )
-    if "error" in expect and ("lines" in expect or "total" in expect):
-        problems.append(located.problem(where, "expect either an error or lines and a total, not both"))
-    return problems
 
 
 def golden_roots(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -187,7 +82,7 @@ def iter_cases(catalog: Catalog) -> Iterator[GoldenCase]:
     """Every golden case of every ruleset in ``catalog``."""
     for ruleset in catalog:
         for path in ruleset.golden_files:
-            yield from load_golden(path)
+            yield from load_golden_file(path).bills
 
 
 def _text(value: Any) -> str:
@@ -224,7 +119,7 @@ def _run(catalog: Catalog, case: GoldenCase) -> GoldenResult:
     fields = {key: _text(value) if value is not None else "" for key, value in case.fields.items()}
     try:
         account, reading = parse_row(fields)
-        bill = catalog.bill(case.ruleset, account, reading)
+        bill = catalog.bill(case.ruleset, account, reading, case.charges)
     except BillingError as exc:
         if "error" not in expect:
             return GoldenResult(case, (f"expected a bill, got error {exc.code}: {exc.message}",), None)

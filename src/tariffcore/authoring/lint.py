@@ -15,11 +15,18 @@ findings, each with a kind an author can switch off (``--ignore KIND``):
 ``unreached``
     a charge or class entry no bill can reach (``applies_to`` leaves it out), a version that
     is never in force;
+``rounding``
+    a charge or late-payment rule that can come to a fraction of the currency's minor unit
+    (a won, a cent) with no rounding declared: its bills would be error rows
+    (``undeclared_rounding``); ``tariffcore validate`` shows these as warnings too;
+
+(the first three are the hints the charge types give while compiling a version, see
+:meth:`~tariffcore.CompileContext.hint`: a plug-in's type gives its own)
 ``sources``
     a source without a URL, a source no charge cites;
 ``stale``
-    a version (tariff or late-payment rules) whose sources were never recorded as checked, or not for longer than the
-    threshold (``checked:`` in the version file);
+    a version (tariff or late-payment rules) whose sources were never recorded as checked, or
+    not for longer than the threshold (``checked:`` in the version file);
 ``golden``
     a version, or a use class of a version, that no golden bill exercises.
 """
@@ -27,60 +34,69 @@ findings, each with a kind an author can switch off (``--ignore KIND``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..arrears import ArrearsVersion
-from ..bill import Account, Reading
-from ..charges import BillContext
 from ..engine import Catalog, CompiledVersion, Ruleset
-from ..errors import BillingError, NotApplicableError, RulesetError, TariffcoreError
+from ..errors import INVALID, Problem, RulesetError, TariffcoreError
 from ..format import Located, load_yaml, source_ids
+from ..money import minor_unit
 from ..rows import parse_row
-from .golden import GoldenCase, load_golden
+from .golden_file import GoldenCase, load_golden
 
-__all__ = ["KINDS", "Finding", "lint_catalog"]
+__all__ = ["KINDS", "lint_catalog", "rounding_findings"]
 
 #: Every kind of finding, in the order a report lists them.
-KINDS = ("invalid", "gap", "basis", "tiers", "no-rate", "unreached", "sources", "stale", "golden")
+KINDS = (
+    INVALID,
+    "gap",
+    "basis",
+    "tiers",
+    "no-rate",
+    "unreached",
+    "rounding",
+    "sources",
+    "stale",
+    "golden",
+)
 
 _DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One lint finding at a place in a file."""
-
-    path: str
-    line: int
-    column: int
-    kind: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.kind}: {self.message}"
-
-
 def lint_catalog(
     catalog: Catalog, *, today: date, stale_after: int = 365, ids: Iterable[str] | None = None
-) -> list[Finding]:
-    """Every finding for the rulesets of ``catalog`` (or only ``ids``), sorted by place.
+) -> list[Problem]:
+    """Every finding for the rulesets of ``catalog`` (or only ``ids``), sorted by place: a
+    :class:`~tariffcore.Problem` whose ``kind`` is one of :data:`KINDS`.
 
     ``stale_after`` is the number of days after a version's ``checked`` date when it is due
     to be checked against its sources again.
     """
     wanted = set(ids) if ids is not None else None
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     for key, problems in catalog.problems.items():
         if wanted is None or key in wanted:
-            findings += [Finding(p.path, p.line, p.column, "invalid", p.message) for p in problems]
+            findings += problems
     for ruleset in catalog:
         if wanted is None or ruleset.id in wanted:
             findings += _Linter(ruleset, today, stale_after).run()
     return sorted(findings, key=lambda f: (f.path, f.line, f.column, KINDS.index(f.kind)))
+
+
+def rounding_findings(catalog: Catalog) -> list[Problem]:
+    """The ``rounding`` findings of every ruleset of ``catalog``: charges and late-payment
+    rules that can come to a fraction of the minor unit with no rounding declared."""
+    findings: list[Problem] = []
+    for ruleset in catalog:
+        linter = _Linter(ruleset, date.min, 0)
+        for version in ruleset.versions:
+            findings += [hint for hint in version.hints if hint.kind == "rounding"]
+        for late in ruleset.arrears_versions:
+            linter._arrears_rounding(late)
+        findings += linter.findings
+    return findings
 
 
 class _Linter:
@@ -88,19 +104,20 @@ class _Linter:
         self.ruleset = ruleset
         self.today = today
         self.stale_after = stale_after
-        self.findings: list[Finding] = []
+        self.findings: list[Problem] = []
         self.files: dict[str, Located] = {}
 
-    def run(self) -> list[Finding]:
+    def run(self) -> list[Problem]:
         versions = self.ruleset.versions
         for first, second in zip(versions, versions[1:]):
             self._between(first, second)
         for version in versions:
             self._in_force(version)
-            self._charges(version)
+            self.findings += version.hints
             self._sources(version)
             self._checked(version)
         for late in self.ruleset.arrears_versions:
+            self._arrears_rounding(late)
             self._sources(late)
             self._checked(late)
         self._golden()
@@ -122,7 +139,7 @@ class _Linter:
     ) -> None:
         located = self._located(version)
         line, column = located.where(where) if located is not None else (1, 1)
-        self.findings.append(Finding(version.path, line, column, kind, message))
+        self.findings.append(Problem(version.path, line, column, message, kind))
 
     # ----------------------------------------------------------------- versions
 
@@ -160,87 +177,20 @@ class _Linter:
                 f"or before its first day ({start})",
             )
 
-    # ----------------------------------------------------------------- charges
-
-    def _charges(self, version: CompiledVersion) -> None:
-        spec = version.spec
-        first_day = self.ruleset.in_force(version)[0]
-        for charge in version.charges:
-            raw = spec.charges.get(charge.id, {})
-            where = ("charges", charge.id)
-            if charge.applies_to is not None and not charge.applies_to:
+    def _arrears_rounding(self, late: ArrearsVersion) -> None:
+        """A surcharge is a percentage of the principal: without a rounding to the minor unit
+        it can come to a fraction of it."""
+        unit = minor_unit(late.spec.currency)
+        for rule in late.rules:
+            if rule.rounding is None or rule.rounding.unit % unit:
                 self._add(
-                    version,
-                    (*where, "applies_to"),
-                    "unreached",
-                    f"charge {charge.id!r} applies to no use class, so no bill has it",
+                    late,
+                    ("arrears", "rules", rule.id),
+                    "rounding",
+                    f"late-payment rule {rule.id!r} is a percentage of the principal and "
+                    f"declares no rounding to the minor unit of {late.spec.currency}: a "
+                    "surcharge that comes to a fraction of it fails ('rounding:')",
                 )
-                continue
-            classes = raw.get("classes")
-            if isinstance(classes, dict):
-                for cls, entry in classes.items():
-                    if charge.applies_to is not None and cls not in charge.applies_to:
-                        self._add(
-                            version,
-                            (*where, "classes", cls),
-                            "unreached",
-                            f"class entry {cls!r} of charge {charge.id!r} is never used: "
-                            f"the charge applies only to {', '.join(sorted(charge.applies_to))}",
-                        )
-                    self._tiers(version, (*where, "classes", cls), entry, charge.id, str(cls))
-            for cls, use_class in spec.use_classes.items():
-                if charge.applies_to is not None and cls not in charge.applies_to:
-                    continue
-                households = max(use_class.household_units_default, 1)
-                context = BillContext(
-                    Account("lint", cls, household_units=households),
-                    Reading(
-                        Decimal(1),
-                        billing_month=first_day,
-                        period_start=first_day,
-                        period_end=first_day,
-                        due_date=first_day,
-                    ),
-                    households,
-                    version.label,
-                )
-                try:
-                    charge.compute(context)
-                except NotApplicableError:
-                    self._add(
-                        version,
-                        (*where, "classes") if isinstance(classes, dict) else where,
-                        "no-rate",
-                        f"use class {cls!r} has no rate in charge {charge.id!r}: "
-                        "its bills fail (limit the charge with applies_to if that is meant)",
-                    )
-                except (BillingError, LookupError, TypeError, ValueError):
-                    pass  # needs inputs the probe does not give (a meter size, an attribute)
-
-    def _tiers(
-        self, version: CompiledVersion, where: tuple[str | int, ...], entry: Any, charge_id: str, cls: str
-    ) -> None:
-        tiers = entry if isinstance(entry, list) else entry.get("tiers") if isinstance(entry, dict) else None
-        if not isinstance(tiers, list):
-            return
-        path = where if isinstance(entry, list) else (*where, "tiers")
-        previous: Decimal | None = None
-        for index, tier in enumerate(tiers):
-            rate = tier.get("rate") if isinstance(tier, dict) else None
-            if not isinstance(rate, (int, Decimal)) or isinstance(rate, bool):
-                previous = None
-                continue
-            rate = Decimal(rate)
-            if previous is not None and rate <= previous:
-                relation = "the same as" if rate == previous else "below"
-                self._add(
-                    version,
-                    (*path, index, "rate"),
-                    "tiers",
-                    f"{charge_id} {cls} tier {index + 1} rate {rate} is {relation} tier "
-                    f"{index}'s {previous}: graduated tiers usually rise",
-                )
-            previous = rate
 
     # ----------------------------------------------------------------- sources, dates
 

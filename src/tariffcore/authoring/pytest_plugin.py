@@ -22,8 +22,9 @@ import pytest
 
 from ..engine import Catalog, load_catalog
 from ..errors import RulesetError
-from .arrears_golden import ArrearsCase, load_arrears_golden, run_arrears_case
-from .golden import GoldenCase, GoldenResult, describe_failure, load_golden, run_case
+from .arrears_golden import run_arrears_case
+from .golden import GoldenResult, describe_failure, run_case
+from .golden_file import ArrearsCase, GoldenCase, load_golden_file
 
 _HEAD = re.compile(r"^ruleset\s*:", re.MULTILINE)
 _CASES = re.compile(r"^(bills|arrears)\s*:", re.MULTILINE)
@@ -57,8 +58,7 @@ class GoldenFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         try:
-            cases = load_golden(self.path)
-            late = load_arrears_golden(self.path)
+            cases = load_golden_file(self.path)
         except RulesetError as exc:
             raise self.CollectError("\n".join(str(problem) for problem in exc.problems)) from None
         seen: dict[str, int] = {}
@@ -67,9 +67,9 @@ class GoldenFile(pytest.File):
             seen[name] = seen.get(name, 0) + 1
             return name if seen[name] == 1 else f"{name} #{seen[name]}"
 
-        for case in cases:
+        for case in cases.bills:
             yield GoldenItem.from_parent(self, name=unique(case.name), case=case)
-        for late_case in late:
+        for late_case in cases.arrears:
             yield ArrearsItem.from_parent(self, name=unique(late_case.name), case=late_case)
 
 

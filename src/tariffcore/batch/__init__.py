@@ -12,9 +12,10 @@ from .cache import (
     CacheStats,
     ResultCache,
 )
-from .engine import BatchEngine, CatalogRecipe, Outcome, column_text
+from .engine import BatchEngine, CatalogRecipe, column_text
 from .forms import AS_JSON, AS_OBJECT, Form, Printed, fragment
 from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
+from .outcome import BilledOutcome, FailedOutcome, Outcome
 from .partitions import (
     PartitionResult,
     bill_dataset,
@@ -34,12 +35,14 @@ __all__ = [
     "AS_JSON",
     "AS_OBJECT",
     "BatchEngine",
+    "BilledOutcome",
     "CacheStats",
     "CatalogRecipe",
     "CsvKeys",
     "DEFAULT_CACHE_SIZE",
     "Form",
     "ENTRY_WEIGHT",
+    "FailedOutcome",
     "OBJECT_WEIGHT",
     "Outcome",
     "PartitionResult",

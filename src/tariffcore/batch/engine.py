@@ -35,23 +35,11 @@ from ..rows import Chunk, Payload, Progress, missing_columns, parse_row
 from .cache import DEFAULT_CACHE_SIZE, CacheStats, ResultCache
 from .forms import AS_JSON, AS_OBJECT, SAFE_ID, Form, Printed, Result, account_json
 from .keys import RECORD_KEYS, CsvKeys, RowKeys, Uncacheable, parsed_key
+from .outcome import BilledOutcome, FailedOutcome, Outcome, outcome
 
 __all__ = ["BatchEngine", "CatalogRecipe", "Outcome", "column_text"]
 
 V = TypeVar("V")
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The result of one input row: its number, account id and bill or error."""
-
-    number: int
-    account: str
-    result: Result
-
-    @property
-    def failed(self) -> bool:
-        return isinstance(self.result, BillingError)
 
 
 @dataclass(frozen=True)
@@ -95,7 +83,8 @@ class BatchEngine:
     """Bills rows and chunks of rows with a catalog compiled once and a bounded result cache.
 
     ``ruleset`` (``id`` or ``id@version``) bills the rows that carry no ``ruleset`` column of
-    their own. Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
+    their own. ``charges`` bills only those charge ids (see :meth:`tariffcore.Ruleset.bill`).
+    Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
     """
 
     def __init__(
@@ -105,8 +94,10 @@ class BatchEngine:
         *,
         recipe: CatalogRecipe | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        charges: Iterable[str] | None = None,
     ) -> None:
         self.catalog = catalog
+        self.charges = tuple(charges) if charges is not None else None
         self.ruleset = ruleset or None
         self.recipe = recipe
         self.cache_size = cache_size
@@ -123,10 +114,11 @@ class BatchEngine:
         *,
         entry_points: bool = True,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        charges: Iterable[str] | None = None,
     ) -> BatchEngine:
         """An engine over the installed rulesets plus ``paths``; it can be pickled."""
         recipe = CatalogRecipe(tuple(str(p) for p in paths), entry_points)
-        return cls(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size)
+        return cls(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)
 
     def __reduce__(self) -> tuple[Callable[..., BatchEngine], tuple[Any, ...]]:
         if self.recipe is None:
@@ -134,7 +126,7 @@ class BatchEngine:
                 "a BatchEngine built from a Catalog object cannot be pickled; "
                 "build it with BatchEngine.load(...)"
             )
-        return _rebuild, (self.recipe, self.ruleset, self.cache_size)
+        return _rebuild, (self.recipe, self.ruleset, self.cache_size, self.charges)
 
     # -- one account
 
@@ -157,7 +149,7 @@ class BatchEngine:
 
     def _bill(self, reference: str | None, account: Account, reading: Reading) -> Result:
         """:meth:`Catalog.bill`, every per-row failure turned into a :class:`BillingError`."""
-        result = row_result(reference, lambda ref: self.catalog.bill(ref, account, reading))
+        result = row_result(reference, lambda ref: self.catalog.bill(ref, account, reading, self.charges))
         return _bare(result) if isinstance(result, BillingError) else result
 
     def _from_fields(self, record: Mapping[str, Any]) -> Result:
@@ -324,15 +316,16 @@ class BatchEngine:
             progress.rows = rows
         return rows, failed + unread
 
-    def results(self, chunk: Chunk, own_ids: bool = True) -> list[Outcome]:
-        """Every row's :class:`Outcome`, bills carrying their own account ids (with
-        ``own_ids=False``, a repeated row's bill may carry the id of the row that computed it,
-        which saves a copy when only its lines and total matter)."""
-        found = []
+    def results(self, chunk: Chunk, own_ids: bool = True) -> list[BilledOutcome | FailedOutcome]:
+        """Every row's outcome, bills carrying their own account ids (with ``own_ids=False``, a
+        repeated row's bill may carry the id of the row that computed it, which saves a copy
+        when only its lines and total matter). ``outcome.failed`` narrows ``outcome.result``
+        to a :class:`~tariffcore.BillingError` or a :class:`~tariffcore.Bill`."""
+        found: list[BilledOutcome | FailedOutcome] = []
         for number, account, result in self._each(chunk.header, chunk.rows, AS_OBJECT):
             if own_ids:
                 result = _with_account(result, account)
-            found.append(Outcome(number, account, result))
+            found.append(outcome(number, account, result))
         return found
 
 
@@ -365,5 +358,7 @@ def _bare(error: BillingError) -> BillingError:
     return error
 
 
-def _rebuild(recipe: CatalogRecipe, ruleset: str | None, cache_size: int) -> BatchEngine:
-    return BatchEngine(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size)
+def _rebuild(
+    recipe: CatalogRecipe, ruleset: str | None, cache_size: int, charges: tuple[str, ...] | None = None
+) -> BatchEngine:
+    return BatchEngine(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)

@@ -15,7 +15,7 @@ worker process loads and compiles the rulesets once::
     from tariffcore.partitions import bill_dataset
 
     engine = BatchEngine.load("kr/<city>")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, \\
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \\
             Client(cluster) as client:
         parts = bill_dataset(engine, ["city/part-0.csv", "city/part-1.csv"], "bills/", client)
     sum(part.errors for part in parts)  # error rows, as `tariffcore bill` counts them

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from .base_by_meter import BaseByMeter, BaseByMeterSpec
 from .contract import (
+    HINT_KINDS,
     BillContext,
     Charged,
     ChargeType,
     CompileContext,
     CompiledCharge,
+    class_hints,
     known_value,
-    rounding_of,
     unknown_class,
 )
 from .per_unit import PerUnit, PerUnitSpec, UnitPrice
@@ -28,6 +29,7 @@ from .tiered import Graduated, TieredSpec, Volume
 
 __all__ = [
     "BUILTIN_CHARGE_TYPES",
+    "HINT_KINDS",
     "BaseByMeter",
     "BaseByMeterSpec",
     "BillContext",
@@ -41,8 +43,8 @@ __all__ = [
     "TieredSpec",
     "UnitPrice",
     "Volume",
+    "class_hints",
     "known_value",
-    "rounding_of",
     "unknown_class",
 ]
 

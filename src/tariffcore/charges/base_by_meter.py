@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from ..errors import InputError, NotApplicableError, UnknownValueError
+from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     ChargeSpec,
     Number,
@@ -20,6 +20,7 @@ from .contract import (
     ChargeType,
     CompileContext,
     CompiledCharge,
+    class_hints,
     known_value,
     unknown_class,
 )
@@ -65,6 +66,7 @@ class BaseByMeter(ChargeType):
         else:
             assert spec.classes is not None
             declared = ctx.version.use_classes
+            class_hints(ctx, spec, spec.classes)
             for cls, entry in spec.classes.items():
                 if cls not in declared:
                     ctx.problem(("classes", cls), unknown_class(cls, declared))
@@ -78,7 +80,7 @@ class BaseByMeter(ChargeType):
             what = f"{name} ({cls})" if per_class else name
             key = cls if per_class else None
             if key not in tables:
-                raise NotApplicableError(f"{name} has no base charge for use class {cls!r}")
+                raise NoRateError(f"{name} has no base charge for use class {cls!r}")
             table = tables[key]
             if table is None:
                 raise UnknownValueError(

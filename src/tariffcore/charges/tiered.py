@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..bill import TierSlice
-from ..errors import InputError, NotApplicableError, UnknownValueError
+from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     UNKNOWN,
     ChargeSpec,
@@ -27,6 +27,7 @@ from .contract import (
     ChargeType,
     CompileContext,
     CompiledCharge,
+    class_hints,
     known_value,
     unknown_class,
 )
@@ -165,7 +166,7 @@ class _Tiered(ChargeType):
             cls = bill.account.use_class
             plan = plans.get(cls)
             if plan is None:
-                raise NotApplicableError(f"{name} has no rate for use class {cls!r}")
+                raise NoRateError(f"{name} has no rate for use class {cls!r}")
             households = bill.households
             usage = bill.usage
             what = f"{name} ({cls})"
@@ -202,6 +203,7 @@ class _Tiered(ChargeType):
         tables: dict[str, TierTable] = {}
         classes = spec.classes
         declared = ctx.version.use_classes
+        class_hints(ctx, spec, classes)
         for cls, entry in classes.items():
             if cls not in declared:
                 ctx.problem(("classes", cls), unknown_class(cls, declared))
@@ -259,11 +261,21 @@ class _Tiered(ChargeType):
                 return None
             return TierTable((Tier(None, base.tiers[entry.tier - 1].rate),))
         if entry.rate is not None:
-            return TierTable((Tier(None, known_value(entry.rate)),), entry.scale_by_households)
+            rate = known_value(entry.rate)
+            if rate is not None and rate < 0:
+                raw = (
+                    ctx.raw.get("classes", {}).get(cls) if isinstance(ctx.raw.get("classes"), dict) else None
+                )
+                where = ("classes", cls, "rate") if isinstance(raw, dict) else ("classes", cls)
+                ctx.problem(
+                    where, f"rate {entry.rate} is negative; a reduction is written under 'reductions'"
+                )
+            return TierTable((Tier(None, rate),), entry.scale_by_households)
         assert entry.tiers is not None
         path = _tiers_path(ctx.raw, cls)
         tiers: list[Tier] = []
         previous: Decimal | None = None
+        rate_before: Decimal | None = None
         for index, spec in enumerate(entry.tiers):
             last = index == len(entry.tiers) - 1
             if spec.upto is None and not last:
@@ -290,6 +302,15 @@ class _Tiered(ChargeType):
             rate = known_value(spec.rate)
             if rate is not None and rate < 0:
                 ctx.problem((*path, index, "rate"), f"rate {spec.rate} is negative")
+            if rate is not None and rate_before is not None and rate <= rate_before:
+                relation = "the same as" if rate == rate_before else "below"
+                ctx.hint(
+                    (*path, index, "rate"),
+                    "tiers",
+                    f"{ctx.charge_id} {cls} tier {index + 1} rate {rate} is {relation} tier "
+                    f"{index}'s {rate_before}: graduated tiers usually rise",
+                )
+            rate_before = rate
             tiers.append(Tier(upto, rate, upper_unknown=spec.upto == UNKNOWN))
         return TierTable(tuple(tiers), entry.scale_by_households)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from ..bill import Account, Bill, Reading
@@ -41,21 +41,13 @@ def output(path: str | None) -> Iterator[IO[str]]:
             yield stream
 
 
-def charge_columns(catalog: Catalog, reference: str | None) -> list[str]:
-    """Charge ids of every version of ``reference``, in ruleset order (CSV/table columns)."""
-    if reference is None:
-        return []
-    ruleset, _ = catalog.resolve(reference)
-    columns: list[str] = []
-    for version in ruleset.versions:
-        for charge in version.charges:
-            if charge.id not in columns:
-                columns.append(charge.id)
-    return columns
-
-
 def bill_one(
-    catalog: Catalog, reference: str | None, account: Account, reading: Reading
+    catalog: Catalog,
+    reference: str | None,
+    account: Account,
+    reading: Reading,
+    charges: Sequence[str] | None = None,
 ) -> Bill | BillingError:
-    """Bill one account, turning every per-row failure into a :class:`BillingError` value."""
-    return row_result(reference, lambda ref: catalog.bill(ref, account, reading))
+    """Bill one account (only ``charges`` when given), turning every per-row failure into a
+    :class:`BillingError` value."""
+    return row_result(reference, lambda ref: catalog.bill(ref, account, reading, charges))

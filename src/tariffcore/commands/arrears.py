@@ -18,15 +18,13 @@ import csv
 import json
 import sys
 import unicodedata
-from pathlib import Path
 from typing import IO, Any
 
 from ..accounts import (
+    ALLOCATION_NAMES,
     AccountLedger,
-    Allocation,
     ArrearsResult,
     Statement,
-    account_statement,
     arrears_result_to_dict,
     compute_arrears,
     group_ledger,
@@ -34,13 +32,11 @@ from ..accounts import (
     read_ledger,
     statement_to_dict,
 )
-from ..engine import Catalog
-from ..errors import BillingError, InputError, TariffcoreError, row_result
+from ..errors import BillingError, InputError, TariffcoreError
 from ..money import D, format_amount
 from ..rows import compact_json, parse_date, parse_month
 from ._common import Subparsers, catalog_options, open_catalog, output
-
-_ALLOCATION = {"surcharges-first": "surcharges_first", "principal-first": "principal_first"}
+from ._conventions import UsageError, check_input, output_format
 
 
 def register(subparsers: Subparsers) -> None:
@@ -62,7 +58,7 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument("--billing-month", help="one bill: its billing month (YYYY-MM), for rules dated by it")
     sub.add_argument(
         "--allocation",
-        choices=sorted(_ALLOCATION),
+        choices=sorted(ALLOCATION_NAMES),
         help="apply payments to a bill's surcharges or principal first, when the "
         "ruleset does not say (or to override it)",
     )
@@ -70,7 +66,8 @@ def register(subparsers: Subparsers) -> None:
         "--format",
         choices=("json", "jsonl", "csv", "table"),
         default=None,
-        help="one bill: json (default) or table; ledger: jsonl (default), csv or table",
+        help="one bill: json or table; ledger: jsonl, csv or table; default: from the --output "
+        "file's extension (.json, .jsonl, .csv), else json for one bill and jsonl for a ledger",
     )
     sub.add_argument(
         "--input-format",
@@ -92,20 +89,19 @@ def _date(name: str, text: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     as_of = _date("as-of", args.as_of)
-    allocation: Allocation | None = _ALLOCATION[args.allocation] if args.allocation else None  # type: ignore[assignment]
+    allocation = ALLOCATION_NAMES[args.allocation] if args.allocation else None
     if args.ledger is None:
         return _one_bill(args, as_of)
     if args.principal or args.due or args.billing_month:
-        raise TariffcoreError("give either a LEDGER or --principal/--due, not both")
-    fmt = args.format or "jsonl"
-    if fmt == "json":
-        raise TariffcoreError("a ledger is written as jsonl, csv or table")
+        raise UsageError("give either a LEDGER or --principal/--due, not both")
+    if args.format == "json":
+        raise UsageError("a ledger is written as jsonl, csv or table")
+    fmt = output_format(args.format, args.output, formats=("jsonl", "csv", "table"), default="jsonl")
     catalog = open_catalog(args)
     if args.ruleset:
         catalog.resolve(args.ruleset.partition("@")[0])  # fail early on a bad --ruleset
     stdin = args.ledger == "-"
-    if not stdin and not Path(args.ledger).is_file():
-        raise OSError(f"no such ledger file: {args.ledger}")
+    check_input(args.ledger, "ledger file")
     rows = (
         read_ledger(sys.stdin, args.input_format or "csv")
         if stdin
@@ -115,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     with output(args.output) as stream:
         writer = _Writer(fmt, stream)
         for group in group_ledger(rows):
-            result = _statement(catalog, group, args.ruleset, as_of, allocation)
+            result = group.statement(catalog, args.ruleset, as_of, allocation)
             if isinstance(result, BillingError):
                 failed += 1
             writer.write(group, result)
@@ -123,36 +119,14 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _statement(
-    catalog: Catalog, group: AccountLedger, default: str | None, as_of: Any, allocation: Allocation | None
-) -> Statement | BillingError:
-    error = group.error()
-    if error is not None:
-        return error
-
-    def work(reference: str) -> Statement:
-        ruleset, pinned = catalog.resolve_arrears(reference)
-        return account_statement(
-            ruleset,
-            group.bills,
-            group.payments,
-            as_of,
-            account=group.account,
-            allocation=allocation,
-            version=pinned,
-        )
-
-    return row_result(group.ruleset or default, work)
-
-
 def _one_bill(args: argparse.Namespace, as_of: Any) -> int:
     if not (args.principal and args.due):
         raise TariffcoreError("give a LEDGER, or --principal and --due for one bill")
     if not args.ruleset:
         raise TariffcoreError("--ruleset is required")
-    fmt = args.format or "json"
-    if fmt not in ("json", "jsonl", "table"):
-        raise TariffcoreError("one bill is written as json or table")
+    if args.format == "csv":
+        raise UsageError("one bill is written as json or table")
+    fmt = output_format(args.format, args.output, formats=("json", "jsonl", "table"), default="json")
     due = _date("due", args.due)
     try:
         month = parse_month(args.billing_month) if args.billing_month else None

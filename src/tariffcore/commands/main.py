@@ -15,17 +15,21 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ..errors import TariffcoreError
+from ..errors import BillingError, TariffcoreError
+from ..version import __version__
 
 __all__ = ["COMMANDS", "main"]
 
 #: Command modules under tariffcore.commands, in the order ``--help`` lists them.
 COMMANDS = (
     "bill",
+    "report",
+    "notice",
     "rebill",
     "compare",
     "explain",
     "arrears",
+    "serve",
     "rulesets",
     "validate",
     "test",
@@ -40,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tariffcore",
         description="Exact municipal water and sewer charges from versioned ordinance rulesets.",
     )
+    parser.add_argument("--version", action="version", version=f"tariffcore {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"tariffcore.commands.{name}").register(subparsers)
@@ -58,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
     except (TariffcoreError, OSError) as exc:
-        print(f"tariffcore: {exc}", file=sys.stderr)
+        print(f"tariffcore: {exc.message if isinstance(exc, BillingError) else exc}", file=sys.stderr)
         return 2
     except UnicodeDecodeError as exc:
         print(

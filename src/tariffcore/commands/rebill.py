@@ -11,12 +11,15 @@ import argparse
 import csv
 import json
 import sys
+import time
 from pathlib import Path
 
-from ..batch import run_chunks
-from ..regression import RebillSummary, check_chunk, describe
+from ..batch import BatchEngine, run_chunks
+from ..regression import RebillSummary, SqliteRebillWriter, check_chunk, describe
 from ..rows import Progress, compact_json, read_chunks
+from ..version import __version__
 from ._common import Subparsers, catalog_options, output
+from ._conventions import check_input, output_format, progress_for, stdin_file, summary_line
 from .bill import batch_options, open_engine
 
 
@@ -28,16 +31,17 @@ def register(subparsers: Subparsers) -> None:
         "and issued_total columns) and report every difference per line, with its rule and "
         "version. Exit status 1 on any mismatch or error row.",
     )
-    sub.add_argument("history", help="CSV, JSON lines or Parquet of issued bills")
+    sub.add_argument("history", help="CSV, JSON lines or Parquet of issued bills; '-' reads standard input")
     sub.add_argument(
         "--ruleset", required=True, help="ruleset id (the version in force per bill) or id@version (pinned)"
     )
     sub.add_argument(
         "--format",
-        choices=("text", "jsonl", "csv"),
-        default="text",
+        choices=FORMATS,
+        default=None,
         help="text: differences and a summary; jsonl: one result per history row; "
-        "csv: one row per difference",
+        "csv: one row per difference; sqlite (needs --output): the tables checks and "
+        "differences; default: from the --output file's extension, else text",
     )
     sub.add_argument("--input-format", choices=("csv", "jsonl", "parquet"), default=None)
     sub.add_argument("--output", "-o", help="write here instead of standard output")
@@ -47,13 +51,38 @@ def register(subparsers: Subparsers) -> None:
     sub.set_defaults(run=run)
 
 
+#: What ``rebill`` writes.
+FORMATS = ("text", "jsonl", "csv", "sqlite")
+
+
 def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    args.format = output_format(args.format, args.output, formats=FORMATS, default="text")
     engine = open_engine(args, args.ruleset)
-    if not Path(args.history).is_file():
-        raise OSError(f"no such history file: {args.history}")
-    progress = Progress() if Progress.wanted(args.progress) else None
-    chunks = read_chunks(args.history, args.input_format, progress=progress)
+    check_input(args.history, "history file")
+    if args.history == "-" and args.input_format == "parquet":
+        with stdin_file(".parquet") as copy:  # Parquet is read from a file
+            return _run(args, engine, str(copy), started)
+    return _run(args, engine, args.history, started)
+
+
+def _run(args: argparse.Namespace, engine: BatchEngine, source: str, started: float) -> int:
+    progress = progress_for(args, source == "-")
+    chunks = read_chunks(source, args.input_format, progress=progress)
     summary = RebillSummary()
+    if args.format == "sqlite":
+        meta = {"command": "rebill", "ruleset": args.ruleset, "tariffcore": __version__}
+        database = SqliteRebillWriter(args.output, meta)
+        try:
+            for checks in run_chunks(engine, chunks, check_chunk, args.jobs):
+                for check in checks:
+                    summary.add(check)
+                    database.write(check)
+        except BaseException:
+            database.discard()
+            raise
+        database.close()
+        return _finish(args, summary, progress, started)
     with output(args.output) as stream:
         table = None
         if args.format == "csv":
@@ -122,10 +151,21 @@ def run(args: argparse.Namespace) -> int:
             if summary.mismatches or summary.errors:
                 stream.write("\n")
             stream.write(summary.text())
-    if progress is not None:
-        progress.finish()
+    return _finish(args, summary, progress, started)
+
+
+def _finish(args: argparse.Namespace, summary: RebillSummary, progress: Progress, started: float) -> int:
+    progress.finish()
     if args.summary:
         Path(args.summary).write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
-    if args.format != "text":
+    if args.format != "text" and not args.quiet:
         sys.stderr.write(summary.text())
+    summary_line(
+        args,
+        rows=summary.bills,
+        bills=summary.matches + summary.mismatches,
+        errors=summary.errors,
+        started=started,
+        bills_word="recomputed",
+    )
     return 0 if summary.clean else 1

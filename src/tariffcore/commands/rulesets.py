@@ -1,7 +1,9 @@
 """``tariffcore rulesets``: installed rulesets, their versions, dates and sources.
 
 ``tariffcore rulesets show ID@VERSION`` prints one version fully resolved (its ``extends``
-chain merged) as YAML; ``show ID`` prints the version in force last.
+chain merged) as YAML; ``show ID`` prints the version in force last. ``tariffcore rulesets
+coverage [ID]`` shows, month by month and charge by charge, what the data can bill (see
+:mod:`tariffcore.engine.coverage`).
 """
 
 from __future__ import annotations
@@ -9,9 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
-from ..engine import Catalog
+from ..engine import Catalog, coverage, coverage_text, listing
 from ..errors import TariffcoreError
 from ..format import to_yaml
 from ._common import Subparsers, catalog_options, open_catalog
@@ -22,82 +23,20 @@ def register(subparsers: Subparsers) -> None:
         "rulesets",
         help="list installed rulesets, versions and sources",
         description="List installed rulesets; 'rulesets show ID@VERSION' prints one version "
-        "fully resolved (extends merged) as YAML.",
+        "fully resolved (extends merged) as YAML; 'rulesets coverage [ID]' shows month by month "
+        "and charge by charge what the data can bill: ● billable, ◐ partly (some classes, tiers "
+        "or meter sizes unknown), ○ unknown, – not included, · none.",
     )
-    sub.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    sub.add_argument("action", nargs="?", choices=("list", "show", "coverage"), default="list")
     sub.add_argument(
-        "reference", nargs="?", metavar="ID[@VERSION]", help="with show: the ruleset version to print"
+        "reference",
+        nargs="?",
+        metavar="ID[@VERSION]",
+        help="with show: the ruleset version to print; with coverage: the ruleset (default: all)",
     )
     sub.add_argument("--format", choices=("text", "json"), default="text")
     catalog_options(sub)
     sub.set_defaults(run=run)
-
-
-def listing(catalog: Catalog) -> list[dict[str, Any]]:
-    """Every ruleset with its versions (dates in force, charges, sources) as plain data."""
-    result = []
-    for ruleset in catalog:
-        versions = []
-        for version in ruleset.versions:
-            start, end = ruleset.in_force(version)
-            spec = version.spec
-            versions.append(
-                {
-                    "version": version.version,
-                    "extends": spec.extends,
-                    "title": spec.title,
-                    "basis": spec.effective.basis,
-                    "from": start.isoformat(),
-                    "until": end.isoformat() if end else None,
-                    "confidence": spec.confidence,
-                    "charges": [charge.id for charge in version.charges],
-                    "charge_basis": {
-                        charge.id: charge.basis
-                        for charge in version.charges
-                        if charge.basis != spec.effective.basis
-                    },
-                    "billing_months": spec.billing_cycle.months if spec.billing_cycle else [1],
-                    "reductions": [reduction.id for reduction in version.reductions],
-                    "not_included": list(spec.not_included),
-                    "sources": [
-                        {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
-                        for s in spec.sources
-                    ],
-                }
-            )
-        result.append(
-            {
-                "id": ruleset.id,
-                "title": ruleset.title,
-                "versions": versions,
-                "arrears": _arrears_listing(ruleset),
-            }
-        )
-    return result
-
-
-def _arrears_listing(ruleset: Any) -> list[dict[str, Any]]:
-    """The ruleset's late-payment rules versions as plain data."""
-    result = []
-    for version in ruleset.arrears_versions:
-        spec = version.spec
-        start = spec.effective.from_
-        result.append(
-            {
-                "version": version.version,
-                "title": spec.title,
-                "basis": spec.effective.basis,
-                "from": start.isoformat() if not isinstance(start, str) else start,
-                "until": spec.effective.until.isoformat() if spec.effective.until else None,
-                "confidence": spec.confidence,
-                "rules": {rule.id: rule.spec.kind for rule in version.rules},
-                "sources": [
-                    {"id": s.id, "title": s.title, "url": s.url, "tag": s.tag, "notes": s.notes}
-                    for s in spec.sources
-                ],
-            }
-        )
-    return result
 
 
 def show(catalog: Catalog, reference: str) -> str:
@@ -115,11 +54,34 @@ def show(catalog: Catalog, reference: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "list" and args.reference:
+        raise TariffcoreError(
+            f"rulesets list takes no ID (to print one version: rulesets show {args.reference})"
+        )
     catalog = open_catalog(args)
     if args.action == "show":
         if not args.reference:
             raise TariffcoreError("rulesets show needs ID@VERSION")
         print(show(catalog, args.reference), end="")
+        return 0
+    if args.action == "coverage":
+        rulesets = [catalog.resolve(args.reference)[0]] if args.reference else list(catalog)
+        if args.format == "json":
+            data = {
+                ruleset.id: [
+                    {
+                        "from": f"{run.first:%Y-%m}",
+                        "to": f"{run.last:%Y-%m}",
+                        "version": run.version,
+                        "charges": dict(run.statuses),
+                    }
+                    for run in coverage(ruleset)
+                ]
+                for ruleset in rulesets
+            }
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            print("\n".join(coverage_text(ruleset) for ruleset in rulesets if ruleset.versions), end="")
         return 0
     entries = listing(catalog)
     if args.format == "json":

@@ -1,5 +1,6 @@
 """The billing engine: compiling ruleset versions, the catalog of installed rulesets, choosing
-the version in force for a reading, and the calendar rules that date a bill.
+the version in force for a reading (a bill plan: which version bills each charge), billing that
+plan, and the calendar rules that date a bill.
 """
 
 from __future__ import annotations
@@ -20,15 +21,27 @@ from .catalog import (
 from .compile import (
     compile_version,
 )
+from .coverage import STATUSES, CoverageRun, coverage, coverage_text
+from .listing import charge_ids, listing
+from .plan import (
+    BillPlan,
+    PeriodPart,
+)
 from .ruleset import (
     Ruleset,
 )
 from .version import (
     CompiledVersion,
-    PeriodPart,
 )
 
 __all__ = [
+    "STATUSES",
+    "BillPlan",
+    "CoverageRun",
+    "coverage",
+    "coverage_text",
+    "charge_ids",
+    "listing",
     "Catalog",
     "CompiledVersion",
     "PeriodPart",

@@ -1,9 +1,11 @@
 """The catalog: every installed ruleset, loaded and compiled once.
 
-:func:`load_catalog` asks the plug-ins for ruleset directories, reads every version file,
-validates and compiles it, and groups versions by ruleset id. A malformed file does not stop
-the others from loading: its problems (each at ``file:line:col``) are kept, and asking for that
-ruleset raises them as a :class:`~tariffcore.RulesetError`.
+:func:`load_catalog` asks the plug-ins for ruleset directories and reads every version file,
+tariffs and late-payment rules alike: it resolves ``extends`` chains, compiles each version by
+what it holds, groups versions by ruleset id and checks that each kind's versions can share a
+timeline. A malformed file does not stop the others from loading: its problems (each at
+``file:line:col``) are kept, and asking for that ruleset raises them as a
+:class:`~tariffcore.RulesetError`.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any
 
@@ -20,25 +21,32 @@ from pydantic import ValidationError
 
 from ..arrears import (
     ArrearsVersion,
-    is_arrears_file,
-    load_arrears_version,
+    compile_arrears,
+    holds_arrears,
 )
-from ..arrears import clashes as arrears_clashes
 from ..bill import Account, Bill, Reading
 from ..errors import (
+    PluginError,
     Problem,
     RulesetError,
     UnknownRulesetError,
 )
 from ..format import (
+    Loaded,
     Resolved,
+    RulesetLoader,
     RulesetVersion,
+    VersionDocument,
+    clashes,
     did_you_mean,
     lenient_version,
+    load_single,
     load_yaml,
+    ordered_problems,
     pydantic_problems,
     real_path,
     resolve_extends,
+    timeline_order,
 )
 from ..plugins import Plugins, load_plugins
 from .compile import compile_version
@@ -46,8 +54,6 @@ from .ruleset import Ruleset
 from .version import CompiledVersion
 
 __all__ = ["Catalog", "compile_resolved", "load_catalog", "load_version_file", "yaml_files"]
-
-_DAY = timedelta(days=1)
 
 
 @dataclass
@@ -57,6 +63,10 @@ class Catalog:
     rulesets: dict[str, Ruleset]
     plugins: Plugins
     problems: dict[str, list[Problem]] = field(default_factory=dict)  # ruleset id ('' unknown)
+    #: What loaders of other formats noted about files that still load, by ruleset id.
+    notes: dict[str, list[Problem]] = field(default_factory=dict)
+    #: A version file's path → that path relative to the directory it was found in.
+    files: dict[str, str] = field(default_factory=dict)
 
     def ids(self) -> list[str]:
         """Ruleset ids, sorted; broken ones included."""
@@ -89,10 +99,15 @@ class Catalog:
         ruleset = self.ruleset(ruleset_id)
         return ruleset, (ruleset.arrears_version(label) if label else None)
 
-    def bill(self, ruleset: str, account: Account, reading: Reading) -> Bill:
-        """Bill ``account`` for ``reading`` under ``ruleset`` (``id`` or ``id@version``)."""
+    def bill(
+        self, ruleset: str, account: Account, reading: Reading, charges: Iterable[str] | None = None
+    ) -> Bill:
+        """Bill ``account`` for ``reading`` under ``ruleset`` (``id`` or ``id@version``); only
+        the ``charges`` given, when given (see :meth:`tariffcore.Ruleset.bill`)."""
         found, pinned = self.resolve(ruleset)
-        return pinned.bill(account, reading) if pinned is not None else found.bill(account, reading)
+        if pinned is not None:
+            return pinned.bill(account, reading, charges)
+        return found.bill(account, reading, charges)
 
 
 def load_catalog(
@@ -117,19 +132,28 @@ def load_catalog(
     files: list[Resolved] = []
     roots: list[Any] = [p for _, p in found.ruleset_paths] if plugin_rulesets else []
     roots += [Path(p) for p in paths]
+    notes: dict[str, list[Problem]] = {}
+    relative: dict[str, str] = {}
     for root in roots:
-        for entry, is_golden in yaml_files(root):
+        for entry, is_golden in yaml_files(root, extra=tuple(found.loaders)):
             name = str(entry)
+            relative[name] = _relative(root, entry)
+            suffix = _suffix(entry.name, found.loaders)
+            if suffix:
+                loaded = _load_with(
+                    found.loaders[suffix], entry, name, type_owner.get(f"loader:{suffix}", "?")
+                )
+                if loaded.problems:
+                    problems.setdefault(loaded.ruleset, []).extend(loaded.problems)
+                if loaded.notes:
+                    notes.setdefault(loaded.ruleset, []).extend(loaded.notes)
+                files.extend(_resolved(name, document) for document in loaded.versions)
+                continue
             if is_golden:
                 golden.setdefault(_claimed_id(entry), []).append(name)
                 continue
             try:
-                text = entry.read_text(encoding="utf-8")
-                if is_arrears_file(text):
-                    late = load_arrears_version(text, name)
-                    arrears.setdefault(late.ruleset, []).append(late)
-                    continue
-                located = load_yaml(text, name, keep_going=True)
+                located = load_yaml(entry.read_text(encoding="utf-8"), name, keep_going=True)
             except RulesetError as exc:
                 problems.setdefault(_claimed_id(entry), []).extend(exc.problems)
                 continue
@@ -146,26 +170,70 @@ def load_catalog(
         problems.setdefault(ruleset_id, []).append(problem)
     for version in resolved:
         try:
-            compiled = compile_resolved(version, found, type_owner)
+            if holds_arrears(version):
+                late = compile_arrears(version)
+                arrears.setdefault(late.ruleset, []).append(late)
+            else:
+                compiled = compile_resolved(version, found, type_owner)
+                by_id.setdefault(compiled.ruleset, []).append(compiled)
         except RulesetError as exc:
             found_problems = problems.setdefault(version.ruleset, [])
             found_problems.extend(p for p in exc.problems if p not in found_problems)
-            continue
-        by_id.setdefault(compiled.ruleset, []).append(compiled)
     rulesets: dict[str, Ruleset] = {}
     for ruleset_id in sorted(set(by_id) | set(arrears)):
         versions = by_id.get(ruleset_id, [])
-        versions.sort(key=lambda v: (v.spec.effective.from_, v.version))
-        late_rules = sorted(arrears.get(ruleset_id, []), key=_arrears_order)
-        clash = _clashes(versions) + arrears_clashes(late_rules)
-        clash += _label_clashes(versions, late_rules)
+        versions.sort(key=timeline_order)
+        late_rules = sorted(arrears.get(ruleset_id, []), key=timeline_order)
+        clash = clashes(versions, late_rules)
         if clash:
             problems.setdefault(ruleset_id, []).extend(clash)
             continue
         rulesets[ruleset_id] = Ruleset(
             ruleset_id, tuple(versions), tuple(sorted(golden.get(ruleset_id, []))), tuple(late_rules)
         )
-    return Catalog(rulesets, found, problems)
+    return Catalog(rulesets, found, problems, notes, relative)
+
+
+def _suffix(name: str, loaders: Iterable[str]) -> str:
+    """The suffix of ``name`` a loader reads ('' when none does)."""
+    lower = name.lower()
+    return next((suffix for suffix in loaders if lower.endswith(suffix)), "")
+
+
+def _load_with(loader: RulesetLoader, entry: Any, name: str, owner: str) -> Loaded:
+    """Run ``loader`` (of the plug-in ``owner``) on one file, holding it to its contract."""
+    try:
+        text = entry.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        return Loaded(problems=(Problem(name, 1, 1, f"cannot be read as UTF-8 text: {exc}"),))
+    try:
+        loaded = loader.load(text, name)
+    except Exception as exc:
+        raise PluginError(
+            owner, f"ruleset loader {loader.name!r} raised {type(exc).__name__} reading {name}: {exc}"
+        ) from exc
+    if not isinstance(loaded, Loaded):
+        raise PluginError(
+            owner, f"ruleset loader {loader.name!r} returned {loaded!r} for {name}, not a Loaded"
+        )
+    return loaded
+
+
+def _resolved(name: str, document: VersionDocument) -> Resolved:
+    """A loader's version as if read from a YAML file: its data, and origins in ``name``."""
+    origins = {path: (name, line, column) for path, (line, column) in document.positions.items()}
+    origins.setdefault((), (name, 1, 1))
+    return Resolved(name, dict(document.data), origins)
+
+
+def _relative(root: Any, entry: Any) -> str:
+    """``entry``'s path relative to ``root`` (its name when ``root`` is the file itself)."""
+    if str(entry) == str(root):
+        return str(entry.name)
+    try:
+        return PurePath(str(entry)).relative_to(str(root)).as_posix()
+    except ValueError:
+        return str(entry)
 
 
 def load_version_file(
@@ -178,28 +246,7 @@ def load_version_file(
     A file that ``extends`` another version needs that version's file too: load the ruleset's
     directory with :func:`load_catalog` instead.
     """
-    located = load_yaml(text, name, keep_going=True)
-    if not isinstance(located.data, dict):
-        raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
-    version = Resolved.of(located)
-    if version.extends is not None:
-        raise RulesetError(
-            [
-                *located.problems,
-                version.problem(
-                    ("extends",),
-                    f"extends {version.extends!r}: load the ruleset's directory to resolve "
-                    "the version it extends",
-                ),
-            ]
-        )
-    try:
-        compiled = compile_resolved(version, plugins)
-    except RulesetError as exc:
-        raise RulesetError(_ordered([*located.problems, *exc.problems], name)) from None
-    if located.problems:
-        raise RulesetError(located.problems)
-    return compiled
+    return load_single(text, name, lambda version: compile_resolved(version, plugins, owners))
 
 
 def compile_resolved(
@@ -209,7 +256,8 @@ def compile_resolved(
     wrote it (the version's own file, or the one it inherits the value from).
 
     Problems in the charges are found even when the top level is broken: the charges are then
-    compiled against a stand-in built from what is usable.
+    compiled against a stand-in built from what is usable. The charge types' hints are kept
+    on the compiled version (``hints``), located the same way, for ``tariffcore lint``.
     """
     plugins = plugins or load_plugins(entry_points=False)
     owners = owners if owners is not None else dict(plugins.charge_type_owners)
@@ -219,6 +267,7 @@ def compile_resolved(
     except ValidationError as exc:
         found += pydantic_problems(exc, RulesetVersion, version.data)
         spec = lenient_version(version.data)
+    hints: list[tuple[tuple[str | int, ...], str, str]] = []
     compiled, more = compile_version(
         spec,
         version.data.get("charges") or {},
@@ -226,27 +275,35 @@ def compile_resolved(
         owners,
         version.source,
         plugins.reduction_types,
+        hints=hints,
     )
     found += more
     if found or compiled is None:
-        raise RulesetError(_ordered(_locate(version, found), version.source))
-    return replace(compiled, data=MappingProxyType(version.data))
+        raise RulesetError(ordered_problems(_locate(version, found), version.source))
+    located = tuple(
+        replace(version.problem(real_path(version.data, loc), message), kind=kind)
+        for loc, kind, message in hints
+    )
+    return replace(compiled, data=MappingProxyType(version.data), hints=located)
 
 
 def _locate(located: Resolved, found: Sequence[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
     return [located.problem(real_path(located.data, loc), message) for loc, message in found]
 
 
-def _ordered(problems: Iterable[Problem], first: str) -> list[Problem]:
-    """Without repeats, the file's own problems first, each file's in line order."""
-    return sorted(set(problems), key=lambda p: (p.path != first, p.path, p.line, p.column, p.message))
-
-
-def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
+def yaml_files(root: Any, golden: bool = False, extra: tuple[str, ...] = ()) -> Iterator[tuple[Any, bool]]:
     """Every YAML file below ``root`` (or ``root`` itself), with whether it holds golden bills
-    (it lies below a ``tests`` directory). Hidden files and directories are skipped."""
+    (it lies below a ``tests`` directory). Hidden files and directories are skipped.
+
+    ``extra`` adds files whose names end (in any case) with one of these suffixes: the
+    formats of ruleset loaders.
+    """
+
+    def wanted(name: str) -> bool:
+        return name.endswith((".yaml", ".yml")) or (bool(extra) and name.lower().endswith(extra))
+
     if not root.is_dir():
-        if root.name.endswith((".yaml", ".yml")):
+        if wanted(root.name):
             yield root, golden or root.parent.name == "tests"
         return
     golden = golden or root.name == "tests"
@@ -254,8 +311,8 @@ def yaml_files(root: Any, golden: bool = False) -> Iterator[tuple[Any, bool]]:
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            yield from yaml_files(child, golden or child.name == "tests")
-        elif child.name.endswith((".yaml", ".yml")):
+            yield from yaml_files(child, golden or child.name == "tests", extra)
+        elif wanted(child.name):
             yield child, golden
 
 
@@ -282,69 +339,3 @@ def _claimed_id(entry: Any) -> str:
         return ""
     value = head.get("ruleset") if isinstance(head, dict) else None
     return value if isinstance(value, str) else ""
-
-
-def _arrears_order(version: ArrearsVersion) -> tuple[int, date, str]:
-    start = version.spec.effective.from_
-    return (1, date.min, version.version) if not isinstance(start, date) else (0, start, version.version)
-
-
-def _label_clashes(versions: list[CompiledVersion], late: list[ArrearsVersion]) -> list[Problem]:
-    seen = {version.version: version.path for version in versions}
-    problems = []
-    for version in late:
-        if version.version in seen:
-            problems.append(
-                _at(
-                    version.path,
-                    ("version",),
-                    f"version {version.version!r} is also defined in {seen[version.version]}",
-                )
-            )
-        seen[version.version] = version.path
-    return problems
-
-
-def _clashes(versions: list[CompiledVersion]) -> list[Problem]:
-    problems = []
-    seen: dict[str, str] = {}
-    for version in versions:
-        if version.version in seen:
-            problems.append(
-                _at(
-                    version.path,
-                    ("version",),
-                    f"version {version.version!r} is also defined in {seen[version.version]}",
-                )
-            )
-        seen[version.version] = version.path
-    for first, second in zip(versions, versions[1:]):
-        if first.spec.effective.from_ == second.spec.effective.from_:
-            problems.append(
-                _at(
-                    second.path,
-                    ("effective", "from"),
-                    f"takes effect on {second.spec.effective.from_}, the same day as {first.path}",
-                )
-            )
-        until = first.spec.effective.until
-        if until is not None and until >= second.spec.effective.from_:
-            problems.append(
-                _at(
-                    first.path,
-                    ("effective", "until"),
-                    f"in force until {until}, after "
-                    f"{second.path} takes effect ({second.spec.effective.from_})",
-                )
-            )
-    return problems
-
-
-def _at(path: str, where: tuple[str | int, ...], message: str) -> Problem:
-    """A problem at the node ``where`` of the file ``path`` (read again: clashes are rare)."""
-    try:
-        return load_yaml(Path(path).read_text(encoding="utf-8"), path, keep_going=True).problem(
-            where, message
-        )
-    except (OSError, RulesetError):
-        return Problem(path, 1, 1, message)

@@ -1,80 +1,58 @@
-"""Compiling a ruleset version once, and billing one account with it.
+"""Compiling a ruleset version once.
 
 :func:`compile_version` turns a validated :class:`~tariffcore.format.model.RulesetVersion` into a
 :class:`CompiledVersion`: each charge entry is compiled by its charge type into a plain
 function, rounding rules and source references are resolved, and nothing is left to parse or
-validate per bill. :meth:`CompiledVersion.bill` is then a pure function of (account, reading).
+validate per bill (see :mod:`tariffcore.engine.billing`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ValidationError
 
-from ..bill import NotIncluded, SourceRef
+from ..bill import NotIncluded
 from ..charges import (
     ChargeType,
     CompileContext,
-    rounding_of,
     unknown_class,
 )
 from ..errors import (
     PluginError,
 )
-from ..format import RoundingSpec, RulesetVersion, did_you_mean, pydantic_problems
-from ..money import Rounding
+from ..format import (
+    RulesetVersion,
+    Sources,
+    check_use_classes,
+    did_you_mean,
+    pydantic_problems,
+    resolve_rounding,
+)
+from ..money import MINOR_UNITS, minor_unit
 from ..reductions import (
     BUILTIN_REDUCTION_TYPES,
     ReductionCompileContext,
     ReductionType,
 )
-from .version import CompiledVersion, _Charge, _Reduction
+from .fractions import fraction_reason
+from .plan import ChargeEntry, ReductionEntry
+from .version import CompiledVersion
 
 __all__ = ["compile_version"]
 
 Path = tuple[str | int, ...]
 
 
-def _references(
-    entry: Mapping[str, Any],
-    where: Path,
-    spec: RulesetVersion,
-    sources: Mapping[str, SourceRef],
-    problems: list[tuple[Path, str]],
-) -> tuple[tuple[SourceRef, ...], frozenset[str] | None]:
-    """Check the source ids and use classes a charge entry names (its shape is left to its
-    spec model), so they are reported even when the rest of the entry is invalid."""
-    cited = entry.get("source")
-    names = [cited] if isinstance(cited, str) else cited if isinstance(cited, list) else []
-    refs = []
-    for source_id in names:
-        if not isinstance(source_id, str):
-            continue
-        if source_id in sources:
-            refs.append(sources[source_id])
-        else:
-            problems.append(
-                (
-                    (*where, "source"),
-                    f"source {source_id!r} is not among this "
-                    f"version's sources{did_you_mean(source_id, sources)}; "
-                    f"sources: {', '.join(sources) or 'none'}",
-                )
-            )
-    classes = entry.get("applies_to")
-    if not isinstance(classes, list):
-        return tuple(refs), None
-    for index, cls in enumerate(classes):
-        if isinstance(cls, str) and cls not in spec.use_classes:
-            problems.append(
-                (
-                    (*where, "applies_to", index),
-                    f"unknown use class {cls!r}{did_you_mean(cls, spec.use_classes)}",
-                )
-            )
-    return tuple(refs), frozenset(str(cls) for cls in classes)
+def _hints(
+    where: Path, applies_to: frozenset[str] | None, context: CompileContext
+) -> list[tuple[Path, str, str]]:
+    """One charge's hints: its type's, or, for a charge that applies to no use class, only that."""
+    if applies_to is not None and not applies_to:
+        message = f"charge {context.charge_id!r} applies to no use class, so no bill has it"
+        return [((*where, "applies_to"), "unreached", message)]
+    return [((*where, *loc), kind, message) for loc, kind, message in context.hints]
 
 
 def compile_version(
@@ -84,23 +62,23 @@ def compile_version(
     owners: Mapping[str, str],
     path: str = "<memory>",
     reduction_types: Mapping[str, ReductionType] | None = None,
+    hints: list[tuple[Path, str, str]] | None = None,
 ) -> tuple[CompiledVersion | None, list[tuple[Path, str]]]:
     """Compile ``spec``; return it with the problems found, each at a path in the YAML file.
 
     ``raw_charges`` is the ``charges`` mapping as written (for problem locations); ``owners``
     maps each charge type name (and ``reduction:<name>``) to the plug-in that provides it;
-    ``reduction_types`` defaults to the built-in ones.
+    ``reduction_types`` defaults to the built-in ones. The charge types' hints (what is valid
+    but probably wrong, ``(path, kind, message)``) are added to ``hints`` when given.
     """
     problems: list[tuple[Path, str]] = []
-    sources = {
-        source.id: SourceRef(source.id, source.title, source.tag, source.url) for source in spec.sources
-    }
-    if len(sources) != len(spec.sources):
-        problems.append((("sources",), "two sources have the same id"))
-    charges: list[_Charge] = []
+    sources = Sources(spec.sources, problems)
+    charges: list[ChargeEntry] = []
     for charge_id, entry in spec.charges.items():
         where: Path = ("charges", charge_id)
-        refs, applies_to = _references(entry, where, spec, sources, problems)
+        # Checked before the entry's own model, so they are reported even when it is invalid.
+        refs = sources.cite(entry.get("source"), where, problems)
+        applies_to = check_use_classes(entry.get("applies_to"), where, spec.use_classes, problems)
         type_name = entry.get("type")
         charge_type = charge_types.get(type_name) if isinstance(type_name, str) else None
         if charge_type is None:
@@ -134,6 +112,8 @@ def compile_version(
                 f"charge type {charge_type.name!r} failed to compile {spec.label} {charge_id}: {exc}",
             ) from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
+        if hints is not None:
+            hints += _hints(where, applies_to, context)
         basis = charge_spec.basis or spec.effective.basis
         if (
             spec.effective.policy == "split_by_days"
@@ -147,13 +127,30 @@ def compile_version(
                     "of a period, so this version cannot split periods by days",
                 )
             )
+        rounding = resolve_rounding(charge_spec.rounding, spec.rounding)
+        currency = getattr(spec, "currency", None)  # a stand-in for a broken version has none
+        known = currency in MINOR_UNITS
+        coarse = rounding is not None and known and not rounding.unit % minor_unit(str(currency))
+        if known and not coarse and hints is not None:
+            split = spec.effective.policy == "split_by_days" and basis == "usage"
+            why = fraction_reason(raw_charges.get(charge_id, entry), str(currency), split)
+            if why is not None:
+                hints.append(
+                    (
+                        where,
+                        "rounding",
+                        f"charge {charge_id!r} can come to a fraction of the minor unit of "
+                        f"{spec.currency} ({why}) and declares no rounding to it: such a bill "
+                        "is an error row; declare how the ordinance rounds it ('rounding:')",
+                    )
+                )
         charges.append(
-            _Charge(
+            ChargeEntry(
                 charge_id,
                 charge_spec.label,
                 compute,
-                rounding_of(charge_spec, spec),
-                tuple(refs),
+                rounding,
+                refs,
                 applies_to,
                 owners.get(charge_type.name, "?"),
                 basis,
@@ -197,9 +194,9 @@ def _compile_reductions(
     spec: RulesetVersion,
     types: Mapping[str, ReductionType],
     owners: Mapping[str, str],
-    sources: Mapping[str, SourceRef],
+    sources: Sources,
     problems: list[tuple[Path, str]],
-) -> tuple[_Reduction, ...]:
+) -> tuple[ReductionEntry, ...]:
     compiled = []
     for rid, entry in spec.reductions.items():
         where: Path = ("reductions", rid)
@@ -222,19 +219,7 @@ def _compile_reductions(
                 ((*where, *loc), message) for loc, message in pydantic_problems(exc, kind.spec, entry)
             )
             continue
-        refs = []
-        for source_id in rspec.source_ids():
-            if source_id not in sources:
-                problems.append(
-                    (
-                        (*where, "source"),
-                        f"source {source_id!r} is not among this "
-                        f"version's sources{did_you_mean(source_id, sources)}; "
-                        f"sources: {', '.join(sources) or 'none'}",
-                    )
-                )
-            else:
-                refs.append(sources[source_id])
+        refs = sources.cite(rspec.source_ids(), where, problems)
         for index, charge_id in enumerate(rspec.charges):
             if charge_id not in spec.charges and charge_id not in spec.not_included:
                 problems.append(
@@ -243,14 +228,7 @@ def _compile_reductions(
                         f"reduces {charge_id!r}, which is not a charge of this version",
                     )
                 )
-        for index, cls in enumerate(rspec.applies_to or []):
-            if cls not in spec.use_classes:
-                problems.append(
-                    (
-                        (*where, "applies_to", index),
-                        f"unknown use class {cls!r}{did_you_mean(cls, spec.use_classes)}",
-                    )
-                )
+        check_use_classes(rspec.applies_to, where, spec.use_classes, problems)
         context = ReductionCompileContext(spec, rid)
         plugin = owners.get(f"reduction:{kind.name}", "tariffcore.plugins.builtin")
         try:
@@ -260,16 +238,15 @@ def _compile_reductions(
                 plugin, f"reduction type {kind.name!r} failed to compile {spec.label} {rid}: {exc}"
             ) from exc
         problems.extend(((*where, *loc), message) for loc, message in context.problems)
-        rounding: Rounding | None | Literal["charge"]
-        if rspec.rounding == "none":
-            rounding = None
-        elif isinstance(rspec.rounding, RoundingSpec):
-            rounding = rspec.rounding.to_rounding()
-        else:
-            rounding = "charge"
         compiled.append(
-            _Reduction(
-                rid, rspec, compute, rounding, tuple(refs), plugin, rspec.basis or spec.effective.basis
+            ReductionEntry(
+                rid,
+                rspec,
+                compute,
+                resolve_rounding(rspec.rounding, "charge"),
+                refs,
+                plugin,
+                rspec.basis or spec.effective.basis,
             )
         )
     return tuple(compiled)

@@ -7,28 +7,32 @@ where the governing version says so, and bills the account.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from ..arrears import (
     ArrearsVersion,
     select_arrears,
 )
-from ..bill import Account, Bill, Reading
+from ..bill import Account, Bill, NotIncluded, Reading
 from ..errors import (
     BillingError,
     InputError,
+    NoTariffError,
     NoVersionError,
     UnknownRulesetError,
 )
-from ..periods import DayShare, Segment, segments
+from ..format import Span, Timeline
+from ..money import Rounding
+from ..periods import DayShare, Segment
+from . import billing
 from .calendar import anchor_date, complete_dates
-from .version import CompiledVersion, PeriodPart
+from .plan import BillPlan, PeriodPart, PlannedCharge, Version
+from .requested import charge_ids, requested_charges
+from .version import CompiledVersion
 
 __all__ = ["Ruleset"]
-
-_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -45,22 +49,28 @@ class Ruleset:
     golden_files: tuple[str, ...] = ()
     arrears_versions: tuple[ArrearsVersion, ...] = ()
     # Derived from the versions once, in __post_init__: what selecting a version needs.
-    _ranges: tuple[tuple[date, date | None], ...] = field(init=False, repr=False, compare=False)
+    _timeline: Timeline[CompiledVersion] = field(init=False, repr=False, compare=False)
     _uniform: bool = field(init=False, repr=False, compare=False)
     _bases: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _splits: bool = field(init=False, repr=False, compare=False)
     _reduction_basis: dict[str, str] = field(init=False, repr=False, compare=False)
+    _apportioning: tuple[tuple[Rounding, Rounding] | None, ...] = field(init=False, repr=False, compare=False)
+    # Whether two versions (by place) bill a charge alike: learnt as bills need it.
+    _alike: dict[tuple[int, int, str], bool] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
-        ranges = []
-        for index, version in enumerate(self.versions):
-            effective = version.spec.effective
-            end = effective.until
-            if index + 1 < len(self.versions):
-                following = self.versions[index + 1].spec.effective.from_ - _DAY
-                end = following if end is None or end > following else end
-            ranges.append((effective.from_, end))
-        object.__setattr__(self, "_ranges", tuple(ranges))
+        object.__setattr__(self, "_timeline", Timeline(self.versions))
+        # The roundings of apportioned m³ and fixed shares, of each version that splits by days.
+        object.__setattr__(
+            self,
+            "_apportioning",
+            tuple(
+                (rules.m3.to_rounding(), rules.fixed.to_rounding()) if rules is not None else None
+                for rules in (v.spec.effective.apportion for v in self.versions)
+            ),
+        )
         bases = {v.basis for v in self.versions} | {c.basis for v in self.versions for c in v.charges}
         # One kind of date everywhere: a charge's version is the bill's version.
         object.__setattr__(self, "_uniform", len(bases) == 1)
@@ -95,9 +105,9 @@ class Ruleset:
         """The late-payment rules in force for a bill due on ``due``."""
         return select_arrears(self.id, self.arrears_versions, due, billing_month)
 
-    def in_force(self, version: CompiledVersion) -> tuple[date, date | None]:
+    def in_force(self, version: CompiledVersion) -> Span:
         """First and last day (``None``: open) that ``version`` selects bills for."""
-        return self._ranges[self.versions.index(version)]
+        return self._timeline.span(version)
 
     def version(self, label: str) -> CompiledVersion:
         """The version labelled ``label`` (``2025`` in ``kr/example@2025``)."""
@@ -116,31 +126,27 @@ class Ruleset:
         (``dates:``) where it states them.
         """
         if not self.versions:
-            raise NoVersionError(
-                f"{self.id} holds late-payment rules only: it has no tariff to bill with", code="no_tariff"
-            )
-        chosen = None
-        ranges = self._ranges
-        for version, (start, end) in zip(self.versions, ranges):
-            anchor = anchor_date(
+            raise NoTariffError(f"{self.id} holds late-payment rules only: it has no tariff to bill with")
+        chosen = self._timeline.pick(
+            lambda version: anchor_date(
                 basis or version.spec.effective.basis, reading, self.id, version.spec.dates, what
             )
-            if start <= anchor and (end is None or anchor <= end):
-                chosen = version
+        )
         if chosen is None:
-            spans = "; ".join(
-                f"{v.version}: {s}..{e if e is not None else ''} by {v.spec.effective.basis.replace('_', ' ')}"
-                for v, (s, e) in zip(self.versions, ranges)
-            )
             kind = basis or self.versions[0].spec.effective.basis
             anchor = anchor_date(kind, reading, self.id, self.versions[0].spec.dates, what)
             raise NoVersionError(
                 f"no version of {self.id} is known to be in force on {anchor} "
-                f"by {kind.replace('_', ' ')} ({spans})"
+                f"by {kind.replace('_', ' ')} ({self._timeline.describe()})"
             )
         return chosen
 
-    def bill(self, account: Account, reading: Reading) -> Bill:
+    @property
+    def charge_ids(self) -> tuple[str, ...]:
+        """Every charge id any version of this ruleset has or lists as not included."""
+        return charge_ids(self.versions)
+
+    def bill(self, account: Account, reading: Reading, charges: Iterable[str] | None = None) -> Bill:
         """Bill ``account`` for ``reading`` under the version in force.
 
         A charge that declares its own kind of effective date (``basis:``) is billed under
@@ -149,34 +155,79 @@ class Ruleset:
         ``policy: split_by_days`` and the period straddles versions, every charge selected by
         usage date is billed in parts, each under the version of its days (see
         :mod:`tariffcore.periods`).
+
+        ``charges`` (ids) bills only those charges: the others are not computed, so what they
+        would need cannot fail the bill, and the bill lists them in ``not_requested``. An id no
+        version of the ruleset knows is an :class:`~tariffcore.InputError` (``unknown_charge``).
         """
+        wanted = requested_charges(charges, self.charge_ids, self.id)
         version = self.select(reading) if self._uniform else self._latest(reading)
         reading = complete_dates(reading, version.spec.dates)
-        runs = self.usage_segments(reading)
-        others: dict[str, CompiledVersion] = {}
-        parts: dict[str, tuple[PeriodPart, ...]] = {}
-        uniform = self._uniform
+        return billing.bill(self.plan(version, account, reading, wanted), account, reading, wanted)
+
+    def plan(
+        self,
+        version: CompiledVersion,
+        account: Account,
+        reading: Reading,
+        charges: frozenset[str] | None = None,
+    ) -> BillPlan:
+        """Which version bills each charge and grants each reduction of a bill under ``version``
+        (the bill's version, selected for ``reading``, whose dates are complete); only the
+        ``charges`` given, when given."""
+        # Only a bill with a charge selected by usage date looks at the days of usage.
+        by_usage = any(
+            charge.basis == "usage" and (charges is None or charge.id in charges)
+            for charge in version.charges
+        )
+        runs = self.usage_segments(reading) if by_usage else None
+        if runs is None and self._uniform:
+            plan = version.plan
+            granted = self._granted(version, account, reading)
+            return replace(plan, reductions=granted) if granted else plan
+        planned: list[PlannedCharge] = []
+        missing = list(version.not_included)
+        by_basis: dict[str, CompiledVersion] = {}  # the version in force by each kind of date
         for charge in version.charges:
+            if charges is not None and charge.id not in charges:
+                continue
             if charge.basis == "usage" and runs is not None:
                 split = self.charge_parts(charge.id, runs, reading)
                 if len(split) > 1:
-                    parts[charge.id] = split
+                    planned.append(PlannedCharge(charge.id, version, charge, split))
                     continue
                 chosen = split[0].version
-            elif uniform and charge.basis == version.basis:
-                continue
+            elif self._uniform and charge.basis == version.basis:
+                chosen = version
+            elif charge.basis in by_basis:
+                chosen = by_basis[charge.basis]
             else:
                 chosen = self.select(reading, charge.basis, f"{version.label} {charge.id}")
-            if chosen is not version:
-                others[charge.id] = chosen
-        granted: dict[str, CompiledVersion] = {}
+                by_basis[charge.basis] = chosen
+            entry = chosen.charge(charge.id) if chosen is not version else charge
+            if entry is None:
+                missing.append(
+                    NotIncluded(
+                        charge.id,
+                        f"{chosen.label}, the version in force by {charge.basis.replace('_', ' ')}, "
+                        f"has no {charge.id} charge",
+                    )
+                )
+                continue
+            planned.append(PlannedCharge(charge.id, chosen, entry))
+        granted = self._granted(version, account, reading)
+        return BillPlan(version, tuple(planned), tuple(missing), granted)
+
+    def _granted(self, version: CompiledVersion, account: Account, reading: Reading) -> dict[str, Version]:
+        """The versions granting the account's reductions, where not ``version`` itself."""
+        granted: dict[str, Version] = {}
         for rid in account.reductions:
             basis = self._reduction_basis.get(rid)
             if basis is not None and basis != version.basis:
                 chosen = self.select(reading, basis, f"{version.label} reduction {rid}")
                 if chosen is not version:
                     granted[rid] = chosen
-        return version.bill(account, reading, others, parts, granted)
+        return granted
 
     def _latest(self, reading: Reading) -> CompiledVersion:
         """The bill's version when charges are selected by different kinds of date: the latest
@@ -193,7 +244,7 @@ class Ruleset:
             raise failure
         if not chosen:  # no tariff versions at all: select says so
             return self.select(reading)
-        return max(chosen, key=self.versions.index)
+        return max(chosen, key=self._timeline.place)
 
     def usage_segments(self, reading: Reading) -> list[Segment[CompiledVersion]] | None:
         """The versions in force on each day of usage, when the period is to be split by days.
@@ -211,8 +262,7 @@ class Ruleset:
                 f"{governing.label} splits periods by days when a version changes "
                 "within them: period_start is required"
             )
-        ranges = [(v, s, e) for v, (s, e) in zip(self.versions, self._ranges)]
-        found, gaps = segments(ranges, reading.period_start, reading.period_end)
+        found, gaps = self._timeline.segments(reading.period_start, reading.period_end)
         if gaps:
             days = ", ".join(f"{a}..{b}" for a, b in gaps)
             raise NoVersionError(
@@ -228,15 +278,21 @@ class Ruleset:
         """The parts of the period ``charge_id`` is billed in: consecutive days whose versions
         bill the charge identically are one part, under the later version."""
         merged: list[Segment[CompiledVersion]] = []
+        alike, place = self._alike, self._timeline.place
         for run in runs:
-            if merged and _same_charge(merged[-1].item, run.item, charge_id):
-                merged[-1] = Segment(run.item, merged[-1].start, run.end)
-            else:
-                merged.append(run)
+            if merged:
+                key = (place(merged[-1].item), place(run.item), charge_id)
+                same = alike.get(key)
+                if same is None:
+                    same = alike[key] = _same_charge(merged[-1].item, run.item, charge_id)
+                if same:
+                    merged[-1] = Segment(run.item, merged[-1].start, run.end)
+                    continue
+            merged.append(run)
         total = sum(run.days for run in merged)
-        rules = runs[-1].item.spec.effective.apportion  # the governing version's
-        assert rules is not None, "a version that splits by days declares apportion"
-        m3, fixed = rules.m3.to_rounding(), rules.fixed.to_rounding()
+        roundings = self._apportioning[place(runs[-1].item)]  # the governing version's
+        assert roundings is not None, "a version that splits by days declares apportion"
+        m3, fixed = roundings
         result = []
         before = 0
         for run in merged:

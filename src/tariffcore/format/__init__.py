@@ -1,5 +1,7 @@
 """What a rule author writes: the YAML reader that keeps every value's line, the ruleset
-models, version chains (``extends:``), and validation problems in the author's words.
+models (with the header every version file shares), version chains (``extends:``), the timeline
+versions are dated on, what an entry cites (sources, use classes, rounding), and validation
+problems in the author's words.
 """
 
 from __future__ import annotations
@@ -8,9 +10,12 @@ from .extends import (
     NOT_INHERITED,
     Resolved,
     extend,
+    load_single,
+    ordered_problems,
     resolve_extends,
     to_yaml,
 )
+from .loaders import Loaded, RulesetLoader, VersionDocument
 from .messages import (
     did_you_mean,
     lenient_version,
@@ -34,6 +39,7 @@ from .model import (
     DueDateRule,
     Effective,
     FrozenModel,
+    InForce,
     Number,
     RoundingSpec,
     RulesetVersion,
@@ -41,8 +47,21 @@ from .model import (
     SourceTag,
     Unknown,
     UseClass,
+    VersionHeader,
     check_ids,
     source_ids,
+)
+from .resolve import (
+    Sources,
+    check_use_classes,
+    resolve_rounding,
+)
+from .timeline import (
+    Dated,
+    Span,
+    Timeline,
+    clashes,
+    timeline_order,
 )
 from .yamlio import (
     Located,
@@ -51,6 +70,9 @@ from .yamlio import (
 )
 
 __all__ = [
+    "Loaded",
+    "RulesetLoader",
+    "VersionDocument",
     "Basis",
     "Unknown",
     "DateOrMonth",
@@ -63,6 +85,7 @@ __all__ = [
     "DueDateRule",
     "Effective",
     "FrozenModel",
+    "InForce",
     "Located",
     "NOT_INHERITED",
     "Number",
@@ -77,15 +100,26 @@ __all__ = [
     "UNKNOWN",
     "UseClass",
     "VERSION_LABEL",
+    "VersionHeader",
     "check_ids",
     "did_you_mean",
     "extend",
     "lenient_version",
+    "load_single",
     "load_yaml",
     "locate",
+    "ordered_problems",
     "pydantic_problems",
     "real_path",
     "resolve_extends",
+    "Dated",
+    "Sources",
+    "Span",
+    "Timeline",
+    "check_use_classes",
+    "clashes",
+    "timeline_order",
+    "resolve_rounding",
     "source_ids",
     "to_yaml",
 ]

@@ -27,22 +27,31 @@ problem in an inherited figure points to the file that wrote it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
-from ..errors import Problem
+from ..errors import Problem, RulesetError
 from ..money import format_amount
-from .yamlio import Located
+from .yamlio import Located, load_yaml
 
-__all__ = ["NOT_INHERITED", "Resolved", "extend", "resolve_extends", "to_yaml"]
+__all__ = [
+    "NOT_INHERITED",
+    "Resolved",
+    "extend",
+    "load_single",
+    "ordered_problems",
+    "resolve_extends",
+    "to_yaml",
+]
 
 Path = tuple[str | int, ...]
 Origin = tuple[str, int, int]
+_T = TypeVar("_T")
 
 #: Top-level fields that describe one file and are never taken from the version it extends.
 NOT_INHERITED = frozenset({"version", "extends", "effective"})
@@ -252,6 +261,43 @@ def resolve_extends(files: Iterable[Resolved]) -> tuple[list[Resolved], list[tup
         if result is not None:
             resolved.append(result)
     return resolved, problems
+
+
+def ordered_problems(problems: Iterable[Problem], first: str) -> list[Problem]:
+    """Without repeats, the file ``first``'s own problems first, each file's in line order."""
+    return sorted(set(problems), key=lambda p: (p.path != first, p.path, p.line, p.column, p.message))
+
+
+def load_single(text: str, name: str, compile: Callable[[Resolved], _T]) -> _T:
+    """Read one version file on its own and ``compile`` it, whatever it holds (a tariff or
+    late-payment rules); raise every problem found at file:line:col.
+
+    One run finds everything it can: duplicate keys and every problem ``compile`` reports,
+    the file's own first. A file that ``extends`` another version needs that version's file
+    too: load the ruleset's directory instead (see :func:`tariffcore.load_catalog`).
+    """
+    located = load_yaml(text, name, keep_going=True)
+    if not isinstance(located.data, dict):
+        raise RulesetError([Problem(name, 1, 1, "a ruleset file must be a mapping of fields")])
+    version = Resolved.of(located)
+    if version.extends is not None:
+        raise RulesetError(
+            [
+                *located.problems,
+                version.problem(
+                    ("extends",),
+                    f"extends {version.extends!r}: load the ruleset's directory to resolve "
+                    "the version it extends",
+                ),
+            ]
+        )
+    try:
+        compiled = compile(version)
+    except RulesetError as exc:
+        raise RulesetError(ordered_problems([*located.problems, *exc.problems], name)) from None
+    if located.problems:
+        raise RulesetError(located.problems)
+    return compiled
 
 
 class _Dumper(yaml.SafeDumper):

@@ -245,7 +245,8 @@ def lenient_version(data: Mapping[str, Any]) -> Any:
         for key in (classes if isinstance(classes, dict) else {})
     }
     sources = []
-    for entry in data.get("sources") or []:
+    listed = data.get("sources")
+    for entry in listed if isinstance(listed, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             sources.append(
                 Source.model_construct(

@@ -42,7 +42,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..money import Rounding
+from ..money import MINOR_UNITS, Rounding
 
 __all__ = [
     "BASES",
@@ -54,6 +54,7 @@ __all__ = [
     "DueDateRule",
     "Effective",
     "FrozenModel",
+    "InForce",
     "Number",
     "POLICIES",
     "RULESET_ID",
@@ -65,6 +66,7 @@ __all__ = [
     "UNKNOWN",
     "UseClass",
     "VERSION_LABEL",
+    "VersionHeader",
     "check_ids",
     "source_ids",
 ]
@@ -90,10 +92,12 @@ def source_ids(source: str | list[str]) -> tuple[str, ...]:
 
 
 def check_ids(value: dict[str, Any], noun: str = "id") -> dict[str, Any]:
-    """``value`` unchanged, once every key is a lower-case id (letters, digits and ``_``)."""
+    """``value`` unchanged, once every key is an id: letters, digits and ``_``, starting with a
+    letter. Ids are lower case by convention; upper-case letters are kept for formats whose
+    names have them (a use class ``RESIDENTIAL_SINGLE``)."""
     for key in value:
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
-            raise ValueError(f"{noun} {key!r} must be lower-case letters, digits and '_'")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(key)):
+            raise ValueError(f"{noun} {key!r} must be letters, digits and '_', starting with a letter")
     return value
 
 
@@ -181,15 +185,24 @@ class Apportion(FrozenModel):
     fixed: RoundingSpec = Field(description="Rounding of the fraction of a fixed charge.")
 
 
-class Effective(FrozenModel):
-    """When a version takes effect, by which kind of date, and how a straddling period is billed."""
+class InForce(FrozenModel):
+    """When a version is in force, as every kind of version says it: its first day, the last
+    day it is known in force (``until``) and the kind of date that selects it. Each kind of
+    version narrows these (:class:`Effective` for tariffs)."""
 
-    from_: DateOrMonth = Field(alias="from", description="First day (or YYYY-MM) in force.")
+    from_: Unknown | DateOrMonth = Field(alias="from", description="First day (or YYYY-MM) in force.")
     until: DateOrMonth | None = Field(
         default=None,
         description="Last day known in force, when the data ends before the next version "
         "(leave out when the next version simply replaces this one).",
     )
+    basis: str | None = Field(default=None, description="The kind of date that selects this version.")
+
+
+class Effective(InForce):
+    """When a version takes effect, by which kind of date, and how a straddling period is billed."""
+
+    from_: DateOrMonth = Field(alias="from", description="First day (or YYYY-MM) in force.")
     basis: Basis = Field(
         description="The kind of date that selects this version: usage date, meter-read date, "
         "billing month or due month."
@@ -305,7 +318,7 @@ class BillingCycle(FrozenModel):
         description="Months a bill covers when the reading does not say (input column "
         "'months' empty); leave out to require the column.",
     )
-    below_monthly_m3: dict[int, Number] = Field(
+    below_monthly_m3: dict[int, Annotated[Number, Field(gt=0)]] = Field(
         default_factory=dict,
         description="A bill of N months is allowed only while its usage per month is below "
         "this many m³ (e.g. {2: 100}); otherwise the row is an error.",
@@ -329,8 +342,10 @@ class BillingCycle(FrozenModel):
         return self
 
 
-class RulesetVersion(FrozenModel):
-    """One ordinance version: one YAML file."""
+class VersionHeader(FrozenModel):
+    """What every version file states first, whatever it holds (a tariff or late-payment
+    rules): which ruleset and version it is, the ordinance it encodes, when it is in force and
+    the sources behind it."""
 
     ruleset: str = Field(pattern=RULESET_ID, description="Ruleset id: jurisdiction path, e.g. kr/<city>.")
     version: str = Field(pattern=VERSION_LABEL, description="Version label, e.g. 2025-07.")
@@ -342,12 +357,32 @@ class RulesetVersion(FrozenModel):
     title: str = Field(description="The ordinance (and revision) this file encodes.")
     jurisdiction: str = Field(description="The city or utility, and where it is.")
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. KRW.")
-    effective: Effective = Field(description="When this version is in force.")
+    effective: InForce = Field(description="When this version is in force.")
     confidence: str = Field(description="How sure the data of this version is, in a sentence.")
     checked: date | None = Field(
         default=None, description="When the sources were last checked against this file."
     )
     sources: list[Source] = Field(min_length=1, description="Every source behind the figures.")
+
+    @field_validator("currency")
+    @classmethod
+    def _minor_unit(cls, value: str) -> str:
+        if value not in MINOR_UNITS:
+            raise ValueError(
+                f"currency {value!r} has no minor unit known to tariffcore (known: {', '.join(MINOR_UNITS)})"
+            )
+        return value
+
+    @property
+    def label(self) -> str:
+        """``id@version``, as bills and errors name a version."""
+        return f"{self.ruleset}@{self.version}"
+
+
+class RulesetVersion(VersionHeader):
+    """One ordinance version: one YAML file."""
+
+    effective: Effective = Field(description="When this version is in force.")
     rounding: RoundingSpec | None = Field(
         default=None, description="Rounding of every charge line unless the charge says otherwise."
     )
@@ -381,8 +416,3 @@ class RulesetVersion(FrozenModel):
     @classmethod
     def _ids(cls, value: dict[str, Any]) -> dict[str, Any]:
         return check_ids(value)
-
-    @property
-    def label(self) -> str:
-        """``id@version``, as bills and errors name a version."""
-        return f"{self.ruleset}@{self.version}"

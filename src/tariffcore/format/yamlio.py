@@ -110,7 +110,7 @@ def load_yaml(text: str, source: str, *, keep_going: bool = False) -> Located:
     further in the same run; syntax errors and tabs still raise.
     """
     problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.splitlines() if "\t" in text else (), start=1):
         match = re.match(r"^( *)\t", line)
         if match:
             problems.append(

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
     from ..charges import ChargeType
+    from ..format import RulesetLoader
     from ..reductions import ReductionType
 
 __all__ = ["hookimpl", "hookspec"]
@@ -44,6 +45,11 @@ def tariffcore_charge_types() -> Iterable[ChargeType]:  # type: ignore[empty-bod
     ``spec`` is the pydantic model that validates the entry (subclass of
     :class:`~tariffcore.ChargeSpec`). Names are global: two plug-ins offering the same name is
     an error naming both.
+
+    While compiling an entry, a type reports what stops the version from loading with
+    ``ctx.problem`` and what is valid but probably wrong with ``ctx.hint`` (a use class it
+    has no rate for, tiers that fall): ``tariffcore lint`` shows the hints (see
+    :class:`~tariffcore.CompileContext`).
     """
 
 
@@ -69,4 +75,20 @@ def tariffcore_reduction_types() -> Iterable[ReductionType]:  # type: ignore[emp
     off; the engine turns it into a negative ``<charge>_reduction`` line, applies rounding,
     caps it at the gross line and refuses combinations the ruleset does not allow. Names are
     global, as for charge types.
+    """
+
+
+@hookspec
+def tariffcore_ruleset_loaders() -> Iterable[RulesetLoader]:  # type: ignore[empty-body]
+    """Return loaders for ruleset files of other formats, as
+    :class:`~tariffcore.RulesetLoader` instances.
+
+    Each loader names the file-name ``suffixes`` it reads (``.owrs``); every file with such a
+    suffix below a ruleset directory (:func:`tariffcore_ruleset_paths`, ``--rulesets-dir``, the
+    paths given to ``tariffcore validate``) is handed to its ``load``, which translates it into
+    tariffcore's own ruleset format with the file position of every part (a
+    :class:`~tariffcore.Loaded` of :class:`~tariffcore.VersionDocument`). The versions are then
+    validated, compiled and billed like YAML versions; the file's problems, and its notes
+    (``validate`` prints them without failing the file), are located in the file itself. A
+    suffix belongs to one loader; ``.yaml`` and ``.yml`` are tariffcore's own.
     """

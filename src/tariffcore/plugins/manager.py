@@ -17,10 +17,11 @@ import pluggy
 
 from ..charges import ChargeType
 from ..errors import PluginError
+from ..format import RulesetLoader
 from ..reductions import ReductionType
 from . import builtin, hookspecs
 
-__all__ = ["ENTRY_POINT_GROUP", "Plugins", "load_plugins"]
+__all__ = ["ENTRY_POINT_GROUP", "YAML_SUFFIXES", "Plugins", "load_plugins"]
 
 #: The entry-point group plug-ins register under.
 ENTRY_POINT_GROUP = "tariffcore"
@@ -32,9 +33,12 @@ class Plugins:
 
     names: tuple[str, ...]
     charge_types: Mapping[str, ChargeType]
-    charge_type_owners: Mapping[str, str]  # charge type name (and "reduction:<name>") → plug-in
+    charge_type_owners: Mapping[
+        str, str
+    ]  # charge type name ("reduction:<name>", "loader:<suffix>") → plug-in
     ruleset_paths: tuple[tuple[str, Any], ...]  # (plug-in name, directory or resource)
     reduction_types: Mapping[str, ReductionType] = field(default_factory=dict)
+    loaders: Mapping[str, RulesetLoader] = field(default_factory=dict)  # suffix (".owrs") → loader
 
 
 def _manager() -> pluggy.PluginManager:
@@ -69,7 +73,7 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[object] = ()) -> 
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(exc.plugin_name if hasattr(exc, "plugin_name") else "?", str(exc)) from exc
+        raise PluginError(manager.get_name(exc.plugin) or repr(exc.plugin), str(exc)) from exc
     charge_types, owners = _charge_types(manager)
     reduction_types = _reduction_types(manager, owners)
     return Plugins(
@@ -78,6 +82,7 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[object] = ()) -> 
         charge_type_owners=owners,
         ruleset_paths=_ruleset_paths(manager),
         reduction_types=reduction_types,
+        loaders=_loaders(manager, owners),
     )
 
 
@@ -89,10 +94,13 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> None:
 
 
 def _call_each(manager: pluggy.PluginManager, hook_name: str) -> list[tuple[str, Any]]:
-    """Call one hook on each plug-in separately, so that an exception names its plug-in."""
+    """Call one hook on each plug-in separately, in the order they were registered (the
+    built-in plug-in first), so that an exception names its plug-in and a second plug-in
+    claiming a name is the one refused."""
     caller = getattr(manager.hook, hook_name)
     results: list[tuple[str, Any]] = []
-    for impl in reversed(caller.get_hookimpls()):  # registration order
+    # get_hookimpls() lists them in registration order; pluggy itself calls them in reverse.
+    for impl in caller.get_hookimpls():
         try:
             value = impl.function()
         except Exception as exc:
@@ -161,6 +169,47 @@ def _ruleset_paths(manager: pluggy.PluginManager) -> tuple[tuple[str, Any], ...]
                 )
             paths.append((plugin, value))
     return tuple(paths)
+
+
+#: File-name endings tariffcore reads itself.
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _loaders(manager: pluggy.PluginManager, owner: dict[str, str]) -> dict[str, RulesetLoader]:
+    """Loaders by the suffix they read (lower case; ``owner["loader:.owrs"]`` names the
+    plug-in); a suffix claimed twice, or a YAML one, is the later plug-in's error."""
+    found: dict[str, RulesetLoader] = {}
+    for plugin, value in _instances(manager, "tariffcore_ruleset_loaders", RulesetLoader):
+        suffixes = getattr(value, "suffixes", None)
+        if (
+            not isinstance(getattr(value, "name", None), str)
+            or not isinstance(suffixes, tuple)
+            or not suffixes
+        ):
+            raise PluginError(
+                plugin, f"ruleset loader {type(value).__name__} needs 'name' and a tuple of 'suffixes'"
+            )
+        for suffix in suffixes:
+            key = suffix.lower() if isinstance(suffix, str) else suffix
+            if not isinstance(key, str) or not key.startswith(".") or len(key) < 2:
+                raise PluginError(
+                    plugin,
+                    f"ruleset loader {value.name!r}: suffix {suffix!r} "
+                    "must be a file-name ending with its dot, such as '.owrs'",
+                )
+            if key in YAML_SUFFIXES:
+                raise PluginError(
+                    plugin, f"ruleset loader {value.name!r} claims {suffix!r}, which tariffcore reads itself"
+                )
+            if key in found:
+                raise PluginError(
+                    plugin,
+                    f"ruleset loader {value.name!r} claims {suffix!r}, "
+                    f"already read by plug-in {owner[f'loader:{key}']!r}",
+                )
+            found[key] = value
+            owner[f"loader:{key}"] = plugin
+    return found
 
 
 def _iterable(plugin: str, hook: str, values: Any) -> Iterable[Any]:

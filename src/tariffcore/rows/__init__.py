@@ -4,6 +4,8 @@ in chunks, and writing bills and error rows.
 
 from __future__ import annotations
 
+from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, pyarrow
+from .cells import plain_record, plain_value
 from .chunks import (
     CHUNK_ROWS,
     Chunk,
@@ -25,6 +27,8 @@ from .inputs import (
 )
 from .jsonlines import json_lines
 from .output import (
+    CSV_LEADING,
+    CSV_TRAILING,
     BillWriter,
     bill_to_dict,
     charge_cells,
@@ -36,25 +40,48 @@ from .output import (
 )
 from .parquet import (
     ParquetBillWriter,
+    ParquetRowsWriter,
 )
 from .progress import (
     Progress,
+    clock,
+)
+from .sqlite import (
+    SqliteBillWriter,
+    SqliteFile,
+    Table,
+    line_rows,
+    quoted,
+    sql_text,
 )
 
 __all__ = [
+    "AMOUNT_PRECISION",
+    "AMOUNT_SCALE",
+    "BillColumns",
+    "plain_record",
+    "plain_value",
+    "pyarrow",
     "parse_date",
     "parse_month",
     "BillWriter",
     "CHUNK_ROWS",
+    "CSV_LEADING",
+    "CSV_TRAILING",
     "Chunk",
     "JSONL_SUFFIXES",
     "KNOWN_COLUMNS",
     "ParquetBillWriter",
+    "ParquetRowsWriter",
     "Payload",
     "Progress",
     "Row",
+    "SqliteBillWriter",
+    "SqliteFile",
+    "Table",
     "bill_to_dict",
     "charge_cells",
+    "clock",
     "compact_json",
     "error_to_dict",
     "explain_bill",
@@ -62,11 +89,14 @@ __all__ = [
     "input_format",
     "json_lines",
     "jsonl_records",
+    "line_rows",
     "line_to_dict",
     "missing_columns",
     "open_text",
     "parse_row",
+    "quoted",
     "read_chunks",
     "read_rows",
+    "sql_text",
     "writer_for",
 ]

@@ -3,6 +3,8 @@
 Only one chunk is held at a time, so reading does not grow with the input. A row that
 cannot be read at all (a CSV line with more fields than the header, a line that is not JSON)
 becomes a :class:`~tariffcore.BillingError` in its place, to be written as an error row.
+A Parquet record's cells are read as :mod:`tariffcore.frames.values` says (a count column
+written as floats by pandas bills; a fractional float is refused, naming its column).
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def _parquet_chunks(path: Path, size: int, position: list[int]) -> Iterator[Chun
         raise InputError("Parquet needs pyarrow: pip install 'tariffcore[parquet]'") from None
     import pyarrow
 
+    from .cells import plain_record
+
     number = 0
     try:
         parquet = pq.ParquetFile(path)
@@ -98,7 +102,7 @@ def _parquet_chunks(path: Path, size: int, position: list[int]) -> Iterator[Chun
             rows: list[tuple[int, Payload]] = []
             for record in batch.to_pylist():
                 number += 1
-                rows.append((number, record))
+                rows.append((number, plain_record(record)))
             position[0] = number
             yield Chunk(None, rows)
     except pyarrow.ArrowException as exc:
@@ -154,10 +158,14 @@ def read_chunks(
     if kind == "parquet":
         position = [0]
         if progress is not None:
+            import pyarrow
             import pyarrow.parquet as pq
 
-            progress.total = pq.ParquetFile(path).metadata.num_rows
-            progress.unit = "rows"
+            try:
+                progress.total = pq.ParquetFile(path).metadata.num_rows
+                progress.unit = "rows"
+            except pyarrow.ArrowException:  # not Parquet: the reader says so, below
+                pass
         for chunk in _parquet_chunks(path, size, position):
             yield chunk
             if progress is not None:

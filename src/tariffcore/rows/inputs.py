@@ -7,7 +7,8 @@ as :class:`~decimal.Decimal` straight from their text (JSON numbers too); nothin
 rounded or guessed.
 
 Columns: ``account, use_class, meter_mm, household_units, usage_m3, billing_month,
-period_start, period_end`` and optionally ``due_date``, ``reductions`` (ids separated by
+period_start, period_end`` (the usage may be given in ``usage_ccf`` or ``usage_kgal``
+instead, converted exactly to m³) and optionally ``due_date``, ``reductions`` (ids separated by
 ``;``) and ``ruleset`` (overrides the run's ruleset for that row). Any other column is kept in
 ``Account.attributes`` for rules that ask for it, and otherwise ignored.
 """
@@ -26,6 +27,7 @@ from typing import IO, Any
 from ..bill import Account, Reading
 from ..errors import BillingError, InputError
 from ..meter import READ_COLUMNS, usage_from_fields
+from ..units import USAGE_COLUMNS
 from .dates import parse_date, parse_month
 from .jsonlines import json_lines
 
@@ -50,7 +52,6 @@ KNOWN_COLUMNS = frozenset(
         "use_class",
         "meter_mm",
         "household_units",
-        "usage_m3",
         "billing_month",
         "period_start",
         "period_end",
@@ -59,6 +60,7 @@ KNOWN_COLUMNS = frozenset(
         "reductions",
         "ruleset",
         "estimated",
+        *USAGE_COLUMNS,
         *READ_COLUMNS,
     }
 )
@@ -75,7 +77,8 @@ _FLAGS = {
     "": False,
 }
 
-_WHOLE = re.compile(r"^\s*\d+\s*$")
+#: A whole number; ``2.0`` too, as pandas writes a count column that has a gap (exact all the same).
+_WHOLE = re.compile(r"^\s*(\d+)(?:\.0+)?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,41 +101,53 @@ def field_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _text(name: str, value: Any) -> str:
+    """:func:`field_text` of column ``name``; its error names the column."""
+    try:
+        return field_text(value)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc.message} ({value!r}); give it as text") from None
+
+
 def _whole(name: str, value: Any) -> int | None:
+    if isinstance(value, float):
+        raise InputError(f"{name} must be a whole number, not {value!r}")
     text = field_text(value)
     if not text:
         return None
-    if isinstance(value, bool) or not _WHOLE.match(text):
+    match = None if isinstance(value, bool) else _WHOLE.match(text)
+    if match is None:
         raise InputError(f"{name} must be a whole number, not {text!r}")
-    return int(text)
+    return int(match.group(1))
 
 
 def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
     """Parse one row's fields (strings, or JSON values) into an account and a reading."""
-    account_id = field_text(fields.get("account"))
+    account_id = _text("account", fields.get("account"))
     if not account_id:
         raise InputError("account is empty")
-    use_class = field_text(fields.get("use_class"))
+    use_class = _text("use_class", fields.get("use_class"))
     if not use_class:
         raise InputError("use_class is empty")
     usage, meter = usage_from_fields(fields)
     estimated = fields.get("estimated")
     if not isinstance(estimated, bool):
-        flag = _FLAGS.get(field_text(estimated).lower())
+        flag = _FLAGS.get(_text("estimated", estimated).lower())
         if flag is None:
-            raise InputError(f"estimated must be true or false, not {field_text(estimated)!r}")
+            raise InputError(f"estimated must be true or false, not {_text('estimated', estimated)!r}")
         estimated = flag
     reductions = tuple(
-        part.strip() for part in field_text(fields.get("reductions")).split(";") if part.strip()
+        part.strip() for part in _text("reductions", fields.get("reductions")).split(";") if part.strip()
     )
-    attributes = {
-        str(key): field_text(value)
-        for key, value in fields.items()
-        if key not in KNOWN_COLUMNS and key is not None and field_text(value) != ""
-    }
+    attributes = {}
+    for key, value in fields.items():
+        if key not in KNOWN_COLUMNS and key is not None:
+            text = _text(str(key), value)
+            if text:
+                attributes[str(key)] = text
 
     def day(name: str) -> Any:
-        text = field_text(fields.get(name))
+        text = _text(name, fields.get(name))
         if not text:
             return None
         try:
@@ -140,7 +155,7 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
         except InputError as exc:
             raise InputError(f"{name}: {exc}") from None
 
-    month_text = field_text(fields.get("billing_month"))
+    month_text = _text("billing_month", fields.get("billing_month"))
     try:
         month = parse_month(month_text) if month_text else None
     except InputError as exc:
@@ -186,9 +201,11 @@ def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError | _RowEr
 
 def missing_columns(header: Sequence[str]) -> list[str]:
     """The columns a CSV header lacks to bill any row: ``account``, ``use_class``, and
-    ``usage_m3`` or the meter reads."""
+    ``usage_m3`` (or ``usage_ccf``, ``usage_kgal``) or the meter reads."""
     missing = [name for name in ("account", "use_class") if name not in header]
-    if "usage_m3" not in header and not {"previous_read", "current_read"} <= set(header):
+    if not any(column in header for column in USAGE_COLUMNS) and not {"previous_read", "current_read"} <= set(
+        header
+    ):
         missing.append("usage_m3 (or previous_read and current_read)")
     return missing
 

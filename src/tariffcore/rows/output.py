@@ -10,9 +10,13 @@ from typing import IO, Any
 
 from ..bill import Bill, BillLine, LinePart, Reading, TierSlice
 from ..errors import BillingError
-from ..money import format_amount
+from ..money import format_amount, format_money
 
 __all__ = [
+    "ACCOUNT_COLUMNS",
+    "CSV_LEADING",
+    "CSV_TRAILING",
+    "account_cells",
     "bill_to_dict",
     "compact_json",
     "charge_cells",
@@ -98,12 +102,13 @@ def reading_to_dict(reading: Reading) -> dict[str, Any]:
     return data
 
 
-def line_to_dict(line: BillLine) -> dict[str, Any]:
-    """A bill line as JSON-ready data (amounts as strings)."""
+def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
+    """A bill line as JSON-ready data (amounts as strings; the amount at the scale of
+    ``currency`` when given)."""
     data: dict[str, Any] = {
         "charge": line.charge,
         "label": line.label,
-        "amount": format_amount(line.amount),
+        "amount": format_money(line.amount, currency) if currency else format_amount(line.amount),
         "quantity": _amount(line.quantity),
         "unit": line.unit,
         "unit_price": _amount(line.unit_price),
@@ -124,16 +129,21 @@ def line_to_dict(line: BillLine) -> dict[str, Any]:
 
 def bill_to_dict(bill: Bill) -> dict[str, Any]:
     """A bill as JSON-ready data: ``account, ruleset, currency, usage_m3, estimated, lines,
-    total, not_included``, then the reading's known dates and meter reads."""
+    total, not_included``, ``not_requested`` (only when charges were left out on request),
+    ``use_class, meter_mm, household_units``, then the reading's known dates and meter reads."""
     data = {
         "account": bill.account,
         "ruleset": bill.label,
         "currency": bill.currency,
         "usage_m3": format_amount(bill.usage_m3),
         "estimated": bill.estimated,
-        "lines": [line_to_dict(line) for line in bill.lines],
-        "total": format_amount(bill.total),
+        "lines": [line_to_dict(line, bill.currency) for line in bill.lines],
+        "total": format_money(bill.total, bill.currency),
         "not_included": [{"charge": n.charge, "reason": n.reason} for n in bill.not_included],
+        **({"not_requested": list(bill.not_requested)} if bill.not_requested else {}),
+        "use_class": bill.use_class,
+        "meter_mm": bill.meter_mm,
+        "household_units": bill.household_units,
     }
     if bill.reading is not None:
         data.update(reading_to_dict(bill.reading))
@@ -145,16 +155,35 @@ def error_to_dict(account: str, error: BillingError) -> dict[str, Any]:
     return {"account": account, "error": {"code": error.code, "message": error.message}}
 
 
+#: The account's columns at the end of a CSV or Parquet row (after the error columns, so that
+#: older readers that go by position still find theirs).
+ACCOUNT_COLUMNS = ("use_class", "meter_mm", "household_units")
+#: The columns of a CSV row of bills before the charges' own columns, and after them (the
+#: :data:`ACCOUNT_COLUMNS` follow).
+CSV_LEADING = ("account", "ruleset", "usage_m3")
+CSV_TRAILING = ("other_charges", "total", "not_included", "error_code", "error_message")
+
+
+def account_cells(bill: Bill) -> list[str | None]:
+    """The values of :data:`ACCOUNT_COLUMNS` for ``bill`` (``None`` where it has none)."""
+    return [
+        bill.use_class,
+        None if bill.meter_mm is None else str(bill.meter_mm),
+        None if bill.household_units is None else str(bill.household_units),
+    ]
+
+
 def charge_cells(bill: Bill, charges: Sequence[str]) -> tuple[list[str | None], list[str]]:
     """The bill's amount under each of ``charges`` (``None`` where it has no such line), and
     its other lines as ``charge=amount``: the charge columns of the CSV and Parquet outputs."""
     amounts: dict[str, str | None] = dict.fromkeys(charges)
     other = []
     for line in bill.lines:
+        amount = format_money(line.amount, bill.currency)
         if line.charge in amounts:
-            amounts[line.charge] = format_amount(line.amount)
+            amounts[line.charge] = amount
         else:
-            other.append(f"{line.charge}={format_amount(line.amount)}")
+            other.append(f"{line.charge}={amount}")
     return list(amounts.values()), other
 
 
@@ -178,30 +207,30 @@ class JsonlWriter(BillWriter):
 
 
 class CsvWriter(BillWriter):
-    """One row per bill: a column per charge, the total, what is not included, the error."""
+    """One row per bill: a column per charge, the total, what is not included, the error, then
+    the account's use class, meter size and households."""
 
     def __init__(self, stream: IO[str], charges: Sequence[str]) -> None:
         super().__init__(stream)
         self.charges = list(charges)
         self.writer = csv.writer(stream, lineterminator="\n")
-        self.writer.writerow(
-            [
-                "account",
-                "ruleset",
-                "usage_m3",
-                *self.charges,
-                "other_charges",
-                "total",
-                "not_included",
-                "error_code",
-                "error_message",
-            ]
-        )
+        self.writer.writerow([*CSV_LEADING, *self.charges, *CSV_TRAILING, *ACCOUNT_COLUMNS])
 
     def write(self, account: str, result: Bill | BillingError) -> None:
         if isinstance(result, BillingError):
             self.writer.writerow(
-                [account, "", "", *([""] * len(self.charges)), "", "", "", result.code, result.message]
+                [
+                    account,
+                    "",
+                    "",
+                    *([""] * len(self.charges)),
+                    "",
+                    "",
+                    "",
+                    result.code,
+                    result.message,
+                    *([""] * len(ACCOUNT_COLUMNS)),
+                ]
             )
             return
         amounts, other = charge_cells(result, self.charges)
@@ -216,6 +245,7 @@ class CsvWriter(BillWriter):
                 ";".join(n.charge for n in result.not_included),
                 "",
                 "",
+                *(cell if cell is not None else "" for cell in account_cells(result)),
             ]
         )
 
@@ -243,7 +273,9 @@ class TableWriter(BillWriter):
             if charge not in self.charges:
                 self.charges.append(charge)
         note = ", ".join(
-            ["estimated"] * result.estimated + [f"{n.charge} not included" for n in result.not_included]
+            ["estimated"] * result.estimated
+            + [f"{n.charge} not included" for n in result.not_included]
+            + ([f"not requested: {' '.join(result.not_requested)}"] if result.not_requested else [])
         )
         self.rows.append(
             (
@@ -309,7 +341,10 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
     if reading is not None and reading.period_start is not None and reading.period_end is not None:
         out.append(f"  period   {reading.period_start}..{reading.period_end} ({reading.days} days)")
     for line in bill.lines:
-        out.append(f"\n{line.charge} — {line.label}: {format_amount(line.amount)} {bill.currency}")
+        unit = "m³" if line.unit == "m3" else line.unit or ""
+        out.append(
+            f"\n{line.charge} — {line.label}: {format_money(line.amount, bill.currency)} {bill.currency}"
+        )
         out.append(f"  rule     {line.rule} (version {line.version})")
         if line.parts:
             for part in line.parts:
@@ -318,7 +353,7 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
                     f"days under {part.version}: {format_amount(part.amount)}"
                 )
                 for piece in part.slices:
-                    out.append(f"    tier   {piece.describe()}")
+                    out.append(f"    tier   {piece.describe(unit or 'm³')}")
                 if not part.slices and part.quantity is not None and part.unit_price is not None:
                     out.append(
                         f"    amount {format_amount(part.quantity)} × "
@@ -328,9 +363,8 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
                     out.append(f"    note   {note}")
         elif line.slices:
             for piece in line.slices:
-                out.append(f"  tier     {piece.describe()}")
+                out.append(f"  tier     {piece.describe(unit or 'm³')}")
         elif line.quantity is not None and line.unit_price is not None:
-            unit = "m³" if line.unit == "m3" else line.unit or ""
             out.append(
                 f"  amount   {format_amount(line.quantity)} {unit} × "
                 f"{format_amount(line.unit_price)} = {format_amount(line.unrounded)}"
@@ -346,5 +380,7 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
             out.append(f"  source   [{source.tag}] {source.title}{link}")
     for missing in bill.not_included:
         out.append(f"\n{missing.charge} — not included: {missing.reason}")
-    out.append(f"\ntotal {format_amount(bill.total)} {bill.currency}")
+    if bill.not_requested:
+        out.append(f"\nnot requested (left out on request): {', '.join(bill.not_requested)}")
+    out.append(f"\ntotal {format_money(bill.total, bill.currency)} {bill.currency}")
     return "\n".join(out) + "\n"

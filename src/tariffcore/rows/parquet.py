@@ -1,103 +1,128 @@
 """Bills as Parquet, for data pipelines (needs the optional ``pyarrow``: ``tariffcore[parquet]``).
 
-One row per input row, in input order: ``account, ruleset, currency, usage_m3``, one column per
-charge, ``total``, ``lines`` (the bill's lines as the JSON the ``jsonl`` output carries),
-``not_included``, ``error_code``, ``error_message``. Every amount is a string holding an exact
-decimal, as in the other outputs: a Parquet float could not hold it.
+One row per input row, in input order, typed so that pandas, DuckDB or a BI tool read the
+figures as numbers without parsing text:
+
+==================================== =================================================
+column                               type
+==================================== =================================================
+``account, ruleset, currency``       string
+``usage_m3``                         decimal128(38, 6)
+``billing_month, period_start,``     date32 (the billing month is its first day)
+``period_end, due_date``
+``estimated``                        bool
+one column per charge                decimal128(38, 6); empty where the bill has no
+                                     such line
+``other_charges``                    list of ``{charge, amount}``: lines of charges
+                                     that have no column (a row billed under another
+                                     ruleset)
+``total``                            decimal128(38, 6)
+``lines``                            list of structs, the fields of a JSON-lines bill
+                                     line (``slices`` and ``parts`` nested alike)
+``not_included``                     list of charge ids
+``error_code, error_message``        string, for an error row (every other column empty)
+==================================== =================================================
+
+Amounts are exact (see :mod:`tariffcore.frames.arrow`: a figure that ``decimal128(38, 6)``
+cannot hold stops the run with an error, it is never rounded).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from typing import Any
 
 from ..bill import Bill
-from ..errors import BillingError, InputError
-from ..money import format_amount
-from .output import charge_cells, compact_json, line_to_dict
+from ..errors import BillingError, TariffcoreError
+from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, fits, pyarrow
 
-__all__ = ["ParquetBillWriter"]
-
-
-def _pyarrow() -> Any:
-    try:
-        import pyarrow  # type: ignore[import-untyped]
-        import pyarrow.parquet  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise InputError("Parquet needs pyarrow: pip install 'tariffcore[parquet]'") from None
-    return pyarrow
+__all__ = ["ParquetBillWriter", "ParquetRowsWriter"]
 
 
 class ParquetBillWriter:
     """Writes results to a Parquet file in row groups of ``batch`` rows (memory stays flat)."""
 
     def __init__(self, path: str, charges: Sequence[str], batch: int = 65536) -> None:
-        pa = _pyarrow()
-        self.charges = list(charges)
-        self.columns = [
-            "account",
-            "ruleset",
-            "currency",
-            "usage_m3",
-            *self.charges,
-            "other_charges",
-            "total",
-            "lines",
-            "not_included",
-            "error_code",
-            "error_message",
-        ]
-        self.schema = pa.schema([(name, pa.string()) for name in self.columns])
-        self.writer = pa.parquet.ParquetWriter(path, self.schema)
+        pa = pyarrow()
+        parquet: Any = importlib.import_module("pyarrow.parquet")
+        self.rows = BillColumns(charges, detail=True, grow=False)
+        self.writer = parquet.ParquetWriter(path, self.rows.schema(pa))
         self.batch = batch
-        self.rows: list[list[str | None]] = []
 
     def write(self, account: str, result: Bill | BillingError) -> None:
-        if isinstance(result, BillingError):
-            row: list[str | None] = [
-                account,
-                None,
-                None,
-                None,
-                *([None] * len(self.charges)),
-                None,
-                None,
-                None,
-                None,
-                result.code,
-                result.message,
-            ]
-        else:
-            amounts, other = charge_cells(result, self.charges)
-            row = [
-                account,
-                result.label,
-                result.currency,
-                format_amount(result.usage_m3),
-                *amounts,
-                ";".join(other) or None,
-                format_amount(result.total),
-                compact_json([line_to_dict(line) for line in result.lines]),
-                ";".join(n.charge for n in result.not_included) or None,
-                None,
-                None,
-            ]
-        self.rows.append(row)
+        self.rows.add(account, result)
+        if len(self.rows) >= self.batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        if len(self.rows):
+            self.writer.write_table(self.rows.table())
+            self.rows.rows.clear()
+
+    def close(self) -> None:
+        try:
+            self._flush()
+        finally:
+            self.writer.close()
+
+
+class ParquetRowsWriter:
+    """Rows of typed columns to a Parquet file, in row groups of ``batch`` rows.
+
+    ``columns`` are ``(name, kind)``: ``int`` (int64), ``text`` (string), ``amount``
+    (``decimal128(38, 6)``, exact or refused) or ``others`` (a list of ``{charge, amount}``).
+    """
+
+    def __init__(self, path: str, columns: Sequence[tuple[str, str]], batch: int = 65536) -> None:
+        pa = pyarrow()
+        parquet: Any = importlib.import_module("pyarrow.parquet")
+        amount = pa.decimal128(AMOUNT_PRECISION, AMOUNT_SCALE)
+        kinds = {
+            "int": pa.int64(),
+            "text": pa.string(),
+            "amount": amount,
+            "others": pa.list_(pa.struct([("charge", pa.string()), ("amount", amount)])),
+        }
+        self.columns = list(columns)
+        self.schema = pa.schema([pa.field(name, kinds[kind]) for name, kind in self.columns])
+        self.writer = parquet.ParquetWriter(path, self.schema)
+        self.rows: list[Sequence[Any]] = []
+        self.batch = batch
+
+    def write(self, values: Sequence[Any]) -> None:
+        self.rows.append(values)
         if len(self.rows) >= self.batch:
             self._flush()
 
     def _flush(self) -> None:
         if not self.rows:
             return
-        pa = _pyarrow()
-        columns = list(zip(*self.rows))
-        table = pa.table(
-            {name: pa.array(list(values), pa.string()) for name, values in zip(self.columns, columns)},
-            schema=self.schema,
-        )
-        self.writer.write_table(table)
-        self.rows = []
+        pa = pyarrow()
+        arrays = []
+        for index, ((name, kind), field) in enumerate(zip(self.columns, self.schema)):
+            data = [row[index] for row in self.rows]
+            if kind == "others":
+                data = [None if v is None else [{"charge": c, "amount": a} for c, a in v] for v in data]
+            if kind in ("amount", "others"):
+                amounts = [
+                    a
+                    for v in data
+                    if v is not None
+                    for a in ([v] if kind == "amount" else [e["amount"] for e in v])
+                ]
+                bad = next((a for a in amounts if not fits(a)), None)
+                if bad is not None:
+                    raise TariffcoreError(
+                        f"column {name}: the amount {bad} cannot be written exactly as decimal128("
+                        f"{AMOUNT_PRECISION}, {AMOUNT_SCALE}); write CSV or JSON lines, which keep every digit"
+                    )
+            arrays.append(pa.array(data, field.type))
+        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self.rows.clear()
 
     def close(self) -> None:
-        self._flush()
-        self.writer.close()
+        try:
+            self._flush()
+        finally:
+            self.writer.close()

@@ -1,0 +1,64 @@
+"""Cell values as pandas and Arrow hand them over, turned into what a row of text would say.
+
+pandas and Arrow give typed cells where a CSV file gives text: ``numpy.int64``, ``float64``
+(with ``NaN`` for a missing value, which is why a count column with one gap turns into
+floats), ``pandas.NA``, ``NaT``, ``Timestamp``. :func:`plain_value` turns each into the plain
+Python value :func:`tariffcore.parse_row` reads, changing no figure:
+
+* a missing value (``None``, ``NaN``, ``pandas.NA``, ``NaT``) is an empty cell;
+* a float that is a whole number below 2**53 is that integer (``2.0`` → ``2``): every such
+  float is exact, so nothing is guessed. Any other float is left as it is, and the row is
+  refused by :func:`~tariffcore.parse_row` with a message naming the column, since a binary
+  float cannot carry an exact decimal figure;
+* a NumPy scalar is the Python number or flag it holds;
+* a ``Timestamp`` or ``datetime`` is its calendar date (in its own time zone, if it has
+  one); the time of day is not part of any bill.
+
+Nothing here imports pandas, NumPy or Arrow: values are recognised by what they are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["plain_record", "plain_value"]
+
+#: Above this a float no longer holds every whole number exactly (2**53).
+_EXACT_FLOAT = 2**53
+
+_MISSING = frozenset({"NAType", "NaTType"})
+
+
+def plain_value(value: Any) -> Any:
+    """``value`` as :func:`tariffcore.parse_row` reads it (see the module's rules)."""
+    if value is None or isinstance(value, (str, bool, int, Decimal)):
+        return value
+    kind = type(value)
+    if kind.__name__ in _MISSING:
+        return None
+    if kind.__module__ == "numpy" and kind.__name__ == "datetime64":
+        return None if str(value) == "NaT" else value.astype("datetime64[D]").item()
+    if kind.__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # numpy.int64 → int, numpy.float64 → float, numpy.bool_ → bool
+        if not isinstance(value, float):
+            return plain_value(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer() and abs(value) < _EXACT_FLOAT:
+            return int(value)
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return value
+
+
+def plain_record(record: Mapping[Any, Any]) -> dict[str, Any]:
+    """Every cell of ``record`` through :func:`plain_value`, keyed by column name."""
+    return {str(key): plain_value(value) for key, value in record.items()}
