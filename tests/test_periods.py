@@ -7,12 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
 import tariffcore
 from tariffcore.money import ROUNDING_METHODS, Rounding
-from tariffcore.periods import apportion, segments
+from tariffcore.periods import MONTH_TOLERANCE_DAYS, apportion, segments
 from tests import strategies
 from tests.helpers import fixture_catalog, switch_variant, version
 
@@ -73,13 +74,21 @@ def switch(tmp_path_factory: pytest.TempPathFactory) -> tariffcore.Catalog:
     return tariffcore.load_catalog([target], entry_points=False)
 
 
-def _inside(ruleset: tariffcore.Ruleset, index: int, offset: int, length: int) -> tuple[date, date]:
+def _months_after(start: date, months: int, jitter: int) -> date:
+    """The last day of a period of ``months`` months from ``start``, moved by ``jitter`` days
+    (within the tolerance of :func:`tariffcore.periods.period_months`)."""
+    return start + relativedelta(months=months) - timedelta(days=1 - jitter)
+
+
+def _inside(
+    ruleset: tariffcore.Ruleset, index: int, offset: int, months: int, jitter: int
+) -> tuple[date, date]:
     version = ruleset.versions[index]
     first, last = ruleset.in_force(version)
     last = last or first + timedelta(days=400)
     span = (last - first).days
     start = first + timedelta(days=offset % (span + 1))
-    end = min(last, start + timedelta(days=length))
+    end = min(last, _months_after(start, months, jitter))
     return start, end
 
 
@@ -105,7 +114,8 @@ ACCOUNTS = st.sampled_from(
     which=ACCOUNTS,
     index=st.integers(0, 6),
     offset=st.integers(0, 2000),
-    length=st.integers(0, 70),
+    months=st.integers(1, 2),
+    jitter=st.integers(-MONTH_TOLERANCE_DAYS, MONTH_TOLERANCE_DAYS),
     usage=st.decimals(min_value=0, max_value=40, places=1, allow_nan=False),
 )
 def test_a_period_inside_one_version_bills_the_same_under_both_policies(
@@ -113,12 +123,13 @@ def test_a_period_inside_one_version_bills_the_same_under_both_policies(
     which: tuple[str, tariffcore.Account],
     index: int,
     offset: int,
-    length: int,
+    months: int,
+    jitter: int,
     usage: Decimal,
 ) -> None:
     ruleset_id, account = which
     ruleset = SPLIT.ruleset(ruleset_id)
-    start, end = _inside(ruleset, index % len(ruleset.versions), offset, length)
+    start, end = _inside(ruleset, index % len(ruleset.versions), offset, months, jitter)
     reading = tariffcore.Reading(usage, period_start=start, period_end=end)
     split, whole = _bill(SPLIT, ruleset_id, account, reading), _bill(switch, ruleset_id, account, reading)
     if isinstance(split, str) or isinstance(whole, str):
@@ -134,18 +145,26 @@ def test_a_period_inside_one_version_bills_the_same_under_both_policies(
 @given(
     which=ACCOUNTS,
     boundary=st.integers(1, 6),
-    before=st.integers(1, 45),
-    after=st.integers(0, 45),
+    before=st.integers(1, 20),
+    months=st.integers(1, 2),
+    jitter=st.integers(-MONTH_TOLERANCE_DAYS, MONTH_TOLERANCE_DAYS),
     usage=st.decimals(min_value=0, max_value=40, places=1, allow_nan=False),
 )
 def test_the_parts_of_a_split_sum_to_the_line(
-    which: tuple[str, tariffcore.Account], boundary: int, before: int, after: int, usage: Decimal
+    which: tuple[str, tariffcore.Account],
+    boundary: int,
+    before: int,
+    months: int,
+    jitter: int,
+    usage: Decimal,
 ) -> None:
     ruleset_id, account = which
     ruleset = SPLIT.ruleset(ruleset_id)
     change = ruleset.versions[boundary % (len(ruleset.versions) - 1) + 1].spec.effective.from_
     start = change - timedelta(days=before)
-    reading = tariffcore.Reading(usage, period_start=start, period_end=change + timedelta(days=after))
+    months = months if ruleset_id == "test/seoul" else 1  # test/split bills monthly
+    # A period of whole months starting up to 20 days before the change ends after it.
+    reading = tariffcore.Reading(usage, period_start=start, period_end=_months_after(start, months, jitter))
     bill = _bill(SPLIT, ruleset_id, account, reading)
     if isinstance(bill, str):
         assert bill == "unknown_value"  # the Seoul fixture's unknown higher tiers
@@ -183,8 +202,9 @@ SPLIT_BY_DAYS = {
     after=strategies.tier_table(),
     households=strategies.households,
     usage=strategies.usage,
-    days_before=st.integers(1, 62),
-    days_after=st.integers(0, 62),
+    days_before=st.integers(1, 20),
+    months=st.integers(1, 3),
+    jitter=st.integers(-MONTH_TOLERANCE_DAYS, MONTH_TOLERANCE_DAYS),
     base=st.tuples(st.integers(0, 50000), st.integers(0, 50000)),
 )
 def test_any_tier_tables_split_into_parts_that_sum_to_the_line(
@@ -193,7 +213,8 @@ def test_any_tier_tables_split_into_parts_that_sum_to_the_line(
     households: int,
     usage: Decimal,
     days_before: int,
-    days_after: int,
+    months: int,
+    jitter: int,
     base: tuple[int, int],
 ) -> None:
     def charges(tiers: list[dict[str, object]], fixed: int) -> dict[str, object]:
@@ -208,15 +229,24 @@ def test_any_tier_tables_split_into_parts_that_sum_to_the_line(
             "sewer": {"type": "volume", "label": "sewer", "source": "s", "classes": {"household": tiers}},
         }
 
-    first = version(charges(before, base[0]), version="1", effective={**SPLIT_BY_DAYS, "from": "2024-01-01"})
-    second = version(charges(after, base[1]), version="2", effective=SPLIT_BY_DAYS)
+    cycle = {"months": [1, 2, 3], "per_month": ["base", "water", "sewer"]}
+    whole_won = {"unit": 1, "method": "half_up"}  # a split bills fractions of every figure
+    first = version(
+        charges(before, base[0]),
+        version="1",
+        effective={**SPLIT_BY_DAYS, "from": "2024-01-01"},
+        billing_cycle=cycle,
+        rounding=whole_won,
+    )
+    second = version(
+        charges(after, base[1]), version="2", effective=SPLIT_BY_DAYS, billing_cycle=cycle, rounding=whole_won
+    )
     ruleset = tariffcore.Ruleset("test/city", (first, second))
     change = date(2025, 1, 1)
-    reading = tariffcore.Reading(
-        usage,
-        period_start=change - timedelta(days=days_before),
-        period_end=change + timedelta(days=days_after),
-    )
+    start = change - timedelta(days=days_before)
+    end = _months_after(start, months, jitter)
+    days_after = (end - change).days
+    reading = tariffcore.Reading(usage, period_start=start, period_end=end)
     bill = ruleset.bill(
         tariffcore.Account("P", "household", meter_mm=15, household_units=households), reading
     )
@@ -226,7 +256,8 @@ def test_any_tier_tables_split_into_parts_that_sum_to_the_line(
             assert [part.version for part in line.parts] == ["1", "2"]
             assert sum((part.amount for part in line.parts), Decimal(0)) == line.unrounded
             assert sum((part.days for part in line.parts), 0) == days_before + days_after + 1
-            expected = usage if line.unit == "m3" else Decimal(1)
+            # m³ sum to the usage; the base charge's fractions to the months it is charged for
+            expected = usage if line.unit == "m3" else Decimal(months)
             assert sum((part.quantity or Decimal(0) for part in line.parts), Decimal(0)) == expected
         else:  # one version bills it: the tables (or the base) are the same
             assert line.version == "2"

@@ -25,12 +25,12 @@ import yaml
 from tariffcore import Account, Catalog, Reading, Ruleset
 from tariffcore.charges import BaseByMeterSpec, BillContext, PerUnitSpec, TieredSpec, UnitPrice
 from tariffcore.charts import Series, line_chart
-from tariffcore.engine import CompiledVersion
+from tariffcore.engine import STATUSES, CompiledVersion, coverage_text
 from tariffcore.errors import BillingError, InputError, NotApplicableError, UnknownValueError
 from tariffcore.format import UNKNOWN, Source
 from tariffcore.money import format_amount
 
-__all__ = ["Page", "city_pages", "cli_reference", "format_reference"]
+__all__ = ["Page", "city_pages", "cli_reference", "coverage_page", "format_reference"]
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,42 @@ def city_pages(catalog: Catalog) -> list[Page]:
             + ", ".join(f"`{key}`" for key in broken)
             + ".",
         ]
+    index += [
+        "",
+        "What the bundled data can bill, month by month and charge by charge: [Coverage](coverage.md).",
+    ]
     pages.append(Page("cities/index.md", "\n".join(index) + "\n"))
+    pages.append(Page("cities/coverage.md", coverage_page(catalog)))
     return pages
+
+
+def coverage_page(catalog: Catalog) -> str:
+    """Every ruleset's coverage: a row per run of months with the same status of every charge
+    (``tariffcore rulesets coverage``)."""
+    out = [
+        "# Coverage",
+        "",
+        "What the bundled data can bill, per city, month by month and charge by charge, under the",
+        "version in force on the first day of each month (each version judged by its own kind of",
+        "date). Consecutive months alike are one row. The same table is printed by",
+        "`tariffcore rulesets coverage [ID]`.",
+        "",
+        "| mark | status | meaning |",
+        "|---|---|---|",
+        f"| {STATUSES['billable']} | billable | the charge has no unknown value: every use class, tier and meter size bills |",
+        f"| {STATUSES['partly']} | partly | some values are unknown (a class, a higher tier, a meter size): some bills fail with `unknown_value` |",
+        f"| {STATUSES['unknown']} | unknown | every value of the charge is unknown: no bill of it can be made |",
+        f"| {STATUSES['not included']} | not included | the data lacks the charge entirely: bills leave it out and say so |",
+        f"| {STATUSES['none']} | none | the version has no such charge, or no version is in force |",
+        "",
+        "A bill can still leave out a partly known or unknown charge on request "
+        "(`--charges`, see [the command line](../cli.md)).",
+    ]
+    for ruleset in catalog:
+        if not ruleset.versions:
+            continue
+        out += ["", f"## [{ruleset.id}]({ruleset.id}.md)", "", coverage_text(ruleset, markdown=True).rstrip()]
+    return "\n".join(out) + "\n"
 
 
 def _city(ruleset: Ruleset) -> list[Page]:
@@ -688,6 +722,30 @@ def cli_reference(parser: argparse.ArgumentParser) -> str:
     for action in actions:
         for name, sub in action.choices.items():
             out += [f"## `tariffcore {name}`", "", "```text", _help(sub).rstrip(), "```", ""]
+    return "\n".join(out)
+
+
+def error_codes_reference() -> str:
+    """The tables of error codes: every billing error code with its class, HTTP status and
+    meaning, then the service's own codes (both read from the code, never written twice)."""
+    from tariffcore.service import SERVICE_CODES, billing_codes
+
+    out = [
+        "| code | class | HTTP status | meaning |",
+        "|---|---|---|---|",
+        *(
+            f"| `{code}` | `{name}` | {status} | {_cell(meaning)} |"
+            for code, name, status, meaning in billing_codes()
+        ),
+        "",
+        "The service's own codes, for a request it cannot read or will not serve "
+        "([HTTP service](service.md)):",
+        "",
+        "| code | HTTP status | meaning |",
+        "|---|---|---|",
+        *(f"| `{code}` | {status} | {_cell(meaning)} |" for code, (status, meaning) in SERVICE_CODES.items()),
+        "",
+    ]
     return "\n".join(out)
 
 

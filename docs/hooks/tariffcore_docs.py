@@ -4,6 +4,7 @@
 - ``<!-- generated: ruleset-reference -->`` in a page: the ruleset format reference, from the
   JSON Schema built from the pydantic models;
 - ``<!-- generated: cli-reference -->``: every command's ``--help``;
+- ``<!-- generated: error-codes -->``: every error code, its class, HTTP status and meaning;
 - ``schema/ruleset.schema.json`` lies in ``docs/`` and is published as it is (no hook needed).
 
 Pages that exist in ``docs/`` but are not in ``nav`` (another section's pages) are added to the
@@ -31,6 +32,7 @@ MARKERS = {
         ruleset_schema(load_plugins().charge_types)
     ),
     "<!-- generated: cli-reference -->": lambda: sitegen.cli_reference(build_parser()),
+    "<!-- generated: error-codes -->": sitegen.error_codes_reference,
 }
 
 

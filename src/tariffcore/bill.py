@@ -240,6 +240,8 @@ class Bill:
     ruleset derives filled in, its meter reads and its ``estimated`` flag. ``use_class``,
     ``meter_mm`` and ``household_units`` are the account's as billed (households after the
     use class's default), for reports and notices; ``None`` on a bill made without them.
+    ``not_requested`` are the charges of the version left out because the caller asked for
+    others only (``charges=``): not computed, apart from ``not_included`` (what the data lacks).
     """
 
     account: str
@@ -254,6 +256,7 @@ class Bill:
     use_class: str | None = None
     meter_mm: int | None = None
     household_units: int | None = None
+    not_requested: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         expected = Decimal(0)

@@ -10,33 +10,60 @@
         ├── InputError        the account or reading itself is invalid
         ├── NoVersionError    no version of the ruleset is in force on the anchor date
         ├── UnknownValueError the bill needs a value the ordinance data does not know
-        └── NotApplicableError the ruleset has no rule for this account (use class, meter)
+        ├── NotApplicableError the ruleset has no rule for this account (use class, meter)
+        └── ...               one class per code: see :data:`ERROR_CLASSES`
 
 A :class:`BillingError` is what becomes an error row in a batch run: ``code`` is short and
-stable for programs, ``message`` is a sentence for people. Code that knows more about where an
-error happened (the days of a period split between versions) adds it with
-:meth:`~BaseException.add_note` (PEP 678) rather than changing the error: ``message`` ends with
-each note in brackets, and a traceback shows the notes below the error.
+stable for programs, ``message`` is a sentence for people. Every code has exactly one class
+(:data:`ERROR_CLASSES`), a subclass of the class the code belonged to before it had its own,
+so ``except NotApplicableError`` still catches an unknown use class; creating a billing error
+with a code (``BillingError(message, code="no_rate")``, as plug-ins do) gives an instance of
+that code's class. Each class states the HTTP status the service answers it with
+(``http_status``); the service's status map is made from these classes.
+
+Code that knows more about where an error happened (the days of a period split between
+versions) adds it with :meth:`~BaseException.add_note` (PEP 678) rather than changing the
+error: ``message`` ends with each note in brackets, and a traceback shows the notes below the
+error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 __all__ = [
+    "ERROR_CLASSES",
     "INVALID",
+    "BillingCycleError",
     "BillingError",
+    "BrokenRulesetError",
     "InputError",
+    "InvalidValueError",
+    "MissingValueError",
+    "NoArrearsError",
+    "NoRateError",
+    "NoRulesetError",
+    "NoTariffError",
     "NoVersionError",
     "NotApplicableError",
     "PluginError",
     "Problem",
+    "ReductionConflictError",
+    "ReductionNotApplicableError",
     "RulesetError",
+    "RulesetNotFoundError",
+    "SplitChargeMissingError",
+    "SplitUnsupportedError",
     "TariffcoreError",
+    "UndeclaredRoundingError",
+    "UnknownChargeError",
+    "UnknownReductionError",
     "UnknownRulesetError",
+    "UnknownUseClassError",
     "UnknownValueError",
+    "error_meaning",
     "row_result",
 ]
 
@@ -96,13 +123,38 @@ class UnknownRulesetError(TariffcoreError):
     """No installed ruleset (or version of it) has the requested id."""
 
 
-class BillingError(TariffcoreError):
-    """An account cannot be billed. ``code`` is stable; ``message`` explains it to a person."""
+#: Every billing error code → its class, in the order the documentation lists them. A class
+#: that sets its own ``code`` enters it when it is defined (a plug-in's class too).
+ERROR_CLASSES: dict[str, type[BillingError]] = {}
 
-    code = "billing_error"
+
+class BillingError(TariffcoreError):
+    """An account cannot be billed, for a reason no more specific code names (a plug-in's
+    errors may use it)."""
+
+    code: str = "billing_error"
+    #: The HTTP status the service answers with when this error answers a whole request.
+    http_status: ClassVar[int] = 422
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("code")
+        if isinstance(own, str):
+            known = ERROR_CLASSES.get(own)
+            if known is not None and known.__qualname__ != cls.__qualname__:
+                raise TypeError(f"error code {own!r} already belongs to {known.__qualname__}")
+            ERROR_CLASSES[own] = cls
+
+    def __new__(cls, *args: Any, code: str | None = None, **kwargs: Any) -> BillingError:
+        # A code with a class of its own gives an instance of that class, when it is one of
+        # ``cls``: BillingError(message, code="no_rate") is a NoRateError.
+        chosen = ERROR_CLASSES.get(code) if code is not None else None
+        target = chosen if chosen is not None and issubclass(chosen, cls) else cls
+        error: BillingError = super().__new__(target, *args)
+        return error
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
-        if code is not None:
+        if code is not None and code != type(self).code:
             self.code = code
         super().__init__(message)
 
@@ -117,10 +169,40 @@ class BillingError(TariffcoreError):
         return text + "".join(f" ({note})" for note in notes) if notes else text
 
 
+ERROR_CLASSES["billing_error"] = BillingError
+
+
 class InputError(BillingError):
-    """The account or reading is invalid (a bad number, a missing column, a bad date)."""
+    """The account or reading is invalid: a bad number, date or flag, a missing column (the
+    message names the column)."""
 
     code = "invalid_input"
+
+
+class BillingCycleError(InputError):
+    """The reading covers a number of months the ruleset does not bill, or one its period does
+    not cover, or too much usage per month for a bill of that length."""
+
+    code = "billing_cycle"
+
+
+class MissingValueError(InputError):
+    """The bill needs a value the row does not give (an account attribute a rule asks for)."""
+
+    code = "missing_value"
+
+
+class UnknownChargeError(InputError):
+    """The request asks for a charge the ruleset does not have (``--charges``, ``charges``)."""
+
+    code = "unknown_charge"
+
+
+class InvalidValueError(BillingError):
+    """A value a bill is computed from is not an amount (a row's attribute, or a value of a
+    rate file)."""
+
+    code = "invalid_value"
 
 
 class NoVersionError(BillingError):
@@ -129,16 +211,109 @@ class NoVersionError(BillingError):
     code = "no_version_in_force"
 
 
+class NoTariffError(NoVersionError):
+    """The ruleset holds late-payment rules only: it has no tariff to bill with."""
+
+    code = "no_tariff"
+
+
+class NoArrearsError(NoVersionError):
+    """The ruleset has no late-payment rules (its files hold tariffs only)."""
+
+    code = "no_arrears"
+
+
 class UnknownValueError(BillingError):
-    """The bill needs a value that the ordinance data marks unknown (``?`` in the digest)."""
+    """The bill needs a figure the ordinance data marks unknown (``?`` in the digest)."""
 
     code = "unknown_value"
 
 
 class NotApplicableError(BillingError):
-    """The ruleset has no rule for this account: an unknown use class, meter size, reduction."""
+    """The ruleset has no rule for this account, in a case no more specific code names (a
+    plug-in's)."""
 
     code = "not_applicable"
+
+
+class UnknownUseClassError(NotApplicableError):
+    """The version does not know the account's use class."""
+
+    code = "unknown_use_class"
+
+
+class NoRateError(NotApplicableError):
+    """The version knows the use class, but a charge states no rate, unit price or base charge
+    for it."""
+
+    code = "no_rate"
+
+
+class UnknownReductionError(NotApplicableError):
+    """The version does not know a reduction the row claims."""
+
+    code = "unknown_reduction"
+
+
+class ReductionNotApplicableError(NotApplicableError):
+    """A reduction the row claims does not apply to the account's use class."""
+
+    code = "reduction_not_applicable"
+
+
+class ReductionConflictError(BillingError):
+    """Reductions the row claims cannot be combined (one is exclusive, or two reduce the same
+    charge and the data does not say how they stack)."""
+
+    code = "reduction_conflict"
+
+
+class SplitChargeMissingError(NotApplicableError):
+    """A period split between versions: a version in force for part of it has no such
+    charge."""
+
+    code = "charge_not_in_version"
+
+
+class SplitUnsupportedError(NotApplicableError):
+    """A period split between versions: the charge's type (a plug-in's) cannot bill part of a
+    period."""
+
+    code = "split_not_supported"
+
+
+class UndeclaredRoundingError(BillingError):
+    """A line (or a late-payment surcharge) would carry a fraction of the currency's minor
+    unit, and the ruleset declares no rounding that removes it."""
+
+    code = "undeclared_rounding"
+
+
+class NoRulesetError(BillingError):
+    """No ruleset is given, by the run (``--ruleset``) or by the row (a ``ruleset`` column)."""
+
+    code = "no_ruleset"
+
+
+class RulesetNotFoundError(BillingError, UnknownRulesetError):
+    """No ruleset or version of the requested id is installed (or served)."""
+
+    code = "unknown_ruleset"
+    http_status = 404
+
+
+class BrokenRulesetError(BillingError):
+    """The ruleset is installed, but its files are broken (to the service, its own fault, not
+    the request's)."""
+
+    code = "broken_ruleset"
+    http_status = 500
+
+
+def error_meaning(cls: type[BillingError]) -> str:
+    """The first paragraph of the class's docstring, on one line: what its code means."""
+    text = (cls.__doc__ or "").strip().split("\n\n")[0]
+    return " ".join(text.split())
 
 
 def row_result(reference: str | None, work: Callable[[str], _T]) -> _T | BillingError:
@@ -148,12 +323,12 @@ def row_result(reference: str | None, work: Callable[[str], _T]) -> _T | Billing
     on: no ruleset given, a billing error, an unknown ruleset, a broken ruleset.
     """
     if not reference:
-        return BillingError("no ruleset: give --ruleset or a 'ruleset' column", code="no_ruleset")
+        return NoRulesetError("no ruleset: give --ruleset or a 'ruleset' column")
     try:
         return work(reference)
     except BillingError as exc:
         return exc
     except UnknownRulesetError as exc:
-        return BillingError(str(exc), code="unknown_ruleset")
+        return RulesetNotFoundError(str(exc))
     except RulesetError as exc:
-        return BillingError(f"ruleset {reference} is broken: {exc}", code="broken_ruleset")
+        return BrokenRulesetError(f"ruleset {reference} is broken: {exc}")

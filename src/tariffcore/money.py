@@ -13,17 +13,22 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Final, ParamSpec, TypeVar
 
 __all__ = [
     "D",
+    "MINOR_UNITS",
     "MONEY_CONTEXT",
     "ROUNDING_METHODS",
     "ZERO",
     "Rounding",
+    "at_scale",
     "exact_difference",
     "format_amount",
+    "format_money",
     "in_money_context",
+    "minor_unit",
     "money_sum",
     "plain",
 ]
@@ -189,3 +194,51 @@ def in_money_context(function: Callable[_P, _R]) -> Callable[_P, _R]:
             return function(*args, **kwargs)
 
     return run
+
+
+#: ISO 4217 minor units (digits after the decimal point) of the currencies rulesets use: no
+#: bill line, total or late fee may carry a fraction of the minor unit.
+MINOR_UNITS: Final = MappingProxyType(
+    {"KRW": 0, "JPY": 0, "USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "AUD": 2, "CNY": 2}
+)
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency``: ``1`` for KRW, ``0.01`` for USD.
+
+    >>> minor_unit("USD")
+    Decimal('0.01')
+    """
+    try:
+        digits = MINOR_UNITS[currency]
+    except KeyError:
+        raise ValueError(
+            f"currency {currency!r} has no minor unit known to tariffcore (known: {', '.join(MINOR_UNITS)})"
+        ) from None
+    return _ONE.scaleb(-digits)
+
+
+def at_scale(amount: Decimal, currency: str) -> Decimal | None:
+    """``amount`` written at the scale of ``currency`` (``17000.0`` KRW → ``17000``, ``12.5``
+    USD → ``12.50``), or ``None`` when it holds a fraction of the minor unit (``43477.5`` KRW).
+
+    >>> at_scale(Decimal("17000.00"), "KRW"), at_scale(Decimal("12.5"), "USD")
+    (Decimal('17000'), Decimal('12.50'))
+    """
+    unit = minor_unit(currency)
+    if amount.as_tuple().exponent == unit.as_tuple().exponent:
+        return amount
+    scaled = amount.quantize(unit, context=MONEY_CONTEXT)
+    if scaled != amount:
+        return None
+    return scaled if scaled else _ZERO_AT[currency]
+
+
+_ZERO_AT: Final = {code: ZERO.scaleb(-digits) for code, digits in MINOR_UNITS.items()}
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """``amount`` as text at the scale of ``currency`` (``17000``, ``12.50``); an amount that
+    holds a fraction of the minor unit is written exactly as it is (it is never rounded here)."""
+    scaled = at_scale(amount, currency) if currency in MINOR_UNITS else None
+    return format_amount(amount if scaled is None else scaled)

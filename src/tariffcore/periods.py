@@ -15,6 +15,11 @@ simply ends at the whole. Example: 31 m³ over 62 days, 16 of them before the ch
 half-up to 1 m³: the first part is round(31 × 16 / 62) = round(8) = 8 m³, the second 31 − 8 = 23.
 
 A period inside one version is never split, so it bills the same under either policy.
+
+:func:`period_months` counts the months a period covers, for the billing cycle (see
+``docs/levies-reductions-cycles.md``): meter readings rarely fall on the 1st, so a period is
+``N`` months when the day after it lies within :data:`MONTH_TOLERANCE_DAYS` days of the same
+day ``N`` calendar months after its first day.
 """
 
 from __future__ import annotations
@@ -23,11 +28,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
+
+from dateutil.relativedelta import relativedelta
 
 from .money import MONEY_CONTEXT, ZERO, Rounding, format_amount
 
-__all__ = ["DayShare", "Segment", "apportion", "cumulative_share", "segments"]
+__all__ = [
+    "MONTH_TOLERANCE_DAYS",
+    "DayShare",
+    "Segment",
+    "apportion",
+    "cumulative_share",
+    "period_months",
+    "segments",
+]
 
 T = TypeVar("T")
 
@@ -147,3 +162,37 @@ def segments(
     if day <= end:
         gaps.append((day, end))
     return found, gaps
+
+
+#: How far (in days, either way) a period's end may fall from a whole number of calendar months
+#: after its start and still count as those months: a reading route moves by a few days.
+MONTH_TOLERANCE_DAYS: Final = 7
+
+
+def period_months(start: date, end: date) -> int | None:
+    """The whole months the period ``start``..``end`` (both included) covers, or ``None``.
+
+    The period is ``N`` months (``N`` ≥ 1) when the day after ``end`` is within
+    :data:`MONTH_TOLERANCE_DAYS` days of ``start`` + ``N`` calendar months (a day past a
+    month's end is its last day). So 2025-03-15..2025-04-14 and 2025-02-01..2025-02-28 are one
+    month, 2025-03-01..2025-04-30 two; a period of 20 days or less, or one between
+    whole months (2025-03-01..2025-04-15), is ``None``. The windows of successive ``N`` never
+    overlap (a month has at least 28 days), so ``N`` is unique.
+
+    >>> period_months(date(2025, 3, 15), date(2025, 4, 14))
+    1
+    >>> period_months(date(2021, 12, 1), date(2022, 1, 31))
+    2
+    >>> period_months(date(2025, 3, 1), date(2025, 4, 15)) is None
+    True
+    """
+    after = end + _DAY
+    months = 1
+    while True:
+        target = start + relativedelta(months=months)
+        gap = (after - target).days
+        if abs(gap) <= MONTH_TOLERANCE_DAYS:
+            return months
+        if gap < 0:
+            return None
+        months += 1

@@ -147,6 +147,39 @@ def test_seongnam_truncation_with_a_partial_payment(catalog: tariffcore.Catalog)
     assert reconciles(statement)
 
 
+@pytest.mark.parametrize(
+    ("allocation", "principal_paid", "fee", "outstanding"),
+    [
+        # On 06-10 (10 days late) the fee is 100,000 × 10 × 3 % × 12/365 = 360,000 / 365
+        # = 986.30 → 980, paid first; 39,020 to principal leaves 60,980. On 06-20: days 1-10 at
+        # 100,000 and days 11-20 at 60,980: 1,609,800 × 3 % × 12/365 = 579,528 / 365 = 1,587.75
+        # → 1,580. Outstanding 60,980 + 1,580 − 980 = 61,580.
+        ("surcharges_first", 39020, 1580, 61580),
+        # Principal first: 40,000 leaves 60,000; (1,000,000 + 600,000) × 3 % × 12/365
+        # = 576,000 / 365 = 1,578.08 → 1,570. Outstanding 60,000 + 1,570 = 61,570.
+        ("principal_first", 40000, 1570, 61570),
+    ],
+)
+def test_paju_rate_per_day_with_a_partial_payment(
+    catalog: tariffcore.Catalog, allocation: str, principal_paid: int, fee: int, outstanding: int
+) -> None:
+    # Paju (digest §9, INF): 3 % × 12/365 a day within the first month late, truncated below
+    # 10 won. 100,000 due 2025-05-31 (first month late: 06-01..06-30); 40,000 paid on 06-10.
+    statement = account_statement(
+        catalog.ruleset("kr/paju"),
+        [LedgerBill("may", date(2025, 5, 31), D(100000), billing_month=date(2025, 5, 1))],
+        [Payment(date(2025, 6, 10), D(40000))],
+        as_of=date(2025, 6, 20),
+        allocation=allocation,
+    )
+    (bill,) = statement.bills
+    assert bill.version == "arrears-2019-01"
+    assert bill.principal_paid == D(principal_paid)
+    assert bill.surcharges[0].surcharge.amount == D(fee)
+    assert statement.outstanding == D(outstanding)
+    assert reconciles(statement)
+
+
 def test_local_tax_monthly_part_follows_the_unpaid_principal(catalog: tariffcore.Catalog) -> None:
     # 1,000,000 due 2024-01-31; 500,000 paid on 03-15, principal first. 3 % once = 30,000 on the
     # amount unpaid at the due date. Months end 02-29 (1,000,000 unpaid), 03-31 and 04-30

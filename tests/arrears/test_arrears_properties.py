@@ -14,18 +14,22 @@ from tests.helpers import repository_catalog
 CATALOG = repository_catalog()
 
 #: (ruleset, first due date, last due date, principal given per charge). Rules whose amount is
-#: unknown are left out: Paju's and Pohang's by the day (the day divisor is not known, digest §8
-#: and §9) and Busan's fail on every late payment; Pohang's 3 % once (2004-01 to 2018-12
-#: billing months) stands in for a one-off rule by billing month.
+#: unknown are left out: Pohang's, Naju's and Busan's by the day (the day divisor is not known,
+#: digest §4, §8 and §9) fail on every late payment; Pohang's 3 % once (2004-01 to 2018-12
+#: billing months) stands in for a one-off rule by billing month; Paju's is a rate per day
+#: (3 % × 12/365) within the first month, then the fixed 3 %.
 DATED = [
     ("kr/seoul", date(2008, 11, 1), date(2035, 12, 31), False),
     ("kr/seoul", date(2001, 11, 1), date(2008, 10, 31), True),
     ("kr/seongnam", date(2018, 2, 1), date(2035, 12, 31), False),
     ("kr/pohang", date(2004, 1, 1), date(2018, 12, 31), False),
+    ("kr/paju", date(2019, 1, 1), date(2035, 12, 31), False),
     ("kr/local-tax", date(2001, 1, 1), date(2035, 12, 31), False),
 ]
+#: Rulesets dated by billing month: a bill's billing month is taken as the month it is due in.
+BY_BILLING_MONTH = ("kr/seongnam", "kr/pohang", "kr/paju")
 #: Rulesets whose rules take one principal, and a span of due dates all of them cover.
-SINGLE = ["kr/seoul", "kr/seongnam", "kr/local-tax"]
+SINGLE = ["kr/seoul", "kr/seongnam", "kr/paju", "kr/local-tax"]
 SPAN = (date(2019, 2, 1), date(2030, 12, 31))
 
 amounts = st.one_of(
@@ -41,7 +45,7 @@ def one_bill(draw: st.DrawFn) -> tuple[str, Decimal | dict[str, Decimal], date, 
     due = draw(st.dates(min_value=first, max_value=last))
     principal: Decimal | dict[str, Decimal]
     principal = {"water": draw(amounts), "sewer": draw(amounts)} if per_charge else draw(amounts)
-    month = due.replace(day=1) if ruleset in ("kr/seongnam", "kr/pohang") else None
+    month = due.replace(day=1) if ruleset in BY_BILLING_MONTH else None
     return ruleset, principal, due, month
 
 

@@ -126,3 +126,48 @@ def test_the_example_plugin_package_runs_its_golden_bills_with_pytest(
     result = pytester.runpytest_inprocess("package", "-p", "no:cacheprovider")
     cases = len(load_golden(example / "src/tariffcore_percent/rulesets/example/tests/percent-2025.yaml"))
     result.assert_outcomes(passed=cases)
+
+
+TWO_CHARGES = (
+    VERSION
+    + """  sewer:
+    type: volume
+    label: Sewer
+    source: fees
+    classes: {household: unknown}
+"""
+)
+
+
+def test_a_golden_bill_may_bill_some_charges_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Sewer is unknown: a bill of every charge fails, a bill of water alone is 17,050.
+    town = _city(
+        tmp_path,
+        """ruleset: xx/town
+bills:
+  - name: water only
+    charges: [water]
+    account: {use_class: household}
+    reading: {usage_m3: 25, billing_month: 2026-03}
+    expect: {lines: {water: 17050}, total: 17050}
+  - name: every charge
+    account: {use_class: household}
+    reading: {usage_m3: 25, billing_month: 2026-03}
+    expect: {error: unknown_value, message: sewer}
+""",
+    )
+    (town / "2026.yaml").write_text(TWO_CHARGES, encoding="utf-8")
+    (case, _) = load_golden(town / "tests" / "2026.yaml")
+    assert case.charges == ("water",)
+    assert main(["test", str(town)]) == 0
+    assert capsys.readouterr().err.strip() == "golden bills: 2 passed, 0 failed"
+
+
+def test_golden_charges_must_be_a_list_of_ids(tmp_path: Path) -> None:
+    from tariffcore import RulesetError
+
+    town = _city(
+        tmp_path, GOLDEN.replace("  - name: a wrong expectation\n", "  - name: x\n    charges: water\n")
+    )
+    with pytest.raises(RulesetError, match="expected a list of charge ids"):
+        load_golden(town / "tests" / "2026.yaml")

@@ -52,8 +52,11 @@ def test_every_problem_in_one_run(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_shipped_rulesets_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(RULESETS)]) == 0
     out, err = capsys.readouterr()
-    assert out == ""
-    assert err.endswith("no problems\n")
+    # What validate may print about valid files: charges and late-payment rules that declare
+    # no rounding to the won (their bills would be error rows), as warnings.
+    assert all(": warning: rounding: " in line for line in out.splitlines())
+    warnings = len(out.splitlines())
+    assert err.endswith(f"no problems and {warnings} warning(s)\n" if warnings else "no problems\n")
 
 
 def test_a_missing_path_is_a_problem_not_a_crash() -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tariffcore import (
+    BillingError,
     CompiledVersion,
     InputError,
     NotApplicableError,
@@ -363,12 +364,18 @@ def test_line_rounding_declared_by_the_version_and_overridden_by_a_charge() -> N
             "rounding": "none",
         },
     }
-    bill = version(charges, rounding={"unit": 10, "method": "truncate"}).bill(account(), reading(7))
+    rounded = version(charges, rounding={"unit": 10, "method": "truncate"})
+    # 10 × 13.7 = 137: water truncated to 130, the levy kept exact at 137
+    bill = rounded.bill(account(), reading(10))
     water_line, levy_line = bill.lines
-    assert (water_line.unrounded, water_line.amount) == (Decimal("95.9"), Decimal("90"))
+    assert (water_line.unrounded, water_line.amount) == (Decimal("137.0"), Decimal("130"))
     assert water_line.rounding == "truncate to 10"
-    assert (levy_line.amount, levy_line.rounding) == (Decimal("95.9"), None)
-    assert bill.total == Decimal("185.9")
+    assert (levy_line.amount, levy_line.rounding) == (Decimal("137"), None)
+    assert bill.total == Decimal("267")
+    # 7 × 13.7 = 95.9: 'none' keeps a fraction of a won, which no bill may carry
+    with pytest.raises(BillingError, match="levy: the line comes to 95.9 KRW") as caught:
+        rounded.bill(account(), reading(7))
+    assert caught.value.code == "undeclared_rounding"
 
 
 def test_applies_to_limits_a_charge_to_some_classes() -> None:

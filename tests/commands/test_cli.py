@@ -221,7 +221,7 @@ def test_explain_names_its_own_options_in_errors(capsys: pytest.CaptureFixture[s
     status, _, err = run(
         capsys, "explain", "--ruleset", "kr/changwon", "--usage", "10", "--billing-month", "2025-03"
     )
-    assert status == 1 and "--use-class is empty" in err
+    assert status == 2 and "--use-class is empty" in err  # the options are wrong: a usage error
     status, _, err = run(
         capsys,
         "explain",
@@ -232,7 +232,7 @@ def test_explain_names_its_own_options_in_errors(capsys: pytest.CaptureFixture[s
         "--billing-month",
         "2025-03",
     )
-    assert status == 1 and "--usage is empty" in err
+    assert status == 2 and "--usage is empty" in err
 
 
 def test_tier_bounds_are_explained_in_the_line_unit() -> None:

@@ -53,13 +53,15 @@ def test_a_run_that_fails_halfway_leaves_the_earlier_output_as_it_was(
 
     monkeypatch.setattr(bill, "run_chunks", then_fail)
     monkeypatch.setattr(bill, "csv_file_to_jsonl", half_then_fail)
-    for fmt in ("csv", "table", "jsonl"):
+    for fmt, name in (("csv", "bills.csv"), ("table", "bills.txt"), ("jsonl", "bills.jsonl")):
+        target = earlier.parent / name
+        target.write_text(OLD, encoding="utf-8")
         status, out, err = run(
-            capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae", "--format", fmt, "-o", str(earlier)
+            capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae", "--format", fmt, "-o", str(target)
         )
         assert (status, out) == (2, "")
         assert "the disk went away" in err
-        assert earlier.read_text(encoding="utf-8") == OLD
+        assert target.read_text(encoding="utf-8") == OLD
         assert leftovers(earlier.parent) == []
 
 
@@ -134,7 +136,7 @@ def test_writing_over_the_input_is_refused(
 def test_report_notice_and_arrears_refuse_their_input_as_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_file = tmp_path / "run.jsonl"
+    run_file = tmp_path / "run.json"  # JSON lines, which report reads and writes as JSON
     run(capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae", "-o", str(run_file))
     kept = run_file.read_bytes()
     ledger = tmp_path / "ledger.csv"
@@ -181,7 +183,7 @@ def test_compare_puts_its_three_outputs_in_place_together(
         path.write_text(OLD, encoding="utf-8")
     from tariffcore import regression
 
-    def broken(summary: object) -> str:
+    def broken(summary: object, **options: object) -> str:
         raise TariffcoreError("the report cannot be drawn")
 
     monkeypatch.setattr(regression, "html_report", broken)

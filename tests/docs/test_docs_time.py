@@ -43,6 +43,9 @@ def test_the_quoted_totals(tmp_path: Path) -> None:
     period = period_reading(30, date(2021, 12, 16), date(2022, 2, 15))
     assert fixture_catalog("seoul").bill("test/seoul", home, period).total == 30780
     assert switch_variant("seoul", tmp_path).bill("test/seoul", home, period).total == 31500
+    two_months = period_reading(40, date(2021, 12, 1), date(2022, 1, 31))
+    water = fixture_catalog("seoul").bill("test/seoul", home, two_months).line("water")
+    assert water is not None and water.amount == 17400
     busan = fixture_catalog("busan")
     bill = busan.bill(
         "test/busan",

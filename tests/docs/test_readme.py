@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,23 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
 def test_readme_python_examples_run(code: str, capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(code, "README.md", "exec"), {})
     assert capsys.readouterr().out  # the example prints its lines
+
+
+def test_readme_python_examples_pass_mypy_strict(tmp_path: Path) -> None:
+    # What a user's type checker says of the README's code: the types narrow as it reads them
+    # (``outcome.failed`` makes ``outcome.result`` a BillingError or a Bill).
+    files = []
+    for number, code in enumerate(BLOCKS):
+        files.append(tmp_path / f"readme_example_{number}.py")
+        files[-1].write_text(code, encoding="utf-8")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_readme_quick_start_uses_make_run_and_make_test() -> None:

@@ -132,3 +132,11 @@ def test_late_payment_rules_are_on_the_city_page(catalog: tariffcore.Catalog, pa
         "| `late_fee` | daily | 가산금 | water, sewer, levy | 3 | × days late / 30; after 30 days: the full percentage |"
         in seoul
     )
+
+
+def test_the_coverage_page_has_every_ruleset(catalog: tariffcore.Catalog, pages: dict[str, str]) -> None:
+    page = pages["cities/coverage.md"]
+    for ruleset in catalog:
+        if ruleset.versions:
+            assert f"## [{ruleset.id}]({ruleset.id}.md)" in page
+    assert "[Coverage](coverage.md)" in pages["cities/index.md"]

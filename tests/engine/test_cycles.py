@@ -86,6 +86,9 @@ def test_a_two_month_bill_of_even_usage_is_two_monthly_bills(
         "water": {"type": "graduated", "label": "water", "source": "s", "classes": {"household": tiers}},
         "base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {15: 1080}},
     }
-    one = version(charges).bill(account(meter_mm=15), reading(monthly))
-    two = version(charges, billing_cycle=BIMONTHLY).bill(account(meter_mm=15), reading(2 * monthly))
+    # In dollars: rates in tenths × whole m³ are whole cents, never a fraction of the minor unit.
+    one = version(charges, currency="USD").bill(account(meter_mm=15), reading(monthly))
+    two = version(charges, billing_cycle=BIMONTHLY, currency="USD").bill(
+        account(meter_mm=15), reading(2 * monthly)
+    )
     assert two.total == 2 * one.total

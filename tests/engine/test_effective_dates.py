@@ -43,9 +43,11 @@ def busan() -> tariffcore.Catalog:
 
 
 def test_seoul_2022_change_split_by_days(seoul: tariffcore.Catalog) -> None:
-    # Period 2021-12-16..2022-02-15 = 16 + 31 + 15 = 62 days; 16 under 2021-07, 46 under 2022-01.
+    # Period 2021-12-16..2022-02-15 = 16 + 31 + 15 = 62 days, two months (it ends on the day
+    # before 2022-02-16, two calendar months after its start); 16 under 2021-07, 46 under 2022-01.
     # Usage 30 m³: first part round(30 × 16 / 62 = 7.74) = 8 m³, second 30 − 8 = 22 m³.
-    # Tier-1 bound 30 for the first part: round(30 × 16 / 62) = 8, so 8 m³ stay in tier 1.
+    # Tier-1 bound 2 × 30 = 60 for the period: round(60 × 16 / 62 = 15.48) = 15 for the first
+    # part, so its 8 m³ stay in tier 1.
     # water = 8 × 390 + 22 × 480 = 3,120 + 10,560 = 13,680
     # sewer and levy are the same in both versions: not split. 30 × 400 = 12,000; 30 × 170 = 5,100
     bill = seoul.bill("test/seoul", HOME, period_reading(30, date(2021, 12, 16), date(2022, 2, 15)))
@@ -79,7 +81,8 @@ def test_seoul_2022_change_switch(seoul_switch: tariffcore.Catalog) -> None:
 def test_seoul_2021_07_change_split_by_days(seoul: tariffcore.Catalog) -> None:
     # Period 2021-06-11..2021-08-10: 20 days of June under 2021-01, 31 + 10 = 41 under 2021-07.
     # Usage 24: first part round(24 × 20 / 61 = 7.87) = 8, second 16.
-    # Bounds: first round(30 × 20 / 61 = 9.84) = 10, second 30 − 10 = 20: both parts in tier 1.
+    # A two-month period: tier 1 is 2 × 30 = 60 m³ wide.
+    # Bounds: first round(60 × 20 / 61 = 19.67) = 20, second 60 − 20 = 40: both parts in tier 1.
     # water = 8 × 360 + 16 × 390 = 2,880 + 6,240 = 9,120; sewer 24 × 400 = 9,600; levy 24 × 170 = 4,080
     bill = seoul.bill("test/seoul", HOME, period_reading(24, date(2021, 6, 11), date(2021, 8, 10)))
     assert amounts(bill) == {"water": 9120, "sewer": 9600, "levy": 4080}
@@ -93,10 +96,11 @@ def test_seoul_2021_07_change_switch(seoul_switch: tariffcore.Catalog) -> None:
 
 
 def test_seoul_split_part_reaching_an_unknown_tier_names_version_and_days(seoul: tariffcore.Catalog) -> None:
-    # 40 m³: first part round(40 × 16 / 62 = 10.3) = 10 m³, above its tier-1 bound of 8; the
-    # 2021-07 tier-2 rate is unknown.
+    # A two-month period: tier 1 is 2 × 30 = 60 m³ wide. 70 m³: first part
+    # round(70 × 16 / 62 = 18.06) = 18 m³, above its tier-1 bound round(60 × 16 / 62 = 15.48) = 15;
+    # the 2021-07 tier-2 rate is unknown.
     with pytest.raises(UnknownValueError) as caught:
-        seoul.bill("test/seoul", HOME, period_reading(40, date(2021, 12, 16), date(2022, 2, 15)))
+        seoul.bill("test/seoul", HOME, period_reading(70, date(2021, 12, 16), date(2022, 2, 15)))
     message = caught.value.message
     assert "test/seoul@2021-07 water" in message and "tier 2" in message
     assert "2021-12-16..2021-12-31" in message
@@ -109,7 +113,7 @@ def test_a_split_part_error_carries_its_days_as_a_note(seoul: tariffcore.Catalog
     # The days of the part are added to the error as a note (PEP 678), not written into it:
     # the message ends with the note once, and str() is the charge's own sentence.
     with pytest.raises(UnknownValueError) as caught:
-        seoul.bill("test/seoul", HOME, period_reading(40, date(2021, 12, 16), date(2022, 2, 15)))
+        seoul.bill("test/seoul", HOME, period_reading(70, date(2021, 12, 16), date(2022, 2, 15)))
     error = caught.value
     assert error.__notes__ == [SPLIT_NOTE]
     assert error.message == f"{error} ({SPLIT_NOTE})"
@@ -128,8 +132,8 @@ def test_a_split_part_error_shows_its_note_once_in_every_output(form: str, tmp_p
     source = tmp_path / "in.csv"
     source.write_text(
         "account,use_class,meter_mm,usage_m3,period_start,period_end\n"
-        "H-1,household,15,40,2021-12-16,2022-02-15\n"
-        "H-2,household,15,40,2021-12-16,2022-02-15\n",
+        "H-1,household,15,70,2021-12-16,2022-02-15\n"
+        "H-2,household,15,70,2021-12-16,2022-02-15\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"

@@ -18,6 +18,7 @@ np = pytest.importorskip("numpy")
 
 import tariffcore  # noqa: E402
 from tariffcore import TariffcoreError, parse_row  # noqa: E402
+from tariffcore.plugins import load_plugins  # noqa: E402
 from tariffcore.rows import BillColumns, plain_value  # noqa: E402
 from tariffcore.synthetic import write_city  # noqa: E402
 from tests.helpers import (  # noqa: E402
@@ -219,12 +220,37 @@ def test_rows_under_another_ruleset_get_their_own_charge_columns() -> None:
     assert extra
 
 
-def test_charges_other_than_none_are_not_faked() -> None:
-    frame = pd.DataFrame({"account": ["A-1"], "use_class": ["household"], "usage_m3": [1]})
-    with pytest.raises(NotImplementedError, match="charges="):
-        tariffcore.bill_frame(frame, ruleset="kr/gimhae", charges=["water"])
-    with pytest.raises(NotImplementedError, match="charges="):
-        tariffcore.bill_table(pa.Table.from_pandas(frame), ruleset="kr/gimhae", charges=["water"])
+def test_a_subset_of_charges_bills_those_charges_only() -> None:
+    # A version of round figures: water 300 (unknown above 20 m³), sewer 200 a m³.
+    city = version(
+        {
+            "water": {
+                "type": "graduated",
+                "label": "water",
+                "source": "s",
+                "classes": {"household": [{"upto": 20, "rate": 300}, {"rate": "unknown"}]},
+            },
+            "sewer": {"type": "volume", "label": "sewer", "source": "s", "classes": {"household": 200}},
+        }
+    )
+    catalog = tariffcore.Catalog(
+        {"test/city": tariffcore.Ruleset("test/city", (city,))}, load_plugins(entry_points=False)
+    )
+    frame = pd.DataFrame(
+        {"account": ["A-1"], "use_class": ["household"], "usage_m3": [30], "billing_month": ["2025-03"]}
+    )
+    whole = tariffcore.bill_frame(frame, ruleset="test/city", catalog=catalog)
+    assert whole["error_code"][0] == "unknown_value"
+    # sewer alone: 30 × 200 = 6,000; the water column is not there
+    sewer = tariffcore.bill_frame(frame, ruleset="test/city", catalog=catalog, charges=["sewer"])
+    assert sewer["sewer"][0] == Decimal(6000) and sewer["total"][0] == Decimal(6000)
+    assert "water" not in sewer.columns
+    table = tariffcore.bill_table(
+        pa.Table.from_pandas(frame), ruleset="test/city", catalog=catalog, charges="sewer"
+    )
+    assert table.column("total").to_pylist() == [Decimal(6000)]
+    unknown = tariffcore.bill_frame(frame, ruleset="test/city", catalog=catalog, charges=["wter"])
+    assert unknown["error_code"][0] == "unknown_charge"
 
 
 def test_an_unknown_ruleset_fails_the_call() -> None:
@@ -288,12 +314,14 @@ def test_parquet_output_is_typed(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_an_amount_decimal128_cannot_hold_is_an_error_not_a_rounding() -> None:
-    # A rate of 0.0000001 won with no rounding: 3 m³ bill 0.0000003, seven decimal places.
-    compiled = version(
-        {"water": {"type": "per_unit", "label": "w", "source": "s", "rate": Decimal("0.0000001")}}
-    )
-    bill = compiled.bill(account(), reading(3))
-    assert bill.total == Decimal("0.0000003")
+    # An amount of seven decimal places (0.0000003), on a bill made by hand: billing itself
+    # never makes one (no line carries a fraction of the minor unit).
+    from dataclasses import replace
+
+    compiled = version({"water": {"type": "per_unit", "label": "w", "source": "s", "rate": 1}})
+    made = compiled.bill(account(), reading(3))
+    tiny = Decimal("0.0000003")
+    bill = replace(made, lines=(replace(made.lines[0], amount=tiny),), total=tiny)
     columns = BillColumns(["water"], detail=True, grow=False)
     columns.add("T-1", bill)
     with pytest.raises(TariffcoreError, match=r"account T-1: the amount 3E-7 cannot be written exactly"):

@@ -182,6 +182,7 @@ def test_bimonthly_bills_cover_two_months(catalog: tariffcore.Catalog) -> None:
         usage="18",
         meter_size='3/4"',
         city_limits="inside_city",
+        period_start="2018-05-01",  # two months: the period must cover the bill's months
     )
     # 52.33 + 4.249 × 18 = 52.33 + 76.482 → 76.48; bill 128.812 → 128.81
     assert result.total == Decimal("128.81")
@@ -193,7 +194,16 @@ def test_bimonthly_bills_cover_two_months(catalog: tariffcore.Catalog) -> None:
             usage="18",
             meter_size='3/4"',
             city_limits="inside_city",
+            period_start="2018-05-01",
             months="1",
+        )
+    with pytest.raises(tariffcore.InputError, match="bills every 2 month.*covers 1"):
+        bill(
+            catalog,
+            "owrs/alameda-county-water-district",
+            usage="18",
+            meter_size='3/4"',
+            city_limits="inside_city",
         )
 
 
@@ -368,7 +378,8 @@ def test_compare_two_versions_on_the_synthetic_town(
     )
     assert status == 0
     rows = {row["account"]: row for row in csv.DictReader(io.StringIO(out))}
-    assert len(rows) == 300 and all(not row["old_error"] and not row["new_error"] for row in rows.values())
+    assert len(rows) == 300
+    assert all(not row["old_error_code"] and not row["new_error_code"] for row in rows.values())
     first = rows["T00001"]  # 15 ccf, 5/8", 1 resident, 2300 ft², June (30 days), ET 5.8
     # 2017: indoor 1 × 60 × 30 / 748 = 2.406… → 2; outdoor 0.7 × 5.8 × 2300 × 0.62 / 748 =
     # 7.740… → 8; budget 10; starts 0, 2, 10, round(12.5) 12, 15: 2 × 1.56 + 8 × 1.78 +
@@ -376,6 +387,7 @@ def test_compare_two_versions_on_the_synthetic_town(
     # 2018: indoor 1 × 55 × 30 / 748 = 2.205… → 2; same outdoor and starts: 2 × 1.69 + 8 × 1.94
     # + 2 × 3.32 + 3 × 5.12 = 3.38 + 15.52 + 6.64 + 15.36 = 40.90; + 11.22 = 52.12
     assert (first["old_total"], first["new_total"], first["change"]) == ("48.20", "52.12", "3.92")
+    assert (first["old_service_charge"], first["new_service_charge"]) == ("11.91", "11.22")
     data = json.loads(summary.read_text(encoding="utf-8"))
     assert data["billed_by_both"] == 300 and data["error_rows"] == 0
     assert "change per bill (USD)" in err

@@ -64,8 +64,31 @@ def test_gimhae_2019_against_2025_on_a_synthetic_city(tmp_path: Path) -> None:
     assert changes == sorted(changes, reverse=True)
     assert changes[0] == max(Decimal(r["change"]) for r in both)
     html = report.read_text(encoding="utf-8")
-    assert html.startswith("<!doctype html>") and html.count("<svg") == 2
+    # revenue by use class, by charge and by usage band, the histogram, and one chart of the
+    # bill against usage per use class billed by both (household and general)
+    assert html.startswith("<!doctype html>") and html.count("<svg") == 6
+    for heading in ("Revenue by charge", "Revenue by use class and charge", "Revenue by usage band"):
+        assert f"<h2>{heading}" in html
+    assert "household: mean bill against usage" in html and "general: mean bill against usage" in html
     assert "<script" not in html and "src=" not in html and "href=" not in html
+    assert list(rows[0])[:9] == [
+        "row",
+        "account",
+        "use_class",
+        "meter_mm",
+        "usage_m3",
+        "old_ruleset",
+        "new_ruleset",
+        "old_base",
+        "new_base",
+    ]
+    # the revenue of each charge adds up to the total
+    by_charge = data["by_charge"]
+    assert sum(Decimal(c["old_revenue"]) for c in by_charge.values()) == old
+    assert sum(Decimal(c["new_revenue"]) for c in by_charge.values()) == new
+    assert sum(Decimal(r["new_water"] or 0) for r in both) == Decimal(by_charge["water"]["new_revenue"])
+    assert sum(b["accounts"] for b in data["by_usage_band"].values()) == 3000
+    assert sum(m["accounts"] for m in data["by_meter_size"].values()) == 3000
 
 
 def test_one_household_by_hand(tmp_path: Path) -> None:
@@ -101,8 +124,10 @@ def test_one_household_by_hand(tmp_path: Path) -> None:
     assert row["new_total"] == "23180"
     # 6,240 / 16,940 = 36.835…% → 36.84
     assert row["change"] == "6240" and row["change_percent"] == "36.84"
-    assert row["old_lines"] == {"base": "1100", "water": "6600", "sewer": "7200", "levy": "2040"}
-    assert row["new_lines"] == {"base": "1100", "water": "10200", "sewer": "9840", "levy": "2040"}
+    assert [row[f"old_{c}"] for c in ("base", "water", "sewer", "levy")] == ["1100", "6600", "7200", "2040"]
+    assert [row[f"new_{c}"] for c in ("base", "water", "sewer", "levy")] == ["1100", "10200", "9840", "2040"]
+    assert row["old_other_charges"] == row["new_other_charges"] == {}
+    assert row["meter_mm"] == 13 and row["old_error_code"] is None
 
 
 def test_two_cities(tmp_path: Path, capsys) -> None:

@@ -232,3 +232,18 @@ def test_an_issued_charge_the_ruleset_leaves_out_is_explained(tmp_path: Path) ->
         in text
     )
     assert "None" not in text
+
+
+def test_rebill_of_some_charges_compares_those_charges_only(tmp_path: Path) -> None:
+    # The planted row's water line is one won over; re-billing sewer and levy only finds
+    # nothing to report (water and the total are not compared), re-billing water finds it.
+    history = tmp_path / "history.csv"
+    write_history(history, 50, plant=7)
+    base = ["rebill", str(history), "--ruleset", "kr/daejeon", "--format", "jsonl", "--progress", "off"]
+    out = tmp_path / "some.jsonl"
+    assert main([*base, "--charges", "sewer,levy", "-o", str(out)]) == 0
+    checks = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(check["status"] == "match" for check in checks)
+    assert main([*base, "--charges", "water", "-o", str(out)]) == 1
+    checks = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [check["status"] for check in checks].count("mismatch") == 1

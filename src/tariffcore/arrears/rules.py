@@ -21,6 +21,7 @@ rather than by usage, because ordinances change them on their own timetable (dig
           applies_to: [water, sewer, levy]
           percent: 3
           days: 30                  # 3 % × days late / 30, reached after 30 days
+                                    # (or per_day: 12/365, a rate per day capped at percent)
 
 A file with an ``arrears`` section holds late-payment rules only: no ``use_classes`` and no
 ``charges``. It starts with the header every version file has
@@ -48,7 +49,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from ..format import (
     UNKNOWN,
@@ -99,6 +100,8 @@ class _RuleBase(FrozenModel):
     def _positive(cls, value: Any) -> Any:
         if isinstance(value, Decimal) and value < 0:
             raise ValueError("a percentage cannot be negative")
+        if isinstance(value, Decimal) and value > _HUNDRED:
+            raise ValueError(f"a percentage of {value} is more than the principal itself (at most 100)")
         return value
 
     def source_ids(self) -> tuple[str, ...]:
@@ -111,18 +114,74 @@ class OneOffRule(_RuleBase):
     kind: Literal["one_off"]
 
 
+def _fraction(value: Any) -> Any:
+    """``12/365`` → (12, 365); a number ``n`` → (n, 1)."""
+    if isinstance(value, str) and "/" in value:
+        top, _, bottom = value.partition("/")
+        try:
+            pair = (Decimal(top.strip()), Decimal(bottom.strip()))
+        except ArithmeticError:
+            raise ValueError(f"{value!r} is not a fraction such as 12/365") from None
+        if not all(part.is_finite() for part in pair):
+            raise ValueError(f"{value!r} is not a fraction such as 12/365")
+        return pair
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return (Decimal(value), Decimal(1))
+    return value
+
+
+#: A fraction written ``12/365`` (or a plain number): (numerator, denominator).
+Fraction = Annotated[
+    tuple[Decimal, Decimal],
+    BeforeValidator(_fraction),
+    WithJsonSchema({"type": ["string", "number"], "pattern": r"^\s*\d+(\.\d+)?\s*/\s*\d+(\.\d+)?\s*$"}),
+]
+
+
 class DailyRule(_RuleBase):
     """``percent × days late / days``: prorated by the day, reaching ``percent`` after ``days``.
 
     ``beyond: cap`` keeps the full percentage after that ("capped at 3 %", "then the fixed
-    2 %"); ``beyond: unknown`` when the digest does not say what follows.
+    2 %"); ``beyond: unknown`` when the digest does not say what follows. ``days: unknown``
+    when the divisor is not known (the fee is then an unknown value naming it).
+
+    ``per_day`` states a rate per day apart from the cap (3 % × 12/365 a day within the first
+    month, then the fixed 3 %): each day of the first month of lateness accrues
+    ``percent × per_day`` of the principal unpaid at its end, never more in all than
+    ``percent`` of the principal unpaid at the due date; once that month has passed, the fee
+    is that full ``percent`` (``beyond: cap``). ``days`` is not given with ``per_day``.
     """
 
     kind: Literal["daily"]
-    days: int = Field(default=30, ge=1, description="The divisor: 30 in '3 % × days/30'.")
-    beyond: Literal["cap", "unknown"] = Field(
-        default="cap", description="After 'days' days: stay at the full percentage, or unknown."
+    days: Annotated[int, Field(ge=1)] | Unknown | None = Field(
+        default=None,
+        description="The divisor: 30 in '3 % × days/30' (the default without per_day), or 'unknown'.",
     )
+    per_day: Fraction | None = Field(
+        default=None,
+        description="The share of the percentage each day late accrues within the first month "
+        "of lateness, e.g. 12/365; the fee is capped at the percentage.",
+    )
+    beyond: Literal["cap", "unknown"] = Field(
+        default="cap",
+        description="After 'days' days (with per_day: after the first month): stay at the full "
+        "percentage, or unknown.",
+    )
+
+    @model_validator(mode="after")
+    def _divisor(self) -> DailyRule:
+        if self.per_day is not None:
+            if self.days is not None:
+                raise ValueError("give 'days' (a divisor) or 'per_day' (a rate per day), not both")
+            top, bottom = self.per_day
+            if not top > 0 or not bottom > 0 or top > bottom:
+                raise ValueError(f"per_day {top}/{bottom} must be a fraction above 0 and at most 1")
+        return self
+
+    @property
+    def divisor(self) -> int | Unknown:
+        """The day divisor of a rule without ``per_day``: ``days``, 30 when not given."""
+        return 30 if self.days is None else self.days
 
 
 class MonthlyRule(_RuleBase):
@@ -130,7 +189,7 @@ class MonthlyRule(_RuleBase):
 
     kind: Literal["monthly"]
     max_months: int = Field(ge=1, description="Months counted at most (60 in the digest).")
-    threshold: Number | None = Field(
+    threshold: Annotated[Number, Field(ge=0)] | None = Field(
         default=None,
         description="Applies only when the unpaid principal at the due date is at least this.",
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ..errors import (
     InputError,
+    NoArrearsError,
     NoVersionError,
     UnknownValueError,
 )
@@ -36,9 +37,7 @@ def select_arrears(
     billing month is required.
     """
     if not versions:
-        raise NoVersionError(
-            f"{ruleset} has no late-payment rules (its files hold tariffs only)", code="no_arrears"
-        )
+        raise NoArrearsError(f"{ruleset} has no late-payment rules (its files hold tariffs only)")
     timeline = Timeline.sorted(versions)
     if not timeline:
         undated = ", ".join(v.version for v in versions)

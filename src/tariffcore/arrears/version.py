@@ -11,12 +11,13 @@ from dateutil.relativedelta import relativedelta
 
 from ..bill import SourceRef
 from ..errors import (
+    UndeclaredRoundingError,
     UnknownValueError,
 )
 from ..format import (
     UNKNOWN,
 )
-from ..money import MONEY_CONTEXT, ZERO, Rounding, format_amount, plain
+from ..money import MONEY_CONTEXT, ZERO, Rounding, at_scale, format_amount, plain
 from .rules import ArrearsVersionSpec, DailyRule, MonthlyRule, OneOffRule
 
 __all__ = [
@@ -171,11 +172,19 @@ class ArrearsVersion:
             count, unit, end, total = 1, None, first, base
         elif isinstance(spec, DailyRule):
             late = days_late(due, on)
-            count = min(late, spec.days)
-            if late > spec.days and spec.beyond == "unknown" and unpaid(due + timedelta(days=spec.days)) > 0:
+            # Days counted: up to the divisor, or (per_day) to the end of the first month late.
+            limit = (month_end(due, 1) - due).days if spec.per_day is not None else spec.divisor
+            count = late if limit == UNKNOWN else min(late, int(limit))
+            if (
+                limit != UNKNOWN
+                and late > int(limit)
+                and spec.beyond == "unknown"
+                and unpaid(due + timedelta(days=int(limit))) > 0
+            ):
+                known = f"{limit} days late" if spec.per_day is None else "month of lateness"
                 raise UnknownValueError(
-                    f"{self.label}: rule {rule.id!r} is known only for the first {spec.days} days "
-                    f"late; what applies after {due + timedelta(days=spec.days)} is unknown"
+                    f"{self.label}: rule {rule.id!r} is known only for the first {known}; "
+                    f"what applies after {due + timedelta(days=int(limit))} is unknown"
                 )
             count, total = _day_sum(unpaid, due, due + timedelta(days=count - 1), changes)
             unit, end = "day", due + timedelta(days=count)
@@ -197,23 +206,55 @@ class ArrearsVersion:
                 f"{self.label}: the percentage of rule {rule.id!r} ({spec.label}) is unknown"
             )
         assert isinstance(spec.percent, Decimal)
-        amount = total * spec.percent / _HUNDRED
-        if isinstance(spec, DailyRule):
-            amount = amount / spec.days
-        amount = plain(amount)
         percent = format_amount(spec.percent)
-        if isinstance(spec, DailyRule):
-            formula = f"{percent} % × {count}/{spec.days} of the unpaid principal, day by day"
+        amount = total * spec.percent / _HUNDRED
+        if isinstance(spec, DailyRule) and spec.per_day is not None:
+            top, bottom = spec.per_day
+            cap = unpaid(due) * spec.percent / _HUNDRED
+            passed = days_late(due, on) > (month_end(due, 1) - due).days
+            if passed and spec.beyond == "cap":
+                amount = cap
+                formula = (
+                    f"{percent} % of the principal unpaid at the due date (the first month late has passed)"
+                )
+            else:
+                amount = min(amount * top / bottom, cap)
+                formula = (
+                    f"{percent} % × {format_amount(top)}/{format_amount(bottom)} a day of the unpaid "
+                    f"principal for {count} day(s) of the first month late, at most {percent} %"
+                )
+        elif isinstance(spec, DailyRule):
+            divisor = spec.divisor
+            if divisor == UNKNOWN:
+                raise UnknownValueError(
+                    f"{self.label}: the day divisor of rule {rule.id!r} ({spec.label}) is unknown: "
+                    f"{percent} % × days late / ? (days: unknown)"
+                )
+            amount = amount / int(divisor)
+            formula = f"{percent} % × {count}/{divisor} of the unpaid principal, day by day"
         elif isinstance(spec, MonthlyRule):
             formula = f"{percent} % × {count} full month(s) of the unpaid principal"
         else:
             formula = f"{percent} % once of {format_amount(total)}"
+        amount = plain(amount)
         rounded = rule.rounding.apply(amount) if rule.rounding is not None else amount
+        scaled = at_scale(rounded, self.spec.currency)
+        if scaled is None:
+            how = (
+                f"its rounding ({rule.rounding.describe()}) leaves"
+                if rule.rounding
+                else "no rounding removes"
+            )
+            raise UndeclaredRoundingError(
+                f"{self.label}: rule {rule.id!r} ({spec.label}) comes to {format_amount(rounded)} "
+                f"{self.spec.currency}, a fraction of the currency's minor unit, and {how} it; the "
+                "late-payment rules must say how the ordinance rounds it ('rounding:')"
+            )
         return Surcharge(
             rule=rule.id,
             kind=spec.kind,
             label=spec.label,
-            amount=rounded,
+            amount=scaled,
             unrounded=amount,
             start=first,
             end=end,

@@ -28,6 +28,7 @@ from .golden_file import (
 from .lint import (
     KINDS,
     lint_catalog,
+    rounding_findings,
 )
 from .schema import (
     SCHEMA_DIALECT,
@@ -50,6 +51,7 @@ __all__ = [
     "iter_arrears_cases",
     "iter_cases",
     "lint_catalog",
+    "rounding_findings",
     "load_arrears_golden",
     "load_golden",
     "load_golden_file",

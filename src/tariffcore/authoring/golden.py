@@ -119,7 +119,7 @@ def _run(catalog: Catalog, case: GoldenCase) -> GoldenResult:
     fields = {key: _text(value) if value is not None else "" for key, value in case.fields.items()}
     try:
         account, reading = parse_row(fields)
-        bill = catalog.bill(case.ruleset, account, reading)
+        bill = catalog.bill(case.ruleset, account, reading, case.charges)
     except BillingError as exc:
         if "error" not in expect:
             return GoldenResult(case, (f"expected a bill, got error {exc.code}: {exc.message}",), None)

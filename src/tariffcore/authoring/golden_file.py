@@ -18,7 +18,9 @@ A golden file names its ruleset and holds golden bills (``bills:``, run by
         expect: {surcharges: {late_fee: 520}, total_due: 52520}
 
 Every case has a ``name``, may name its own ``ruleset`` (or a pinned version of it) and has
-an ``expect`` mapping. :func:`load_golden_file` reads the file once and reports every problem
+an ``expect`` mapping. A golden bill may list the ``charges`` to bill (``charges: [water,
+sewer]``): the others are not computed, so a case can test some charges of a version whose
+other charges are unknown. :func:`load_golden_file` reads the file once and reports every problem
 in it, in both lists, at file:line:col.
 """
 
@@ -49,7 +51,7 @@ __all__ = [
 Where = tuple[str | int, ...]
 
 _TOP_FIELDS = ("ruleset", "bills", "arrears")
-_BILL_FIELDS = ("name", "account", "reading", "expect", "ruleset")
+_BILL_FIELDS = ("name", "account", "reading", "expect", "ruleset", "charges")
 _EXPECT_FIELDS = ("version", "lines", "line_versions", "total", "not_included", "error", "message")
 _ARREARS_FIELDS = ("name", "principal", "due", "as_of", "billing_month", "ruleset", "expect")
 _ARREARS_EXPECT_FIELDS = ("version", "surcharges", "total_due", "past_limitation", "error", "message")
@@ -65,6 +67,8 @@ class GoldenCase:
     name: str
     fields: dict[str, Any]
     expect: dict[str, Any]
+    #: The charges to bill (``charges: [water, sewer]``); ``None``: every charge.
+    charges: tuple[str, ...] | None = None
 
     @property
     def id(self) -> str:
@@ -214,12 +218,19 @@ def _bill(
     expect = item.get("expect")
     if isinstance(expect, dict):
         problems += _expect_problems(located, (*where, "expect"), expect)
+    charges = item.get("charges")
+    if charges is not None and (
+        not isinstance(charges, list) or not charges or not all(isinstance(c, str) and c for c in charges)
+    ):
+        problems.append(
+            located.problem((*where, "charges"), f"expected a list of charge ids, got {charges!r}")
+        )
     if problems:
         return None
     fields = {"account": item.get("name", f"#{int(where[-1]) + 1}")}
     fields.update(item["account"])
     fields.update(item["reading"])
-    return GoldenCase(*head, fields, item["expect"])
+    return GoldenCase(*head, fields, item["expect"], tuple(charges) if charges is not None else None)
 
 
 def _unknown_expectations(

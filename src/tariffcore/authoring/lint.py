@@ -15,8 +15,12 @@ findings, each with a kind an author can switch off (``--ignore KIND``):
 ``unreached``
     a charge or class entry no bill can reach (``applies_to`` leaves it out), a version that
     is never in force;
+``rounding``
+    a charge or late-payment rule that can come to a fraction of the currency's minor unit
+    (a won, a cent) with no rounding declared: its bills would be error rows
+    (``undeclared_rounding``); ``tariffcore validate`` shows these as warnings too;
 
-(these three are the hints the charge types give while compiling a version, see
+(the first three are the hints the charge types give while compiling a version, see
 :meth:`~tariffcore.CompileContext.hint`: a plug-in's type gives its own)
 ``sources``
     a source without a URL, a source no charge cites;
@@ -38,13 +42,25 @@ from ..arrears import ArrearsVersion
 from ..engine import Catalog, CompiledVersion, Ruleset
 from ..errors import INVALID, Problem, RulesetError, TariffcoreError
 from ..format import Located, load_yaml, source_ids
+from ..money import minor_unit
 from ..rows import parse_row
 from .golden_file import GoldenCase, load_golden
 
-__all__ = ["KINDS", "lint_catalog"]
+__all__ = ["KINDS", "lint_catalog", "rounding_findings"]
 
 #: Every kind of finding, in the order a report lists them.
-KINDS = (INVALID, "gap", "basis", "tiers", "no-rate", "unreached", "sources", "stale", "golden")
+KINDS = (
+    INVALID,
+    "gap",
+    "basis",
+    "tiers",
+    "no-rate",
+    "unreached",
+    "rounding",
+    "sources",
+    "stale",
+    "golden",
+)
 
 _DAY = timedelta(days=1)
 
@@ -69,6 +85,20 @@ def lint_catalog(
     return sorted(findings, key=lambda f: (f.path, f.line, f.column, KINDS.index(f.kind)))
 
 
+def rounding_findings(catalog: Catalog) -> list[Problem]:
+    """The ``rounding`` findings of every ruleset of ``catalog``: charges and late-payment
+    rules that can come to a fraction of the minor unit with no rounding declared."""
+    findings: list[Problem] = []
+    for ruleset in catalog:
+        linter = _Linter(ruleset, date.min, 0)
+        for version in ruleset.versions:
+            findings += [hint for hint in version.hints if hint.kind == "rounding"]
+        for late in ruleset.arrears_versions:
+            linter._arrears_rounding(late)
+        findings += linter.findings
+    return findings
+
+
 class _Linter:
     def __init__(self, ruleset: Ruleset, today: date, stale_after: int) -> None:
         self.ruleset = ruleset
@@ -87,6 +117,7 @@ class _Linter:
             self._sources(version)
             self._checked(version)
         for late in self.ruleset.arrears_versions:
+            self._arrears_rounding(late)
             self._sources(late)
             self._checked(late)
         self._golden()
@@ -145,6 +176,21 @@ class _Linter:
                 f"{version.label} is never in force: the next version takes effect on "
                 f"or before its first day ({start})",
             )
+
+    def _arrears_rounding(self, late: ArrearsVersion) -> None:
+        """A surcharge is a percentage of the principal: without a rounding to the minor unit
+        it can come to a fraction of it."""
+        unit = minor_unit(late.spec.currency)
+        for rule in late.rules:
+            if rule.rounding is None or rule.rounding.unit % unit:
+                self._add(
+                    late,
+                    ("arrears", "rules", rule.id),
+                    "rounding",
+                    f"late-payment rule {rule.id!r} is a percentage of the principal and "
+                    f"declares no rounding to the minor unit of {late.spec.currency}: a "
+                    "surcharge that comes to a fraction of it fails ('rounding:')",
+                )
 
     # ----------------------------------------------------------------- sources, dates
 

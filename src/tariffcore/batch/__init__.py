@@ -11,11 +11,11 @@ from .cache import (
     OBJECT_WEIGHT,
     CacheStats,
     ResultCache,
-    Uncacheable,
-    freeze,
-    parsed_key,
 )
-from .engine import BatchEngine, CatalogRecipe, Outcome, column_text, fragment
+from .engine import BatchEngine, CatalogRecipe, column_text
+from .forms import AS_JSON, AS_OBJECT, Form, Printed, fragment
+from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
+from .outcome import BilledOutcome, FailedOutcome, Outcome
 from .partitions import (
     PartitionResult,
     bill_dataset,
@@ -32,15 +32,24 @@ from .workers import (
 )
 
 __all__ = [
+    "AS_JSON",
+    "AS_OBJECT",
     "BatchEngine",
+    "BilledOutcome",
     "CacheStats",
     "CatalogRecipe",
+    "CsvKeys",
     "DEFAULT_CACHE_SIZE",
+    "Form",
     "ENTRY_WEIGHT",
+    "FailedOutcome",
     "OBJECT_WEIGHT",
     "Outcome",
     "PartitionResult",
+    "Printed",
+    "RecordKeys",
     "ResultCache",
+    "RowKeys",
     "Uncacheable",
     "bill_csv_part",
     "column_text",

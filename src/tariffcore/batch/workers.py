@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..rows import Chunk, Progress, open_text
-from .engine import BatchEngine, Outcome
+from .engine import BatchEngine
+from .outcome import BilledOutcome, FailedOutcome
 
 __all__ = [
     "bill_csv_part",
@@ -222,6 +223,6 @@ def jsonl_work(engine: BatchEngine, chunk: Chunk) -> tuple[bytes, int, int]:
     return engine.jsonl(chunk)
 
 
-def results_work(engine: BatchEngine, chunk: Chunk) -> list[Outcome]:
+def results_work(engine: BatchEngine, chunk: Chunk) -> list[BilledOutcome | FailedOutcome]:
     """Chunk → outcomes with bills: the work of every other output."""
     return engine.results(chunk)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from ..errors import InputError, NotApplicableError, UnknownValueError
+from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     ChargeSpec,
     Number,
@@ -80,7 +80,7 @@ class BaseByMeter(ChargeType):
             what = f"{name} ({cls})" if per_class else name
             key = cls if per_class else None
             if key not in tables:
-                raise NotApplicableError(f"{name} has no base charge for use class {cls!r}")
+                raise NoRateError(f"{name} has no base charge for use class {cls!r}")
             table = tables[key]
             if table is None:
                 raise UnknownValueError(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from ..bill import Account
-from ..errors import InputError, NotApplicableError, UnknownValueError
+from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     UNKNOWN,
     ChargeSpec,
@@ -113,6 +113,21 @@ def _derive(spec: UnitPrice, account: Account | None, what: str) -> tuple[Decima
     return price, (f"unit price {note}",) if spec.factors or spec.rounding else ()
 
 
+def _check_signs(spec: UnitPrice, path: tuple[str | int, ...], ctx: CompileContext) -> None:
+    """A derived unit price's base and factors (each value of an input factor too) are never
+    negative, whether or not the price can be worked out before billing."""
+    if spec.base < 0:
+        ctx.problem(
+            (*path, "base"), f"base {spec.base} is negative; a reduction is written under 'reductions'"
+        )
+    for index, factor in enumerate(spec.factors):
+        values = factor.values.items() if isinstance(factor, InputFactor) else [(None, factor)]
+        for key, value in values:
+            if value < 0:
+                where = (*path, "factors", index) + (("values", key) if key is not None else ())
+                ctx.problem(where, f"factor {value} is negative")
+
+
 def _price(entry: PriceEntry) -> _Price:
     if entry == UNKNOWN:
         return _Price(None, True, None)
@@ -144,6 +159,8 @@ class PerUnit(ChargeType):
                 ctx.problem(
                     path, f"unit price {price.fixed} is negative; a reduction is written under 'reductions'"
                 )
+            elif price is not None and price.spec is not None:
+                _check_signs(price.spec, path, ctx)
         # A price derived from constants is computed here, once; keep its explanation too.
         cached_notes = {
             key: _derive(price.spec, None, "")[1]
@@ -157,7 +174,7 @@ class PerUnit(ChargeType):
             price = per_class.get(cls, default)
             what = f"{name} ({cls})"
             if price is None:
-                raise NotApplicableError(f"{name} has no unit price for use class {cls!r}")
+                raise NoRateError(f"{name} has no unit price for use class {cls!r}")
             usage = bill.usage
             if usage == 0:  # nothing to price: an unknown or input-dependent price is not needed
                 return Charged(ZERO, rule=cls, quantity=usage, unit="m3")

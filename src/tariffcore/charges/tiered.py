@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..bill import TierSlice
-from ..errors import InputError, NotApplicableError, UnknownValueError
+from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     UNKNOWN,
     ChargeSpec,
@@ -166,7 +166,7 @@ class _Tiered(ChargeType):
             cls = bill.account.use_class
             plan = plans.get(cls)
             if plan is None:
-                raise NotApplicableError(f"{name} has no rate for use class {cls!r}")
+                raise NoRateError(f"{name} has no rate for use class {cls!r}")
             households = bill.households
             usage = bill.usage
             what = f"{name} ({cls})"
@@ -261,7 +261,16 @@ class _Tiered(ChargeType):
                 return None
             return TierTable((Tier(None, base.tiers[entry.tier - 1].rate),))
         if entry.rate is not None:
-            return TierTable((Tier(None, known_value(entry.rate)),), entry.scale_by_households)
+            rate = known_value(entry.rate)
+            if rate is not None and rate < 0:
+                raw = (
+                    ctx.raw.get("classes", {}).get(cls) if isinstance(ctx.raw.get("classes"), dict) else None
+                )
+                where = ("classes", cls, "rate") if isinstance(raw, dict) else ("classes", cls)
+                ctx.problem(
+                    where, f"rate {entry.rate} is negative; a reduction is written under 'reductions'"
+                )
+            return TierTable((Tier(None, rate),), entry.scale_by_households)
         assert entry.tiers is not None
         path = _tiers_path(ctx.raw, cls)
         tiers: list[Tier] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -81,7 +81,12 @@ def output(
 
 
 def bill_one(
-    catalog: Catalog, reference: str | None, account: Account, reading: Reading
+    catalog: Catalog,
+    reference: str | None,
+    account: Account,
+    reading: Reading,
+    charges: Sequence[str] | None = None,
 ) -> Bill | BillingError:
-    """Bill one account, turning every per-row failure into a :class:`BillingError` value."""
-    return row_result(reference, lambda ref: catalog.bill(ref, account, reading))
+    """Bill one account (only ``charges`` when given), turning every per-row failure into a
+    :class:`BillingError` value."""
+    return row_result(reference, lambda ref: catalog.bill(ref, account, reading, charges))

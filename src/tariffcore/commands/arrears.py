@@ -18,7 +18,6 @@ import csv
 import json
 import sys
 import unicodedata
-from pathlib import Path
 from typing import IO, Any
 
 from ..accounts import (
@@ -37,6 +36,7 @@ from ..errors import BillingError, InputError, TariffcoreError
 from ..money import D, format_amount
 from ..rows import compact_json, parse_date, parse_month
 from ._common import Subparsers, catalog_options, open_catalog, output
+from ._conventions import UsageError, check_input, output_format
 
 
 def register(subparsers: Subparsers) -> None:
@@ -66,7 +66,8 @@ def register(subparsers: Subparsers) -> None:
         "--format",
         choices=("json", "jsonl", "csv", "table"),
         default=None,
-        help="one bill: json (default) or table; ledger: jsonl (default), csv or table",
+        help="one bill: json or table; ledger: jsonl, csv or table; default: from the --output "
+        "file's extension (.json, .jsonl, .csv), else json for one bill and jsonl for a ledger",
     )
     sub.add_argument(
         "--input-format",
@@ -92,16 +93,15 @@ def run(args: argparse.Namespace) -> int:
     if args.ledger is None:
         return _one_bill(args, as_of)
     if args.principal or args.due or args.billing_month:
-        raise TariffcoreError("give either a LEDGER or --principal/--due, not both")
-    fmt = args.format or "jsonl"
-    if fmt == "json":
-        raise TariffcoreError("a ledger is written as jsonl, csv or table")
+        raise UsageError("give either a LEDGER or --principal/--due, not both")
+    if args.format == "json":
+        raise UsageError("a ledger is written as jsonl, csv or table")
+    fmt = output_format(args.format, args.output, formats=("jsonl", "csv", "table"), default="jsonl")
     catalog = open_catalog(args)
     if args.ruleset:
         catalog.resolve(args.ruleset.partition("@")[0])  # fail early on a bad --ruleset
     stdin = args.ledger == "-"
-    if not stdin and not Path(args.ledger).is_file():
-        raise OSError(f"no such ledger file: {args.ledger}")
+    check_input(args.ledger, "ledger file")
     rows = (
         read_ledger(sys.stdin, args.input_format or "csv")
         if stdin
@@ -124,9 +124,9 @@ def _one_bill(args: argparse.Namespace, as_of: Any) -> int:
         raise TariffcoreError("give a LEDGER, or --principal and --due for one bill")
     if not args.ruleset:
         raise TariffcoreError("--ruleset is required")
-    fmt = args.format or "json"
-    if fmt not in ("json", "jsonl", "table"):
-        raise TariffcoreError("one bill is written as json or table")
+    if args.format == "csv":
+        raise UsageError("one bill is written as json or table")
+    fmt = output_format(args.format, args.output, formats=("json", "jsonl", "table"), default="json")
     due = _date("due", args.due)
     try:
         month = parse_month(args.billing_month) if args.billing_month else None

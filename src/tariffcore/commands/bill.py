@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
-from pathlib import Path
+from typing import Any
 
 from ..batch import (
     BatchEngine,
@@ -21,20 +22,37 @@ from ..batch import (
     run_chunks,
 )
 from ..engine import charge_ids
-from ..rows import Progress, input_format, read_chunks, writer_for
+from ..errors import TariffcoreError
+from ..rows import SqliteBillWriter, input_format, read_chunks, writer_for
+from ..version import __version__
 from ._common import Subparsers, catalog_options, output, warn_problems
+from ._conventions import (
+    UsageError,
+    check_input,
+    csv_header,
+    output_format,
+    progress_for,
+    quiet_option,
+    stdin_file,
+    summary_line,
+)
 from ._files import Outputs
 
 
 def register(subparsers: Subparsers) -> None:
     sub = subparsers.add_parser("bill", help="bill every row of a CSV, JSON-lines or Parquet file")
-    sub.add_argument("input", help="CSV with a header, JSON lines (.jsonl) or Parquet; '-' reads stdin")
+    sub.add_argument(
+        "input",
+        help="CSV with a header, JSON lines (.jsonl) or Parquet; '-' reads standard input "
+        "(CSV, or as --input-format says)",
+    )
     sub.add_argument("--ruleset", help="ruleset id (or id@version) for rows without a 'ruleset' column")
     sub.add_argument(
         "--format",
-        choices=("jsonl", "csv", "table", "parquet"),
-        default="jsonl",
-        help="parquet needs --output and the optional pyarrow",
+        choices=FORMATS,
+        default=None,
+        help="default: from the --output file's extension (.jsonl/.json, .csv, .parquet, "
+        ".sqlite/.db), else jsonl; parquet and sqlite need --output (parquet: the optional pyarrow)",
     )
     sub.add_argument(
         "--input-format",
@@ -47,6 +65,10 @@ def register(subparsers: Subparsers) -> None:
     batch_options(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
+
+
+#: What ``bill`` writes.
+FORMATS = ("jsonl", "csv", "table", "parquet", "sqlite")
 
 
 def _count(minimum: int) -> Callable[[str], int]:
@@ -65,7 +87,8 @@ def _count(minimum: int) -> Callable[[str], int]:
 
 
 def batch_options(sub: argparse.ArgumentParser) -> None:
-    """``--jobs``, ``--progress`` and ``--cache-mib``, shared by the batch commands."""
+    """``--jobs``, ``--progress``, ``--cache-mib`` and ``--charges``, shared by the batch commands."""
+    charges_option(sub)
     sub.add_argument(
         "--jobs",
         "-j",
@@ -87,81 +110,140 @@ def batch_options(sub: argparse.ArgumentParser) -> None:
         metavar="MIB",
         help="memory for the results of repeated rows (default 24)",
     )
+    quiet_option(sub)
+
+
+def charges_option(sub: argparse.ArgumentParser) -> None:
+    """``--charges water,sewer``: bill only these charges."""
+    sub.add_argument(
+        "--charges",
+        metavar="IDS",
+        help="bill only these charges (ids separated by ','); the others are not computed and "
+        "each bill lists them as not requested",
+    )
+
+
+def requested(args: argparse.Namespace) -> list[str] | None:
+    """The charge ids of ``--charges``, or ``None`` for every charge."""
+    text = getattr(args, "charges", None)
+    if text is None:
+        return None
+    ids = [part.strip() for part in text.split(",")]
+    if not all(ids):
+        raise TariffcoreError(f"--charges {text!r}: give charge ids separated by ','")
+    return ids
 
 
 def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
-    """The batch engine for the command's ``--rulesets-dir`` and ``--cache-mib``."""
-    options = {} if args.cache_mib is None else {"cache_size": args.cache_mib << 20}
+    """The batch engine for the command's ``--rulesets-dir``, ``--cache-mib`` and ``--charges``;
+    with a ``--ruleset``, a charge id it does not know stops the run (exit status 2). The
+    problems of the files in ``--rulesets-dir`` are shown on standard error."""
+    options: dict[str, Any] = {} if args.cache_mib is None else {"cache_size": args.cache_mib << 20}
+    charges = requested(args)
     folders = getattr(args, "rulesets_dir", [])
-    engine = BatchEngine.load(ruleset, folders, **options)
+    engine = BatchEngine.load(ruleset, folders, charges=charges, **options)
     warn_problems(engine.catalog, folders)
+    if charges is not None and ruleset is not None:
+        found, _ = engine.catalog.resolve(ruleset)
+        unknown = [c for c in charges if c not in found.charge_ids]
+        if unknown:
+            raise TariffcoreError(
+                f"--charges: {ruleset} has no charge {', '.join(map(repr, unknown))}; "
+                f"its charges: {', '.join(found.charge_ids)}"
+            )
     return engine
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    fmt = output_format(args.format, args.output, formats=FORMATS, default="jsonl")
     engine = open_engine(args, args.ruleset)
     columns = charge_ids(engine.catalog, args.ruleset)
-    stdin = args.input == "-"
-    if not stdin and not Path(args.input).is_file():
-        raise OSError(f"no such input file: {args.input}")
-    if args.format == "parquet" and (args.output is None or args.output == "-"):
-        raise OSError("--format parquet needs --output FILE")
-    kind = input_format(args.input, args.input_format)
-    if stdin and kind == "parquet":
-        raise OSError("Parquet input must be a file, not standard input")
-    progress = Progress() if not stdin and Progress.wanted(args.progress) else None
-    chunks = read_chunks(
-        args.input, args.input_format if not stdin else (args.input_format or "csv"), progress=progress
-    )
-    failed = 0
-    if args.format == "jsonl":
+    if engine.charges is not None:
+        columns = [c for c in columns if c in engine.charges]
+    check_input(args.input)
+    if args.input == "-" and args.input_format == "parquet":
+        with stdin_file(".parquet") as copy:  # Parquet is read from a file
+            return _run(args, engine, columns, fmt, str(copy), started)
+    return _run(args, engine, columns, fmt, args.input, started)
+
+
+def _run(
+    args: argparse.Namespace,
+    engine: BatchEngine,
+    columns: list[str],
+    fmt: str,
+    source: str,
+    started: float,
+) -> int:
+    stdin = source == "-"
+    kind = input_format(source, args.input_format) if not stdin else (args.input_format or "csv")
+    if args.ruleset is None and not stdin and kind == "csv" and "ruleset" not in csv_header(source):
+        raise UsageError(f"give --ruleset ID: {args.input} has no 'ruleset' column")
+    progress = progress_for(args, stdin)
+    chunks = read_chunks(source, kind, progress=progress)
+    rows = failed = 0
+    if fmt == "jsonl":
         with output(args.output, [args.input]) as stream:
             binary = getattr(stream, "buffer", None)
             if binary is not None:
                 stream.flush()
             split = None
             if args.jobs > 1 and binary is not None and not stdin and kind == "csv":
-                split = jsonl_parallel(engine, args.input, binary, args.jobs, progress)
+                split = jsonl_parallel(engine, source, binary, args.jobs, progress)
             if split is not None:
-                failed = split
+                rows, failed = progress.rows, split
             elif args.jobs <= 1 and binary is not None and kind == "csv":
                 if stdin:
-                    _, failed = engine.csv_to_jsonl(sys.stdin, binary)
+                    rows, failed = engine.csv_to_jsonl(sys.stdin, binary)
                 else:
-                    _, failed = csv_file_to_jsonl(engine, args.input, binary, progress)
+                    rows, failed = csv_file_to_jsonl(engine, source, binary, progress)
             else:
-                for data, _, errors in run_chunks(engine, chunks, jsonl_work, args.jobs):
+                for data, count, errors in run_chunks(engine, chunks, jsonl_work, args.jobs):
                     if binary is not None:
                         binary.write(data)
                     else:
                         stream.write(data.decode())
+                    rows += count
                     failed += errors
             if binary is not None:
                 binary.flush()
     else:
-        if args.format == "parquet":
+        results = run_chunks(engine, chunks, results_work, args.jobs)
+        if fmt == "parquet":
             from ..rows import ParquetBillWriter
 
             with Outputs([args.input]) as outputs:
                 writer = ParquetBillWriter(outputs.path(args.output), columns)
-                failed = _write(writer, run_chunks(engine, chunks, results_work, args.jobs))
+                rows, failed = _write(writer, results)
                 outputs.commit()
+        elif fmt == "sqlite":
+            run_table = {"command": "bill", "ruleset": args.ruleset or "", "tariffcore": __version__}
+            # the database is written aside and moved into place by its writer
+            target = Outputs([args.input]).target(args.output)
+            rows, failed = _write(SqliteBillWriter(target, columns, run_table), results)
         else:
             with output(args.output, [args.input]) as stream:
-                failed = _write(
-                    writer_for(args.format, stream, columns),
-                    run_chunks(engine, chunks, results_work, args.jobs),
-                )
-    if progress is not None:
-        progress.finish()
+                rows, failed = _write(writer_for(fmt, stream, columns), results)
+    progress.finish()
+    summary_line(args, rows=rows, bills=rows - failed, errors=failed, started=started)
     return 1 if failed else 0
 
 
-def _write(writer: object, batches: object) -> int:
-    failed = 0
-    for outcomes in batches:  # type: ignore[attr-defined]
-        for outcome in outcomes:
-            failed += outcome.failed
-            writer.write(outcome.account, outcome.result)  # type: ignore[attr-defined]
+def _write(writer: object, batches: object) -> tuple[int, int]:
+    """Write every outcome of ``batches`` with ``writer``: (rows, error rows). A writer that
+    can discard what it wrote (a database) does so when the run fails."""
+    rows = failed = 0
+    try:
+        for outcomes in batches:  # type: ignore[attr-defined]
+            for outcome in outcomes:
+                rows += 1
+                failed += outcome.failed
+                writer.write(outcome.account, outcome.result)  # type: ignore[attr-defined]
+    except BaseException:
+        discard = getattr(writer, "discard", None)
+        if discard is not None:
+            discard()
+        raise
     writer.close()  # type: ignore[attr-defined]
-    return failed
+    return rows, failed

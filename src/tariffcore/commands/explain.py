@@ -8,9 +8,11 @@ import json
 import re
 import sys
 
-from ..errors import BillingError, TariffcoreError
+from ..errors import BillingError
 from ..rows import bill_to_dict, error_to_dict, explain_bill, parse_row, read_rows
 from ._common import Subparsers, bill_one, catalog_options, open_catalog
+from ._conventions import UsageError, check_input
+from .bill import charges_option, requested
 
 
 def register(subparsers: Subparsers) -> None:
@@ -19,7 +21,13 @@ def register(subparsers: Subparsers) -> None:
         help="explain one account's bill line by line",
         description="Explain one bill: from INPUT with --account, or from the options below.",
     )
-    sub.add_argument("input", nargs="?", help="input file holding the account (with --account)")
+    sub.add_argument(
+        "input",
+        nargs="?",
+        help="input file holding the account (with --account); '-' reads standard input (CSV, or "
+        "as --input-format says)",
+    )
+    sub.add_argument("--input-format", choices=("csv", "jsonl"), default=None)
     sub.add_argument("--account", help="account id (to find in INPUT, or to print)")
     sub.add_argument("--ruleset", help="ruleset id or id@version")
     sub.add_argument("--use-class")
@@ -40,6 +48,7 @@ def register(subparsers: Subparsers) -> None:
         help="an extra account attribute a rule asks for (repeatable)",
     )
     sub.add_argument("--format", choices=("text", "json"), default="text")
+    charges_option(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
 
@@ -48,12 +57,14 @@ def run(args: argparse.Namespace) -> int:
     catalog = open_catalog(args)
     if args.input:
         if not args.account:
-            raise TariffcoreError("explain INPUT needs --account ID")
-        for row in read_rows(args.input):
+            raise UsageError("explain INPUT needs --account ID")
+        check_input(args.input)
+        source = sys.stdin if args.input == "-" else args.input
+        for row in read_rows(source, args.input_format):
             if row.account == args.account:
                 break
         else:
-            raise TariffcoreError(f"account {args.account!r} is not in {args.input}")
+            raise UsageError(f"account {args.account!r} is not in {args.input}")
         if row.error is not None:
             print(f"account {row.account}: error {row.error.code}: {row.error.message}")
             return 1
@@ -79,11 +90,13 @@ def run(args: argparse.Namespace) -> int:
             fields[name.strip()] = value
         try:
             account, reading = parse_row(fields)
-        except BillingError as exc:
+        except BillingError as exc:  # the options are the row: a usage error
             print(f"error {exc.code}: {_in_option_words(exc.message)}", file=sys.stderr)
-            return 1
+            return 2
         reference = args.ruleset
-    result = bill_one(catalog, reference, account, reading)
+    if not reference:
+        raise UsageError("give --ruleset ID (or a row with a 'ruleset' column)")
+    result = bill_one(catalog, reference, account, reading, requested(args))
     if isinstance(result, BillingError):
         if args.format == "json":
             print(json.dumps(error_to_dict(account.id, result), ensure_ascii=False, indent=2))

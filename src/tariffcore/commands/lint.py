@@ -13,8 +13,9 @@ from pathlib import Path
 
 from ..authoring import KINDS, lint_catalog
 from ..engine import load_catalog
-from ..errors import TariffcoreError
 from ._common import Subparsers
+from ._conventions import UsageError, one_stdin, quiet_option, shown_as, stdin_file
+from .bill import _count
 
 
 def register(subparsers: Subparsers) -> None:
@@ -26,10 +27,15 @@ def register(subparsers: Subparsers) -> None:
         "checked for longer than --stale-after days, versions and use classes without golden "
         "bills. Without PATH, every installed ruleset.",
     )
-    sub.add_argument("paths", nargs="*", metavar="PATH", help="ruleset files or directories")
+    sub.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="ruleset files or directories; '-' reads a version file from standard input",
+    )
     sub.add_argument(
         "--stale-after",
-        type=int,
+        type=_count(0),
         default=365,
         metavar="DAYS",
         help="days after a version's 'checked' date when it is due again (default 365)",
@@ -56,15 +62,24 @@ def register(subparsers: Subparsers) -> None:
         metavar="ID",
         help="lint only this ruleset id (repeatable)",
     )
+    quiet_option(sub)
     sub.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.paths:
-        missing = [name for name in args.paths if not Path(name).exists()]
+    one_stdin(args.paths)
+    if "-" in args.paths:
+        with stdin_file(".yaml") as copy:
+            return _lint(args, [str(copy) if name == "-" else name for name in args.paths], copy)
+    return _lint(args, args.paths, None)
+
+
+def _lint(args: argparse.Namespace, paths: list[str], copy: Path | None) -> int:
+    if paths:
+        missing = [name for name in paths if not Path(name).exists()]
         if missing:
-            raise TariffcoreError(f"no such file or directory: {', '.join(missing)}")
-        catalog = load_catalog(args.paths, plugin_rulesets=False)
+            raise UsageError(f"no such file or directory: {', '.join(missing)}")
+        catalog = load_catalog(paths, plugin_rulesets=False)
     else:
         catalog = load_catalog()
     for ruleset_id in args.ruleset or ():
@@ -77,11 +92,14 @@ def run(args: argparse.Namespace) -> int:
         )
         if finding.kind not in args.ignore
     ]
+    if copy is not None:
+        findings = [shown_as(finding, copy) for finding in findings]
     here = Path.cwd()
     for finding in findings:
         path = Path(finding.path)
         shown = path.relative_to(here) if path.is_absolute() and path.is_relative_to(here) else path
         print(f"{shown}:{finding.line}:{finding.column}: {finding.kind}: {finding.message}")
     linted = len(set(args.ruleset)) if args.ruleset else len(catalog.ids())
-    print(f"{linted} ruleset(s) linted: {len(findings)} finding(s)", file=sys.stderr)
+    if not args.quiet:
+        print(f"{linted} ruleset(s) linted: {len(findings)} finding(s)", file=sys.stderr)
     return 1 if findings else 0

@@ -20,6 +20,7 @@ from ..documents import bill_from_dict, bill_records, read_history, render_notic
 from ..engine import Catalog
 from ..errors import InputError
 from ._common import Subparsers, catalog_options, open_catalog
+from ._conventions import UsageError, check_input, quiet_option
 from ._files import OutputFolder, Outputs, refuse_input
 
 _UNSAFE = re.compile(r"[^\w.-]")
@@ -51,11 +52,13 @@ def register(subparsers: Subparsers) -> None:
         "--history",
         metavar="FILE",
         help="usage of earlier months (CSV or JSON lines with account, billing_month, "
-        "usage_m3; earlier runs of 'bill' will do): a chart of the last 12 months",
+        "usage_m3; earlier runs of 'bill' will do; '-' reads standard input): a chart of the "
+        "last 12 months",
     )
     sub.add_argument(
         "--language", choices=("ko", "en"), default=None, help="default: the ruleset's (Korean for kr/...)"
     )
+    quiet_option(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
 
@@ -67,6 +70,10 @@ def file_name(account: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.source == "-" and args.history == "-":
+        raise UsageError("RUN and --history cannot both be standard input ('-')")
+    if args.history:
+        check_input(args.history, "history file")
     catalog = open_catalog(args)
     history = read_history(args.history, {args.account} if args.account else None) if args.history else None
     target = Path(args.output)
@@ -82,11 +89,12 @@ def run(args: argparse.Namespace) -> int:
         with OutputFolder(target, inputs) as folder:
             written, failed = _notices(args, catalog, history, folder)
             folder.commit()
-        print(
-            f"{len(written)} notice(s) written to {target}"
-            + (f"; {failed} error row(s) have none" if failed else ""),
-            file=sys.stderr,
-        )
+        if not args.quiet:
+            print(
+                f"{len(written)} notice(s) written to {target}"
+                + (f"; {failed} error row(s) have none" if failed else ""),
+                file=sys.stderr,
+            )
         return 1 if failed else 0
     if args.output != "-":
         refuse_input(args.output, inputs, "--output")

@@ -11,12 +11,14 @@ import argparse
 import csv
 import json
 import sys
-from pathlib import Path
+import time
 
-from ..batch import run_chunks
-from ..regression import RebillSummary, check_chunk, describe
+from ..batch import BatchEngine, run_chunks
+from ..regression import RebillSummary, SqliteRebillWriter, check_chunk, describe
 from ..rows import Progress, compact_json, read_chunks
+from ..version import __version__
 from ._common import Subparsers, catalog_options
+from ._conventions import check_input, output_format, progress_for, stdin_file, summary_line
 from ._files import Outputs
 from .bill import batch_options, open_engine
 
@@ -29,16 +31,17 @@ def register(subparsers: Subparsers) -> None:
         "and issued_total columns) and report every difference per line, with its rule and "
         "version. Exit status 1 on any mismatch or error row.",
     )
-    sub.add_argument("history", help="CSV, JSON lines or Parquet of issued bills")
+    sub.add_argument("history", help="CSV, JSON lines or Parquet of issued bills; '-' reads standard input")
     sub.add_argument(
         "--ruleset", required=True, help="ruleset id (the version in force per bill) or id@version (pinned)"
     )
     sub.add_argument(
         "--format",
-        choices=("text", "jsonl", "csv"),
-        default="text",
+        choices=FORMATS,
+        default=None,
         help="text: differences and a summary; jsonl: one result per history row; "
-        "csv: one row per difference",
+        "csv: one row per difference; sqlite (needs --output): the tables checks and "
+        "differences; default: from the --output file's extension, else text",
     )
     sub.add_argument("--input-format", choices=("csv", "jsonl", "parquet"), default=None)
     sub.add_argument("--output", "-o", help="write here instead of standard output")
@@ -48,87 +51,126 @@ def register(subparsers: Subparsers) -> None:
     sub.set_defaults(run=run)
 
 
+#: What ``rebill`` writes.
+FORMATS = ("text", "jsonl", "csv", "sqlite")
+
+
 def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    args.format = output_format(args.format, args.output, formats=FORMATS, default="text")
     engine = open_engine(args, args.ruleset)
-    if not Path(args.history).is_file():
-        raise OSError(f"no such history file: {args.history}")
-    progress = Progress() if Progress.wanted(args.progress) else None
-    chunks = read_chunks(args.history, args.input_format, progress=progress)
+    check_input(args.history, "history file")
+    if args.history == "-" and args.input_format == "parquet":
+        with stdin_file(".parquet") as copy:  # Parquet is read from a file
+            return _run(args, engine, str(copy), started)
+    return _run(args, engine, args.history, started)
+
+
+def _run(args: argparse.Namespace, engine: BatchEngine, source: str, started: float) -> int:
+    progress = progress_for(args, source == "-")
+    chunks = read_chunks(source, args.input_format, progress=progress)
     summary = RebillSummary()
-    with Outputs([args.history]) as outputs, outputs.stream(args.output) as stream:
+    # The output and the summary are written aside and put in place once the run has succeeded.
+    with Outputs([args.history]) as outputs:
         summary_file = outputs.text(args.summary, "--summary") if args.summary else None
-        table = None
-        if args.format == "csv":
-            table = csv.writer(stream, lineterminator="\n")
-            table.writerow(
-                [
-                    "row",
-                    "account",
-                    "billing_month",
-                    "status",
-                    "charge",
-                    "issued",
-                    "recomputed",
-                    "difference",
-                    "rule",
-                    "version",
-                    "error_code",
-                    "error_message",
-                ]
-            )
-        for checks in run_chunks(engine, chunks, check_chunk, args.jobs):
-            for check in checks:
-                summary.add(check)
-                if args.format == "jsonl":
-                    stream.write(compact_json(check.to_dict()) + "\n")
-                elif table is not None:
-                    if check.error is not None:
-                        table.writerow(
-                            [
-                                check.number,
-                                check.account,
-                                check.month,
-                                check.status,
-                                "",
-                                "",
-                                "",
-                                "",
-                                "",
-                                "",
-                                check.error.code,
-                                check.error.message,
-                            ]
-                        )
-                    for d in check.differences:
-                        data = d.to_dict()
-                        table.writerow(
-                            [
-                                check.number,
-                                check.account,
-                                check.month,
-                                check.status,
-                                d.charge,
-                                data["issued"] or "",
-                                data["recomputed"] or "",
-                                data["difference"] or "",
-                                d.rule or "",
-                                d.version or "",
-                                "",
-                                "",
-                            ]
-                        )
-                elif check.status != "match":
-                    for text in describe(check):
-                        stream.write(text + "\n")
-        if args.format == "text":
-            if summary.mismatches or summary.errors:
-                stream.write("\n")
-            stream.write(summary.text())
+        if args.format == "sqlite":
+            meta = {"command": "rebill", "ruleset": args.ruleset, "tariffcore": __version__}
+            # the database is written aside and moved into place by its writer
+            database = SqliteRebillWriter(outputs.target(args.output), meta)
+            try:
+                for checks in run_chunks(engine, chunks, check_chunk, args.jobs):
+                    for check in checks:
+                        summary.add(check)
+                        database.write(check)
+            except BaseException:
+                database.discard()
+                raise
+            database.close()
+        else:
+            with outputs.stream(args.output) as stream:
+                table = None
+                if args.format == "csv":
+                    table = csv.writer(stream, lineterminator="\n")
+                    table.writerow(
+                        [
+                            "row",
+                            "account",
+                            "billing_month",
+                            "status",
+                            "charge",
+                            "issued",
+                            "recomputed",
+                            "difference",
+                            "rule",
+                            "version",
+                            "error_code",
+                            "error_message",
+                        ]
+                    )
+                for checks in run_chunks(engine, chunks, check_chunk, args.jobs):
+                    for check in checks:
+                        summary.add(check)
+                        if args.format == "jsonl":
+                            stream.write(compact_json(check.to_dict()) + "\n")
+                        elif table is not None:
+                            if check.error is not None:
+                                table.writerow(
+                                    [
+                                        check.number,
+                                        check.account,
+                                        check.month,
+                                        check.status,
+                                        "",
+                                        "",
+                                        "",
+                                        "",
+                                        "",
+                                        "",
+                                        check.error.code,
+                                        check.error.message,
+                                    ]
+                                )
+                            for d in check.differences:
+                                data = d.to_dict()
+                                table.writerow(
+                                    [
+                                        check.number,
+                                        check.account,
+                                        check.month,
+                                        check.status,
+                                        d.charge,
+                                        data["issued"] or "",
+                                        data["recomputed"] or "",
+                                        data["difference"] or "",
+                                        d.rule or "",
+                                        d.version or "",
+                                        "",
+                                        "",
+                                    ]
+                                )
+                        elif check.status != "match":
+                            for text in describe(check):
+                                stream.write(text + "\n")
+                if args.format == "text":
+                    if summary.mismatches or summary.errors:
+                        stream.write("\n")
+                    stream.write(summary.text())
         if summary_file is not None:
             summary_file.write(json.dumps(summary.to_dict(), indent=2) + "\n")
         outputs.commit()
-    if progress is not None:
-        progress.finish()
-    if args.format != "text":
+    return _finish(args, summary, progress, started)
+
+
+def _finish(args: argparse.Namespace, summary: RebillSummary, progress: Progress, started: float) -> int:
+    progress.finish()
+    if args.format != "text" and not args.quiet:
         sys.stderr.write(summary.text())
+    summary_line(
+        args,
+        rows=summary.bills,
+        bills=summary.matches + summary.mismatches,
+        errors=summary.errors,
+        started=started,
+        bills_word="recomputed",
+    )
     return 0 if summary.clean else 1

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..documents import report_csv, report_html, report_json, report_table, run_report
+from ..documents import Report, report_csv, report_html, report_json, report_table, run_report
 from ._common import Subparsers, output
+from ._conventions import output_format, stdin_file
 
 
 def register(subparsers: Subparsers) -> None:
@@ -23,10 +24,14 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument(
         "source",
         metavar="RUN",
-        help="the output of 'bill': JSON lines, CSV or Parquet; '-' reads JSON lines from standard input",
+        help="the output of 'bill': JSON lines, CSV or Parquet; '-' reads standard input (JSON "
+        "lines, or as --input-format says)",
     )
     sub.add_argument(
-        "--format", choices=("table", "csv", "json", "html"), default="table", help="default table"
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="default: from the --output file's extension (.csv, .json, .html), else table",
     )
     sub.add_argument(
         "--input-format",
@@ -40,14 +45,25 @@ def register(subparsers: Subparsers) -> None:
     sub.set_defaults(run=run)
 
 
+#: What ``report`` writes.
+FORMATS = ("table", "csv", "json", "html")
+
+
 def run(args: argparse.Namespace) -> int:
-    report = run_report(args.source, format=args.input_format)
+    fmt = output_format(args.format, args.output, formats=FORMATS, default="table")
+    if args.source == "-" and args.input_format == "parquet":
+        with stdin_file(".parquet") as copy:  # Parquet is read from a file
+            return _write(args, fmt, run_report(copy, format="parquet"))
+    return _write(args, fmt, run_report(args.source, format=args.input_format))
+
+
+def _write(args: argparse.Namespace, fmt: str, report: Report) -> int:
     with output(args.output, [args.source]) as stream:
-        if args.format == "csv":
+        if fmt == "csv":
             report_csv(report, stream)
-        elif args.format == "json":
+        elif fmt == "json":
             stream.write(report_json(report))
-        elif args.format == "html":
+        elif fmt == "html":
             stream.write(report_html(report, args.title))
         else:
             stream.write(report_table(report, args.title))

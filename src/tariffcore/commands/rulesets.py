@@ -1,7 +1,9 @@
 """``tariffcore rulesets``: installed rulesets, their versions, dates and sources.
 
 ``tariffcore rulesets show ID@VERSION`` prints one version fully resolved (its ``extends``
-chain merged) as YAML; ``show ID`` prints the version in force last.
+chain merged) as YAML; ``show ID`` prints the version in force last. ``tariffcore rulesets
+coverage [ID]`` shows, month by month and charge by charge, what the data can bill (see
+:mod:`tariffcore.engine.coverage`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import argparse
 import json
 import sys
 
-from ..engine import Catalog, listing
+from ..engine import Catalog, coverage, coverage_text, listing
 from ..errors import TariffcoreError
 from ..format import to_yaml
 from ._common import Subparsers, catalog_options, open_catalog
@@ -21,11 +23,16 @@ def register(subparsers: Subparsers) -> None:
         "rulesets",
         help="list installed rulesets, versions and sources",
         description="List installed rulesets; 'rulesets show ID@VERSION' prints one version "
-        "fully resolved (extends merged) as YAML.",
+        "fully resolved (extends merged) as YAML; 'rulesets coverage [ID]' shows month by month "
+        "and charge by charge what the data can bill: ● billable, ◐ partly (some classes, tiers "
+        "or meter sizes unknown), ○ unknown, – not included, · none.",
     )
-    sub.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    sub.add_argument("action", nargs="?", choices=("list", "show", "coverage"), default="list")
     sub.add_argument(
-        "reference", nargs="?", metavar="ID[@VERSION]", help="with show: the ruleset version to print"
+        "reference",
+        nargs="?",
+        metavar="ID[@VERSION]",
+        help="with show: the ruleset version to print; with coverage: the ruleset (default: all)",
     )
     sub.add_argument("--format", choices=("text", "json"), default="text")
     catalog_options(sub)
@@ -47,11 +54,34 @@ def show(catalog: Catalog, reference: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "list" and args.reference:
+        raise TariffcoreError(
+            f"rulesets list takes no ID (to print one version: rulesets show {args.reference})"
+        )
     catalog = open_catalog(args)
     if args.action == "show":
         if not args.reference:
             raise TariffcoreError("rulesets show needs ID@VERSION")
         print(show(catalog, args.reference), end="")
+        return 0
+    if args.action == "coverage":
+        rulesets = [catalog.resolve(args.reference)[0]] if args.reference else list(catalog)
+        if args.format == "json":
+            data = {
+                ruleset.id: [
+                    {
+                        "from": f"{run.first:%Y-%m}",
+                        "to": f"{run.last:%Y-%m}",
+                        "version": run.version,
+                        "charges": dict(run.statuses),
+                    }
+                    for run in coverage(ruleset)
+                ]
+                for ruleset in rulesets
+            }
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            print("\n".join(coverage_text(ruleset) for ruleset in rulesets if ruleset.versions), end="")
         return 0
     entries = listing(catalog)
     if args.format == "json":

@@ -33,8 +33,8 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument(
         "--token-file",
         metavar="FILE",
-        help="require 'Authorization: Bearer TOKEN', TOKEN being the first line of FILE "
-        "(default: the TARIFFCORE_TOKEN variable, if set)",
+        help="require 'Authorization: Bearer TOKEN', TOKEN being the first line of FILE ('-': "
+        "of standard input; default: the TARIFFCORE_TOKEN variable, if set)",
     )
     sub.add_argument(
         "--max-body-bytes",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..authoring import (
@@ -24,6 +25,7 @@ from ..authoring import (
 from ..engine import Catalog, load_catalog
 from ..errors import RulesetError
 from ._common import Subparsers
+from ._conventions import UsageError, quiet_option, stdin_file
 
 
 def register(subparsers: Subparsers) -> None:
@@ -38,24 +40,36 @@ def register(subparsers: Subparsers) -> None:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="ruleset directories, tests directories or golden files (default: every installed ruleset)",
+        help="ruleset directories, tests directories or golden files (default: every installed "
+        "ruleset); '-' alone reads a golden file from standard input and runs it against the "
+        "installed rulesets",
     )
     sub.add_argument(
         "-k", dest="keyword", metavar="TEXT", help="run only bills whose ruleset or name contains TEXT"
     )
     sub.add_argument("-v", "--verbose", action="store_true", help="list passing bills too")
+    quiet_option(sub)
     sub.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if "-" in args.paths:
+        if args.paths != ["-"]:
+            raise UsageError("'-' (a golden file on standard input) is given alone")
+        with stdin_file(".yaml") as copy:
+            return _run(args, load_catalog(), [copy], copy)
+    return _run(args, None, [], None)
+
+
+def _run(args: argparse.Namespace, catalog: Catalog | None, files: list[Path], copy: Path | None) -> int:
     broken: list[str] = []
-    if args.paths:
+    if catalog is None and args.paths:
         missing = [name for name in args.paths if not Path(name).exists()]
         if missing:
-            raise OSError(f"no such file or directory: {', '.join(missing)}")
+            raise UsageError(f"no such file or directory: {', '.join(missing)}")
         roots, files = golden_roots(args.paths)
         catalog = load_catalog(roots, plugin_rulesets=False)
-    else:
+    elif catalog is None:
         catalog = load_catalog()
         files = [Path(name) for ruleset in catalog for name in ruleset.golden_files]
     for key, problems in sorted(catalog.problems.items()):
@@ -69,18 +83,29 @@ def run(args: argparse.Namespace) -> int:
         try:
             found = load_golden_file(path)
         except RulesetError as exc:
-            broken.append("\n".join(str(problem) for problem in exc.problems))
+            text = "\n".join(str(problem) for problem in exc.problems)
+            broken.append(text.replace(str(copy), "-") if copy is not None else text)
+            continue
+        if copy is not None:  # named as given: standard input
+            cases += [replace(case, path="-") for case in found.bills]
+            late += [replace(case, path="-") for case in found.arrears]
             continue
         cases += found.bills
         late += found.arrears
     if args.keyword:
         cases = [case for case in cases if args.keyword in case.id]
         late = [case for case in late if args.keyword in case.id]
-    return report(catalog, cases, late, broken, verbose=args.verbose)
+    return report(catalog, cases, late, broken, verbose=args.verbose, quiet=args.quiet)
 
 
 def report(
-    catalog: Catalog, cases: list[GoldenCase], late: list[ArrearsCase], broken: list[str], *, verbose: bool
+    catalog: Catalog,
+    cases: list[GoldenCase],
+    late: list[ArrearsCase],
+    broken: list[str],
+    *,
+    verbose: bool,
+    quiet: bool = False,
 ) -> int:
     """Run ``cases`` (golden bills) and ``late`` (golden late-payment cases); print failures in
     full and a summary; return the exit status."""
@@ -109,7 +134,8 @@ def report(
     summary = f"golden bills: {passed} passed, {failed} failed"
     if broken:
         summary += f", {len(broken)} file error(s)"
-    print(summary, file=sys.stderr)
+    if not quiet:
+        print(summary, file=sys.stderr)
     if not cases and not late and not broken:
         print("no golden bills found", file=sys.stderr)
         return 1

@@ -3,19 +3,22 @@
 A history file is CSV with a header, or JSON lines, with at least ``account``,
 ``billing_month`` (``YYYY-MM`` or a date in the month) and ``usage_m3``; other columns are
 ignored, so the JSON lines of earlier ``tariffcore bill`` runs, put together, are a history
-file as they are (their error rows, which carry no usage, are skipped). A month given twice
+file as they are (their error rows, which carry no usage, are skipped). ``-`` reads standard
+input (JSON lines when it starts with an object, CSV otherwise). A month given twice
 for one account with different usages is an error: a notice will not pick one.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import sys
 from collections.abc import Container, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import InputError
 from ..rows import input_format
@@ -39,29 +42,38 @@ def month_key(value: Any, where: str) -> date:
 
 
 def _records(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if str(path) == "-":  # standard input: JSON lines when it starts with an object, else CSV
+        text = sys.stdin.read()
+        kind = "jsonl" if text.lstrip().startswith("{") else "csv"
+        yield from _stream_records(io.StringIO(text, newline=""), "standard input", kind)
+        return
     with path.open(encoding="utf-8-sig", newline="") as stream:
-        if input_format(str(path), None) == "jsonl":
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                where = f"{path}: line {number}"
-                try:
-                    record = json.loads(line, parse_float=Decimal)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{where} is not JSON ({exc.msg})") from None
-                if not isinstance(record, dict):
-                    raise InputError(f"{where} is not a JSON object")
-                yield where, record
-            return
-        reader = csv.DictReader(stream)
-        missing = [c for c in ("account", "billing_month", "usage_m3") if c not in (reader.fieldnames or ())]
-        if missing:
-            raise InputError(
-                f"{path}: a usage history needs the columns account, billing_month "
-                f"and usage_m3 (missing: {', '.join(missing)})"
-            )
-        for record in reader:
-            yield f"{path}: line {reader.line_num}", record
+        yield from _stream_records(stream, str(path), input_format(str(path), None))
+
+
+def _stream_records(stream: IO[str], name: str, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if kind == "jsonl":
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            where = f"{name}: line {number}"
+            try:
+                record = json.loads(line, parse_float=Decimal)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{where} is not JSON ({exc.msg})") from None
+            if not isinstance(record, dict):
+                raise InputError(f"{where} is not a JSON object")
+            yield where, record
+        return
+    reader = csv.DictReader(stream)
+    missing = [c for c in ("account", "billing_month", "usage_m3") if c not in (reader.fieldnames or ())]
+    if missing:
+        raise InputError(
+            f"{name}: a usage history needs the columns account, billing_month "
+            f"and usage_m3 (missing: {', '.join(missing)})"
+        )
+    for record in reader:
+        yield f"{name}: line {reader.line_num}", record
 
 
 def read_history(path: str | Path, accounts: Container[str] | None = None) -> History:

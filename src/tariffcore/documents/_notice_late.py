@@ -53,11 +53,21 @@ def late_section(
         percent = _percent(spec.percent)
         shown = percent if percent is not None else "?"
         if spec.kind == "daily":
-            text = w.late_daily.format(label=spec.label, percent=shown, days=spec.days)
+            # The divisor: 30, '?' when unknown, (365/12) for a rate per day of 12/365.
+            per_day = getattr(spec, "per_day", None)
+            divisor = getattr(spec, "divisor", "?")
+            days = (
+                f"({_percent(per_day[1])}/{_percent(per_day[0])})"
+                if per_day is not None
+                else "?"
+                if divisor == "unknown"
+                else str(divisor)
+            )
+            text = w.late_daily.format(label=spec.label, percent=shown, days=days)
             extra = [
-                w.late_daily_cap.format(days=spec.days, percent=shown)
+                w.late_daily_cap.format(days=days, percent=shown)
                 if spec.beyond == "cap"
-                else w.late_daily_unknown.format(days=spec.days)
+                else w.late_daily_unknown.format(days=days)
             ]
         elif spec.kind == "monthly":
             text = w.late_monthly.format(label=spec.label, percent=shown, months=spec.max_months)

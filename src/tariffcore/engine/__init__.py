@@ -21,6 +21,7 @@ from .catalog import (
 from .compile import (
     compile_version,
 )
+from .coverage import STATUSES, CoverageRun, coverage, coverage_text
 from .listing import charge_ids, listing
 from .plan import (
     BillPlan,
@@ -34,7 +35,11 @@ from .version import (
 )
 
 __all__ = [
+    "STATUSES",
     "BillPlan",
+    "CoverageRun",
+    "coverage",
+    "coverage_text",
     "charge_ids",
     "listing",
     "Catalog",

@@ -14,8 +14,15 @@ from decimal import Decimal, localcontext
 
 from ..bill import Account, Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, TierSlice
 from ..charges import BillContext, Charged
-from ..errors import BillingError, NotApplicableError, PluginError, UnknownValueError
-from ..money import MONEY_CONTEXT, Rounding, format_amount
+from ..errors import (
+    BillingError,
+    PluginError,
+    SplitChargeMissingError,
+    SplitUnsupportedError,
+    UnknownReductionError,
+    UnknownValueError,
+)
+from ..money import MONEY_CONTEXT, Rounding, format_amount, minor_unit
 from ..plugins import failure
 from ..reductions import (
     ReductionContext,
@@ -24,13 +31,15 @@ from ..reductions import (
     combine_guard,
     reduction_line_id,
 )
+from .amounts import whole_lines
 from .plan import BillPlan, ChargeEntry, PeriodPart, ReductionEntry, Version
 
 __all__ = ["bill"]
 
 
-def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
-    """Bill ``account`` for ``reading`` as ``plan`` says."""
+def bill(plan: BillPlan, account: Account, reading: Reading, charges: frozenset[str] | None = None) -> Bill:
+    """Bill ``account`` for ``reading`` as ``plan`` says; only the charges in ``charges`` when
+    given (the others are not computed, and the bill lists them as not requested)."""
     version = plan.version
     spec = version.spec
     households = version.households(account)
@@ -40,8 +49,15 @@ def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
     lines: list[BillLine] = []
     used: dict[str, ChargeEntry] = {}
     missing = list(plan.not_included)
+    skipped: tuple[str, ...] = ()
+    if charges is not None:
+        every = [c.id for c in version.charges] + [n.charge for n in plan.not_included]
+        skipped = tuple(dict.fromkeys(c for c in every if c not in charges))
+        missing = [n for n in missing if n.charge in charges]
     with localcontext(MONEY_CONTEXT):
         for planned in plan.charges:
+            if charges is not None and planned.id not in charges:
+                continue
             scale = months if planned.id in per_month else 1
             if planned.parts:
                 line = _split_line(planned.id, account, reading, planned.parts, lines, scale)
@@ -75,8 +91,9 @@ def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
             used[charge.id] = charge
         if claimed:
             lines += _reduce(plan, claimed, account, reading, months, lines, used, missing)
-        total = Decimal(0)
-        for line in lines:
+        whole = whole_lines(lines, spec.ruleset, spec.currency)
+        total = minor_unit(spec.currency) * 0  # zero at the currency's scale
+        for line in whole:
             total += line.amount
     return Bill(
         account.id,
@@ -84,13 +101,14 @@ def bill(plan: BillPlan, account: Account, reading: Reading) -> Bill:
         spec.version,
         spec.currency,
         reading.usage_m3,
-        tuple(lines),
+        whole,
         total,
         tuple(missing),
         reading,
         account.use_class,
         account.meter_mm,
         households,
+        skipped,
     )
 
 
@@ -269,11 +287,11 @@ def _part_charge(version: Version, charge_id: str, part: PeriodPart) -> ChargeEn
                 f"{version.label} has no figures for {charge_id}, and "
                 f"it is in force for {days} of the split period"
             )
-        raise NotApplicableError(
+        raise SplitChargeMissingError(
             f"{version.label} has no {charge_id} charge, and it is in force for {days} of the split period"
         )
     if not charge.apportions:
-        raise NotApplicableError(
+        raise SplitUnsupportedError(
             f"{version.label} {charge_id}: its charge type (plug-in {charge.plugin!r}) "
             "cannot bill part of a period, which split_by_days needs"
         )
@@ -300,9 +318,8 @@ def _claimed(plan: BillPlan, account: Account) -> list[tuple[ReductionEntry, Ver
                 if (version is not own and version.reductions)
                 else ""
             )
-            raise NotApplicableError(
-                f"{version.label}{kind} has no reduction {rid!r} (its reductions: {listed})",
-                code="unknown_reduction",
+            raise UnknownReductionError(
+                f"{version.label}{kind} has no reduction {rid!r} (its reductions: {listed})"
             )
         specs[rid] = reduction.spec
         found.append((reduction, version))

@@ -112,10 +112,15 @@ class Catalog:
         ruleset = self.ruleset(ruleset_id)
         return ruleset, (ruleset.arrears_version(label) if label else None)
 
-    def bill(self, ruleset: str, account: Account, reading: Reading) -> Bill:
-        """Bill ``account`` for ``reading`` under ``ruleset`` (``id`` or ``id@version``)."""
+    def bill(
+        self, ruleset: str, account: Account, reading: Reading, charges: Iterable[str] | None = None
+    ) -> Bill:
+        """Bill ``account`` for ``reading`` under ``ruleset`` (``id`` or ``id@version``); only
+        the ``charges`` given, when given (see :meth:`tariffcore.Ruleset.bill`)."""
         found, pinned = self.resolve(ruleset)
-        return pinned.bill(account, reading) if pinned is not None else found.bill(account, reading)
+        if pinned is not None:
+            return pinned.bill(account, reading, charges)
+        return found.bill(account, reading, charges)
 
 
 def load_catalog(

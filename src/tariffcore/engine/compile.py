@@ -30,12 +30,14 @@ from ..format import (
     pydantic_problems,
     resolve_rounding,
 )
+from ..money import MINOR_UNITS, minor_unit
 from ..plugins import failure
 from ..reductions import (
     BUILTIN_REDUCTION_TYPES,
     ReductionCompileContext,
     ReductionType,
 )
+from .fractions import fraction_reason
 from .plan import ChargeEntry, ReductionEntry
 from .version import CompiledVersion
 
@@ -126,12 +128,29 @@ def compile_version(
                     "of a period, so this version cannot split periods by days",
                 )
             )
+        rounding = resolve_rounding(charge_spec.rounding, spec.rounding)
+        currency = getattr(spec, "currency", None)  # a stand-in for a broken version has none
+        known = currency in MINOR_UNITS
+        coarse = rounding is not None and known and not rounding.unit % minor_unit(str(currency))
+        if known and not coarse and hints is not None:
+            split = spec.effective.policy == "split_by_days" and basis == "usage"
+            why = fraction_reason(raw_charges.get(charge_id, entry), str(currency), split)
+            if why is not None:
+                hints.append(
+                    (
+                        where,
+                        "rounding",
+                        f"charge {charge_id!r} can come to a fraction of the minor unit of "
+                        f"{spec.currency} ({why}) and declares no rounding to it: such a bill "
+                        "is an error row; declare how the ordinance rounds it ('rounding:')",
+                    )
+                )
         charges.append(
             ChargeEntry(
                 charge_id,
                 charge_spec.label,
                 compute,
-                resolve_rounding(charge_spec.rounding, spec.rounding),
+                rounding,
                 refs,
                 applies_to,
                 owners.get(charge_type.name, "?"),

@@ -7,7 +7,7 @@ where the governing version says so, and bills the account.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -19,6 +19,7 @@ from ..bill import Account, Bill, NotIncluded, Reading
 from ..errors import (
     BillingError,
     InputError,
+    NoTariffError,
     NoVersionError,
     UnknownRulesetError,
 )
@@ -28,6 +29,7 @@ from ..periods import DayShare, Segment
 from . import billing
 from .calendar import anchor_date, complete_dates
 from .plan import BillPlan, PeriodPart, PlannedCharge, Version
+from .requested import charge_ids, requested_charges
 from .version import CompiledVersion
 
 __all__ = ["Ruleset"]
@@ -124,9 +126,7 @@ class Ruleset:
         (``dates:``) where it states them.
         """
         if not self.versions:
-            raise NoVersionError(
-                f"{self.id} holds late-payment rules only: it has no tariff to bill with", code="no_tariff"
-            )
+            raise NoTariffError(f"{self.id} holds late-payment rules only: it has no tariff to bill with")
         chosen = self._timeline.pick(
             lambda version: anchor_date(
                 basis or version.spec.effective.basis, reading, self.id, version.spec.dates, what
@@ -141,7 +141,12 @@ class Ruleset:
             )
         return chosen
 
-    def bill(self, account: Account, reading: Reading) -> Bill:
+    @property
+    def charge_ids(self) -> tuple[str, ...]:
+        """Every charge id any version of this ruleset has or lists as not included."""
+        return charge_ids(self.versions)
+
+    def bill(self, account: Account, reading: Reading, charges: Iterable[str] | None = None) -> Bill:
         """Bill ``account`` for ``reading`` under the version in force.
 
         A charge that declares its own kind of effective date (``basis:``) is billed under
@@ -150,15 +155,32 @@ class Ruleset:
         ``policy: split_by_days`` and the period straddles versions, every charge selected by
         usage date is billed in parts, each under the version of its days (see
         :mod:`tariffcore.periods`).
+
+        ``charges`` (ids) bills only those charges: the others are not computed, so what they
+        would need cannot fail the bill, and the bill lists them in ``not_requested``. An id no
+        version of the ruleset knows is an :class:`~tariffcore.InputError` (``unknown_charge``).
         """
+        wanted = requested_charges(charges, self.charge_ids, self.id)
         version = self.select(reading) if self._uniform else self._latest(reading)
         reading = complete_dates(reading, version.spec.dates)
-        return billing.bill(self.plan(version, account, reading), account, reading)
+        return billing.bill(self.plan(version, account, reading, wanted), account, reading, wanted)
 
-    def plan(self, version: CompiledVersion, account: Account, reading: Reading) -> BillPlan:
+    def plan(
+        self,
+        version: CompiledVersion,
+        account: Account,
+        reading: Reading,
+        charges: frozenset[str] | None = None,
+    ) -> BillPlan:
         """Which version bills each charge and grants each reduction of a bill under ``version``
-        (the bill's version, selected for ``reading``, whose dates are complete)."""
-        runs = self.usage_segments(reading)
+        (the bill's version, selected for ``reading``, whose dates are complete); only the
+        ``charges`` given, when given."""
+        # Only a bill with a charge selected by usage date looks at the days of usage.
+        by_usage = any(
+            charge.basis == "usage" and (charges is None or charge.id in charges)
+            for charge in version.charges
+        )
+        runs = self.usage_segments(reading) if by_usage else None
         if runs is None and self._uniform:
             plan = version.plan
             granted = self._granted(version, account, reading)
@@ -167,6 +189,8 @@ class Ruleset:
         missing = list(version.not_included)
         by_basis: dict[str, CompiledVersion] = {}  # the version in force by each kind of date
         for charge in version.charges:
+            if charges is not None and charge.id not in charges:
+                continue
             if charge.basis == "usage" and runs is not None:
                 split = self.charge_parts(charge.id, runs, reading)
                 if len(split) > 1:

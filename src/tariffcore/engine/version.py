@@ -7,7 +7,7 @@ of the version's compiled entries with the lookups billing needs. Billing itself
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -15,11 +15,13 @@ from typing import Any
 
 from ..bill import Account, Bill, NotIncluded, Reading
 from ..charges import unknown_class
-from ..errors import InputError, NotApplicableError, Problem
+from ..errors import BillingCycleError, Problem, UnknownUseClassError
 from ..format import RulesetVersion
 from ..money import MONEY_CONTEXT
+from ..periods import MONTH_TOLERANCE_DAYS, period_months
 from . import billing
 from .plan import BillPlan, ChargeEntry, ReductionEntry
+from .requested import charge_ids, requested_charges
 
 __all__ = ["CompiledVersion"]
 
@@ -83,35 +85,50 @@ class CompiledVersion:
     def months(self, reading: Reading) -> int:
         """How many months the bill for ``reading`` covers, checked against the billing cycle.
 
-        The reading's ``months`` if given, else the cycle's default (1 without a cycle). A
-        length the cycle does not allow, or a usage per month at or above the cycle's limit
-        for that length, is an input error (code ``billing_cycle``).
+        With both period dates, the months the period covers (:func:`~tariffcore.periods.period_months`);
+        a ``months`` the reading also gives must agree with them. Without them, the reading's
+        ``months`` if given, else the cycle's default (1 without a cycle). A period that is not
+        a whole number of months, a length the cycle does not allow, or a usage per month at or
+        above the cycle's limit for that length, is an input error (code ``billing_cycle``).
         """
         cycle = self.spec.billing_cycle
         allowed = cycle.months if cycle is not None else [1]
+        every = f"{self.label} bills every {' or '.join(map(str, allowed))} month(s)"
         months = reading.months
+        period = ""
+        start, end = reading.period_start, reading.period_end
+        if start is not None and end is not None:
+            days = (end - start).days + 1
+            period = f"the period {start}..{end} ({days} days)"
+            covered = period_months(start, end)
+            if covered is None:
+                raise BillingCycleError(
+                    f"{every}, and {period} is not a whole number of months "
+                    f"(it must end within {MONTH_TOLERANCE_DAYS} days of a whole number of "
+                    "calendar months after its start)"
+                )
+            if months is not None and months != covered:
+                raise BillingCycleError(
+                    f"{every}: months {months} disagrees with {period}, which covers {covered} month(s)"
+                )
+            months = covered
+            period = f": {period} covers {covered}"
         if months is None:
             months = cycle.default if cycle is not None else 1
             if months is None:
-                raise InputError(
-                    f"{self.label} bills every {' or '.join(map(str, allowed))} "
-                    "month(s): the reading must say how many months it covers "
-                    "(column 'months')",
-                    code="billing_cycle",
+                raise BillingCycleError(
+                    f"{every}: the reading must say how many months it covers "
+                    "(column 'months', or the period dates)"
                 )
         if months not in allowed:
-            raise InputError(
-                f"{self.label} bills every {' or '.join(map(str, allowed))} month(s), not {months}",
-                code="billing_cycle",
-            )
+            raise BillingCycleError(f"{every}, not {months}{period}")
         limit = cycle.below_monthly_m3.get(months) if cycle is not None else None
         if limit is not None and reading.usage_m3 >= MONEY_CONTEXT.multiply(limit, months):
             per_month = MONEY_CONTEXT.divide(reading.usage_m3, months)
-            raise InputError(
+            raise BillingCycleError(
                 f"{self.label}: a {months}-month bill is only for usage below "
                 f"{limit} m³ per month, and {reading.usage_m3} m³ over {months} "
                 f"months is {per_month.normalize():f} m³ per month; bill it monthly",
-                code="billing_cycle",
             )
         return months
 
@@ -120,19 +137,20 @@ class CompiledVersion:
         when the account does not say); an unknown use class is not applicable."""
         use_class = self.spec.use_classes.get(account.use_class)
         if use_class is None:
-            raise NotApplicableError(
+            raise UnknownUseClassError(
                 f"{self.label}: {unknown_class(account.use_class, self.spec.use_classes).split(';')[0]}"
-                f" (this version knows {', '.join(self.spec.use_classes)})",
-                code="unknown_use_class",
+                f" (this version knows {', '.join(self.spec.use_classes)})"
             )
         if account.household_units is not None:
             return account.household_units
         return use_class.household_units_default
 
-    def bill(self, account: Account, reading: Reading) -> Bill:
+    def bill(self, account: Account, reading: Reading, charges: Iterable[str] | None = None) -> Bill:
         """Bill ``account`` for ``reading`` under this version alone: every charge and
-        reduction as this version states it (how a pinned ``id@version`` bills)."""
-        return billing.bill(self.plan, account, reading)
+        reduction as this version states it (how a pinned ``id@version`` bills); only
+        ``charges`` when given (see :meth:`tariffcore.Ruleset.bill`)."""
+        wanted = requested_charges(charges, charge_ids([self]), self.label)
+        return billing.bill(self.plan, account, reading, wanted)
 
     @cached_property
     def plan(self) -> BillPlan:

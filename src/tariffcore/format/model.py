@@ -43,7 +43,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..money import Rounding
+from ..money import MINOR_UNITS, Rounding
 from .budgets import number_problem
 
 __all__ = [
@@ -332,7 +332,7 @@ class BillingCycle(FrozenModel):
         description="Months a bill covers when the reading does not say (input column "
         "'months' empty); leave out to require the column.",
     )
-    below_monthly_m3: dict[int, Number] = Field(
+    below_monthly_m3: dict[int, Annotated[Number, Field(gt=0)]] = Field(
         default_factory=dict,
         description="A bill of N months is allowed only while its usage per month is below "
         "this many m³ (e.g. {2: 100}); otherwise the row is an error.",
@@ -377,6 +377,15 @@ class VersionHeader(FrozenModel):
         default=None, description="When the sources were last checked against this file."
     )
     sources: list[Source] = Field(min_length=1, description="Every source behind the figures.")
+
+    @field_validator("currency")
+    @classmethod
+    def _minor_unit(cls, value: str) -> str:
+        if value not in MINOR_UNITS:
+            raise ValueError(
+                f"currency {value!r} has no minor unit known to tariffcore (known: {', '.join(MINOR_UNITS)})"
+            )
+        return value
 
     @property
     def label(self) -> str:

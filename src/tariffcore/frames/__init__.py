@@ -36,18 +36,21 @@ def _pandas() -> Any:
 
 
 def _engine(ruleset: str | None, charges: Iterable[str] | None, catalog: Catalog | None) -> BatchEngine:
-    if charges is not None:
-        raise NotImplementedError(
-            "charges=: billing a chosen subset of charges is not supported yet; pass charges=None "
-            "to bill every charge (the charge columns can then be selected from the result)"
-        )
+    if isinstance(charges, str):
+        charges = [part.strip() for part in charges.split(",")]
     if catalog is None:
-        return BatchEngine.load(ruleset)
-    return BatchEngine(catalog, ruleset)
+        return BatchEngine.load(ruleset, charges=charges)
+    return BatchEngine(catalog, ruleset, charges=charges)
 
 
 def _bill(engine: BatchEngine, records: Iterable[Mapping[str, Any]], ruleset: str | None) -> BillColumns:
-    columns = BillColumns(charge_ids(engine.catalog, ruleset), detail=False, grow=True)
+    known = charge_ids(engine.catalog, ruleset)
+    wanted = engine.charges
+    columns = BillColumns(
+        known if wanted is None else [c for c in known if c in wanted] or list(wanted),
+        detail=False,
+        grow=True,
+    )
     for chunk in _chunks(records):
         for outcome in engine.results(chunk):
             columns.add(outcome.account, outcome.result)
@@ -75,9 +78,9 @@ def bill_frame(
     """Bill every row of the pandas DataFrame ``frame``; a DataFrame with the same index.
 
     ``ruleset`` (``id`` or ``id@version``) bills the rows that have no ``ruleset`` column of
-    their own. ``catalog`` defaults to the installed rulesets. ``charges`` is reserved for
-    billing a subset of the charges; only ``None`` (every charge) is supported now, and any
-    other value raises :class:`NotImplementedError`.
+    their own. ``catalog`` defaults to the installed rulesets. ``charges`` (ids, or one
+    string ``"water,sewer"``) bills only those charges: the others are not computed, and a row
+    of a ruleset that has no such charge is an error row (``unknown_charge``).
 
     Amount columns hold :class:`~decimal.Decimal` objects (``object`` dtype), ``None`` where a
     bill has no such line or the row is an error row.

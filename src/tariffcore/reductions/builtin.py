@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from ..errors import NotApplicableError, UnknownValueError
+from ..errors import ReductionNotApplicableError, UnknownValueError
 from ..format import (
     UNKNOWN,
     Number,
@@ -109,9 +109,8 @@ class PercentageReduction(ReductionType):
             cls = bill.account.use_class
             percent = spec.percent if by_class is None else by_class.get(cls)
             if percent is None:
-                raise NotApplicableError(
-                    f"{label} reduction {rid!r} ({spec.label}) has no percentage for use class {cls!r}",
-                    code="reduction_not_applicable",
+                raise ReductionNotApplicableError(
+                    f"{label} reduction {rid!r} ({spec.label}) has no percentage for use class {cls!r}"
                 )
             if not isinstance(percent, Decimal):
                 raise UnknownValueError(

@@ -11,7 +11,12 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from ..bill import Account, BillLine, Reading
-from ..errors import BillingError, NotApplicableError
+from ..errors import (
+    InputError,
+    ReductionConflictError,
+    ReductionNotApplicableError,
+    UnknownReductionError,
+)
 from ..format import (
     Basis,
     FrozenModel,
@@ -117,30 +122,24 @@ def check_claims(version: str, account: Account, known: Mapping[str, ReductionSp
     """Refuse unknown ids, classes that may not claim, and combinations that are not allowed."""
     claimed = account.reductions
     if len(set(claimed)) != len(claimed):
-        raise BillingError(
-            f"{version}: a reduction is named twice ({';'.join(claimed)})", code="invalid_input"
-        )
+        raise InputError(f"{version}: a reduction is named twice ({';'.join(claimed)})")
     for rid in claimed:
         spec = known.get(rid)
         if spec is None:
             listed = ", ".join(known) or "none"
-            raise NotApplicableError(
-                f"{version} has no reduction {rid!r} (its reductions: {listed})", code="unknown_reduction"
-            )
+            raise UnknownReductionError(f"{version} has no reduction {rid!r} (its reductions: {listed})")
         if spec.applies_to is not None and account.use_class not in spec.applies_to:
-            raise NotApplicableError(
+            raise ReductionNotApplicableError(
                 f"{version} reduction {rid!r} ({spec.label}) is for {', '.join(spec.applies_to)}, "
-                f"not {account.use_class}",
-                code="reduction_not_applicable",
+                f"not {account.use_class}"
             )
     if len(claimed) > 1:
         for rid in claimed:
             if known[rid].exclusive:
                 others = ", ".join(r for r in claimed if r != rid)
-                raise BillingError(
+                raise ReductionConflictError(
                     f"{version} reduction {rid!r} ({known[rid].label}) cannot be "
-                    f"combined with other reductions ({others})",
-                    code="reduction_conflict",
+                    f"combined with other reductions ({others})"
                 )
 
 
@@ -152,9 +151,8 @@ def reduction_line_id(charge: str) -> str:
 def combine_guard(version: str, taken: dict[str, str], charge: str, rid: str) -> None:
     """Refuse a second reduction of the same charge: the data never says how they stack."""
     if charge in taken:
-        raise BillingError(
+        raise ReductionConflictError(
             f"{version}: reductions {taken[charge]!r} and {rid!r} both reduce "
-            f"{charge}, and the ordinance data does not say how they combine",
-            code="reduction_conflict",
+            f"{charge}, and the ordinance data does not say how they combine"
         )
     taken[charge] = rid

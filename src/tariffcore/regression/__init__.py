@@ -1,15 +1,22 @@
 """Regression testing of bills: re-billing issued bills under the rules then in force, and
-comparing two ordinances on the same readings (with an HTML report).
+comparing ordinances on the same readings (the old one against one or several candidates,
+with an HTML report).
 """
 
 from __future__ import annotations
 
+from .columns import (
+    ScenarioColumns,
+    SqliteComparisonWriter,
+    side_names,
+)
 from .compare import (
-    CompareSummary,
     Comparison,
     compare_chunk,
     percent,
-    ranked,
+)
+from .curves import (
+    UsageCurves,
 )
 from .rebill import (
     ISSUED_PREFIX,
@@ -19,21 +26,43 @@ from .rebill import (
     check_chunk,
     describe,
 )
+from .rebill_sqlite import (
+    SqliteRebillWriter,
+)
 from .report import (
     html_report,
 )
+from .summary import (
+    DEFAULT_BANDS,
+    ChargeTotals,
+    ClassTotals,
+    CompareSummary,
+    band_labels,
+    ranked,
+    usage_band,
+)
 
 __all__ = [
-    "describe",
+    "DEFAULT_BANDS",
+    "ISSUED_PREFIX",
+    "ChargeTotals",
     "Check",
+    "ClassTotals",
     "CompareSummary",
     "Comparison",
     "Difference",
-    "ISSUED_PREFIX",
     "RebillSummary",
+    "ScenarioColumns",
+    "SqliteComparisonWriter",
+    "SqliteRebillWriter",
+    "UsageCurves",
+    "band_labels",
     "check_chunk",
     "compare_chunk",
+    "describe",
     "html_report",
     "percent",
     "ranked",
+    "side_names",
+    "usage_band",
 ]

@@ -247,10 +247,14 @@ def _amounts(raw: Mapping[str, Any]) -> dict[str, Decimal]:
 
 
 def compare_bill(bill: Bill, issued: Mapping[str, Decimal]) -> tuple[tuple[str, ...], tuple[Difference, ...]]:
-    """The charges compared and the differences between ``bill`` and the issued amounts."""
+    """The charges compared and the differences between ``bill`` and the issued amounts.
+
+    A bill of some charges only (``--charges``) is compared on those charges: the issued lines
+    of the charges left out on request, and the total, are not compared."""
     lines = {line.charge: line for line in bill.lines}
     left_out = {missing.charge: missing.reason for missing in bill.not_included}
-    charges = [charge for charge in issued if charge != TOTAL]
+    skipped = set(bill.not_requested)
+    charges = [charge for charge in issued if charge != TOTAL and charge not in skipped]
     charges += [charge for charge in lines if charge not in issued]
     differences = []
     for charge in charges:
@@ -270,6 +274,8 @@ def compare_bill(bill: Bill, issued: Mapping[str, Decimal]) -> tuple[tuple[str, 
                 differences.append(
                     Difference(charge, given, recomputed, line.rule, f"{bill.ruleset}@{line.version}")
                 )
+    if skipped:
+        return tuple(charges), tuple(differences)
     if bill.total != issued[TOTAL]:
         differences.append(Difference(TOTAL, issued[TOTAL], bill.total, None, bill.label))
     return (*charges, TOTAL), tuple(differences)

@@ -1,57 +1,43 @@
 """A self-contained HTML report of a comparison (inline SVG charts, no scripts, no links).
 
-Revenue by use class under both ordinances, the distribution of the change per bill, the
-accounts hit hardest and the rows that could not be billed. The charts are drawn by
-:mod:`tariffcore.documents`, which draws every chart of tariffcore.
+For each candidate against the old ordinance: revenue by use class, by charge, by use class ×
+charge, by usage band and by meter size; the distribution of the change per bill; the accounts
+hit hardest; the rows that could not be billed. Per use class, a chart of the mean bill
+against usage under every ordinance compared. With several candidates, a table of them side by
+side comes first. The charts are drawn by :mod:`tariffcore.charts`, which draws every chart of
+tariffcore.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal
 from html import escape
 from typing import Any
 
-from ..charts import Bars, bar_chart, column_chart
-from ..money import format_amount
-from .compare import CompareSummary, ranked
+from ..charts import column_chart
+from .curves import UsageCurves
+from .report_sections import (
+    amount,
+    class_charge_rows,
+    revenue_chart,
+    revenue_rows,
+    scenario_table,
+    table,
+)
+from .summary import CompareSummary, ranked
 
 __all__ = ["html_report"]
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:72rem}
-h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
+h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}h3{font-size:1rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 svg{max-width:100%;height:auto}.note{color:#666;font-size:.9rem}
 """
-
-
-def _won(value: Decimal | str) -> str:
-    amount = Decimal(value) if isinstance(value, str) else value
-    return f"{amount:,}" if amount == amount.to_integral_value() else format_amount(amount)
-
-
-def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    head = "".join(
-        f'<th class="{"n" if i in numeric else ""}">{escape(h)}</th>' for i, h in enumerate(header)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="{"n" if i in numeric else ""}">{escape(c)}</td>' for i, c in enumerate(row))
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _revenue_chart(classes: dict[str, Any]) -> str:
-    names = list(classes)
-    if not names:
-        return ""
-    old = Bars("old", [Decimal(c["old_revenue"]) for c in classes.values()], "#8aa9c9")
-    new = Bars("new", [Decimal(c["new_revenue"]) for c in classes.values()], "#d9822b")
-    return bar_chart(names, [old, new], title="revenue by use class", value_text=_won)
+_REVENUE = ["old revenue", "new revenue", "change", "change %"]
 
 
 def _histogram(values: Counter[Decimal], bins: int = 24) -> str:
@@ -80,73 +66,134 @@ def _histogram(values: Counter[Decimal], bins: int = 24) -> str:
     )
 
 
-def html_report(summary: CompareSummary, title: str | None = None) -> str:
-    """The report as one HTML document."""
-    data = summary.to_dict()
-    name = title or f"{summary.old_label} → {summary.new_label}"
-    classes = data["by_use_class"]
+def _candidate(
+    summary: CompareSummary, data: dict[str, Any], level: str, after_classes: Sequence[str] = ()
+) -> list[str]:
+    """The sections of one candidate against the old ordinance (``after_classes`` after its
+    revenue by use class)."""
     total = data["total"]
-    class_rows = [
-        [
-            k,
-            f"{c['accounts']:,}",
-            f"{c['billed_by_both']:,}",
-            f"{c['error_rows']:,}",
-            _won(c["old_revenue"]),
-            _won(c["new_revenue"]),
-            _won(c["change"]),
-            c["change_percent"] or "-",
-        ]
-        for k, c in [*classes.items(), ("total", total)]
-    ]
+    counts = ["accounts", "billed_by_both", "error_rows"]
     pct = data["change_percent_percentiles"]
     won = data["change_percentiles"]
-    dist_rows = [[k, _won(won[k]), pct.get(k, "-")] for k in won]
     hard_rows = [
         [
             h["account"],
             h["use_class"],
-            h["usage_m3"],
-            _won(h["old_total"]),
-            _won(h["new_total"]),
-            _won(h["change"]),
+            h["usage_m3"] or "",
+            amount(h["old_total"]),
+            amount(h["new_total"]),
+            amount(h["change"]),
             h["change_percent"] or "-",
         ]
         for h in data["hardest_hit"]
     ]
+    parts = [
+        f"<p>{data['rows']:,} account(s); {data['billed_by_both']:,} billed under both; "
+        f"{data['error_rows']:,} error row(s) (kept and counted, not in the totals). "
+        f"Revenue {amount(total['old_revenue'])} → {amount(total['new_revenue'])} "
+        f"({total['change_percent'] or '-'} %).</p>",
+        f"<{level}>Revenue by use class</{level}>",
+        revenue_chart(data["by_use_class"], "revenue by use class"),
+        table(
+            ["use class", "accounts", "billed", "errors", *_REVENUE],
+            revenue_rows({**data["by_use_class"], "total": total}, counts),
+            {1, 2, 3, 4, 5, 6, 7},
+        ),
+        *after_classes,
+        f"<{level}>Revenue by charge</{level}>",
+        revenue_chart(data["by_charge"], "revenue by charge"),
+        table(
+            ["charge", "old bills", "new bills", *_REVENUE],
+            revenue_rows(data["by_charge"], ("old_bills", "new_bills")),
+            {1, 2, 3, 4, 5, 6},
+        ),
+        f"<{level}>Revenue by use class and charge</{level}>",
+        table(
+            ["use class", "charge", "old bills", "new bills", *_REVENUE],
+            class_charge_rows(data["by_use_class_and_charge"]),
+            {2, 3, 4, 5, 6, 7},
+        ),
+        f"<{level}>Revenue by usage band (m³)</{level}>",
+        '<p class="note">A band holds the usage above its lower edge up to and including its upper edge.</p>',
+        revenue_chart(data["by_usage_band"], "revenue by usage band (m³)"),
+        table(
+            ["usage (m³)", "accounts", "billed", "errors", *_REVENUE],
+            revenue_rows(data["by_usage_band"], counts),
+            {1, 2, 3, 4, 5, 6, 7},
+        ),
+        f"<{level}>Revenue by meter size (mm)</{level}>",
+        table(
+            ["meter (mm)", "accounts", "billed", "errors", *_REVENUE],
+            revenue_rows(data["by_meter_size"], counts),
+            {1, 2, 3, 4, 5, 6, 7},
+        ),
+        f"<{level}>Change per bill</{level}>",
+        _histogram(summary.percents),
+        table(
+            ["percentile", f"change ({summary.currency or 'amount'})", "change (%)"],
+            [[k, amount(won[k]), pct.get(k, "-")] for k in won],
+            {1, 2},
+        ),
+        f"<{level}>Accounts hit hardest</{level}>",
+        table(["account", "use class", "m³", "old", "new", "change", "change %"], hard_rows, {2, 3, 4, 5, 6}),
+    ]
     error_rows = [[k, f"{v:,}"] for k, v in data["errors"].items()]
+    if error_rows:
+        parts += [
+            f"<{level}>Rows that could not be billed</{level}>",
+            table(["side: error", "rows"], error_rows, {1}),
+        ]
+    unmatched = [[k, f"{v:,}"] for k, v in data["not_included_on_one_side"].items()]
+    if unmatched:
+        parts += [
+            f"<{level}>Charges one side does not include</{level}>",
+            "<p>On these bills one ordinance leaves out a charge the other bills, so their "
+            "totals compare different sets of charges.</p>",
+            table(["side: charge not included", "bills"], unmatched, {1}),
+        ]
+    return parts
+
+
+def _curves(curves: UsageCurves) -> list[str]:
+    charts = [(cls, curves.chart(cls)) for cls in sorted(curves.groups)]
+    if not any(chart for _, chart in charts):
+        return []
+    return [
+        "<h2>Bill against usage, by use class</h2>",
+        '<p class="note">The mean bill of the accounts of each use class billed under every '
+        "ordinance, by whole m³ of usage, up to the class's 99th percentile of usage. Accounts "
+        "differ in meter size and households: a point is what the class pays on average at "
+        "that usage, not one tariff's curve.</p>",
+        *(chart for _, chart in charts if chart),
+    ]
+
+
+def html_report(
+    summaries: CompareSummary | Sequence[CompareSummary],
+    title: str | None = None,
+    *,
+    curves: UsageCurves | None = None,
+) -> str:
+    """The report as one HTML document: of one candidate (a summary), or of several side by
+    side (a summary per candidate, in order); ``curves`` adds the charts of the bill against
+    usage."""
+    several = list(summaries) if isinstance(summaries, Sequence) else [summaries]
+    first = several[0]
+    labels = ", ".join(summary.new_label for summary in several)
+    name = title or f"{first.old_label} → {labels}"
     parts = [
         '<!doctype html><html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(name)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(name)}</h1>",
-        f"<p>{data['rows']:,} account(s); {data['billed_by_both']:,} billed under both; "
-        f"{data['error_rows']:,} error row(s) (kept and counted, not in the totals). "
-        f"Revenue {_won(total['old_revenue'])} → {_won(total['new_revenue'])} "
-        f"({total['change_percent'] or '-'} %).</p>",
-        "<h2>Revenue by use class</h2>",
-        _revenue_chart(classes),
-        _table(
-            ["use class", "accounts", "billed", "errors", "old revenue", "new revenue", "change", "change %"],
-            class_rows,
-            {1, 2, 3, 4, 5, 6, 7},
-        ),
-        "<h2>Change per bill</h2>",
-        _histogram(summary.percents),
-        _table(["percentile", f"change ({summary.currency or 'amount'})", "change (%)"], dist_rows, {1, 2}),
-        "<h2>Accounts hit hardest</h2>",
-        _table(
-            ["account", "use class", "m³", "old", "new", "change", "change %"], hard_rows, {2, 3, 4, 5, 6}
-        ),
     ]
-    if error_rows:
-        parts += ["<h2>Rows that could not be billed</h2>", _table(["side: error", "rows"], error_rows, {1})]
-    unmatched = [[k, f"{v:,}"] for k, v in data["not_included_on_one_side"].items()]
-    if unmatched:
-        parts += [
-            "<h2>Charges one side does not include</h2>",
-            "<p>On these bills one ordinance leaves out a charge the other bills, so their "
-            "totals compare different sets of charges.</p>",
-            _table(["side: charge not included", "bills"], unmatched, {1}),
-        ]
+    datas = [summary.to_dict() for summary in several]
+    charts = _curves(curves) if curves is not None else []
+    if len(several) == 1:
+        parts += _candidate(first, datas[0], "h2", charts)
+    else:
+        parts += [scenario_table(first.old_label, datas), *charts]
+        for summary, data in zip(several, datas):
+            parts.append(f"<h2>{escape(summary.old_label)} → {escape(summary.new_label)}</h2>")
+            parts += _candidate(summary, data, "h3")
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -25,6 +25,7 @@ from .inputs import (
     parse_row,
     read_rows,
 )
+from .jsonlines import json_lines
 from .output import (
     CSV_LEADING,
     CSV_TRAILING,
@@ -39,9 +40,19 @@ from .output import (
 )
 from .parquet import (
     ParquetBillWriter,
+    ParquetRowsWriter,
 )
 from .progress import (
     Progress,
+    clock,
+)
+from .sqlite import (
+    SqliteBillWriter,
+    SqliteFile,
+    Table,
+    line_rows,
+    quoted,
+    sql_text,
 )
 
 __all__ = [
@@ -61,22 +72,31 @@ __all__ = [
     "JSONL_SUFFIXES",
     "KNOWN_COLUMNS",
     "ParquetBillWriter",
+    "ParquetRowsWriter",
     "Payload",
     "Progress",
     "Row",
+    "SqliteBillWriter",
+    "SqliteFile",
+    "Table",
     "bill_to_dict",
     "charge_cells",
+    "clock",
     "compact_json",
     "error_to_dict",
     "explain_bill",
     "field_text",
     "input_format",
+    "json_lines",
     "jsonl_records",
+    "line_rows",
     "line_to_dict",
     "missing_columns",
     "open_text",
     "parse_row",
+    "quoted",
     "read_chunks",
     "read_rows",
+    "sql_text",
     "writer_for",
 ]

@@ -158,10 +158,14 @@ def read_chunks(
     if kind == "parquet":
         position = [0]
         if progress is not None:
+            import pyarrow
             import pyarrow.parquet as pq
 
-            progress.total = pq.ParquetFile(path).metadata.num_rows
-            progress.unit = "rows"
+            try:
+                progress.total = pq.ParquetFile(path).metadata.num_rows
+                progress.unit = "rows"
+            except pyarrow.ArrowException:  # not Parquet: the reader says so, below
+                pass
         for chunk in _parquet_chunks(path, size, position):
             yield chunk
             if progress is not None:

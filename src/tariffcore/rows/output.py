@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from ..bill import Bill, BillLine, LinePart, Reading, TierSlice
 from ..errors import BillingError
-from ..money import format_amount
+from ..money import format_amount, format_money
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -30,10 +30,14 @@ __all__ = [
 Result = tuple[str, Bill | BillingError]
 
 
+# One encoder for every line: json.dumps with options would build a new one each time.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def compact_json(data: Any) -> str:
     """``data`` as JSON on one line, as every JSON-lines output writes it (no spaces; text
     such as Korean kept as it is, not escaped)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 def _amount(value: Any) -> str | None:
@@ -98,12 +102,13 @@ def reading_to_dict(reading: Reading) -> dict[str, Any]:
     return data
 
 
-def line_to_dict(line: BillLine) -> dict[str, Any]:
-    """A bill line as JSON-ready data (amounts as strings)."""
+def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
+    """A bill line as JSON-ready data (amounts as strings; the amount at the scale of
+    ``currency`` when given)."""
     data: dict[str, Any] = {
         "charge": line.charge,
         "label": line.label,
-        "amount": format_amount(line.amount),
+        "amount": format_money(line.amount, currency) if currency else format_amount(line.amount),
         "quantity": _amount(line.quantity),
         "unit": line.unit,
         "unit_price": _amount(line.unit_price),
@@ -124,17 +129,18 @@ def line_to_dict(line: BillLine) -> dict[str, Any]:
 
 def bill_to_dict(bill: Bill) -> dict[str, Any]:
     """A bill as JSON-ready data: ``account, ruleset, currency, usage_m3, estimated, lines,
-    total, not_included, use_class, meter_mm, household_units``, then the reading's known
-    dates and meter reads."""
+    total, not_included``, ``not_requested`` (only when charges were left out on request),
+    ``use_class, meter_mm, household_units``, then the reading's known dates and meter reads."""
     data = {
         "account": bill.account,
         "ruleset": bill.label,
         "currency": bill.currency,
         "usage_m3": format_amount(bill.usage_m3),
         "estimated": bill.estimated,
-        "lines": [line_to_dict(line) for line in bill.lines],
-        "total": format_amount(bill.total),
+        "lines": [line_to_dict(line, bill.currency) for line in bill.lines],
+        "total": format_money(bill.total, bill.currency),
         "not_included": [{"charge": n.charge, "reason": n.reason} for n in bill.not_included],
+        **({"not_requested": list(bill.not_requested)} if bill.not_requested else {}),
         "use_class": bill.use_class,
         "meter_mm": bill.meter_mm,
         "household_units": bill.household_units,
@@ -173,10 +179,11 @@ def charge_cells(bill: Bill, charges: Sequence[str]) -> tuple[list[str | None], 
     amounts: dict[str, str | None] = dict.fromkeys(charges)
     other = []
     for line in bill.lines:
+        amount = format_money(line.amount, bill.currency)
         if line.charge in amounts:
-            amounts[line.charge] = format_amount(line.amount)
+            amounts[line.charge] = amount
         else:
-            other.append(f"{line.charge}={format_amount(line.amount)}")
+            other.append(f"{line.charge}={amount}")
     return list(amounts.values()), other
 
 
@@ -266,7 +273,9 @@ class TableWriter(BillWriter):
             if charge not in self.charges:
                 self.charges.append(charge)
         note = ", ".join(
-            ["estimated"] * result.estimated + [f"{n.charge} not included" for n in result.not_included]
+            ["estimated"] * result.estimated
+            + [f"{n.charge} not included" for n in result.not_included]
+            + ([f"not requested: {' '.join(result.not_requested)}"] if result.not_requested else [])
         )
         self.rows.append(
             (
@@ -333,7 +342,9 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
         out.append(f"  period   {reading.period_start}..{reading.period_end} ({reading.days} days)")
     for line in bill.lines:
         unit = "m³" if line.unit == "m3" else line.unit or ""
-        out.append(f"\n{line.charge} — {line.label}: {format_amount(line.amount)} {bill.currency}")
+        out.append(
+            f"\n{line.charge} — {line.label}: {format_money(line.amount, bill.currency)} {bill.currency}"
+        )
         out.append(f"  rule     {line.rule} (version {line.version})")
         if line.parts:
             for part in line.parts:
@@ -369,5 +380,7 @@ def explain_bill(bill: Bill, sources: Iterable[Any] = ()) -> str:
             out.append(f"  source   [{source.tag}] {source.title}{link}")
     for missing in bill.not_included:
         out.append(f"\n{missing.charge} — not included: {missing.reason}")
-    out.append(f"\ntotal {format_amount(bill.total)} {bill.currency}")
+    if bill.not_requested:
+        out.append(f"\nnot requested (left out on request): {', '.join(bill.not_requested)}")
+    out.append(f"\ntotal {format_money(bill.total, bill.currency)} {bill.currency}")
     return "\n".join(out) + "\n"

@@ -34,10 +34,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..bill import Bill
-from ..errors import BillingError
-from .arrow import BillColumns, pyarrow
+from ..errors import BillingError, TariffcoreError
+from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, fits, pyarrow
 
-__all__ = ["ParquetBillWriter"]
+__all__ = ["ParquetBillWriter", "ParquetRowsWriter"]
 
 
 class ParquetBillWriter:
@@ -59,6 +59,67 @@ class ParquetBillWriter:
         if len(self.rows):
             self.writer.write_table(self.rows.table())
             self.rows.rows.clear()
+
+    def close(self) -> None:
+        try:
+            self._flush()
+        finally:
+            self.writer.close()
+
+
+class ParquetRowsWriter:
+    """Rows of typed columns to a Parquet file, in row groups of ``batch`` rows.
+
+    ``columns`` are ``(name, kind)``: ``int`` (int64), ``text`` (string), ``amount``
+    (``decimal128(38, 6)``, exact or refused) or ``others`` (a list of ``{charge, amount}``).
+    """
+
+    def __init__(self, path: str, columns: Sequence[tuple[str, str]], batch: int = 65536) -> None:
+        pa = pyarrow()
+        parquet: Any = importlib.import_module("pyarrow.parquet")
+        amount = pa.decimal128(AMOUNT_PRECISION, AMOUNT_SCALE)
+        kinds = {
+            "int": pa.int64(),
+            "text": pa.string(),
+            "amount": amount,
+            "others": pa.list_(pa.struct([("charge", pa.string()), ("amount", amount)])),
+        }
+        self.columns = list(columns)
+        self.schema = pa.schema([pa.field(name, kinds[kind]) for name, kind in self.columns])
+        self.writer = parquet.ParquetWriter(path, self.schema)
+        self.rows: list[Sequence[Any]] = []
+        self.batch = batch
+
+    def write(self, values: Sequence[Any]) -> None:
+        self.rows.append(values)
+        if len(self.rows) >= self.batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.rows:
+            return
+        pa = pyarrow()
+        arrays = []
+        for index, ((name, kind), field) in enumerate(zip(self.columns, self.schema)):
+            data = [row[index] for row in self.rows]
+            if kind == "others":
+                data = [None if v is None else [{"charge": c, "amount": a} for c, a in v] for v in data]
+            if kind in ("amount", "others"):
+                amounts = [
+                    a
+                    for v in data
+                    if v is not None
+                    for a in ([v] if kind == "amount" else [e["amount"] for e in v])
+                ]
+                bad = next((a for a in amounts if not fits(a)), None)
+                if bad is not None:
+                    raise TariffcoreError(
+                        f"column {name}: the amount {bad} cannot be written exactly as decimal128("
+                        f"{AMOUNT_PRECISION}, {AMOUNT_SCALE}); write CSV or JSON lines, which keep every digit"
+                    )
+            arrays.append(pa.array(data, field.type))
+        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self.rows.clear()
 
     def close(self) -> None:
         try:

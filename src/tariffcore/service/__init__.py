@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import TariffcoreError
 from .settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROWS, Settings, read_token
-from .status import BILLING_STATUS, SERVICE_STATUS, status_of
+from .status import BILLING_STATUS, SERVICE_CODES, SERVICE_STATUS, billing_codes, status_of
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -36,9 +36,11 @@ __all__ = [
     "BILLING_STATUS",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_ROWS",
+    "SERVICE_CODES",
     "SERVICE_STATUS",
     "Settings",
     "app_from_environment",
+    "billing_codes",
     "bind",
     "create_app",
     "read_token",

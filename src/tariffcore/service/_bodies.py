@@ -16,10 +16,10 @@ from ..rows import Chunk, Payload, parse_date
 from .limits import ServiceError
 
 __all__ = [
+    "charges_field",
     "date_field",
     "json_object",
     "principal_amounts",
-    "refuse_charges",
     "row_chunk",
     "row_list",
     "text_field",
@@ -63,18 +63,17 @@ def row_list(data: Mapping[str, Any], name: str, limit: int) -> list[Any]:
     return rows
 
 
-def refuse_charges(data: Mapping[str, Any]) -> None:
-    """Refuse ``charges`` other than null: billing a subset is not supported yet."""
+def charges_field(data: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The charge ids the request asks to bill (``null`` or absent: every charge), each once,
+    in the order given."""
     charges = data.get("charges")
     if charges is None:
-        return
-    if not isinstance(charges, list) or not all(isinstance(c, str) for c in charges):
+        return None
+    if not isinstance(charges, list) or not all(isinstance(c, str) and c.strip() for c in charges):
         raise ServiceError("invalid_request", "charges must be a list of charge ids, or null")
-    raise ServiceError(
-        "not_implemented",
-        "billing a chosen subset of charges is not supported yet; "
-        "leave charges out (or null) to bill every charge",
-    )
+    if not charges:
+        raise ServiceError("invalid_request", "charges must name at least one charge id (null: every charge)")
+    return tuple(dict.fromkeys(c.strip() for c in charges))
 
 
 def row_chunk(rows: list[Any]) -> Chunk:

@@ -90,6 +90,12 @@ def component_schemas() -> dict[str, Any]:
             "lines": {"type": "array", "items": ref("BillLine")},
             "total": _DECIMAL,
             "not_included": {"type": "array", "items": {"type": "object", "required": ["charge", "reason"]}},
+            "not_requested": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The charges left out because the request asked for others "
+                "(only when charges was given and left some out).",
+            },
             "billing_month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
             "period_start": _DATE,
             "period_end": _DATE,
@@ -121,8 +127,12 @@ def component_schemas() -> dict[str, Any]:
     charges = {
         "type": ["array", "null"],
         "items": {"type": "string"},
-        "description": "Reserved for billing a subset of the charges: only null (every "
-        "charge) is supported now; a list answers 501 not_implemented.",
+        "minItems": 1,
+        "description": "The charge ids to bill (null or absent: every charge), as `--charges` "
+        "does; the others are not computed, so their unknown values cannot fail a row, and "
+        "each bill lists them under not_requested. With a ruleset, an id it does not have "
+        "answers 422 unknown_charge; a row of another ruleset that lacks one becomes an error "
+        "row (unknown_charge).",
     }
     version = {
         "type": "object",

@@ -29,10 +29,10 @@ from ..batch import BatchEngine
 from ..errors import BillingError, RulesetError, TariffcoreError, UnknownRulesetError, row_result
 from ..rows import bill_to_dict, compact_json, explain_bill, parse_month
 from ._bodies import (
+    charges_field,
     date_field,
     json_object,
     principal_amounts,
-    refuse_charges,
     row_chunk,
     row_list,
     text_field,
@@ -57,11 +57,25 @@ def _known(state: ServiceState, reference: str) -> None:
         raise ServiceError("broken_ruleset", f"ruleset {reference} is broken: {exc}") from None
 
 
-def _request_ruleset(state: ServiceState, reference: str | None) -> BatchEngine:
-    """The engine of the request's ruleset; an unknown or broken one answers the request."""
+def _request_ruleset(
+    state: ServiceState, reference: str | None, charges: tuple[str, ...] | None = None
+) -> BatchEngine:
+    """The engine of the request's ruleset, billing only ``charges`` when given; an unknown or
+    broken ruleset, or a charge it does not have, answers the request (as ``--ruleset`` and
+    ``--charges`` do). Rows naming another ruleset are checked row by row: such a row becomes
+    an error row (``unknown_charge``)."""
     if reference is not None:
         _known(state, reference)
-    return state.engine(reference)
+        if charges is not None:
+            found, _ = state.catalog.resolve(reference)
+            unknown = [charge for charge in charges if charge not in found.charge_ids]
+            if unknown:
+                raise ServiceError(
+                    "unknown_charge",
+                    f"{reference} has no charge {', '.join(map(repr, unknown))}; "
+                    f"its charges: {', '.join(found.charge_ids)}",
+                )
+    return state.engine(reference, charges)
 
 
 def routes(state: ServiceState) -> list[Route]:
@@ -102,8 +116,7 @@ def routes(state: ServiceState) -> list[Route]:
         )
         reference = text_field(data, "ruleset")
         rows = row_list(data, "rows", settings.max_rows)
-        refuse_charges(data)
-        engine = _request_ruleset(state, reference)
+        engine = _request_ruleset(state, reference, charges_field(data))
         lines, count, failed = engine.jsonl(row_chunk(rows))
         results = b",".join(lines.split(b"\n")[:count])
         body = b'{"rows":%d,"error_rows":%d,"results":[%s]}' % (count, failed, results)
@@ -116,8 +129,7 @@ def routes(state: ServiceState) -> list[Route]:
         reference = text_field(data, "ruleset")
         if "row" not in data:
             raise ServiceError("invalid_request", "row is required: one input row as a JSON object")
-        refuse_charges(data)
-        engine = _request_ruleset(state, reference)
+        engine = _request_ruleset(state, reference, charges_field(data))
         outcome = engine.results(row_chunk([data["row"]]))[0]
         result = outcome.result
         if isinstance(result, BillingError):

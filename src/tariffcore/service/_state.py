@@ -19,7 +19,8 @@ from .settings import Settings
 
 __all__ = ["ENGINES", "ServiceState"]
 
-#: Rulesets (references) whose batch engine, with its cache of repeated rows, is kept at once.
+#: Rulesets (references, with the charges asked for) whose batch engine, with its cache of
+#: repeated rows, is kept at once.
 ENGINES = 8
 
 
@@ -31,22 +32,24 @@ class ServiceState:
         self.catalog = catalog if catalog is not None else self._load()
         self.loaded_at = datetime.now(UTC)
         self.reloads = 0
-        self._engines: OrderedDict[str | None, BatchEngine] = OrderedDict()
+        self._engines: OrderedDict[tuple[str | None, tuple[str, ...] | None], BatchEngine] = OrderedDict()
         self._listing: list[dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
 
     def _load(self) -> Catalog:
         return load_catalog(self.settings.rulesets_dirs, entry_points=self.settings.entry_points)
 
-    def engine(self, ruleset: str | None) -> BatchEngine:
-        """The batch engine billing rows under ``ruleset`` by default (kept for its cache)."""
-        found = self._engines.get(ruleset)
+    def engine(self, ruleset: str | None, charges: tuple[str, ...] | None = None) -> BatchEngine:
+        """The batch engine billing rows under ``ruleset`` by default, only ``charges`` when
+        given (kept for its cache)."""
+        key = (ruleset, charges)
+        found = self._engines.get(key)
         if found is not None:
-            self._engines.move_to_end(ruleset)
+            self._engines.move_to_end(key)
             return found
         budget = max((self.settings.cache_mib << 20) // ENGINES, 1)
-        found = BatchEngine(self.catalog, ruleset, cache_size=budget)  # resolves ``ruleset``
-        self._engines[ruleset] = found
+        found = BatchEngine(self.catalog, ruleset, cache_size=budget, charges=charges)  # resolves ``ruleset``
+        self._engines[key] = found
         if len(self._engines) > ENGINES:
             self._engines.popitem(last=False)
         return found

@@ -139,7 +139,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         **_ok("BillResponse", "One result per row."),
                         **_errors(
-                            *_READ, "too_many_rows", "unknown_ruleset", "broken_ruleset", "not_implemented"
+                            *_READ, "too_many_rows", "unknown_ruleset", "broken_ruleset", "unknown_charge"
                         ),
                     },
                 }
@@ -150,7 +150,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("ExplainRequest"),
                     "responses": {
                         **_ok("ExplainResponse", "The bill and its explanation."),
-                        **_errors(*_READ, *_BILLING, "not_implemented"),
+                        **_errors(*_READ, *_BILLING),
                     },
                 }
             },

@@ -7,6 +7,7 @@ an ASGI server that builds the app itself (``uvicorn --factory tariffcore.servic
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,14 +77,15 @@ class Settings:
 
 
 def read_token(path: str | None, value: str | None = None) -> str | None:
-    """The bearer token: the first line of the file ``path`` if given, else ``value``.
+    """The bearer token: the first line of the file ``path`` (``-``: of standard input) if
+    given, else ``value``.
 
     A token is never taken from the command line, where other users of the machine could see
     it in the process list.
     """
     if path is not None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = sys.stdin.readline() if path == "-" else Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise TariffcoreError(f"cannot read the token file {path}: {exc.strerror}") from None
         token = text.splitlines()[0].strip() if text.strip() else ""

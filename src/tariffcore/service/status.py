@@ -5,53 +5,52 @@ Two kinds of codes reach a client:
 * the code of a :class:`~tariffcore.BillingError`, the same code an error row of ``tariffcore
   bill`` carries. In ``POST /bill`` such errors stay rows of a ``200`` response, one per input
   row, as in the command's output; ``POST /explain`` and ``POST /arrears``, which answer for one
-  account or bill, answer with the code's status below;
-* the codes of the service itself: a request it cannot read or will not serve.
+  account or bill, answer with the code's status. That status is the ``http_status`` of the
+  code's class (:data:`tariffcore.errors.ERROR_CLASSES`): the classes are the one table, and
+  :data:`BILLING_STATUS` is read from them;
+* the codes of the service itself (:data:`SERVICE_CODES`): a request it cannot read or will not
+  serve.
 
-This module imports nothing beyond the standard library, so the table can be read (and
-documented, and tested) without the ``serve`` extra.
+The documentation's table of codes is generated from the same two sources. This module imports
+nothing beyond the standard library and :mod:`tariffcore.errors`, so the table can be read
+(and documented, and tested) without the ``serve`` extra.
 """
 
 from __future__ import annotations
 
-__all__ = ["BILLING_STATUS", "SERVICE_STATUS", "status_of"]
+from ..errors import ERROR_CLASSES, error_meaning
 
-#: Code of a billing error → HTTP status, when it answers a whole request.
-BILLING_STATUS: dict[str, int] = {
-    # The request is well formed, but this account or bill cannot be billed as given.
-    "invalid_input": 422,
-    "no_ruleset": 422,
-    "no_version_in_force": 422,
-    "unknown_value": 422,
-    "not_applicable": 422,
-    "unknown_use_class": 422,
-    "unknown_reduction": 422,
-    "reduction_not_applicable": 422,
-    "reduction_conflict": 422,
-    "billing_cycle": 422,
-    "no_tariff": 422,
-    "no_arrears": 422,
-    "billing_error": 422,
-    # The request names a ruleset (or version) the service does not have.
-    "unknown_ruleset": 404,
-    # The ruleset is installed but its files are broken: the service's fault, not the request's.
-    "broken_ruleset": 500,
+__all__ = ["BILLING_STATUS", "SERVICE_CODES", "SERVICE_STATUS", "billing_codes", "status_of"]
+
+#: Code of a billing error → HTTP status, when it answers a whole request (from the classes).
+BILLING_STATUS: dict[str, int] = {code: cls.http_status for code, cls in ERROR_CLASSES.items()}
+
+#: Code of the service's own errors → (HTTP status, meaning).
+SERVICE_CODES: dict[str, tuple[int, str]] = {
+    "bad_json": (400, "The body is not UTF-8 JSON (or holds `NaN`, or is nested too deeply)."),
+    "unauthorized": (401, "A token is required and the request has not the right one."),
+    "not_found": (404, "No such route."),
+    "method_not_allowed": (405, "The route does not take this method."),
+    "body_too_large": (413, "The body is over the size limit (refused as soon as it passes it)."),
+    "too_many_rows": (413, "More rows (or ledger entries) than the per-request limit."),
+    "unsupported_media_type": (415, "A `Content-Type` that is not JSON."),
+    "invalid_request": (
+        422,
+        "The body is JSON of the wrong shape: not an object, a missing or unknown field, a field "
+        "of the wrong type.",
+    ),
+    "reload_failed": (500, "The rulesets could not be reloaded; the previous ones are still served."),
+    "internal_error": (500, "A failure of the service itself; its log says why."),
 }
 
 #: Code of the service's own errors → HTTP status.
-SERVICE_STATUS: dict[str, int] = {
-    "bad_json": 400,
-    "unauthorized": 401,
-    "not_found": 404,
-    "method_not_allowed": 405,
-    "body_too_large": 413,
-    "too_many_rows": 413,
-    "unsupported_media_type": 415,
-    "invalid_request": 422,
-    "reload_failed": 500,
-    "internal_error": 500,
-    "not_implemented": 501,
-}
+SERVICE_STATUS: dict[str, int] = {code: status for code, (status, _) in SERVICE_CODES.items()}
+
+
+def billing_codes() -> list[tuple[str, str, int, str]]:
+    """``(code, class name, HTTP status, meaning)`` of every billing error code, in the order
+    of :data:`~tariffcore.errors.ERROR_CLASSES` (what the documentation's table lists)."""
+    return [(code, cls.__name__, cls.http_status, error_meaning(cls)) for code, cls in ERROR_CLASSES.items()]
 
 
 def status_of(code: str) -> int:

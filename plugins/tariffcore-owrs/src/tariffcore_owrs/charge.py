@@ -40,6 +40,7 @@ from tariffcore import (
     NotApplicableError,
     Reading,
     TierSlice,
+    UnknownUseClassError,
 )
 from tariffcore.units import USAGE_UNITS
 
@@ -408,7 +409,7 @@ def exact_values(version: CompiledVersion, account: Account, reading: Reading) -
     spec = OwrsChargeSpec.model_validate(entry)
     written = spec.classes.get(account.use_class)
     if written is None:
-        raise NotApplicableError(f"{version.label} has no class {account.use_class!r}")
+        raise UnknownUseClassError(f"{version.label} has no class {account.use_class!r}")
     if account.use_class in spec.broken:
         raise BillingError(
             f"{version.label}: class {written} cannot be billed with this file: "
