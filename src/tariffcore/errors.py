@@ -6,6 +6,7 @@
     ├── RulesetError          a ruleset file is malformed (carries file:line:col problems)
     ├── PluginError           a plug-in failed to load or broke its contract (names the plug-in)
     ├── UnknownRulesetError   no installed ruleset has the requested id or version
+    ├── InputFileError        an input file cannot be read as rows at all (a column named twice)
     └── BillingError          one account cannot be billed (carries a stable ``code``)
         ├── InputError        the account or reading itself is invalid
         ├── NoVersionError    no version of the ruleset is in force on the anchor date
@@ -40,6 +41,7 @@ __all__ = [
     "BillingError",
     "BrokenRulesetError",
     "InputError",
+    "InputFileError",
     "InvalidValueError",
     "MissingValueError",
     "NoArrearsError",
@@ -117,6 +119,11 @@ class PluginError(TariffcoreError):
     def __init__(self, plugin: str, message: str) -> None:
         self.plugin = plugin
         super().__init__(f"plug-in {plugin!r}: {message}")
+
+
+class InputFileError(TariffcoreError):
+    """An input file cannot be read as rows at all (a column named twice, a file that is not
+    what its name says): the command stops with exit status 2 before writing anything."""
 
 
 class UnknownRulesetError(TariffcoreError):

@@ -29,7 +29,6 @@ into an error result of its own, since its statement would be incomplete.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,9 +38,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..engine import Catalog
-from ..errors import BillingError, InputError, row_result
+from ..errors import BillingError, InputError, InputFileError, row_result
 from ..money import D
-from ..rows import JSONL_SUFFIXES, field_text, json_lines, parse_date, parse_month
+from ..rows import (
+    JSONL_SUFFIXES,
+    check_header,
+    csv_reader,
+    field_text,
+    json_lines,
+    parse_date,
+    parse_month,
+    records,
+)
 from .statements import Allocation, LedgerBill, Payment, Statement, account_statement
 
 __all__ = [
@@ -158,16 +166,24 @@ def parse_ledger_row(fields: Mapping[str, Any], number: int = 0) -> LedgerBill |
 
 def _records(stream: IO[str], kind: str) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
     if kind == "csv":
-        reader = csv.DictReader(stream)
-        header = reader.fieldnames or []
+        found = records(csv_reader(stream))
+        first = next(found, None)
+        if first is None:
+            return
+        if isinstance(first[1], InputError):
+            raise InputFileError(f"the ledger's header cannot be read: {first[1].message}")
+        header = check_header(first[1], "the ledger")
+        width = len(header)
         missing = [name for name in ("account", "entry", "date") if name not in header]
-        for record in reader:
-            if missing:
-                yield reader.line_num, InputError(f"the ledger has no column {', '.join(missing)}")
-            elif None in record:
-                yield reader.line_num, InputError(f"line {reader.line_num} has more fields than the header")
+        for number, values in found:
+            if isinstance(values, InputError):
+                yield number, values
+            elif missing:
+                yield number, InputError(f"the ledger has no column {', '.join(missing)}")
+            elif len(values) > width:
+                yield number, InputError(f"line {number} has more fields than the header")
             else:
-                yield reader.line_num, record
+                yield number, dict(zip(header, [*values, *([""] * (width - len(values)))]))
         return
     yield from json_lines(stream)
 

@@ -30,8 +30,18 @@ from typing import IO, Any, TypeVar
 
 from ..bill import Account, Bill, Reading
 from ..engine import Catalog, load_catalog
-from ..errors import BillingError, InputError, row_result
-from ..rows import Chunk, Payload, Progress, missing_columns, parse_row
+from ..errors import BillingError, InputError, InputFileError, row_result
+from ..rows import (
+    Chunk,
+    Payload,
+    Progress,
+    check_header,
+    csv_reader,
+    missing_columns,
+    parse_row,
+    records,
+    unreadable,
+)
 from .cache import DEFAULT_CACHE_SIZE, CacheStats, ResultCache
 from .forms import AS_JSON, AS_OBJECT, SAFE_ID, Form, Printed, Result, account_json
 from .keys import RECORD_KEYS, CsvKeys, RowKeys, Uncacheable, parsed_key
@@ -157,6 +167,8 @@ class BatchEngine:
             account, reading = parse_row(record)
         except BillingError as exc:
             return _bare(exc)
+        except RecursionError:
+            return InputError("a field nests lists or objects too deeply to be read")
         reference = str(record.get("ruleset") or "").strip() or self.ruleset
         return self._bill(reference, account, reading)
 
@@ -257,58 +269,71 @@ class BatchEngine:
         it, at line ``offset + 1``. ``position`` tells the progress bar how far the input is
         read.
         """
-        reader = csv.reader(lines)
+        reader = csv_reader(lines)
         if header is None:
-            try:
-                header = tuple(next(reader))
-            except StopIteration:
+            first = next(records(reader), None)
+            if first is None:
                 return 0, 0
+            if isinstance(first[1], InputError):
+                raise InputFileError(f"the header cannot be read: {first[1].message}")
+            header = check_header(first[1])
         if missing_columns(header):  # every row is the same error row, naming its account
-            return self._write(header, ((0, values) for values in reader if values), out.write)
+            return self._write(header, records(reader, offset), out.write)
         keys = CsvKeys(header)
         cache = self._cache(header, AS_JSON)
+        parts: list[bytes] = []
+        rows = failed = unread = misses = 0
         get, key_of, where, width = cache.get, keys.values_key, keys.where, keys.width
         safe = SAFE_ID.match
-        parts: list[bytes] = []
         append = parts.append
-        rows = failed = unread = misses = 0
         key: Hashable | None
         hit: Printed | None
-        # The loop of _each, written out for CSV text: a row costs its key and a look-up.
-        for values in reader:
-            if not values:
-                continue
-            rows += 1
-            count = len(values)
-            if count != width:
-                if count > width:  # a row that cannot be read
-                    error = InputError(f"line {reader.line_num + offset} has more fields than the header")
-                    unread += 1
-                    append(b'{"account":"",' + AS_JSON.make(error)[1])
-                    continue
-                values += [""] * (width - count)
-            account = values[where].strip()  # as CsvKeys.key, for a row of this reader
-            if account:
-                key = key_of(values)
-                hit = get(key)
-            else:  # an error row that names no account: nothing to share
-                key = hit = None
-            if hit is None:
-                misses += 1
-                hit = self._miss(cache, AS_JSON, keys, key, values)
-            error_row, text = hit
-            if error_row:
-                failed += 1
-            if account.isalnum() or safe(account):  # nothing JSON would escape
-                append(b'{"account":"' + account.encode() + b'",')
-            else:
-                append(account_json(account))
-            append(text)
-            if len(parts) >= 128:  # ~64 rows: small writes reuse memory, no page faults
-                out.write(b"".join(parts))
-                parts.clear()
-                if progress is not None and rows % 4096 < 64:
-                    progress.advance(rows - progress.rows, position() if position is not None else 0)
+        # The loop of _each, written out for CSV text: a row costs its key and a look-up. A
+        # record the CSV module cannot read stops the loop with its error row, and the loop
+        # goes on with the next line.
+        while True:
+            try:
+                for values in reader:
+                    if len(values) <= 1 and (not values or not values[0].strip()):  # a blank line
+                        continue
+                    rows += 1
+                    count = len(values)
+                    if count != width:
+                        if count > width:  # a row that cannot be read
+                            error = InputError(
+                                f"line {reader.line_num + offset} has more fields than the header"
+                            )
+                            unread += 1
+                            append(b'{"account":"",' + AS_JSON.make(error)[1])
+                            continue
+                        values += [""] * (width - count)
+                    account = values[where].strip()  # as CsvKeys.key, for a row of this reader
+                    if account:
+                        key = key_of(values)
+                        hit = get(key)
+                    else:  # an error row that names no account: nothing to share
+                        key = hit = None
+                    if hit is None:
+                        misses += 1
+                        hit = self._miss(cache, AS_JSON, keys, key, values)
+                    error_row, text = hit
+                    if error_row:
+                        failed += 1
+                    if account.isalnum() or safe(account):  # nothing JSON would escape
+                        append(b'{"account":"' + account.encode() + b'",')
+                    else:
+                        append(account_json(account))
+                    append(text)
+                    if len(parts) >= 128:  # ~64 rows: small writes reuse memory, no page faults
+                        out.write(b"".join(parts))
+                        parts.clear()
+                        if progress is not None and rows % 4096 < 64:
+                            progress.advance(rows - progress.rows, position() if position is not None else 0)
+                break
+            except csv.Error as exc:
+                rows += 1
+                unread += 1
+                append(b'{"account":"",' + AS_JSON.make(unreadable(exc, reader.line_num + offset))[1])
         out.write(b"".join(parts))
         self.stats.hits += rows - unread - misses
         self.stats.misses += misses

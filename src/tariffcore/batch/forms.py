@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from ..bill import Bill
 from ..errors import BillingError
-from ..rows import bill_to_dict, compact_json, error_to_dict
+from ..rows import bill_to_dict, compact_json, error_to_dict, utf8
 from .cache import OBJECT_WEIGHT
 
 __all__ = ["AS_JSON", "AS_OBJECT", "SAFE_ID", "Form", "Printed", "Result", "account_json", "fragment"]
@@ -33,7 +33,7 @@ def account_json(account: str) -> bytes:
     """The start of a JSON line, up to and with its account id, in UTF-8."""
     if SAFE_ID.match(account):
         return b'{"account":"' + account.encode() + b'",'
-    return ('{"account":' + compact_json(account) + ",").encode()
+    return utf8('{"account":' + compact_json(account) + ",")
 
 
 def fragment(result: Result) -> bytes:
@@ -43,7 +43,7 @@ def fragment(result: Result) -> bytes:
     data["account"] = ""
     text = compact_json(data)
     assert text.startswith(_PREFIX)
-    return (text[len(_PREFIX) :] + "\n").encode()
+    return utf8(text[len(_PREFIX) :] + "\n")
 
 
 #: A result as JSON-lines output keeps it: whether it is an error row, and its

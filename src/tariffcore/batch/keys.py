@@ -128,7 +128,7 @@ class RecordKeys(RowKeys):
             return "", None
         try:
             return account, freeze({k: v for k, v in row.items() if k != "account"})
-        except Uncacheable:
+        except (Uncacheable, RecursionError):  # a value too deep to key: billed uncached
             return account, None
 
     def fields(self, row: Mapping[str, Any]) -> Mapping[str, Any]:

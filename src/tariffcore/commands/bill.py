@@ -23,7 +23,7 @@ from ..batch import (
 )
 from ..engine import charge_ids
 from ..errors import TariffcoreError
-from ..rows import SqliteBillWriter, input_format, read_chunks, writer_for
+from ..rows import SqliteBillWriter, check_csv_file, input_format, read_chunks, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output, warn_problems
 from ._conventions import (
@@ -180,6 +180,8 @@ def _run(
     kind = input_format(source, args.input_format) if not stdin else (args.input_format or "csv")
     if args.ruleset is None and not stdin and kind == "csv" and "ruleset" not in csv_header(source):
         raise UsageError(f"give --ruleset ID: {args.input} has no 'ruleset' column")
+    if source != "-" and kind == "csv":
+        check_csv_file(source)  # a column named twice: refused before anything is written
     progress = progress_for(args, stdin)
     chunks = read_chunks(source, kind, progress=progress)
     rows = failed = 0

@@ -34,7 +34,7 @@ from ..regression import (
     compare_chunk,
     side_names,
 )
-from ..rows import ParquetRowsWriter, compact_json, read_chunks
+from ..rows import ParquetRowsWriter, check_csv_file, compact_json, input_format, read_chunks
 from ..version import __version__
 from ._common import Subparsers, catalog_options
 from ._conventions import (
@@ -184,6 +184,8 @@ def _run(
     started: float,
 ) -> int:
     stdin = source == "-"
+    if source != "-" and input_format(source, args.input_format) == "csv":
+        check_csv_file(source)  # a column named twice: refused before anything is written
     progress = progress_for(args, stdin)
     chunks = read_chunks(source, args.input_format, progress=progress)
     summaries = [

@@ -11,6 +11,7 @@ notice: each is named on standard error and the exit status is 1.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -64,8 +65,12 @@ def register(subparsers: Subparsers) -> None:
 
 
 def file_name(account: str) -> str:
-    """A file name for ``account``'s notice: letters, digits, ``.``, ``-`` and ``_`` kept."""
+    """A file name for ``account``'s notice: letters, digits, ``.``, ``-`` and ``_`` kept; an id
+    too long for a file name is cut, and a digest of the whole id keeps it apart from others."""
     name = _UNSAFE.sub("_", account).lstrip(".") or "_"
+    if len(name.encode()) > 100:
+        digest = hashlib.sha256(account.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        name = name.encode()[:80].decode("utf-8", "ignore") + "-" + digest
     return f"{name}.html"
 
 

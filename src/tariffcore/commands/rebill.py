@@ -15,7 +15,7 @@ import time
 
 from ..batch import BatchEngine, run_chunks
 from ..regression import RebillSummary, SqliteRebillWriter, check_chunk, describe
-from ..rows import Progress, compact_json, read_chunks
+from ..rows import Progress, check_csv_file, compact_json, input_format, read_chunks
 from ..version import __version__
 from ._common import Subparsers, catalog_options
 from ._conventions import check_input, output_format, progress_for, stdin_file, summary_line
@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, engine: BatchEngine, source: str, started: float) -> int:
+    if source != "-" and input_format(source, args.input_format) == "csv":
+        check_csv_file(source)  # a column named twice: refused before anything is written
     progress = progress_for(args, source == "-")
     chunks = read_chunks(source, args.input_format, progress=progress)
     summary = RebillSummary()

@@ -10,9 +10,7 @@ for one account with different usages is an error: a notice will not pick one.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import sys
 from collections.abc import Container, Iterator, Mapping
 from datetime import date
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
-from ..rows import input_format
+from ..rows import check_header, csv_reader, input_format, json_lines, records
 
 __all__ = ["History", "month_key", "read_history"]
 
@@ -36,7 +34,7 @@ def month_key(value: Any, where: str) -> date:
     text = str(value).strip()
     try:
         day = date.fromisoformat(text + "-01" if len(text) == 7 else text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InputError(f"{where}: billing_month {value!r} is not a month (YYYY-MM)") from None
     return day.replace(day=1)
 
@@ -53,27 +51,25 @@ def _records(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
 
 def _stream_records(stream: IO[str], name: str, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
     if kind == "jsonl":
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
+        for number, record in json_lines(stream):
             where = f"{name}: line {number}"
-            try:
-                record = json.loads(line, parse_float=Decimal)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{where} is not JSON ({exc.msg})") from None
-            if not isinstance(record, dict):
-                raise InputError(f"{where} is not a JSON object")
+            if isinstance(record, InputError):
+                raise InputError(f"{where} is {record.message}")
             yield where, record
         return
-    reader = csv.DictReader(stream)
-    missing = [c for c in ("account", "billing_month", "usage_m3") if c not in (reader.fieldnames or ())]
+    found = records(csv_reader(stream))
+    first = next(found, None)
+    header = check_header(first[1], name) if first is not None and isinstance(first[1], list) else ()
+    missing = [c for c in ("account", "billing_month", "usage_m3") if c not in header]
     if missing:
         raise InputError(
             f"{name}: a usage history needs the columns account, billing_month "
             f"and usage_m3 (missing: {', '.join(missing)})"
         )
-    for record in reader:
-        yield f"{name}: line {reader.line_num}", record
+    for number, values in found:
+        if isinstance(values, InputError):
+            raise InputError(f"{name}: {values.message}")
+        yield f"{name}: line {number}", dict(zip(header, values))
 
 
 def read_history(path: str | Path, accounts: Container[str] | None = None) -> History:

@@ -161,7 +161,7 @@ def compare_chunk(engines: tuple[BatchEngine, ...], chunk: Chunk) -> list[Compar
         if billed is not None and billed.use_class:
             use_class = use_class or billed.use_class
         mm = billed.meter_mm if billed is not None and billed.meter_mm is not None else None
-        if mm is None and meter.isdigit():
+        if mm is None and meter.isdigit() and len(meter) <= 9:  # a meter size, not a long number
             mm = int(meter)
         found.append(Comparison(first.number, first.account, use_class, usage, results, mm))
     return found

@@ -14,6 +14,7 @@ from .chunks import (
     open_text,
     read_chunks,
 )
+from .csvtext import FIELD_LIMIT, blank, check_csv_file, check_header, csv_reader, records, unreadable
 from .dates import parse_date, parse_month
 from .inputs import (
     JSONL_SUFFIXES,
@@ -36,6 +37,7 @@ from .output import (
     error_to_dict,
     explain_bill,
     line_to_dict,
+    utf8,
     writer_for,
 )
 from .parquet import (
@@ -56,6 +58,13 @@ from .sqlite import (
 )
 
 __all__ = [
+    "FIELD_LIMIT",
+    "blank",
+    "check_csv_file",
+    "check_header",
+    "csv_reader",
+    "records",
+    "unreadable",
     "AMOUNT_PRECISION",
     "AMOUNT_SCALE",
     "BillColumns",
@@ -83,6 +92,7 @@ __all__ = [
     "charge_cells",
     "clock",
     "compact_json",
+    "utf8",
     "error_to_dict",
     "explain_bill",
     "field_text",

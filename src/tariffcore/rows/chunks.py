@@ -9,7 +9,6 @@ written as floats by pandas bills; a fractional float is refused, naming its col
 
 from __future__ import annotations
 
-import csv
 import io
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import BillingError, InputError, TariffcoreError
+from ..errors import BillingError, InputError, InputFileError, TariffcoreError
+from .csvtext import check_header, csv_reader, records
 from .inputs import JSONL_SUFFIXES, jsonl_records
 from .progress import Progress
 
@@ -47,19 +47,20 @@ def _csv_chunks(
     stream: Iterable[str], size: int, header: tuple[str, ...] | None = None, offset: int = 0
 ) -> Iterator[Chunk]:
     """Chunks of CSV rows; with ``header``, ``stream`` starts after it, at line ``offset + 1``."""
-    reader = csv.reader(stream)
+    reader = csv_reader(stream)
     if header is None:
-        try:
-            header = tuple(next(reader))
-        except StopIteration:
+        first = next(records(reader), None)
+        if first is None:
             return
+        if isinstance(first[1], InputError):
+            raise InputFileError(f"the header cannot be read: {first[1].message}")
+        header = check_header(first[1])
     width = len(header)
     rows: list[tuple[int, Payload]] = []
-    for values in reader:
-        if not values:
-            continue
-        number = reader.line_num + offset
-        if len(values) > width:
+    for number, values in records(reader, offset):
+        if isinstance(values, InputError):
+            rows.append((number, values))
+        elif len(values) > width:
             rows.append((number, InputError(f"line {number} has more fields than the header")))
         else:
             rows.append((number, values))
@@ -93,6 +94,7 @@ def _parquet_chunks(path: Path, size: int, position: list[int]) -> Iterator[Chun
     number = 0
     try:
         parquet = pq.ParquetFile(path)
+        check_header(parquet.schema_arrow.names)
         batches = parquet.iter_batches(batch_size=size)
         while True:
             try:

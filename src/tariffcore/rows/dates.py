@@ -19,14 +19,24 @@ def parse_month(text: str) -> date:
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise InputError(f"billing month {text!r} has no month {month}")
+            raise InputError(f"billing month {_shown(text)} has no month {month}")
+        if year < 1:
+            raise InputError(f"billing month {_shown(text)} is before the calendar's year 1")
         return date(year, month, 1)
     return parse_date(value).replace(day=1)
 
 
 def parse_date(text: str) -> date:
-    """An ISO date (``2025-03-31``), with a clear error otherwise."""
+    """An ISO date (``2025-03-31``), with a clear error otherwise: a date no calendar has
+    (``2025-02-30``, ``0000-01-01``) or past 9999-12-31 is not a date."""
     try:
         return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+    except (ValueError, OverflowError):
+        raise InputError(
+            f"{_shown(text)} is not a date (expected YYYY-MM-DD, from 0001-01-01 to 9999-12-31)"
+        ) from None
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut when long."""
+    return repr(text) if len(text) <= 40 else repr(f"{text[:20]}…{text[-10:]}")

@@ -15,7 +15,6 @@ instead, converted exactly to m³) and optionally ``due_date``, ``reductions`` (
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,9 +24,10 @@ from types import MappingProxyType
 from typing import IO, Any
 
 from ..bill import Account, Reading
-from ..errors import BillingError, InputError
+from ..errors import BillingError, InputError, InputFileError
 from ..meter import READ_COLUMNS, usage_from_fields
 from ..units import USAGE_COLUMNS
+from .csvtext import check_header, csv_reader, records
 from .dates import parse_date, parse_month
 from .jsonlines import json_lines
 
@@ -102,23 +102,39 @@ def field_text(value: Any) -> str:
 
 
 def _text(name: str, value: Any) -> str:
-    """:func:`field_text` of column ``name``; its error names the column."""
+    """:func:`field_text` of column ``name``; its error names the column. A list or an object
+    (from JSON) is not a value of a column."""
+    if isinstance(value, (dict, list, tuple)):
+        raise InputError(
+            f"{name} must be one value, not a {'list' if not isinstance(value, dict) else 'object'}"
+        )
     try:
         return field_text(value)
     except InputError as exc:
         raise InputError(f"{name}: {exc.message} ({value!r}); give it as text") from None
 
 
+#: The most digits a whole-number column may have (a meter size, a count of households or
+#: months): far beyond any account, and far below what would stop a bill being exact.
+MAX_WHOLE_DIGITS = 9
+
+
 def _whole(name: str, value: Any) -> int | None:
     if isinstance(value, float):
         raise InputError(f"{name} must be a whole number, not {value!r}")
-    text = field_text(value)
+    text = _text(name, value)
     if not text:
         return None
     match = None if isinstance(value, bool) else _WHOLE.match(text)
     if match is None:
-        raise InputError(f"{name} must be a whole number, not {text!r}")
-    return int(match.group(1))
+        shown = text if len(text) <= 30 else f"{text[:15]}…{text[-5:]} ({len(text):,} characters)"
+        raise InputError(f"{name} must be a whole number, not {shown!r}")
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > MAX_WHOLE_DIGITS:
+        raise InputError(
+            f"{name} has {len(digits):,} digits: a whole number of at most {MAX_WHOLE_DIGITS} digits is expected"
+        )
+    return int(digits)
 
 
 def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
@@ -219,14 +235,25 @@ class _RowError:
 
 
 def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError | _RowError]]:
-    reader = csv.DictReader(stream)
-    missing = missing_columns(reader.fieldnames or [])
-    for record in reader:
-        number = reader.line_num
+    reader = csv_reader(stream)
+    found = records(reader)
+    first = next(found, None)
+    if first is None:
+        return
+    if isinstance(first[1], InputError):
+        raise InputFileError(f"the header cannot be read: {first[1].message}")
+    header = check_header(first[1])
+    missing = missing_columns(header)
+    width = len(header)
+    for number, values in found:
+        if isinstance(values, InputError):
+            yield number, values
+            continue
+        record = dict(zip(header, [*values, *([""] * (width - len(values)))]))
         if missing:
             error = InputError(f"the input has no column {', '.join(missing)}")
             yield number, _RowError(str(record.get("account") or "").strip(), error)
-        elif None in record:
+        elif len(values) > width:
             yield number, InputError(f"line {number} has more fields than the header")
         else:
             yield number, record

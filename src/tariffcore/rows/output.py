@@ -40,6 +40,15 @@ def compact_json(data: Any) -> str:
     return _COMPACT.encode(data)
 
 
+def utf8(text: str) -> bytes:
+    """JSON ``text`` in UTF-8; a lone surrogate (which JSON input may escape, ``\\ud800``, and
+    UTF-8 cannot hold) is written escaped again, so the output is the JSON it was read as."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return "".join(f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in text).encode()
+
+
 def _amount(value: Any) -> str | None:
     return None if value is None else format_amount(value)
 

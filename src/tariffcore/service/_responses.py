@@ -14,7 +14,7 @@ from typing import Any
 from starlette.responses import Response
 
 from ..money import format_amount
-from ..rows import compact_json
+from ..rows import compact_json, utf8
 from .status import status_of
 
 __all__ = ["error_response", "json_response", "plain"]
@@ -22,7 +22,7 @@ __all__ = ["error_response", "json_response", "plain"]
 
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """``data`` (or JSON text already made) as a JSON response."""
-    body = data if isinstance(data, bytes) else compact_json(data).encode()
+    body = data if isinstance(data, bytes) else utf8(compact_json(data))
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 

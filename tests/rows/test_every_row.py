@@ -1,0 +1,141 @@
+"""One row never kills a run: whatever a row holds that cannot be read (a date outside the
+calendar, a field or an integer past Python's limits, JSON nested too deeply) becomes that
+row's error row; a file whose header names a column twice is refused before anything runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli as run
+
+HEADER = "account,use_class,meter_mm,household_units,usage_m3,billing_month"
+
+
+@pytest.mark.parametrize(
+    ("argv", "text", "column"),
+    [
+        (
+            ["bill", "{}", "--ruleset", "kr/gimhae"],
+            "account,use_class,usage_m3,usage_m3\nA,household,1,2\n",
+            "usage_m3",
+        ),
+        (
+            ["bill", "{}", "--ruleset", "kr/gimhae", "-j", "2"],
+            "account,use_class,usage_m3,usage_m3\nA,household,1,2\n",
+            "usage_m3",
+        ),
+        (
+            ["bill", "{}", "--ruleset", "kr/gimhae", "--format", "csv"],
+            "account,account,use_class,usage_m3\nA,B,household,1\n",
+            "account",
+        ),
+        (
+            ["compare", "{}", "--ruleset", "kr/gimhae", "--against", "kr/gimhae"],
+            "account,use_class,usage_m3,usage_m3\nA,household,1,2\n",
+            "usage_m3",
+        ),
+        (
+            ["rebill", "{}", "--ruleset", "kr/gimhae"],
+            "account,use_class,usage_m3,issued_total,issued_total\nA,household,1,2,3\n",
+            "issued_total",
+        ),
+        (
+            ["explain", "{}", "--account", "A", "--ruleset", "kr/gimhae"],
+            "account,use_class,usage_m3,use_class\nA,household,1,general\n",
+            "use_class",
+        ),
+        (
+            ["arrears", "{}", "--ruleset", "kr/seoul", "--as-of", "2025-06-30"],
+            "account,entry,date,date,amount\nL,bill,2025-01-31,2025-02-28,1\n",
+            "date",
+        ),
+    ],
+)
+def test_a_column_named_twice_refuses_the_file(
+    tmp_path: Path, argv: list[str], text: str, column: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(text, encoding="utf-8")
+    status, out, err = run(capsys, *[str(source) if a == "{}" else a for a in argv])
+    assert status == 2 and "Traceback" not in err
+    assert f"the column {column!r} is given twice" in err
+    assert out == ""
+
+
+def test_blank_column_names_may_repeat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(f"{HEADER},,\nA,household,13,1,20,2025-03,,\n", encoding="utf-8")
+    status, out, _ = run(capsys, "bill", str(source), "--ruleset", "kr/gimhae")
+    assert status == 0 and json.loads(out)["total"] == "37900"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("0000-03", "before the calendar's year 1"),
+        ("10000-01", "is not a date"),
+        ("2025-13", "has no month 13"),
+        ("2025-02-30", "is not a date"),
+    ],
+)
+def test_a_month_outside_the_calendar_is_its_rows_error(
+    tmp_path: Path, value: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(f"{HEADER}\nA,household,13,1,20,{value}\nB,household,13,1,20,2025-03\n")
+    status, out, _ = run(capsys, "bill", str(source), "--ruleset", "kr/gimhae")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert status == 1 and rows[1]["total"] == "37900"
+    assert rows[0]["error"]["code"] == "invalid_input" and words in rows[0]["error"]["message"]
+
+
+def test_fields_and_integers_past_pythons_limits_are_read_as_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    note = "n" * 200_000  # over the CSV module's 131,072 characters: read whole, ignored
+    source.write_text(
+        f"{HEADER},note\nA,household,13,1,20,2025-03,{note}\nB,household,{'9' * 5000},1,20,2025-03,\n"
+        f"C,household,13,1,{'1' * 200_000},2025-03,\nD,household,13,1,20,2025-03,\n"
+    )
+    for jobs in ("1", "2"):
+        status, out, _ = run(
+            capsys, "bill", str(source), "--ruleset", "kr/gimhae", "-j", jobs, "--format", "csv"
+        )
+        lines = out.splitlines()
+        assert status == 1 and len(lines) == 5
+        assert ",37900," in lines[1] and ",37900," in lines[4]
+        assert (
+            "meter_mm has 5,000 digits" in lines[2] and "usage_m3" in lines[3] and "out of range" in lines[3]
+        )
+
+
+def test_json_lines_that_python_cannot_read_are_error_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = '{"account": "A", "use_class": "household", "meter_mm": 13, "usage_m3": "20", "billing_month": "2025-03"}'
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                good,
+                '{"account": "B", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                '{"account": "C", "use_class": "household", "usage_m3": "1", "meter_mm": ' + "9" * 5000 + "}",
+                '{"account": "D", "usage_m3": "1", "usage_m3": "2"}',
+                '{"account": "E\\ud800", "use_class": "household"}',
+                good.replace('"A"', '"F"'),
+            ]
+        )
+        + "\n"
+    )
+    status, out, _ = run(capsys, "bill", str(source), "--ruleset", "kr/gimhae")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert status == 1 and len(rows) == 6
+    assert rows[0]["total"] == rows[5]["total"] == "37900"
+    assert "nested too deeply" in rows[1]["error"]["message"]
+    assert "meter_mm has 5,000 digits" in rows[2]["error"]["message"]
+    assert "gives the field 'usage_m3' twice" in rows[3]["error"]["message"]
+    assert "lone surrogate" in rows[4]["error"]["message"]
