@@ -30,6 +30,9 @@ error.
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -38,10 +41,13 @@ __all__ = [
     "ERROR_CLASSES",
     "INVALID",
     "BillingCycleError",
+    "BUILTIN_PLUGIN",
     "BillingError",
     "BrokenRulesetError",
+    "DEBUG_VARIABLE",
     "InputError",
     "InputFileError",
+    "InternalError",
     "InvalidValueError",
     "MissingValueError",
     "NoArrearsError",
@@ -309,6 +315,44 @@ class RulesetNotFoundError(BillingError, UnknownRulesetError):
     http_status = 404
 
 
+class InternalError(BillingError):
+    """A bug in tariffcore itself: in a run, the error row of the row it happened on (naming
+    its account; the run goes on, and ``--debug`` shows the traceback); from the service, the
+    failure of a request (its log says why). Please report it."""
+
+    code = "internal_error"
+    http_status = 500
+
+    def __init__(self, message: str, *, code: str | None = None, details: str = "") -> None:
+        super().__init__(message, code=code)
+        #: The traceback, as text (a text keeps no frames alive in a cache).
+        self.details = details
+
+    @classmethod
+    def of(cls, exc: BaseException, account: str) -> InternalError:
+        """The error row of ``exc``, raised while reading or billing the row of ``account``."""
+        details = "".join(traceback.format_exception(exc))
+        who = f"account {account!r}" if account else "a row without an account"
+        error = cls(
+            f"internal error reading or billing {who}: {type(exc).__name__}: {_one_line(exc)} "
+            "(a bug in tariffcore: please report it; --debug shows the traceback)",
+            details=details,
+        )
+        if os.environ.get(DEBUG_VARIABLE):
+            sys.stderr.write(f"tariffcore: internal error, {who}:\n{details}")
+        return error
+
+
+#: Set (by ``--debug``) to have every internal error's traceback written to standard error,
+#: in worker processes too.
+DEBUG_VARIABLE = "TARIFFCORE_DEBUG"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
 class BrokenRulesetError(BillingError):
     """The ruleset is installed, but its files are broken (to the service, its own fault, not
     the request's)."""
@@ -323,11 +367,17 @@ def error_meaning(cls: type[BillingError]) -> str:
     return " ".join(text.split())
 
 
-def row_result(reference: str | None, work: Callable[[str], _T]) -> _T | BillingError:
+#: The name the built-in plug-in is registered under: its failures are tariffcore's own.
+BUILTIN_PLUGIN = "tariffcore.plugins.builtin"
+
+
+def row_result(reference: str | None, work: Callable[[str], _T], account: str = "") -> _T | BillingError:
     """``work(reference)``, or the :class:`BillingError` value an error row shows instead.
 
     Every way one row can fail under the ruleset ``reference`` becomes a value, so a run goes
-    on: no ruleset given, a billing error, an unknown ruleset, a broken ruleset.
+    on: no ruleset given, a billing error, an unknown ruleset, a broken ruleset, and a bug in
+    tariffcore (an :class:`InternalError` naming ``account``). A third-party plug-in that
+    breaks its contract (:class:`PluginError`) stops the run instead, naming the plug-in.
     """
     if not reference:
         return NoRulesetError("no ruleset: give --ruleset or a 'ruleset' column")
@@ -339,3 +389,9 @@ def row_result(reference: str | None, work: Callable[[str], _T]) -> _T | Billing
         return RulesetNotFoundError(str(exc))
     except RulesetError as exc:
         return BrokenRulesetError(f"ruleset {reference} is broken: {exc}")
+    except PluginError as exc:
+        if exc.plugin != BUILTIN_PLUGIN:
+            raise  # a plug-in that breaks its contract stops the run, naming it
+        return InternalError.of(exc, account)
+    except Exception as exc:  # a bug: the row's error, never the end of the run
+        return InternalError.of(exc, account)

@@ -1,6 +1,6 @@
-"""One row never kills a run: whatever a row holds that cannot be read (a date outside the
-calendar, a field or an integer past Python's limits, JSON nested too deeply) becomes that
-row's error row; a file whose header names a column twice is refused before anything runs."""
+"""One row never kills a run: whatever goes wrong reading or billing a row becomes that row's
+error row (a bug in tariffcore an ``internal_error`` naming the account, its traceback shown
+with ``--debug``); a file whose header names a column twice is refused before anything runs."""
 
 from __future__ import annotations
 
@@ -9,9 +9,131 @@ from pathlib import Path
 
 import pytest
 
+import tariffcore
+from tests.helpers import ROOT
 from tests.helpers import run_cli as run
 
 HEADER = "account,use_class,meter_mm,household_units,usage_m3,billing_month"
+
+
+@pytest.fixture
+def buggy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Billing the account BUG raises what a bug in tariffcore would."""
+    real = tariffcore.Catalog.bill
+
+    def bill(self: tariffcore.Catalog, ruleset: str, account: tariffcore.Account, *rest: object) -> object:
+        if account.id == "BUG":
+            raise KeyError("a slip in the code")
+        return real(self, ruleset, account, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tariffcore.Catalog, "bill", bill)
+    monkeypatch.setattr("tariffcore.batch.engine._CATALOGS", {})
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("jobs", ["1"])
+def test_a_bug_billing_one_row_is_that_rows_internal_error(
+    tmp_path: Path, buggy: None, fmt: str, jobs: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        f"{HEADER}\nA,household,13,1,20,2025-03\nBUG,household,13,1,21,2025-03\nC,household,13,1,20,2025-03\n"
+    )
+    target = tmp_path / f"out.{fmt}"
+    status, _, err = run(capsys, "bill", str(source), "--ruleset", "kr/gimhae", "-j", jobs, "-o", str(target))
+    assert status == 1 and "Traceback" not in err
+    text = target.read_text(encoding="utf-8")
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in text.splitlines()]
+        assert [row["account"] for row in rows] == ["A", "BUG", "C"]
+        error = rows[1]["error"]
+        assert error["code"] == "internal_error"
+        assert error["message"].startswith("internal error reading or billing account 'BUG': KeyError")
+        assert rows[0]["total"] == rows[2]["total"] == "37900"
+    else:
+        assert "internal_error" in text.splitlines()[2] and text.count("\n") == 4
+
+
+def test_debug_shows_the_traceback_of_an_internal_error(
+    tmp_path: Path, buggy: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(f"{HEADER}\nBUG,household,13,1,20,2025-03\n")
+    status, out, err = run(capsys, "bill", str(source), "--ruleset", "kr/gimhae", "--debug")
+    assert status == 1 and json.loads(out)["error"]["code"] == "internal_error"
+    assert "Traceback (most recent call last)" in err and "KeyError: 'a slip in the code'" in err
+    status, out, err = run(
+        capsys,
+        "--debug",
+        "explain",
+        "--ruleset",
+        "kr/gimhae",
+        "--account",
+        "BUG",
+        "--use-class",
+        "household",
+        "--meter-mm",
+        "13",
+        "--usage",
+        "20",
+        "--billing-month",
+        "2025-03",
+    )
+    assert status == 1 and "internal_error" in out and "Traceback" in err
+
+
+def test_a_bug_in_explain_and_in_a_ledger_is_the_accounts_error(
+    tmp_path: Path, buggy: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(
+        capsys,
+        "explain",
+        "--ruleset",
+        "kr/gimhae",
+        "--account",
+        "BUG",
+        "--use-class",
+        "household",
+        "--meter-mm",
+        "13",
+        "--usage",
+        "20",
+        "--billing-month",
+        "2025-03",
+    )
+    assert status == 1 and "error internal_error" in out and "Traceback" not in err
+
+    import tariffcore.accounts.ledger as ledger
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise ZeroDivisionError("a slip")
+
+    monkeypatch.setattr(ledger, "account_statement", broken)
+    book = tmp_path / "ledger.csv"
+    book.write_text("account,entry,date,amount\nL-1,bill,2025-01-31,52000\nL-2,bill,2025-01-31,100\n")
+    status, out, err = run(capsys, "arrears", str(book), "--ruleset", "kr/seoul", "--as-of", "2025-06-30")
+    assert status == 1 and "Traceback" not in err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(row["account"], row["error"]["code"]) for row in rows] == [
+        ("L-1", "internal_error"),
+        ("L-2", "internal_error"),
+    ]
+
+
+def test_a_bug_outside_any_row_ends_the_run_with_exit_2_and_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tariffcore.commands import report
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise IndexError("a slip")
+
+    monkeypatch.setattr(report, "run_report", broken)
+    status, out, err = run(capsys, "report", str(ROOT / "examples" / "readings.csv"))
+    assert (status, out) == (2, "")
+    assert "internal error: IndexError: a slip" in err and "Traceback" not in err
+    status, _, err = run(capsys, "report", str(ROOT / "examples" / "readings.csv"), "--debug")
+    assert status == 2 and "Traceback (most recent call last)" in err
 
 
 @pytest.mark.parametrize(

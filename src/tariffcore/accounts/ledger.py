@@ -118,7 +118,7 @@ class AccountLedger:
                 version=pinned,
             )
 
-        return row_result(self.ruleset or default, work)
+        return row_result(self.ruleset or default, work, self.account)
 
 
 def parse_ledger_row(fields: Mapping[str, Any], number: int = 0) -> LedgerBill | Payment:

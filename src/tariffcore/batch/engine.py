@@ -30,7 +30,7 @@ from typing import IO, Any, TypeVar
 
 from ..bill import Account, Bill, Reading
 from ..engine import Catalog, load_catalog
-from ..errors import BillingError, InputError, InputFileError, row_result
+from ..errors import BillingError, InputError, InputFileError, InternalError, PluginError, row_result
 from ..rows import (
     Chunk,
     Payload,
@@ -158,8 +158,11 @@ class BatchEngine:
         return _with_account(result, account.id)
 
     def _bill(self, reference: str | None, account: Account, reading: Reading) -> Result:
-        """:meth:`Catalog.bill`, every per-row failure turned into a :class:`BillingError`."""
-        result = row_result(reference, lambda ref: self.catalog.bill(ref, account, reading, self.charges))
+        """:meth:`Catalog.bill`, every per-row failure turned into a :class:`BillingError` (a
+        bug in tariffcore into an :class:`~tariffcore.InternalError` naming the account)."""
+        result = row_result(
+            reference, lambda ref: self.catalog.bill(ref, account, reading, self.charges), account.id
+        )
         return _bare(result) if isinstance(result, BillingError) else result
 
     def _from_fields(self, record: Mapping[str, Any]) -> Result:
@@ -169,6 +172,8 @@ class BatchEngine:
             return _bare(exc)
         except RecursionError:
             return InputError("a field nests lists or objects too deeply to be read")
+        except Exception as exc:  # a bug in reading the row: its error row, the run goes on
+            return InternalError.of(exc, _account_of(record))
         reference = str(record.get("ruleset") or "").strip() or self.ruleset
         return self._bill(reference, account, reading)
 
@@ -184,7 +189,13 @@ class BatchEngine:
 
     def _miss(self, cache: ResultCache[V], form: Form[V], keys: RowKeys, key: Hashable | None, row: Any) -> V:
         """The result of a row the cache does not have, in ``form``; kept under ``key``."""
-        value = form.make(self._from_fields(keys.fields(row)))
+        try:
+            value = form.make(self._from_fields(keys.fields(row)))
+        except PluginError:
+            raise  # a plug-in that breaks its contract stops the run, naming it
+        except Exception as exc:  # a bug in writing the row: its error row, the run goes on
+            fields = keys.fields(row)
+            return form.make(InternalError.of(exc, _account_of(fields)))
         if key is not None:
             cache.put(key, value)
         return value
@@ -352,6 +363,12 @@ class BatchEngine:
                 result = _with_account(result, account)
             found.append(outcome(number, account, result))
         return found
+
+
+def _account_of(record: Mapping[str, Any]) -> str:
+    """The account id a row gives, for an error that names it."""
+    value = record.get("account")
+    return value.strip() if isinstance(value, str) else "" if value is None else repr(value)[:100]
 
 
 _BILL_FIELDS = tuple(f.name for f in fields(Bill))

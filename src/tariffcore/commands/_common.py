@@ -89,4 +89,4 @@ def bill_one(
 ) -> Bill | BillingError:
     """Bill one account (only ``charges`` when given), turning every per-row failure into a
     :class:`BillingError` value."""
-    return row_result(reference, lambda ref: catalog.bill(ref, account, reading, charges))
+    return row_result(reference, lambda ref: catalog.bill(ref, account, reading, charges), account.id)

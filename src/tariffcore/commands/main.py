@@ -13,12 +13,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Iterator, Sequence
 
-from ..errors import BillingError, TariffcoreError
+from ..errors import DEBUG_VARIABLE, BillingError, TariffcoreError
 from ..version import __version__
 
 __all__ = ["COMMANDS", "main"]
@@ -67,6 +69,24 @@ def _terminated_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def _debugging(on: bool) -> Iterator[None]:
+    """With ``--debug``, internal errors of rows write their traceback to standard error (in
+    worker processes too: they see the variable)."""
+    if not on:
+        yield
+        return
+    before = os.environ.get(DEBUG_VARIABLE)
+    os.environ[DEBUG_VARIABLE] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(DEBUG_VARIABLE, None)
+        else:
+            os.environ[DEBUG_VARIABLE] = before
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command registered."""
     parser = argparse.ArgumentParser(
@@ -74,10 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exact municipal water and sewer charges from versioned ordinance rulesets.",
     )
     parser.add_argument("--version", action="version", version=f"tariffcore {__version__}")
+    parser.add_argument("--debug", action="store_true", help=_DEBUG)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"tariffcore.commands.{name}").register(subparsers)
+    for sub in subparsers.choices.values():  # after the command too: tariffcore bill … --debug
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG)
     return parser
+
+
+_DEBUG = "show the traceback of an internal error (a bug in tariffcore), of a row or of the run"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,8 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    debug = bool(getattr(args, "debug", False))
     try:
-        with _terminated_as_exception():
+        with _terminated_as_exception(), _debugging(debug):
             return int(args.run(args))
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
@@ -105,6 +132,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"tariffcore: the input is not UTF-8 text (byte {exc.start} of a block read: "
             f"{exc.reason}); convert it first, e.g. iconv -f cp949 -t utf-8",
+            file=sys.stderr,
+        )
+        return 2
+    except Exception as exc:  # a bug in tariffcore: the run cannot go on, and says so
+        if debug:
+            traceback.print_exc()
+        text = " ".join(str(exc).split())
+        print(
+            f"tariffcore: internal error: {type(exc).__name__}: {text[:500]} (a bug in tariffcore: "
+            "please report it; --debug shows the traceback)",
             file=sys.stderr,
         )
         return 2

@@ -40,7 +40,6 @@ SERVICE_CODES: dict[str, tuple[int, str]] = {
         "of the wrong type.",
     ),
     "reload_failed": (500, "The rulesets could not be reloaded; the previous ones are still served."),
-    "internal_error": (500, "A failure of the service itself; its log says why."),
 }
 
 #: Code of the service's own errors → HTTP status.
