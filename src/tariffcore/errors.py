@@ -118,13 +118,20 @@ class RulesetError(TariffcoreError):
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled whole, to come back from a worker process
+        return (type(self), (self.problems,))
+
 
 class PluginError(TariffcoreError):
     """A plug-in failed to load, raised inside a hook, or returned something invalid."""
 
     def __init__(self, plugin: str, message: str) -> None:
         self.plugin = plugin
+        self.reason = message
         super().__init__(f"plug-in {plugin!r}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled whole, to come back from a worker process
+        return (type(self), (self.plugin, self.reason))
 
 
 class InputFileError(TariffcoreError):

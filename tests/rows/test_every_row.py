@@ -28,10 +28,12 @@ def buggy(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(tariffcore.Catalog, "bill", bill)
     monkeypatch.setattr("tariffcore.batch.engine._CATALOGS", {})
+    # workers forked from this process have the bug too (spawned ones would import anew)
+    monkeypatch.setattr("tariffcore.batch.pool.START_METHOD", "fork")
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-@pytest.mark.parametrize("jobs", ["1"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_bug_billing_one_row_is_that_rows_internal_error(
     tmp_path: Path, buggy: None, fmt: str, jobs: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -21,8 +21,10 @@ from .partitions import (
     bill_dataset,
     bill_partition,
 )
+from .pool import WorkerError, WorkerPool
 from .workers import (
     bill_csv_part,
+    bill_csv_range,
     csv_file_to_jsonl,
     csv_parts,
     jsonl_parallel,
@@ -51,7 +53,10 @@ __all__ = [
     "ResultCache",
     "RowKeys",
     "Uncacheable",
+    "WorkerError",
+    "WorkerPool",
     "bill_csv_part",
+    "bill_csv_range",
     "column_text",
     "bill_dataset",
     "bill_partition",

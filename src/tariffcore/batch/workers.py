@@ -1,27 +1,29 @@
 """Running the batch engine on several processes, output in input order.
 
-:func:`run_chunks` hands chunks to a pool (at most 2 × jobs in flight, so memory stays flat);
-:func:`jsonl_parallel` cuts a CSV file into byte ranges on line boundaries, bills each range
-into a temporary file in a worker and copies the files to the output in order, so the output
-is byte for byte the one-process output. Workers receive the engine pickled (its recipe) and
-compile the rulesets once each.
+:func:`run_chunks` hands chunks to the workers of a :class:`~tariffcore.batch.pool.WorkerPool`
+(at most 2 × jobs in flight, so memory stays flat); :func:`jsonl_parallel` cuts a CSV file into
+byte ranges on line boundaries, and each worker bills a range into JSON lines that come back
+through a pipe and are written in order, so the output is byte for byte the one-process output.
+No temporary file is written, and no worker can outlive the run or hang it (see
+:mod:`tariffcore.batch.pool`).
 """
 
 from __future__ import annotations
 
-import csv
+import io
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..rows import Chunk, Progress, open_text
+from ..rows import Chunk, Progress, check_header, csv_reader, open_text, records
 from .engine import BatchEngine
 from .outcome import BilledOutcome, FailedOutcome
+from .pool import WorkerPool
 
 __all__ = [
     "bill_csv_part",
+    "bill_csv_range",
     "csv_file_to_jsonl",
     "csv_parts",
     "jsonl_parallel",
@@ -29,6 +31,10 @@ __all__ = [
     "results_work",
     "run_chunks",
 ]
+
+#: The most input bytes one worker bills at a time with :func:`jsonl_parallel`: what a part
+#: holds in memory (its JSON lines, some ten times as long) stays small.
+PART_BYTES = 1 << 20
 
 
 def run_chunks(
@@ -43,15 +49,8 @@ def run_chunks(
         for chunk in chunks:
             yield work(engine, chunk)
         return
-
-    with _pool(jobs, engine) as pool:
-        pending: deque[Any] = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_work_in_worker, (work, chunk)))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    with WorkerPool(jobs, engine) as pool:
+        yield from pool.map(work, chunks)
 
 
 def csv_file_to_jsonl(
@@ -63,19 +62,30 @@ def csv_file_to_jsonl(
 
 
 def csv_parts(path: str | Path, parts: int) -> list[tuple[int, int, int]] | None:
-    """Split a CSV file into ``parts`` byte ranges on line boundaries, after the header:
-    ``(start, end, number of the first line)``; ``None`` when the file has a quote character
-    (a quoted field may hold a line break, so a line boundary is not a row boundary)."""
+    """Split a CSV file into at least ``parts`` byte ranges on line boundaries, after the
+    header, none over :data:`PART_BYTES` unless a line is: ``(start, end, number of the first
+    line)``. ``None`` when the file has a quote character (a quoted field may hold a line break,
+    so a line boundary is not a row boundary) or a carriage return that ends a line by itself
+    (a line is then not where a line feed is): such a file is billed in parsed chunks."""
     size = os.path.getsize(path)
+    parts = max(parts, -(-size // PART_BYTES))
     with open(path, "rb") as stream:
+        last = b""
         while True:
             block = stream.read(1 << 20)
             if not block:
                 break
             if b'"' in block:
                 return None
+            if b"\r" in block:
+                joined = last + block
+                if joined.count(b"\r") != joined.count(b"\r\n") + joined.endswith(b"\r"):
+                    return None
+            last = block[-1:]
+        if last == b"\r":  # the file ends with a carriage return alone
+            return None
         stream.seek(0)
-        stream.readline()
+        _header_line(stream)
         bounds = [stream.tell()]
         for index in range(1, parts):
             stream.seek(max(size * index // parts, bounds[-1]))
@@ -96,6 +106,34 @@ def csv_parts(path: str | Path, parts: int) -> list[tuple[int, int, int]] | None
         return [(start, end, first) for start, end, first in found if end > start]
 
 
+def _header_line(stream: IO[bytes]) -> None:
+    """Read past the header: the first line that is not blank (as the readers skip them; a
+    leading byte order mark is no text)."""
+    line = stream.readline().removeprefix(b"\xef\xbb\xbf")
+    while line and not line.strip():
+        line = stream.readline()
+
+
+def _range_text(path: str, start: int, end: int) -> Iterator[str]:
+    """The lines of ``path`` in the byte range [start, end), as the one-process reader reads
+    them (UTF-8, line ends kept)."""
+    with open(path, "rb") as stream:
+        stream.seek(start)
+        data = stream.read(end - start)
+    yield from io.StringIO(data.decode("utf-8"), newline="")
+
+
+def bill_csv_range(
+    engine: BatchEngine, path: str, header: tuple[str, ...], start: int, end: int, first_line: int
+) -> tuple[bytes, int, int]:
+    """Bill the lines of ``path`` in the byte range [start, end): (JSON lines, rows, error rows)."""
+    out = io.BytesIO()
+    rows, failed = engine.csv_to_jsonl(
+        _range_text(path, start, end), out, header=header, offset=first_line - 1
+    )
+    return out.getvalue(), rows, failed
+
+
 def bill_csv_part(
     engine: BatchEngine,
     path: str,
@@ -107,20 +145,10 @@ def bill_csv_part(
 ) -> tuple[int, int]:
     """Bill the lines of ``path`` in the byte range [start, end) into the file ``target``
     (JSON lines); return (rows, error rows)."""
-
-    def lines() -> Iterator[str]:
-        with open(path, "rb") as stream:
-            stream.seek(start)
-            left = end - start
-            while left > 0:
-                line = stream.readline(left)
-                if not line:
-                    break
-                left -= len(line)
-                yield line.decode("utf-8")
-
+    data, rows, failed = bill_csv_range(engine, path, header, start, end, first_line)
     with open(target, "wb") as out:
-        return engine.csv_to_jsonl(lines(), out, header=header, offset=first_line - 1)
+        out.write(data)
+    return rows, failed
 
 
 def jsonl_parallel(
@@ -130,92 +158,35 @@ def jsonl_parallel(
     return the number of error rows, or ``None`` when the file cannot be split (it then
     goes through :func:`run_chunks`).
 
-    The file is cut into byte ranges on line boundaries; each worker bills its ranges into
-    temporary files, which are copied to ``stream`` in order, so the output is byte for byte
-    the one-process output and memory stays flat.
+    The file is cut into byte ranges on line boundaries; the workers bill the ranges into JSON
+    lines, which are written to ``stream`` in order, so the output is byte for byte the
+    one-process output; at most 2 × jobs ranges are in flight, so memory stays flat.
     """
-    import tempfile
-
     parts = csv_parts(source, jobs * 4)
     if parts is None:
         return None
     with open(source, encoding="utf-8-sig", newline="") as text:
-        header = tuple(next(csv.reader(text), []))
+        first = next(records(csv_reader(text)), None)
+    if first is None or not isinstance(first[1], list):
+        return None  # no header, or one that cannot be read: the one-process reader says so
+    header = check_header(first[1])
     if progress is not None:
         progress.total = os.path.getsize(source)
     failed = 0
-    with tempfile.TemporaryDirectory(prefix="tariffcore-") as folder, _pool(jobs, engine) as pool:
-        targets = [os.path.join(folder, f"part-{index}.jsonl") for index in range(len(parts))]
-        answers = [
-            pool.apply_async(_bill_part_in_worker, (str(source), header, start, end, first, target))
-            for (start, end, first), target in zip(parts, targets)
-        ]
-        for (_, end, _), target, answer in zip(parts, targets, answers):
-            rows, errors = answer.get()
+    tasks = [(str(source), header, start, end, first_line) for start, end, first_line in parts]
+    with WorkerPool(jobs, engine) as pool:
+        for (_, end, _), (data, rows, errors) in zip(parts, pool.map(_bill_range, tasks)):
             failed += errors
-            _copy_file(target, stream)
-            os.remove(target)
+            stream.write(data)
             if progress is not None:
                 progress.advance(rows, end)
     return failed
 
 
-def _copy_file(path: str, stream: IO[bytes]) -> None:
-    """Append the file ``path`` to ``stream``, in the kernel when it can (``sendfile``)."""
-    import shutil
-
-    stream.flush()
-    with open(path, "rb") as part:
-        try:
-            target = stream.fileno()
-        except (AttributeError, OSError, ValueError):
-            shutil.copyfileobj(part, stream, 1 << 20)
-            return
-        size = os.fstat(part.fileno()).st_size
-        sent = 0
-        try:
-            while sent < size:
-                done = os.sendfile(target, part.fileno(), sent, size - sent)
-                if done == 0:
-                    break
-                sent += done
-        except OSError:
-            part.seek(sent)
-            shutil.copyfileobj(part, stream, 1 << 20)
-
-
-def _bill_part_in_worker(
-    source: str, header: tuple[str, ...], start: int, end: int, first: int, target: str
-) -> tuple[int, int]:
-    return bill_csv_part(_WORKER["engine"], source, header, start, end, first, target)
-
-
-def _pool(jobs: int, engine: Any) -> Any:
-    """A pool of ``jobs`` workers holding ``engine``.
-
-    Forked where that is safe (Linux, no other thread running), so workers start with the
-    rulesets already compiled; spawned otherwise, receiving the engine pickled (its recipe).
-    """
-    import multiprocessing
-    import sys
-    import threading
-
-    method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
-    return multiprocessing.get_context(method).Pool(jobs, _init_worker, (engine,))
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(engine: Any) -> None:
-    import signal
-
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker stops when told to, quietly
-    _WORKER["engine"] = engine
-
-
-def _work_in_worker(work: Callable[[Any, Chunk], Any], chunk: Chunk) -> Any:
-    return work(_WORKER["engine"], chunk)
+def _bill_range(
+    engine: BatchEngine, task: tuple[str, tuple[str, ...], int, int, int]
+) -> tuple[bytes, int, int]:
+    return bill_csv_range(engine, *task)
 
 
 def jsonl_work(engine: BatchEngine, chunk: Chunk) -> tuple[bytes, int, int]:
