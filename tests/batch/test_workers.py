@@ -4,6 +4,7 @@ leaves no worker and no temporary file behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -68,6 +69,19 @@ def test_two_processes_find_the_header_after_a_byte_order_mark_and_blank_lines(
         assert status == 1, err
         outputs.append(target.read_bytes())
     assert outputs[0].count(b"\n") == 3000 and outputs[1] == outputs[0]
+
+
+def test_a_row_wider_than_a_header_without_the_needed_columns_names_no_account_on_any_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text('account\n20,""\nB\n', encoding="utf-8")  # a quote: billed in parsed chunks
+    outputs = []
+    for jobs in ("1", "2"):
+        status, out, err = run(capsys, "bill", str(source), "--ruleset", "kr/gimhae", "-j", jobs)
+        assert status == 1, err
+        outputs.append([json.loads(line)["account"] for line in out.splitlines()])
+    assert outputs == [["", "B"], ["", "B"]]
 
 
 class _Unloadable:

@@ -213,8 +213,10 @@ class BatchEngine:
             if missing:  # no row under this header can be billed
                 error = form.make(InputError(f"the input has no column {', '.join(missing)}"))
                 at = header.index("account") if "account" in header else None
-                for number, payload in rows:
-                    yield number, column_text(payload, at), error
+                width = len(header)
+                for number, payload in rows:  # a row wider than the header names no account
+                    wide = isinstance(payload, (list, tuple)) and len(payload) > width
+                    yield number, "" if wide else column_text(payload, at), error
                 return
             keys = CsvKeys(header)
         cache = self._cache(_RECORDS if header is None else header, form)
