@@ -6,7 +6,7 @@ RULESET ?= kr/gimhae
 READINGS ?= examples/readings.csv
 RUFF_PATHS := src tests docs/hooks benchmarks examples plugins
 
-.PHONY: run test format bench docs docs-serve schema lint typecheck clean
+.PHONY: run test fuzz format bench docs docs-serve schema lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ test: $(VENV)/.installed-test
 	@echo "pytest in random order: seed $(TEST_SEED) (make test TEST_SEED=$(TEST_SEED) repeats it)"
 	$(BIN)/python -m pytest --randomly-seed=$(TEST_SEED)
 	$(BIN)/python -m mypy
+
+## fuzz: the fuzz suite at length (FUZZ_EXAMPLES hostile files per test, default 2000; `make
+## test` draws 25): hostile CSV, JSON lines and rule files, with Hypothesis's statistics
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(VENV)/.installed-test
+	TARIFFCORE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -p no:randomly \
+		--hypothesis-show-statistics
 
 ## format: apply ruff's fixes and formatting
 format: $(VENV)/.installed-test
