@@ -12,7 +12,7 @@ so results are cached. Every row, whichever way it comes, is keyed by
 :meth:`BatchEngine._miss`: chunks row by row in :meth:`BatchEngine._each`, CSV text in the same
 steps written out in :meth:`BatchEngine.csv_to_jsonl`, where a repeated row costs one key and
 one look-up. A result is kept in one of two forms, each in a cache of its own: as its JSON text
-(:data:`AS_JSON`, for JSON-lines output, where a repeat is only a join of bytes) or as the
+(:data:`~tariffcore.batch.AS_JSON`, for JSON-lines output, where a repeat is only a join of bytes) or as the
 bill or error itself (:data:`AS_OBJECT`, for every other use).
 
 An engine pickles (as the recipe to rebuild it: ruleset paths and options), which is what
@@ -31,10 +31,11 @@ from typing import IO, Any, TypeVar
 from ..bill import Account, Bill, Reading
 from ..engine import Catalog, load_catalog
 from ..errors import BillingError, InputError, row_result
-from ..rows import Chunk, Payload, Progress, missing_columns, parse_row
+from ..rows import EXPLAIN_LEVELS, Chunk, Payload, Progress, missing_columns, parse_row
 from .cache import DEFAULT_CACHE_SIZE, CacheStats, ResultCache
-from .forms import AS_JSON, AS_OBJECT, SAFE_ID, Form, Printed, Result, account_json
+from .forms import AS_LEAN_JSON, AS_OBJECT, SAFE_ID, Form, Printed, Result, account_json, json_form
 from .keys import RECORD_KEYS, CsvKeys, RowKeys, Uncacheable, parsed_key
+from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome, outcome
 
 __all__ = ["BatchEngine", "CatalogRecipe", "Outcome", "column_text"]
@@ -84,7 +85,10 @@ class BatchEngine:
 
     ``ruleset`` (``id`` or ``id@version``) bills the rows that carry no ``ruleset`` column of
     their own. ``charges`` bills only those charge ids (see :meth:`tariffcore.Ruleset.bill`).
-    Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
+    ``explain`` says how much of each bill line its JSON lines explain (``full``, the
+    default, or ``lean``: see :data:`~tariffcore.rows.EXPLAIN_LEVELS`); lean JSON lines of CSV
+    text are written by lean bills (:class:`~tariffcore.batch.lean.LeanRows`) wherever they
+    cover the row. Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
     """
 
     def __init__(
@@ -95,7 +99,12 @@ class BatchEngine:
         recipe: CatalogRecipe | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
         charges: Iterable[str] | None = None,
+        explain: str = "full",
     ) -> None:
+        if explain not in EXPLAIN_LEVELS:
+            raise ValueError(f"unknown explanation level {explain!r} (one of {', '.join(EXPLAIN_LEVELS)})")
+        self.explain = explain
+        self.json: Form[Printed] = json_form(explain)
         self.catalog = catalog
         self.charges = tuple(charges) if charges is not None else None
         self.ruleset = ruleset or None
@@ -115,10 +124,13 @@ class BatchEngine:
         entry_points: bool = True,
         cache_size: int = DEFAULT_CACHE_SIZE,
         charges: Iterable[str] | None = None,
+        explain: str = "full",
     ) -> BatchEngine:
         """An engine over the installed rulesets plus ``paths``; it can be pickled."""
         recipe = CatalogRecipe(tuple(str(p) for p in paths), entry_points)
-        return cls(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)
+        return cls(
+            recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges, explain=explain
+        )
 
     def __reduce__(self) -> tuple[Callable[..., BatchEngine], tuple[Any, ...]]:
         if self.recipe is None:
@@ -126,7 +138,7 @@ class BatchEngine:
                 "a BatchEngine built from a Catalog object cannot be pickled; "
                 "build it with BatchEngine.load(...)"
             )
-        return _rebuild, (self.recipe, self.ruleset, self.cache_size, self.charges)
+        return _rebuild, (self.recipe, self.ruleset, self.cache_size, self.charges, self.explain)
 
     # -- one account
 
@@ -230,7 +242,7 @@ class BatchEngine:
         (rows, error rows)."""
         parts: list[bytes] = []
         count = failed = 0
-        for _, account, (error_row, text) in self._each(header, rows, AS_JSON):
+        for _, account, (error_row, text) in self._each(header, rows, self.json):
             count += 1
             failed += error_row
             parts.append(account_json(account) + text)
@@ -266,12 +278,15 @@ class BatchEngine:
         if missing_columns(header):  # every row is the same error row, naming its account
             return self._write(header, ((0, values) for values in reader if values), out.write)
         keys = CsvKeys(header)
-        cache = self._cache(header, AS_JSON)
+        form = self.json
+        cache = self._cache(header, form)
         get, key_of, where, width = cache.get, keys.values_key, keys.where, keys.width
+        lean = LeanRows(self, header) if form is AS_LEAN_JSON else None
         safe = SAFE_ID.match
         parts: list[bytes] = []
         append = parts.append
         rows = failed = unread = misses = 0
+        caching, check_at, marks = True, _WINDOW, (0, 0)
         key: Hashable | None
         hit: Printed | None
         # The loop of _each, written out for CSV text: a row costs its key and a look-up.
@@ -284,18 +299,24 @@ class BatchEngine:
                 if count > width:  # a row that cannot be read
                     error = InputError(f"line {reader.line_num + offset} has more fields than the header")
                     unread += 1
-                    append(b'{"account":"",' + AS_JSON.make(error)[1])
+                    append(b'{"account":"",' + form.make(error)[1])
                     continue
                 values += [""] * (width - count)
             account = values[where].strip()  # as CsvKeys.key, for a row of this reader
-            if account:
+            if account and caching:
                 key = key_of(values)
                 hit = get(key)
-            else:  # an error row that names no account: nothing to share
+            else:  # not kept: an error row that names no account, or rows that do not repeat
                 key = hit = None
             if hit is None:
                 misses += 1
-                hit = self._miss(cache, AS_JSON, keys, key, values)
+                text = lean(values) if lean is not None and account else None
+                if text is None:
+                    hit = self._miss(cache, form, keys, key, values)
+                else:
+                    hit = (False, text)
+                    if key is not None:
+                        cache.put(key, hit)
             error_row, text = hit
             if error_row:
                 failed += 1
@@ -309,6 +330,8 @@ class BatchEngine:
                 parts.clear()
                 if progress is not None and rows % 4096 < 64:
                     progress.advance(rows - progress.rows, position() if position is not None else 0)
+                if rows >= check_at:
+                    caching, check_at, marks = _keep(cache, caching, rows, rows - unread - misses, marks)
         out.write(b"".join(parts))
         self.stats.hits += rows - unread - misses
         self.stats.misses += misses
@@ -327,6 +350,24 @@ class BatchEngine:
                 result = _with_account(result, account)
             found.append(outcome(number, account, result))
         return found
+
+
+#: Rows between two looks at how often the rows of CSV text repeat (see :func:`_keep`).
+_WINDOW = 16384
+#: Rows billed without the cache, once rows are seen not to repeat, before looking again.
+_PAUSE = 1 << 20
+
+
+def _keep(
+    cache: ResultCache[Any], caching: bool, rows: int, hits: int, marks: tuple[int, int]
+) -> tuple[bool, int, tuple[int, int]]:
+    """Whether to keep results from here on: not when fewer than one row in 16 of the last
+    window was a repeat (the cache is then emptied, and rows are billed without it for a
+    while before it is tried again); with the next row count to look at and the counts now."""
+    if caching and (hits - marks[0]) * 16 < rows - marks[1]:
+        cache.clear()
+        return False, rows + _PAUSE, (hits, rows)
+    return True, rows + _WINDOW, (hits, rows)
 
 
 _BILL_FIELDS = tuple(f.name for f in fields(Bill))
@@ -359,6 +400,12 @@ def _bare(error: BillingError) -> BillingError:
 
 
 def _rebuild(
-    recipe: CatalogRecipe, ruleset: str | None, cache_size: int, charges: tuple[str, ...] | None = None
+    recipe: CatalogRecipe,
+    ruleset: str | None,
+    cache_size: int,
+    charges: tuple[str, ...] | None = None,
+    explain: str = "full",
 ) -> BatchEngine:
-    return BatchEngine(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)
+    return BatchEngine(
+        recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges, explain=explain
+    )

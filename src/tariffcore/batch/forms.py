@@ -19,7 +19,18 @@ from ..errors import BillingError
 from ..rows import bill_to_dict, compact_json, error_to_dict
 from .cache import OBJECT_WEIGHT
 
-__all__ = ["AS_JSON", "AS_OBJECT", "SAFE_ID", "Form", "Printed", "Result", "account_json", "fragment"]
+__all__ = [
+    "AS_JSON",
+    "AS_LEAN_JSON",
+    "AS_OBJECT",
+    "SAFE_ID",
+    "Form",
+    "Printed",
+    "Result",
+    "account_json",
+    "fragment",
+    "json_form",
+]
 
 Result = Bill | BillingError
 V = TypeVar("V")
@@ -36,10 +47,11 @@ def account_json(account: str) -> bytes:
     return ('{"account":' + compact_json(account) + ",").encode()
 
 
-def fragment(result: Result) -> bytes:
+def fragment(result: Result, explain: str = "full") -> bytes:
     """The JSON line of ``result`` after its account, in UTF-8: what every bill with this input
-    shares (kept encoded, so a repeat is only a join of bytes)."""
-    data = bill_to_dict(result) if isinstance(result, Bill) else error_to_dict("", result)
+    shares (kept encoded, so a repeat is only a join of bytes); its lines explained as
+    ``explain`` says (see :func:`~tariffcore.rows.bill_to_dict`)."""
+    data = bill_to_dict(result, explain) if isinstance(result, Bill) else error_to_dict("", result)
     data["account"] = ""
     text = compact_json(data)
     assert text.startswith(_PREFIX)
@@ -65,6 +77,10 @@ def _printed(result: Result) -> Printed:
     return isinstance(result, BillingError), fragment(result)
 
 
+def _lean(result: Result) -> Printed:
+    return isinstance(result, BillingError), fragment(result, "lean")
+
+
 def _same(result: Result) -> Result:
     return result
 
@@ -77,7 +93,14 @@ def _object_weight(result: Result) -> int:
     return OBJECT_WEIGHT
 
 
-#: Results kept as their JSON text: JSON-lines output.
+#: Results kept as their JSON text: JSON-lines output, every line explained in full.
 AS_JSON: Form[Printed] = Form("json", _printed, _text_weight)
+#: Results kept as their JSON text, lean (see :data:`~tariffcore.rows.EXPLAIN_LEVELS`).
+AS_LEAN_JSON: Form[Printed] = Form("json-lean", _lean, _text_weight)
 #: Results kept as the bill or error itself.
 AS_OBJECT: Form[Result] = Form("object", _same, _object_weight)
+
+
+def json_form(explain: str) -> Form[Printed]:
+    """The form of JSON-lines output explained as ``explain`` says."""
+    return AS_LEAN_JSON if explain == "lean" else AS_JSON
