@@ -8,6 +8,7 @@ output order never changes), and a progress bar is drawn on a terminal.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any
 from ..batch import (
     BatchEngine,
     csv_file_to_jsonl,
+    job_cache_size,
     jsonl_parallel,
     jsonl_work,
     results_work,
@@ -23,7 +25,7 @@ from ..batch import (
 )
 from ..engine import charge_ids
 from ..errors import TariffcoreError
-from ..rows import SqliteBillWriter, input_format, read_chunks, writer_for
+from ..rows import EXPLAIN_LEVELS, SqliteBillWriter, input_format, read_chunks, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output
 from ._conventions import (
@@ -61,6 +63,15 @@ def register(subparsers: Subparsers) -> None:
         ".parquet Parquet, anything else CSV)",
     )
     sub.add_argument("--output", "-o", help="write here instead of standard output")
+    sub.add_argument(
+        "--explain",
+        choices=EXPLAIN_LEVELS,
+        default="lean",
+        help="how much of each bill line JSON lines explain: lean (default) gives each line's "
+        "charge, label, amount, quantity, unit, unit price, rule and version; full adds its "
+        "rounding, unrounded amount, sources, tier slices, notes and parts (what `tariffcore "
+        "notice` needs)",
+    )
     batch_options(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
@@ -107,7 +118,8 @@ def batch_options(sub: argparse.ArgumentParser) -> None:
         type=_count(0),
         default=None,
         metavar="MIB",
-        help="memory for the results of repeated rows (default 24)",
+        help="memory for the results of repeated rows (default: as many MiB as the input file "
+        "has, from 24 to 256; 24 for standard input)",
     )
     quiet_option(sub)
 
@@ -136,7 +148,13 @@ def requested(args: argparse.Namespace) -> list[str] | None:
 def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
     """The batch engine for the command's ``--rulesets-dir``, ``--cache-mib`` and ``--charges``;
     with a ``--ruleset``, a charge id it does not know stops the run (exit status 2)."""
-    options: dict[str, Any] = {} if args.cache_mib is None else {"cache_size": args.cache_mib << 20}
+    options: dict[str, Any] = {"explain": getattr(args, "explain", "full")}
+    if args.cache_mib is not None:
+        options["cache_size"] = args.cache_mib << 20
+    else:
+        source = getattr(args, "input", None) or getattr(args, "source", None)
+        if isinstance(source, str) and source != "-" and os.path.isfile(source):
+            options["cache_size"] = job_cache_size(os.path.getsize(source))
     charges = requested(args)
     engine = BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), charges=charges, **options)
     if charges is not None and ruleset is not None:
