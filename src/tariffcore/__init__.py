@@ -15,11 +15,11 @@ The public API is what this module exports; everything else is private and may c
     bill.total  # an exact Decimal, the sum of bill.lines
 """
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from .version import __version__
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from .accounts import (
         ArrearsResult,
         BillStatement,
@@ -194,7 +194,7 @@ _HOMES: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'tariffcore' has no attribute {name!r}")

@@ -34,6 +34,15 @@ __all__ = ["LeanRows"]
 
 #: A figure read as it is written: digits, at most 12 before a point and 6 after it.
 _PLAIN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?\Z").match
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` is a figure as :data:`_PLAIN` reads it (whole ones looked at quickly)."""
+    if text.isdigit() and text.isascii():
+        return len(text) <= 12
+    return _PLAIN(text) is not None
+
+
 #: Kinds of account kept at once (a run with more starts again from none).
 _MOST = 4096
 _UNSEEN = object()
@@ -84,15 +93,16 @@ class LeanRows:
         reads = ""
         try:
             if self.reads_at is not None and (values[self.reads_at[0]] or values[self.reads_at[1]]):
-                if usage_text or not (_PLAIN(values[self.reads_at[0]]) and _PLAIN(values[self.reads_at[1]])):
+                first, last = values[self.reads_at[0]], values[self.reads_at[1]]
+                if usage_text or not (_plain(first) and _plain(last)):
                     return None
-                previous = Decimal(values[self.reads_at[0]])
-                current = Decimal(values[self.reads_at[1]])
+                previous = Decimal(first)
+                current = Decimal(last)
                 if current < previous:  # a roll-over or an error: the engine says which
                     return None
                 usage = MONEY_CONTEXT.subtract(current, previous)
                 reads = reads_text(format_amount(previous), format_amount(current))
-            elif _PLAIN(usage_text):
+            elif _plain(usage_text):
                 usage = Decimal(usage_text)
             else:
                 return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from ..bill import Account, Reading
 from ..charges import LeanCharge, LeanFallback, lean_of
@@ -57,7 +58,7 @@ def _rounder(rounding: Rounding | None) -> tuple[Round | None, bool]:
 class LeanBill:
     """The bills of one account under one version, by usage (see :func:`lean_bill`)."""
 
-    __slots__ = ("charges", "template", "limit", "zero", "currency")
+    __slots__ = ("charges", "template", "limit", "zero", "currency", "texts")
 
     def __init__(
         self,
@@ -66,11 +67,18 @@ class LeanBill:
         limit: Decimal | None,
         currency: str,
     ) -> None:
-        self.charges = charges
+        # Each charge with the last result of its lean charge, and that result's amount and
+        # line: a charge that gives the very same result again (a fixed charge) is not
+        # rounded or written again.
+        self.charges: list[tuple[LeanCharge, Round | None, bool, LineTemplate, list[Any]]] = [
+            (kernel, rounding, exact, line, [None, None, ""]) for kernel, rounding, exact, line in charges
+        ]
         self.template = template
         self.limit = limit
         self.zero = minor_unit(currency) * 0  # zero at the currency's scale, as a bill's total
         self.currency = currency
+        #: The text of the unit prices written so far, by identity (a table's own rates).
+        self.texts: dict[int, tuple[Decimal, str]] = {}
 
     def render(self, usage: Decimal, reads: str = "") -> str:
         """The JSON line of the bill of ``usage`` m³ after its account (``reads`` as
@@ -78,13 +86,18 @@ class LeanBill:
         account's lean bill leaves to the engine."""
         if self.limit is not None and usage >= self.limit:
             raise LeanFallback  # the billing cycle refuses it: the engine says why
-        text = format_amount
+        usage_text = _text(usage)
         add = MONEY_CONTEXT.add
+        texts = self.texts
         total = self.zero
-        lines = []
-        for kernel, rounding, exact, template in self.charges:
+        lines: list[str] = []
+        for kernel, rounding, exact, template, last in self.charges:
             found = kernel(usage)
             if found is None:
+                continue
+            if found is last[0]:
+                total = add(total, last[1])
+                lines.append(last[2])
                 continue
             unrounded, rule, quantity, unit, price = found
             amount = rounding(unrounded) if rounding is not None else unrounded
@@ -94,16 +107,32 @@ class LeanBill:
                     raise LeanFallback  # a fraction of the minor unit: an error row
                 amount = scaled
             total = add(total, amount)
-            lines.append(
-                template.render(
-                    text(amount),
-                    None if quantity is None else text(quantity),
-                    unit,
-                    None if price is None else text(price),
-                    rule,
-                )
+            if price is None:
+                price_text = None
+            else:
+                known = texts.get(id(price))
+                if known is not None and known[0] is price:
+                    price_text = known[1]
+                else:
+                    price_text = _text(price)
+                    if len(texts) < 1024:
+                        texts[id(price)] = (price, price_text)  # kept, so its id is not reused
+            line = template.render(
+                _text(amount),
+                usage_text if quantity is usage else None if quantity is None else _text(quantity),
+                unit,
+                price_text,
+                rule,
             )
-        return self.template.render(text(usage), lines, text(total), reads)
+            last[0], last[1], last[2] = found, amount, line
+            lines.append(line)
+        return self.template.render(usage_text, lines, _text(total), reads)
+
+
+def _text(value: Decimal) -> str:
+    """:func:`~tariffcore.money.format_amount`, with one look at the sign for the common case."""
+    text = format(value, "f")
+    return format_amount(value) if text[0] == "-" else text
 
 
 def lean_bill(

@@ -24,10 +24,6 @@ from .output import compact_json
 __all__ = ["BillTemplate", "LineTemplate", "reads_text"]
 
 
-def _figure(text: str | None) -> str:
-    return "null" if text is None else f'"{text}"'
-
-
 class LineTemplate:
     """The JSON text of the lean lines of one charge of one version (see
     :func:`~tariffcore.rows.line_to_dict` with ``explain="lean"``)."""
@@ -53,7 +49,15 @@ class LineTemplate:
         written = self._units.get(unit)
         if written is None:
             written = self._units[unit] = f',"unit":{compact_json(unit)},"unit_price":'
-        return f'{self.head}{amount}","quantity":{_figure(quantity)}{written}{_figure(unit_price)}{named}{self.tail}'
+        return (
+            self.head
+            + amount
+            + ('","quantity":null' if quantity is None else '","quantity":"' + quantity + '"')
+            + written
+            + ("null" if unit_price is None else '"' + unit_price + '"')
+            + named
+            + self.tail
+        )
 
 
 class BillTemplate:
