@@ -42,11 +42,8 @@ def _bounds(data: Any) -> set[Decimal]:
     found: set[Decimal] = set()
     if isinstance(data, dict):
         for key, value in data.items():
-            if key in ("upto", "per_household") and isinstance(value, (int, str, Decimal)):
-                try:
-                    found.add(Decimal(str(value)))
-                except ArithmeticError:
-                    pass
+            if key in ("upto", "per_household") and isinstance(value, (int, Decimal)):
+                found.add(Decimal(value))
             found |= _bounds(value)
     elif isinstance(data, list):
         for item in data:
