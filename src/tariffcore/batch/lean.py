@@ -43,6 +43,12 @@ def _plain(text: str) -> bool:
     return _PLAIN(text) is not None
 
 
+def _written(text: str, value: Decimal) -> str:
+    """``value`` as :func:`~tariffcore.money.format_amount` writes it: ``text`` itself when it
+    is a whole number without leading zeros."""
+    return text if text.isdigit() and (text[0] != "0" or text == "0") else format_amount(value)
+
+
 #: Kinds of account kept at once (a run with more starts again from none).
 _MOST = 4096
 _UNSEEN = object()
@@ -101,7 +107,7 @@ class LeanRows:
                 if current < previous:  # a roll-over or an error: the engine says which
                     return None
                 usage = MONEY_CONTEXT.subtract(current, previous)
-                reads = reads_text(format_amount(previous), format_amount(current))
+                reads = reads_text(_written(first, previous), _written(last, current))
             elif _plain(usage_text):
                 usage = Decimal(usage_text)
             else:

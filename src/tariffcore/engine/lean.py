@@ -117,8 +117,9 @@ class LeanBill:
                     price_text = _text(price)
                     if len(texts) < 1024:
                         texts[id(price)] = (price, price_text)  # kept, so its id is not reused
+            text = format(amount, "f")
             line = template.render(
-                _text(amount),
+                format_amount(amount) if text[0] == "-" else text,
                 usage_text if quantity is usage else None if quantity is None else _text(quantity),
                 unit,
                 price_text,
