@@ -53,12 +53,14 @@ class CatalogRecipe:
 
     paths: tuple[str, ...] = ()
     entry_points: bool = True
+    #: Only these rulesets (see :func:`~tariffcore.engine.load_catalog`); ``None``: all.
+    only: tuple[str, ...] | None = None
 
     def load(self) -> Catalog:
         """The catalog of this recipe, loaded once per process."""
         found = _CATALOGS.get(self)
         if found is None:
-            found = _CATALOGS[self] = load_catalog(self.paths, entry_points=self.entry_points)
+            found = _CATALOGS[self] = load_catalog(self.paths, entry_points=self.entry_points, only=self.only)
         return found
 
 
@@ -125,9 +127,13 @@ class BatchEngine:
         cache_size: int = DEFAULT_CACHE_SIZE,
         charges: Iterable[str] | None = None,
         explain: str = "full",
+        only: Iterable[str] | None = None,
     ) -> BatchEngine:
-        """An engine over the installed rulesets plus ``paths``; it can be pickled."""
-        recipe = CatalogRecipe(tuple(str(p) for p in paths), entry_points)
+        """An engine over the installed rulesets plus ``paths`` (only the rulesets ``only``
+        when given: a row naming another is an error row); it can be pickled."""
+        recipe = CatalogRecipe(
+            tuple(str(p) for p in paths), entry_points, None if only is None else tuple(only)
+        )
         return cls(
             recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges, explain=explain
         )

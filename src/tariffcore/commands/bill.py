@@ -145,9 +145,10 @@ def requested(args: argparse.Namespace) -> list[str] | None:
     return ids
 
 
-def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
+def open_engine(args: argparse.Namespace, ruleset: str | None, alone: bool = False) -> BatchEngine:
     """The batch engine for the command's ``--rulesets-dir``, ``--cache-mib`` and ``--charges``;
-    with a ``--ruleset``, a charge id it does not know stops the run (exit status 2)."""
+    with a ``--ruleset``, a charge id it does not know stops the run (exit status 2). With
+    ``alone`` (no row names a ruleset of its own), only that ruleset is loaded."""
     options: dict[str, Any] = {"explain": getattr(args, "explain", "full")}
     if args.cache_mib is not None:
         options["cache_size"] = args.cache_mib << 20
@@ -156,6 +157,8 @@ def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
         if isinstance(source, str) and source != "-" and os.path.isfile(source):
             options["cache_size"] = job_cache_size(os.path.getsize(source))
     charges = requested(args)
+    if alone and ruleset is not None:
+        options["only"] = (ruleset.partition("@")[0],)
     engine = BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), charges=charges, **options)
     if charges is not None and ruleset is not None:
         found, _ = engine.catalog.resolve(ruleset)
@@ -171,11 +174,16 @@ def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     fmt = output_format(args.format, args.output, formats=FORMATS, default="jsonl")
-    engine = open_engine(args, args.ruleset)
+    check_input(args.input)
+    alone = (
+        args.input != "-"
+        and input_format(args.input, args.input_format) == "csv"
+        and "ruleset" not in csv_header(args.input)
+    )
+    engine = open_engine(args, args.ruleset, alone)
     columns = charge_ids(engine.catalog, args.ruleset)
     if engine.charges is not None:
         columns = [c for c in columns if c in engine.charges]
-    check_input(args.input)
     if args.input == "-" and args.input_format == "parquet":
         with stdin_file(".parquet") as copy:  # Parquet is read from a file
             return _run(args, engine, columns, fmt, str(copy), started)
