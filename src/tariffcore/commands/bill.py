@@ -157,9 +157,17 @@ def open_engine(args: argparse.Namespace, ruleset: str | None, alone: bool = Fal
         if isinstance(source, str) and source != "-" and os.path.isfile(source):
             options["cache_size"] = job_cache_size(os.path.getsize(source))
     charges = requested(args)
+    paths = getattr(args, "rulesets_dir", [])
+    engine = None
     if alone and ruleset is not None:
-        options["only"] = (ruleset.partition("@")[0],)
-    engine = BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), charges=charges, **options)
+        try:
+            engine = BatchEngine.load(
+                ruleset, paths, charges=charges, only=(ruleset.partition("@")[0],), **options
+            )
+        except TariffcoreError:  # said again below, with every installed ruleset to suggest
+            engine = None
+    if engine is None:
+        engine = BatchEngine.load(ruleset, paths, charges=charges, **options)
     if charges is not None and ruleset is not None:
         found, _ = engine.catalog.resolve(ruleset)
         unknown = [c for c in charges if c not in found.charge_ids]
