@@ -24,6 +24,20 @@ from .contract import (
     known_value,
     unknown_class,
 )
+from .kernel import (
+    ChargeKernel,
+    Column,
+    KernelLine,
+    KernelOps,
+    KernelSlice,
+    KernelSpecialise,
+    Mask,
+    Pick,
+    constant_line,
+    kernel_of,
+    single_rate,
+    with_kernel,
+)
 from .lean import LeanCharge, LeanFallback, LeanResult, Specialise, lean_of, with_lean
 from .per_unit import PerUnit, PerUnitSpec, UnitPrice
 from .tiered import Graduated, TieredSpec, Volume
@@ -34,6 +48,18 @@ __all__ = [
     "BaseByMeter",
     "BaseByMeterSpec",
     "BillContext",
+    "ChargeKernel",
+    "Column",
+    "KernelLine",
+    "KernelOps",
+    "KernelSlice",
+    "KernelSpecialise",
+    "Mask",
+    "Pick",
+    "constant_line",
+    "kernel_of",
+    "single_rate",
+    "with_kernel",
     "ChargeType",
     "Charged",
     "CompileContext",

@@ -29,6 +29,7 @@ from .contract import (
     class_hints,
     unknown_class,
 )
+from .kernel import ChargeKernel, Column, KernelLine, KernelOps, Pick, with_kernel
 from .lean import LeanCharge, LeanResult, with_lean
 
 
@@ -210,4 +211,28 @@ class PerUnit(ChargeType):
 
             return charge
 
-        return with_lean(compute, lean)
+        def kernel(account: Account, households: int, months: int) -> ChargeKernel | None:
+            """``compute`` over a column of usages, at a unit price known before billing (as
+            ``lean``)."""
+            cls = account.use_class
+            price = per_class.get(cls, default)
+            if price is None or price.fixed is None:
+                return None
+            unit_price = price.fixed
+            notes = cached_notes.get(cls if cls in per_class else "", ())
+
+            def column(usage: Column, ops: KernelOps) -> KernelLine:
+                zero = usage.eq(ZERO)  # nothing to price: no unit price, no notes
+                index = ops.index([(zero, 1)], 0)
+                return KernelLine(
+                    ops.where(zero, ZERO, usage * unit_price),
+                    Pick.one(cls),
+                    usage,
+                    "m3",
+                    Pick((unit_price, None), index),
+                    notes=Pick((notes, ()), index),
+                )
+
+            return column
+
+        return with_kernel(with_lean(compute, lean), kernel)

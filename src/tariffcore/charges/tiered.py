@@ -31,6 +31,7 @@ from .contract import (
     known_value,
     unknown_class,
 )
+from .kernel import ChargeKernel, Column, KernelLine, KernelOps, KernelSlice, Pick, single_rate, with_kernel
 from .lean import LeanCharge, LeanFallback, LeanResult, with_lean
 from .tiers import Tier, TierTable
 
@@ -242,7 +243,60 @@ class _Tiered(ChargeType):
 
             return mixed
 
-        return with_lean(compute, lean)
+        def kernel(account: Account, households: int, months: int) -> ChargeKernel | None:
+            """``compute`` over a column of usages (see :mod:`.kernel`), as ``lean``."""
+            cls = account.use_class
+            plan = plans.get(cls)
+            if plan is None or (plan.table.scale_by_households and households < 1):
+                return None
+            main = plan.table.kernel(households, months, graduated, cls)
+            extra = plan.allowance
+            if extra is None:
+
+                def column(usage: Column, ops: KernelOps) -> KernelLine:
+                    amount, slices, fail = main(usage, ops)
+                    price = single_rate(ops, slices)
+                    return KernelLine(amount, Pick.one(cls), usage, "m3", price, tuple(slices), fallback=fail)
+
+                return column
+            allowance = MONEY_CONTEXT.multiply(extra.per_household, households * months)
+            side = (
+                extra.table.kernel(households, months, graduated, extra.billed_as)
+                if extra.table is not None and extra.billed_as is not None
+                else None
+            )
+            named = f"{cls}+{extra.billed_as}-allowance" if side is not None else f"{cls}+allowance"
+            flat = extra.rate
+
+            def mixed_column(usage: Column, ops: KernelOps) -> KernelLine:
+                allowed = ops.where(usage.le(allowance), usage, allowance)  # min(usage, allowance)
+                some = allowed.gt(ZERO)
+                fail = ops.every(False)
+                slices: list[KernelSlice] = []
+                amount = ops.const(ZERO)
+                if side is not None:
+                    amount, slices, fail = side(allowed, ops)
+                elif flat is None:
+                    fail = some  # the allowance is reached and its rate is unknown
+                else:
+                    part = allowed * flat
+                    amount = ops.where(some, amount + part, amount)
+                    slices.append(KernelSlice(some, 1, "allowance", ZERO, allowed, allowed, flat, part))
+                rest, more, failed = main(usage - allowed, ops)
+                slices += more
+                return KernelLine(
+                    amount + rest,
+                    Pick((cls, named), ops.index([(some, 1)], 0)),
+                    usage,
+                    "m3",
+                    single_rate(ops, slices),
+                    tuple(slices),
+                    fallback=fail | failed,
+                )
+
+            return mixed_column
+
+        return with_kernel(with_lean(compute, lean), kernel)
 
     def _plans(self, spec: TieredSpec, ctx: CompileContext) -> dict[str, _ClassPlan]:
         tables: dict[str, TierTable] = {}

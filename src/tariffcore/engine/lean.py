@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..bill import Account, Reading
-from ..charges import LeanCharge, LeanFallback, lean_of
+from ..charges import ChargeKernel, LeanCharge, LeanFallback, kernel_of, lean_of
 from ..errors import BillingError
 from ..money import (
     MINOR_UNITS,
@@ -34,6 +34,7 @@ from ..money import (
 )
 from ..rows import BillTemplate, LineTemplate, reading_to_dict
 from .calendar import complete_dates
+from .plan import ChargeEntry
 from .requested import charge_ids, requested_charges
 from .ruleset import Ruleset
 from .version import CompiledVersion
@@ -58,7 +59,7 @@ def _rounder(rounding: Rounding | None) -> tuple[Round | None, bool]:
 class LeanBill:
     """The bills of one account under one version, by usage (see :func:`lean_bill`)."""
 
-    __slots__ = ("charges", "template", "limit", "zero", "currency", "texts")
+    __slots__ = ("charges", "template", "limit", "zero", "currency", "texts", "kernels")
 
     def __init__(
         self,
@@ -66,6 +67,7 @@ class LeanBill:
         template: BillTemplate,
         limit: Decimal | None,
         currency: str,
+        kernels: tuple[tuple[ChargeEntry, ChargeKernel | None], ...] = (),
     ) -> None:
         # Each charge with the last result of its lean charge, and that result's amount and
         # line: a charge that gives the very same result again (a fixed charge) is not
@@ -79,6 +81,9 @@ class LeanBill:
         self.currency = currency
         #: The text of the unit prices written so far, by identity (a table's own rates).
         self.texts: dict[int, tuple[Decimal, str]] = {}
+        #: Each charge's compiled entry and its kernel for this account (``None`` where its
+        #: type has none): what the columnar backend computes a column of usages with.
+        self.kernels = kernels
 
     def render(self, usage: Decimal, reads: str = "") -> str:
         """The JSON line of the bill of ``usage`` m³ after its account (``reads`` as
@@ -186,6 +191,7 @@ def _lean_bill(
     limit = MONEY_CONTEXT.multiply(below, months) if below is not None else None
     whole = minor_unit(spec.currency).as_tuple().exponent == 0
     found: list[tuple[LeanCharge, Round | None, bool, LineTemplate]] = []
+    kernels: list[tuple[ChargeEntry, ChargeKernel | None]] = []
     for planned in plan.charges:
         if wanted is not None and planned.id not in wanted:
             continue
@@ -203,6 +209,8 @@ def _lean_bill(
         # A unit of 1 in a currency of whole units leaves every amount at the currency's scale.
         exact = whole and to_one
         found.append((kernel, rounding, exact, LineTemplate(charge.id, charge.label, version.version)))
+        column = kernel_of(charge.compute)
+        kernels.append((charge, column(account, households, scale) if column is not None else None))
     missing = list(plan.not_included)
     skipped: tuple[str, ...] = ()
     if wanted is not None:
@@ -218,4 +226,4 @@ def _lean_bill(
         (account.use_class, account.meter_mm, households),
         reading_to_dict(reading),
     )
-    return LeanBill(found, template, limit, spec.currency)
+    return LeanBill(found, template, limit, spec.currency, tuple(kernels))
