@@ -1,0 +1,166 @@
+"""The fast backend: CSV text billed by columns (:mod:`tariffcore.columnar`), the rows it
+does not cover billed by the engine, all in input order.
+
+The batch engine bills CSV text row by row (:meth:`BatchEngine.csv_to_jsonl`), through lean
+bills where they cover a row and the scalar engine elsewhere. With the fast backend (the
+optional ``tariffcore[fast]``: numpy and pyarrow), the text is read in blocks of columns
+instead; every kind of account whose lean bill has a kernel for each of its charges is billed
+a column at a time, and its lines are written from columns. Every other row goes through
+:meth:`BatchEngine.csv_to_jsonl` as it would without the backend: rows of a kind without
+kernels, rows a kernel leaves (an unknown rate reached, a figure past ``int64``, a fraction of
+the minor unit), rows whose text is not plain (``20.0`` is billed by columns, `` 20`` and
+``020`` are not), and whole blocks Arrow and Python's :mod:`csv` might read differently (a
+quote character, a row as wide as the header or not). Their lines are put back where their
+rows were. The output is the same, byte for byte, as without the backend.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+from ..errors import TariffcoreError
+from ..meter import READ_COLUMNS
+from ..rows import Progress, missing_columns
+from ..units import USAGE_COLUMNS
+from .lean import LeanRows
+
+if TYPE_CHECKING:
+    from .engine import BatchEngine
+
+__all__ = ["BACKENDS", "FAST_MISSING", "fast_available", "fast_csv_to_jsonl", "require_fast"]
+
+#: The backends of a batch run: ``auto`` (the fast one where it is installed and covers the
+#: job), ``python`` (pure Python) and ``fast``.
+BACKENDS = ("auto", "python", "fast")
+FAST_MISSING = (
+    "the fast backend needs numpy and pyarrow, which are not installed: pip install 'tariffcore[fast]'"
+)
+_UNSEEN = object()
+
+
+def fast_available() -> bool:
+    """Whether numpy and pyarrow are installed (without importing them)."""
+    return all(importlib.util.find_spec(name) is not None for name in ("numpy", "pyarrow"))
+
+
+def require_fast() -> None:
+    """Raise a clear error when the fast backend is asked for without its extra."""
+    if not fast_available():
+        raise TariffcoreError(FAST_MISSING)
+
+
+def fast_csv_to_jsonl(
+    engine: BatchEngine,
+    stream: IO[bytes],
+    out: IO[bytes],
+    progress: Progress | None = None,
+    position: Callable[[], int] | None = None,
+) -> tuple[int, int]:
+    """Bill the CSV text of the binary ``stream`` into ``out`` as lean JSON lines, by columns
+    where they cover a row (see the module); return (rows, error rows)."""
+    from ..columnar import KindPlans, Layout, csv_blocks, read_header
+
+    first = stream.readline()
+    header = read_header(first)
+    layout = Layout.of(header, USAGE_COLUMNS, READ_COLUMNS) if header is not None else None
+    if header is None or layout is None or missing_columns(header) or engine.explain != "lean":
+        text = io.TextIOWrapper(io.BufferedReader(_Rejoined(first, stream)), encoding="utf-8-sig", newline="")
+        return engine.csv_to_jsonl(text, out, progress=progress, position=position)
+    lean = LeanRows(engine, header)
+    plans = KindPlans()
+
+    def kind_bill(values: list[str]) -> Any:
+        key = lean.kind_of(values)
+        found = lean.kinds.get(key, _UNSEEN)
+        return lean._kind(values, key) if found is _UNSEEN else found
+
+    rows = failed = 0
+    for block in csv_blocks(stream, header, 1):
+        if block.table is None:  # read by Python's csv, as without the backend
+            lines = io.StringIO(block.data.decode("utf-8"), newline="")
+            count, errors = engine.csv_to_jsonl(lines, out, header=header, offset=block.line)
+        else:
+            count, errors = _columns(engine, header, block.table, layout, kind_bill, plans, out)
+        rows += count
+        failed += errors
+        if progress is not None:
+            progress.advance(rows - progress.rows, position() if position is not None else 0)
+    if progress is not None:
+        progress.rows = rows
+    return rows, failed
+
+
+def _columns(
+    engine: BatchEngine,
+    header: tuple[str, ...],
+    table: Any,
+    layout: Any,
+    kind_bill: Callable[[list[str]], Any],
+    plans: Any,
+    out: IO[bytes],
+) -> tuple[int, int]:
+    """Bill a block of columns into ``out``; (rows, error rows)."""
+    from ..columnar import lean_block
+
+    billed = lean_block(table, layout, kind_bill, plans)
+    fallback = billed.fallback.tolist()
+    failed = 0
+    others: list[bytes] = []
+    if fallback:
+        columns = [table.column(i) for i in range(table.num_columns)]
+        lines = [",".join(str(c[row].as_py()) for c in columns) + "\n" for row in fallback]
+        buffer = io.BytesIO()
+        _, failed = engine.csv_to_jsonl(lines, buffer, header=header)
+        others = buffer.getvalue().splitlines(keepends=True)
+    _splice(billed.covered, billed.lines, fallback, others, out)
+    return table.num_rows, failed
+
+
+def _splice(covered: Any, lines: Any, fallback: list[int], others: list[bytes], out: IO[bytes]) -> None:
+    """Write the covered rows' ``lines`` and the ``others`` of the ``fallback`` rows in input order."""
+    import numpy as np
+
+    buffers = lines.buffers()
+    offsets = (
+        np.frombuffer(buffers[1], dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset)
+        if len(lines)
+        else None
+    )
+    view = memoryview(buffers[2]) if buffers[2] is not None else memoryview(b"")
+    if not fallback:
+        if offsets is not None:
+            out.write(view[offsets[0] : offsets[-1]])
+        return
+    starts = np.searchsorted(covered, np.asarray(fallback)) if len(covered) else np.zeros(len(fallback), int)
+    done = 0
+    for at, text in zip(starts.tolist(), others):
+        if at > done and offsets is not None:
+            out.write(view[offsets[done] : offsets[at]])
+            done = at
+        out.write(text)
+    if offsets is not None and done < len(lines):
+        out.write(view[offsets[done] : offsets[len(lines)]])
+
+
+class _Rejoined(io.RawIOBase):
+    """A binary stream whose first line was read already, whole again."""
+
+    def __init__(self, first: bytes, rest: IO[bytes]) -> None:
+        self.first = first
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.first:
+            size = min(len(buffer), len(self.first))
+            buffer[:size] = self.first[:size]
+            self.first = self.first[size:]
+            return size
+        data = self.rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
