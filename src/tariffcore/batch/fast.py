@@ -58,9 +58,14 @@ def fast_csv_to_jsonl(
     out: IO[bytes],
     progress: Progress | None = None,
     position: Callable[[], int] | None = None,
+    *,
+    block: int = 1 << 23,
+    columns: list[int] | None = None,
 ) -> tuple[int, int]:
     """Bill the CSV text of the binary ``stream`` into ``out`` as lean JSON lines, by columns
-    where they cover a row (see the module); return (rows, error rows)."""
+    where they cover a row (see the module); return (rows, error rows). The text is read in
+    blocks of about ``block`` bytes; ``columns``, when given, gets the number of rows each
+    block billed by columns."""
     from ..columnar import KindPlans, Layout, csv_blocks, read_header
 
     first = stream.readline()
@@ -78,12 +83,15 @@ def fast_csv_to_jsonl(
         return lean._kind(values, key) if found is _UNSEEN else found
 
     rows = failed = 0
-    for block in csv_blocks(stream, header, 1):
-        if block.table is None:  # read by Python's csv, as without the backend
-            lines = io.StringIO(block.data.decode("utf-8"), newline="")
-            count, errors = engine.csv_to_jsonl(lines, out, header=header, offset=block.line)
+    for part in csv_blocks(stream, header, 1, block):
+        billed = 0
+        if part.table is None:  # read by Python's csv, as without the backend
+            lines = io.StringIO(part.data.decode("utf-8"), newline="")
+            count, errors = engine.csv_to_jsonl(lines, out, header=header, offset=part.line)
         else:
-            count, errors = _columns(engine, header, block.table, layout, kind_bill, plans, out)
+            count, errors, billed = _columns(engine, header, part.table, layout, kind_bill, plans, out)
+        if columns is not None:
+            columns.append(billed)
         rows += count
         failed += errors
         if progress is not None:
@@ -101,8 +109,8 @@ def _columns(
     kind_bill: Callable[[list[str]], Any],
     plans: Any,
     out: IO[bytes],
-) -> tuple[int, int]:
-    """Bill a block of columns into ``out``; (rows, error rows)."""
+) -> tuple[int, int, int]:
+    """Bill a block of columns into ``out``; (rows, error rows, rows billed by columns)."""
     from ..columnar import lean_block
 
     billed = lean_block(table, layout, kind_bill, plans)
@@ -116,7 +124,7 @@ def _columns(
         _, failed = engine.csv_to_jsonl(lines, buffer, header=header)
         others = buffer.getvalue().splitlines(keepends=True)
     _splice(billed.covered, billed.lines, fallback, others, out)
-    return table.num_rows, failed
+    return table.num_rows, failed, len(billed.covered)
 
 
 def _splice(covered: Any, lines: Any, fallback: list[int], others: list[bytes], out: IO[bytes]) -> None:
