@@ -15,6 +15,16 @@ from .cache import (
     job_cache_size,
 )
 from .engine import BatchEngine, CatalogRecipe, column_text
+from .fast import (
+    AUTO_BYTES,
+    BACKENDS,
+    FAST_MISSING,
+    fast_available,
+    fast_csv_file_to_jsonl,
+    fast_csv_to_jsonl,
+    require_fast,
+    use_fast,
+)
 from .forms import AS_JSON, AS_LEAN_JSON, AS_OBJECT, Form, Printed, fragment, json_form
 from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
 from .lean import LeanRows
@@ -35,6 +45,14 @@ from .workers import (
 )
 
 __all__ = [
+    "AUTO_BYTES",
+    "BACKENDS",
+    "FAST_MISSING",
+    "fast_available",
+    "fast_csv_file_to_jsonl",
+    "fast_csv_to_jsonl",
+    "require_fast",
+    "use_fast",
     "AS_JSON",
     "AS_LEAN_JSON",
     "AS_OBJECT",

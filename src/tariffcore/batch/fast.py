@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import TariffcoreError
@@ -30,7 +32,16 @@ from .lean import LeanRows
 if TYPE_CHECKING:
     from .engine import BatchEngine
 
-__all__ = ["BACKENDS", "FAST_MISSING", "fast_available", "fast_csv_to_jsonl", "require_fast"]
+__all__ = [
+    "AUTO_BYTES",
+    "BACKENDS",
+    "FAST_MISSING",
+    "fast_available",
+    "fast_csv_file_to_jsonl",
+    "fast_csv_to_jsonl",
+    "require_fast",
+    "use_fast",
+]
 
 #: The backends of a batch run: ``auto`` (the fast one where it is installed and covers the
 #: job), ``python`` (pure Python) and ``fast``.
@@ -50,6 +61,35 @@ def require_fast() -> None:
     """Raise a clear error when the fast backend is asked for without its extra."""
     if not fast_available():
         raise TariffcoreError(FAST_MISSING)
+
+
+#: The smallest input ``auto`` bills by columns: below it, importing numpy and pyarrow costs
+#: more than billing the rows in pure Python.
+AUTO_BYTES = 1 << 20
+
+
+def use_fast(backend: str, size: int | None = None) -> bool:
+    """Whether a run asking for ``backend`` (one of :data:`BACKENDS`) bills by columns: always
+    for ``fast`` (a clear error without the extra), never for ``python``; for ``auto``, when
+    numpy and pyarrow are installed and the input is a file of ``size`` bytes, at least
+    :data:`AUTO_BYTES` (standard input, of unknown size, is billed in pure Python)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
+    if backend == "fast":
+        require_fast()
+        return True
+    return backend == "auto" and size is not None and size >= AUTO_BYTES and fast_available()
+
+
+def fast_csv_file_to_jsonl(
+    engine: BatchEngine, source: str | Path, out: IO[bytes], progress: Progress | None = None
+) -> tuple[int, int]:
+    """:func:`fast_csv_to_jsonl` of the CSV file ``source``."""
+    with open(source, "rb") as stream:
+        if progress is not None:
+            progress.total = os.path.getsize(source)
+            progress.unit = "bytes"
+        return fast_csv_to_jsonl(engine, stream, out, progress, stream.tell)
 
 
 def fast_csv_to_jsonl(

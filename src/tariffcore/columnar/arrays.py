@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-__all__ = ["bools", "ints", "numbers", "strings"]
+__all__ = ["bools", "ints", "numbers", "strings", "text"]
 
 
 def ints(values: Any) -> Any:
@@ -40,3 +40,8 @@ def numbers(array: Any, dtype: Any = np.int64) -> Any:
         array = array.combine_chunks()
     size = np.dtype(dtype).itemsize
     return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=size * array.offset)
+
+
+def text(value: str) -> Any:
+    """An Arrow text scalar (``pyarrow.scalar`` goes through ``pyarrow.array``)."""
+    return strings([value])[0]

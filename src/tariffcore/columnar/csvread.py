@@ -25,7 +25,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pcsv  # type: ignore[import-untyped]
 
-from .arrays import bools, numbers
+from .arrays import bools, numbers, text
 
 __all__ = ["Block", "Usage", "csv_blocks", "per_row", "read_header", "read_usage", "text_bytes"]
 
@@ -50,12 +50,12 @@ def read_header(first: bytes) -> tuple[str, ...] | None:
     if first.startswith(_BOM):
         first = first[len(_BOM) :]
     try:
-        text = first.decode("utf-8")
+        line = first.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if text.count('"') % 2:
+    if line.count('"') % 2:
         return None
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(line)))
     if len(rows) != 1 or not rows[0]:
         return None
     return tuple(rows[0])
@@ -186,6 +186,6 @@ def _integers(texts: Any, ok: Any) -> Any:
     try:
         values = numbers(pc.cast(texts, pa.int64()))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        cleaned = pc.if_else(bools(ok), texts, pa.scalar("0", pa.string()))
+        cleaned = pc.if_else(bools(ok), texts, text("0"))
         values = numbers(pc.cast(cleaned, pa.int64()))
     return np.where(ok, values, 0)

@@ -19,7 +19,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from .amounts import money_texts
-from .arrays import bools, ints, strings
+from .arrays import bools, ints, strings, text
 from .column import DecimalColumn, Ops
 from .kinds import Layout, RowFigures, group_kinds, read_figures
 from .plan import Computed, KindBill, KindPlan, Texts
@@ -157,8 +157,8 @@ class _Pieces:
         self.column(self.table.take(ints(numbers)))
 
     def join(self) -> Any:
-        pieces = [pa.scalar(p, pa.string()) if isinstance(p, str) else p for p in self.pieces]
-        return pc.binary_join_element_wise(*pieces, pa.scalar("", pa.string()))
+        pieces = [text(p) if isinstance(p, str) else p for p in self.pieces]
+        return pc.binary_join_element_wise(*pieces, text(""))
 
 
 def _spread(values: list[Any], counts: list[int], dtype: Any) -> Any:
@@ -210,7 +210,7 @@ def _render(
         if quantity.all():
             pieces.column(usage_text)
         elif quantity.any():
-            pieces.column(pc.if_else(bools(quantity), usage_text, pa.scalar("", pa.string())))
+            pieces.column(pc.if_else(bools(quantity), usage_text, text("")))
         pieces.numbers(lines("tails", line))
     pieces.text('],"total":"')
     if all(plan.digits == digits for _, plan, _ in group):
@@ -222,14 +222,14 @@ def _render(
     reads = figures.via_reads[positions]
     if reads.any() and figures.previous is not None and figures.current is not None:
         made = pc.binary_join_element_wise(
-            pa.scalar(',"reads":{"previous":"'),
+            text(',"reads":{"previous":"'),
             figures.previous.take(where),
-            pa.scalar('","current":"'),
+            text('","current":"'),
             figures.current.take(where),
-            pa.scalar('"}'),
-            pa.scalar(""),
+            text('"}'),
+            text(""),
         )
-        pieces.column(made if reads.all() else pc.if_else(bools(reads), made, pa.scalar("", pa.string())))
+        pieces.column(made if reads.all() else pc.if_else(bools(reads), made, text("")))
     pieces.text("}\n")
     return positions, pieces.join()
 
