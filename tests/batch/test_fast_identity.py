@@ -167,3 +167,54 @@ def test_one_block_and_blocks_of_one_line(catalog: Catalog) -> None:
     tiny, _ = fast(catalog, text, block=16, ruleset="kr/daejeon")
     assert one == tiny == bill_csv(catalog, text, lean=False, ruleset="kr/daejeon")
     assert covered == 300
+
+
+# --------------------------------------------------------------------------- Parquet
+
+
+def parquet_tables(catalog: Catalog, text: str, tmp: Any, **options: Any) -> tuple[Any, Any, int]:
+    """The Parquet tables of ``text`` by the engine and by columns, and the rows by columns."""
+    import pyarrow.parquet as pq
+
+    from tariffcore.batch import fast_csv_file_to_parquet, results_work, run_chunks
+    from tariffcore.engine import charge_ids
+    from tariffcore.rows import ParquetBillWriter, read_chunks
+
+    source = tmp / "city.csv"
+    source.write_text(text, encoding="utf-8")
+    engine = BatchEngine(catalog, **options)
+    charges = charge_ids(catalog, options.get("ruleset"))
+    writer = ParquetBillWriter(str(tmp / "python.parquet"), charges)
+    for outcomes in run_chunks(engine, read_chunks(str(source)), results_work):
+        for outcome in outcomes:
+            writer.write(outcome.account, outcome.result)
+    writer.close()
+    columns: list[int] = []
+    done = fast_csv_file_to_parquet(
+        BatchEngine(catalog, **options),
+        source,
+        str(tmp / "fast.parquet"),
+        charges,
+        block=4096,
+        columns=columns,
+    )
+    assert done is not None
+    return pq.read_table(tmp / "python.parquet"), pq.read_table(tmp / "fast.parquet"), sum(columns)
+
+
+def test_parquet_of_every_bundled_ruleset(catalog: Catalog, generated: str, tmp_path: Any) -> None:
+    reference, mine, covered = parquet_tables(catalog, generated, tmp_path)
+    assert mine.schema.equals(reference.schema, check_metadata=True)
+    for name in reference.column_names:
+        assert mine.column(name).equals(reference.column(name)), name
+    bills = sum(1 for code in reference.column("error_code").to_pylist() if code is None)
+    assert covered > bills * 2 // 3, (covered, bills)
+
+
+def test_parquet_of_the_edge_city(catalog: Catalog, tmp_path: Any) -> None:
+    reference, mine, covered = parquet_tables(catalog, edge_city(), tmp_path, ruleset="kr/daejeon")
+    assert mine.equals(reference) and covered > 300, covered
+    slices = [
+        s for lines in mine.column("lines").to_pylist() if lines for line in lines for s in line["slices"]
+    ]
+    assert any(s["upto"] is None for s in slices) and any(s["tier"] == 3 for s in slices)

@@ -25,6 +25,7 @@ from .fast import (
     require_fast,
     use_fast,
 )
+from .fastparquet import fast_csv_file_to_parquet
 from .forms import AS_JSON, AS_LEAN_JSON, AS_OBJECT, Form, Printed, fragment, json_form
 from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
 from .lean import LeanRows
@@ -50,6 +51,7 @@ __all__ = [
     "FAST_MISSING",
     "fast_available",
     "fast_csv_file_to_jsonl",
+    "fast_csv_file_to_parquet",
     "fast_csv_to_jsonl",
     "require_fast",
     "use_fast",

@@ -81,6 +81,18 @@ def use_fast(backend: str, size: int | None = None) -> bool:
     return backend == "auto" and size is not None and size >= AUTO_BYTES and fast_available()
 
 
+def kind_bills(lean: LeanRows) -> Callable[[list[str]], Any]:
+    """The lean bill of the rows like a row (given as its values), made once per kind of
+    account by ``lean`` (``None`` when the engine bills such rows)."""
+
+    def kind_bill(values: list[str]) -> Any:
+        key = lean.kind_of(values)
+        found = lean.kinds.get(key, _UNSEEN)
+        return lean._kind(values, key) if found is _UNSEEN else found
+
+    return kind_bill
+
+
 def fast_csv_file_to_jsonl(
     engine: BatchEngine, source: str | Path, out: IO[bytes], progress: Progress | None = None
 ) -> tuple[int, int]:
@@ -114,13 +126,8 @@ def fast_csv_to_jsonl(
     if header is None or layout is None or missing_columns(header) or engine.explain != "lean":
         text = io.TextIOWrapper(io.BufferedReader(_Rejoined(first, stream)), encoding="utf-8-sig", newline="")
         return engine.csv_to_jsonl(text, out, progress=progress, position=position)
-    lean = LeanRows(engine, header)
+    kind_bill = kind_bills(LeanRows(engine, header))
     plans = KindPlans()
-
-    def kind_bill(values: list[str]) -> Any:
-        key = lean.kind_of(values)
-        found = lean.kinds.get(key, _UNSEEN)
-        return lean._kind(values, key) if found is _UNSEEN else found
 
     rows = failed = 0
     for part in csv_blocks(stream, header, 1, block):

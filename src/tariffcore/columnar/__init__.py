@@ -19,8 +19,9 @@ from __future__ import annotations
 from .amounts import decimal_texts, minor_units, money_texts, round_steps
 from .column import INT64_MAX, DecimalColumn, Ops, scaled
 from .csvread import Block, Usage, csv_blocks, read_header, read_usage
-from .jsonlines import Billed, KindPlans, lean_block
+from .jsonlines import Billed, KindBills, KindPlans, bill_kinds, lean_block
 from .kinds import Layout, RowFigures, group_kinds, read_figures
+from .parquet import kind_table
 from .plan import Computed, KindBill, KindPlan, Texts
 
 __all__ = [
@@ -31,15 +32,18 @@ __all__ = [
     "DecimalColumn",
     "KindBill",
     "KindPlan",
+    "KindBills",
     "KindPlans",
     "Layout",
     "Ops",
     "RowFigures",
     "Texts",
     "Usage",
+    "bill_kinds",
     "csv_blocks",
     "decimal_texts",
     "group_kinds",
+    "kind_table",
     "lean_block",
     "minor_units",
     "money_texts",

@@ -24,7 +24,7 @@ from .column import DecimalColumn, Ops
 from .kinds import Layout, RowFigures, group_kinds, read_figures
 from .plan import Computed, KindBill, KindPlan, Texts
 
-__all__ = ["Billed", "KindPlans", "lean_block"]
+__all__ = ["Billed", "KindBills", "KindPlans", "bill_kinds", "lean_block"]
 
 #: The lean bill of the rows like a row (given as its values), or ``None``.
 KindBillOf = Callable[[list[str]], "KindBill | None"]
@@ -73,13 +73,22 @@ def _usage(figures: RowFigures, rows: Any) -> DecimalColumn:
     return DecimalColumn(Ops(len(rows)), usage.values[rows], usage.scale, exponent)
 
 
-def lean_block(table: Any, layout: Layout, kind_bill: KindBillOf, plans: KindPlans) -> Billed:
-    """The lean JSON lines of ``table``'s rows (see the module)."""
+#: The bills of one kind of account: its rows, plan, computed bills and usage column.
+KindBills = tuple[Any, KindPlan, Computed, DecimalColumn]
+#: A check of a kind's computed bills: the rows it cannot write (``None``: every row fits).
+Check = Callable[[KindBills], Any]
+
+
+def bill_kinds(
+    table: Any, layout: Layout, kind_bill: KindBillOf, plans: KindPlans, check: Check | None = None
+) -> tuple[RowFigures, list[KindBills], Any]:
+    """``(figures, the bills of each kind, the rows left to the scalar engine)`` of a block:
+    each kind billed by its plan, without the rows its kernels (or ``check``) leave."""
     figures = read_figures(table, layout)
     _, order, starts = group_kinds(table, layout)
     width = table.num_columns
     fallback: list[Any] = []
-    shapes: dict[int, list[tuple[Any, KindPlan, Computed]]] = {}
+    done: list[KindBills] = []
     for kind in range(len(starts) - 1):
         rows = order[starts[kind] : starts[kind + 1]]
         first = int(rows[0])
@@ -92,18 +101,28 @@ def lean_block(table: Any, layout: Layout, kind_bill: KindBillOf, plans: KindPla
         if not ok.all():
             fallback.append(rows[~ok])
             rows = rows[ok]
-            if not len(rows):
-                continue
-        computed = plan.compute(_usage(figures, rows), plans.texts)
-        if computed.fallback.any():
-            keep = ~computed.fallback
-            fallback.append(rows[computed.fallback])
-            rows = rows[keep]
-            computed = _subset(computed, keep)
-            if not len(rows):
-                continue
-        shapes.setdefault(len(plan.lines), []).append((rows, plan, computed))
+        while len(rows):  # billed again without the rows left: every array fits the rest
+            usage = _usage(figures, rows)
+            computed = plan.compute(usage, plans.texts)
+            left = computed.fallback
+            if not left.any() and check is not None:
+                found = check((rows, plan, computed, usage))
+                left = found if found is not None else left
+            if not left.any():
+                done.append((rows, plan, computed, usage))
+                break
+            fallback.append(rows[left])
+            rows = rows[~left]
     back = np.sort(np.concatenate(fallback)) if fallback else np.zeros(0, dtype=np.int64)
+    return figures, done, back
+
+
+def lean_block(table: Any, layout: Layout, kind_bill: KindBillOf, plans: KindPlans) -> Billed:
+    """The lean JSON lines of ``table``'s rows (see the module)."""
+    figures, done, back = bill_kinds(table, layout, kind_bill, plans)
+    shapes: dict[int, list[tuple[Any, KindPlan, Computed]]] = {}
+    for rows, plan, computed, _ in done:
+        shapes.setdefault(len(plan.lines), []).append((rows, plan, computed))
     parts = [_render(table, layout, figures, group, plans.texts) for group in shapes.values()]
     if not parts:
         return Billed(np.zeros(0, dtype=np.int64), strings([]), back)
@@ -113,21 +132,6 @@ def lean_block(table: Any, layout: Layout, kind_bill: KindBillOf, plans: KindPla
     lines = pa.concat_arrays([line for _, line in parts])
     order = np.argsort(positions, kind="stable")
     return Billed(positions[order], lines.take(ints(order)), back)
-
-
-def _subset(computed: Computed, keep: Any) -> Computed:
-    def cut(value: Any) -> Any:
-        return value if isinstance(value, (int, bool)) else value[keep]
-
-    return Computed(
-        [cut(a) for a in computed.amounts],
-        computed.heads,
-        [cut(m) for m in computed.middles],
-        [cut(t) for t in computed.tails],
-        computed.usage_quantity,
-        cut(computed.total),
-        computed.fallback[keep],
-    )
 
 
 class _Pieces:

@@ -11,7 +11,7 @@ over ``int64``, a fraction of the minor unit, a usage the billing cycle refuses)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -53,6 +53,7 @@ class KindBill(Protocol):
     limit: Decimal | None
     currency: str
     kernels: Sequence[tuple[Any, ChargeKernel | None]]
+    facts: Any
 
 
 class Texts:
@@ -120,6 +121,8 @@ class Computed:
     usage_quantity: list[Any]
     total: Any
     fallback: Any
+    #: Each charge's line as its kernel gave it (for outputs that explain lines in full).
+    lines: list[KernelLine] = field(default_factory=list)
 
 
 class KindPlan:
@@ -154,7 +157,7 @@ class KindPlan:
         if self.bill.limit is not None:
             fallback |= usage.ge(self.bill.limit)  # the billing cycle refuses it: the engine says why
         total: Any = np.zeros(rows, dtype=np.int64)
-        amounts, heads, middles, tails, quantities = [], [], [], [], []
+        amounts, heads, middles, tails, quantities, made = [], [], [], [], [], []
         for (entry, kernel), text in zip(self.kernels, self.lines):
             assert kernel is not None
             line: KernelLine = kernel(usage, ops)
@@ -185,8 +188,9 @@ class KindPlan:
             heads.append(text.head)
             middles.append(middle)
             quantities.append(is_usage)
+            made.append(line)
         fallback |= ops.bad
-        return Computed(amounts, heads, middles, tails, quantities, total, fallback)
+        return Computed(amounts, heads, middles, tails, quantities, total, fallback, made)
 
 
 def _tails(ops: Ops, text: LineText, texts: Texts, line: KernelLine, after_usage: bool) -> Any:

@@ -19,6 +19,7 @@ from ..batch import (
     BatchEngine,
     csv_file_to_jsonl,
     fast_csv_file_to_jsonl,
+    fast_csv_file_to_parquet,
     fast_csv_to_jsonl,
     job_cache_size,
     jsonl_parallel,
@@ -262,7 +263,12 @@ def _run(
                 binary.flush()
     else:
         results = run_chunks(engine, chunks, results_work, args.jobs)
-        if fmt == "parquet":
+        done = None
+        if fmt == "parquet" and fast and args.jobs <= 1 and kind == "csv" and not stdin:
+            done = fast_csv_file_to_parquet(engine, source, args.output, columns, progress)
+        if done is not None:
+            rows, failed = done
+        elif fmt == "parquet":
             from ..rows import ParquetBillWriter
 
             rows, failed = _write(ParquetBillWriter(args.output, columns), results)

@@ -22,7 +22,7 @@ from .compile import (
     compile_version,
 )
 from .coverage import STATUSES, CoverageRun, coverage, coverage_text
-from .lean import LeanBill, lean_bill
+from .lean import LeanBill, LeanFacts, lean_bill
 from .listing import charge_ids, listing
 from .plan import (
     BillPlan,
@@ -46,6 +46,7 @@ __all__ = [
     "Catalog",
     "CompiledVersion",
     "LeanBill",
+    "LeanFacts",
     "PeriodPart",
     "Ruleset",
     "anchor_date",

@@ -17,6 +17,7 @@ billed by the engine itself, which gives the bill or its error row.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,7 @@ from .requested import charge_ids, requested_charges
 from .ruleset import Ruleset
 from .version import CompiledVersion
 
-__all__ = ["LeanBill", "lean_bill"]
+__all__ = ["LeanBill", "LeanFacts", "lean_bill"]
 
 _ONE = Decimal(1)
 Round = Callable[[Decimal], Decimal]
@@ -56,10 +57,25 @@ def _rounder(rounding: Rounding | None) -> tuple[Round | None, bool]:
     return rounding.apply, False
 
 
+@dataclass(frozen=True, slots=True)
+class LeanFacts:
+    """What every bill of a lean bill's account shares: its version's label, the reading
+    (dates completed, usage aside), the account's class, meter and households, the charges
+    not included."""
+
+    label: str
+    currency: str
+    reading: Reading
+    use_class: str | None
+    meter_mm: int | None
+    households: int
+    not_included: tuple[str, ...]
+
+
 class LeanBill:
     """The bills of one account under one version, by usage (see :func:`lean_bill`)."""
 
-    __slots__ = ("charges", "template", "limit", "zero", "currency", "texts", "kernels")
+    __slots__ = ("charges", "template", "limit", "zero", "currency", "texts", "kernels", "facts")
 
     def __init__(
         self,
@@ -68,6 +84,7 @@ class LeanBill:
         limit: Decimal | None,
         currency: str,
         kernels: tuple[tuple[ChargeEntry, ChargeKernel | None], ...] = (),
+        facts: LeanFacts | None = None,
     ) -> None:
         # Each charge with the last result of its lean charge, and that result's amount and
         # line: a charge that gives the very same result again (a fixed charge) is not
@@ -84,6 +101,8 @@ class LeanBill:
         #: Each charge's compiled entry and its kernel for this account (``None`` where its
         #: type has none): what the columnar backend computes a column of usages with.
         self.kernels = kernels
+        #: What every bill of this account shares, as values (for typed outputs).
+        self.facts = facts
 
     def render(self, usage: Decimal, reads: str = "") -> str:
         """The JSON line of the bill of ``usage`` m³ after its account (``reads`` as
@@ -226,4 +245,13 @@ def _lean_bill(
         (account.use_class, account.meter_mm, households),
         reading_to_dict(reading),
     )
-    return LeanBill(found, template, limit, spec.currency, tuple(kernels))
+    facts = LeanFacts(
+        f"{spec.ruleset}@{spec.version}",
+        spec.currency,
+        reading,
+        account.use_class,
+        account.meter_mm,
+        households,
+        tuple(n.charge for n in missing),
+    )
+    return LeanBill(found, template, limit, spec.currency, tuple(kernels), facts)
