@@ -32,12 +32,14 @@ from tariffcore.synthetic import write_city  # noqa: E402
 from tests.batch.test_lean_identity import bill_csv, city  # noqa: E402
 
 
-def fast(catalog: Catalog, text: str, block: int = 4096, **options: Any) -> tuple[bytes, int]:
+def fast(
+    catalog: Catalog, text: str, block: int = 4096, window: int = 65536, **options: Any
+) -> tuple[bytes, int]:
     """The fast backend's output of ``text`` and how many rows it billed by columns."""
     engine = BatchEngine(catalog, explain="lean", **options)
     out = io.BytesIO()
     columns: list[int] = []
-    fast_csv_to_jsonl(engine, io.BytesIO(text.encode()), out, block=block, columns=columns)
+    fast_csv_to_jsonl(engine, io.BytesIO(text.encode()), out, block=block, window=window, columns=columns)
     return out.getvalue(), sum(columns)
 
 
@@ -54,7 +56,7 @@ def same(catalog: Catalog, text: str, **options: Any) -> tuple[int, int]:
     return covered, sum(1 for line in reference_lines if line and b'"error"' not in line)
 
 
-def edge_city(seed: int = 2024) -> str:
+def edge_city(seed: int = 2024, odd_lines: bool = True) -> str:
     """Daejeon's classes × meters × tier boundaries, and what the columns must leave alone."""
     rng = random.Random(seed)
     classes = ["household", "general", "bathhouse", "industrial", "nonesuch", ""]
@@ -113,6 +115,8 @@ def edge_city(seed: int = 2024) -> str:
         account = f"E{number:05d}" if number % 211 else " E spaced "
         writer.writerow([account, *row])
     text = stream.getvalue()
+    if not odd_lines:
+        return text
     # One quoted row and one short row, each spoiling its own block only.
     lines = text.split("\n")
     lines.insert(len(lines) // 3, 'Q1,"household",15,,12,,,2024-03')
@@ -165,8 +169,15 @@ def test_one_block_and_blocks_of_one_line(catalog: Catalog) -> None:
     text = stream.getvalue()
     one, covered = fast(catalog, text, block=1 << 20, ruleset="kr/daejeon")
     tiny, _ = fast(catalog, text, block=16, ruleset="kr/daejeon")
-    assert one == tiny == bill_csv(catalog, text, lean=False, ruleset="kr/daejeon")
+    windows, _ = fast(catalog, text, block=1 << 20, window=7, ruleset="kr/daejeon")
+    assert one == tiny == windows == bill_csv(catalog, text, lean=False, ruleset="kr/daejeon")
     assert covered == 300
+
+
+def test_the_edge_city_in_one_block_of_small_windows(catalog: Catalog) -> None:
+    text = edge_city(11, odd_lines=False)
+    mine, covered = fast(catalog, text, block=1 << 22, window=5, ruleset="kr/daejeon")
+    assert mine == bill_csv(catalog, text, lean=False, ruleset="kr/daejeon") and covered > 300
 
 
 # --------------------------------------------------------------------------- Parquet

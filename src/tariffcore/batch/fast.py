@@ -111,13 +111,14 @@ def fast_csv_to_jsonl(
     progress: Progress | None = None,
     position: Callable[[], int] | None = None,
     *,
-    block: int = 1 << 23,
+    block: int = 1 << 24,
+    window: int = 1 << 16,
     columns: list[int] | None = None,
 ) -> tuple[int, int]:
     """Bill the CSV text of the binary ``stream`` into ``out`` as lean JSON lines, by columns
     where they cover a row (see the module); return (rows, error rows). The text is read in
-    blocks of about ``block`` bytes; ``columns``, when given, gets the number of rows each
-    block billed by columns."""
+    blocks of about ``block`` bytes and written ``window`` rows at a time; ``columns``, when
+    given, gets the number of rows each block billed by columns."""
     from ..columnar import KindPlans, Layout, csv_blocks, read_header
 
     first = stream.readline()
@@ -136,7 +137,9 @@ def fast_csv_to_jsonl(
             lines = io.StringIO(part.data.decode("utf-8"), newline="")
             count, errors = engine.csv_to_jsonl(lines, out, header=header, offset=part.line)
         else:
-            count, errors, billed = _columns(engine, header, part.table, layout, kind_bill, plans, out)
+            count, errors, billed = _columns(
+                engine, header, part.table, layout, kind_bill, plans, out, window
+            )
         if columns is not None:
             columns.append(billed)
         rows += count
@@ -156,6 +159,7 @@ def _columns(
     kind_bill: Callable[[list[str]], Any],
     plans: Any,
     out: IO[bytes],
+    window: int,
 ) -> tuple[int, int, int]:
     """Bill a block of columns into ``out``; (rows, error rows, rows billed by columns)."""
     from ..columnar import lean_block
@@ -170,34 +174,35 @@ def _columns(
         buffer = io.BytesIO()
         _, failed = engine.csv_to_jsonl(lines, buffer, header=header)
         others = buffer.getvalue().splitlines(keepends=True)
-    _splice(billed.covered, billed.lines, fallback, others, out)
-    return table.num_rows, failed, len(billed.covered)
+    done = 0  # fallback rows written
+    for positions, lines_of in billed.windows(window):
+        done = _splice(positions, lines_of, fallback, others, done, out)
+    for text in others[done:]:
+        out.write(text)
+    return table.num_rows, failed, billed.covered
 
 
-def _splice(covered: Any, lines: Any, fallback: list[int], others: list[bytes], out: IO[bytes]) -> None:
-    """Write the covered rows' ``lines`` and the ``others`` of the ``fallback`` rows in input order."""
+def _splice(
+    covered: Any, lines: Any, fallback: list[int], others: list[bytes], done: int, out: IO[bytes]
+) -> int:
+    """Write the ``lines`` of the ``covered`` rows, and before each the fallback rows (from
+    number ``done`` on) that come before it; return how many fallback rows are written."""
     import numpy as np
 
     buffers = lines.buffers()
-    offsets = (
-        np.frombuffer(buffers[1], dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset)
-        if len(lines)
-        else None
-    )
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset)
     view = memoryview(buffers[2]) if buffers[2] is not None else memoryview(b"")
-    if not fallback:
-        if offsets is not None:
-            out.write(view[offsets[0] : offsets[-1]])
-        return
-    starts = np.searchsorted(covered, np.asarray(fallback)) if len(covered) else np.zeros(len(fallback), int)
-    done = 0
-    for at, text in zip(starts.tolist(), others):
-        if at > done and offsets is not None:
-            out.write(view[offsets[done] : offsets[at]])
-            done = at
-        out.write(text)
-    if offsets is not None and done < len(lines):
-        out.write(view[offsets[done] : offsets[len(lines)]])
+    last = int(covered[-1])
+    at = 0
+    while done < len(fallback) and fallback[done] < last:
+        before = int(np.searchsorted(covered, fallback[done]))
+        if before > at:
+            out.write(view[offsets[at] : offsets[before]])
+            at = before
+        out.write(others[done])
+        done += 1
+    out.write(view[offsets[at] : offsets[len(lines)]])
+    return done
 
 
 class _Rejoined(io.RawIOBase):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-__all__ = ["bools", "ints", "numbers", "strings", "text"]
+__all__ = ["booleans", "bools", "ints", "numbers", "strings", "text"]
 
 
 def ints(values: Any) -> Any:
@@ -45,3 +45,13 @@ def numbers(array: Any, dtype: Any = np.int64) -> Any:
 def text(value: str) -> Any:
     """An Arrow text scalar (``pyarrow.scalar`` goes through ``pyarrow.array``)."""
     return strings([value])[0]
+
+
+def booleans(array: Any) -> Any:
+    """The values of a boolean Arrow array without nulls, as a numpy array."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    bits = np.frombuffer(array.buffers()[1], dtype=np.uint8)
+    return np.unpackbits(bits, bitorder="little", count=array.offset + len(array))[array.offset :].astype(
+        bool
+    )

@@ -25,7 +25,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pcsv  # type: ignore[import-untyped]
 
-from .arrays import bools, numbers, text
+from .arrays import booleans, bools, numbers, text
 
 __all__ = ["Block", "Usage", "csv_blocks", "per_row", "read_header", "read_usage", "text_bytes"]
 
@@ -66,7 +66,7 @@ def csv_blocks(stream: IO[bytes], header: Sequence[str], line: int, size: int = 
     about ``size`` bytes, each ending at a line break."""
     names = list(header)
     types = {name: pa.string() for name in names}
-    read = pcsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 24)
+    read = pcsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 20)
     parse = pcsv.ParseOptions(
         quote_char=False, double_quote=False, escape_char=False, ignore_empty_lines=True
     )
@@ -91,7 +91,7 @@ def csv_blocks(stream: IO[bytes], header: Sequence[str], line: int, size: int = 
 
 
 def _block(data: bytes, line: int, read: Any, parse: Any, convert: Any, width: int) -> Block:
-    if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
+    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return Block(data, line, None)
     try:
         table = pcsv.read_csv(
@@ -142,13 +142,18 @@ def read_usage(texts: Any) -> Usage:
     if not count:
         empty = np.zeros(0, dtype=np.int64)
         return Usage(np.zeros(0, dtype=bool), empty, empty.astype(np.int16), 0)
+    first_byte = data[np.minimum(starts, max(len(data) - 1, 0))] if len(data) else np.zeros(count, np.uint8)
+    second = data[np.minimum(starts + 1, max(len(data) - 1, 0))] if len(data) else np.zeros(count, np.uint8)
+    whole = booleans(pc.ascii_is_decimal(texts))  # digits only, not empty
+    if whole.all():  # whole figures: no point anywhere
+        ok = (lengths <= 12) & ((first_byte != 48) | (lengths == 1))
+        places = np.zeros(count, dtype=np.int16)
+        return Usage(ok, _integers(texts, ok), places, 0)
     digit = (data - 48) < 10  # bytes wrap: only '0'..'9' are below 10
     dot = data == 46
     others = per_row(~(digit | dot), starts, lengths)
     dots = per_row(dot, starts, lengths)
     last = np.maximum(starts + lengths - 1, 0)
-    first_byte = data[np.minimum(starts, max(len(data) - 1, 0))] if len(data) else np.zeros(count, np.uint8)
-    second = data[np.minimum(starts + 1, max(len(data) - 1, 0))] if len(data) else np.zeros(count, np.uint8)
     ok = (lengths > 0) & (others == 0) & (dots <= 1)
     ok &= (first_byte != 48) | (lengths == 1) | (second == 46)  # no leading zero
     ok &= first_byte != 46

@@ -11,7 +11,7 @@ byte. Rows it does not cover are returned by position, for the scalar engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from .amounts import money_texts
-from .arrays import bools, ints, strings, text
+from .arrays import ints, text
 from .column import DecimalColumn, Ops
 from .kinds import Layout, RowFigures, group_kinds, read_figures
 from .plan import Computed, KindBill, KindPlan, Texts
@@ -55,15 +55,49 @@ class KindPlans:
 
 
 class Billed:
-    """A block billed by columns: ``lines`` (one text per covered row, in input order) at
-    ``covered`` positions, and the ``fallback`` positions, for the scalar engine."""
+    """A block billed by columns: its lines, window by window (:meth:`windows`), and the
+    ``fallback`` positions, for the scalar engine."""
 
-    __slots__ = ("covered", "lines", "fallback")
+    __slots__ = ("rows", "variants", "fallback", "table", "layout", "figures", "texts", "covered")
 
-    def __init__(self, covered: Any, lines: Any, fallback: Any) -> None:
-        self.covered = covered
-        self.lines = lines
+    def __init__(
+        self,
+        rows: int,
+        variants: list[Variant],
+        fallback: Any,
+        table: Any,
+        layout: Layout,
+        figures: Any,
+        texts: Texts,
+    ) -> None:
+        self.rows = rows
+        self.variants = variants
         self.fallback = fallback
+        self.table = table
+        self.layout = layout
+        self.figures = figures
+        self.texts = texts
+        self.covered = sum(len(v.positions) for v in variants)
+
+    def windows(self, size: int = 65536) -> Iterator[tuple[Any, Any]]:
+        """``(positions, lines)`` of the covered rows among every ``size`` rows of the block,
+        in input order (``lines`` an Arrow text array)."""
+        accounts = self.table.column(self.layout.account)
+        figures = self.figures
+        for start in range(0, self.rows, size):
+            found = []
+            for variant in self.variants:
+                a, b = np.searchsorted(variant.positions, (start, start + size))
+                if b > a:
+                    found.append(variant.render(slice(a, b), accounts, figures))
+            if not found:
+                continue
+            if len(found) == 1:
+                yield found[0]
+                continue
+            positions = np.concatenate([p for p, _ in found])
+            order = np.argsort(positions, kind="stable")
+            yield positions[order], pa.concat_arrays([lines for _, lines in found]).take(ints(order))
 
 
 def _usage(figures: RowFigures, rows: Any) -> DecimalColumn:
@@ -120,128 +154,115 @@ def bill_kinds(
 def lean_block(table: Any, layout: Layout, kind_bill: KindBillOf, plans: KindPlans) -> Billed:
     """The lean JSON lines of ``table``'s rows (see the module)."""
     figures, done, back = bill_kinds(table, layout, kind_bill, plans)
-    shapes: dict[int, list[tuple[Any, KindPlan, Computed]]] = {}
+    variants: list[Variant] = []
     for rows, plan, computed, _ in done:
-        shapes.setdefault(len(plan.lines), []).append((rows, plan, computed))
-    parts = [_render(table, layout, figures, group, plans.texts) for group in shapes.values()]
-    if not parts:
-        return Billed(np.zeros(0, dtype=np.int64), strings([]), back)
-    if len(parts) == 1:
-        return Billed(parts[0][0], parts[0][1], back)
-    positions = np.concatenate([p for p, _ in parts])
-    lines = pa.concat_arrays([line for _, line in parts])
-    order = np.argsort(positions, kind="stable")
-    return Billed(positions[order], lines.take(ints(order)), back)
+        variants += _variants(rows, plan, computed, figures, plans.texts)
+    return Billed(table.num_rows, variants, back, table, layout, figures, plans.texts)
 
 
-class _Pieces:
-    """The pieces of a column of lines: texts the same on every row are merged."""
+class Variant:
+    """Rows of one kind whose lines share every fixed text: a template of texts and the
+    figures of each row (account, usage, amounts, total, meter reads)."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
-        self.pieces: list[Any] = []
-        self.table: Any = None
+    __slots__ = ("positions", "template", "amounts", "total", "digits")
 
-    def text(self, value: str) -> None:
-        if self.pieces and isinstance(self.pieces[-1], str):
-            self.pieces[-1] += value
-        else:
-            self.pieces.append(value)
+    def __init__(
+        self, positions: Any, template: list[Any], amounts: list[Any], total: Any, digits: int
+    ) -> None:
+        self.positions = positions
+        self.template = template
+        self.amounts = amounts
+        self.total = total
+        self.digits = digits
 
-    def column(self, values: Any) -> None:
-        self.pieces.append(values)
+    def render(self, part: slice, accounts: Any, figures: RowFigures) -> tuple[Any, Any]:
+        """``(positions, lines)`` of the rows ``part`` of this variant."""
+        positions = self.positions[part]
+        where = ints(positions)
+        taken: dict[str, Any] = {}
 
-    def numbers(self, numbers: Any) -> None:
-        """Texts by their numbers (an array, one per row)."""
-        if numbers.min() == numbers.max():
-            self.text(self.texts[int(numbers[0])])
-            return
-        if self.table is None:
-            self.table = strings(self.texts)
-        self.column(self.table.take(ints(numbers)))
+        def column(name: str) -> Any:
+            found = taken.get(name)
+            if found is None:
+                source = {"account": accounts, "usage": figures.usage_text}.get(name)
+                if source is None:
+                    source = figures.previous if name == "previous" else figures.current
+                found = taken[name] = source.take(where)
+            return found
 
-    def join(self) -> Any:
-        pieces = [text(p) if isinstance(p, str) else p for p in self.pieces]
-        return pc.binary_join_element_wise(*pieces, text(""))
-
-
-def _spread(values: list[Any], counts: list[int], dtype: Any) -> Any:
-    """Per-kind values (an int, or an array of the kind's rows) as one array of every row."""
-    return np.concatenate(
-        [
-            np.full(c, v, dtype=dtype) if isinstance(v, (int, np.integer)) else np.asarray(v, dtype=dtype)
-            for v, c in zip(values, counts)
-        ]
-    )
+        pieces: list[Any] = []
+        for piece in self.template:
+            if isinstance(piece, str):
+                pieces.append(text(piece))
+            elif piece[0] == "total":
+                pieces.append(money_texts(self.total[part], self.digits))
+            elif piece[0] == "amount":
+                pieces.append(money_texts(self.amounts[piece[1]][part], self.digits))
+            else:
+                pieces.append(column(piece[0]))
+        return positions, pc.binary_join_element_wise(*pieces, text(""))
 
 
-def _render(
-    table: Any, layout: Layout, figures: RowFigures, group: list[tuple[Any, KindPlan, Computed]], texts: Texts
-) -> tuple[Any, Any]:
-    """``(positions, lines)`` of the rows of kinds whose bills have the same number of lines."""
-    rows = np.concatenate([r for r, _, _ in group])
-    order = np.argsort(rows, kind="stable")
-    positions = rows[order]
-    counts = [len(r) for r, _, _ in group]
-    where = ints(positions)
-    pieces = _Pieces(texts.items)
-
-    def kinds(pick: Callable[[KindPlan, Computed], Any], dtype: Any = np.int32) -> Any:
-        return _spread([pick(plan, done) for _, plan, done in group], counts, dtype)[order]
-
-    def lines(field: str, line: int, dtype: Any = np.int32) -> Any:
-        return kinds(lambda _, done: getattr(done, field)[line], dtype)
-
-    usage_text = figures.usage_text.take(where)
-    pieces.text('{"account":"')
-    pieces.column(table.column(layout.account).take(where))
-    pieces.text('",')
-    pieces.numbers(kinds(lambda plan, _: plan.head))
-    pieces.column(usage_text)
-    pieces.numbers(kinds(lambda plan, _: plan.middle))
-    digits = group[0][1].digits
-    for line in range(len(group[0][1].lines)):
-        if line:
-            pieces.text(",")
-        pieces.numbers(lines("heads", line))
-        if all(plan.digits == digits for _, plan, _ in group):
-            amounts = lines("amounts", line, np.int64)
-            pieces.column(money_texts(amounts, digits))
-        else:
-            pieces.column(_money_by_kind(group, order, line))
-        pieces.numbers(lines("middles", line))
-        quantity = lines("usage_quantity", line, bool)
-        if quantity.all():
-            pieces.column(usage_text)
-        elif quantity.any():
-            pieces.column(pc.if_else(bools(quantity), usage_text, text("")))
-        pieces.numbers(lines("tails", line))
-    pieces.text('],"total":"')
-    if all(plan.digits == digits for _, plan, _ in group):
-        pieces.column(money_texts(kinds(lambda plan, done: done.total, np.int64), digits))
+def _variants(
+    rows: Any, plan: KindPlan, computed: Computed, figures: RowFigures, texts: Texts
+) -> list[Variant]:
+    """The rows of one kind, split where their lines' fixed texts differ (a unit price on some
+    rows only, meter reads on some rows only)."""
+    varying = [t for t in computed.tails if not isinstance(t, (int, np.integer))]
+    varying += [m for m in computed.middles if not isinstance(m, (int, np.integer))]
+    reads = figures.via_reads[rows]
+    if reads.any() and not reads.all():
+        varying.append(reads.astype(np.int32))
+    if varying:
+        codes = np.stack([np.asarray(v, dtype=np.int64) for v in varying], axis=1)
+        _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+        groups = [np.flatnonzero(inverse.ravel() == k) for k in range(len(first))]
     else:
-        pieces.column(_money_by_kind(group, order, None))
-    pieces.text('",')
-    pieces.numbers(kinds(lambda plan, _: plan.tail))
-    reads = figures.via_reads[positions]
-    if reads.any() and figures.previous is not None and figures.current is not None:
-        made = pc.binary_join_element_wise(
-            text(',"reads":{"previous":"'),
-            figures.previous.take(where),
-            text('","current":"'),
-            figures.current.take(where),
-            text('"}'),
-            text(""),
-        )
-        pieces.column(made if reads.all() else pc.if_else(bools(reads), made, text("")))
-    pieces.text("}\n")
-    return positions, pieces.join()
+        groups = [np.arange(len(rows))]
+    found = []
+    for members in groups:
+        at = int(members[0])
+
+        def pick(value: Any, at: int = at) -> int:
+            return int(value) if isinstance(value, (int, np.integer)) else int(value[at])
+
+        amounts = [np.asarray(a)[members] for a in computed.amounts]
+        total = np.asarray(computed.total)[members]
+        items = texts.items
+        template: list[Any] = [
+            '{"account":"',
+            ("account",),
+            '",' + items[plan.head],
+            ("usage",),
+            items[plan.middle],
+        ]
+        for line, (head, middle, tail, usage) in enumerate(
+            zip(computed.heads, computed.middles, computed.tails, computed.usage_quantity)
+        ):
+            template.append(("," if line else "") + items[head])
+            values = amounts[line]
+            if len(values) and values.min() == values.max():  # the same amount on every row
+                template.append(money_texts(values[:1], plan.digits)[0].as_py())
+            else:
+                template.append(("amount", line))
+            template.append(items[pick(middle)])
+            if usage:
+                template.append(("usage",))
+            template.append(items[pick(tail)])
+        template += ['],"total":"', ("total",), '",' + items[plan.tail]]
+        if reads[at]:
+            template += [',"reads":{"previous":"', ("previous",), '","current":"', ("current",), '"}']
+        template.append("}\n")
+        found.append(Variant(rows[members], _merged(template), amounts, total, plan.digits))
+    return found
 
 
-def _money_by_kind(group: list[tuple[Any, KindPlan, Computed]], order: Any, line: int | None) -> Any:
-    """Amounts as text when the kinds of a group bill in currencies of different scales."""
-    parts = []
-    for _, plan, done in group:
-        values = done.total if line is None else done.amounts[line]
-        parts.append(money_texts(np.broadcast_to(values, (len(done.fallback),)), plan.digits))
-    return pa.concat_arrays(parts).take(ints(order))
+def _merged(template: list[Any]) -> list[Any]:
+    """``template`` with its neighbouring texts joined."""
+    merged: list[Any] = []
+    for piece in template:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return merged
