@@ -19,6 +19,8 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
+import queue
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -111,15 +113,15 @@ def fast_csv_to_jsonl(
     progress: Progress | None = None,
     position: Callable[[], int] | None = None,
     *,
-    block: int = 1 << 24,
-    window: int = 1 << 16,
+    block: int = 1 << 23,
+    window: int = 1 << 14,
     columns: list[int] | None = None,
 ) -> tuple[int, int]:
     """Bill the CSV text of the binary ``stream`` into ``out`` as lean JSON lines, by columns
     where they cover a row (see the module); return (rows, error rows). The text is read in
     blocks of about ``block`` bytes and written ``window`` rows at a time; ``columns``, when
     given, gets the number of rows each block billed by columns."""
-    from ..columnar import KindPlans, Layout, csv_blocks, read_header
+    from ..columnar import KindPlans, Layout, read_header
 
     first = stream.readline()
     header = read_header(first)
@@ -129,6 +131,39 @@ def fast_csv_to_jsonl(
         return engine.csv_to_jsonl(text, out, progress=progress, position=position)
     kind_bill = kind_bills(LeanRows(engine, header))
     plans = KindPlans()
+    with _Background(out) as background:
+        return _blocks(
+            engine,
+            stream,
+            header,
+            layout,
+            kind_bill,
+            plans,
+            background,
+            block,
+            window,
+            columns,
+            progress,
+            position,
+        )
+
+
+def _blocks(
+    engine: BatchEngine,
+    stream: IO[bytes],
+    header: tuple[str, ...],
+    layout: Any,
+    kind_bill: Callable[[list[str]], Any],
+    plans: Any,
+    out: Any,
+    block: int,
+    window: int,
+    columns: list[int] | None,
+    progress: Progress | None,
+    position: Callable[[], int] | None,
+) -> tuple[int, int]:
+    """The blocks of ``stream`` billed into ``out`` (see :func:`fast_csv_to_jsonl`)."""
+    from ..columnar import csv_blocks
 
     rows = failed = 0
     for part in csv_blocks(stream, header, 1, block):
@@ -203,6 +238,44 @@ def _splice(
         done += 1
     out.write(view[offsets[at] : offsets[len(lines)]])
     return done
+
+
+class _Background:
+    """Writes to ``out`` on a thread of its own, so that writing a window of lines and billing
+    the next one overlap (a few windows wait at most; what is written stays referenced until
+    then). An error of the writer is raised in the billing thread."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="tariffcore-writer", daemon=True)
+
+    def __enter__(self) -> _Background:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
+
+    def _run(self) -> None:
+        while True:
+            data = self.queue.get()
+            if data is None:
+                return
+            if self.error is None:
+                try:
+                    self.out.write(data)
+                except BaseException as error:  # raised again by the billing thread
+                    self.error = error
+
+    def write(self, data: Any) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(data)
 
 
 class _Rejoined(io.RawIOBase):

@@ -66,7 +66,8 @@ def csv_blocks(stream: IO[bytes], header: Sequence[str], line: int, size: int = 
     about ``size`` bytes, each ending at a line break."""
     names = list(header)
     types = {name: pa.string() for name in names}
-    read = pcsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 20)
+    # One chunk per block (no copy to combine chunks), read on one thread: the block is small.
+    read = pcsv.ReadOptions(column_names=names, use_threads=False, block_size=max(size, 1 << 16) * 2)
     parse = pcsv.ParseOptions(
         quote_char=False, double_quote=False, escape_char=False, ignore_empty_lines=True
     )
@@ -101,7 +102,7 @@ def _block(data: bytes, line: int, read: Any, parse: Any, convert: Any, width: i
         return Block(data, line, None)
     if table.num_columns != width:
         return Block(data, line, None)
-    batches = table.combine_chunks().to_batches()
+    batches = table.to_batches()
     if len(batches) != 1:  # no rows (empty lines only), or more than one batch
         arrays = [table.column(i).combine_chunks() for i in range(width)]
         return Block(data, line, pa.RecordBatch.from_arrays(arrays, names=table.column_names))

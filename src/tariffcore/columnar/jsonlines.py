@@ -82,14 +82,38 @@ class Billed:
     def windows(self, size: int = 65536) -> Iterator[tuple[Any, Any]]:
         """``(positions, lines)`` of the covered rows among every ``size`` rows of the block,
         in input order (``lines`` an Arrow text array)."""
-        accounts = self.table.column(self.layout.account)
+        if not self.variants:
+            return
+        # Each variant's figures as text, once: a window then joins slices of them.
+        order = np.concatenate([v.positions for v in self.variants])
+        where = ints(order)
         figures = self.figures
-        for start in range(0, self.rows, size):
+        sources = {
+            "account": self.table.column(self.layout.account),
+            "usage": figures.usage_text,
+            "previous": figures.previous,
+            "current": figures.current,
+        }
+        taken: dict[str, Any] = {}
+
+        def column(name: str) -> Any:
+            found = taken.get(name)
+            if found is None:
+                found = taken[name] = sources[name].take(where)
+            return found
+
+        start = 0
+        for variant in self.variants:
+            variant.prepare(column, start)
+            start += len(variant.positions)
+        edges = np.arange(0, self.rows + size, size)
+        cuts = [np.searchsorted(v.positions, edges).tolist() for v in self.variants]
+        for number in range(len(edges) - 1):
             found = []
-            for variant in self.variants:
-                a, b = np.searchsorted(variant.positions, (start, start + size))
+            for variant, cut in zip(self.variants, cuts):
+                a, b = cut[number], cut[number + 1]
                 if b > a:
-                    found.append(variant.render(slice(a, b), accounts, figures))
+                    found.append((variant.positions[a:b], variant.render(a, b)))
             if not found:
                 continue
             if len(found) == 1:
@@ -98,6 +122,8 @@ class Billed:
             positions = np.concatenate([p for p, _ in found])
             order = np.argsort(positions, kind="stable")
             yield positions[order], pa.concat_arrays([lines for _, lines in found]).take(ints(order))
+        for variant in self.variants:
+            variant.columns = []
 
 
 def _usage(figures: RowFigures, rows: Any) -> DecimalColumn:
@@ -164,7 +190,7 @@ class Variant:
     """Rows of one kind whose lines share every fixed text: a template of texts and the
     figures of each row (account, usage, amounts, total, meter reads)."""
 
-    __slots__ = ("positions", "template", "amounts", "total", "digits")
+    __slots__ = ("positions", "template", "amounts", "total", "digits", "columns")
 
     def __init__(
         self, positions: Any, template: list[Any], amounts: list[Any], total: Any, digits: int
@@ -174,33 +200,30 @@ class Variant:
         self.amounts = amounts
         self.total = total
         self.digits = digits
+        self.columns: list[Any] = []
 
-    def render(self, part: slice, accounts: Any, figures: RowFigures) -> tuple[Any, Any]:
-        """``(positions, lines)`` of the rows ``part`` of this variant."""
-        positions = self.positions[part]
-        where = ints(positions)
-        taken: dict[str, Any] = {}
-
-        def column(name: str) -> Any:
-            found = taken.get(name)
-            if found is None:
-                source = {"account": accounts, "usage": figures.usage_text}.get(name)
-                if source is None:
-                    source = figures.previous if name == "previous" else figures.current
-                found = taken[name] = source.take(where)
-            return found
-
-        pieces: list[Any] = []
+    def prepare(self, column: Callable[[str], Any], start: int) -> None:
+        """The template's figures as text columns, for :meth:`render`: ``column(name)`` gives
+        a text column of every variant's rows, this one's from ``start``."""
+        count = len(self.positions)
+        made: list[Any] = []
         for piece in self.template:
-            if isinstance(piece, str):
-                pieces.append(text(piece))
+            if not isinstance(piece, tuple):
+                made.append(piece)
             elif piece[0] == "total":
-                pieces.append(money_texts(self.total[part], self.digits))
+                made.append(money_texts(self.total, self.digits))
             elif piece[0] == "amount":
-                pieces.append(money_texts(self.amounts[piece[1]][part], self.digits))
+                made.append(money_texts(self.amounts[piece[1]], self.digits))
             else:
-                pieces.append(column(piece[0]))
-        return positions, pc.binary_join_element_wise(*pieces, text(""))
+                made.append(column(piece[0]).slice(start, count))
+        self.columns = made
+        self.amounts = []
+        self.total = None
+
+    def render(self, a: int, b: int) -> Any:
+        """The lines of this variant's rows ``a`` to ``b`` (after :meth:`prepare`)."""
+        pieces = [p if isinstance(p, pa.Scalar) else p.slice(a, b - a) for p in self.columns]
+        return pc.binary_join_element_wise(*pieces, _EMPTY)
 
 
 def _variants(
@@ -213,10 +236,17 @@ def _variants(
     reads = figures.via_reads[rows]
     if reads.any() and not reads.all():
         varying.append(reads.astype(np.int32))
-    if varying:
-        codes = np.stack([np.asarray(v, dtype=np.int64) for v in varying], axis=1)
-        _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
-        groups = [np.flatnonzero(inverse.ravel() == k) for k in range(len(first))]
+    code = np.zeros(len(rows), dtype=np.int64)
+    for values in varying:  # text numbers and flags: small, so their combination is one number
+        values = np.asarray(values, dtype=np.int64)
+        if int(code.max()) > 1 << 31:
+            code = np.unique(code, return_inverse=True)[1].astype(np.int64).ravel()
+        code = code * (int(values.max()) + 1) + values
+    if varying and code.min() != code.max():
+        _, inverse = np.unique(code, return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(int(inverse.max()) + 2))
+        groups = [order[bounds[k] : bounds[k + 1]] for k in range(len(bounds) - 1)]
     else:
         groups = [np.arange(len(rows))]
     found = []
@@ -257,6 +287,9 @@ def _variants(
     return found
 
 
+_EMPTY = text("")
+
+
 def _merged(template: list[Any]) -> list[Any]:
     """``template`` with its neighbouring texts joined."""
     merged: list[Any] = []
@@ -265,4 +298,4 @@ def _merged(template: list[Any]) -> list[Any]:
             merged[-1] += piece
         else:
             merged.append(piece)
-    return merged
+    return [text(piece) if isinstance(piece, str) else piece for piece in merged]

@@ -201,11 +201,22 @@ def _tails(ops: Ops, text: LineText, texts: Texts, line: KernelLine, after_usage
         for r, rule in enumerate(rules.options)
         for p, price in enumerate(prices.options)
     }
-    if isinstance(rules.index, int) and isinstance(prices.index, int):
-        return numbers[rules.index, prices.index]
+    rule, price = _uniform(rules.index), _uniform(prices.index)
+    if rule is not None and price is not None:  # the same on every row
+        return numbers[rule, price]
     width = len(prices.options)
     table = np.full(len(rules.options) * width, -1, dtype=np.int32)
     for (r, p), number in numbers.items():
         table[r * width + p] = number
     index = np.asarray(rules.index, dtype=np.int64) * width + np.asarray(prices.index, dtype=np.int64)
     return table[np.broadcast_to(index, (ops.rows,))]
+
+
+def _uniform(index: Any) -> int | None:
+    """``index`` as one int when it is the same on every row, else ``None``."""
+    if isinstance(index, (int, np.integer)):
+        return int(index)
+    values = np.asarray(index)
+    if not len(values) or values.min() != values.max():
+        return None
+    return int(values[0])
