@@ -41,7 +41,7 @@ def fast_csv_file_to_parquet(
     charges: Sequence[str],
     progress: Progress | None = None,
     *,
-    block: int = 1 << 23,
+    block: int = 1 << 21,
     columns: list[int] | None = None,
 ) -> tuple[int, int] | None:
     """Bill the CSV file ``source`` into the Parquet file ``target`` (one column per charge of
