@@ -14,16 +14,20 @@ last Daejeon table the digest gives whole), under ``kr/daejeon``:
 
 For each city the same job, CSV in and JSON lines out, whole process (start-up, reading,
 billing, writing), runs in its own child process, ``--runs`` times in interleaved rounds:
-``tariffcore bill`` (and, on the benchmark city, ``--jobs 2``), OpenFisca
+``tariffcore bill --backend python`` (and, on the benchmark city, ``--jobs 2``), with the
+fast backend installed (``tariffcore[fast]``) ``--backend fast`` to JSON lines and to Parquet
+and ``--explain full`` (the default backend), OpenFisca
 (``peer_openfisca.py``, a small OpenFisca model of the same tariff) and the hand-written
 function (``peer_handwritten.py``). Wall and CPU seconds (user + system of the child and its
 workers) and the child's peak resident memory (``wait4`` rusage; for ``--jobs 2`` the largest
 process, not the sum) are recorded; medians are reported.
 
 Exactness: every bill of tariffcore's output and of OpenFisca's is compared with the
-hand-written function's, line by line and total, to the won. Memory flatness: tariffcore's
-peak memory billing the distinct city at ``--distinct`` rows and at ``--flatness`` rows (to
-/dev/null, so disk space is not the limit).
+hand-written function's, line by line and total, to the won (a Parquet output is read back
+with pyarrow in a child process, so this process stays small: a child's peak memory counts
+what it was forked with). Memory flatness: tariffcore's peak memory billing the distinct city
+at ``--distinct`` rows and at ``--flatness`` rows, per backend (JSON lines to /dev/null, so
+disk space is not the limit).
 
 Results go to ``benchmarks/results/latest.json`` and ``latest.md``.
 """
@@ -31,6 +35,8 @@ Results go to ``benchmarks/results/latest.json`` and ``latest.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import json
 import os
 import platform
@@ -38,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -77,6 +84,33 @@ def make_city(path: Path, accounts: int, reads: bool = False) -> None:
         subprocess.run(command + (["--reads"] if reads else []), stdout=stream, check=True)
 
 
+def parquet_lines(path: Path) -> Iterator[str]:
+    """The bills of a Parquet output as JSON lines of their amounts (what :func:`amounts`
+    reads), made by a child process (see the module)."""
+    target = path.with_suffix(".amounts.jsonl")
+    subprocess.run([sys.executable, __file__, "--amounts-of", str(path), str(target)], check=True)
+    with target.open(encoding="utf-8") as stream:
+        yield from stream
+    target.unlink()
+
+
+def write_amounts(source: Path, target: Path) -> None:
+    """Write the amounts of the Parquet bills ``source`` as JSON lines to ``target``."""
+    import pyarrow.parquet as pq
+
+    columns = ["account", "lines", "total", "error_code"]
+    with target.open("w", encoding="utf-8") as out:
+        for batch in pq.ParquetFile(source).iter_batches(batch_size=8192, columns=columns):
+            for row in batch.to_pylist():
+                if row["error_code"] is not None:
+                    out.write(json.dumps({"account": row["account"], "error": {}}) + "\n")
+                    continue
+                lines = [{"charge": line["charge"], "amount": str(line["amount"])} for line in row["lines"]]
+                out.write(
+                    json.dumps({"account": row["account"], "lines": lines, "total": str(row["total"])}) + "\n"
+                )
+
+
 def amounts(line: str) -> tuple[str, dict[str, Decimal] | None]:
     data = json.loads(line)
     if "error" in data:
@@ -90,7 +124,13 @@ def differences(candidate: Path, reference: Path) -> tuple[int, int, list[str]]:
     """(bills compared, bills differing, a few examples), streaming both files."""
     compared = differing = 0
     examples: list[str] = []
-    with candidate.open(encoding="utf-8") as a, reference.open(encoding="utf-8") as b:
+    with contextlib.ExitStack() as stack:
+        a: Iterable[str] = (
+            parquet_lines(candidate)
+            if candidate.suffix == ".parquet"
+            else stack.enter_context(candidate.open(encoding="utf-8"))
+        )
+        b = stack.enter_context(reference.open(encoding="utf-8"))
         for left, right in zip(a, b, strict=True):
             account, mine = amounts(left)
             other_account, theirs = amounts(right)
@@ -102,15 +142,24 @@ def differences(candidate: Path, reference: Path) -> tuple[int, int, list[str]]:
     return compared, differing, examples
 
 
-def commands_for(city: Path, work: Path, tag: str, jobs: bool) -> dict[str, tuple[list[str], Path]]:
+def commands_for(
+    city: Path, work: Path, tag: str, jobs: bool, fast: bool = False
+) -> dict[str, tuple[list[str], Path]]:
     """The engines' commands for ``city``, each with the file it writes."""
     tariffcore = [str(BIN / "tariffcore"), "bill", str(city), "--ruleset", "kr/daejeon", "--progress", "off"]
     found: dict[str, tuple[list[str], Path]] = {}
     out = work / f"{tag}-tariffcore.jsonl"
-    found["tariffcore"] = ([*tariffcore, "-o", str(out)], out)
+    found["tariffcore"] = ([*tariffcore, "-o", str(out), "--backend", "python"], out)
     if jobs:
         out = work / f"{tag}-tariffcore-j2.jsonl"
-        found["tariffcore-j2"] = ([*tariffcore, "-o", str(out), "--jobs", "2"], out)
+        found["tariffcore-j2"] = ([*tariffcore, "-o", str(out), "--jobs", "2", "--backend", "python"], out)
+    if fast:  # the fast backend (tariffcore[fast]): JSON lines, Parquet, and the full explanation
+        out = work / f"{tag}-tariffcore-fast.jsonl"
+        found["tariffcore-fast"] = ([*tariffcore, "-o", str(out), "--backend", "fast"], out)
+        out = work / f"{tag}-tariffcore-fast.parquet"
+        found["tariffcore-fast-parquet"] = ([*tariffcore, "-o", str(out), "--backend", "fast"], out)
+        out = work / f"{tag}-tariffcore-full.jsonl"
+        found["tariffcore-full"] = ([*tariffcore, "-o", str(out), "--explain", "full"], out)
     out = work / f"{tag}-openfisca.jsonl"
     found["openfisca"] = ([sys.executable, str(HERE / "peer_openfisca.py"), str(city), str(out)], out)
     out = work / f"{tag}-handwritten.jsonl"
@@ -149,9 +198,13 @@ def ratios(summary: dict[str, dict[str, Any]]) -> dict[str, float]:
     return found
 
 
+#: Whether the fast backend (tariffcore[fast]: numpy, pyarrow) is installed.
+FAST = all(importlib.util.find_spec(name) is not None for name in ("numpy", "pyarrow"))
+
+
 def bench_city(name: str, city: Path, rows: int, runs: int, work: Path, jobs: bool) -> dict[str, Any]:
     """Interleaved rounds of every engine on ``city``, then exactness against the hand-written function."""
-    commands = commands_for(city, work, name, jobs)
+    commands = commands_for(city, work, name, jobs, FAST)
     found: dict[str, list[Run]] = {engine: [] for engine in commands}
     loads = []
     for round_number in range(1, runs + 1):
@@ -185,17 +238,28 @@ def bench_city(name: str, city: Path, rows: int, runs: int, work: Path, jobs: bo
 
 
 def flatness(work: Path, small: tuple[int, Path], large: int) -> dict[str, Any]:
-    """tariffcore's peak memory on the distinct city at two sizes."""
+    """tariffcore's peak memory on the distinct city at two sizes, per backend (and, with the
+    fast backend, writing Parquet)."""
     big = work / f"distinct-{large}-{BILLING_MONTH}.csv"
     make_city(big, large, reads=True)
+    runs: dict[str, list[str]] = {"python": ["--backend", "python", "-o", "/dev/null"]}
+    if FAST:
+        runs["fast"] = ["--backend", "fast", "-o", "/dev/null"]
+        runs["fast-parquet"] = ["--backend", "fast", "-o", str(work / "flatness.parquet")]
     flat: dict[str, Any] = {}
-    for rows, source in (small, (large, big)):
-        command = [str(BIN / "tariffcore"), "bill", str(source), "--ruleset", "kr/daejeon"]
-        seconds, memory, _ = run_child([*command, "-o", "/dev/null", "--progress", "off"])
-        flat[str(rows)] = {"seconds": round(seconds, 2), "peak_mib": memory}
-        print(f"flatness {rows:>10,} distinct rows: {memory} MiB in {seconds:.1f} s", flush=True)
-    sizes = sorted(flat, key=int)
-    flat["growth"] = round(flat[sizes[-1]]["peak_mib"] / flat[sizes[0]]["peak_mib"] - 1, 3)
+    for backend, options in runs.items():
+        found: dict[str, Any] = {}
+        for rows, source in (small, (large, big)):
+            command = [str(BIN / "tariffcore"), "bill", str(source), "--ruleset", "kr/daejeon"]
+            seconds, memory, _ = run_child([*command, *options, "--progress", "off"])
+            found[str(rows)] = {"seconds": round(seconds, 2), "peak_mib": memory}
+            print(
+                f"flatness {backend:<13} {rows:>10,} distinct rows: {memory} MiB in {seconds:.1f} s",
+                flush=True,
+            )
+        sizes = sorted(found, key=int)
+        found["growth"] = round(found[sizes[-1]]["peak_mib"] / found[sizes[0]]["peak_mib"] - 1, 3)
+        flat[backend] = found
     return flat
 
 
@@ -237,7 +301,11 @@ def main() -> int:
         "--flatness", type=int, default=5_000_000, help="distinct rows of the memory-flatness run (0: skip)"
     )
     parser.add_argument("--work", default=str(RESULTS / "work"), help="where inputs and outputs go")
+    parser.add_argument("--amounts-of", nargs=2, metavar=("PARQUET", "JSONL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.amounts_of:
+        write_amounts(Path(args.amounts_of[0]), Path(args.amounts_of[1]))
+        return 0
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
@@ -256,15 +324,17 @@ def main() -> int:
         lines += table("Distinct city (meter reads, every row distinct)", report["distinct"])
         if args.flatness:
             report["memory_flatness"] = flat = flatness(work, (args.distinct, city), args.flatness)
-            sizes = sorted((k for k in flat if k != "growth"), key=int)
-            lines += [
-                f"- memory {int(k):,} distinct rows: {flat[k]['peak_mib']} MiB ({flat[k]['seconds']} s)"
-                for k in sizes
-            ]
-            lines += [
-                f"- memory growth {int(sizes[0]):,} → {int(sizes[-1]):,} rows: {flat['growth']:.1%}",
-                "",
-            ]
+            for backend, found in flat.items():
+                sizes = sorted((k for k in found if k != "growth"), key=int)
+                lines += [
+                    f"- memory ({backend}) {int(k):,} distinct rows: {found[k]['peak_mib']} MiB "
+                    f"({found[k]['seconds']} s)"
+                    for k in sizes
+                ]
+                lines.append(
+                    f"- memory growth ({backend}) {int(sizes[0]):,} → {int(sizes[-1]):,} rows: {found['growth']:.1%}"
+                )
+            lines.append("")
     if args.accounts:
         city = work / f"city-{args.accounts}-{BILLING_MONTH}.csv"
         make_city(city, args.accounts)
