@@ -36,7 +36,7 @@ def fast(
     catalog: Catalog, text: str, block: int = 4096, window: int = 65536, **options: Any
 ) -> tuple[bytes, int]:
     """The fast backend's output of ``text`` and how many rows it billed by columns."""
-    engine = BatchEngine(catalog, explain="lean", **options)
+    engine = BatchEngine(catalog, **{"explain": "lean", **options})
     out = io.BytesIO()
     columns: list[int] = []
     fast_csv_to_jsonl(engine, io.BytesIO(text.encode()), out, block=block, window=window, columns=columns)
@@ -46,8 +46,9 @@ def fast(
 def same(catalog: Catalog, text: str, **options: Any) -> tuple[int, int]:
     """Assert the three outputs of ``text`` are the same bytes; (rows billed by columns, bills)."""
     mine, covered = fast(catalog, text, **options)
-    lean = bill_csv(catalog, text, lean=True, **options)
-    reference = bill_csv(catalog, text, lean=False, **options)
+    explain = options.pop("explain", "lean")
+    lean = bill_csv(catalog, text, lean=True, explain=explain, **options)
+    reference = bill_csv(catalog, text, lean=False, explain=explain, **options)
     assert lean == reference
     mine_lines, reference_lines = mine.split(b"\n"), reference.split(b"\n")
     assert len(mine_lines) == len(reference_lines)
@@ -229,3 +230,17 @@ def test_parquet_of_the_edge_city(catalog: Catalog, tmp_path: Any) -> None:
         s for lines in mine.column("lines").to_pylist() if lines for line in lines for s in line["slices"]
     ]
     assert any(s["upto"] is None for s in slices) and any(s["tier"] == 3 for s in slices)
+
+
+# --------------------------------------------------------------------------- --explain full
+
+
+def test_full_explanation_of_every_bundled_ruleset(catalog: Catalog, generated: str) -> None:
+    covered, bills = same(catalog, generated, explain="full")
+    assert covered > bills * 2 // 3, (covered, bills)
+
+
+def test_full_explanation_of_the_edge_city(catalog: Catalog) -> None:
+    text = edge_city(5)
+    covered, bills = same(catalog, text, ruleset="kr/daejeon", explain="full")
+    assert covered > bills * 2 // 3, (covered, bills)

@@ -126,7 +126,7 @@ def fast_csv_to_jsonl(
     first = stream.readline()
     header = read_header(first)
     layout = Layout.of(header, USAGE_COLUMNS, READ_COLUMNS) if header is not None else None
-    if header is None or layout is None or missing_columns(header) or engine.explain != "lean":
+    if header is None or layout is None or missing_columns(header):
         text = io.TextIOWrapper(io.BufferedReader(_Rejoined(first, stream)), encoding="utf-8-sig", newline="")
         return engine.csv_to_jsonl(text, out, progress=progress, position=position)
     kind_bill = kind_bills(LeanRows(engine, header))
@@ -199,7 +199,7 @@ def _columns(
     """Bill a block of columns into ``out``; (rows, error rows, rows billed by columns)."""
     from ..columnar import lean_block
 
-    billed = lean_block(table, layout, kind_bill, plans)
+    billed = lean_block(table, layout, kind_bill, plans, engine.explain)
     fallback = billed.fallback.tolist()
     failed = 0
     others: list[bytes] = []

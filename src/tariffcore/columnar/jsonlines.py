@@ -18,9 +18,10 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from .amounts import money_texts
+from .amounts import decimal_texts, money_texts
 from .arrays import ints, text
 from .column import DecimalColumn, Ops
+from .explain import full_fields, full_varying
 from .kinds import Layout, RowFigures, group_kinds, read_figures
 from .plan import Computed, KindBill, KindPlan, Texts
 
@@ -177,12 +178,15 @@ def bill_kinds(
     return figures, done, back
 
 
-def lean_block(table: Any, layout: Layout, kind_bill: KindBillOf, plans: KindPlans) -> Billed:
-    """The lean JSON lines of ``table``'s rows (see the module)."""
+def lean_block(
+    table: Any, layout: Layout, kind_bill: KindBillOf, plans: KindPlans, explain: str = "lean"
+) -> Billed:
+    """The JSON lines of ``table``'s rows, each line explained as ``explain`` says (``lean``
+    or ``full``; see the module)."""
     figures, done, back = bill_kinds(table, layout, kind_bill, plans)
     variants: list[Variant] = []
     for rows, plan, computed, _ in done:
-        variants += _variants(rows, plan, computed, figures, plans.texts)
+        variants += _variants(rows, plan, computed, figures, plans.texts, explain == "full")
     return Billed(table.num_rows, variants, back, table, layout, figures, plans.texts)
 
 
@@ -214,6 +218,8 @@ class Variant:
                 made.append(money_texts(self.total, self.digits))
             elif piece[0] == "amount":
                 made.append(money_texts(self.amounts[piece[1]], self.digits))
+            elif piece[0] == "decimal":
+                made.append(decimal_texts(piece[1], piece[2], piece[3]))
             else:
                 made.append(column(piece[0]).slice(start, count))
         self.columns = made
@@ -227,11 +233,12 @@ class Variant:
 
 
 def _variants(
-    rows: Any, plan: KindPlan, computed: Computed, figures: RowFigures, texts: Texts
+    rows: Any, plan: KindPlan, computed: Computed, figures: RowFigures, texts: Texts, full: bool = False
 ) -> list[Variant]:
     """The rows of one kind, split where their lines' fixed texts differ (a unit price on some
-    rows only, meter reads on some rows only)."""
-    varying = [t for t in computed.tails if not isinstance(t, (int, np.integer))]
+    rows only, meter reads on some rows only; explained in full, the slices and notes)."""
+    varying = full_varying(computed.lines, len(rows)) if full else []
+    varying += [t for t in computed.tails if not isinstance(t, (int, np.integer))]
     varying += [m for m in computed.middles if not isinstance(m, (int, np.integer))]
     reads = figures.via_reads[rows]
     if reads.any() and not reads.all():
@@ -278,7 +285,12 @@ def _variants(
             template.append(items[pick(middle)])
             if usage:
                 template.append(("usage",))
-            template.append(items[pick(tail)])
+            if full:  # the line's closing brace after its explanation
+                template.append(items[pick(tail)][:-1])
+                template += full_fields(plan.kernels[line][0], computed.lines[line], members, at)
+                template.append("}")
+            else:
+                template.append(items[pick(tail)])
         template += ['],"total":"', ("total",), '",' + items[plan.tail]]
         if reads[at]:
             template += [',"reads":{"previous":"', ("previous",), '","current":"', ("current",), '"}']

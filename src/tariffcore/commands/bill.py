@@ -241,7 +241,7 @@ def _run(
                 split = jsonl_parallel(engine, source, binary, args.jobs, progress)
             if split is not None:
                 rows, failed = progress.rows, split
-            elif by_columns and binary is not None and engine.explain == "lean":
+            elif by_columns and binary is not None:
                 if stdin:
                     rows, failed = fast_csv_to_jsonl(engine, sys.stdin.buffer, binary)
                 else:
