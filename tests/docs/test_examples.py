@@ -23,7 +23,7 @@ EXPECTED = {
     "DG-1": "12000",  # kr/daegu: 40 × 300
     "BS-1": "35896",  # kr/busan tests/2026-02.yaml
     "BS-2": "31316",  # 1,200 + 18,400 − 3,680 + 13,300 + 20 × 104.8 (70 % application)
-    "PH-1": "43477",  # kr/pohang tests/2016-02.yaml: levy 35 × 117.5 = 4,112.5 → 4,112 (whole won)
+    "PH-1": "28705",  # kr/pohang tests/2016-02.yaml: the 2016-01 bill, 780 + 27,925 (no sewer, levy yet)
     "GJ-1": "38850",  # kr/geoje tests/2026-01.yaml
     "JJ-1": "34070",  # kr/jinju tests/2017-10.yaml: 1,270 + 21,400 + sewer 11,400 (from 2017-01)
     "OC-1": "42050",  # kr/okcheon tests/2025.yaml
