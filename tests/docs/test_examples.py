@@ -17,7 +17,7 @@ CITIES = ROOT / "examples" / "korean-cities.csv"
 
 EXPECTED = {
     "UL-1": "29720",  # kr/ulsan tests/2023-07.yaml
-    "UL-2": "18170",  # 15 t of water free: 29,720 − 11,550
+    "UL-2": "30920",  # kr/ulsan tests/2024-07.yaml: 17,200 + 13,000 + 720
     "SE-1": "25160",  # kr/seoul tests/2025-01.yaml, vulnerable household
     "SE-2": "51360",  # kr/seoul tests/2026-03.yaml
     "DG-1": "12000",  # kr/daegu: 40 × 300

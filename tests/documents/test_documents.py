@@ -107,8 +107,9 @@ def test_the_report_of_the_example_run_by_hand(gimhae_run: Path) -> None:
 def test_the_report_counts_reductions_and_what_is_not_included(cities_run: Path) -> None:
     data = run_report(cities_run).to_dict()
     granted = {(r["charge"], r["reduction"]): r["amount"] for r in data["reductions"]}
-    assert granted[("water", "multi_child")] == "-11550"  # UL-2: 15 t of water at 770
-    assert granted[("sewer", "vulnerable")] == "-8000"  # SE-1: 20 m³ of sewer at 400
+    # SE-1: 10 t a month over two months, 20 m³ of water at 580 and of sewer at 400
+    assert granted[("water", "vulnerable")] == "-11600"
+    assert granted[("sewer", "vulnerable")] == "-8000"
     assert data["not_included"]["base"] >= 1
     assert data["by_meter_mm"]["-"]["bills"] == 3  # Daegu and Samcheok rows give none
     assert data["currency"] == "KRW"
