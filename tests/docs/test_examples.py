@@ -20,7 +20,7 @@ EXPECTED = {
     "UL-2": "30920",  # kr/ulsan tests/2024-07.yaml: 17,200 + 13,000 + 720
     "SE-1": "25160",  # kr/seoul tests/2025-01.yaml, vulnerable household
     "SE-2": "51360",  # kr/seoul tests/2026-03.yaml
-    "DG-1": "12000",  # kr/daegu: 40 × 300
+    "DG-1": "12000",  # kr/daegu tests/2013-12.yaml: 40 × 300, read in December 2013
     "BS-1": "35896",  # kr/busan tests/2026-02.yaml
     "BS-2": "31316",  # 1,200 + 18,400 − 3,680 + 13,300 + 20 × 104.8 (70 % application)
     "PH-1": "28705",  # kr/pohang tests/2016-02.yaml: the 2016-01 bill, 780 + 27,925 (no sewer, levy yet)
