@@ -362,11 +362,12 @@ def test_a_notice_for_every_bundled_city(catalog: tariffcore.Catalog) -> None:
 
 def test_the_notice_command(tmp_path: Path, cities_run: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "notices"
-    assert main(["notice", str(cities_run), "-o", str(folder)]) == 1  # two error rows
+    assert main(["notice", str(cities_run), "-o", str(folder)]) == 1  # four error rows
     err = capsys.readouterr().err
     assert "account UL-3 has no bill, so no notice (unknown_value:" in err
-    assert "16 notice(s) written" in err
-    assert sorted(p.name for p in folder.iterdir())[:2] == ["AS-1.html", "BS-1.html"]
+    assert "account BS-1 has no bill, so no notice (unknown_value:" in err
+    assert "14 notice(s) written" in err
+    assert sorted(p.name for p in folder.iterdir())[:2] == ["AS-1.html", "CW-1.html"]
     one = tmp_path / "se2.html"
     assert main(["notice", str(cities_run), "--account", "SE-2", "-o", str(one)]) == 0
     assert "51,360원" in one.read_text(encoding="utf-8")
