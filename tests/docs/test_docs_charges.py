@@ -55,7 +55,9 @@ def test_the_base_charge_examples() -> None:
 
 def test_the_variants_example() -> None:
     entry = examples()[3]["sewer"]
-    v = version({"sewer": entry}, sources=[{"id": "fees", "title": "fees", "tag": "OFF"}], use_classes=CLASSES)
+    v = version(
+        {"sewer": entry}, sources=[{"id": "fees", "title": "fees", "tag": "OFF"}], use_classes=CLASSES
+    )
     main = v.bill(account(attributes={"sewer_area": "main"}), reading(35))
     assert main.total == 30_000  # 10 × 590 + 20 × 910 + 5 × 1,180
     assert v.bill(account(attributes={"sewer_area": "sewer_pipe"}), reading(35)).total == 0
