@@ -66,7 +66,7 @@ def test_bill_reads_json_lines_with_exact_numbers(tmp_path: Path, capsys: pytest
         '{"account": "J2", "use_class": "household", "meter_mm": 13, "usage_m3": -1, "billing_month": "2024-03"}\n'
         "not json\n"
     )
-    status, out, _ = run(capsys, "bill", str(source), "--ruleset", "kr/ansan")
+    status, out, _ = run(capsys, "bill", str(source), "--ruleset", "kr/ansan", "--explain", "full")
     rows = [json.loads(line) for line in out.splitlines()]
     # the 2023-07 step, in force to the 2024-06 bill (digest §7): 12.5 × 410 = 5,125.0;
     # 12.5 × 300 = 3,750.0; 12.5 × 170 = 2,125.0; base 570; each line in whole won

@@ -52,7 +52,7 @@ def _snapshot(name: str, text: str) -> None:
 
 def _run(tmp_path: Path, readings: Path, *options: str) -> Path:
     out = tmp_path / "bills.jsonl"
-    main(["bill", str(readings), *options, "-o", str(out), "--progress", "off"])
+    main(["bill", str(readings), *options, "-o", str(out), "--progress", "off", "--explain", "full"])
     return out
 
 
@@ -143,6 +143,7 @@ def test_the_report_reads_csv_parquet_and_standard_input(
     main(
         [
             "bill",
+            "--explain=full",
             str(readings),
             "--ruleset",
             "kr/gimhae",
@@ -377,6 +378,7 @@ def test_the_notice_command(tmp_path: Path, cities_run: Path, capsys: pytest.Cap
     main(
         [
             "bill",
+            "--explain=full",
             str(EXAMPLES / "readings.csv"),
             "--ruleset",
             "kr/gimhae",

@@ -30,7 +30,6 @@ into an error result of its own, since its statement would be incomplete.
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from typing import IO, Any
 from ..engine import Catalog
 from ..errors import BillingError, InputError, row_result
 from ..money import D
-from ..rows import JSONL_SUFFIXES, field_text, parse_date, parse_month
+from ..rows import JSONL_SUFFIXES, field_text, json_lines, parse_date, parse_month
 from .statements import Allocation, LedgerBill, Payment, Statement, account_statement
 
 __all__ = [
@@ -170,15 +169,7 @@ def _records(stream: IO[str], kind: str) -> Iterator[tuple[int, Mapping[str, Any
             else:
                 yield reader.line_num, record
         return
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            yield number, InputError(f"not valid JSON: {exc.msg}")
-            continue
-        yield number, data if isinstance(data, dict) else InputError("not a JSON object")
+    yield from json_lines(stream)
 
 
 def read_ledger(source: str | Path | IO[str], format: str | None = None) -> Iterator[LedgerRow]:

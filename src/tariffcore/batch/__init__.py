@@ -8,14 +8,16 @@ from ..rows import read_chunks
 from .cache import (
     DEFAULT_CACHE_SIZE,
     ENTRY_WEIGHT,
+    LARGEST_JOB_CACHE,
     OBJECT_WEIGHT,
     CacheStats,
     ResultCache,
-    Uncacheable,
-    freeze,
-    parsed_key,
+    job_cache_size,
 )
-from .engine import BatchEngine, CatalogRecipe, column_text, fragment
+from .engine import BatchEngine, CatalogRecipe, column_text
+from .forms import AS_JSON, AS_LEAN_JSON, AS_OBJECT, Form, Printed, fragment, json_form
+from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
+from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome
 from .partitions import (
     PartitionResult,
@@ -33,17 +35,27 @@ from .workers import (
 )
 
 __all__ = [
+    "AS_JSON",
+    "AS_LEAN_JSON",
+    "AS_OBJECT",
     "BatchEngine",
     "BilledOutcome",
     "CacheStats",
     "CatalogRecipe",
+    "CsvKeys",
     "DEFAULT_CACHE_SIZE",
+    "Form",
     "ENTRY_WEIGHT",
     "FailedOutcome",
+    "LARGEST_JOB_CACHE",
+    "LeanRows",
     "OBJECT_WEIGHT",
     "Outcome",
     "PartitionResult",
+    "Printed",
+    "RecordKeys",
     "ResultCache",
+    "RowKeys",
     "Uncacheable",
     "bill_csv_part",
     "column_text",
@@ -53,6 +65,8 @@ __all__ = [
     "csv_parts",
     "fragment",
     "freeze",
+    "job_cache_size",
+    "json_form",
     "jsonl_parallel",
     "jsonl_work",
     "parsed_key",

@@ -5,56 +5,42 @@ A :class:`BatchEngine` holds a catalog compiled once and bills input chunks
 result: a bill, or an error row when the row cannot be read or billed; the run goes on either
 way.
 
-Repeated work is cached (:mod:`tariffcore.batch.cache`). A bill depends on everything in its row
-except the account id, and real cities repeat the same (use class, meter, households, whole-m³
-usage, month) many times, so the engine keeps, per distinct row, the computed result *and* its
-JSON text; a repeat costs a dictionary look-up and a join of bytes. The key is the whole row
-minus its ``account`` value (for rows read from files) or every field of the parsed
-:class:`~tariffcore.Account` except ``id`` plus every field of the :class:`~tariffcore.Reading`
-(for the Python API), so a field added to either is covered without touching this module.
+Real cities repeat the same (use class, meter, households, whole-m³ usage, month) many times,
+so results are cached. Every row, whichever way it comes, is keyed by
+:mod:`tariffcore.batch.keys`, looked up with :meth:`ResultCache.get
+<tariffcore.batch.ResultCache>` and, when the cache lacks it, billed and kept by
+:meth:`BatchEngine._miss`: chunks row by row in :meth:`BatchEngine._each`, CSV text in the same
+steps written out in :meth:`BatchEngine.csv_to_jsonl`, where a repeated row costs one key and
+one look-up. A result is kept in one of two forms, each in a cache of its own: as its JSON text
+(:data:`~tariffcore.batch.AS_JSON`, for JSON-lines output, where a repeat is only a join of bytes) or as the
+bill or error itself (:data:`AS_OBJECT`, for every other use).
 
 An engine pickles (as the recipe to rebuild it: ruleset paths and options), which is what
-lets ``--jobs N`` (:mod:`tariffcore.batch.workers`) and Dask (:mod:`tariffcore.batch.partitions`) ship it
-to other processes; each process compiles the catalog once.
+lets ``--jobs N`` (:mod:`tariffcore.batch.workers`) and Dask (:mod:`tariffcore.batch.partitions`)
+ship it to other processes; each process compiles the catalog once.
 """
 
 from __future__ import annotations
 
 import csv
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from functools import partial
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from ..bill import Account, Bill, Reading
 from ..engine import Catalog, load_catalog
 from ..errors import BillingError, InputError, row_result
-from ..rows import (
-    Chunk,
-    Payload,
-    Progress,
-    bill_to_dict,
-    compact_json,
-    error_to_dict,
-    missing_columns,
-    parse_row,
-)
-from .cache import (
-    DEFAULT_CACHE_SIZE,
-    ENTRY_WEIGHT,
-    CacheStats,
-    ResultCache,
-    Uncacheable,
-    freeze,
-    parsed_key,
-)
+from ..rows import EXPLAIN_LEVELS, Chunk, Payload, Progress, missing_columns, parse_row
+from .cache import DEFAULT_CACHE_SIZE, CacheStats, ResultCache
+from .forms import AS_LEAN_JSON, AS_OBJECT, SAFE_ID, Form, Printed, Result, account_json, json_form
+from .keys import RECORD_KEYS, CsvKeys, RowKeys, Uncacheable, parsed_key
+from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome, outcome
 
-__all__ = ["BatchEngine", "CatalogRecipe", "Outcome", "column_text", "fragment"]
+__all__ = ["BatchEngine", "CatalogRecipe", "Outcome", "column_text"]
 
-Result = Bill | BillingError
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -67,29 +53,18 @@ class CatalogRecipe:
 
     paths: tuple[str, ...] = ()
     entry_points: bool = True
+    #: Only these rulesets (see :func:`~tariffcore.engine.load_catalog`); ``None``: all.
+    only: tuple[str, ...] | None = None
 
     def load(self) -> Catalog:
         """The catalog of this recipe, loaded once per process."""
         found = _CATALOGS.get(self)
         if found is None:
-            found = _CATALOGS[self] = load_catalog(self.paths, entry_points=self.entry_points)
+            found = _CATALOGS[self] = load_catalog(self.paths, entry_points=self.entry_points, only=self.only)
         return found
 
 
 _CATALOGS: dict[CatalogRecipe, Catalog] = {}
-
-
-# --------------------------------------------------------------------------- the engine
-
-
-_SAFE_ID = re.compile(r"[A-Za-z0-9 ._:/#+-]*\Z")
-_PREFIX = '{"account":"",'
-
-
-def _account_json(account: str) -> bytes:
-    if _SAFE_ID.match(account):
-        return b'{"account":"' + account.encode() + b'",'
-    return ('{"account":' + compact_json(account) + ",").encode()
 
 
 def column_text(values: Any, at: int | None) -> str:
@@ -99,14 +74,12 @@ def column_text(values: Any, at: int | None) -> str:
     return str(values[at]).strip()
 
 
-def fragment(result: Result) -> bytes:
-    """The JSON line of ``result`` after its account, in UTF-8: what every bill with this input
-    shares (kept encoded, so a repeat is only a join of bytes)."""
-    data = bill_to_dict(result) if isinstance(result, Bill) else error_to_dict("", result)
-    data["account"] = ""
-    text = compact_json(data)
-    assert text.startswith(_PREFIX)
-    return (text[len(_PREFIX) :] + "\n").encode()
+# Where a cache's keys come from: a CSV header, records, or parsed accounts and readings.
+_RECORDS = "records"
+_PARSED = "parsed"
+
+
+# --------------------------------------------------------------------------- the engine
 
 
 class BatchEngine:
@@ -114,7 +87,10 @@ class BatchEngine:
 
     ``ruleset`` (``id`` or ``id@version``) bills the rows that carry no ``ruleset`` column of
     their own. ``charges`` bills only those charge ids (see :meth:`tariffcore.Ruleset.bill`).
-    Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
+    ``explain`` says how much of each bill line its JSON lines explain (``full``, the
+    default, or ``lean``: see :data:`~tariffcore.rows.EXPLAIN_LEVELS`); lean JSON lines of CSV
+    text are written by lean bills (:class:`~tariffcore.batch.lean.LeanRows`) wherever they
+    cover the row. Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
     """
 
     def __init__(
@@ -125,14 +101,19 @@ class BatchEngine:
         recipe: CatalogRecipe | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
         charges: Iterable[str] | None = None,
+        explain: str = "full",
     ) -> None:
+        if explain not in EXPLAIN_LEVELS:
+            raise ValueError(f"unknown explanation level {explain!r} (one of {', '.join(EXPLAIN_LEVELS)})")
+        self.explain = explain
+        self.json: Form[Printed] = json_form(explain)
         self.catalog = catalog
         self.charges = tuple(charges) if charges is not None else None
         self.ruleset = ruleset or None
         self.recipe = recipe
         self.cache_size = cache_size
         self.stats = CacheStats()
-        self._caches: dict[Any, ResultCache] = {}
+        self._caches: dict[tuple[Hashable, str], ResultCache[Any]] = {}
         if self.ruleset is not None:
             catalog.resolve(self.ruleset)  # a bad --ruleset fails the run, not every row
 
@@ -145,10 +126,17 @@ class BatchEngine:
         entry_points: bool = True,
         cache_size: int = DEFAULT_CACHE_SIZE,
         charges: Iterable[str] | None = None,
+        explain: str = "full",
+        only: Iterable[str] | None = None,
     ) -> BatchEngine:
-        """An engine over the installed rulesets plus ``paths``; it can be pickled."""
-        recipe = CatalogRecipe(tuple(str(p) for p in paths), entry_points)
-        return cls(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)
+        """An engine over the installed rulesets plus ``paths`` (only the rulesets ``only``
+        when given: a row naming another is an error row); it can be pickled."""
+        recipe = CatalogRecipe(
+            tuple(str(p) for p in paths), entry_points, None if only is None else tuple(only)
+        )
+        return cls(
+            recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges, explain=explain
+        )
 
     def __reduce__(self) -> tuple[Callable[..., BatchEngine], tuple[Any, ...]]:
         if self.recipe is None:
@@ -156,7 +144,7 @@ class BatchEngine:
                 "a BatchEngine built from a Catalog object cannot be pickled; "
                 "build it with BatchEngine.load(...)"
             )
-        return _rebuild, (self.recipe, self.ruleset, self.cache_size, self.charges)
+        return _rebuild, (self.recipe, self.ruleset, self.cache_size, self.charges, self.explain)
 
     # -- one account
 
@@ -167,18 +155,15 @@ class BatchEngine:
             key = parsed_key(reference, account, reading)
         except Uncacheable:
             return self._bill(reference, account, reading)
-        cache = self._cache("parsed")
-        hit = cache.get(key)
-        if hit is None:
+        cache = self._cache(_PARSED, AS_OBJECT)
+        result = cache.get(key)
+        if result is None:
             self.stats.misses += 1
             result = self._bill(reference, account, reading)
-            cache.put(key, (result, None))
+            cache.put(key, result)
             return result
         self.stats.hits += 1
-        cached: Result = hit[0]
-        if isinstance(cached, Bill) and cached.account != account.id:
-            return replace(cached, account=account.id)
-        return cached
+        return _with_account(result, account.id)
 
     def _bill(self, reference: str | None, account: Account, reading: Reading) -> Result:
         """:meth:`Catalog.bill`, every per-row failure turned into a :class:`BillingError`."""
@@ -193,108 +178,85 @@ class BatchEngine:
         reference = str(record.get("ruleset") or "").strip() or self.ruleset
         return self._bill(reference, account, reading)
 
-    def _cache(self, name: Any) -> ResultCache:
-        cache = self._caches.get(name)
+    def _cache(self, source: Hashable, form: Form[V]) -> ResultCache[V]:
+        """The cache of results in ``form`` under the keys of ``source`` (a CSV header,
+        records, or parsed accounts): keys from different sources never meet."""
+        cache = self._caches.get((source, form.name))
         if cache is None:
-            cache = self._caches[name] = ResultCache(self.cache_size, self.stats)
+            cache = self._caches[source, form.name] = ResultCache(self.cache_size, self.stats, form.weigh)
         return cache
 
-    # -- chunks of rows
+    # -- rows
 
-    def outcomes(
-        self, chunk: Chunk, text: bool = False
-    ) -> Iterator[tuple[int, str, Result | None, bytes | None]]:
-        """``(row number, account, result, JSON fragment)`` for every row of ``chunk``.
+    def _miss(self, cache: ResultCache[V], form: Form[V], keys: RowKeys, key: Hashable | None, row: Any) -> V:
+        """The result of a row the cache does not have, in ``form``; kept under ``key``."""
+        value = form.make(self._from_fields(keys.fields(row)))
+        if key is not None:
+            cache.put(key, value)
+        return value
 
-        With ``text``, only the JSON fragment is kept for a bill (``result`` is then ``None``
-        for bills, the error for error rows), which keeps the cache small; without it,
-        ``fragment`` is ``None``. The result of a repeated row is the cached one: a bill in
-        it may carry the account id of the row that first computed it (use :meth:`results`
-        for bills with their own ids).
-        """
-        mode = "text" if text else "result"
-        if chunk.header is None:
-            cache = self._cache(("records", mode))
-            rows: Iterable[tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]] = self._record_keys(
-                chunk.rows
-            )
-        else:
-            missing = missing_columns(chunk.header)
-            if missing:
-                error = InputError(f"the input has no column {', '.join(missing)}")
-                at = chunk.header.index("account") if "account" in chunk.header else None
-                for number, values in chunk.rows:
-                    account = column_text(values, at)
-                    yield number, account, error, fragment(error) if text else None
+    def _each(
+        self, header: tuple[str, ...] | None, rows: Iterable[tuple[int, Payload]], form: Form[V]
+    ) -> Iterator[tuple[int, str, V]]:
+        """``(row number, account, result in form)`` for every row of a chunk, in order.
+        ``header`` is the CSV header of ``rows`` (``None``: rows are records). A repeated
+        row's result is the cached one: a bill in it may carry the account id of the row that
+        first computed it."""
+        keys: RowKeys = RECORD_KEYS
+        if header is not None:
+            missing = missing_columns(header)
+            if missing:  # no row under this header can be billed
+                error = form.make(InputError(f"the input has no column {', '.join(missing)}"))
+                at = header.index("account") if "account" in header else None
+                for number, payload in rows:
+                    yield number, column_text(payload, at), error
                 return
-            # One cache per header, so the same values under other columns never meet.
-            cache = self._cache(("csv", chunk.header, mode))
-            rows = self._csv_keys(chunk.header, chunk.rows)
-        stats = self.stats
-        for number, account, key, fields_of in rows:
-            if fields_of is None:  # a row that could not be read
-                yield number, "", key, fragment(key) if text else None
-                continue
-            hit = cache.get(key) if key is not None else None
-            if hit is None:
-                stats.misses += 1
-                result = self._from_fields(fields_of())
-                if text:
-                    hit = (result if isinstance(result, BillingError) else None, fragment(result))
+            keys = CsvKeys(header)
+        cache = self._cache(_RECORDS if header is None else header, form)
+        get, key_of, make = cache.get, keys.key, form.make
+        hits = misses = 0
+        try:
+            for number, payload in rows:
+                if isinstance(payload, BillingError):  # a row that could not be read
+                    yield number, "", make(payload)
+                    continue
+                account, key = key_of(payload)
+                value = get(key) if key is not None else None
+                if value is None:
+                    misses += 1
+                    value = self._miss(cache, form, keys, key, payload)
                 else:
-                    hit = (result, None)
-                if key is not None:
-                    cache.put(key, hit)
-            else:
-                stats.hits += 1
-            yield number, account, hit[0], hit[1]
-
-    @staticmethod
-    def _csv_keys(
-        header: tuple[str, ...], rows: list[tuple[int, Payload]]
-    ) -> Iterator[tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]]:
-        # The key is the row with its account value blanked: everything the bill depends on.
-        where = header.index("account")
-        width = len(header)
-        for number, payload in rows:
-            if isinstance(payload, BillingError):
-                yield number, "", payload, None
-                continue
-            values = payload if isinstance(payload, list) else list(payload)
-            if len(values) < width:
-                values = [*values, *([""] * (width - len(values)))]
-            written = values[where]
-            account = written.strip()
-            values[where] = ""
-            key = tuple(values) if account else None
-            values[where] = written
-            yield number, account, key, partial(_zip_fields, header, values)
-
-    @staticmethod
-    def _record_keys(
-        rows: list[tuple[int, Payload]],
-    ) -> Iterator[tuple[int, str, Any, Callable[[], Mapping[str, Any]] | None]]:
-        for number, payload in rows:
-            if isinstance(payload, BillingError):
-                yield number, "", payload, None
-                continue
-            assert isinstance(payload, Mapping)
-            account = str(payload.get("account") or "").strip()
-            try:
-                key = freeze({k: v for k, v in payload.items() if k != "account"}) if account else None
-            except Uncacheable:
-                key = None
-            yield number, account, key, partial(_same, payload)
+                    hits += 1
+                yield number, account, value
+        finally:
+            self.stats.hits += hits
+            self.stats.misses += misses
 
     def jsonl(self, chunk: Chunk) -> tuple[bytes, int, int]:
         """The JSON lines of ``chunk`` (UTF-8), the number of rows and of error rows."""
-        parts = []
-        failed = 0
-        for _, account, error, tail in self.outcomes(chunk, text=True):
-            if error is not None:
-                failed += 1
-            parts.append(_account_json(account) + tail)  # type: ignore[operator]
-        return b"".join(parts), len(parts), failed
+        parts: list[bytes] = []
+        rows, failed = self._write(chunk.header, chunk.rows, parts.append)
+        return b"".join(parts), rows, failed
+
+    def _write(
+        self,
+        header: tuple[str, ...] | None,
+        rows: Iterable[tuple[int, Payload]],
+        write: Callable[[bytes], object],
+    ) -> tuple[int, int]:
+        """Write the JSON lines of ``rows`` with ``write``, a few dozen at a time; return
+        (rows, error rows)."""
+        parts: list[bytes] = []
+        count = failed = 0
+        for _, account, (error_row, text) in self._each(header, rows, self.json):
+            count += 1
+            failed += error_row
+            parts.append(account_json(account) + text)
+            if len(parts) >= 64:
+                write(b"".join(parts))
+                parts.clear()
+        write(b"".join(parts))
+        return count, failed
 
     def csv_to_jsonl(
         self,
@@ -308,9 +270,10 @@ class BatchEngine:
     ) -> tuple[int, int]:
         """Bill CSV text ``lines`` straight into ``out`` as JSON lines; return (rows, error rows).
 
-        The hot path of ``tariffcore bill``: the same keys, cache and output as :meth:`jsonl`
-        without building chunks. With ``header``, ``lines`` start after it, at line
-        ``offset + 1``. ``position`` tells the progress bar how far the input is read.
+        The hot path of ``tariffcore bill``: the output of :meth:`jsonl`, with the same keys,
+        cache and results, without building chunks. With ``header``, ``lines`` start after
+        it, at line ``offset + 1``. ``position`` tells the progress bar how far the input is
+        read.
         """
         reader = csv.reader(lines)
         if header is None:
@@ -318,83 +281,69 @@ class BatchEngine:
                 header = tuple(next(reader))
             except StopIteration:
                 return 0, 0
-        rows = failed = 0
-        missing = missing_columns(header)
-        if missing:
-            tail = fragment(InputError(f"the input has no column {', '.join(missing)}"))
-            at = header.index("account") if "account" in header else None
-            for values in reader:
-                if values:
-                    rows += 1
-                    out.write(_account_json(column_text(values, at)) + tail)
-            return rows, rows
-        cache = self._cache(("csv", header, "text"))
-        stats = self.stats
-        young, old, half = cache.young, cache.old, cache.half
-        where = header.index("account")
-        width = len(header)
-        safe = _SAFE_ID.match
+        if missing_columns(header):  # every row is the same error row, naming its account
+            return self._write(header, ((0, values) for values in reader if values), out.write)
+        keys = CsvKeys(header)
+        form = self.json
+        cache = self._cache(header, form)
+        get, key_of, where, width = cache.get, keys.values_key, keys.where, keys.width
+        lean = LeanRows(self, header) if form is AS_LEAN_JSON else None
+        safe = SAFE_ID.match
         parts: list[bytes] = []
         append = parts.append
-        hits = misses = 0
+        rows = failed = unread = misses = 0
+        caching, check_at, marks = True, _WINDOW, (0, 0)
+        key: Hashable | None
+        hit: Printed | None
+        # The loop of _each, written out for CSV text: a row costs its key and a look-up.
         for values in reader:
             if not values:
                 continue
             rows += 1
             count = len(values)
             if count != width:
-                if count > width:
+                if count > width:  # a row that cannot be read
                     error = InputError(f"line {reader.line_num + offset} has more fields than the header")
-                    failed += 1
-                    append(b'{"account":"",' + fragment(error))
+                    unread += 1
+                    append(b'{"account":"",' + form.make(error)[1])
                     continue
                 values += [""] * (width - count)
-            written = values[where]
-            account = written.strip()
-            if not account:  # the error names no account: nothing to share
-                misses += 1
-                result = self._from_fields(dict(zip(header, values)))
-                failed += isinstance(result, BillingError)
-                append(b'{"account":"",' + fragment(result))
-                continue
-            values[where] = ""
-            key = tuple(values)
-            values[where] = written
-            hit = young.get(key)
+            account = values[where].strip()  # as CsvKeys.key, for a row of this reader
+            if account and caching:
+                key = key_of(values)
+                hit = get(key)
+            else:  # not kept: an error row that names no account, or rows that do not repeat
+                key = hit = None
             if hit is None:
-                hit = old.get(key)
-                if hit is None:
-                    misses += 1
-                    result = self._from_fields(dict(zip(header, values)))
-                    hit = (result if isinstance(result, BillingError) else None, fragment(result))
+                misses += 1
+                text = lean(values) if lean is not None and account else None
+                if text is None:
+                    hit = self._miss(cache, form, keys, key, values)
                 else:
-                    hits += 1
-                cost = ENTRY_WEIGHT + len(hit[1])
-                if cache.weight + cost > half:  # retire the young generation (see ResultCache)
-                    cache.retire()
-                    young, old = cache.young, cache.old
-                cache.weight += cost
-                young[key] = hit
-            else:
-                hits += 1
-            if hit[0] is not None:
+                    hit = (False, text)
+                    if key is not None:
+                        cache.put(key, hit)
+            error_row, text = hit
+            if error_row:
                 failed += 1
             if account.isalnum() or safe(account):  # nothing JSON would escape
                 append(b'{"account":"' + account.encode() + b'",')
             else:
-                append(_account_json(account))
-            append(hit[1])
+                append(account_json(account))
+            append(text)
             if len(parts) >= 128:  # ~64 rows: small writes reuse memory, no page faults
                 out.write(b"".join(parts))
                 parts.clear()
                 if progress is not None and rows % 4096 < 64:
                     progress.advance(rows - progress.rows, position() if position is not None else 0)
+                if rows >= check_at:
+                    caching, check_at, marks = _keep(cache, caching, rows, rows - unread - misses, marks)
         out.write(b"".join(parts))
-        stats.hits += hits
-        stats.misses += misses
+        self.stats.hits += rows - unread - misses
+        self.stats.misses += misses
         if progress is not None:
             progress.rows = rows
-        return rows, failed
+        return rows, failed + unread
 
     def results(self, chunk: Chunk, own_ids: bool = True) -> list[BilledOutcome | FailedOutcome]:
         """Every row's outcome, bills carrying their own account ids (with ``own_ids=False``, a
@@ -402,12 +351,49 @@ class BatchEngine:
         when only its lines and total matter). ``outcome.failed`` narrows ``outcome.result``
         to a :class:`~tariffcore.BillingError` or a :class:`~tariffcore.Bill`."""
         found: list[BilledOutcome | FailedOutcome] = []
-        for number, account, result, _ in self.outcomes(chunk):
-            assert result is not None
-            if own_ids and isinstance(result, Bill) and result.account != account:
-                result = replace(result, account=account)
+        for number, account, result in self._each(chunk.header, chunk.rows, AS_OBJECT):
+            if own_ids:
+                result = _with_account(result, account)
             found.append(outcome(number, account, result))
         return found
+
+
+#: Rows between two looks at how often the rows of CSV text repeat (see :func:`_keep`).
+_WINDOW = 16384
+#: Rows billed without the cache, once rows are seen not to repeat, before looking again.
+_PAUSE = 1 << 20
+
+
+def _keep(
+    cache: ResultCache[Any], caching: bool, rows: int, hits: int, marks: tuple[int, int]
+) -> tuple[bool, int, tuple[int, int]]:
+    """Whether to keep results from here on: not when fewer than one row in 16 of the last
+    window was a repeat (the cache is then emptied, and rows are billed without it for a
+    while before it is tried again); with the next row count to look at and the counts now."""
+    if caching and (hits - marks[0]) * 16 < rows - marks[1]:
+        cache.clear()
+        return False, rows + _PAUSE, (hits, rows)
+    return True, rows + _WINDOW, (hits, rows)
+
+
+_BILL_FIELDS = tuple(f.name for f in fields(Bill))
+_set = object.__setattr__
+
+
+def _with_account(result: Result, account: str) -> Result:
+    """``result`` for the account ``account``: a cached bill is copied with that id.
+
+    The copy takes every field as it is but the id (which no check of a bill involves), so it
+    skips the checks :class:`Bill` made when it was built: a repeated row costs a few
+    attribute copies instead of a :func:`dataclasses.replace`.
+    """
+    if not isinstance(result, Bill) or result.account == account:
+        return result
+    copy = object.__new__(Bill)
+    for name in _BILL_FIELDS:
+        _set(copy, name, getattr(result, name))
+    _set(copy, "account", account)
+    return copy
 
 
 def _bare(error: BillingError) -> BillingError:
@@ -419,15 +405,13 @@ def _bare(error: BillingError) -> BillingError:
     return error
 
 
-def _zip_fields(header: tuple[str, ...], values: Sequence[str]) -> Mapping[str, Any]:
-    return dict(zip(header, values))
-
-
-def _same(record: Mapping[str, Any]) -> Mapping[str, Any]:
-    return record
-
-
 def _rebuild(
-    recipe: CatalogRecipe, ruleset: str | None, cache_size: int, charges: tuple[str, ...] | None = None
+    recipe: CatalogRecipe,
+    ruleset: str | None,
+    cache_size: int,
+    charges: tuple[str, ...] | None = None,
+    explain: str = "full",
 ) -> BatchEngine:
-    return BatchEngine(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)
+    return BatchEngine(
+        recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges, explain=explain
+    )

@@ -24,6 +24,7 @@ from .contract import (
     known_value,
     unknown_class,
 )
+from .lean import LeanCharge, LeanFallback, LeanResult, Specialise, lean_of, with_lean
 from .per_unit import PerUnit, PerUnitSpec, UnitPrice
 from .tiered import Graduated, TieredSpec, Volume
 
@@ -38,14 +39,20 @@ __all__ = [
     "CompileContext",
     "CompiledCharge",
     "Graduated",
+    "LeanCharge",
+    "LeanFallback",
+    "LeanResult",
     "PerUnit",
     "PerUnitSpec",
+    "Specialise",
     "TieredSpec",
     "UnitPrice",
     "Volume",
     "class_hints",
     "known_value",
+    "lean_of",
     "unknown_class",
+    "with_lean",
 ]
 
 #: The charge types tariffcore ships, registered by :mod:`tariffcore.plugins.builtin`.

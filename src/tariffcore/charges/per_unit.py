@@ -29,6 +29,7 @@ from .contract import (
     class_hints,
     unknown_class,
 )
+from .lean import LeanCharge, LeanResult, with_lean
 
 
 class InputFactor(FrozenModel):
@@ -192,4 +193,21 @@ class PerUnit(ChargeType):
                 notes=notes,
             )
 
-        return compute
+        def lean(account: Account, households: int, months: int) -> LeanCharge | None:
+            """The charge at a unit price known before billing; ``None`` for a price that is
+            unknown or depends on the account's inputs (``compute`` bills those)."""
+            cls = account.use_class
+            price = per_class.get(cls, default)
+            if price is None or price.fixed is None:
+                return None
+            unit_price = price.fixed
+            multiply = MONEY_CONTEXT.multiply
+
+            def charge(usage: Decimal) -> LeanResult:
+                if usage == 0:
+                    return ZERO, cls, usage, "m3", None
+                return multiply(usage, unit_price), cls, usage, "m3", unit_price
+
+            return charge
+
+        return with_lean(compute, lean)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from ..bill import TierSlice
+from ..bill import Account, TierSlice
 from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     UNKNOWN,
@@ -31,6 +31,7 @@ from .contract import (
     known_value,
     unknown_class,
 )
+from .lean import LeanCharge, LeanFallback, LeanResult, with_lean
 from .tiers import Tier, TierTable
 
 
@@ -197,7 +198,51 @@ class _Tiered(ChargeType):
                 amount, rule=rule, quantity=bill.usage, unit="m3", unit_price=single, slices=tuple(slices)
             )
 
-        return compute
+        graduated = self.method == "graduated"
+
+        def lean(account: Account, households: int, months: int) -> LeanCharge | None:
+            """``compute`` for one account without a split period (see :mod:`.lean`)."""
+            cls = account.use_class
+            plan = plans.get(cls)
+            if plan is None or (plan.table.scale_by_households and households < 1):
+                return None
+            main = plan.table.lean(households, months, graduated)
+            extra = plan.allowance
+            if extra is None:
+
+                def charge(usage: Decimal) -> LeanResult:
+                    amount, count, first = main(usage)
+                    return amount, cls, usage, "m3", first if count == 1 else None
+
+                return charge
+            allowance = MONEY_CONTEXT.multiply(extra.per_household, households * months)
+            side = extra.table.lean(households, months, graduated) if extra.table is not None else None
+            flat = extra.rate
+            named = f"{cls}+{extra.billed_as}-allowance" if side is not None else f"{cls}+allowance"
+            ctx = MONEY_CONTEXT
+
+            def mixed(usage: Decimal) -> LeanResult:
+                allowed = min(usage, allowance)
+                rule = cls
+                amount, count, single = ZERO, 0, None
+                if allowed > 0:
+                    if side is not None:
+                        amount, count, single = side(allowed)
+                    elif flat is None:
+                        raise LeanFallback
+                    else:
+                        amount, count, single = ctx.multiply(allowed, flat), 1, flat
+                    rule = named
+                rest, many, first = main(ctx.subtract(usage, allowed))
+                if count + many != 1:
+                    single = None
+                elif many:
+                    single = first
+                return ctx.add(amount, rest), rule, usage, "m3", single
+
+            return mixed
+
+        return with_lean(compute, lean)
 
     def _plans(self, spec: TieredSpec, ctx: CompileContext) -> dict[str, _ClassPlan]:
         tables: dict[str, TierTable] = {}

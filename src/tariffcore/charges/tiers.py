@@ -23,9 +23,13 @@ from decimal import Decimal
 from ..bill import TierSlice
 from ..errors import UnknownValueError
 from ..money import MONEY_CONTEXT, ZERO, format_amount
+from .lean import LeanFallback
 
-__all__ = ["Tier", "TierTable"]
+__all__ = ["Cut", "Tier", "TierTable"]
 
+
+#: A lean cut of usage (see :meth:`TierTable.lean`): usage → (amount, slices, rate of the first slice).
+Cut = Callable[[Decimal], tuple[Decimal, int, Decimal | None]]
 
 #: A function giving a split part's share of a tier bound (see :class:`tariffcore.periods.DayShare`).
 Scale = Callable[[Decimal], Decimal]
@@ -150,3 +154,52 @@ class TierTable:
                 ]
             lower = upper
         raise AssertionError("a tier table always ends with an open tier")  # pragma: no cover
+
+    def lean(self, households: int, months: int, graduated: bool) -> Cut:
+        """What :meth:`graduated` (or :meth:`volume`) computes of a usage without a split
+        period, as ``(amount, number of slices, rate of the first slice)``: the sum of the
+        slices' amounts (from zero, in the same operations), without making the slices. A
+        usage that reaches an unknown rate or bound raises
+        :class:`~tariffcore.charges.LeanFallback`, for :meth:`graduated` to say why."""
+        factor = (households if self.scale_by_households else 1) * months
+        ctx = MONEY_CONTEXT
+        add, subtract, multiply = ctx.add, ctx.subtract, ctx.multiply
+        tiers = tuple(
+            (None if t.upper is None else multiply(t.upper, factor), t.rate, t.upper_unknown)
+            for t in self.tiers
+        )
+
+        def cut_graduated(usage: Decimal) -> tuple[Decimal, int, Decimal | None]:
+            amount = lower = ZERO
+            count = 0
+            first = None
+            for upper, rate, unknown in tiers:
+                if usage <= lower:
+                    break
+                if unknown or rate is None:
+                    raise LeanFallback
+                amount = add(
+                    amount,
+                    multiply(subtract(usage if upper is None or usage <= upper else upper, lower), rate),
+                )
+                count += 1
+                if count == 1:
+                    first = rate
+                if upper is None:
+                    break
+                lower = upper
+            return amount, count, first
+
+        def cut_volume(usage: Decimal) -> tuple[Decimal, int, Decimal | None]:
+            if usage == 0:
+                return ZERO, 0, None
+            for upper, rate, unknown in tiers:
+                if unknown:
+                    raise LeanFallback
+                if upper is None or usage <= upper:
+                    if rate is None:
+                        raise LeanFallback
+                    return add(ZERO, multiply(usage, rate)), 1, rate
+            raise AssertionError("a tier table always ends with an open tier")  # pragma: no cover
+
+        return cut_graduated if graduated else cut_volume

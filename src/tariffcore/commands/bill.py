@@ -8,6 +8,7 @@ output order never changes), and a progress bar is drawn on a terminal.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any
 from ..batch import (
     BatchEngine,
     csv_file_to_jsonl,
+    job_cache_size,
     jsonl_parallel,
     jsonl_work,
     results_work,
@@ -23,7 +25,7 @@ from ..batch import (
 )
 from ..engine import charge_ids
 from ..errors import TariffcoreError
-from ..rows import SqliteBillWriter, input_format, read_chunks, writer_for
+from ..rows import EXPLAIN_LEVELS, SqliteBillWriter, input_format, read_chunks, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output
 from ._conventions import (
@@ -61,6 +63,15 @@ def register(subparsers: Subparsers) -> None:
         ".parquet Parquet, anything else CSV)",
     )
     sub.add_argument("--output", "-o", help="write here instead of standard output")
+    sub.add_argument(
+        "--explain",
+        choices=EXPLAIN_LEVELS,
+        default="lean",
+        help="how much of each bill line JSON lines explain: lean (default) gives each line's "
+        "charge, label, amount, quantity, unit, unit price, rule and version; full adds its "
+        "rounding, unrounded amount, sources, tier slices, notes and parts (what `tariffcore "
+        "notice` needs)",
+    )
     batch_options(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
@@ -107,7 +118,8 @@ def batch_options(sub: argparse.ArgumentParser) -> None:
         type=_count(0),
         default=None,
         metavar="MIB",
-        help="memory for the results of repeated rows (default 24)",
+        help="memory for the results of repeated rows (default: as many MiB as the input file "
+        "has, from 24 to 256; 24 for standard input)",
     )
     quiet_option(sub)
 
@@ -133,12 +145,29 @@ def requested(args: argparse.Namespace) -> list[str] | None:
     return ids
 
 
-def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
+def open_engine(args: argparse.Namespace, ruleset: str | None, alone: bool = False) -> BatchEngine:
     """The batch engine for the command's ``--rulesets-dir``, ``--cache-mib`` and ``--charges``;
-    with a ``--ruleset``, a charge id it does not know stops the run (exit status 2)."""
-    options: dict[str, Any] = {} if args.cache_mib is None else {"cache_size": args.cache_mib << 20}
+    with a ``--ruleset``, a charge id it does not know stops the run (exit status 2). With
+    ``alone`` (no row names a ruleset of its own), only that ruleset is loaded."""
+    options: dict[str, Any] = {"explain": getattr(args, "explain", "full")}
+    if args.cache_mib is not None:
+        options["cache_size"] = args.cache_mib << 20
+    else:
+        source = getattr(args, "input", None) or getattr(args, "source", None)
+        if isinstance(source, str) and source != "-" and os.path.isfile(source):
+            options["cache_size"] = job_cache_size(os.path.getsize(source))
     charges = requested(args)
-    engine = BatchEngine.load(ruleset, getattr(args, "rulesets_dir", []), charges=charges, **options)
+    paths = getattr(args, "rulesets_dir", [])
+    engine = None
+    if alone and ruleset is not None:
+        try:
+            engine = BatchEngine.load(
+                ruleset, paths, charges=charges, only=(ruleset.partition("@")[0],), **options
+            )
+        except TariffcoreError:  # said again below, with every installed ruleset to suggest
+            engine = None
+    if engine is None:
+        engine = BatchEngine.load(ruleset, paths, charges=charges, **options)
     if charges is not None and ruleset is not None:
         found, _ = engine.catalog.resolve(ruleset)
         unknown = [c for c in charges if c not in found.charge_ids]
@@ -153,11 +182,16 @@ def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     fmt = output_format(args.format, args.output, formats=FORMATS, default="jsonl")
-    engine = open_engine(args, args.ruleset)
+    check_input(args.input)
+    alone = (
+        args.input != "-"
+        and input_format(args.input, args.input_format) == "csv"
+        and "ruleset" not in csv_header(args.input)
+    )
+    engine = open_engine(args, args.ruleset, alone)
     columns = charge_ids(engine.catalog, args.ruleset)
     if engine.charges is not None:
         columns = [c for c in columns if c in engine.charges]
-    check_input(args.input)
     if args.input == "-" and args.input_format == "parquet":
         with stdin_file(".parquet") as copy:  # Parquet is read from a file
             return _run(args, engine, columns, fmt, str(copy), started)

@@ -25,9 +25,11 @@ from .inputs import (
     parse_row,
     read_rows,
 )
+from .jsonlines import json_lines
 from .output import (
     CSV_LEADING,
     CSV_TRAILING,
+    EXPLAIN_LEVELS,
     BillWriter,
     bill_to_dict,
     charge_cells,
@@ -35,6 +37,7 @@ from .output import (
     error_to_dict,
     explain_bill,
     line_to_dict,
+    reading_to_dict,
     writer_for,
 )
 from .parquet import (
@@ -45,6 +48,7 @@ from .progress import (
     Progress,
     clock,
 )
+from .render import BillTemplate, LineTemplate, reads_text
 from .sqlite import (
     SqliteBillWriter,
     SqliteFile,
@@ -78,7 +82,12 @@ __all__ = [
     "SqliteBillWriter",
     "SqliteFile",
     "Table",
+    "BillTemplate",
+    "EXPLAIN_LEVELS",
+    "LineTemplate",
     "bill_to_dict",
+    "reading_to_dict",
+    "reads_text",
     "charge_cells",
     "clock",
     "compact_json",
@@ -86,6 +95,7 @@ __all__ = [
     "explain_bill",
     "field_text",
     "input_format",
+    "json_lines",
     "jsonl_records",
     "line_rows",
     "line_to_dict",

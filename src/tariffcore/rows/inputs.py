@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
@@ -31,6 +29,7 @@ from ..errors import BillingError, InputError
 from ..meter import READ_COLUMNS, usage_from_fields
 from ..units import USAGE_COLUMNS
 from .dates import parse_date, parse_month
+from .jsonlines import json_lines
 
 __all__ = [
     "JSONL_SUFFIXES",
@@ -234,20 +233,14 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | Bil
 
 
 def jsonl_records(stream: Iterable[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
-    """``(line number, object)`` per non-blank line of JSON lines; a line that is not a JSON
-    object yields its :class:`InputError` instead."""
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            yield number, InputError(f"line {number} is not valid JSON: {exc.msg}")
-            continue
-        if not isinstance(record, dict):
-            yield number, InputError(f"line {number} is not a JSON object")
-            continue
-        yield number, record
+    """``(line number, object)`` per non-blank line of JSON lines (:func:`json_lines`); a line
+    that is not a JSON object yields its :class:`InputError` instead, which names the line, as
+    an error row shows no line number of its own."""
+    for number, record in json_lines(stream):
+        if isinstance(record, InputError):
+            yield number, InputError(f"line {number} is {record.message}")
+        else:
+            yield number, record
 
 
 def read_rows(source: str | Path | IO[str], format: str | None = None) -> Iterator[Row]:

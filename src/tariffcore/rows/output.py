@@ -14,6 +14,7 @@ from ..money import format_amount, format_money
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "EXPLAIN_LEVELS",
     "CSV_LEADING",
     "CSV_TRAILING",
     "account_cells",
@@ -23,6 +24,7 @@ __all__ = [
     "error_to_dict",
     "explain_bill",
     "line_to_dict",
+    "reading_to_dict",
     "BillWriter",
     "writer_for",
 ]
@@ -30,10 +32,14 @@ __all__ = [
 Result = tuple[str, Bill | BillingError]
 
 
+# One encoder for every line: json.dumps with options would build a new one each time.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def compact_json(data: Any) -> str:
     """``data`` as JSON on one line, as every JSON-lines output writes it (no spaces; text
     such as Korean kept as it is, not escaped)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 def _amount(value: Any) -> str | None:
@@ -98,9 +104,16 @@ def reading_to_dict(reading: Reading) -> dict[str, Any]:
     return data
 
 
-def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
+#: How much of each line a bill's data explains: ``lean`` gives the charge, label, amount,
+#: quantity, unit, unit price, rule and version of each line (what bulk output writes by
+#: default); ``full`` adds its rounding and unrounded amount, its sources, tier slices, notes
+#: and the parts of a line split by days (what the API, ``explain`` and notices use).
+EXPLAIN_LEVELS = ("lean", "full")
+
+
+def line_to_dict(line: BillLine, currency: str | None = None, explain: str = "full") -> dict[str, Any]:
     """A bill line as JSON-ready data (amounts as strings; the amount at the scale of
-    ``currency`` when given)."""
+    ``currency`` when given), explained as ``explain`` says (:data:`EXPLAIN_LEVELS`)."""
     data: dict[str, Any] = {
         "charge": line.charge,
         "label": line.label,
@@ -110,10 +123,12 @@ def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
         "unit_price": _amount(line.unit_price),
         "rule": line.rule,
         "version": line.version,
-        "rounding": line.rounding,
-        "unrounded": format_amount(line.unrounded),
-        "source": [source.id for source in line.sources],
     }
+    if explain == "lean":
+        return data
+    data["rounding"] = line.rounding
+    data["unrounded"] = format_amount(line.unrounded)
+    data["source"] = [source.id for source in line.sources]
     if line.slices:
         data["slices"] = [slice_to_dict(piece) for piece in line.slices]
     if line.notes:
@@ -123,17 +138,20 @@ def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
     return data
 
 
-def bill_to_dict(bill: Bill) -> dict[str, Any]:
+def bill_to_dict(bill: Bill, explain: str = "full") -> dict[str, Any]:
     """A bill as JSON-ready data: ``account, ruleset, currency, usage_m3, estimated, lines,
     total, not_included``, ``not_requested`` (only when charges were left out on request),
-    ``use_class, meter_mm, household_units``, then the reading's known dates and meter reads."""
+    ``use_class, meter_mm, household_units``, then the reading's known dates and meter reads.
+    Each line is explained as ``explain`` says (:data:`EXPLAIN_LEVELS`; ``full`` by default)."""
+    if explain not in EXPLAIN_LEVELS:
+        raise ValueError(f"unknown explanation level {explain!r} (one of {', '.join(EXPLAIN_LEVELS)})")
     data = {
         "account": bill.account,
         "ruleset": bill.label,
         "currency": bill.currency,
         "usage_m3": format_amount(bill.usage_m3),
         "estimated": bill.estimated,
-        "lines": [line_to_dict(line, bill.currency) for line in bill.lines],
+        "lines": [line_to_dict(line, bill.currency, explain) for line in bill.lines],
         "total": format_money(bill.total, bill.currency),
         "not_included": [{"charge": n.charge, "reason": n.reason} for n in bill.not_included],
         **({"not_requested": list(bill.not_requested)} if bill.not_requested else {}),

@@ -1,0 +1,139 @@
+"""The keys of the batch engine's cache: what two rows must share to share a bill.
+
+A bill depends on everything in its input row except the account id. The key of a row is
+therefore the whole row minus its ``account`` value: for a CSV row, its other values (under
+one header: see :class:`CsvKeys`); for a record read from JSON lines or
+Parquet, every other field with its type (:class:`RecordKeys`, through :func:`freeze`); for an
+account and reading given through the Python API, every field of the
+:class:`~tariffcore.Account` except ``id`` and every field of the :class:`~tariffcore.Reading`
+(:func:`parsed_key`), read with :func:`dataclasses.fields`, so a field added to either is part
+of the key without any change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import fields, is_dataclass
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any
+
+from ..bill import Account, Reading
+
+__all__ = ["RECORD_KEYS", "CsvKeys", "RecordKeys", "RowKeys", "Uncacheable", "freeze", "parsed_key"]
+
+
+class Uncacheable(Exception):
+    """A value the key cannot hold exactly: the row is billed without the cache."""
+
+
+_SCALARS = (bool, int, Decimal, float, type(None))
+
+
+def freeze(value: Any) -> Any:
+    """A hashable key that equals another only for values that bill the same way.
+
+    Numbers keep their type and exact text (``10`` and ``10.0`` print differently on a bill,
+    ``True`` is not ``1``); mappings, sequences and dataclasses are walked field by field.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, _SCALARS):
+        return (type(value).__name__, str(value))
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((str(k), freeze(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple, frozenset, set)):
+        items = [freeze(item) for item in value]
+        if isinstance(value, (set, frozenset)):
+            items.sort(key=repr)
+        return (type(value).__name__, tuple(items))
+    if is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__qualname__,
+            tuple((f.name, freeze(getattr(value, f.name))) for f in fields(value)),
+        )
+    try:
+        hash(value)
+    except TypeError:
+        raise Uncacheable from None
+    return (type(value).__qualname__, value)
+
+
+def parsed_key(ruleset: str | None, account: Account, reading: Reading) -> Any:
+    """The cache key of a parsed account and reading: every field but the account id."""
+    return (
+        ruleset,
+        tuple((f.name, freeze(getattr(account, f.name))) for f in fields(account) if f.name != "id"),
+        freeze(reading),
+    )
+
+
+class RowKeys:
+    """How the rows of one input are keyed and read: :meth:`key` gives a row's account id and
+    cache key (``None``: the row is billed without the cache), :meth:`fields` the row as the
+    named fields :func:`~tariffcore.rows.parse_row` reads."""
+
+    __slots__ = ()
+
+    def key(self, row: Any) -> tuple[str, Hashable | None]:
+        raise NotImplementedError
+
+    def fields(self, row: Any) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+
+class CsvKeys(RowKeys):
+    """CSV rows under one header (which has an ``account`` column and at least two others):
+    the key is the row's other values, a short row padded with empty values; a value past the
+    header's end, which no bill reads, is left out. A key is good under this header only:
+    values under another header are another key space.
+
+    :attr:`values_key` is the key of a row as wide as the header, a C-level getter, for the
+    loop that reads CSV text row by row (:meth:`BatchEngine.csv_to_jsonl`).
+    """
+
+    __slots__ = ("header", "where", "width", "values_key")
+
+    def __init__(self, header: tuple[str, ...]) -> None:
+        self.header = header
+        self.where = header.index("account")
+        self.width = len(header)
+        others = [index for index in range(self.width) if index != self.where]
+        if len(others) < 2:  # itemgetter of one index gives a value, not a tuple
+            raise ValueError(f"a CSV header needs an account and two other columns, not {header}")
+        self.values_key: Callable[[Sequence[str]], tuple[str, ...]] = itemgetter(*others)
+
+    def key(self, row: Sequence[str]) -> tuple[str, tuple[str, ...] | None]:
+        if len(row) < self.width:
+            row = self._padded(row)
+        account = row[self.where].strip()
+        return account, self.values_key(row) if account else None
+
+    def fields(self, row: Sequence[str]) -> Mapping[str, Any]:
+        return dict(zip(self.header, row if len(row) >= self.width else self._padded(row)))
+
+    def _padded(self, row: Sequence[str]) -> list[str]:
+        return [*row, *([""] * (self.width - len(row)))]
+
+
+class RecordKeys(RowKeys):
+    """Records (JSON lines, Parquet): the key is every field but ``account``, through
+    :func:`freeze`; a record holding a value :func:`freeze` cannot key is not cached."""
+
+    __slots__ = ()
+
+    def key(self, row: Mapping[str, Any]) -> tuple[str, Hashable | None]:
+        account = str(row.get("account") or "").strip()
+        if not account:
+            return "", None
+        try:
+            return account, freeze({k: v for k, v in row.items() if k != "account"})
+        except Uncacheable:
+            return account, None
+
+    def fields(self, row: Mapping[str, Any]) -> Mapping[str, Any]:
+        return row
+
+
+#: The keys of every record input (records carry their field names, so one serves them all).
+RECORD_KEYS = RecordKeys()

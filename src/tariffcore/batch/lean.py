@@ -1,0 +1,139 @@
+"""Lean JSON lines from CSV rows: a row parser specialised to the header, and a lean bill per
+kind of account.
+
+A row's columns fall in two groups: its usage (``usage_m3``, the meter reads) and everything
+else (the use class, meter, households, dates, ruleset). Rows that share everything else share
+a :class:`~tariffcore.engine.LeanBill`, made once from the first such row by the engine's own
+reader and version selection (:func:`~tariffcore.rows.parse_row`,
+:func:`~tariffcore.engine.lean_bill`); each row then costs reading its usage and computing
+its bill from it. A row whose usage is not plain figures (a sign, an exponent, blanks, a
+roll-over, a replaced meter, another unit), or whose bill the lean bill leaves to the engine,
+gets ``None``: the engine bills it as any other row, error rows included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Sequence
+from decimal import Decimal
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from ..charges import LeanFallback
+from ..engine import LeanBill, lean_bill
+from ..errors import TariffcoreError
+from ..meter import READ_COLUMNS
+from ..money import MONEY_CONTEXT, format_amount
+from ..rows import parse_row, reads_text
+from ..units import USAGE_COLUMNS
+
+if TYPE_CHECKING:
+    from .engine import BatchEngine
+
+__all__ = ["LeanRows"]
+
+#: A figure read as it is written: digits, at most 12 before a point and 6 after it.
+_PLAIN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?\Z").match
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` is a figure as :data:`_PLAIN` reads it (whole ones looked at quickly)."""
+    if text.isdigit() and text.isascii():
+        return len(text) <= 12
+    return _PLAIN(text) is not None
+
+
+def _written(text: str, value: Decimal) -> str:
+    """``value`` as :func:`~tariffcore.money.format_amount` writes it: ``text`` itself when it
+    is a whole number without leading zeros."""
+    return text if text.isdigit() and (text[0] != "0" or text == "0") else format_amount(value)
+
+
+#: Kinds of account kept at once (a run with more starts again from none).
+_MOST = 4096
+_UNSEEN = object()
+
+
+class LeanRows:
+    """Lean JSON lines of the CSV rows under ``header``, billed by ``engine`` (see the module)."""
+
+    __slots__ = ("engine", "header", "kind_of", "kinds", "usage_at", "reads_at", "blank_at")
+
+    def __init__(self, engine: BatchEngine, header: Sequence[str]) -> None:
+        self.engine = engine
+        self.header = tuple(header)
+        at = {name: index for index, name in enumerate(header)}  # the last of a repeated name, as dict(zip())
+        usage = {*USAGE_COLUMNS, *READ_COLUMNS}
+        self.usage_at = at.get("usage_m3")
+        self.reads_at = (
+            (at["previous_read"], at["current_read"])
+            if "previous_read" in at and "current_read" in at
+            else None
+        )
+        # Other ways to give the usage: a row that uses one is billed by the engine.
+        self.blank_at = tuple(
+            at[name]
+            for name in (*USAGE_COLUMNS, *READ_COLUMNS)
+            if name in at and name not in ("usage_m3", "previous_read", "current_read")
+        )
+        if "previous_read" in at and self.reads_at is None:
+            self.blank_at += (at["previous_read"],)
+        if "current_read" in at and self.reads_at is None:
+            self.blank_at += (at["current_read"],)
+        rest = [index for index, name in enumerate(header) if name != "account" and name not in usage]
+        self.kind_of: Callable[[Sequence[str]], Hashable] = itemgetter(*rest) if rest else (lambda values: ())
+        self.kinds: dict[Hashable, Any] = {}
+
+    def __call__(self, values: Sequence[str]) -> bytes | None:
+        """The JSON line of a row as wide as the header, after its account (UTF-8), or
+        ``None`` for a row the engine bills itself."""
+        kind = self.kind_of(values)
+        found = self.kinds.get(kind, _UNSEEN)
+        bill = self._kind(values, kind) if found is _UNSEEN else found
+        if bill is None:
+            return None
+        for index in self.blank_at:
+            if values[index] and not values[index].isspace():
+                return None
+        usage_text = values[self.usage_at] if self.usage_at is not None else ""
+        reads = ""
+        try:
+            if self.reads_at is not None and (values[self.reads_at[0]] or values[self.reads_at[1]]):
+                first, last = values[self.reads_at[0]], values[self.reads_at[1]]
+                if usage_text or not (_plain(first) and _plain(last)):
+                    return None
+                previous = Decimal(first)
+                current = Decimal(last)
+                if current < previous:  # a roll-over or an error: the engine says which
+                    return None
+                usage = MONEY_CONTEXT.subtract(current, previous)
+                reads = reads_text(_written(first, previous), _written(last, current))
+            elif _plain(usage_text):
+                usage = Decimal(usage_text)
+            else:
+                return None
+            return bill.render(usage, reads).encode()
+        except (LeanFallback, ArithmeticError):
+            return None
+
+    def _kind(self, values: Sequence[str], kind: Hashable) -> LeanBill | None:
+        """The lean bill of the accounts like the row ``values``: read and planned by the
+        engine's own code, the usage aside; ``None`` when the engine must bill them."""
+        if len(self.kinds) >= _MOST:
+            self.kinds.clear()
+        fields = dict(zip(self.header, values))
+        for name in (*USAGE_COLUMNS, *READ_COLUMNS):
+            fields.pop(name, None)
+        fields["usage_m3"] = "0"
+        engine = self.engine
+        found: LeanBill | None = None
+        try:
+            account, reading = parse_row(fields)
+            reference = str(fields.get("ruleset") or "").strip() or engine.ruleset
+            if reference is not None:
+                ruleset, pinned = engine.catalog.resolve(reference)
+                found = lean_bill(ruleset, pinned, account, reading, engine.charges)
+        except TariffcoreError:
+            found = None
+        self.kinds[kind] = found
+        return found

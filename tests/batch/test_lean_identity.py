@@ -1,0 +1,217 @@
+"""Lean bills write, byte for byte, the JSON line the engine writes from its Bill.
+
+Every bundled ruleset is billed through a generated city that walks each version's use classes
+(and one it does not have), meter sizes (its own and unknown ones), households, tier bounds
+(just below, at, a fraction above, one above), zero and fractional usage, meter reads, months
+inside and outside the versions' range, pinned versions and rows that cannot be billed. The
+rows go once through the lean path of :meth:`BatchEngine.csv_to_jsonl` and once through the
+engine's own (parse the row, :meth:`Catalog.bill`, :func:`bill_to_dict`), and the outputs must
+be the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import tariffcore.batch.engine as batch_engine
+from tariffcore import Catalog
+from tariffcore.batch import BatchEngine, LeanRows
+from tariffcore.rows import bill_to_dict, compact_json
+
+HEADER = (
+    "account",
+    "ruleset",
+    "use_class",
+    "meter_mm",
+    "household_units",
+    "usage_m3",
+    "previous_read",
+    "current_read",
+    "billing_month",
+)
+
+
+def _bounds(data: Any) -> set[Decimal]:
+    """Every number written under a key ``upto``, ``per_household`` or a meter table's key."""
+    found: set[Decimal] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("upto", "per_household") and isinstance(value, (int, Decimal)):
+                found.add(Decimal(value))
+            found |= _bounds(value)
+    elif isinstance(data, list):
+        for item in data:
+            found |= _bounds(item)
+    return found
+
+
+def _meters(data: Any) -> set[int]:
+    found: set[int] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "rates" and isinstance(value, dict):
+                found |= {int(k) for k in value if str(k).isdigit()}
+            found |= _meters(value)
+    elif isinstance(data, list):
+        for item in data:
+            found |= _meters(item)
+    return found
+
+
+def _figure(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def city(catalog: Catalog, seed: int = 14) -> str:
+    """A CSV city over every bundled ruleset (see the module)."""
+    rng = random.Random(seed)
+    rows: list[list[str]] = []
+    for ruleset in catalog:
+        for version in ruleset.versions:
+            spec = version.spec
+            raw = dict(version.data)
+            classes = [*spec.use_classes, "nonesuch"]
+            meters = sorted(_meters(raw.get("charges")) | {13, 15, 999})
+            bounds = sorted(_bounds(raw.get("charges")))
+            usages = {Decimal(0), Decimal("0.5"), Decimal(12), Decimal("12.345"), Decimal(100000)}
+            for bound in bounds:
+                usages |= {bound - 1, bound, bound + Decimal("0.5"), bound + 1, bound * 3}
+            start = spec.effective.from_
+            months = [
+                f"{start.year:04d}-{start.month:02d}",
+                f"{start.year + 1:04d}-{start.month:02d}",
+                "1990-01",
+            ]
+            references = [ruleset.id, f"{ruleset.id}@{spec.version}"]
+            for _ in range(60 + 12 * len(bounds)):
+                usage = rng.choice(sorted(usages))
+                use_class = rng.choice(classes)
+                meter = str(rng.choice(meters))
+                households = rng.choice(["", "", "1", "0", "2", "3"])
+                month = rng.choice(months)
+                reference = rng.choice(references)
+                amount, previous, current = _figure(usage), "", ""
+                if rng.random() < 0.3 and usage == usage.to_integral_value():
+                    previous = str(rng.randint(0, 99999))
+                    current = _figure(Decimal(previous) + usage)
+                    amount = ""
+                rows.append(["", reference, use_class, meter, households, amount, previous, current, month])
+    # Rows the engine must refuse, or read in its own way.
+    odd = [
+        ["kr/daejeon", "household", "15", "", "-3", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "abc", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", " 12", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "1e3", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "1_000", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "", "120", "100", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "", "100", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "20", "100", "120", "2024-03"],
+        ["kr/daejeon", "household", "0", "", "20", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "20", "", "", "2024-13"],
+        ["kr/daejeon", "household", "15", "", "20", "", "", ""],
+        ["kr/daejeon", "", "15", "", "20", "", "", "2024-03"],
+        ["kr/nonesuch", "household", "15", "", "20", "", "", "2024-03"],
+        ["kr/daejeon@1999", "household", "15", "", "20", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "-1", "20", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "0000000000123.450000", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "1234567890123", "", "", "2024-03"],
+        ["kr/daejeon", "household", "15", "", "-0", "", "", "2024-03"],
+    ]
+    rows += [["", *row] for row in odd]
+    rng.shuffle(rows)
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(HEADER)
+    for number, row in enumerate(rows, start=1):
+        row[0] = "" if number % 997 == 0 else f"A{number:06d}"
+        writer.writerow(row)
+    writer.writerow(["A999999", "kr/daejeon", "household", "15", "", "20", "", "", "2024-03", "extra"])
+    return stream.getvalue()
+
+
+def bill_csv(catalog: Catalog, text: str, lean: bool, explain: str = "lean", **options: Any) -> bytes:
+    engine = BatchEngine(catalog, explain=explain, **options)
+    out = io.BytesIO()
+    saved = batch_engine.LeanRows
+    try:
+        if not lean:
+            batch_engine.LeanRows = _Never  # type: ignore[misc,assignment]
+        engine.csv_to_jsonl(io.StringIO(text), out)
+    finally:
+        batch_engine.LeanRows = saved  # type: ignore[misc]
+    return out.getvalue()
+
+
+class _Never:
+    def __init__(self, *args: object) -> None:
+        pass
+
+    def __call__(self, values: object) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def generated(catalog: Catalog) -> str:
+    return city(catalog)
+
+
+def test_lean_bills_write_the_same_bytes_as_the_engine(catalog: Catalog, generated: str) -> None:
+    counted: list[bool] = []
+    original = LeanRows.__call__
+
+    def counting(self: LeanRows, values: Any) -> bytes | None:
+        found = original(self, values)
+        counted.append(found is not None)
+        return found
+
+    LeanRows.__call__ = counting  # type: ignore[method-assign]
+    try:
+        lean = bill_csv(catalog, generated, lean=True)
+    finally:
+        LeanRows.__call__ = original  # type: ignore[method-assign]
+    reference = bill_csv(catalog, generated, lean=False)
+    lean_lines, reference_lines = lean.split(b"\n"), reference.split(b"\n")
+    assert len(lean_lines) == len(reference_lines) == generated.count("\n") + 1 - 1
+    for mine, theirs in zip(lean_lines, reference_lines, strict=True):
+        assert mine == theirs
+    # The lean path billed most of the bills (an all-None lean path would pass the comparison).
+    bills = sum(1 for line in reference_lines if line and b'"error"' not in line)
+    assert sum(counted) > bills * 2 // 3, (sum(counted), bills)
+    assert b'"error"' in lean and b'"unit_price":null' in lean and b'"reads":' in lean
+
+
+def test_the_reference_is_the_api_bill_and_bill_to_dict(catalog: Catalog) -> None:
+    # The engine's own path writes compact_json(bill_to_dict(bill, "lean")) after the account.
+    text = "account,use_class,meter_mm,household_units,usage_m3,billing_month\nA1,general,20,,119,2024-03\n"
+    line = bill_csv(catalog, text, lean=True, ruleset="kr/daejeon").decode()
+    bill = catalog.bill(
+        "kr/daejeon",
+        *tariffcore_row({"account": "A1", "use_class": "general", "meter_mm": "20", "usage_m3": "119"}),
+    )
+    assert line == compact_json(bill_to_dict(bill, "lean")) + "\n"
+    # water, general, 119 m³: 50 × 770 + 50 × 970 + 19 × 1170 = 38500 + 48500 + 22230 = 109230
+    assert '"charge":"water","label":"상수도 사용요금","amount":"109230","quantity":"119"' in line
+    assert '"unit_price":null,"rule":"water.general","version":"2023-07"}' in line
+    assert "slices" not in line and "source" not in line
+
+
+def tariffcore_row(fields: dict[str, str]) -> Any:
+    from datetime import date
+
+    from tariffcore import parse_row
+
+    account, reading = parse_row(fields)
+    return account, reading.__class__(reading.usage_m3, date(2024, 3, 1))
+
+
+def test_full_explanation_is_the_engine_s_as_before(catalog: Catalog, generated: str) -> None:
+    head = "\n".join(generated.split("\n")[:400]) + "\n"
+    full = bill_csv(catalog, head, lean=True, explain="full")
+    assert full == bill_csv(catalog, head, lean=False, explain="full")
+    assert b'"slices"' in full and b'"source"' in full

@@ -1,0 +1,59 @@
+"""The one JSON-lines reader: exact numbers, blank lines skipped, bad lines kept in place as
+errors with their line numbers, for bill inputs and ledgers alike."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import tariffcore
+from tariffcore.accounts import LedgerBill, group_ledger, read_ledger
+from tariffcore.rows import json_lines, read_chunks
+
+TEXT = (
+    '{"account": "A", "usage_m3": 20.50, "meter_mm": 15, "big": 1e3}\n'
+    "\n"
+    "not json\n"
+    "[1, 2]\n"
+    '   {"account": "B", "usage_m3": "7"}  \n'
+)
+
+
+def test_numbers_are_exact_and_bad_lines_keep_their_place() -> None:
+    found = list(json_lines(io.StringIO(TEXT)))
+    assert [number for number, _ in found] == [1, 3, 4, 5]  # line 2 is blank
+    first = found[0][1]
+    assert isinstance(first, dict)
+    # 20.50 keeps its trailing zero and 1e3 its exponent: Decimal, never float
+    assert first["usage_m3"] == Decimal("20.50") and str(first["usage_m3"]) == "20.50"
+    assert str(first["big"]) == "1E+3" and type(first["meter_mm"]) is int
+    bad, array = found[1][1], found[2][1]
+    assert isinstance(bad, tariffcore.InputError) and bad.message.startswith("not valid JSON: ")
+    assert isinstance(array, tariffcore.InputError) and array.message == "not a JSON object"
+    assert found[3][1] == {"account": "B", "usage_m3": "7"}
+
+
+def test_bill_inputs_name_the_line_in_the_error_row() -> None:
+    rows = list(tariffcore.read_rows(io.StringIO(TEXT), "jsonl"))
+    assert [(row.number, row.account) for row in rows] == [(1, "A"), (3, ""), (4, ""), (5, "B")]
+    assert rows[1].error is not None and rows[1].error.message.startswith("line 3 is not valid JSON: ")
+    assert rows[2].error is not None and rows[2].error.message == "line 4 is not a JSON object"
+    (chunk,) = read_chunks(io.StringIO(TEXT), "jsonl")
+    assert [(number, getattr(payload, "message", None)) for number, payload in chunk.rows][1:3] == [
+        (3, rows[1].error.message),
+        (4, "line 4 is not a JSON object"),
+    ]
+
+
+def test_ledgers_read_the_same_lines_and_number_them_once() -> None:
+    text = '{"account": "A", "entry": "bill", "date": "2025-01-31", "amount": 100.50}\n\n{oops\n7\n'
+    rows = list(read_ledger(io.StringIO(text), "jsonl"))
+    assert [row.number for row in rows] == [1, 3, 4]
+    entry = rows[0].entry
+    assert isinstance(entry, LedgerBill) and str(entry.principal) == "100.50"
+    groups = group_ledger(rows)
+    errors = [group.error() for group in groups if group.errors]
+    assert [error.message if error else None for error in errors] == [
+        "line 3: not valid JSON: Expecting property name enclosed in double quotes",
+        "line 4: not a JSON object",
+    ]
