@@ -41,44 +41,116 @@ from .version import CompiledVersion
 __all__ = ["LeanBill", "lean_bill"]
 
 _ONE = Decimal(1)
+_add = MONEY_CONTEXT.add
 Round = Callable[[Decimal], Decimal]
 
 
-def _rounder(rounding: Rounding | None) -> tuple[Round | None, bool]:
-    """``rounding.apply``, or the one quantize it comes to for a unit of exactly 1; and
-    whether it is that quantize (its results are whole, written without a fraction)."""
+def _rounder(rounding: Rounding | None) -> tuple[Round | None, str | None]:
+    """``rounding.apply``, or (``None`` and) the rounding mode of the one quantize it comes to
+    for a unit of exactly 1 (whose results are whole, written without a fraction)."""
     if rounding is None:
-        return None, False
+        return None, None
     if rounding.unit == 1 and rounding.unit.as_tuple().exponent == 0:
-        mode = ROUNDING_METHODS[rounding.method]
-        return (lambda value: value.quantize(_ONE, mode, MONEY_CONTEXT)), True
-    return rounding.apply, False
+        return None, ROUNDING_METHODS[rounding.method]
+    return rounding.apply, None
+
+
+def _text(value: Decimal) -> str:
+    """:func:`~tariffcore.money.format_amount` of ``value``: ``str`` where it writes the same
+    (no exponent, no sign), which is the common case and the cheaper one."""
+    text = str(value)
+    return format_amount(value) if text[0] == "-" or "E" in text else text
+
+
+class _Step:
+    """One charge of a lean bill, with what it wrote last: a charge that gives the very same
+    result again (a fixed charge) is not rounded or written again, and the end of its line
+    (unit, unit price, rule, version) is kept while they stay the same."""
+
+    __slots__ = (
+        "kernel",
+        "apply",
+        "mode",
+        "exact",
+        "template",
+        "head",
+        "found",
+        "amount",
+        "line",
+        "rule",
+        "unit",
+        "price",
+        "rest",
+    )
+
+    def __init__(self, kernel: LeanCharge, rounding: Rounding | None, exact: bool, template: LineTemplate):
+        self.kernel = kernel
+        self.apply, self.mode = _rounder(rounding)
+        #: Whether every amount is at the currency's scale once rounded (no check needed).
+        self.exact = exact and self.mode is not None
+        self.template = template
+        self.head = template.head
+        self.found: Any = None
+        self.amount = _ONE
+        self.line = ""
+        self.rule: Any = None
+        self.unit: Any = None
+        self.price: Any = None
+        self.rest = ""
+
+    def end(self, rule: str, unit: str | None, price: Decimal | None) -> str:
+        """The end of the line for ``rule``, ``unit`` and ``price`` (kept for the next bill)."""
+        self.rule, self.unit, self.price = rule, unit, price
+        self.rest = self.template.rest(unit, None if price is None else _text(price), rule)
+        return self.rest
 
 
 class LeanBill:
     """The bills of one account under one version, by usage (see :func:`lean_bill`)."""
 
-    __slots__ = ("charges", "template", "limit", "zero", "currency", "texts")
+    __slots__ = ("steps", "template", "limit", "zero", "currency")
 
     def __init__(
         self,
-        charges: list[tuple[LeanCharge, Round | None, bool, LineTemplate]],
+        charges: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate]],
         template: BillTemplate,
         limit: Decimal | None,
         currency: str,
     ) -> None:
-        # Each charge with the last result of its lean charge, and that result's amount and
-        # line: a charge that gives the very same result again (a fixed charge) is not
-        # rounded or written again.
-        self.charges: list[tuple[LeanCharge, Round | None, bool, LineTemplate, list[Any]]] = [
-            (kernel, rounding, exact, line, [None, None, ""]) for kernel, rounding, exact, line in charges
-        ]
+        self.steps = tuple(_Step(*charge) for charge in charges)
         self.template = template
         self.limit = limit
         self.zero = minor_unit(currency) * 0  # zero at the currency's scale, as a bill's total
         self.currency = currency
-        #: The text of the unit prices written so far, by identity (a table's own rates).
-        self.texts: dict[int, tuple[Decimal, str]] = {}
+
+    def amounts(self, usage: Decimal) -> tuple[list[tuple[str, Decimal]], Decimal]:
+        """The bill of ``usage`` m³ as its lines' charges and amounts, and its total (what
+        :meth:`render` writes); :class:`LeanFallback` for a bill left to the engine."""
+        if self.limit is not None and usage >= self.limit:
+            raise LeanFallback  # the billing cycle refuses it: the engine says why
+        total = self.zero
+        lines: list[tuple[str, Decimal]] = []
+        for step in self.steps:
+            found = step.kernel(usage)
+            if found is None:
+                continue
+            amount = self._amount(step, found[0])
+            total = _add(total, amount)
+            lines.append((step.template.charge, amount))
+        return lines, total
+
+    def _amount(self, step: _Step, unrounded: Decimal) -> Decimal:
+        """A line's amount: ``unrounded`` rounded as its charge declares, at the currency's scale."""
+        if step.mode is not None:
+            amount = unrounded.quantize(_ONE, step.mode, MONEY_CONTEXT)
+        else:
+            amount = step.apply(unrounded) if step.apply is not None else unrounded
+        if not step.exact:
+            scaled = at_scale(amount, self.currency)
+            if scaled is None:
+                raise LeanFallback  # a fraction of the minor unit: an error row
+            amount = scaled
+        return amount
 
     def render(self, usage: Decimal, reads: str = "") -> str:
         """The JSON line of the bill of ``usage`` m³ after its account (``reads`` as
@@ -87,53 +159,37 @@ class LeanBill:
         if self.limit is not None and usage >= self.limit:
             raise LeanFallback  # the billing cycle refuses it: the engine says why
         usage_text = _text(usage)
-        add = MONEY_CONTEXT.add
-        texts = self.texts
+        quantity_usage = '","quantity":"' + usage_text + '"'
         total = self.zero
         lines: list[str] = []
-        for kernel, rounding, exact, template, last in self.charges:
-            found = kernel(usage)
+        for step in self.steps:
+            found = step.kernel(usage)
             if found is None:
                 continue
-            if found is last[0]:
-                total = add(total, last[1])
-                lines.append(last[2])
+            if found is step.found:
+                total = _add(total, step.amount)
+                lines.append(step.line)
                 continue
             unrounded, rule, quantity, unit, price = found
-            amount = rounding(unrounded) if rounding is not None else unrounded
-            if not exact:
-                scaled = at_scale(amount, self.currency)
-                if scaled is None:
-                    raise LeanFallback  # a fraction of the minor unit: an error row
-                amount = scaled
-            total = add(total, amount)
-            if price is None:
-                price_text = None
+            if step.exact:
+                amount = unrounded.quantize(_ONE, step.mode, MONEY_CONTEXT)
             else:
-                known = texts.get(id(price))
-                if known is not None and known[0] is price:
-                    price_text = known[1]
-                else:
-                    price_text = _text(price)
-                    if len(texts) < 1024:
-                        texts[id(price)] = (price, price_text)  # kept, so its id is not reused
-            text = format(amount, "f")
-            line = template.render(
-                format_amount(amount) if text[0] == "-" else text,
-                usage_text if quantity is usage else None if quantity is None else _text(quantity),
-                unit,
-                price_text,
-                rule,
-            )
-            last[0], last[1], last[2] = found, amount, line
+                amount = self._amount(step, unrounded)
+            total = _add(total, amount)
+            if rule is step.rule and unit is step.unit and price is step.price:
+                rest = step.rest
+            else:
+                rest = step.end(rule, unit, price)
+            if quantity is usage:
+                line = step.head + _text(amount) + quantity_usage + rest
+            else:
+                written = (
+                    '","quantity":null' if quantity is None else '","quantity":"' + _text(quantity) + '"'
+                )
+                line = step.head + _text(amount) + written + rest
+            step.found, step.amount, step.line = found, amount, line
             lines.append(line)
         return self.template.render(usage_text, lines, _text(total), reads)
-
-
-def _text(value: Decimal) -> str:
-    """:func:`~tariffcore.money.format_amount`, with one look at the sign for the common case."""
-    text = format(value, "f")
-    return format_amount(value) if text[0] == "-" else text
 
 
 def lean_bill(
@@ -185,7 +241,7 @@ def _lean_bill(
     below = cycle.below_monthly_m3.get(months) if cycle is not None else None
     limit = MONEY_CONTEXT.multiply(below, months) if below is not None else None
     whole = minor_unit(spec.currency).as_tuple().exponent == 0
-    found: list[tuple[LeanCharge, Round | None, bool, LineTemplate]] = []
+    found: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate]] = []
     for planned in plan.charges:
         if wanted is not None and planned.id not in wanted:
             continue
@@ -199,10 +255,8 @@ def _lean_bill(
         kernel = specialise(account, households, scale) if specialise is not None else None
         if kernel is None:
             return None
-        rounding, to_one = _rounder(charge.rounding)
         # A unit of 1 in a currency of whole units leaves every amount at the currency's scale.
-        exact = whole and to_one
-        found.append((kernel, rounding, exact, LineTemplate(charge.id, charge.label, version.version)))
+        found.append((kernel, charge.rounding, whole, LineTemplate(charge.id, charge.label, version.version)))
     missing = list(plan.not_included)
     skipped: tuple[str, ...] = ()
     if wanted is not None:

@@ -42,6 +42,16 @@ class LineTemplate:
     ) -> str:
         """One line: ``rule`` is the charge type's rule (``general``; empty for none), named
         on the line after the charge id (``water.general``)."""
+        return (
+            self.head
+            + amount
+            + ('","quantity":null' if quantity is None else '","quantity":"' + quantity + '"')
+            + self.rest(unit, unit_price, rule)
+        )
+
+    def rest(self, unit: str | None, unit_price: str | None, rule: str) -> str:
+        """The end of a line after its quantity: its unit, unit price, rule and version (what
+        a lean bill keeps while they stay the same from one bill to the next)."""
         named = self._rules.get(rule)
         if named is None:
             full = f"{self.charge}.{rule}" if rule else self.charge
@@ -49,15 +59,7 @@ class LineTemplate:
         written = self._units.get(unit)
         if written is None:
             written = self._units[unit] = f',"unit":{compact_json(unit)},"unit_price":'
-        return (
-            self.head
-            + amount
-            + ('","quantity":null' if quantity is None else '","quantity":"' + quantity + '"')
-            + written
-            + ("null" if unit_price is None else '"' + unit_price + '"')
-            + named
-            + self.tail
-        )
+        return written + ("null" if unit_price is None else '"' + unit_price + '"') + named + self.tail
 
 
 class BillTemplate:
