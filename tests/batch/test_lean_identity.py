@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-import tariffcore.batch.engine as batch_engine
+import tariffcore.batch.text as batch_text
 from tariffcore import Catalog
 from tariffcore.batch import BatchEngine, LeanRows
 from tariffcore.rows import bill_to_dict, compact_json
@@ -138,13 +138,13 @@ def city(catalog: Catalog, seed: int = 14) -> str:
 def bill_csv(catalog: Catalog, text: str, lean: bool, explain: str = "lean", **options: Any) -> bytes:
     engine = BatchEngine(catalog, explain=explain, **options)
     out = io.BytesIO()
-    saved = batch_engine.LeanRows
+    saved = batch_text.LeanRows
     try:
         if not lean:
-            batch_engine.LeanRows = _Never  # type: ignore[misc,assignment]
+            batch_text.LeanRows = _Never  # type: ignore[misc,assignment]
         engine.csv_to_jsonl(io.StringIO(text), out)
     finally:
-        batch_engine.LeanRows = saved  # type: ignore[misc]
+        batch_text.LeanRows = saved  # type: ignore[misc]
     return out.getvalue()
 
 
@@ -165,7 +165,7 @@ def test_lean_bills_write_the_same_bytes_as_the_engine(catalog: Catalog, generat
     counted: list[bool] = []
     original = LeanRows.__call__
 
-    def counting(self: LeanRows, values: Any) -> bytes | None:
+    def counting(self: LeanRows, values: Any) -> str | None:
         found = original(self, values)
         counted.append(found is not None)
         return found

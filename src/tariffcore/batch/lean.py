@@ -85,8 +85,8 @@ class LeanRows:
         self.kind_of: Callable[[Sequence[str]], Hashable] = itemgetter(*rest) if rest else (lambda values: ())
         self.kinds: dict[Hashable, Any] = {}
 
-    def __call__(self, values: Sequence[str]) -> bytes | None:
-        """The JSON line of a row as wide as the header, after its account (UTF-8), or
+    def __call__(self, values: Sequence[str]) -> str | None:
+        """The JSON line of a row as wide as the header, after its account, or
         ``None`` for a row the engine bills itself."""
         kind = self.kind_of(values)
         found = self.kinds.get(kind, _UNSEEN)
@@ -121,17 +121,17 @@ class LeanRows:
                             return None
                         usage = _subtract(current, previous)
                         reads = ',"reads":{"previous":"' + first + '","current":"' + last + '"}'
-                        return bill.render(usage, reads).encode()
+                        return bill.render(usage, reads)
                     return self._reads(bill, first, last)
             usage_text = values[self.usage_at] if self.usage_at is not None else ""
             if _plain(usage_text):
-                return bill.render(Decimal(usage_text)).encode()
+                return bill.render(Decimal(usage_text))
             return None
         except (LeanFallback, ArithmeticError):
             return None
 
     @staticmethod
-    def _reads(bill: LeanBill, first: str, last: str) -> bytes | None:
+    def _reads(bill: LeanBill, first: str, last: str) -> str | None:
         """The line of a bill whose usage comes from meter reads written otherwise (fractions,
         leading zeros); ``None`` for reads the engine must read."""
         if not (_plain(first) and _plain(last)):
@@ -142,7 +142,7 @@ class LeanRows:
             return None
         usage = _subtract(current, previous)
         reads = reads_text(_written(first, previous), _written(last, current))
-        return bill.render(usage, reads).encode()
+        return bill.render(usage, reads)
 
     def _kind(self, values: Sequence[str], kind: Hashable) -> LeanBill | None:
         """The lean bill of the accounts like the row ``values``: read and planned by the
