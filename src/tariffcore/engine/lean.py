@@ -162,33 +162,41 @@ class LeanBill:
         quantity_usage = '","quantity":"' + usage_text + '"'
         total = self.zero
         lines: list[str] = []
+        append = lines.append
         for step in self.steps:
             found = step.kernel(usage)
             if found is None:
                 continue
             if found is step.found:
                 total = _add(total, step.amount)
-                lines.append(step.line)
+                append(step.line)
                 continue
             unrounded, rule, quantity, unit, price = found
-            if step.exact:
+            if step.exact:  # whole, at the currency's scale: written without an exponent
                 amount = unrounded.quantize(_ONE, step.mode, MONEY_CONTEXT)
+                text = str(amount)
+                if text[0] == "-":
+                    text = format_amount(amount)
             else:
                 amount = self._amount(step, unrounded)
+                text = _text(amount)
             total = _add(total, amount)
-            if rule is step.rule and unit is step.unit and price is step.price:
-                rest = step.rest
-            else:
-                rest = step.end(rule, unit, price)
+            rest = (
+                step.rest
+                if rule is step.rule and price is step.price and unit is step.unit
+                else step.end(rule, unit, price)
+            )
             if quantity is usage:
-                line = step.head + _text(amount) + quantity_usage + rest
+                line = step.head + text + quantity_usage + rest
             else:
                 written = (
                     '","quantity":null' if quantity is None else '","quantity":"' + _text(quantity) + '"'
                 )
-                line = step.head + _text(amount) + written + rest
-            step.found, step.amount, step.line = found, amount, line
-            lines.append(line)
+                line = step.head + text + written + rest
+            step.found = found
+            step.amount = amount
+            step.line = line
+            append(line)
         return self.template.render(usage_text, lines, _text(total), reads)
 
 
