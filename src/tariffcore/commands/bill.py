@@ -25,7 +25,7 @@ from ..batch import (
 )
 from ..engine import charge_ids
 from ..errors import TariffcoreError
-from ..rows import EXPLAIN_LEVELS, SqliteBillWriter, input_format, read_chunks, writer_for
+from ..rows import EXPLAIN_LEVELS, input_format, read_chunks, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output
 from ._conventions import (
@@ -245,6 +245,8 @@ def _run(
 
             rows, failed = _write(ParquetBillWriter(args.output, columns), results)
         elif fmt == "sqlite":
+            from ..rows import SqliteBillWriter
+
             run_table = {"command": "bill", "ruleset": args.ruleset or "", "tariffcore": __version__}
             rows, failed = _write(SqliteBillWriter(args.output, columns, run_table), results)
         else:
