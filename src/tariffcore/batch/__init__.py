@@ -15,7 +15,7 @@ from .cache import (
     job_cache_size,
 )
 from .engine import BatchEngine, CatalogRecipe, column_text
-from .forms import AS_JSON, AS_LEAN_JSON, AS_OBJECT, Form, Printed, fragment, json_form
+from .forms import AS_FIGURES, AS_JSON, AS_LEAN_JSON, AS_OBJECT, Figured, Form, Printed, fragment, json_form
 from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
 from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome
@@ -28,6 +28,7 @@ from .workers import (
     bill_csv_part,
     csv_file_to_jsonl,
     csv_parts,
+    figures_work,
     jsonl_parallel,
     jsonl_work,
     results_work,
@@ -35,6 +36,7 @@ from .workers import (
 )
 
 __all__ = [
+    "AS_FIGURES",
     "AS_JSON",
     "AS_LEAN_JSON",
     "AS_OBJECT",
@@ -47,6 +49,7 @@ __all__ = [
     "Form",
     "ENTRY_WEIGHT",
     "FailedOutcome",
+    "Figured",
     "LARGEST_JOB_CACHE",
     "LeanRows",
     "OBJECT_WEIGHT",
@@ -63,6 +66,7 @@ __all__ = [
     "bill_partition",
     "csv_file_to_jsonl",
     "csv_parts",
+    "figures_work",
     "fragment",
     "freeze",
     "job_cache_size",

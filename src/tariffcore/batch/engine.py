@@ -27,13 +27,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from ..bill import Account, Bill, Reading
+from ..bill import Account, Bill, BillFigures, Reading
 from ..engine import Catalog, load_catalog
 from ..errors import BillingError, InputError, row_result
 from ..rows import EXPLAIN_LEVELS, Chunk, Payload, Progress, missing_columns, parse_row
 from .cache import DEFAULT_CACHE_SIZE, CacheStats, ResultCache
-from .forms import AS_OBJECT, Form, Printed, Result, account_json, json_form
+from .forms import AS_FIGURES, AS_OBJECT, Figured, Form, Printed, Result, account_json, json_form
 from .keys import RECORD_KEYS, CsvKeys, RowKeys, Uncacheable, parsed_key
+from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome, outcome
 
 __all__ = ["BatchEngine", "CatalogRecipe", "Outcome", "column_text"]
@@ -112,6 +113,7 @@ class BatchEngine:
         self.cache_size = cache_size
         self.stats = CacheStats()
         self._caches: dict[tuple[Hashable, str], ResultCache[Any]] = {}
+        self._lean: dict[tuple[str, ...], LeanRows] = {}  # by header
         if self.ruleset is not None:
             catalog.resolve(self.ruleset)  # a bad --ruleset fails the run, not every row
 
@@ -186,12 +188,40 @@ class BatchEngine:
 
     # -- rows
 
-    def _miss(self, cache: ResultCache[V], form: Form[V], keys: RowKeys, key: Hashable | None, row: Any) -> V:
-        """The result of a row the cache does not have, in ``form``; kept under ``key``."""
-        value = form.make(self._from_fields(keys.fields(row)))
+    def _miss(
+        self,
+        cache: ResultCache[V],
+        form: Form[V],
+        keys: RowKeys,
+        key: Hashable | None,
+        row: Any,
+        account: str = "",
+    ) -> V:
+        """The result of a row the cache does not have, in ``form``; kept under ``key``. A
+        lean bill computes it where the form takes one and one covers the row (``account``
+        is the row's account id; none: the engine bills the row)."""
+        value = self._lean_value(form, keys, row, account) if form.lean and account else None
+        if value is None:
+            value = form.make(self._from_fields(keys.fields(row)))
         if key is not None:
             cache.put(key, value)
         return value
+
+    def _lean_value(self, form: Form[V], keys: RowKeys, row: Any, account: str) -> Any:
+        """What the lean bill of ``row`` gives in ``form``, or ``None`` when none covers it."""
+        text = keys.text(row)
+        if text is None:
+            return None
+        header, values = text
+        lean = self._lean.get(header)
+        if lean is None:
+            if len(self._lean) >= 64:  # records of many shapes: start again from none
+                self._lean.clear()
+            lean = self._lean[header] = LeanRows(self, header)
+        if form.lean == "figures":
+            return lean.figures(values, account)
+        line = lean(values)
+        return None if line is None else (False, line.encode())
 
     def _each(
         self, header: tuple[str, ...] | None, rows: Iterable[tuple[int, Payload]], form: Form[V]
@@ -222,7 +252,7 @@ class BatchEngine:
                 value = get(key) if key is not None else None
                 if value is None:
                     misses += 1
-                    value = self._miss(cache, form, keys, key, payload)
+                    value = self._miss(cache, form, keys, key, payload, account)
                 else:
                     hits += 1
                 yield number, account, value
@@ -277,6 +307,16 @@ class BatchEngine:
 
         return csv_to_jsonl(self, lines, out, header, offset, progress, position)
 
+    def figures(self, chunk: Chunk, own_ids: bool = True) -> list[tuple[int, str, Figured]]:
+        """``(row number, account, result)`` of every row: a billed row computed by a lean
+        bill gives its :class:`~tariffcore.BillFigures` (what a CSV row, a table or a
+        comparison reads of a bill, the same figures as the :class:`~tariffcore.Bill`), any
+        other row its bill or error, as :meth:`results` (``own_ids`` as there)."""
+        found: list[tuple[int, str, Figured]] = []
+        for number, account, result in self._each(chunk.header, chunk.rows, AS_FIGURES):
+            found.append((number, account, _with_account(result, account) if own_ids else result))
+        return found
+
     def results(self, chunk: Chunk, own_ids: bool = True) -> list[BilledOutcome | FailedOutcome]:
         """Every row's outcome, bills carrying their own account ids (with ``own_ids=False``, a
         repeated row's bill may carry the id of the row that computed it, which saves a copy
@@ -294,13 +334,19 @@ _BILL_FIELDS = tuple(f.name for f in fields(Bill))
 _set = object.__setattr__
 
 
-def _with_account(result: Result, account: str) -> Result:
-    """``result`` for the account ``account``: a cached bill is copied with that id.
+R = TypeVar("R", Result, Figured)
+
+
+def _with_account(result: R, account: str) -> R:
+    """``result`` for the account ``account``: a cached bill (or its figures) is copied with
+    that id.
 
     The copy takes every field as it is but the id (which no check of a bill involves), so it
     skips the checks :class:`Bill` made when it was built: a repeated row costs a few
     attribute copies instead of a :func:`dataclasses.replace`.
     """
+    if isinstance(result, BillFigures):
+        return result if result.account == account else result.with_account(account)
     if not isinstance(result, Bill) or result.account == account:
         return result
     copy = object.__new__(Bill)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from ..bill import BillFigures
 from ..charges import LeanFallback
 from ..engine import LeanBill, lean_bill
 from ..errors import TariffcoreError
@@ -122,27 +123,44 @@ class LeanRows:
                         usage = _subtract(current, previous)
                         reads = ',"reads":{"previous":"' + first + '","current":"' + last + '"}'
                         return bill.render(usage, reads)
-                    return self._reads(bill, first, last)
-            usage_text = values[self.usage_at] if self.usage_at is not None else ""
-            if _plain(usage_text):
-                return bill.render(Decimal(usage_text))
-            return None
+            read = self._usage(values)
+            return None if read is None else bill.render(*read)
         except (LeanFallback, ArithmeticError):
             return None
 
-    @staticmethod
-    def _reads(bill: LeanBill, first: str, last: str) -> str | None:
-        """The line of a bill whose usage comes from meter reads written otherwise (fractions,
-        leading zeros); ``None`` for reads the engine must read."""
-        if not (_plain(first) and _plain(last)):
+    def figures(self, values: Sequence[str], account: str) -> BillFigures | None:
+        """The figures of the bill of a row as wide as the header, for ``account``, or
+        ``None`` for a row the engine bills itself."""
+        kind = self.kind_of(values)
+        found = self.kinds.get(kind, _UNSEEN)
+        bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
+        if bill is None:
             return None
-        previous = Decimal(first)
-        current = Decimal(last)
-        if current < previous:  # a roll-over or an error: the engine says which
+        try:
+            usage = self._usage(values)
+            return None if usage is None else bill.figures(usage[0], account)
+        except (LeanFallback, ArithmeticError):
             return None
-        usage = _subtract(current, previous)
-        reads = reads_text(_written(first, previous), _written(last, current))
-        return bill.render(usage, reads)
+
+    def _usage(self, values: Sequence[str]) -> tuple[Decimal, str] | None:
+        """The usage of a row and its meter reads as :func:`~tariffcore.rows.reads_text`
+        writes them (empty for none); ``None`` when the engine must read them."""
+        for index in self.blank_at:
+            if values[index] and not values[index].isspace():
+                return None
+        usage_text = values[self.usage_at] if self.usage_at is not None else ""
+        if self.reads_at is not None:
+            first, last = values[self.reads_at[0]], values[self.reads_at[1]]
+            if first or last:
+                if usage_text or not (_plain(first) and _plain(last)):
+                    return None
+                previous = Decimal(first)
+                current = Decimal(last)
+                if current < previous:  # a roll-over or an error: the engine says which
+                    return None
+                usage = _subtract(current, previous)
+                return usage, reads_text(_written(first, previous), _written(last, current))
+        return (Decimal(usage_text), "") if _plain(usage_text) else None
 
     def _kind(self, values: Sequence[str], kind: Hashable) -> LeanBill | None:
         """The lean bill of the accounts like the row ``values``: read and planned by the

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from ..bill import Account, Reading
+from ..bill import Account, BillFigures, FigureLine, Reading
 from ..charges import LeanCharge, LeanFallback, lean_of
 from ..errors import BillingError
 from ..money import (
@@ -69,6 +69,8 @@ class _Step:
 
     __slots__ = (
         "kernel",
+        "label",
+        "version",
         "apply",
         "mode",
         "exact",
@@ -81,10 +83,23 @@ class _Step:
         "unit",
         "price",
         "rest",
+        "kept",
+        "figure",
+        "rules",
     )
 
-    def __init__(self, kernel: LeanCharge, rounding: Rounding | None, exact: bool, template: LineTemplate):
+    def __init__(
+        self,
+        kernel: LeanCharge,
+        rounding: Rounding | None,
+        exact: bool,
+        template: LineTemplate,
+        label: str = "",
+        version: str = "",
+    ):
         self.kernel = kernel
+        self.label = label
+        self.version = version
         self.apply, self.mode = _rounder(rounding)
         #: Whether every amount is at the currency's scale once rounded (no check needed).
         self.exact = exact and self.mode is not None
@@ -97,6 +112,9 @@ class _Step:
         self.unit: Any = None
         self.price: Any = None
         self.rest = ""
+        self.kept: Any = None  # the last result made into a figure line, and that line
+        self.figure: Any = None
+        self.rules: dict[str, str] = {}
 
     def end(self, rule: str, unit: str | None, price: Decimal | None) -> str:
         """The end of the line for ``rule``, ``unit`` and ``price`` (kept for the next bill)."""
@@ -108,36 +126,74 @@ class _Step:
 class LeanBill:
     """The bills of one account under one version, by usage (see :func:`lean_bill`)."""
 
-    __slots__ = ("steps", "template", "limit", "zero", "currency")
+    __slots__ = ("steps", "template", "limit", "zero", "currency", "fields")
 
     def __init__(
         self,
-        charges: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate]],
+        charges: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate, str, str]],
         template: BillTemplate,
         limit: Decimal | None,
         currency: str,
+        fields: tuple[Any, ...] = (),
     ) -> None:
         self.steps = tuple(_Step(*charge) for charge in charges)
         self.template = template
         self.limit = limit
         self.zero = minor_unit(currency) * 0  # zero at the currency's scale, as a bill's total
         self.currency = currency
+        #: What every bill of this account shares, for :meth:`figures`: (ruleset, version,
+        #: not included, estimated, use class, meter, households, not requested).
+        self.fields = fields
 
-    def amounts(self, usage: Decimal) -> tuple[list[tuple[str, Decimal]], Decimal]:
-        """The bill of ``usage`` m³ as its lines' charges and amounts, and its total (what
-        :meth:`render` writes); :class:`LeanFallback` for a bill left to the engine."""
+    def figures(self, usage: Decimal, account: str) -> BillFigures:
+        """The figures of the bill of ``usage`` m³ for the account ``account`` (those of the
+        :class:`~tariffcore.Bill` the engine would give); :class:`LeanFallback` for a bill
+        left to the engine."""
         if self.limit is not None and usage >= self.limit:
             raise LeanFallback  # the billing cycle refuses it: the engine says why
         total = self.zero
-        lines: list[tuple[str, Decimal]] = []
+        lines: list[FigureLine] = []
         for step in self.steps:
             found = step.kernel(usage)
             if found is None:
                 continue
-            amount = self._amount(step, found[0])
-            total = _add(total, amount)
-            lines.append((step.template.charge, amount))
-        return lines, total
+            if found is not step.kept:
+                unrounded, rule, quantity, unit, price = found
+                named = step.rules.get(rule)
+                if named is None:
+                    named = step.rules[rule] = (
+                        f"{step.template.charge}.{rule}" if rule else step.template.charge
+                    )
+                step.figure = FigureLine(
+                    step.template.charge,
+                    step.label,
+                    self._amount(step, unrounded),
+                    quantity,
+                    unit,
+                    price,
+                    named,
+                    step.version,
+                )
+                step.kept = found
+            line = step.figure
+            total = _add(total, line.amount)
+            lines.append(line)
+        ruleset, version, missing, estimated, use_class, meter_mm, households, skipped = self.fields
+        return BillFigures(
+            account,
+            ruleset,
+            version,
+            self.currency,
+            usage,
+            tuple(lines),
+            total,
+            missing,
+            estimated,
+            use_class,
+            meter_mm,
+            households,
+            skipped,
+        )
 
     def _amount(self, step: _Step, unrounded: Decimal) -> Decimal:
         """A line's amount: ``unrounded`` rounded as its charge declares, at the currency's scale."""
@@ -249,7 +305,7 @@ def _lean_bill(
     below = cycle.below_monthly_m3.get(months) if cycle is not None else None
     limit = MONEY_CONTEXT.multiply(below, months) if below is not None else None
     whole = minor_unit(spec.currency).as_tuple().exponent == 0
-    found: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate]] = []
+    found: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate, str, str]] = []
     for planned in plan.charges:
         if wanted is not None and planned.id not in wanted:
             continue
@@ -264,7 +320,8 @@ def _lean_bill(
         if kernel is None:
             return None
         # A unit of 1 in a currency of whole units leaves every amount at the currency's scale.
-        found.append((kernel, charge.rounding, whole, LineTemplate(charge.id, charge.label, version.version)))
+        line = LineTemplate(charge.id, charge.label, version.version)
+        found.append((kernel, charge.rounding, whole, line, charge.label, version.version))
     missing = list(plan.not_included)
     skipped: tuple[str, ...] = ()
     if wanted is not None:
@@ -280,4 +337,14 @@ def _lean_bill(
         (account.use_class, account.meter_mm, households),
         reading_to_dict(reading),
     )
-    return LeanBill(found, template, limit, spec.currency)
+    fields = (
+        spec.ruleset,
+        spec.version,
+        tuple(missing),
+        reading.estimated,
+        account.use_class,
+        account.meter_mm,
+        households,
+        skipped,
+    )
+    return LeanBill(found, template, limit, spec.currency, fields)
