@@ -403,3 +403,17 @@ def test_rebill(capsys: pytest.CaptureFixture[str], tmp_path: Path, catalog: Cat
         capsys, tmp_path / "text", "rebill", str(source), "--ruleset", "kr/daejeon@2023-07", *options
     )
     assert "mismatch" in pinned[0]
+
+
+def test_bill_frame(catalog: Catalog, head: str) -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_csv(io.StringIO(head), dtype=str, keep_default_na=False)
+    from tariffcore import bill_frame
+
+    with lean_bills(True):
+        lean = bill_frame(frame, catalog=catalog)
+    with lean_bills(False):
+        reference = bill_frame(frame, catalog=catalog)
+    assert list(lean.columns) == list(reference.columns)
+    assert lean.astype(str).values.tolist() == reference.astype(str).values.tolist()
+    assert (lean["error_code"].isna()).sum() > 100  # bills, not only error rows
