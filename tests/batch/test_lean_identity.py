@@ -188,7 +188,7 @@ def test_lean_bills_write_the_same_bytes_as_the_engine(catalog: Catalog, generat
     counted: list[bool] = []
     original = LeanRows.__call__
 
-    def counting(self: LeanRows, values: Any) -> str | None:
+    def counting(self: LeanRows, values: Any) -> bytes | None:
         found = original(self, values)
         counted.append(found is not None)
         return found
@@ -277,7 +277,7 @@ def twice(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str) -> lis
     covered: list[bool] = []
     line, figures = LeanRows.__call__, LeanRows.figures
 
-    def counted_line(self: LeanRows, values: Any) -> str | None:
+    def counted_line(self: LeanRows, values: Any) -> bytes | None:
         covered.append(line(self, values) is not None)
         return line(self, values)
 

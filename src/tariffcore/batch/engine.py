@@ -221,7 +221,7 @@ class BatchEngine:
         if form.lean == "figures":
             return lean.figures(values, account)
         line = lean(values)
-        return None if line is None else (False, line.encode())
+        return None if line is None else (False, line)
 
     def _each(
         self, header: tuple[str, ...] | None, rows: Iterable[tuple[int, Payload]], form: Form[V]

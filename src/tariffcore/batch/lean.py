@@ -86,8 +86,8 @@ class LeanRows:
         self.kind_of: Callable[[Sequence[str]], Hashable] = itemgetter(*rest) if rest else (lambda values: ())
         self.kinds: dict[Hashable, Any] = {}
 
-    def __call__(self, values: Sequence[str]) -> str | None:
-        """The JSON line of a row as wide as the header, after its account, or
+    def __call__(self, values: Sequence[str]) -> bytes | None:
+        """The JSON line of a row as wide as the header, after its account (UTF-8), or
         ``None`` for a row the engine bills itself."""
         kind = self.kind_of(values)
         found = self.kinds.get(kind, _UNSEEN)
@@ -122,7 +122,7 @@ class LeanRows:
                             return None
                         usage = _subtract(current, previous)
                         reads = ',"reads":{"previous":"' + first + '","current":"' + last + '"}'
-                        return bill.render(usage, reads)
+                        return bill.render(usage, reads.encode())
             read = self._usage(values)
             return None if read is None else bill.render(*read)
         except (LeanFallback, ArithmeticError):
@@ -142,7 +142,7 @@ class LeanRows:
         except (LeanFallback, ArithmeticError):
             return None
 
-    def _usage(self, values: Sequence[str]) -> tuple[Decimal, str] | None:
+    def _usage(self, values: Sequence[str]) -> tuple[Decimal, bytes] | None:
         """The usage of a row and its meter reads as :func:`~tariffcore.rows.reads_text`
         writes them (empty for none); ``None`` when the engine must read them."""
         for index in self.blank_at:
@@ -159,8 +159,8 @@ class LeanRows:
                 if current < previous:  # a roll-over or an error: the engine says which
                     return None
                 usage = _subtract(current, previous)
-                return usage, reads_text(_written(first, previous), _written(last, current))
-        return (Decimal(usage_text), "") if _plain(usage_text) else None
+                return usage, reads_text(_written(first, previous), _written(last, current)).encode()
+        return (Decimal(usage_text), b"") if _plain(usage_text) else None
 
     def _kind(self, values: Sequence[str], kind: Hashable) -> LeanBill | None:
         """The lean bill of the accounts like the row ``values``: read and planned by the

@@ -3,8 +3,8 @@
 The loop of :meth:`BatchEngine._each <tariffcore.batch.BatchEngine>`, written out for CSV text:
 a repeated row costs its key and a look-up in the cache, a new row its lean bill
 (:class:`~tariffcore.batch.LeanRows`) where one covers it, else the engine's own bill. Rows
-that do not repeat are not kept (see :func:`_keep`); their lean lines are gathered as text and
-encoded a few dozen rows at a time.
+that do not repeat are not kept (see :func:`_keep`). Lines are written in UTF-8 as they are
+made, a few dozen rows at a time.
 """
 
 from __future__ import annotations
@@ -56,9 +56,8 @@ def csv_to_jsonl(
     get, key_of, where, width = cache.get, keys.values_key, keys.where, keys.width
     lean = LeanRows(engine, header) if form is AS_LEAN_JSON else None
     safe = SAFE_ID.match
-    parts: list[bytes] = []  # encoded lines, and runs of lean lines gathered in `fresh`
-    fresh: list[str] = []
-    append, gather = parts.append, fresh.append
+    parts: list[bytes] = []
+    append = parts.append
     rows = failed = unread = misses = batch = 0
     caching, check_at, marks = True, _WINDOW, (0, 0)
     key: Hashable | None
@@ -73,9 +72,6 @@ def csv_to_jsonl(
             if count > width:  # a row that cannot be read
                 error = InputError(f"line {reader.line_num + offset} has more fields than the header")
                 unread += 1
-                if fresh:
-                    append("".join(fresh).encode())
-                    fresh.clear()
                 append(b'{"account":"",' + form.make(error)[1])
                 continue
             values += [""] * (width - count)
@@ -90,13 +86,13 @@ def csv_to_jsonl(
             if text is not None:
                 misses += 1
                 if account.isalnum() or safe(account):  # nothing JSON would escape
-                    gather('{"account":"' + account + '",' + text)
+                    append(b'{"account":"' + account.encode() + b'",' + text)
                 else:
-                    gather(account_json(account).decode() + text)
+                    append(account_json(account) + text)
                 if batch >= 64:
                     batch = 0
                     caching, check_at, marks = _flush(
-                        parts, fresh, out, cache, caching, rows, rows - unread - misses, check_at, marks
+                        parts, out, cache, caching, rows, rows - unread - misses, check_at, marks
                     )
                     _advance(progress, position, rows)
                 continue
@@ -109,15 +105,12 @@ def csv_to_jsonl(
             if text is None:
                 hit = engine._miss(cache, form, keys, key, values)
             else:
-                hit = (False, text.encode())
+                hit = (False, text)
                 if key is not None:
                     cache.put(key, hit)
         error_row, encoded = hit
         if error_row:
             failed += 1
-        if fresh:
-            append("".join(fresh).encode())
-            fresh.clear()
         if account.isalnum() or safe(account):  # nothing JSON would escape
             append(b'{"account":"' + account.encode() + b'",')
         else:
@@ -126,11 +119,9 @@ def csv_to_jsonl(
         if batch >= 64:  # small writes reuse memory, no page faults
             batch = 0
             caching, check_at, marks = _flush(
-                parts, fresh, out, cache, caching, rows, rows - unread - misses, check_at, marks
+                parts, out, cache, caching, rows, rows - unread - misses, check_at, marks
             )
             _advance(progress, position, rows)
-    if fresh:
-        append("".join(fresh).encode())
     out.write(b"".join(parts))
     engine.stats.hits += rows - unread - misses
     engine.stats.misses += misses
@@ -141,7 +132,6 @@ def csv_to_jsonl(
 
 def _flush(
     parts: list[bytes],
-    fresh: list[str],
     out: IO[bytes],
     cache: ResultCache[Any],
     caching: bool,
@@ -151,9 +141,6 @@ def _flush(
     marks: tuple[int, int],
 ) -> tuple[bool, int, tuple[int, int]]:
     """Write what the last rows gave, and look at how often rows repeat when it is time."""
-    if fresh:
-        parts.append("".join(fresh).encode())
-        fresh.clear()
     out.write(b"".join(parts))
     parts.clear()
     if rows >= check_at:

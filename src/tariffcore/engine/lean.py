@@ -104,22 +104,22 @@ class _Step:
         #: Whether every amount is at the currency's scale once rounded (no check needed).
         self.exact = exact and self.mode is not None
         self.template = template
-        self.head = template.head
+        self.head = template.head.encode()
         self.found: Any = None
         self.amount = _ONE
-        self.line = ""
+        self.line = b""
         self.rule: Any = None
         self.unit: Any = None
         self.price: Any = None
-        self.rest = ""
+        self.rest = b""
         self.kept: Any = None  # the last result made into a figure line, and that line
         self.figure: Any = None
         self.rules: dict[str, str] = {}
 
-    def end(self, rule: str, unit: str | None, price: Decimal | None) -> str:
+    def end(self, rule: str, unit: str | None, price: Decimal | None) -> bytes:
         """The end of the line for ``rule``, ``unit`` and ``price`` (kept for the next bill)."""
         self.rule, self.unit, self.price = rule, unit, price
-        self.rest = self.template.rest(unit, None if price is None else _text(price), rule)
+        self.rest = self.template.rest(unit, None if price is None else _text(price), rule).encode()
         return self.rest
 
 
@@ -208,16 +208,16 @@ class LeanBill:
             amount = scaled
         return amount
 
-    def render(self, usage: Decimal, reads: str = "") -> str:
-        """The JSON line of the bill of ``usage`` m³ after its account (``reads`` as
-        :func:`~tariffcore.rows.reads_text` writes them); :class:`LeanFallback` for a bill this
-        account's lean bill leaves to the engine."""
+    def render(self, usage: Decimal, reads: bytes = b"") -> bytes:
+        """The JSON line of the bill of ``usage`` m³ after its account, in UTF-8 (``reads``
+        as :func:`~tariffcore.rows.reads_text` writes them); :class:`LeanFallback` for a bill
+        this account's lean bill leaves to the engine."""
         if self.limit is not None and usage >= self.limit:
             raise LeanFallback  # the billing cycle refuses it: the engine says why
-        usage_text = _text(usage)
-        quantity_usage = '","quantity":"' + usage_text + '"'
+        usage_text = _text(usage).encode()
+        quantity_usage = b'","quantity":"' + usage_text + b'"'
         total = self.zero
-        lines: list[str] = []
+        lines: list[bytes] = []
         append = lines.append
         for step in self.steps:
             found = step.kernel(usage)
@@ -243,17 +243,19 @@ class LeanBill:
                 else step.end(rule, unit, price)
             )
             if quantity is usage:
-                line = step.head + text + quantity_usage + rest
+                line = step.head + text.encode() + quantity_usage + rest
             else:
                 written = (
-                    '","quantity":null' if quantity is None else '","quantity":"' + _text(quantity) + '"'
+                    b'","quantity":null'
+                    if quantity is None
+                    else b'","quantity":"' + _text(quantity).encode() + b'"'
                 )
-                line = step.head + text + written + rest
+                line = step.head + text.encode() + written + rest
             step.found = found
             step.amount = amount
             step.line = line
             append(line)
-        return self.template.render(usage_text, lines, _text(total), reads)
+        return self.template.render_bytes(usage_text, lines, _text(total).encode(), reads)
 
 
 def lean_bill(
