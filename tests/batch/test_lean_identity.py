@@ -322,7 +322,9 @@ def _records(text: str) -> list[dict[str, Any]]:
             elif index % 3 == 0 and value.isdigit():
                 record[name] = int(value)
         if index % 11 == 0:
-            record["estimated"] = index % 22 == 0  # a flag: the engine reads the record itself
+            record["estimated"] = index % 22 == 0  # a flag, read as its text
+        if index % 13 == 0:
+            record["meter_mm"] = 15.0  # the JSON number 15.0, read as the decimal 15.0: 15 mm
         records.append(record)
     return records
 

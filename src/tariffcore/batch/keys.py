@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -29,7 +29,8 @@ class Uncacheable(Exception):
 
 
 _SCALARS = (bool, int, Decimal, float, type(None))
-#: Values a record's field may hold to be read as its text (see :meth:`RowKeys.text`).
+#: Values a record's field may hold to be read as its text (see :meth:`RowKeys.text`): with
+#: ``bool`` (an ``int``) and ``datetime`` (a ``date``).
 _TEXTUAL = (str, int, Decimal, date)
 
 
@@ -86,8 +87,8 @@ class RowKeys:
 
     def text(self, row: Any) -> tuple[tuple[str, ...], Sequence[str]] | None:
         """The row as text under a header, as a lean bill reads it: ``(header, values)``, or
-        ``None`` when its values are not all plain text, whole numbers, decimals or dates
-        (read as :func:`~tariffcore.rows.parse_row` reads their text)."""
+        ``None`` when its values are not all text, whole numbers, flags, decimals, dates or
+        nulls (which :func:`~tariffcore.rows.parse_row` reads as their text)."""
         raise NotImplementedError
 
 
@@ -151,9 +152,9 @@ class RecordKeys(RowKeys):
         for value in row.values():
             if value is None:
                 values.append("")
-            elif isinstance(value, _TEXTUAL) and not isinstance(value, (bool, datetime)):
+            elif isinstance(value, _TEXTUAL):  # as parse_row reads it: its text
                 values.append(str(value).strip())
-            else:  # a flag, a float, a list…: the engine reads the record as it is
+            else:  # a float, a list…: the engine reads the record as it is
                 return None
         ruleset = row.get("ruleset")
         if ruleset is not None and not isinstance(ruleset, str):  # read as `value or ""`
