@@ -246,7 +246,7 @@ def test_full_explanation_is_the_engine_s_as_before(catalog: Catalog, generated:
 def test_figures_are_the_bills_figures(catalog: Catalog, generated: str) -> None:
     engine = BatchEngine(catalog)
     reference = BatchEngine(catalog)
-    lean = 0
+    lean = bills = 0
     for chunk in read_chunks(io.StringIO(generated)):
         outcomes = reference.results(chunk)
         found = engine.figures(chunk)
@@ -258,10 +258,11 @@ def test_figures_are_the_bills_figures(catalog: Catalog, generated: str) -> None
                 figures = result if isinstance(result, BillFigures) else BillFigures.of(result)
                 assert figures == BillFigures.of(outcome.result)
                 lean += isinstance(result, BillFigures)
+                bills += 1
             else:
                 assert isinstance(result, BillingError)
                 assert (result.code, result.message) == (outcome.result.code, outcome.result.message)
-    assert lean > 1000  # most bills came from lean bills
+    assert lean > bills * 2 // 3, (lean, bills)  # most bills came from lean bills
 
 
 @pytest.fixture(scope="module")

@@ -215,7 +215,7 @@ class BatchEngine:
         header, values = text
         lean = self._lean.get(header)
         if lean is None:
-            if len(self._lean) >= 64:  # records of many shapes: start again from none
+            if len(self._lean) >= 4:  # records of many shapes: start again from none (memory)
                 self._lean.clear()
             lean = self._lean[header] = LeanRows(self, header)
         if form.lean == "figures":
