@@ -7,22 +7,33 @@ inside and outside the versions' range, pinned versions and rows that cannot be 
 rows go once through the lean path of :meth:`BatchEngine.csv_to_jsonl` and once through the
 engine's own (parse the row, :meth:`Catalog.bill`, :func:`bill_to_dict`), and the outputs must
 be the same bytes.
+
+The other ways through lean bills are held to the engine the same way: the figures of every
+bill (:meth:`BatchEngine.figures` against :meth:`BatchEngine.results`), CSV and table output,
+JSON lines of JSON-lines and Parquet input, ``compare`` and ``rebill``, each run once with lean
+bills and once without, through the command line.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import tariffcore.batch.engine as batch_engine
-from tariffcore import Catalog
+import tariffcore.batch.text as batch_text
+from tariffcore import Bill, BillFigures, BillingError, Catalog
 from tariffcore.batch import BatchEngine, LeanRows
-from tariffcore.rows import bill_to_dict, compact_json
+from tariffcore.rows import bill_to_dict, compact_json, read_chunks
+from tests.helpers import run_cli
 
 HEADER = (
     "account",
@@ -138,22 +149,34 @@ def city(catalog: Catalog, seed: int = 14) -> str:
 def bill_csv(catalog: Catalog, text: str, lean: bool, explain: str = "lean", **options: Any) -> bytes:
     engine = BatchEngine(catalog, explain=explain, **options)
     out = io.BytesIO()
-    saved = batch_engine.LeanRows
-    try:
-        if not lean:
-            batch_engine.LeanRows = _Never  # type: ignore[misc,assignment]
+    with lean_bills(lean):
         engine.csv_to_jsonl(io.StringIO(text), out)
-    finally:
-        batch_engine.LeanRows = saved  # type: ignore[misc]
     return out.getvalue()
 
 
 class _Never:
+    """Lean rows that cover no row: the engine bills every one."""
+
     def __init__(self, *args: object) -> None:
         pass
 
     def __call__(self, values: object) -> None:
         return None
+
+    def figures(self, values: object, account: str) -> None:
+        return None
+
+
+@contextmanager
+def lean_bills(on: bool) -> Iterator[None]:
+    """Lean bills as usual, or (``on=False``) none at all: every row billed by the engine."""
+    saved = batch_text.LeanRows, batch_engine.LeanRows
+    try:
+        if not on:
+            batch_text.LeanRows = batch_engine.LeanRows = _Never  # type: ignore[misc,assignment]
+        yield
+    finally:
+        batch_text.LeanRows, batch_engine.LeanRows = saved  # type: ignore[misc]
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +238,185 @@ def test_full_explanation_is_the_engine_s_as_before(catalog: Catalog, generated:
     full = bill_csv(catalog, head, lean=True, explain="full")
     assert full == bill_csv(catalog, head, lean=False, explain="full")
     assert b'"slices"' in full and b'"source"' in full
+
+
+# --------------------------------------------------------------------------- the other paths
+
+
+def test_figures_are_the_bills_figures(catalog: Catalog, generated: str) -> None:
+    engine = BatchEngine(catalog)
+    reference = BatchEngine(catalog)
+    lean = bills = 0
+    for chunk in read_chunks(io.StringIO(generated)):
+        outcomes = reference.results(chunk)
+        found = engine.figures(chunk)
+        assert len(found) == len(outcomes)
+        for (number, account, result), outcome in zip(found, outcomes, strict=True):
+            assert (number, account) == (outcome.number, outcome.account)
+            if isinstance(outcome.result, Bill):
+                assert isinstance(result, (Bill, BillFigures))
+                figures = result if isinstance(result, BillFigures) else BillFigures.of(result)
+                assert figures == BillFigures.of(outcome.result)
+                lean += isinstance(result, BillFigures)
+                bills += 1
+            else:
+                assert isinstance(result, BillingError)
+                assert (result.code, result.message) == (outcome.result.code, outcome.result.message)
+    assert lean > bills * 2 // 3, (lean, bills)  # most bills came from lean bills
+
+
+@pytest.fixture(scope="module")
+def head(generated: str) -> str:
+    """The first 2,500 rows of the city (the command-line runs below bill it twice each)."""
+    return "\n".join(generated.split("\n")[:2501]) + "\n"
+
+
+def twice(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str) -> list[str]:
+    """Run the command line with and without lean bills: the same status, standard output
+    and files (``{out}`` in ``argv``, written under ``tmp_path``) both times."""
+    found = []
+    covered: list[bool] = []
+    line, figures = LeanRows.__call__, LeanRows.figures
+
+    def counted_line(self: LeanRows, values: Any) -> bytes | None:
+        covered.append(line(self, values) is not None)
+        return line(self, values)
+
+    def counted_figures(self: LeanRows, values: Any, account: str) -> BillFigures | None:
+        covered.append(figures(self, values, account) is not None)
+        return figures(self, values, account)
+
+    for on in (True, False):
+        folder = tmp_path / ("lean" if on else "engine")
+        folder.mkdir(parents=True)
+        args = [arg.replace("{out}", str(folder)) for arg in argv]
+        LeanRows.__call__, LeanRows.figures = counted_line, counted_figures  # type: ignore[method-assign]
+        try:
+            with lean_bills(on):
+                status, out, _ = run_cli(capsys, *args)
+        finally:
+            LeanRows.__call__, LeanRows.figures = line, figures  # type: ignore[method-assign]
+        files = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+        found.append((status, out, files))
+    assert found[0] == found[1]
+    assert sum(covered) > 100, sum(covered)  # lean bills billed many of the rows
+    return [out for _, out, _ in found]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_csv_and_tables(capsys: pytest.CaptureFixture[str], tmp_path: Path, head: str, fmt: str) -> None:
+    source = tmp_path / "city.csv"
+    source.write_text(head, encoding="utf-8")
+    out = twice(capsys, tmp_path, "bill", str(source), "--format", fmt, "-q", "--progress", "off")[0]
+    assert "kr/daejeon@" in out and "household" in out
+
+
+def _records(text: str) -> list[dict[str, Any]]:
+    """The city's rows as records, a few figures as JSON numbers and empty cells as null."""
+    records: list[dict[str, Any]] = []
+    for index, row in enumerate(csv.DictReader(io.StringIO(text))):
+        record: dict[str, Any] = dict(row)
+        for name in ("meter_mm", "household_units", "usage_m3", "previous_read", "current_read"):
+            value = record[name]
+            if value == "":
+                record[name] = None if index % 2 else ""
+            elif index % 3 == 0 and value.isdigit():
+                record[name] = int(value)
+        if index % 11 == 0:
+            record["estimated"] = index % 22 == 0  # a flag, read as its text
+        if index % 13 == 0:
+            record["meter_mm"] = 15.0  # the JSON number 15.0, read as the decimal 15.0: 15 mm
+        records.append(record)
+    return records
+
+
+def test_json_lines_of_json_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path, head: str) -> None:
+    source = tmp_path / "city.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in _records(head)), encoding="utf-8")
+    twice(capsys, tmp_path, "bill", str(source), "-o", "{out}/bills.jsonl", "-q", "--progress", "off")
+
+
+def test_json_lines_of_parquet(capsys: pytest.CaptureFixture[str], tmp_path: Path, head: str) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    records = list(csv.DictReader(io.StringIO(head)))
+    source = tmp_path / "city.parquet"
+    pq.write_table(pa.Table.from_pylist(records), source)
+    twice(capsys, tmp_path, "bill", str(source), "-o", "{out}/bills.jsonl", "-q", "--progress", "off")
+
+
+def test_compare(capsys: pytest.CaptureFixture[str], tmp_path: Path, head: str) -> None:
+    source = tmp_path / "city.csv"
+    source.write_text(head, encoding="utf-8")
+    twice(
+        capsys,
+        tmp_path,
+        "compare",
+        str(source),
+        "--ruleset",
+        "kr/daejeon@2023-07",
+        "--against",
+        "kr/daejeon@2024-07",
+        "--against",
+        "kr/gimhae",
+        "-o",
+        "{out}/rows.csv",
+        "--summary",
+        "{out}/summary.json",
+        "--report",
+        "{out}/report.html",
+        "--progress",
+        "off",
+    )
+
+
+def test_rebill(capsys: pytest.CaptureFixture[str], tmp_path: Path, catalog: Catalog, head: str) -> None:
+    # Issued bills: the engine's own, a won off on every ninth water line.
+    rows = list(csv.DictReader(io.StringIO(head)))
+    charges = ("base", "water", "sewer", "levy")
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([*rows[0], *(f"issued_{c}" for c in charges), "issued_total"])
+    engine = BatchEngine(catalog)
+    for index, outcome in enumerate(engine.results(next(read_chunks(io.StringIO(head), size=10**6)))):
+        row = rows[index]
+        amounts = dict.fromkeys(charges, "")
+        total = ""
+        if isinstance(outcome.result, Bill):
+            amounts.update((line.charge, str(line.amount)) for line in outcome.result.lines)
+            if index % 9 == 0 and amounts["water"]:
+                amounts["water"] = str(Decimal(amounts["water"]) + 1)
+            total = str(outcome.result.total)
+        writer.writerow([*row.values(), *amounts.values(), total])
+    source = tmp_path / "history.csv"
+    source.write_text(stream.getvalue(), encoding="utf-8")
+    options = ("--progress", "off", "--summary", "{out}/summary.json")
+    twice(
+        capsys,
+        tmp_path,
+        "rebill",
+        str(source),
+        "--ruleset",
+        "kr/daejeon",
+        "-o",
+        "{out}/checks.jsonl",
+        *options,
+    )
+    pinned = twice(
+        capsys, tmp_path / "text", "rebill", str(source), "--ruleset", "kr/daejeon@2023-07", *options
+    )
+    assert "mismatch" in pinned[0]
+
+
+def test_bill_frame(catalog: Catalog, head: str) -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_csv(io.StringIO(head), dtype=str, keep_default_na=False)
+    from tariffcore import bill_frame
+
+    with lean_bills(True):
+        lean = bill_frame(frame, catalog=catalog)
+    with lean_bills(False):
+        reference = bill_frame(frame, catalog=catalog)
+    assert list(lean.columns) == list(reference.columns)
+    assert lean.astype(str).values.tolist() == reference.astype(str).values.tolist()
+    assert (lean["error_code"].isna()).sum() > 100  # bills, not only error rows

@@ -26,7 +26,7 @@ from .fast import (
     use_fast,
 )
 from .fastparquet import fast_csv_file_to_parquet
-from .forms import AS_JSON, AS_LEAN_JSON, AS_OBJECT, Form, Printed, fragment, json_form
+from .forms import AS_FIGURES, AS_JSON, AS_LEAN_JSON, AS_OBJECT, Figured, Form, Printed, fragment, json_form
 from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
 from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome
@@ -39,6 +39,7 @@ from .workers import (
     bill_csv_part,
     csv_file_to_jsonl,
     csv_parts,
+    figures_work,
     jsonl_parallel,
     jsonl_work,
     results_work,
@@ -55,6 +56,7 @@ __all__ = [
     "fast_csv_to_jsonl",
     "require_fast",
     "use_fast",
+    "AS_FIGURES",
     "AS_JSON",
     "AS_LEAN_JSON",
     "AS_OBJECT",
@@ -67,6 +69,7 @@ __all__ = [
     "Form",
     "ENTRY_WEIGHT",
     "FailedOutcome",
+    "Figured",
     "LARGEST_JOB_CACHE",
     "LeanRows",
     "OBJECT_WEIGHT",
@@ -83,6 +86,7 @@ __all__ = [
     "bill_partition",
     "csv_file_to_jsonl",
     "csv_parts",
+    "figures_work",
     "fragment",
     "freeze",
     "job_cache_size",

@@ -22,18 +22,17 @@ ship it to other processes; each process compiles the catalog once.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from ..bill import Account, Bill, Reading
+from ..bill import Account, Bill, BillFigures, Reading
 from ..engine import Catalog, load_catalog
 from ..errors import BillingError, InputError, row_result
 from ..rows import EXPLAIN_LEVELS, Chunk, Payload, Progress, missing_columns, parse_row
 from .cache import DEFAULT_CACHE_SIZE, CacheStats, ResultCache
-from .forms import AS_LEAN_JSON, AS_OBJECT, SAFE_ID, Form, Printed, Result, account_json, json_form
+from .forms import AS_FIGURES, AS_OBJECT, Figured, Form, Printed, Result, account_json, json_form
 from .keys import RECORD_KEYS, CsvKeys, RowKeys, Uncacheable, parsed_key
 from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome, outcome
@@ -114,6 +113,7 @@ class BatchEngine:
         self.cache_size = cache_size
         self.stats = CacheStats()
         self._caches: dict[tuple[Hashable, str], ResultCache[Any]] = {}
+        self._lean: dict[tuple[str, ...], LeanRows] = {}  # by header
         if self.ruleset is not None:
             catalog.resolve(self.ruleset)  # a bad --ruleset fails the run, not every row
 
@@ -188,12 +188,40 @@ class BatchEngine:
 
     # -- rows
 
-    def _miss(self, cache: ResultCache[V], form: Form[V], keys: RowKeys, key: Hashable | None, row: Any) -> V:
-        """The result of a row the cache does not have, in ``form``; kept under ``key``."""
-        value = form.make(self._from_fields(keys.fields(row)))
+    def _miss(
+        self,
+        cache: ResultCache[V],
+        form: Form[V],
+        keys: RowKeys,
+        key: Hashable | None,
+        row: Any,
+        account: str = "",
+    ) -> V:
+        """The result of a row the cache does not have, in ``form``; kept under ``key``. A
+        lean bill computes it where the form takes one and one covers the row (``account``
+        is the row's account id; none: the engine bills the row)."""
+        value = self._lean_value(form, keys, row, account) if form.lean and account else None
+        if value is None:
+            value = form.make(self._from_fields(keys.fields(row)))
         if key is not None:
             cache.put(key, value)
         return value
+
+    def _lean_value(self, form: Form[V], keys: RowKeys, row: Any, account: str) -> Any:
+        """What the lean bill of ``row`` gives in ``form``, or ``None`` when none covers it."""
+        text = keys.text(row)
+        if text is None:
+            return None
+        header, values = text
+        lean = self._lean.get(header)
+        if lean is None:
+            if len(self._lean) >= 4:  # records of many shapes: start again from none (memory)
+                self._lean.clear()
+            lean = self._lean[header] = LeanRows(self, header)
+        if form.lean == "figures":
+            return lean.figures(values, account)
+        line = lean(values)
+        return None if line is None else (False, line)
 
     def _each(
         self, header: tuple[str, ...] | None, rows: Iterable[tuple[int, Payload]], form: Form[V]
@@ -224,7 +252,7 @@ class BatchEngine:
                 value = get(key) if key is not None else None
                 if value is None:
                     misses += 1
-                    value = self._miss(cache, form, keys, key, payload)
+                    value = self._miss(cache, form, keys, key, payload, account)
                 else:
                     hits += 1
                 yield number, account, value
@@ -271,79 +299,23 @@ class BatchEngine:
         """Bill CSV text ``lines`` straight into ``out`` as JSON lines; return (rows, error rows).
 
         The hot path of ``tariffcore bill``: the output of :meth:`jsonl`, with the same keys,
-        cache and results, without building chunks. With ``header``, ``lines`` start after
-        it, at line ``offset + 1``. ``position`` tells the progress bar how far the input is
-        read.
+        cache and results, without building chunks (see :func:`~tariffcore.batch.text.csv_to_jsonl`).
+        With ``header``, ``lines`` start after it, at line ``offset + 1``. ``position`` tells
+        the progress bar how far the input is read.
         """
-        reader = csv.reader(lines)
-        if header is None:
-            try:
-                header = tuple(next(reader))
-            except StopIteration:
-                return 0, 0
-        if missing_columns(header):  # every row is the same error row, naming its account
-            return self._write(header, ((0, values) for values in reader if values), out.write)
-        keys = CsvKeys(header)
-        form = self.json
-        cache = self._cache(header, form)
-        get, key_of, where, width = cache.get, keys.values_key, keys.where, keys.width
-        lean = LeanRows(self, header) if form is AS_LEAN_JSON else None
-        safe = SAFE_ID.match
-        parts: list[bytes] = []
-        append = parts.append
-        rows = failed = unread = misses = 0
-        caching, check_at, marks = True, _WINDOW, (0, 0)
-        key: Hashable | None
-        hit: Printed | None
-        # The loop of _each, written out for CSV text: a row costs its key and a look-up.
-        for values in reader:
-            if not values:
-                continue
-            rows += 1
-            count = len(values)
-            if count != width:
-                if count > width:  # a row that cannot be read
-                    error = InputError(f"line {reader.line_num + offset} has more fields than the header")
-                    unread += 1
-                    append(b'{"account":"",' + form.make(error)[1])
-                    continue
-                values += [""] * (width - count)
-            account = values[where].strip()  # as CsvKeys.key, for a row of this reader
-            if account and caching:
-                key = key_of(values)
-                hit = get(key)
-            else:  # not kept: an error row that names no account, or rows that do not repeat
-                key = hit = None
-            if hit is None:
-                misses += 1
-                text = lean(values) if lean is not None and account else None
-                if text is None:
-                    hit = self._miss(cache, form, keys, key, values)
-                else:
-                    hit = (False, text)
-                    if key is not None:
-                        cache.put(key, hit)
-            error_row, text = hit
-            if error_row:
-                failed += 1
-            if account.isalnum() or safe(account):  # nothing JSON would escape
-                append(b'{"account":"' + account.encode() + b'",')
-            else:
-                append(account_json(account))
-            append(text)
-            if len(parts) >= 128:  # ~64 rows: small writes reuse memory, no page faults
-                out.write(b"".join(parts))
-                parts.clear()
-                if progress is not None and rows % 4096 < 64:
-                    progress.advance(rows - progress.rows, position() if position is not None else 0)
-                if rows >= check_at:
-                    caching, check_at, marks = _keep(cache, caching, rows, rows - unread - misses, marks)
-        out.write(b"".join(parts))
-        self.stats.hits += rows - unread - misses
-        self.stats.misses += misses
-        if progress is not None:
-            progress.rows = rows
-        return rows, failed + unread
+        from .text import csv_to_jsonl
+
+        return csv_to_jsonl(self, lines, out, header, offset, progress, position)
+
+    def figures(self, chunk: Chunk, own_ids: bool = True) -> list[tuple[int, str, Figured]]:
+        """``(row number, account, result)`` of every row: a billed row computed by a lean
+        bill gives its :class:`~tariffcore.BillFigures` (what a CSV row, a table or a
+        comparison reads of a bill, the same figures as the :class:`~tariffcore.Bill`), any
+        other row its bill or error, as :meth:`results` (``own_ids`` as there)."""
+        found: list[tuple[int, str, Figured]] = []
+        for number, account, result in self._each(chunk.header, chunk.rows, AS_FIGURES):
+            found.append((number, account, _with_account(result, account) if own_ids else result))
+        return found
 
     def results(self, chunk: Chunk, own_ids: bool = True) -> list[BilledOutcome | FailedOutcome]:
         """Every row's outcome, bills carrying their own account ids (with ``own_ids=False``, a
@@ -358,35 +330,23 @@ class BatchEngine:
         return found
 
 
-#: Rows between two looks at how often the rows of CSV text repeat (see :func:`_keep`).
-_WINDOW = 16384
-#: Rows billed without the cache, once rows are seen not to repeat, before looking again.
-_PAUSE = 1 << 20
-
-
-def _keep(
-    cache: ResultCache[Any], caching: bool, rows: int, hits: int, marks: tuple[int, int]
-) -> tuple[bool, int, tuple[int, int]]:
-    """Whether to keep results from here on: not when fewer than one row in 16 of the last
-    window was a repeat (the cache is then emptied, and rows are billed without it for a
-    while before it is tried again); with the next row count to look at and the counts now."""
-    if caching and (hits - marks[0]) * 16 < rows - marks[1]:
-        cache.clear()
-        return False, rows + _PAUSE, (hits, rows)
-    return True, rows + _WINDOW, (hits, rows)
-
-
 _BILL_FIELDS = tuple(f.name for f in fields(Bill))
 _set = object.__setattr__
 
 
-def _with_account(result: Result, account: str) -> Result:
-    """``result`` for the account ``account``: a cached bill is copied with that id.
+R = TypeVar("R", Result, Figured)
+
+
+def _with_account(result: R, account: str) -> R:
+    """``result`` for the account ``account``: a cached bill (or its figures) is copied with
+    that id.
 
     The copy takes every field as it is but the id (which no check of a bill involves), so it
     skips the checks :class:`Bill` made when it was built: a repeated row costs a few
     attribute copies instead of a :func:`dataclasses.replace`.
     """
+    if isinstance(result, BillFigures):
+        return result if result.account == account else result.with_account(account)
     if not isinstance(result, Bill) or result.account == account:
         return result
     copy = object.__new__(Bill)

@@ -105,8 +105,7 @@ def _column_table(
     import numpy as np
     import pyarrow as pa
 
-    from ..columnar import bill_kinds, kind_table
-    from ..columnar.arrays import ints
+    from ..columnar import bill_kinds, ints, kind_table
 
     accounts = data.column(layout.account)
     tables: list[Any] = []

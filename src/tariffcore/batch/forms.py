@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from ..bill import Bill
+from ..bill import Bill, BillFigures
 from ..errors import BillingError
 from ..rows import bill_to_dict, compact_json, error_to_dict
 from .cache import OBJECT_WEIGHT
@@ -22,8 +22,10 @@ from .cache import OBJECT_WEIGHT
 __all__ = [
     "AS_JSON",
     "AS_LEAN_JSON",
+    "AS_FIGURES",
     "AS_OBJECT",
     "SAFE_ID",
+    "Figured",
     "Form",
     "Printed",
     "Result",
@@ -33,6 +35,8 @@ __all__ = [
 ]
 
 Result = Bill | BillingError
+#: A result as bulk outputs read it: a bill, its figures (from a lean bill), or an error.
+Figured = Bill | BillFigures | BillingError
 V = TypeVar("V")
 
 #: An account id JSON would not escape, written between quotes as it is.
@@ -66,11 +70,14 @@ Printed = tuple[bool, bytes]
 @dataclass(frozen=True, slots=True)
 class Form(Generic[V]):
     """A form a result is kept in: ``make`` turns a bill or error into it, ``weigh`` says
-    what it weighs in the cache besides its key; ``name`` tells the caches apart."""
+    what it weighs in the cache besides its key; ``name`` tells the caches apart. ``lean``
+    says what a lean bill gives in this form (``json``: its lean JSON line; ``figures``: its
+    :class:`~tariffcore.BillFigures`); empty for a form only the engine's own bills fill."""
 
     name: str
     make: Callable[[Result], V]
     weigh: Callable[[V], int]
+    lean: str = ""
 
 
 def _printed(result: Result) -> Printed:
@@ -89,16 +96,23 @@ def _text_weight(printed: Printed) -> int:
     return len(printed[1])
 
 
-def _object_weight(result: Result) -> int:
+def _object_weight(result: Figured) -> int:
     return OBJECT_WEIGHT
+
+
+def _figured(result: Result) -> Figured:
+    return result
 
 
 #: Results kept as their JSON text: JSON-lines output, every line explained in full.
 AS_JSON: Form[Printed] = Form("json", _printed, _text_weight)
 #: Results kept as their JSON text, lean (see :data:`~tariffcore.rows.EXPLAIN_LEVELS`).
-AS_LEAN_JSON: Form[Printed] = Form("json-lean", _lean, _text_weight)
+AS_LEAN_JSON: Form[Printed] = Form("json-lean", _lean, _text_weight, "json")
 #: Results kept as the bill or error itself.
 AS_OBJECT: Form[Result] = Form("object", _same, _object_weight)
+#: Results kept as the bill's figures where a lean bill computes the row, else as the bill or
+#: error itself (what CSV and table output, comparisons and re-billing read).
+AS_FIGURES: Form[Figured] = Form("figures", _figured, _object_weight, "figures")
 
 
 def json_form(explain: str) -> Form[Printed]:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from ..bill import BillFigures
 from ..charges import LeanFallback
 from ..engine import LeanBill, lean_bill
 from ..errors import TariffcoreError
@@ -52,6 +53,7 @@ def _written(text: str, value: Decimal) -> str:
 #: Kinds of account kept at once (a run with more starts again from none).
 _MOST = 4096
 _UNSEEN = object()
+_subtract = MONEY_CONTEXT.subtract
 
 
 class LeanRows:
@@ -89,32 +91,76 @@ class LeanRows:
         ``None`` for a row the engine bills itself."""
         kind = self.kind_of(values)
         found = self.kinds.get(kind, _UNSEEN)
-        bill = self._kind(values, kind) if found is _UNSEEN else found
+        bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
         if bill is None:
             return None
         for index in self.blank_at:
             if values[index] and not values[index].isspace():
                 return None
-        usage_text = values[self.usage_at] if self.usage_at is not None else ""
-        reads = ""
+        reads_at = self.reads_at
         try:
-            if self.reads_at is not None and (values[self.reads_at[0]] or values[self.reads_at[1]]):
-                first, last = values[self.reads_at[0]], values[self.reads_at[1]]
+            if reads_at is not None:
+                first = values[reads_at[0]]
+                last = values[reads_at[1]]
+                if first or last:
+                    if self.usage_at is not None and values[self.usage_at]:
+                        return None
+                    # Whole reads without leading zeros (the common case) are written as given.
+                    if (
+                        first.isdigit()
+                        and last.isdigit()
+                        and first.isascii()
+                        and last.isascii()
+                        and len(first) <= 12
+                        and len(last) <= 12
+                        and (first[0] != "0" or len(first) == 1)
+                        and (last[0] != "0" or len(last) == 1)
+                    ):
+                        previous = Decimal(first)
+                        current = Decimal(last)
+                        if current < previous:  # a roll-over or an error: the engine says which
+                            return None
+                        usage = _subtract(current, previous)
+                        reads = ',"reads":{"previous":"' + first + '","current":"' + last + '"}'
+                        return bill.render(usage, reads.encode())
+            read = self._usage(values)
+            return None if read is None else bill.render(*read)
+        except (LeanFallback, ArithmeticError):
+            return None
+
+    def figures(self, values: Sequence[str], account: str) -> BillFigures | None:
+        """The figures of the bill of a row as wide as the header, for ``account``, or
+        ``None`` for a row the engine bills itself."""
+        kind = self.kind_of(values)
+        found = self.kinds.get(kind, _UNSEEN)
+        bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
+        if bill is None:
+            return None
+        try:
+            usage = self._usage(values)
+            return None if usage is None else bill.figures(usage[0], account)
+        except (LeanFallback, ArithmeticError):
+            return None
+
+    def _usage(self, values: Sequence[str]) -> tuple[Decimal, bytes] | None:
+        """The usage of a row and its meter reads as :func:`~tariffcore.rows.reads_text`
+        writes them (empty for none); ``None`` when the engine must read them."""
+        for index in self.blank_at:
+            if values[index] and not values[index].isspace():
+                return None
+        usage_text = values[self.usage_at] if self.usage_at is not None else ""
+        if self.reads_at is not None:
+            first, last = values[self.reads_at[0]], values[self.reads_at[1]]
+            if first or last:
                 if usage_text or not (_plain(first) and _plain(last)):
                     return None
                 previous = Decimal(first)
                 current = Decimal(last)
                 if current < previous:  # a roll-over or an error: the engine says which
                     return None
-                usage = MONEY_CONTEXT.subtract(current, previous)
-                reads = reads_text(_written(first, previous), _written(last, current))
-            elif _plain(usage_text):
-                usage = Decimal(usage_text)
-            else:
-                return None
-            return bill.render(usage, reads).encode()
-        except (LeanFallback, ArithmeticError):
-            return None
+                usage = _subtract(current, previous)
+                return usage, reads_text(_written(first, previous), _written(last, current)).encode()
+        return (Decimal(usage_text), b"") if _plain(usage_text) else None
 
     def _kind(self, values: Sequence[str], kind: Hashable) -> LeanBill | None:
         """The lean bill of the accounts like the row ``values``: read and planned by the

@@ -207,8 +207,11 @@ class _Tiered(ChargeType):
             plan = plans.get(cls)
             if plan is None or (plan.table.scale_by_households and households < 1):
                 return None
-            main = plan.table.lean(households, months, graduated)
             extra = plan.allowance
+            rate = plan.table.single_rate()
+            if extra is None and rate is not None:
+                return _flat(cls, rate, graduated)
+            main = plan.table.lean(households, months, graduated)
             if extra is None:
 
                 def charge(usage: Decimal) -> LeanResult:
@@ -412,6 +415,25 @@ class _Tiered(ChargeType):
             rate_before = rate
             tiers.append(Tier(upto, rate, upper_unknown=spec.upto == UNKNOWN))
         return TierTable(tuple(tiers), entry.scale_by_households)
+
+
+def _flat(cls: str, rate: Decimal, graduated: bool) -> LeanCharge:
+    """The lean charge of a table of one open tier at ``rate``: what the lean cut of
+    :meth:`TierTable.lean` gives of it, in the same operations, without walking the table."""
+    ctx = MONEY_CONTEXT
+    add, subtract, multiply = ctx.add, ctx.subtract, ctx.multiply
+
+    def graduated_flat(usage: Decimal) -> LeanResult:
+        if usage <= ZERO:
+            return ZERO, cls, usage, "m3", None
+        return add(ZERO, multiply(subtract(usage, ZERO), rate)), cls, usage, "m3", rate
+
+    def volume_flat(usage: Decimal) -> LeanResult:
+        if usage == 0:
+            return ZERO, cls, usage, "m3", None
+        return add(ZERO, multiply(usage, rate)), cls, usage, "m3", rate
+
+    return graduated_flat if graduated else volume_flat
 
 
 class Graduated(_Tiered):

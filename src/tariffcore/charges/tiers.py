@@ -160,6 +160,14 @@ class TierTable:
             lower = upper
         raise AssertionError("a tier table always ends with an open tier")  # pragma: no cover
 
+    def single_rate(self) -> Decimal | None:
+        """The rate of a table of one open tier whose rate is known (all usage at one rate,
+        however the table is cut); ``None`` for any other table."""
+        if len(self.tiers) != 1:
+            return None
+        tier = self.tiers[0]
+        return tier.rate if tier.upper is None and not tier.upper_unknown else None
+
     def lean(self, households: int, months: int, graduated: bool) -> Cut:
         """What :meth:`graduated` (or :meth:`volume`) computes of a usage without a split
         period, as ``(amount, number of slices, rate of the first slice)``: the sum of the

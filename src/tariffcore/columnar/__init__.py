@@ -17,6 +17,7 @@ when the fast backend is asked for, and the core works without it. What it holds
 from __future__ import annotations
 
 from .amounts import decimal_texts, minor_units, money_texts, round_steps
+from .arrays import ints
 from .column import INT64_MAX, DecimalColumn, Ops, scaled
 from .csvread import Block, Usage, csv_blocks, read_header, read_usage
 from .jsonlines import Billed, KindBills, KindPlans, bill_kinds, lean_block
@@ -43,6 +44,7 @@ __all__ = [
     "csv_blocks",
     "decimal_texts",
     "group_kinds",
+    "ints",
     "kind_table",
     "lean_block",
     "minor_units",

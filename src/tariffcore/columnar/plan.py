@@ -48,7 +48,7 @@ class _BillTemplate(Protocol):
 class KindBill(Protocol):
     """What the columnar backend reads of a lean bill (:class:`~tariffcore.engine.LeanBill`)."""
 
-    charges: Sequence[tuple[Any, Any, Any, Any, Any]]
+    steps: Sequence[Any]  # each with its line's template, ``template``
     template: Any
     limit: Decimal | None
     currency: str
@@ -139,7 +139,8 @@ class KindPlan:
         self.middle = texts.number(template.middle)
         self.tail = texts.number(template.tail)
         self.lines: list[LineText] = []
-        for _, _, _, line, _ in bill.charges:
+        for step in bill.steps:
+            line = step.template
             self.lines.append(
                 LineText(texts.number(line.head), texts.number('","quantity":"'), None, {}, line, None)
             )

@@ -11,16 +11,18 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..batch import (
     BACKENDS,
     BatchEngine,
+    Figured,
     csv_file_to_jsonl,
     fast_csv_file_to_jsonl,
     fast_csv_file_to_parquet,
     fast_csv_to_jsonl,
+    figures_work,
     job_cache_size,
     jsonl_parallel,
     jsonl_work,
@@ -29,8 +31,8 @@ from ..batch import (
     use_fast,
 )
 from ..engine import charge_ids
-from ..errors import TariffcoreError
-from ..rows import EXPLAIN_LEVELS, SqliteBillWriter, input_format, read_chunks, writer_for
+from ..errors import BillingError, TariffcoreError
+from ..rows import EXPLAIN_LEVELS, input_format, read_chunks, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output
 from ._conventions import (
@@ -261,8 +263,11 @@ def _run(
                     failed += errors
             if binary is not None:
                 binary.flush()
-    else:
-        results = run_chunks(engine, chunks, results_work, args.jobs)
+    elif fmt in ("parquet", "sqlite"):  # these write each line's explanation: the bills
+        results = (
+            [(outcome.number, outcome.account, outcome.result) for outcome in outcomes]
+            for outcomes in run_chunks(engine, chunks, results_work, args.jobs)
+        )
         done = None
         if fmt == "parquet" and fast and args.jobs <= 1 and kind == "csv" and not stdin:
             done = fast_csv_file_to_parquet(engine, source, args.output, columns, progress)
@@ -272,27 +277,31 @@ def _run(
             from ..rows import ParquetBillWriter
 
             rows, failed = _write(ParquetBillWriter(args.output, columns), results)
-        elif fmt == "sqlite":
+        else:
+            from ..rows import SqliteBillWriter
+
             run_table = {"command": "bill", "ruleset": args.ruleset or "", "tariffcore": __version__}
             rows, failed = _write(SqliteBillWriter(args.output, columns, run_table), results)
-        else:
-            with output(args.output) as stream:
-                rows, failed = _write(writer_for(fmt, stream, columns), results)
+    else:  # CSV and tables read the figures of each bill: lean bills give them
+        with output(args.output) as stream:
+            figures = run_chunks(engine, chunks, figures_work, args.jobs)
+            rows, failed = _write(writer_for(fmt, stream, columns), figures)
     progress.finish()
     summary_line(args, rows=rows, bills=rows - failed, errors=failed, started=started)
     return 1 if failed else 0
 
 
-def _write(writer: object, batches: object) -> tuple[int, int]:
-    """Write every outcome of ``batches`` with ``writer``: (rows, error rows). A writer that
-    can discard what it wrote (a database) does so when the run fails."""
+def _write(writer: object, batches: Iterable[list[tuple[int, str, Figured]]]) -> tuple[int, int]:
+    """Write every ``(row number, account, result)`` of ``batches`` with ``writer``: (rows,
+    error rows). A writer that can discard what it wrote (a database) does so when the run
+    fails."""
     rows = failed = 0
     try:
-        for outcomes in batches:  # type: ignore[attr-defined]
-            for outcome in outcomes:
+        for batch in batches:
+            for _, account, result in batch:
                 rows += 1
-                failed += outcome.failed
-                writer.write(outcome.account, outcome.result)  # type: ignore[attr-defined]
+                failed += isinstance(result, BillingError)
+                writer.write(account, result)  # type: ignore[attr-defined]
     except BaseException:
         discard = getattr(writer, "discard", None)
         if discard is not None:

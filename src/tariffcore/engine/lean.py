@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..bill import Account, Reading
+from ..bill import Account, BillFigures, FigureLine, Reading
 from ..charges import ChargeKernel, LeanCharge, LeanFallback, kernel_of, lean_of
 from ..errors import BillingError
 from ..money import (
@@ -43,18 +43,86 @@ from .version import CompiledVersion
 __all__ = ["LeanBill", "LeanFacts", "lean_bill"]
 
 _ONE = Decimal(1)
+_add = MONEY_CONTEXT.add
 Round = Callable[[Decimal], Decimal]
 
 
-def _rounder(rounding: Rounding | None) -> tuple[Round | None, bool]:
-    """``rounding.apply``, or the one quantize it comes to for a unit of exactly 1; and
-    whether it is that quantize (its results are whole, written without a fraction)."""
+def _rounder(rounding: Rounding | None) -> tuple[Round | None, str | None]:
+    """``rounding.apply``, or (``None`` and) the rounding mode of the one quantize it comes to
+    for a unit of exactly 1 (whose results are whole, written without a fraction)."""
     if rounding is None:
-        return None, False
+        return None, None
     if rounding.unit == 1 and rounding.unit.as_tuple().exponent == 0:
-        mode = ROUNDING_METHODS[rounding.method]
-        return (lambda value: value.quantize(_ONE, mode, MONEY_CONTEXT)), True
-    return rounding.apply, False
+        return None, ROUNDING_METHODS[rounding.method]
+    return rounding.apply, None
+
+
+def _text(value: Decimal) -> str:
+    """:func:`~tariffcore.money.format_amount` of ``value``: ``str`` where it writes the same
+    (no exponent, no sign), which is the common case and the cheaper one."""
+    text = str(value)
+    return format_amount(value) if text[0] == "-" or "E" in text else text
+
+
+class _Step:
+    """One charge of a lean bill, with what it wrote last: a charge that gives the very same
+    result again (a fixed charge) is not rounded or written again, and the end of its line
+    (unit, unit price, rule, version) is kept while they stay the same."""
+
+    __slots__ = (
+        "kernel",
+        "label",
+        "version",
+        "apply",
+        "mode",
+        "exact",
+        "template",
+        "head",
+        "found",
+        "amount",
+        "line",
+        "rule",
+        "unit",
+        "price",
+        "rest",
+        "kept",
+        "figure",
+        "rules",
+    )
+
+    def __init__(
+        self,
+        kernel: LeanCharge,
+        rounding: Rounding | None,
+        exact: bool,
+        template: LineTemplate,
+        label: str = "",
+        version: str = "",
+    ):
+        self.kernel = kernel
+        self.label = label
+        self.version = version
+        self.apply, self.mode = _rounder(rounding)
+        #: Whether every amount is at the currency's scale once rounded (no check needed).
+        self.exact = exact and self.mode is not None
+        self.template = template
+        self.head = template.head.encode()
+        self.found: Any = None
+        self.amount = _ONE
+        self.line = b""
+        self.rule: Any = None
+        self.unit: Any = None
+        self.price: Any = None
+        self.rest = b""
+        self.kept: Any = None  # the last result made into a figure line, and that line
+        self.figure: Any = None
+        self.rules: dict[str, str] = {}
+
+    def end(self, rule: str, unit: str | None, price: Decimal | None) -> bytes:
+        """The end of the line for ``rule``, ``unit`` and ``price`` (kept for the next bill)."""
+        self.rule, self.unit, self.price = rule, unit, price
+        self.rest = self.template.rest(unit, None if price is None else _text(price), rule).encode()
+        return self.rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,89 +143,143 @@ class LeanFacts:
 class LeanBill:
     """The bills of one account under one version, by usage (see :func:`lean_bill`)."""
 
-    __slots__ = ("charges", "template", "limit", "zero", "currency", "texts", "kernels", "facts")
+    __slots__ = ("steps", "template", "limit", "zero", "currency", "fields", "kernels", "facts")
 
     def __init__(
         self,
-        charges: list[tuple[LeanCharge, Round | None, bool, LineTemplate]],
+        charges: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate, str, str]],
         template: BillTemplate,
         limit: Decimal | None,
         currency: str,
+        fields: tuple[Any, ...] = (),
         kernels: tuple[tuple[ChargeEntry, ChargeKernel | None], ...] = (),
         facts: LeanFacts | None = None,
     ) -> None:
-        # Each charge with the last result of its lean charge, and that result's amount and
-        # line: a charge that gives the very same result again (a fixed charge) is not
-        # rounded or written again.
-        self.charges: list[tuple[LeanCharge, Round | None, bool, LineTemplate, list[Any]]] = [
-            (kernel, rounding, exact, line, [None, None, ""]) for kernel, rounding, exact, line in charges
-        ]
+        self.steps = tuple(_Step(*charge) for charge in charges)
         self.template = template
         self.limit = limit
         self.zero = minor_unit(currency) * 0  # zero at the currency's scale, as a bill's total
         self.currency = currency
-        #: The text of the unit prices written so far, by identity (a table's own rates).
-        self.texts: dict[int, tuple[Decimal, str]] = {}
+        #: What every bill of this account shares, for :meth:`figures`: (ruleset, version,
+        #: not included, estimated, use class, meter, households, not requested).
+        self.fields = fields
         #: Each charge's compiled entry and its kernel for this account (``None`` where its
         #: type has none): what the columnar backend computes a column of usages with.
         self.kernels = kernels
         #: What every bill of this account shares, as values (for typed outputs).
         self.facts = facts
 
-    def render(self, usage: Decimal, reads: str = "") -> str:
-        """The JSON line of the bill of ``usage`` m³ after its account (``reads`` as
-        :func:`~tariffcore.rows.reads_text` writes them); :class:`LeanFallback` for a bill this
-        account's lean bill leaves to the engine."""
+    def figures(self, usage: Decimal, account: str) -> BillFigures:
+        """The figures of the bill of ``usage`` m³ for the account ``account`` (those of the
+        :class:`~tariffcore.Bill` the engine would give); :class:`LeanFallback` for a bill
+        left to the engine."""
         if self.limit is not None and usage >= self.limit:
             raise LeanFallback  # the billing cycle refuses it: the engine says why
-        usage_text = _text(usage)
-        add = MONEY_CONTEXT.add
-        texts = self.texts
         total = self.zero
-        lines: list[str] = []
-        for kernel, rounding, exact, template, last in self.charges:
-            found = kernel(usage)
+        lines: list[FigureLine] = []
+        for step in self.steps:
+            found = step.kernel(usage)
             if found is None:
                 continue
-            if found is last[0]:
-                total = add(total, last[1])
-                lines.append(last[2])
+            if found is not step.kept:
+                unrounded, rule, quantity, unit, price = found
+                named = step.rules.get(rule)
+                if named is None:
+                    named = step.rules[rule] = (
+                        f"{step.template.charge}.{rule}" if rule else step.template.charge
+                    )
+                step.figure = FigureLine(
+                    step.template.charge,
+                    step.label,
+                    self._amount(step, unrounded),
+                    quantity,
+                    unit,
+                    price,
+                    named,
+                    step.version,
+                )
+                step.kept = found
+            line = step.figure
+            total = _add(total, line.amount)
+            lines.append(line)
+        ruleset, version, missing, estimated, use_class, meter_mm, households, skipped = self.fields
+        return BillFigures(
+            account,
+            ruleset,
+            version,
+            self.currency,
+            usage,
+            tuple(lines),
+            total,
+            missing,
+            estimated,
+            use_class,
+            meter_mm,
+            households,
+            skipped,
+        )
+
+    def _amount(self, step: _Step, unrounded: Decimal) -> Decimal:
+        """A line's amount: ``unrounded`` rounded as its charge declares, at the currency's scale."""
+        if step.mode is not None:
+            amount = unrounded.quantize(_ONE, step.mode, MONEY_CONTEXT)
+        else:
+            amount = step.apply(unrounded) if step.apply is not None else unrounded
+        if not step.exact:
+            scaled = at_scale(amount, self.currency)
+            if scaled is None:
+                raise LeanFallback  # a fraction of the minor unit: an error row
+            amount = scaled
+        return amount
+
+    def render(self, usage: Decimal, reads: bytes = b"") -> bytes:
+        """The JSON line of the bill of ``usage`` m³ after its account, in UTF-8 (``reads``
+        as :func:`~tariffcore.rows.reads_text` writes them); :class:`LeanFallback` for a bill
+        this account's lean bill leaves to the engine."""
+        if self.limit is not None and usage >= self.limit:
+            raise LeanFallback  # the billing cycle refuses it: the engine says why
+        usage_text = _text(usage).encode()
+        quantity_usage = b'","quantity":"' + usage_text + b'"'
+        total = self.zero
+        lines: list[bytes] = []
+        append = lines.append
+        for step in self.steps:
+            found = step.kernel(usage)
+            if found is None:
+                continue
+            if found is step.found:
+                total = _add(total, step.amount)
+                append(step.line)
                 continue
             unrounded, rule, quantity, unit, price = found
-            amount = rounding(unrounded) if rounding is not None else unrounded
-            if not exact:
-                scaled = at_scale(amount, self.currency)
-                if scaled is None:
-                    raise LeanFallback  # a fraction of the minor unit: an error row
-                amount = scaled
-            total = add(total, amount)
-            if price is None:
-                price_text = None
+            if step.exact:  # whole, at the currency's scale: written without an exponent
+                amount = unrounded.quantize(_ONE, step.mode, MONEY_CONTEXT)
+                text = str(amount)
+                if text[0] == "-":
+                    text = format_amount(amount)
             else:
-                known = texts.get(id(price))
-                if known is not None and known[0] is price:
-                    price_text = known[1]
-                else:
-                    price_text = _text(price)
-                    if len(texts) < 1024:
-                        texts[id(price)] = (price, price_text)  # kept, so its id is not reused
-            text = format(amount, "f")
-            line = template.render(
-                format_amount(amount) if text[0] == "-" else text,
-                usage_text if quantity is usage else None if quantity is None else _text(quantity),
-                unit,
-                price_text,
-                rule,
+                amount = self._amount(step, unrounded)
+                text = _text(amount)
+            total = _add(total, amount)
+            rest = (
+                step.rest
+                if rule is step.rule and price is step.price and unit is step.unit
+                else step.end(rule, unit, price)
             )
-            last[0], last[1], last[2] = found, amount, line
-            lines.append(line)
-        return self.template.render(usage_text, lines, _text(total), reads)
-
-
-def _text(value: Decimal) -> str:
-    """:func:`~tariffcore.money.format_amount`, with one look at the sign for the common case."""
-    text = format(value, "f")
-    return format_amount(value) if text[0] == "-" else text
+            if quantity is usage:
+                line = step.head + text.encode() + quantity_usage + rest
+            else:
+                written = (
+                    b'","quantity":null'
+                    if quantity is None
+                    else b'","quantity":"' + _text(quantity).encode() + b'"'
+                )
+                line = step.head + text.encode() + written + rest
+            step.found = found
+            step.amount = amount
+            step.line = line
+            append(line)
+        return self.template.render_bytes(usage_text, lines, _text(total).encode(), reads)
 
 
 def lean_bill(
@@ -209,7 +331,7 @@ def _lean_bill(
     below = cycle.below_monthly_m3.get(months) if cycle is not None else None
     limit = MONEY_CONTEXT.multiply(below, months) if below is not None else None
     whole = minor_unit(spec.currency).as_tuple().exponent == 0
-    found: list[tuple[LeanCharge, Round | None, bool, LineTemplate]] = []
+    found: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate, str, str]] = []
     kernels: list[tuple[ChargeEntry, ChargeKernel | None]] = []
     for planned in plan.charges:
         if wanted is not None and planned.id not in wanted:
@@ -224,10 +346,9 @@ def _lean_bill(
         kernel = specialise(account, households, scale) if specialise is not None else None
         if kernel is None:
             return None
-        rounding, to_one = _rounder(charge.rounding)
         # A unit of 1 in a currency of whole units leaves every amount at the currency's scale.
-        exact = whole and to_one
-        found.append((kernel, rounding, exact, LineTemplate(charge.id, charge.label, version.version)))
+        line = LineTemplate(charge.id, charge.label, version.version)
+        found.append((kernel, charge.rounding, whole, line, charge.label, version.version))
         column = kernel_of(charge.compute)
         kernels.append((charge, column(account, households, scale) if column is not None else None))
     missing = list(plan.not_included)
@@ -245,6 +366,16 @@ def _lean_bill(
         (account.use_class, account.meter_mm, households),
         reading_to_dict(reading),
     )
+    fields = (
+        spec.ruleset,
+        spec.version,
+        tuple(missing),
+        reading.estimated,
+        account.use_class,
+        account.meter_mm,
+        households,
+        skipped,
+    )
     facts = LeanFacts(
         f"{spec.ruleset}@{spec.version}",
         spec.currency,
@@ -254,4 +385,4 @@ def _lean_bill(
         households,
         tuple(n.charge for n in missing),
     )
-    return LeanBill(found, template, limit, spec.currency, tuple(kernels), facts)
+    return LeanBill(found, template, limit, spec.currency, fields, tuple(kernels), facts)

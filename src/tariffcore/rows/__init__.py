@@ -4,7 +4,8 @@ in chunks, and writing bills and error rows.
 
 from __future__ import annotations
 
-from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, pyarrow
+from typing import TYPE_CHECKING, Any
+
 from .cells import plain_record, plain_value
 from .chunks import (
     CHUNK_ROWS,
@@ -40,23 +41,36 @@ from .output import (
     reading_to_dict,
     writer_for,
 )
-from .parquet import (
-    ParquetBillWriter,
-    ParquetRowsWriter,
-)
 from .progress import (
     Progress,
     clock,
 )
 from .render import BillTemplate, LineTemplate, reads_text
-from .sqlite import (
-    SqliteBillWriter,
-    SqliteFile,
-    Table,
-    line_rows,
-    quoted,
-    sql_text,
-)
+
+if TYPE_CHECKING:
+    from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, pyarrow
+    from .parquet import ParquetBillWriter, ParquetRowsWriter
+    from .sqlite import SqliteBillWriter, SqliteFile, Table, line_rows, quoted, sql_text
+
+#: Where the names of Arrow, Parquet and SQLite output live: imported on first use, so that a
+#: run writing JSON lines or CSV does not load them.
+_LAZY = {
+    **dict.fromkeys(("AMOUNT_PRECISION", "AMOUNT_SCALE", "BillColumns", "pyarrow"), "arrow"),
+    **dict.fromkeys(("ParquetBillWriter", "ParquetRowsWriter"), "parquet"),
+    **dict.fromkeys(("SqliteBillWriter", "SqliteFile", "Table", "line_rows", "quoted", "sql_text"), "sqlite"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value  # found once: the next use is a plain attribute
+    return value
+
 
 __all__ = [
     "AMOUNT_PRECISION",

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from ..bill import Bill, BillLine, LinePart, Reading, TierSlice
+from ..bill import Bill, BillFigures, BillLine, LinePart, Reading, TierSlice
 from ..errors import BillingError
 from ..money import format_amount, format_money
 
@@ -178,7 +178,7 @@ CSV_LEADING = ("account", "ruleset", "usage_m3")
 CSV_TRAILING = ("other_charges", "total", "not_included", "error_code", "error_message")
 
 
-def account_cells(bill: Bill) -> list[str | None]:
+def account_cells(bill: Bill | BillFigures) -> list[str | None]:
     """The values of :data:`ACCOUNT_COLUMNS` for ``bill`` (``None`` where it has none)."""
     return [
         bill.use_class,
@@ -187,7 +187,7 @@ def account_cells(bill: Bill) -> list[str | None]:
     ]
 
 
-def charge_cells(bill: Bill, charges: Sequence[str]) -> tuple[list[str | None], list[str]]:
+def charge_cells(bill: Bill | BillFigures, charges: Sequence[str]) -> tuple[list[str | None], list[str]]:
     """The bill's amount under each of ``charges`` (``None`` where it has no such line), and
     its other lines as ``charge=amount``: the charge columns of the CSV and Parquet outputs."""
     amounts: dict[str, str | None] = dict.fromkeys(charges)
@@ -230,7 +230,8 @@ class CsvWriter(BillWriter):
         self.writer = csv.writer(stream, lineterminator="\n")
         self.writer.writerow([*CSV_LEADING, *self.charges, *CSV_TRAILING, *ACCOUNT_COLUMNS])
 
-    def write(self, account: str, result: Bill | BillingError) -> None:
+    def write(self, account: str, result: Bill | BillFigures | BillingError) -> None:
+        """One row (a bill's figures write the same row as the bill)."""
         if isinstance(result, BillingError):
             self.writer.writerow(
                 [
@@ -277,7 +278,8 @@ class TableWriter(BillWriter):
         self.rows: list[tuple[str, str] | tuple[str, str, str, dict[str, str], str, str]] = []
         self.errors = 0
 
-    def write(self, account: str, result: Bill | BillingError) -> None:
+    def write(self, account: str, result: Bill | BillFigures | BillingError) -> None:
+        """One row (a bill's figures write the same row as the bill)."""
         if isinstance(result, BillingError):
             self.errors += 1
             self.rows.append((account, f"error {result.code}: {result.message}"))

@@ -42,6 +42,16 @@ class LineTemplate:
     ) -> str:
         """One line: ``rule`` is the charge type's rule (``general``; empty for none), named
         on the line after the charge id (``water.general``)."""
+        return (
+            self.head
+            + amount
+            + ('","quantity":null' if quantity is None else '","quantity":"' + quantity + '"')
+            + self.rest(unit, unit_price, rule)
+        )
+
+    def rest(self, unit: str | None, unit_price: str | None, rule: str) -> str:
+        """The end of a line after its quantity: its unit, unit price, rule and version (what
+        a lean bill keeps while they stay the same from one bill to the next)."""
         named = self._rules.get(rule)
         if named is None:
             full = f"{self.charge}.{rule}" if rule else self.charge
@@ -49,22 +59,14 @@ class LineTemplate:
         written = self._units.get(unit)
         if written is None:
             written = self._units[unit] = f',"unit":{compact_json(unit)},"unit_price":'
-        return (
-            self.head
-            + amount
-            + ('","quantity":null' if quantity is None else '","quantity":"' + quantity + '"')
-            + written
-            + ("null" if unit_price is None else '"' + unit_price + '"')
-            + named
-            + self.tail
-        )
+        return written + ("null" if unit_price is None else '"' + unit_price + '"') + named + self.tail
 
 
 class BillTemplate:
     """The JSON line of a lean bill after its account (``"ruleset":…}`` and a newline): what
     every bill of one version and one kind of account shares, with the figures put in."""
 
-    __slots__ = ("head", "middle", "tail")
+    __slots__ = ("head", "middle", "tail", "encoded")
 
     def __init__(
         self,
@@ -86,6 +88,14 @@ class BillTemplate:
         fields.update(use_class=use_class, meter_mm=meter_mm, household_units=households)
         fields.update(dates)
         self.tail = compact_json(fields)[1:-1]
+        #: The fixed parts in UTF-8, for :meth:`render_bytes`.
+        self.encoded = (self.head.encode(), self.middle.encode(), b'],"total":"', self.tail.encode())
+
+    def render_bytes(self, usage: bytes, lines: Iterable[bytes], total: bytes, reads: bytes = b"") -> bytes:
+        """:meth:`render` in UTF-8, from figures and lines in UTF-8 (encoding a whole line of
+        text costs more than joining its parts encoded once)."""
+        head, middle, between, tail = self.encoded
+        return head + usage + middle + b",".join(lines) + between + total + b'",' + tail + reads + b"}\n"
 
     def render(self, usage: str, lines: Iterable[str], total: str, reads: str = "") -> str:
         """The line of a bill of ``usage`` m³ with ``lines`` (from :meth:`LineTemplate.render`),
