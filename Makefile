@@ -57,12 +57,16 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
-## bench: the city-scale benchmark (500,000 accounts under kr/daejeon; tariffcore, OpenFisca,
-## a hand-written function), figures into benchmarks/results/; not part of `make test`
+## bench: the city-scale benchmark under kr/daejeon (a distinct city of 1,000,000 meter reads and
+## the benchmark city of 500,000 accounts; tariffcore, OpenFisca, a hand-written function),
+## figures into benchmarks/results/; not part of `make test` (see benchmarks/README.md)
 BENCH_ACCOUNTS ?= 500000
+BENCH_DISTINCT ?= 1000000
+BENCH_FLATNESS ?= 5000000
 BENCH_RUNS ?= 3
 bench: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/run.py --accounts $(BENCH_ACCOUNTS) --runs $(BENCH_RUNS)
+	$(BIN)/python benchmarks/run.py --accounts $(BENCH_ACCOUNTS) --distinct $(BENCH_DISTINCT) \
+		--flatness $(BENCH_FLATNESS) --runs $(BENCH_RUNS)
 
 # ...plus what the docs build needs.
 $(VENV)/.installed-docs: $(VENV)/.installed

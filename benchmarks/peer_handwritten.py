@@ -2,8 +2,9 @@
 
     python benchmarks/peer_handwritten.py CITY.csv OUT.jsonl
 
-Streams the city row by row through :func:`daejeon_by_hand.bill` and writes one JSON line
-per account: ``{"account", "ruleset", "lines": [{"charge", "amount"}], "total"}``, or an
+Streams the city row by row through :func:`daejeon_by_hand.bill` (the usage from
+``usage_m3``, or from ``previous_read`` and ``current_read`` in a city of meter reads) and
+writes one JSON line per account: ``{"account", "ruleset", "lines": [{"charge", "amount"}], "total"}``, or an
 error row for a class or meter the table does not have.
 """
 
@@ -24,11 +25,14 @@ def main(source: str, target: str) -> int:
         reader = csv.reader(stream)
         header = next(reader)
         at = {name: index for index, name in enumerate(header)}
-        a, c, m, u = at["account"], at["use_class"], at["meter_mm"], at["usage_m3"]
+        a, c, m = at["account"], at["use_class"], at["meter_mm"]
+        u = at.get("usage_m3")
+        p, q = at.get("previous_read"), at.get("current_read")
         write = out.write
         for row in reader:
             try:
-                lines = bill(row[c], int(row[m]), Decimal(row[u]))
+                usage = Decimal(row[u]) if u is not None else Decimal(row[q]) - Decimal(row[p])
+                lines = bill(row[c], int(row[m]), usage)
             except (KeyError, ValueError) as exc:
                 write(f'{{"account":"{row[a]}","error":{{"code":"not_billed","message":"{exc}"}}}}\n')
                 continue

@@ -2,7 +2,8 @@
 
     python benchmarks/peer_openfisca.py CITY.csv OUT.jsonl
 
-Reads the city into numpy arrays, builds one simulation of every account, computes every
+Reads the city into numpy arrays (the usage from ``usage_m3``, or ``current_read`` minus
+``previous_read`` in a city of meter reads), builds one simulation of every account, computes every
 charge vectorised (float32, as OpenFisca stores float variables) and writes one JSON line per
 account: ``{"account", "ruleset", "lines": [{"charge", "amount"}], "total"}``.
 """
@@ -36,7 +37,13 @@ def main(source: str, target: str) -> int:
     simulation = SimulationBuilder().build_default_simulation(system, len(accounts))
     simulation.set_input("use_class", PERIOD, np.array(data["use_class"]))
     simulation.set_input("meter_mm", PERIOD, np.array(data["meter_mm"], dtype=np.int32))
-    simulation.set_input("usage_m3", PERIOD, np.array(data["usage_m3"], dtype=np.float32))
+    if "usage_m3" in data:
+        usage = np.array(data["usage_m3"], dtype=np.float32)
+    else:
+        usage = np.array(data["current_read"], dtype=np.float32) - np.array(
+            data["previous_read"], dtype=np.float32
+        )
+    simulation.set_input("usage_m3", PERIOD, usage)
     amounts = [simulation.calculate(charge, PERIOD).tolist() for charge in CHARGES]
     totals = simulation.calculate("total", PERIOD).tolist()
     with open(target, "w", encoding="utf-8") as out:

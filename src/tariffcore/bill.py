@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .errors import InputError
 from .meter import MeterReads
@@ -21,7 +22,10 @@ from .sources import SourceRef
 __all__ = [
     "Account",
     "Bill",
+    "BillFigures",
     "BillLine",
+    "Billed",
+    "FigureLine",
     "LinePart",
     "MeterReads",
     "NotIncluded",
@@ -281,3 +285,144 @@ class Bill:
             if line.charge == charge:
                 return line
         return None
+
+
+class FigureLine(NamedTuple):
+    """A bill line's figures, without its explanation: what a :class:`BillLine` says of the
+    charge, its amount, quantity, unit, unit price, rule and version (see
+    :class:`BillFigures`)."""
+
+    charge: str
+    label: str
+    amount: Decimal
+    quantity: Decimal | None
+    unit: str | None
+    unit_price: Decimal | None
+    rule: str
+    version: str
+
+
+class BillFigures:
+    """The figures of a bill, without its explanation: every field of :class:`Bill` that
+    bulk outputs read (CSV and tables, comparisons of ordinances, re-billing), each the same
+    as the bill's, with lines as :class:`FigureLine` (no rounding, unrounded amount, sources,
+    tier slices, notes or parts) and no reading but whether it was ``estimated``.
+
+    Batch runs that need no more give these where a lean bill computes the row (see
+    :meth:`tariffcore.BatchEngine.results` with ``lean=True``); the :class:`Bill` itself,
+    with its explanation, is what :meth:`tariffcore.Ruleset.bill` gives.
+    """
+
+    __slots__ = (
+        "account",
+        "ruleset",
+        "version",
+        "currency",
+        "usage_m3",
+        "lines",
+        "total",
+        "not_included",
+        "estimated",
+        "use_class",
+        "meter_mm",
+        "household_units",
+        "not_requested",
+    )
+
+    def __init__(
+        self,
+        account: str,
+        ruleset: str,
+        version: str,
+        currency: str,
+        usage_m3: Decimal,
+        lines: tuple[FigureLine, ...],
+        total: Decimal,
+        not_included: tuple[NotIncluded, ...] = (),
+        estimated: bool = False,
+        use_class: str | None = None,
+        meter_mm: int | None = None,
+        household_units: int | None = None,
+        not_requested: tuple[str, ...] = (),
+    ) -> None:
+        self.account = account
+        self.ruleset = ruleset
+        self.version = version
+        self.currency = currency
+        self.usage_m3 = usage_m3
+        self.lines = lines
+        self.total = total
+        self.not_included = not_included
+        self.estimated = estimated
+        self.use_class = use_class
+        self.meter_mm = meter_mm
+        self.household_units = household_units
+        self.not_requested = not_requested
+
+    @classmethod
+    def of(cls, bill: Bill) -> BillFigures:
+        """The figures of ``bill``."""
+        lines = tuple(
+            FigureLine(
+                line.charge,
+                line.label,
+                line.amount,
+                line.quantity,
+                line.unit,
+                line.unit_price,
+                line.rule,
+                line.version,
+            )
+            for line in bill.lines
+        )
+        return cls(
+            bill.account,
+            bill.ruleset,
+            bill.version,
+            bill.currency,
+            bill.usage_m3,
+            lines,
+            bill.total,
+            bill.not_included,
+            bill.estimated,
+            bill.use_class,
+            bill.meter_mm,
+            bill.household_units,
+            bill.not_requested,
+        )
+
+    def with_account(self, account: str) -> BillFigures:
+        """The same figures for the account ``account``."""
+        copy = object.__new__(BillFigures)
+        for name in self.__slots__:
+            setattr(copy, name, getattr(self, name))
+        copy.account = account
+        return copy
+
+    @property
+    def label(self) -> str:
+        """``ruleset@version`` of the version that billed this account."""
+        return f"{self.ruleset}@{self.version}"
+
+    def line(self, charge: str) -> FigureLine | None:
+        """The line for ``charge``, or ``None`` if the bill has none."""
+        for line in self.lines:
+            if line.charge == charge:
+                return line
+        return None
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BillFigures) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"BillFigures({self.label}, account={self.account!r}, total={self.total})"
+
+
+#: A bill, or its figures (what bulk outputs read of it).
+Billed = Bill | BillFigures

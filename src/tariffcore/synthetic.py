@@ -6,7 +6,13 @@ and a few bath-houses and industrial meters with large usage. :func:`synthetic_c
 a city from a seed, so the same call always gives the same rows (benchmarks, ``compare``
 trials, tests). Usage is in whole m³, as meters are read. Only integer arithmetic is used.
 
-Run ``python -m tariffcore.synthetic COUNT [--seed N] [--small-meter 13]`` to print a CSV.
+With ``reads=True`` each row gives its meter's previous and current reads instead of the
+usage (:data:`READ_COLUMNS`): the previous read is drawn from 0 to 999,999 m³ and the current
+one is the previous plus the usage, so every row of such a city is distinct, as real readings
+are.
+
+Run ``python -m tariffcore.synthetic COUNT [--seed N] [--small-meter 13] [--reads]`` to print
+a CSV.
 """
 
 from __future__ import annotations
@@ -18,9 +24,19 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-__all__ = ["COLUMNS", "synthetic_city", "write_city"]
+__all__ = ["COLUMNS", "READ_COLUMNS", "synthetic_city", "write_city"]
 
 COLUMNS = ("account", "use_class", "meter_mm", "household_units", "usage_m3", "billing_month")
+#: The columns of a city of meter reads (``reads=True``).
+READ_COLUMNS = (
+    "account",
+    "use_class",
+    "meter_mm",
+    "household_units",
+    "previous_read",
+    "current_read",
+    "billing_month",
+)
 
 # (weight, lowest, highest) buckets of monthly usage in m³, drawn uniformly inside a bucket.
 _USAGE = {
@@ -59,9 +75,16 @@ def _table(pairs: Sequence[tuple[int, object]]) -> tuple[list[object], list[int]
 
 
 def synthetic_city(
-    count: int, *, seed: int = 2025, billing_month: str = "2025-03", small_meter: int = 15, prefix: str = "A"
+    count: int,
+    *,
+    seed: int = 2025,
+    billing_month: str = "2025-03",
+    small_meter: int = 15,
+    prefix: str = "A",
+    reads: bool = False,
 ) -> Iterator[dict[str, str]]:
-    """``count`` rows of the columns :data:`COLUMNS`, the same for the same arguments."""
+    """``count`` rows of the columns :data:`COLUMNS` (:data:`READ_COLUMNS` with ``reads``),
+    the same for the same arguments."""
     rng = random.Random(seed)
     classes = _table([(w, c) for w, c in _CLASSES])
     meters = {cls: _table(pairs) for cls, pairs in _METERS.items()}
@@ -81,20 +104,26 @@ def synthetic_city(
             households = str(units)
         elif cls == "general":
             households = "0" if randint(1, 100) <= 85 else str(randint(1, 3))
-        yield {
+        row = {
             "account": f"{prefix}{number:08d}",
             "use_class": cls,
             "meter_mm": str(mm or small_meter),
             "household_units": households,
-            "usage_m3": str(usage),
-            "billing_month": billing_month,
         }
+        if reads:
+            previous = randint(0, 999_999)
+            row["previous_read"] = str(previous)
+            row["current_read"] = str(previous + usage)
+        else:
+            row["usage_m3"] = str(usage)
+        row["billing_month"] = billing_month
+        yield row
 
 
 def write_city(stream: object, count: int, **options: object) -> None:
     """Write :func:`synthetic_city` as CSV with a header to ``stream``."""
     writer = csv.writer(stream, lineterminator="\n")  # type: ignore[arg-type]
-    writer.writerow(COLUMNS)
+    writer.writerow(READ_COLUMNS if options.get("reads") else COLUMNS)
     for row in synthetic_city(count, **options):  # type: ignore[arg-type]
         writer.writerow(row.values())
 
@@ -109,9 +138,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--small-meter", type=int, default=15, help="the smallest meter size in mm (13 or 15, by city)"
     )
+    parser.add_argument(
+        "--reads", action="store_true", help="meter reads instead of usage: every row distinct"
+    )
     args = parser.parse_args(argv)
     write_city(
-        sys.stdout, args.count, seed=args.seed, billing_month=args.billing_month, small_meter=args.small_meter
+        sys.stdout,
+        args.count,
+        seed=args.seed,
+        billing_month=args.billing_month,
+        small_meter=args.small_meter,
+        reads=args.reads,
     )
     return 0
 

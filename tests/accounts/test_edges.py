@@ -237,7 +237,7 @@ def test_every_command_gives_the_same_results_in_a_tiny_decimal_context(tmp_path
         "A,household,13,1,20,2025-03,12345678901234567890123456789.5\n",
         encoding="utf-8",
     )
-    tariffcore.commands.main(["bill", str(run_file), "-o", str(bills)])
+    tariffcore.commands.main(["bill", str(run_file), "--explain", "full", "-o", str(bills)])
     commands = [
         ["bill", str(ROOT / "examples" / "readings.csv"), "--ruleset", "kr/gimhae", "--format", "csv"],
         ["bill", str(run_file)],

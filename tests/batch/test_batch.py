@@ -65,6 +65,7 @@ def test_bill_output_is_the_row_by_row_output(tmp_path: Path, jobs: str) -> None
     out = tmp_path / "out.jsonl"
     status = main(
         ["bill", str(source), "--ruleset", "kr/daejeon", "-o", str(out), "--jobs", jobs, "--progress", "off"]
+        + ["--explain", "full"]
     )
     assert status == 1  # some rows failed
     text = out.read_text(encoding="utf-8")
@@ -197,6 +198,7 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
         main(
             [
                 "bill",
+                "--explain=full",
                 str(source),
                 "--ruleset",
                 "kr/daejeon",
@@ -245,6 +247,7 @@ def test_two_processes_split_a_file_and_keep_line_numbers(tmp_path: Path) -> Non
             main(
                 [
                     "bill",
+                    "--explain=full",
                     str(source),
                     "--ruleset",
                     "kr/daejeon",
@@ -272,7 +275,7 @@ def test_standard_input_streams_too(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    command = [sys.executable, "-m", "tariffcore", "bill", "-", "--ruleset", "kr/daejeon"]
+    command = [sys.executable, "-m", "tariffcore", "bill", "-", "--ruleset", "kr/daejeon", "--explain=full"]
     done = subprocess.run(command, input=MIXED.encode(), capture_output=True, check=False)
     assert done.returncode == 1
     assert done.stdout.decode() == reference_jsonl(MIXED, "kr/daejeon")
@@ -292,5 +295,6 @@ def test_meter_reads_and_missing_columns_as_row_by_row(tmp_path: Path, text: str
     source = tmp_path / "in.csv"
     source.write_text(text, encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    main(["bill", str(source), "--ruleset", "kr/gimhae", "-o", str(out), "--jobs", jobs, "--progress", "off"])
+    options = ["--jobs", jobs, "--progress", "off", "--explain", "full"]
+    main(["bill", str(source), "--ruleset", "kr/gimhae", "-o", str(out), *options])
     assert out.read_text(encoding="utf-8") == reference_jsonl(text, "kr/gimhae")

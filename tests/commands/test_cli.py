@@ -66,7 +66,7 @@ def test_bill_reads_json_lines_with_exact_numbers(tmp_path: Path, capsys: pytest
         '{"account": "J2", "use_class": "household", "meter_mm": 13, "usage_m3": -1, "billing_month": "2024-03"}\n'
         "not json\n"
     )
-    status, out, _ = run(capsys, "bill", str(source), "--ruleset", "kr/ansan")
+    status, out, _ = run(capsys, "bill", str(source), "--ruleset", "kr/ansan", "--explain", "full")
     rows = [json.loads(line) for line in out.splitlines()]
     # the 2023-07 step, in force to the 2024-06 bill (digest §7): 12.5 × 410 = 5,125.0;
     # 12.5 × 300 = 3,750.0; 12.5 × 170 = 2,125.0; base 570; each line in whole won
@@ -153,6 +153,7 @@ def test_rulesets_lists_versions_and_sources(capsys: pytest.CaptureFixture[str])
     gimhae = listing["kr/gimhae"]
     # digest §5 (v2): version A's sewer from the 2017-01 bill, A observed in 2019, 2020–2022 in
     # steps, B from 2023, the industrial class about 2023-10, B observed 2025, the 2026-01 bill
+    # (to the 2026-12 bill: nothing is given after it)
     assert [(v["version"], v["from"], v["until"]) for v in gimhae["versions"]] == [
         ("2017-01", "2017-01-01", "2018-12-31"),
         ("2019", "2019-01-01", "2019-12-31"),
@@ -162,7 +163,7 @@ def test_rulesets_lists_versions_and_sources(capsys: pytest.CaptureFixture[str])
         ("2023-01", "2023-01-01", "2023-09-30"),
         ("2023-10", "2023-10-01", "2024-12-31"),
         ("2025", "2025-01-01", "2025-12-31"),
-        ("2026-01", "2026-01-01", None),
+        ("2026-01", "2026-01-01", "2026-12-31"),
     ]
     assert gimhae["versions"][0]["sources"][0]["tag"] == "OFF"
 

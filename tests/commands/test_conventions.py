@@ -157,7 +157,7 @@ def test_report_notice_and_arrears_read_standard_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = tmp_path / "bills.jsonl"
-    _run(capsys, "bill", str(READINGS), *GIMHAE, "-o", str(run))
+    _run(capsys, "bill", str(READINGS), *GIMHAE, "-o", str(run), "--explain", "full")
     _stdin(monkeypatch, run.read_bytes())
     assert "GH-0001" not in _run(capsys, "report", "-")[1] and _run(capsys, "report", "-")[0] == 0
     _stdin(monkeypatch, run.read_bytes())
@@ -254,7 +254,20 @@ def test_every_usage_error_exits_with_2(
 def test_quiet_leaves_standard_error_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "b.jsonl"
     assert (
-        _run(capsys, "bill", str(READINGS), *GIMHAE, "-o", str(out), "--quiet", "--progress", "on")[2] == ""
+        _run(
+            capsys,
+            "bill",
+            str(READINGS),
+            *GIMHAE,
+            "-o",
+            str(out),
+            "-q",
+            "--progress",
+            "on",
+            "--explain",
+            "full",
+        )[2]
+        == ""
     )
     compare = ("compare", str(READINGS), "--ruleset", "kr/gimhae@2025", "--against", "kr/changwon")
     assert _run(capsys, *compare, "-o", str(tmp_path / "c.csv"), "-q")[2] == ""

@@ -211,7 +211,7 @@ def test_a_notice_folder_is_left_as_it_was_by_a_run_that_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run_file = tmp_path / "run.jsonl"
-    run(capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae", "-o", str(run_file))
+    run(capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae", "--explain", "full", "-o", str(run_file))
     lines = run_file.read_text(encoding="utf-8").splitlines()
     folder = tmp_path / "notices"
     folder.mkdir()

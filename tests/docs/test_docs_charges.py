@@ -51,3 +51,17 @@ def test_the_base_charge_examples() -> None:
     with pytest.raises(UnknownValueError, match="'general'"):
         v.bill(account("general", meter_mm=15), reading(0))
     assert v.bill(account("industrial", meter_mm=15), reading(0)).lines == ()
+
+
+def test_the_variants_example() -> None:
+    entry = examples()[3]["sewer"]
+    v = version(
+        {"sewer": entry}, sources=[{"id": "fees", "title": "fees", "tag": "OFF"}], use_classes=CLASSES
+    )
+    main = v.bill(account(attributes={"sewer_area": "main"}), reading(35))
+    assert main.total == 30_000  # 10 × 590 + 20 × 910 + 5 × 1,180
+    assert v.bill(account(attributes={"sewer_area": "sewer_pipe"}), reading(35)).total == 0
+    with pytest.raises(UnknownValueError) as caught:
+        v.bill(account("general", attributes={"sewer_area": "sewer_pipe"}), reading(35))
+    assert caught.value.message.endswith("(하수관로 사용지역 (sewer_area sewer_pipe))")
+    assert "(하수관로 사용지역 (sewer_area sewer_pipe))" in PAGE.read_text(encoding="utf-8")

@@ -52,7 +52,7 @@ def _snapshot(name: str, text: str) -> None:
 
 def _run(tmp_path: Path, readings: Path, *options: str) -> Path:
     out = tmp_path / "bills.jsonl"
-    main(["bill", str(readings), *options, "-o", str(out), "--progress", "off"])
+    main(["bill", str(readings), *options, "-o", str(out), "--progress", "off", "--explain", "full"])
     return out
 
 
@@ -107,8 +107,9 @@ def test_the_report_of_the_example_run_by_hand(gimhae_run: Path) -> None:
 def test_the_report_counts_reductions_and_what_is_not_included(cities_run: Path) -> None:
     data = run_report(cities_run).to_dict()
     granted = {(r["charge"], r["reduction"]): r["amount"] for r in data["reductions"]}
-    assert granted[("water", "multi_child")] == "-11550"  # UL-2: 15 t of water at 770
-    assert granted[("sewer", "vulnerable")] == "-8000"  # SE-1: 20 m³ of sewer at 400
+    # SE-1: 10 t a month over two months, 20 m³ of water at 580 and of sewer at 400
+    assert granted[("water", "vulnerable")] == "-11600"
+    assert granted[("sewer", "vulnerable")] == "-8000"
     assert data["not_included"]["base"] >= 1
     assert data["by_meter_mm"]["-"]["bills"] == 3  # Daegu and Samcheok rows give none
     assert data["currency"] == "KRW"
@@ -142,6 +143,7 @@ def test_the_report_reads_csv_parquet_and_standard_input(
     main(
         [
             "bill",
+            "--explain=full",
             str(readings),
             "--ruleset",
             "kr/gimhae",
@@ -361,11 +363,12 @@ def test_a_notice_for_every_bundled_city(catalog: tariffcore.Catalog) -> None:
 
 def test_the_notice_command(tmp_path: Path, cities_run: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "notices"
-    assert main(["notice", str(cities_run), "-o", str(folder)]) == 1  # two error rows
+    assert main(["notice", str(cities_run), "-o", str(folder)]) == 1  # four error rows
     err = capsys.readouterr().err
     assert "account UL-3 has no bill, so no notice (unknown_value:" in err
-    assert "16 notice(s) written" in err
-    assert sorted(p.name for p in folder.iterdir())[:2] == ["AS-1.html", "BS-1.html"]
+    assert "account BS-1 has no bill, so no notice (unknown_value:" in err
+    assert "14 notice(s) written" in err
+    assert sorted(p.name for p in folder.iterdir())[:2] == ["AS-1.html", "CW-1.html"]
     one = tmp_path / "se2.html"
     assert main(["notice", str(cities_run), "--account", "SE-2", "-o", str(one)]) == 0
     assert "51,360원" in one.read_text(encoding="utf-8")
@@ -375,6 +378,7 @@ def test_the_notice_command(tmp_path: Path, cities_run: Path, capsys: pytest.Cap
     main(
         [
             "bill",
+            "--explain=full",
             str(EXAMPLES / "readings.csv"),
             "--ruleset",
             "kr/gimhae",

@@ -102,6 +102,15 @@ def test_a_hostile_file_does_not_stop_the_other_rulesets_from_billing(
     status, out, err = run(
         capsys, "bill", str(readings), "--ruleset", "test/ulsan", "--rulesets-dir", str(folder)
     )
+    assert status == 0, err  # with --ruleset alone, only that ruleset's files are read
+    assert "total" in json.loads(out)
+    named = tmp_path / "named.csv"  # rows naming their ruleset load the whole directory
+    named.write_text(
+        "account,ruleset,use_class,meter_mm,household_units,usage_m3,billing_month\n"
+        "U-1,test/ulsan,household,15,1,20,2024-03\n",
+        encoding="utf-8",
+    )
+    status, out, err = run(capsys, "bill", str(named), "--rulesets-dir", str(folder))
     assert status == 0, err
     assert "total" in json.loads(out)
     path = folder / "hostile" / f"{name}.yaml"

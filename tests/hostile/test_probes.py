@@ -182,7 +182,17 @@ def test_report_and_notices_read_every_run(
     probe: Probe, probes: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bills = tmp_path / "run.jsonl"
-    run(capsys, "bill", str(probes / probe.name), "--ruleset", "kr/gimhae", "-o", str(bills))
+    run(
+        capsys,
+        "bill",
+        str(probes / probe.name),
+        "--ruleset",
+        "kr/gimhae",
+        "--explain",
+        "full",
+        "-o",
+        str(bills),
+    )
     status, out, err = run(capsys, "report", str(bills), "--format", "json")
     assert status == 0, err
     report = json.loads(out)
@@ -262,9 +272,18 @@ def test_a_hostile_rule_file_is_a_problem_and_the_good_rulesets_bill(
     readings.write_text(
         "account,use_class,meter_mm,household_units,usage_m3,billing_month\nU-1,household,15,1,20,2024-03\n"
     )
+    # with --ruleset alone, only that ruleset's files are read: the hostile one is not
     status, out, err = run(
         capsys, "bill", str(readings), "--ruleset", "test/ulsan", "--rulesets-dir", str(folder)
     )
+    assert status == 0 and len(out.splitlines()) == 1, err
+    # rows naming their ruleset load the whole directory: the hostile file is a warning
+    named = tmp_path / "named.csv"
+    named.write_text(
+        "account,ruleset,use_class,meter_mm,household_units,usage_m3,billing_month\n"
+        "U-1,test/ulsan,household,15,1,20,2024-03\n"
+    )
+    status, out, err = run(capsys, "bill", str(named), "--rulesets-dir", str(folder))
     assert status == 0 and len(out.splitlines()) == 1, err
     assert f"warning: {path}:" in err
     status, out, err = run(capsys, "rulesets", "--rulesets-dir", str(folder))

@@ -27,6 +27,8 @@ def buggy(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(self, ruleset, account, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(tariffcore.Catalog, "bill", bill)
+    # no lean bills: every row is billed by the engine, through Catalog.bill
+    monkeypatch.setattr("tariffcore.batch.lean.lean_bill", lambda *args, **kwargs: None)
     monkeypatch.setattr("tariffcore.batch.engine._CATALOGS", {})
     # workers forked from this process have the bug too (spawned ones would import anew)
     monkeypatch.setattr("tariffcore.batch.pool.START_METHOD", "fork")

@@ -103,7 +103,7 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
 def test_bill_returns_exactly_the_json_lines_of_the_bill_command(
     client: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out, _ = run_cli(capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae")
+    status, out, _ = run_cli(capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae", "--explain", "full")
     assert status == 1  # the example has error rows on purpose
     expected = [json.loads(line) for line in out.splitlines()]
     response = client.post("/bill", json={"ruleset": "kr/gimhae", "rows": _csv_rows(READINGS)})
@@ -608,7 +608,15 @@ def test_the_answer_is_what_the_bill_command_writes_with_charges(
     path = tmp_path / "rows.jsonl"
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     status, out, _ = run_cli(
-        capsys, "bill", str(path), "--ruleset", "kr/gimhae", "--charges", "water,sewer,levy"
+        capsys,
+        "bill",
+        str(path),
+        "--ruleset",
+        "kr/gimhae",
+        "--charges",
+        "water,sewer,levy",
+        "--explain",
+        "full",
     )
     assert status == 1  # the use class 'spa' is an error row
     expected = [json.loads(line) for line in out.splitlines()]

@@ -8,13 +8,27 @@ from ..rows import read_chunks
 from .cache import (
     DEFAULT_CACHE_SIZE,
     ENTRY_WEIGHT,
+    LARGEST_JOB_CACHE,
     OBJECT_WEIGHT,
     CacheStats,
     ResultCache,
+    job_cache_size,
 )
 from .engine import BatchEngine, CatalogRecipe, column_text
-from .forms import AS_JSON, AS_OBJECT, Form, Printed, fragment
+from .fast import (
+    AUTO_BYTES,
+    BACKENDS,
+    FAST_MISSING,
+    fast_available,
+    fast_csv_file_to_jsonl,
+    fast_csv_to_jsonl,
+    require_fast,
+    use_fast,
+)
+from .fastparquet import fast_csv_file_to_parquet
+from .forms import AS_FIGURES, AS_JSON, AS_LEAN_JSON, AS_OBJECT, Figured, Form, Printed, fragment, json_form
 from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
+from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome
 from .partitions import (
     PartitionResult,
@@ -27,6 +41,7 @@ from .workers import (
     bill_csv_range,
     csv_file_to_jsonl,
     csv_parts,
+    figures_work,
     jsonl_parallel,
     jsonl_work,
     results_work,
@@ -34,7 +49,18 @@ from .workers import (
 )
 
 __all__ = [
+    "AUTO_BYTES",
+    "BACKENDS",
+    "FAST_MISSING",
+    "fast_available",
+    "fast_csv_file_to_jsonl",
+    "fast_csv_file_to_parquet",
+    "fast_csv_to_jsonl",
+    "require_fast",
+    "use_fast",
+    "AS_FIGURES",
     "AS_JSON",
+    "AS_LEAN_JSON",
     "AS_OBJECT",
     "BatchEngine",
     "BilledOutcome",
@@ -45,6 +71,9 @@ __all__ = [
     "Form",
     "ENTRY_WEIGHT",
     "FailedOutcome",
+    "Figured",
+    "LARGEST_JOB_CACHE",
+    "LeanRows",
     "OBJECT_WEIGHT",
     "Outcome",
     "PartitionResult",
@@ -62,8 +91,11 @@ __all__ = [
     "bill_partition",
     "csv_file_to_jsonl",
     "csv_parts",
+    "figures_work",
     "fragment",
     "freeze",
+    "job_cache_size",
+    "json_form",
     "jsonl_parallel",
     "jsonl_work",
     "parsed_key",

@@ -13,13 +13,29 @@ from typing import Generic, TypeVar
 __all__ = [
     "DEFAULT_CACHE_SIZE",
     "ENTRY_WEIGHT",
+    "LARGEST_JOB_CACHE",
+    "job_cache_size",
     "OBJECT_WEIGHT",
     "CacheStats",
     "ResultCache",
 ]
 
-#: Bytes of results the cache holds at most (see :class:`ResultCache`).
+#: Bytes of results the cache holds at most (see :class:`ResultCache`), unless a job says more
+#: (:func:`job_cache_size`).
 DEFAULT_CACHE_SIZE = 24 << 20
+#: The most a job's cache is given by default (see :func:`job_cache_size`).
+LARGEST_JOB_CACHE = 256 << 20
+
+
+def job_cache_size(input_bytes: int) -> int:
+    """The cache budget for an input of ``input_bytes``: as many bytes as the input has, at
+    least :data:`DEFAULT_CACHE_SIZE` and at most :data:`LARGEST_JOB_CACHE`. A result weighs
+    a few dozen times its row, so in a city where about one row in 25 is new (and the rest
+    repeat) the distinct results all fit, however many rows the city has; in one whose rows do
+    not repeat the batch engine stops keeping results, so the budget is not used."""
+    return min(max(input_bytes, DEFAULT_CACHE_SIZE), LARGEST_JOB_CACHE)
+
+
 #: What a cache entry weighs besides its JSON text: key tuple, dict slot, value tuple.
 ENTRY_WEIGHT = 400
 #: What a result kept as objects (a Bill and its lines) weighs, roughly.
@@ -97,6 +113,12 @@ class ResultCache(Generic[V]):
         self.young.clear()
         self.weight = 0
         self.stats.clears += 1
+
+    def clear(self) -> None:
+        """Drop every entry (rows that do not repeat have nothing to keep)."""
+        self.old = {}
+        self.young.clear()
+        self.weight = 0
 
     def __len__(self) -> int:
         return len(self.young) + len(self.old)

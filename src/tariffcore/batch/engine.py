@@ -12,7 +12,7 @@ so results are cached. Every row, whichever way it comes, is keyed by
 :meth:`BatchEngine._miss`: chunks row by row in :meth:`BatchEngine._each`, CSV text in the same
 steps written out in :meth:`BatchEngine.csv_to_jsonl`, where a repeated row costs one key and
 one look-up. A result is kept in one of two forms, each in a cache of its own: as its JSON text
-(:data:`AS_JSON`, for JSON-lines output, where a repeat is only a join of bytes) or as the
+(:data:`~tariffcore.batch.AS_JSON`, for JSON-lines output, where a repeat is only a join of bytes) or as the
 bill or error itself (:data:`AS_OBJECT`, for every other use).
 
 An engine pickles (as the recipe to rebuild it: ruleset paths and options), which is what
@@ -22,29 +22,19 @@ ship it to other processes; each process compiles the catalog once.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from ..bill import Account, Bill, Reading
+from ..bill import Account, Bill, BillFigures, Reading
 from ..engine import Catalog, load_catalog
-from ..errors import BillingError, InputError, InputFileError, InternalError, PluginError, row_result
-from ..rows import (
-    Chunk,
-    Payload,
-    Progress,
-    check_header,
-    csv_reader,
-    missing_columns,
-    parse_row,
-    records,
-    unreadable,
-)
+from ..errors import BillingError, InputError, InternalError, PluginError, row_result
+from ..rows import EXPLAIN_LEVELS, Chunk, Payload, Progress, missing_columns, parse_row
 from .cache import DEFAULT_CACHE_SIZE, CacheStats, ResultCache
-from .forms import AS_JSON, AS_OBJECT, SAFE_ID, Form, Printed, Result, account_json
+from .forms import AS_FIGURES, AS_OBJECT, Figured, Form, Printed, Result, account_json, json_form
 from .keys import RECORD_KEYS, CsvKeys, RowKeys, Uncacheable, parsed_key
+from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome, outcome
 
 __all__ = ["BatchEngine", "CatalogRecipe", "Outcome", "column_text"]
@@ -62,12 +52,14 @@ class CatalogRecipe:
 
     paths: tuple[str, ...] = ()
     entry_points: bool = True
+    #: Only these rulesets (see :func:`~tariffcore.engine.load_catalog`); ``None``: all.
+    only: tuple[str, ...] | None = None
 
     def load(self) -> Catalog:
         """The catalog of this recipe, loaded once per process."""
         found = _CATALOGS.get(self)
         if found is None:
-            found = _CATALOGS[self] = load_catalog(self.paths, entry_points=self.entry_points)
+            found = _CATALOGS[self] = load_catalog(self.paths, entry_points=self.entry_points, only=self.only)
         return found
 
 
@@ -94,7 +86,10 @@ class BatchEngine:
 
     ``ruleset`` (``id`` or ``id@version``) bills the rows that carry no ``ruleset`` column of
     their own. ``charges`` bills only those charge ids (see :meth:`tariffcore.Ruleset.bill`).
-    Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
+    ``explain`` says how much of each bill line its JSON lines explain (``full``, the
+    default, or ``lean``: see :data:`~tariffcore.rows.EXPLAIN_LEVELS`); lean JSON lines of CSV
+    text are written by lean bills (:class:`~tariffcore.batch.lean.LeanRows`) wherever they
+    cover the row. Build it with :meth:`load` to be able to pickle it (for ``--jobs`` and Dask).
     """
 
     def __init__(
@@ -105,7 +100,12 @@ class BatchEngine:
         recipe: CatalogRecipe | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
         charges: Iterable[str] | None = None,
+        explain: str = "full",
     ) -> None:
+        if explain not in EXPLAIN_LEVELS:
+            raise ValueError(f"unknown explanation level {explain!r} (one of {', '.join(EXPLAIN_LEVELS)})")
+        self.explain = explain
+        self.json: Form[Printed] = json_form(explain)
         self.catalog = catalog
         self.charges = tuple(charges) if charges is not None else None
         self.ruleset = ruleset or None
@@ -113,6 +113,7 @@ class BatchEngine:
         self.cache_size = cache_size
         self.stats = CacheStats()
         self._caches: dict[tuple[Hashable, str], ResultCache[Any]] = {}
+        self._lean: dict[tuple[str, ...], LeanRows] = {}  # by header
         if self.ruleset is not None:
             catalog.resolve(self.ruleset)  # a bad --ruleset fails the run, not every row
 
@@ -125,10 +126,17 @@ class BatchEngine:
         entry_points: bool = True,
         cache_size: int = DEFAULT_CACHE_SIZE,
         charges: Iterable[str] | None = None,
+        explain: str = "full",
+        only: Iterable[str] | None = None,
     ) -> BatchEngine:
-        """An engine over the installed rulesets plus ``paths``; it can be pickled."""
-        recipe = CatalogRecipe(tuple(str(p) for p in paths), entry_points)
-        return cls(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)
+        """An engine over the installed rulesets plus ``paths`` (only the rulesets ``only``
+        when given: a row naming another is an error row); it can be pickled."""
+        recipe = CatalogRecipe(
+            tuple(str(p) for p in paths), entry_points, None if only is None else tuple(only)
+        )
+        return cls(
+            recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges, explain=explain
+        )
 
     def __reduce__(self) -> tuple[Callable[..., BatchEngine], tuple[Any, ...]]:
         if self.recipe is None:
@@ -136,7 +144,7 @@ class BatchEngine:
                 "a BatchEngine built from a Catalog object cannot be pickled; "
                 "build it with BatchEngine.load(...)"
             )
-        return _rebuild, (self.recipe, self.ruleset, self.cache_size, self.charges)
+        return _rebuild, (self.recipe, self.ruleset, self.cache_size, self.charges, self.explain)
 
     # -- one account
 
@@ -187,18 +195,46 @@ class BatchEngine:
 
     # -- rows
 
-    def _miss(self, cache: ResultCache[V], form: Form[V], keys: RowKeys, key: Hashable | None, row: Any) -> V:
-        """The result of a row the cache does not have, in ``form``; kept under ``key``."""
+    def _miss(
+        self,
+        cache: ResultCache[V],
+        form: Form[V],
+        keys: RowKeys,
+        key: Hashable | None,
+        row: Any,
+        account: str = "",
+    ) -> V:
+        """The result of a row the cache does not have, in ``form``; kept under ``key``. A
+        lean bill computes it where the form takes one and one covers the row (``account``
+        is the row's account id; none: the engine bills the row). A bug in tariffcore is the
+        row's :class:`~tariffcore.InternalError` row, and the run goes on."""
         try:
-            value = form.make(self._from_fields(keys.fields(row)))
+            value = self._lean_value(form, keys, row, account) if form.lean and account else None
+            if value is None:
+                value = form.make(self._from_fields(keys.fields(row)))
         except PluginError:
             raise  # a plug-in that breaks its contract stops the run, naming it
-        except Exception as exc:  # a bug in writing the row: its error row, the run goes on
-            fields = keys.fields(row)
-            return form.make(InternalError.of(exc, _account_of(fields)))
+        except Exception as exc:  # a bug in billing or writing the row: its error row
+            return form.make(InternalError.of(exc, _account_of(keys.fields(row))))
         if key is not None:
             cache.put(key, value)
         return value
+
+    def _lean_value(self, form: Form[V], keys: RowKeys, row: Any, account: str) -> Any:
+        """What the lean bill of ``row`` gives in ``form``, or ``None`` when none covers it."""
+        text = keys.text(row)
+        if text is None:
+            return None
+        header, values = text
+        lean = self._lean.get(header)
+        if lean is None:
+            if len(self._lean) >= 4:  # records of many shapes: start again from none (memory)
+                self._lean.clear()
+            lean = self._lean[header] = LeanRows(self, header)
+        if form.lean == "figures":
+            return lean.figures(values, account)
+        line = lean(values)
+        return None if line is None else (False, line)
 
     def _each(
         self, header: tuple[str, ...] | None, rows: Iterable[tuple[int, Payload]], form: Form[V]
@@ -231,7 +267,7 @@ class BatchEngine:
                 value = get(key) if key is not None else None
                 if value is None:
                     misses += 1
-                    value = self._miss(cache, form, keys, key, payload)
+                    value = self._miss(cache, form, keys, key, payload, account)
                 else:
                     hits += 1
                 yield number, account, value
@@ -255,7 +291,7 @@ class BatchEngine:
         (rows, error rows)."""
         parts: list[bytes] = []
         count = failed = 0
-        for _, account, (error_row, text) in self._each(header, rows, AS_JSON):
+        for _, account, (error_row, text) in self._each(header, rows, self.json):
             count += 1
             failed += error_row
             parts.append(account_json(account) + text)
@@ -278,81 +314,23 @@ class BatchEngine:
         """Bill CSV text ``lines`` straight into ``out`` as JSON lines; return (rows, error rows).
 
         The hot path of ``tariffcore bill``: the output of :meth:`jsonl`, with the same keys,
-        cache and results, without building chunks. With ``header``, ``lines`` start after
-        it, at line ``offset + 1``. ``position`` tells the progress bar how far the input is
-        read.
+        cache and results, without building chunks (see :func:`~tariffcore.batch.text.csv_to_jsonl`).
+        With ``header``, ``lines`` start after it, at line ``offset + 1``. ``position`` tells
+        the progress bar how far the input is read.
         """
-        reader = csv_reader(lines)
-        if header is None:
-            first = next(records(reader), None)
-            if first is None:
-                return 0, 0
-            if isinstance(first[1], InputError):
-                raise InputFileError(f"the header cannot be read: {first[1].message}")
-            header = check_header(first[1])
-        if missing_columns(header):  # every row is the same error row, naming its account
-            return self._write(header, records(reader, offset), out.write)
-        keys = CsvKeys(header)
-        cache = self._cache(header, AS_JSON)
-        parts: list[bytes] = []
-        rows = failed = unread = misses = 0
-        get, key_of, where, width = cache.get, keys.values_key, keys.where, keys.width
-        safe = SAFE_ID.match
-        append = parts.append
-        key: Hashable | None
-        hit: Printed | None
-        # The loop of _each, written out for CSV text: a row costs its key and a look-up. A
-        # record the CSV module cannot read stops the loop with its error row, and the loop
-        # goes on with the next line.
-        while True:
-            try:
-                for values in reader:
-                    if len(values) <= 1 and (not values or not values[0].strip()):  # a blank line
-                        continue
-                    rows += 1
-                    count = len(values)
-                    if count != width:
-                        if count > width:  # a row that cannot be read
-                            error = InputError(
-                                f"line {reader.line_num + offset} has more fields than the header"
-                            )
-                            unread += 1
-                            append(b'{"account":"",' + AS_JSON.make(error)[1])
-                            continue
-                        values += [""] * (width - count)
-                    account = values[where].strip()  # as CsvKeys.key, for a row of this reader
-                    if account:
-                        key = key_of(values)
-                        hit = get(key)
-                    else:  # an error row that names no account: nothing to share
-                        key = hit = None
-                    if hit is None:
-                        misses += 1
-                        hit = self._miss(cache, AS_JSON, keys, key, values)
-                    error_row, text = hit
-                    if error_row:
-                        failed += 1
-                    if account.isalnum() or safe(account):  # nothing JSON would escape
-                        append(b'{"account":"' + account.encode() + b'",')
-                    else:
-                        append(account_json(account))
-                    append(text)
-                    if len(parts) >= 128:  # ~64 rows: small writes reuse memory, no page faults
-                        out.write(b"".join(parts))
-                        parts.clear()
-                        if progress is not None and rows % 4096 < 64:
-                            progress.advance(rows - progress.rows, position() if position is not None else 0)
-                break
-            except csv.Error as exc:
-                rows += 1
-                unread += 1
-                append(b'{"account":"",' + AS_JSON.make(unreadable(exc, reader.line_num + offset))[1])
-        out.write(b"".join(parts))
-        self.stats.hits += rows - unread - misses
-        self.stats.misses += misses
-        if progress is not None:
-            progress.rows = rows
-        return rows, failed + unread
+        from .text import csv_to_jsonl
+
+        return csv_to_jsonl(self, lines, out, header, offset, progress, position)
+
+    def figures(self, chunk: Chunk, own_ids: bool = True) -> list[tuple[int, str, Figured]]:
+        """``(row number, account, result)`` of every row: a billed row computed by a lean
+        bill gives its :class:`~tariffcore.BillFigures` (what a CSV row, a table or a
+        comparison reads of a bill, the same figures as the :class:`~tariffcore.Bill`), any
+        other row its bill or error, as :meth:`results` (``own_ids`` as there)."""
+        found: list[tuple[int, str, Figured]] = []
+        for number, account, result in self._each(chunk.header, chunk.rows, AS_FIGURES):
+            found.append((number, account, _with_account(result, account) if own_ids else result))
+        return found
 
     def results(self, chunk: Chunk, own_ids: bool = True) -> list[BilledOutcome | FailedOutcome]:
         """Every row's outcome, bills carrying their own account ids (with ``own_ids=False``, a
@@ -377,13 +355,19 @@ _BILL_FIELDS = tuple(f.name for f in fields(Bill))
 _set = object.__setattr__
 
 
-def _with_account(result: Result, account: str) -> Result:
-    """``result`` for the account ``account``: a cached bill is copied with that id.
+R = TypeVar("R", Result, Figured)
+
+
+def _with_account(result: R, account: str) -> R:
+    """``result`` for the account ``account``: a cached bill (or its figures) is copied with
+    that id.
 
     The copy takes every field as it is but the id (which no check of a bill involves), so it
     skips the checks :class:`Bill` made when it was built: a repeated row costs a few
     attribute copies instead of a :func:`dataclasses.replace`.
     """
+    if isinstance(result, BillFigures):
+        return result if result.account == account else result.with_account(account)
     if not isinstance(result, Bill) or result.account == account:
         return result
     copy = object.__new__(Bill)
@@ -403,6 +387,12 @@ def _bare(error: BillingError) -> BillingError:
 
 
 def _rebuild(
-    recipe: CatalogRecipe, ruleset: str | None, cache_size: int, charges: tuple[str, ...] | None = None
+    recipe: CatalogRecipe,
+    ruleset: str | None,
+    cache_size: int,
+    charges: tuple[str, ...] | None = None,
+    explain: str = "full",
 ) -> BatchEngine:
-    return BatchEngine(recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges)
+    return BatchEngine(
+        recipe.load(), ruleset, recipe=recipe, cache_size=cache_size, charges=charges, explain=explain
+    )

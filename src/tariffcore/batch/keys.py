@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
+from datetime import date
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -28,6 +29,9 @@ class Uncacheable(Exception):
 
 
 _SCALARS = (bool, int, Decimal, float, type(None))
+#: Values a record's field may hold to be read as its text (see :meth:`RowKeys.text`): with
+#: ``bool`` (an ``int``) and ``datetime`` (a ``date``).
+_TEXTUAL = (str, int, Decimal, date)
 
 
 def freeze(value: Any) -> Any:
@@ -81,6 +85,12 @@ class RowKeys:
     def fields(self, row: Any) -> Mapping[str, Any]:
         raise NotImplementedError
 
+    def text(self, row: Any) -> tuple[tuple[str, ...], Sequence[str]] | None:
+        """The row as text under a header, as a lean bill reads it: ``(header, values)``, or
+        ``None`` when its values are not all text, whole numbers, flags, decimals, dates or
+        nulls (which :func:`~tariffcore.rows.parse_row` reads as their text)."""
+        raise NotImplementedError
+
 
 class CsvKeys(RowKeys):
     """CSV rows under one header (which has an ``account`` column and at least two others):
@@ -112,6 +122,9 @@ class CsvKeys(RowKeys):
     def fields(self, row: Sequence[str]) -> Mapping[str, Any]:
         return dict(zip(self.header, row if len(row) >= self.width else self._padded(row)))
 
+    def text(self, row: Sequence[str]) -> tuple[tuple[str, ...], Sequence[str]] | None:
+        return self.header, row if len(row) >= self.width else self._padded(row)
+
     def _padded(self, row: Sequence[str]) -> list[str]:
         return [*row, *([""] * (self.width - len(row)))]
 
@@ -133,6 +146,20 @@ class RecordKeys(RowKeys):
 
     def fields(self, row: Mapping[str, Any]) -> Mapping[str, Any]:
         return row
+
+    def text(self, row: Mapping[str, Any]) -> tuple[tuple[str, ...], Sequence[str]] | None:
+        values: list[str] = []
+        for value in row.values():
+            if value is None:
+                values.append("")
+            elif isinstance(value, _TEXTUAL):  # as parse_row reads it: its text
+                values.append(str(value).strip())
+            else:  # a float, a list…: the engine reads the record as it is
+                return None
+        ruleset = row.get("ruleset")
+        if ruleset is not None and not isinstance(ruleset, str):  # read as `value or ""`
+            return None
+        return tuple(row), values
 
 
 #: The keys of every record input (records carry their field names, so one serves them all).

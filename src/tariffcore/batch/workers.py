@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from ..rows import Chunk, Progress, check_header, csv_reader, open_text, records
 from .engine import BatchEngine
+from .forms import Figured
 from .outcome import BilledOutcome, FailedOutcome
 from .pool import WorkerPool
 
@@ -27,6 +28,7 @@ __all__ = [
     "csv_file_to_jsonl",
     "csv_parts",
     "jsonl_parallel",
+    "figures_work",
     "jsonl_work",
     "results_work",
     "run_chunks",
@@ -195,5 +197,11 @@ def jsonl_work(engine: BatchEngine, chunk: Chunk) -> tuple[bytes, int, int]:
 
 
 def results_work(engine: BatchEngine, chunk: Chunk) -> list[BilledOutcome | FailedOutcome]:
-    """Chunk → outcomes with bills: the work of every other output."""
+    """Chunk → outcomes with bills: the work of Parquet and SQLite output."""
     return engine.results(chunk)
+
+
+def figures_work(engine: BatchEngine, chunk: Chunk) -> list[tuple[int, str, Figured]]:
+    """Chunk → (row number, account, bill or its figures, or error): the work of CSV and
+    table output."""
+    return engine.figures(chunk)

@@ -24,6 +24,21 @@ from .contract import (
     known_value,
     unknown_class,
 )
+from .kernel import (
+    ChargeKernel,
+    Column,
+    KernelLine,
+    KernelOps,
+    KernelSlice,
+    KernelSpecialise,
+    Mask,
+    Pick,
+    constant_line,
+    kernel_of,
+    single_rate,
+    with_kernel,
+)
+from .lean import LeanCharge, LeanFallback, LeanResult, Specialise, lean_of, with_lean
 from .per_unit import PerUnit, PerUnitSpec, UnitPrice
 from .tiered import Graduated, TieredSpec, Volume
 
@@ -33,19 +48,37 @@ __all__ = [
     "BaseByMeter",
     "BaseByMeterSpec",
     "BillContext",
+    "ChargeKernel",
+    "Column",
+    "KernelLine",
+    "KernelOps",
+    "KernelSlice",
+    "KernelSpecialise",
+    "Mask",
+    "Pick",
+    "constant_line",
+    "kernel_of",
+    "single_rate",
+    "with_kernel",
     "ChargeType",
     "Charged",
     "CompileContext",
     "CompiledCharge",
     "Graduated",
+    "LeanCharge",
+    "LeanFallback",
+    "LeanResult",
     "PerUnit",
     "PerUnitSpec",
+    "Specialise",
     "TieredSpec",
     "UnitPrice",
     "Volume",
     "class_hints",
     "known_value",
+    "lean_of",
     "unknown_class",
+    "with_lean",
 ]
 
 #: The charge types tariffcore ships, registered by :mod:`tariffcore.plugins.builtin`.

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
+from ..bill import Account
 from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     ChargeSpec,
@@ -24,6 +25,8 @@ from .contract import (
     known_value,
     unknown_class,
 )
+from .kernel import ChargeKernel, Column, KernelLine, KernelOps, constant_line, with_kernel
+from .lean import LeanCharge, LeanResult, with_lean
 
 
 class BaseByMeterSpec(ChargeSpec):
@@ -116,7 +119,38 @@ class BaseByMeter(ChargeType):
                 )
             return Charged(rate, rule=f"{mm}mm", quantity=one, unit="month", unit_price=rate)
 
-        return compute
+        def lean(account: Account, households: int, months: int) -> LeanCharge | None:
+            """The charge of one meter: the same for every usage (what ``compute`` gives
+            without a split period); ``None`` where ``compute`` raises."""
+            key = account.use_class if per_class else None
+            table = tables.get(key)
+            mm = account.meter_mm
+            rate = table.get(mm) if table is not None and mm is not None else None
+            if rate is None:
+                return None
+            quantity = Decimal(months) if months != 1 else one
+            amount = MONEY_CONTEXT.multiply(rate, quantity) if months != 1 else rate
+            result: LeanResult = (amount, f"{mm}mm", quantity, "month", rate)
+            return lambda usage: result
+
+        def kernel(account: Account, households: int, months: int) -> ChargeKernel | None:
+            """The charge of one meter over a column of usages: the same on every row."""
+            key = account.use_class if per_class else None
+            table = tables.get(key)
+            mm = account.meter_mm
+            rate = table.get(mm) if table is not None and mm is not None else None
+            if rate is None:
+                return None
+            quantity = Decimal(months) if months != 1 else one
+            amount = MONEY_CONTEXT.multiply(rate, quantity) if months != 1 else rate
+            charged = Charged(amount, rule=f"{mm}mm", quantity=quantity, unit="month", unit_price=rate)
+
+            def column(usage: Column, ops: KernelOps) -> KernelLine:
+                return constant_line(ops, charged)
+
+            return column
+
+        return with_kernel(with_lean(compute, lean), kernel)
 
     @staticmethod
     def _table(

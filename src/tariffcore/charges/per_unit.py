@@ -29,6 +29,8 @@ from .contract import (
     class_hints,
     unknown_class,
 )
+from .kernel import ChargeKernel, Column, KernelLine, KernelOps, Pick, with_kernel
+from .lean import LeanCharge, LeanResult, with_lean
 
 
 class InputFactor(FrozenModel):
@@ -192,4 +194,45 @@ class PerUnit(ChargeType):
                 notes=notes,
             )
 
-        return compute
+        def lean(account: Account, households: int, months: int) -> LeanCharge | None:
+            """The charge at a unit price known before billing; ``None`` for a price that is
+            unknown or depends on the account's inputs (``compute`` bills those)."""
+            cls = account.use_class
+            price = per_class.get(cls, default)
+            if price is None or price.fixed is None:
+                return None
+            unit_price = price.fixed
+            multiply = MONEY_CONTEXT.multiply
+
+            def charge(usage: Decimal) -> LeanResult:
+                if usage == 0:
+                    return ZERO, cls, usage, "m3", None
+                return multiply(usage, unit_price), cls, usage, "m3", unit_price
+
+            return charge
+
+        def kernel(account: Account, households: int, months: int) -> ChargeKernel | None:
+            """``compute`` over a column of usages, at a unit price known before billing (as
+            ``lean``)."""
+            cls = account.use_class
+            price = per_class.get(cls, default)
+            if price is None or price.fixed is None:
+                return None
+            unit_price = price.fixed
+            notes = cached_notes.get(cls if cls in per_class else "", ())
+
+            def column(usage: Column, ops: KernelOps) -> KernelLine:
+                zero = usage.eq(ZERO)  # nothing to price: no unit price, no notes
+                index = ops.index([(zero, 1)], 0)
+                return KernelLine(
+                    ops.where(zero, ZERO, usage * unit_price),
+                    Pick.one(cls),
+                    usage,
+                    "m3",
+                    Pick((unit_price, None), index),
+                    notes=Pick((notes, ()), index),
+                )
+
+            return column
+
+        return with_kernel(with_lean(compute, lean), kernel)

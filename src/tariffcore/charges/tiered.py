@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from ..bill import TierSlice
+from ..bill import Account, TierSlice
 from ..errors import InputError, NoRateError, UnknownValueError
 from ..format import (
     UNKNOWN,
@@ -31,6 +31,8 @@ from .contract import (
     known_value,
     unknown_class,
 )
+from .kernel import ChargeKernel, Column, KernelLine, KernelOps, KernelSlice, Pick, single_rate, with_kernel
+from .lean import LeanCharge, LeanFallback, LeanResult, with_lean
 from .tiers import Tier, TierTable
 
 
@@ -197,7 +199,107 @@ class _Tiered(ChargeType):
                 amount, rule=rule, quantity=bill.usage, unit="m3", unit_price=single, slices=tuple(slices)
             )
 
-        return compute
+        graduated = self.method == "graduated"
+
+        def lean(account: Account, households: int, months: int) -> LeanCharge | None:
+            """``compute`` for one account without a split period (see :mod:`.lean`)."""
+            cls = account.use_class
+            plan = plans.get(cls)
+            if plan is None or (plan.table.scale_by_households and households < 1):
+                return None
+            extra = plan.allowance
+            rate = plan.table.single_rate()
+            if extra is None and rate is not None:
+                return _flat(cls, rate, graduated)
+            main = plan.table.lean(households, months, graduated)
+            if extra is None:
+
+                def charge(usage: Decimal) -> LeanResult:
+                    amount, count, first = main(usage)
+                    return amount, cls, usage, "m3", first if count == 1 else None
+
+                return charge
+            allowance = MONEY_CONTEXT.multiply(extra.per_household, households * months)
+            side = extra.table.lean(households, months, graduated) if extra.table is not None else None
+            flat = extra.rate
+            named = f"{cls}+{extra.billed_as}-allowance" if side is not None else f"{cls}+allowance"
+            ctx = MONEY_CONTEXT
+
+            def mixed(usage: Decimal) -> LeanResult:
+                allowed = min(usage, allowance)
+                rule = cls
+                amount, count, single = ZERO, 0, None
+                if allowed > 0:
+                    if side is not None:
+                        amount, count, single = side(allowed)
+                    elif flat is None:
+                        raise LeanFallback
+                    else:
+                        amount, count, single = ctx.multiply(allowed, flat), 1, flat
+                    rule = named
+                rest, many, first = main(ctx.subtract(usage, allowed))
+                if count + many != 1:
+                    single = None
+                elif many:
+                    single = first
+                return ctx.add(amount, rest), rule, usage, "m3", single
+
+            return mixed
+
+        def kernel(account: Account, households: int, months: int) -> ChargeKernel | None:
+            """``compute`` over a column of usages (see :mod:`.kernel`), as ``lean``."""
+            cls = account.use_class
+            plan = plans.get(cls)
+            if plan is None or (plan.table.scale_by_households and households < 1):
+                return None
+            main = plan.table.kernel(households, months, graduated, cls)
+            extra = plan.allowance
+            if extra is None:
+
+                def column(usage: Column, ops: KernelOps) -> KernelLine:
+                    amount, slices, fail = main(usage, ops)
+                    price = single_rate(ops, slices)
+                    return KernelLine(amount, Pick.one(cls), usage, "m3", price, tuple(slices), fallback=fail)
+
+                return column
+            allowance = MONEY_CONTEXT.multiply(extra.per_household, households * months)
+            side = (
+                extra.table.kernel(households, months, graduated, extra.billed_as)
+                if extra.table is not None and extra.billed_as is not None
+                else None
+            )
+            named = f"{cls}+{extra.billed_as}-allowance" if side is not None else f"{cls}+allowance"
+            flat = extra.rate
+
+            def mixed_column(usage: Column, ops: KernelOps) -> KernelLine:
+                allowed = ops.where(usage.le(allowance), usage, allowance)  # min(usage, allowance)
+                some = allowed.gt(ZERO)
+                fail = ops.every(False)
+                slices: list[KernelSlice] = []
+                amount = ops.const(ZERO)
+                if side is not None:
+                    amount, slices, fail = side(allowed, ops)
+                elif flat is None:
+                    fail = some  # the allowance is reached and its rate is unknown
+                else:
+                    part = allowed * flat
+                    amount = ops.where(some, amount + part, amount)
+                    slices.append(KernelSlice(some, 1, "allowance", ZERO, allowed, allowed, flat, part))
+                rest, more, failed = main(usage - allowed, ops)
+                slices += more
+                return KernelLine(
+                    amount + rest,
+                    Pick((cls, named), ops.index([(some, 1)], 0)),
+                    usage,
+                    "m3",
+                    single_rate(ops, slices),
+                    tuple(slices),
+                    fallback=fail | failed,
+                )
+
+            return mixed_column
+
+        return with_kernel(with_lean(compute, lean), kernel)
 
     def _plans(self, spec: TieredSpec, ctx: CompileContext) -> dict[str, _ClassPlan]:
         tables: dict[str, TierTable] = {}
@@ -313,6 +415,25 @@ class _Tiered(ChargeType):
             rate_before = rate
             tiers.append(Tier(upto, rate, upper_unknown=spec.upto == UNKNOWN))
         return TierTable(tuple(tiers), entry.scale_by_households)
+
+
+def _flat(cls: str, rate: Decimal, graduated: bool) -> LeanCharge:
+    """The lean charge of a table of one open tier at ``rate``: what the lean cut of
+    :meth:`TierTable.lean` gives of it, in the same operations, without walking the table."""
+    ctx = MONEY_CONTEXT
+    add, subtract, multiply = ctx.add, ctx.subtract, ctx.multiply
+
+    def graduated_flat(usage: Decimal) -> LeanResult:
+        if usage <= ZERO:
+            return ZERO, cls, usage, "m3", None
+        return add(ZERO, multiply(subtract(usage, ZERO), rate)), cls, usage, "m3", rate
+
+    def volume_flat(usage: Decimal) -> LeanResult:
+        if usage == 0:
+            return ZERO, cls, usage, "m3", None
+        return add(ZERO, multiply(usage, rate)), cls, usage, "m3", rate
+
+    return graduated_flat if graduated else volume_flat
 
 
 class Graduated(_Tiered):

@@ -23,9 +23,18 @@ from decimal import Decimal
 from ..bill import TierSlice
 from ..errors import UnknownValueError
 from ..money import MONEY_CONTEXT, ZERO, format_amount
+from .kernel import Column, KernelOps, KernelSlice, Mask
+from .lean import LeanFallback
 
-__all__ = ["Tier", "TierTable"]
+__all__ = ["ColumnCut", "Cut", "Tier", "TierTable"]
 
+
+#: A lean cut of usage (see :meth:`TierTable.lean`): usage → (amount, slices, rate of the first slice).
+Cut = Callable[[Decimal], tuple[Decimal, int, Decimal | None]]
+
+#: A cut of a column of usages (see :meth:`TierTable.kernel`): (usage, operations) →
+#: (amount, slices, rows left to the compiled function).
+ColumnCut = Callable[[Column, KernelOps], tuple[Column, list[KernelSlice], Mask]]
 
 #: A function giving a split part's share of a tier bound (see :class:`tariffcore.periods.DayShare`).
 Scale = Callable[[Decimal], Decimal]
@@ -150,3 +159,116 @@ class TierTable:
                 ]
             lower = upper
         raise AssertionError("a tier table always ends with an open tier")  # pragma: no cover
+
+    def single_rate(self) -> Decimal | None:
+        """The rate of a table of one open tier whose rate is known (all usage at one rate,
+        however the table is cut); ``None`` for any other table."""
+        if len(self.tiers) != 1:
+            return None
+        tier = self.tiers[0]
+        return tier.rate if tier.upper is None and not tier.upper_unknown else None
+
+    def lean(self, households: int, months: int, graduated: bool) -> Cut:
+        """What :meth:`graduated` (or :meth:`volume`) computes of a usage without a split
+        period, as ``(amount, number of slices, rate of the first slice)``: the sum of the
+        slices' amounts (from zero, in the same operations), without making the slices. A
+        usage that reaches an unknown rate or bound raises
+        :class:`~tariffcore.charges.LeanFallback`, for :meth:`graduated` to say why."""
+        factor = (households if self.scale_by_households else 1) * months
+        ctx = MONEY_CONTEXT
+        add, subtract, multiply = ctx.add, ctx.subtract, ctx.multiply
+        tiers = tuple(
+            (None if t.upper is None else multiply(t.upper, factor), t.rate, t.upper_unknown)
+            for t in self.tiers
+        )
+
+        def cut_graduated(usage: Decimal) -> tuple[Decimal, int, Decimal | None]:
+            amount = lower = ZERO
+            count = 0
+            first = None
+            for upper, rate, unknown in tiers:
+                if usage <= lower:
+                    break
+                if unknown or rate is None:
+                    raise LeanFallback
+                amount = add(
+                    amount,
+                    multiply(subtract(usage if upper is None or usage <= upper else upper, lower), rate),
+                )
+                count += 1
+                if count == 1:
+                    first = rate
+                if upper is None:
+                    break
+                lower = upper
+            return amount, count, first
+
+        def cut_volume(usage: Decimal) -> tuple[Decimal, int, Decimal | None]:
+            if usage == 0:
+                return ZERO, 0, None
+            for upper, rate, unknown in tiers:
+                if unknown:
+                    raise LeanFallback
+                if upper is None or usage <= upper:
+                    if rate is None:
+                        raise LeanFallback
+                    return add(ZERO, multiply(usage, rate)), 1, rate
+            raise AssertionError("a tier table always ends with an open tier")  # pragma: no cover
+
+        return cut_graduated if graduated else cut_volume
+
+    def kernel(self, households: int, months: int, graduated: bool, use_class: str) -> ColumnCut:
+        """What :meth:`graduated` (or :meth:`volume`) computes of each usage of a column
+        without a split period: ``(amount, slices, rows that reach an unknown rate or bound)``,
+        in the same decimal operations (see :mod:`tariffcore.charges.kernel`)."""
+        factor = (households if self.scale_by_households else 1) * months
+        multiply = MONEY_CONTEXT.multiply
+        tiers = tuple(
+            (None if t.upper is None else multiply(t.upper, factor), t.rate, t.upper_unknown)
+            for t in self.tiers
+        )
+
+        def cut_graduated(usage: Column, ops: KernelOps) -> tuple[Column, list[KernelSlice], Mask]:
+            amount = ops.const(ZERO)
+            lower = ZERO
+            slices: list[KernelSlice] = []
+            fail = ops.every(False)
+            for number, (upper, rate, unknown) in enumerate(tiers, start=1):
+                reach = usage.gt(lower)
+                if unknown or rate is None:
+                    fail = fail | reach  # the rows that go past this tier's start
+                    break
+                chosen = usage if upper is None else ops.where(usage.le(upper), usage, upper)
+                quantity = chosen - lower
+                part = quantity * rate
+                amount = ops.where(reach, amount + part, amount)
+                slices.append(KernelSlice(reach, number, use_class, lower, upper, quantity, rate, part))
+                if upper is None:
+                    break
+                lower = upper
+            return amount, slices, fail
+
+        def cut_volume(usage: Column, ops: KernelOps) -> tuple[Column, list[KernelSlice], Mask]:
+            amount = ops.const(ZERO)
+            lower = ZERO
+            slices: list[KernelSlice] = []
+            fail = ops.every(False)
+            pending = usage.gt(ZERO)  # zero usage falls in no block
+            for number, (upper, rate, unknown) in enumerate(tiers, start=1):
+                if unknown:
+                    fail = fail | pending
+                    break
+                block = pending if upper is None else pending & usage.le(upper)
+                if rate is None:
+                    fail = fail | block
+                else:
+                    part = usage * rate
+                    amount = ops.where(block, amount + part, amount)
+                    slices.append(KernelSlice(block, number, use_class, lower, upper, usage, rate, part))
+                if upper is None:
+                    break
+                pending = pending & ~block
+                lower = upper
+            return amount, slices, fail
+
+        return cut_graduated if graduated else cut_volume

@@ -8,22 +8,31 @@ output order never changes), and a progress bar is drawn on a terminal.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..batch import (
+    BACKENDS,
     BatchEngine,
+    Figured,
     csv_file_to_jsonl,
+    fast_csv_file_to_jsonl,
+    fast_csv_file_to_parquet,
+    fast_csv_to_jsonl,
+    figures_work,
+    job_cache_size,
     jsonl_parallel,
     jsonl_work,
     results_work,
     run_chunks,
+    use_fast,
 )
 from ..engine import charge_ids
-from ..errors import TariffcoreError
-from ..rows import SqliteBillWriter, check_csv_file, input_format, read_chunks, writer_for
+from ..errors import BillingError, TariffcoreError
+from ..rows import EXPLAIN_LEVELS, check_csv_file, input_format, read_chunks, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output, warn_problems
 from ._conventions import (
@@ -62,6 +71,24 @@ def register(subparsers: Subparsers) -> None:
         ".parquet Parquet, anything else CSV)",
     )
     sub.add_argument("--output", "-o", help="write here instead of standard output")
+    sub.add_argument(
+        "--explain",
+        choices=EXPLAIN_LEVELS,
+        default="lean",
+        help="how much of each bill line JSON lines explain: lean (default) gives each line's "
+        "charge, label, amount, quantity, unit, unit price, rule and version; full adds its "
+        "rounding, unrounded amount, sources, tier slices, notes and parts (what `tariffcore "
+        "notice` needs)",
+    )
+    sub.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="auto",
+        help="how CSV input is billed into JSON lines: fast bills by columns (the optional "
+        "tariffcore[fast]: numpy and pyarrow), python row by row; auto (default) is fast when "
+        "it is installed, the input a file of 1 MiB or more and the run in one process. The "
+        "output is the same, byte for byte, either way",
+    )
     batch_options(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
@@ -108,7 +135,8 @@ def batch_options(sub: argparse.ArgumentParser) -> None:
         type=_count(0),
         default=None,
         metavar="MIB",
-        help="memory for the results of repeated rows (default 24)",
+        help="memory for the results of repeated rows (default: as many MiB as the input file "
+        "has, from 24 to 256; 24 for standard input)",
     )
     quiet_option(sub)
 
@@ -134,15 +162,31 @@ def requested(args: argparse.Namespace) -> list[str] | None:
     return ids
 
 
-def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
+def open_engine(args: argparse.Namespace, ruleset: str | None, alone: bool = False) -> BatchEngine:
     """The batch engine for the command's ``--rulesets-dir``, ``--cache-mib`` and ``--charges``;
-    with a ``--ruleset``, a charge id it does not know stops the run (exit status 2). The
-    problems of the files in ``--rulesets-dir`` are shown on standard error."""
-    options: dict[str, Any] = {} if args.cache_mib is None else {"cache_size": args.cache_mib << 20}
+    with a ``--ruleset``, a charge id it does not know stops the run (exit status 2). With
+    ``alone`` (no row names a ruleset of its own), only that ruleset is loaded. The problems of the files in ``--rulesets-dir`` are shown on
+    standard error."""
+    options: dict[str, Any] = {"explain": getattr(args, "explain", "full")}
+    if args.cache_mib is not None:
+        options["cache_size"] = args.cache_mib << 20
+    else:
+        source = getattr(args, "input", None) or getattr(args, "source", None)
+        if isinstance(source, str) and source != "-" and os.path.isfile(source):
+            options["cache_size"] = job_cache_size(os.path.getsize(source))
     charges = requested(args)
-    folders = getattr(args, "rulesets_dir", [])
-    engine = BatchEngine.load(ruleset, folders, charges=charges, **options)
-    warn_problems(engine.catalog, folders)
+    paths = getattr(args, "rulesets_dir", [])
+    engine = None
+    if alone and ruleset is not None:
+        try:
+            engine = BatchEngine.load(
+                ruleset, paths, charges=charges, only=(ruleset.partition("@")[0],), **options
+            )
+        except TariffcoreError:  # said again below, with every installed ruleset to suggest
+            engine = None
+    if engine is None:
+        engine = BatchEngine.load(ruleset, paths, charges=charges, **options)
+    warn_problems(engine.catalog, paths)
     if charges is not None and ruleset is not None:
         found, _ = engine.catalog.resolve(ruleset)
         unknown = [c for c in charges if c not in found.charge_ids]
@@ -157,15 +201,22 @@ def open_engine(args: argparse.Namespace, ruleset: str | None) -> BatchEngine:
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     fmt = output_format(args.format, args.output, formats=FORMATS, default="jsonl")
-    engine = open_engine(args, args.ruleset)
+    check_input(args.input)
+    alone = (
+        args.input != "-"
+        and input_format(args.input, args.input_format) == "csv"
+        and "ruleset" not in csv_header(args.input)
+    )
+    size = os.path.getsize(args.input) if args.input != "-" and os.path.isfile(args.input) else None
+    fast = use_fast(args.backend, size)  # before any work: a clear error without the extra
+    engine = open_engine(args, args.ruleset, alone)
     columns = charge_ids(engine.catalog, args.ruleset)
     if engine.charges is not None:
         columns = [c for c in columns if c in engine.charges]
-    check_input(args.input)
     if args.input == "-" and args.input_format == "parquet":
         with stdin_file(".parquet") as copy:  # Parquet is read from a file
-            return _run(args, engine, columns, fmt, str(copy), started)
-    return _run(args, engine, columns, fmt, args.input, started)
+            return _run(args, engine, columns, fmt, str(copy), started, fast)
+    return _run(args, engine, columns, fmt, args.input, started, fast)
 
 
 def _run(
@@ -175,6 +226,7 @@ def _run(
     fmt: str,
     source: str,
     started: float,
+    fast: bool = False,
 ) -> int:
     stdin = source == "-"
     kind = input_format(source, args.input_format) if not stdin else (args.input_format or "csv")
@@ -191,10 +243,16 @@ def _run(
             if binary is not None:
                 stream.flush()
             split = None
+            by_columns = fast and args.jobs <= 1 and binary is not None and kind == "csv"
             if args.jobs > 1 and binary is not None and not stdin and kind == "csv":
                 split = jsonl_parallel(engine, source, binary, args.jobs, progress)
             if split is not None:
                 rows, failed = progress.rows, split
+            elif by_columns and binary is not None:
+                if stdin:
+                    rows, failed = fast_csv_to_jsonl(engine, sys.stdin.buffer, binary)
+                else:
+                    rows, failed = fast_csv_file_to_jsonl(engine, source, binary, progress)
             elif args.jobs <= 1 and binary is not None and kind == "csv":
                 if stdin:
                     rows, failed = engine.csv_to_jsonl(sys.stdin, binary)
@@ -210,38 +268,51 @@ def _run(
                     failed += errors
             if binary is not None:
                 binary.flush()
-    else:
-        results = run_chunks(engine, chunks, results_work, args.jobs)
+    elif fmt in ("parquet", "sqlite"):  # these write each line's explanation: the bills
+        results = (
+            [(outcome.number, outcome.account, outcome.result) for outcome in outcomes]
+            for outcomes in run_chunks(engine, chunks, results_work, args.jobs)
+        )
         if fmt == "parquet":
             from ..rows import ParquetBillWriter
 
             with Outputs([args.input]) as outputs:
-                writer = ParquetBillWriter(outputs.path(args.output), columns)
-                rows, failed = _write(writer, results)
+                target = outputs.path(args.output)
+                done = None
+                if fast and args.jobs <= 1 and kind == "csv" and not stdin:
+                    done = fast_csv_file_to_parquet(engine, source, target, columns, progress)
+                if done is not None:
+                    rows, failed = done
+                else:
+                    rows, failed = _write(ParquetBillWriter(target, columns), results)
                 outputs.commit()
-        elif fmt == "sqlite":
+        else:
+            from ..rows import SqliteBillWriter
+
             run_table = {"command": "bill", "ruleset": args.ruleset or "", "tariffcore": __version__}
             # the database is written aside and moved into place by its writer
-            target = Outputs([args.input]).target(args.output)
-            rows, failed = _write(SqliteBillWriter(target, columns, run_table), results)
-        else:
-            with output(args.output, [args.input]) as stream:
-                rows, failed = _write(writer_for(fmt, stream, columns), results)
+            database = Outputs([args.input]).target(args.output)
+            rows, failed = _write(SqliteBillWriter(database, columns, run_table), results)
+    else:  # CSV and tables read the figures of each bill: lean bills give them
+        with output(args.output, [args.input]) as stream:
+            figures = run_chunks(engine, chunks, figures_work, args.jobs)
+            rows, failed = _write(writer_for(fmt, stream, columns), figures)
     progress.finish()
     summary_line(args, rows=rows, bills=rows - failed, errors=failed, started=started)
     return 1 if failed else 0
 
 
-def _write(writer: object, batches: object) -> tuple[int, int]:
-    """Write every outcome of ``batches`` with ``writer``: (rows, error rows). A writer that
-    can discard what it wrote (a database) does so when the run fails."""
+def _write(writer: object, batches: Iterable[list[tuple[int, str, Figured]]]) -> tuple[int, int]:
+    """Write every ``(row number, account, result)`` of ``batches`` with ``writer``: (rows,
+    error rows). A writer that can discard what it wrote (a database) does so when the run
+    fails."""
     rows = failed = 0
     try:
-        for outcomes in batches:  # type: ignore[attr-defined]
-            for outcome in outcomes:
+        for batch in batches:
+            for _, account, result in batch:
                 rows += 1
-                failed += outcome.failed
-                writer.write(outcome.account, outcome.result)  # type: ignore[attr-defined]
+                failed += isinstance(result, BillingError)
+                writer.write(account, result)  # type: ignore[attr-defined]
     except BaseException:
         discard = getattr(writer, "discard", None)
         if discard is not None:

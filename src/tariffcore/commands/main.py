@@ -87,8 +87,9 @@ def _debugging(on: bool) -> Iterator[None]:
             os.environ[DEBUG_VARIABLE] = before
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every command registered."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every command registered (only the command ``only`` when
+    given: a command's module imports what it needs, so running one imports no other)."""
     parser = argparse.ArgumentParser(
         prog="tariffcore",
         description="Exact municipal water and sewer charges from versioned ordinance rulesets.",
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tariffcore {__version__}")
     parser.add_argument("--debug", action="store_true", help=_DEBUG)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in (only,) if only in COMMANDS else COMMANDS:
         importlib.import_module(f"tariffcore.commands.{name}").register(subparsers)
     for sub in subparsers.choices.values():  # after the command too: tariffcore bill … --debug
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG)
@@ -108,8 +109,10 @@ _DEBUG = "show the traceback of an internal error (a bug in tariffcore), of a ro
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    # The command is the first word that is not an option (--debug may come before it).
+    parser = build_parser(next((word for word in words if not word.startswith("-")), None))
+    args = parser.parse_args(words)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2

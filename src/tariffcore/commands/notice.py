@@ -131,6 +131,13 @@ def _notices(
                 file=sys.stderr,
             )
             continue
+        lines = record.get("lines")
+        if isinstance(lines, list) and any(isinstance(line, dict) and "source" not in line for line in lines):
+            raise UsageError(
+                f"{where}: {args.source} is a lean run (its lines carry no sources, tiers or "
+                "rounding): a notice needs the JSON lines of a run made with "
+                "`tariffcore bill --explain full`"
+            )
         bill = bill_from_dict(record, catalog, where)
         html = render_notice(
             bill,

@@ -75,12 +75,12 @@ h2{font-size:10pt;color:#1f4e79;margin:4mm 0 1.2mm;padding-left:2mm;border-left:
 .how .part{font-weight:600;margin-top:1mm}
 .how .round{color:#1f4e79}
 .small,.note,.ref{color:#5b6773;font-size:7.5pt}
-.note,.ref{line-height:1.3}
+.note,.ref{line-height:1.3}.ref{font-size:7pt;line-height:1.2}
 ul{margin:.8mm 0;padding-left:5mm}li{margin:.4mm 0}
 .late{border:1px solid #c9d6e3;border-radius:1.5mm;padding:1.5mm 3mm;background:#fbfcfd}
 .late p{margin:.6mm 0}
 .chart svg{width:100%;height:auto;display:block}
-.sources li{overflow-wrap:anywhere}
+.sources{padding-left:0;line-height:1.3}.sources li{display:inline;overflow-wrap:anywhere}.sources li+li::before{content:" · "}
 .tag{display:inline-block;border:1px solid #9fb3c8;border-radius:1mm;padding:0 1mm;font-size:7pt;
 color:#1f4e79;margin-right:1mm}
 footer{margin-top:4mm;padding-top:1.5mm;border-top:1px solid #c9d6e3;color:#5b6773;font-size:7.5pt}

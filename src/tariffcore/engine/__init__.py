@@ -22,6 +22,7 @@ from .compile import (
     compile_version,
 )
 from .coverage import STATUSES, CoverageRun, coverage, coverage_text
+from .lean import LeanBill, LeanFacts, lean_bill
 from .listing import charge_ids, listing
 from .plan import (
     BillPlan,
@@ -44,6 +45,8 @@ __all__ = [
     "listing",
     "Catalog",
     "CompiledVersion",
+    "LeanBill",
+    "LeanFacts",
     "PeriodPart",
     "Ruleset",
     "anchor_date",
@@ -52,6 +55,7 @@ __all__ = [
     "compile_version",
     "complete_dates",
     "due_date_of",
+    "lean_bill",
     "load_catalog",
     "load_version_file",
     "yaml_files",

@@ -8,7 +8,7 @@ validate per bill (see :mod:`tariffcore.engine.billing`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,12 +17,14 @@ from ..bill import NotIncluded
 from ..charges import (
     ChargeType,
     CompileContext,
+    CompiledCharge,
     unknown_class,
 )
 from ..errors import (
     PluginError,
 )
 from ..format import (
+    ChargeSpec,
     RulesetVersion,
     Sources,
     check_use_classes,
@@ -39,6 +41,7 @@ from ..reductions import (
 )
 from .fractions import fraction_reason
 from .plan import ChargeEntry, ReductionEntry
+from .variants import CompileOne, compile_variants
 from .version import CompiledVersion
 
 __all__ = ["compile_version"]
@@ -46,14 +49,78 @@ __all__ = ["compile_version"]
 Path = tuple[str | int, ...]
 
 
+def _same(path: Path) -> Path:
+    return path
+
+
 def _hints(
-    where: Path, applies_to: frozenset[str] | None, context: CompileContext
+    where: Path, applies_to: frozenset[str] | None, context: CompileContext, at: Callable[[Path], Path]
 ) -> list[tuple[Path, str, str]]:
     """One charge's hints: its type's, or, for a charge that applies to no use class, only that."""
     if applies_to is not None and not applies_to:
         message = f"charge {context.charge_id!r} applies to no use class, so no bill has it"
         return [((*where, "applies_to"), "unreached", message)]
-    return [((*where, *loc), kind, message) for loc, kind, message in context.hints]
+    return [((*where, *at(loc)), kind, message) for loc, kind, message in context.hints]
+
+
+def _compile_entry(
+    charge_type: ChargeType,
+    spec: RulesetVersion,
+    charge_id: str,
+    entry: dict[str, Any],
+    raw: Mapping[str, Any],
+    owners: Mapping[str, str],
+    problems: list[tuple[Path, str]],
+    hints: list[tuple[Path, str, str]] | None,
+    applies_to: frozenset[str] | None,
+    at: Callable[[Path], Path] = _same,
+) -> tuple[ChargeSpec, CompiledCharge] | None:
+    """Validate ``entry`` by its charge type's model and compile it; ``at`` maps a path inside
+    the entry to where it is written (a variant's figures are written under ``variants``)."""
+    where: Path = ("charges", charge_id)
+    try:
+        charge_spec = charge_type.spec.model_validate(entry)
+    except ValidationError as exc:
+        problems.extend(
+            ((*where, *at(loc)), message) for loc, message in pydantic_problems(exc, charge_type.spec, entry)
+        )
+        # The type cannot compile an invalid entry; still name the use classes it lists.
+        classes = entry.get("classes")
+        for cls in classes if isinstance(classes, dict) else ():
+            if cls not in spec.use_classes:
+                problems.append(((*where, *at(("classes", cls))), unknown_class(cls, spec.use_classes)))
+        return None
+    context = CompileContext(spec, charge_id, raw)
+    try:
+        compute = charge_type.compile(charge_spec, context)
+    except (Exception, SystemExit) as exc:  # a plug-in that exits is at fault too
+        raise PluginError(
+            owners.get(charge_type.name, "?"),
+            f"charge type {charge_type.name!r} failed to compile {spec.label} {charge_id}: {failure(exc)}",
+        ) from exc
+    problems.extend(((*where, *at(loc)), message) for loc, message in context.problems)
+    if hints is not None:
+        hints += [hint for hint in _hints(where, applies_to, context, at) if hint not in hints]
+    return charge_spec, compute
+
+
+def _variant_compiler(
+    charge_type: ChargeType,
+    spec: RulesetVersion,
+    charge_id: str,
+    owners: Mapping[str, str],
+    problems: list[tuple[Path, str]],
+    hints: list[tuple[Path, str, str]] | None,
+    applies_to: frozenset[str] | None,
+) -> CompileOne:
+    """What compiles one variant of a charge: its entry merged with the variant's figures."""
+
+    def one(entry: dict[str, Any], at: Callable[[Path], Path]) -> tuple[ChargeSpec, CompiledCharge] | None:
+        return _compile_entry(
+            charge_type, spec, charge_id, entry, entry, owners, problems, hints, applies_to, at
+        )
+
+    return one
 
 
 def compile_version(
@@ -92,29 +159,17 @@ def compile_version(
                 )
             )
             continue
-        try:
-            charge_spec = charge_type.spec.model_validate(entry)
-        except ValidationError as exc:
-            problems.extend(
-                ((*where, *loc), message) for loc, message in pydantic_problems(exc, charge_type.spec, entry)
+        raw = raw_charges.get(charge_id, {})
+        if entry.get("variants") is None:
+            compiled = _compile_entry(
+                charge_type, spec, charge_id, entry, raw, owners, problems, hints, applies_to
             )
-            # The type cannot compile an invalid entry; still name the use classes it lists.
-            classes = entry.get("classes")
-            for cls in classes if isinstance(classes, dict) else ():
-                if cls not in spec.use_classes:
-                    problems.append(((*where, "classes", cls), unknown_class(cls, spec.use_classes)))
+        else:  # figures that depend on an account attribute: each variant compiled alike
+            one = _variant_compiler(charge_type, spec, charge_id, owners, problems, hints, applies_to)
+            compiled = compile_variants(entry, one, f"{spec.label} {charge_id}", where, problems)
+        if compiled is None:
             continue
-        context = CompileContext(spec, charge_id, raw_charges.get(charge_id, {}))
-        try:
-            compute = charge_type.compile(charge_spec, context)
-        except (Exception, SystemExit) as exc:  # a plug-in that exits is at fault too
-            raise PluginError(
-                owners.get(charge_type.name, "?"),
-                f"charge type {charge_type.name!r} failed to compile {spec.label} {charge_id}: {failure(exc)}",
-            ) from exc
-        problems.extend(((*where, *loc), message) for loc, message in context.problems)
-        if hints is not None:
-            hints += _hints(where, applies_to, context)
+        charge_spec, compute = compiled
         basis = charge_spec.basis or spec.effective.basis
         if (
             spec.effective.policy == "split_by_days"

@@ -219,11 +219,14 @@ class Ruleset:
         return BillPlan(version, tuple(planned), tuple(missing), granted)
 
     def _granted(self, version: CompiledVersion, account: Account, reading: Reading) -> dict[str, Version]:
-        """The versions granting the account's reductions, where not ``version`` itself."""
+        """The versions granting the account's reductions, where not ``version`` itself. Where
+        charges are selected by different kinds of date, the bill's version is the latest of
+        those in force by each kind, so a reduction is granted by the version in force by its
+        own kind of date even when that is the bill's kind too."""
         granted: dict[str, Version] = {}
         for rid in account.reductions:
             basis = self._reduction_basis.get(rid)
-            if basis is not None and basis != version.basis:
+            if basis is not None and (basis != version.basis or not self._uniform):
                 chosen = self.select(reading, basis, f"{version.label} reduction {rid}")
                 if chosen is not version:
                     granted[rid] = chosen

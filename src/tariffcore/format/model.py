@@ -52,6 +52,7 @@ __all__ = [
     "BillingMonthRule",
     "BillingCycle",
     "ChargeSpec",
+    "ChargeVariants",
     "DateRules",
     "DueDateRule",
     "Effective",
@@ -172,10 +173,8 @@ class Source(FrozenModel):
 class RoundingSpec(FrozenModel):
     """Round to a multiple of ``unit`` by ``method`` (``truncate`` is 절사)."""
 
-    unit: Number = Field(
-        ge=Decimal("0.000001"),
-        le=Decimal(1_000_000),
-        description="10 for '10원 미만 절사', 0.1 for a unit price in 0.1 won (from 0.000001 to 1000000).",
+    unit: Number = Field(  # from 0.000001 to 1000000
+        ge=Decimal("0.000001"), le=Decimal(1_000_000), description="10 for '10원 미만 절사', 0.1 for 0.1 won."
     )
     method: Literal["truncate", "half_up", "half_even", "up", "floor", "ceiling"]
 
@@ -289,6 +288,21 @@ class UseClass(FrozenModel):
     note: str | None = None
 
 
+class ChargeVariants(FrozenModel):
+    """Figures of a charge that depend on an account attribute besides the use class (an area
+    with a rate column of its own): every account gives the attribute ``input``, and its value
+    picks what it changes in the charge entry (see docs/charges.md)."""
+
+    input: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="The input column that picks the variant.")
+    label: str | None = Field(default=None, description="What the attribute is called in the ordinance.")
+    values: dict[str, dict[str, Any]] = Field(
+        min_length=1,
+        description="Each value of the input → the figures it changes, merged into the entry key by "
+        "key as 'extends' merges ({} bills the entry as written).",
+    )
+    note: str | None = None
+
+
 class ChargeSpec(FrozenModel):
     """Fields every charge has, whatever its type. Charge types subclass this."""
 
@@ -307,6 +321,9 @@ class ChargeSpec(FrozenModel):
         default=None,
         description="The kind of date that selects the version this charge is billed under, "
         "when it differs from the version's (e.g. water by usage date, levy by due month).",
+    )
+    variants: ChargeVariants | None = Field(
+        default=None, description="Figures that depend on an account attribute (an area's column)."
     )
     note: str | None = None
 

@@ -52,8 +52,8 @@ def _bill(engine: BatchEngine, records: Iterable[Mapping[str, Any]], ruleset: st
         grow=True,
     )
     for chunk in _chunks(records):
-        for outcome in engine.results(chunk):
-            columns.add(outcome.account, outcome.result)
+        for _, account, result in engine.figures(chunk):
+            columns.add(account, result)
     return columns
 
 

@@ -50,6 +50,14 @@ def tariffcore_charge_types() -> Iterable[ChargeType]:  # type: ignore[empty-bod
     ``ctx.problem`` and what is valid but probably wrong with ``ctx.hint`` (a use class it
     has no rate for, tiers that fall): ``tariffcore lint`` shows the hints (see
     :class:`~tariffcore.CompileContext`).
+
+    A type may make its charges fast: the function ``compile`` returns may carry a lean form
+    (:func:`tariffcore.charges.with_lean`, a function of one usage for one account) and a
+    kernel (:func:`tariffcore.charges.with_kernel`, a function of a column of usages over
+    exact scaled integers, see :mod:`tariffcore.charges.kernel`), with which lean bills and
+    the fast backend (``tariffcore[fast]``) bill its accounts; both are optional, and a type
+    without them is billed by the scalar engine. Each must compute exactly what the compiled
+    function computes.
     """
 
 

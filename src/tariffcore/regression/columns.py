@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..bill import Bill
+from ..bill import Bill, BillFigures, BillLine, FigureLine
 from ..errors import TariffcoreError
 from ..money import format_amount
 from ..rows import SqliteFile, Table
@@ -86,7 +86,7 @@ class ScenarioColumns:
         """The row's values in column order: ``Decimal`` amounts, ``int`` counts, text, and
         the other charges as ``(charge, amount)`` pairs; ``None`` where empty."""
         results = item.results
-        bills = [result if isinstance(result, Bill) else None for result in results]
+        bills = [result if isinstance(result, (Bill, BillFigures)) else None for result in results]
         amounts = [
             {line.charge: line.amount for line in bill.lines} if bill is not None else {} for bill in bills
         ]
@@ -106,7 +106,7 @@ class ScenarioColumns:
         for index in range(1, len(results)):
             out += [item.change_of(index), item.change_percent_of(index)]
         for result in results:
-            out += [None, None] if isinstance(result, Bill) else [result.code, result.message]
+            out += [None, None] if isinstance(result, (Bill, BillFigures)) else [result.code, result.message]
         return out
 
     def csv_row(self, item: Comparison) -> list[str]:
@@ -184,8 +184,9 @@ class SqliteComparisonWriter:
             row[usage] = item.usage_m3
         self.file.add("comparisons", [format_amount(v) if isinstance(v, Decimal) else v for v in row])
         for side, result in zip(self.columns.sides, item.results):
-            if isinstance(result, Bill):
-                for position, line in enumerate(result.lines, start=1):
+            if isinstance(result, (Bill, BillFigures)):
+                lines: Sequence[BillLine | FigureLine] = result.lines
+                for position, line in enumerate(lines, start=1):
                     self.file.add(
                         "lines",
                         [

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..batch import BatchEngine, column_text
-from ..bill import Bill
+from ..bill import Bill, Billed, BillFigures
 from ..errors import BillingError, TariffcoreError
 from ..money import MONEY_CONTEXT, format_amount
 from ..rows import Chunk
@@ -45,15 +45,15 @@ class Comparison:
     account: str
     use_class: str
     usage_m3: str
-    results: tuple[Bill | BillingError, ...]
+    results: tuple[Billed | BillingError, ...]
     meter_mm: int | None = None
 
     @property
-    def old(self) -> Bill | BillingError:
+    def old(self) -> Billed | BillingError:
         return self.results[0]
 
     @property
-    def new(self) -> Bill | BillingError:
+    def new(self) -> Billed | BillingError:
         """The result under the (first) candidate."""
         return self.results[1]
 
@@ -67,12 +67,12 @@ class Comparison:
     @property
     def both(self) -> bool:
         """Whether every side billed the account."""
-        return all(isinstance(result, Bill) for result in self.results)
+        return all(isinstance(result, (Bill, BillFigures)) for result in self.results)
 
     def change_of(self, index: int) -> Decimal | None:
         """The ``index``-th result's total less the old one, when both are bills."""
         old, new = self.results[0], self.results[index]
-        if isinstance(old, Bill) and isinstance(new, Bill):
+        if isinstance(old, (Bill, BillFigures)) and isinstance(new, (Bill, BillFigures)):
             return MONEY_CONTEXT.subtract(new.total, old.total)
         return None
 
@@ -80,7 +80,7 @@ class Comparison:
         change = self.change_of(index)
         if change is None:
             return None
-        assert isinstance(self.old, Bill)
+        assert isinstance(self.old, (Bill, BillFigures))
         return percent(change, self.old.total)
 
     @property
@@ -95,7 +95,7 @@ class Comparison:
     def usage(self) -> Decimal | None:
         """The usage in m³: as billed, else as the row gives it (``None`` when neither says)."""
         for result in self.results:
-            if isinstance(result, Bill):
+            if isinstance(result, (Bill, BillFigures)):
                 return result.usage_m3
         try:
             value = Decimal(self.usage_m3)
@@ -113,12 +113,14 @@ class Comparison:
             "usage_m3": self.usage_m3 or None,
         }
         for side, result in zip(("old", "new"), self.results):
-            billed = isinstance(result, Bill)
-            data[f"{side}_ruleset"] = result.label if isinstance(result, Bill) else None
-            data[f"{side}_total"] = format_amount(result.total) if isinstance(result, Bill) else None
+            billed = isinstance(result, (Bill, BillFigures))
+            data[f"{side}_ruleset"] = result.label if isinstance(result, (Bill, BillFigures)) else None
+            data[f"{side}_total"] = (
+                format_amount(result.total) if isinstance(result, (Bill, BillFigures)) else None
+            )
             data[f"{side}_lines"] = (
                 {line.charge: format_amount(line.amount) for line in result.lines}
-                if isinstance(result, Bill)
+                if isinstance(result, (Bill, BillFigures))
                 else None
             )
             data[f"{side}_error_code"] = None if billed else getattr(result, "code", None)
@@ -140,10 +142,10 @@ def compare_chunk(engines: tuple[BatchEngine, ...], chunk: Chunk) -> list[Compar
     header = chunk.header or ()
     at = {name: header.index(name) for name in ("use_class", "usage_m3", "meter_mm") if name in header}
     found = []
-    runs = [engine.results(chunk, own_ids=False) for engine in engines]
+    runs = [engine.figures(chunk, own_ids=False) for engine in engines]
     for index, (_, payload) in enumerate(chunk.rows):
-        results = tuple(run[index].result for run in runs)
-        first = runs[0][index]
+        results = tuple(run[index][2] for run in runs)
+        number, account, _ = runs[0][index]
         use_class = usage = meter = ""
         if isinstance(payload, BillingError):
             pass
@@ -155,7 +157,7 @@ def compare_chunk(engines: tuple[BatchEngine, ...], chunk: Chunk) -> list[Compar
             use_class = str(payload.get("use_class") or "").strip()
             usage = str(payload.get("usage_m3") or "").strip()
             meter = str(payload.get("meter_mm") or "").strip()
-        billed = next((result for result in results if isinstance(result, Bill)), None)
+        billed = next((result for result in results if isinstance(result, (Bill, BillFigures))), None)
         if not usage and billed is not None:  # given in another unit: as billed
             usage = format_amount(billed.usage_m3)
         if billed is not None and billed.use_class:
@@ -163,7 +165,7 @@ def compare_chunk(engines: tuple[BatchEngine, ...], chunk: Chunk) -> list[Compar
         mm = billed.meter_mm if billed is not None and billed.meter_mm is not None else None
         if mm is None and meter.isdigit() and len(meter) <= 9:  # a meter size, not a long number
             mm = int(meter)
-        found.append(Comparison(first.number, first.account, use_class, usage, results, mm))
+        found.append(Comparison(number, account, use_class, usage, results, mm))
     return found
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
-from ..bill import Bill
+from ..bill import Bill, BillFigures
 from ..charts import Series, line_chart
 from ..money import MONEY_CONTEXT
 from .compare import Comparison
@@ -40,10 +40,10 @@ class UsageCurves:
 
     def add(self, item: Comparison) -> None:
         bills = item.results
-        if not all(isinstance(bill, Bill) for bill in bills):
+        if not all(isinstance(bill, (Bill, BillFigures)) for bill in bills):
             return
         first = bills[0]
-        assert isinstance(first, Bill)
+        assert isinstance(first, (Bill, BillFigures))
         self.currency = self.currency or first.currency
         usage = first.usage_m3.to_integral_value(rounding=ROUND_FLOOR)
         entry = self.groups.setdefault(item.use_class or "-", {}).get(usage)
@@ -51,7 +51,7 @@ class UsageCurves:
             entry = self.groups[item.use_class or "-"][usage] = [Decimal(0)] * (len(bills) + 1)
         entry[0] += 1
         for index, bill in enumerate(bills, start=1):
-            assert isinstance(bill, Bill)
+            assert isinstance(bill, (Bill, BillFigures))
             entry[index] = MONEY_CONTEXT.add(entry[index], bill.total)
 
     def points(self, cls: str) -> list[tuple[Decimal, list[Decimal]]]:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..batch import BatchEngine
-from ..bill import Bill
+from ..bill import Billed
 from ..errors import BillingError, InputError
 from ..format import shorten
 from ..money import ZERO, D, exact_difference, format_amount
@@ -246,7 +246,9 @@ def _amounts(raw: Mapping[str, Any]) -> dict[str, Decimal]:
     return found
 
 
-def compare_bill(bill: Bill, issued: Mapping[str, Decimal]) -> tuple[tuple[str, ...], tuple[Difference, ...]]:
+def compare_bill(
+    bill: Billed, issued: Mapping[str, Decimal]
+) -> tuple[tuple[str, ...], tuple[Difference, ...]]:
     """The charges compared and the differences between ``bill`` and the issued amounts.
 
     A bill of some charges only (``--charges``) is compared on those charges: the issued lines
@@ -286,25 +288,24 @@ def check_chunk(engine: BatchEngine, chunk: Chunk) -> list[Check]:
     inputs, issued = _split_chunk(chunk)
     month_of = _month_reader(inputs)
     checks = []
-    for (number, payload), outcome, figures in zip(
-        inputs.rows, engine.results(inputs, own_ids=False), issued
+    for (number, payload), (_, account, result), figures in zip(
+        inputs.rows, engine.figures(inputs, own_ids=False), issued
     ):
         month = month_of(payload)
-        result = outcome.result
         if isinstance(result, BillingError):
-            checks.append(Check(number, outcome.account, month, None, "error", error=result))
+            checks.append(Check(number, account, month, None, "error", error=result))
             continue
         assert figures is not None and not isinstance(figures, BillingError)
         try:
             amounts = _amounts(figures)
         except BillingError as exc:
-            checks.append(Check(number, outcome.account, month, result.label, "error", error=exc))
+            checks.append(Check(number, account, month, result.label, "error", error=exc))
             continue
         charges, differences = compare_bill(result, amounts)
         checks.append(
             Check(
                 number,
-                outcome.account,
+                account,
                 month,
                 result.label,
                 "mismatch" if differences else "match",

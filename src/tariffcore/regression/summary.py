@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..bill import Bill
+from ..bill import Bill, Billed, BillFigures
 from ..errors import BillingError
 from ..money import MONEY_CONTEXT, format_amount
 from .compare import Comparison, percent
@@ -110,7 +110,7 @@ class ChargeTotals:
         }
 
 
-def _add_lines(totals: dict[str, ChargeTotals], old: Bill, new: Bill) -> None:
+def _add_lines(totals: dict[str, ChargeTotals], old: Billed, new: Billed) -> None:
     for bill, is_old in ((old, True), (new, False)):
         for line in bill.lines:
             entry = totals.setdefault(line.charge, ChargeTotals())
@@ -169,7 +169,7 @@ class CompareSummary:
         )
         for totals in groups:
             totals.accounts += 1
-        if not (isinstance(old, Bill) and isinstance(new, Bill)):
+        if not (isinstance(old, (Bill, BillFigures)) and isinstance(new, (Bill, BillFigures))):
             for totals in groups:
                 totals.errors += 1
             for side, result in (("old", old), ("new", new)):

@@ -4,7 +4,8 @@ in chunks, and writing bills and error rows.
 
 from __future__ import annotations
 
-from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, pyarrow
+from typing import TYPE_CHECKING, Any
+
 from .cells import plain_record, plain_value
 from .chunks import (
     CHUNK_ROWS,
@@ -30,6 +31,7 @@ from .jsonlines import json_lines
 from .output import (
     CSV_LEADING,
     CSV_TRAILING,
+    EXPLAIN_LEVELS,
     BillWriter,
     bill_to_dict,
     charge_cells,
@@ -37,25 +39,40 @@ from .output import (
     error_to_dict,
     explain_bill,
     line_to_dict,
+    reading_to_dict,
     utf8,
     writer_for,
-)
-from .parquet import (
-    ParquetBillWriter,
-    ParquetRowsWriter,
 )
 from .progress import (
     Progress,
     clock,
 )
-from .sqlite import (
-    SqliteBillWriter,
-    SqliteFile,
-    Table,
-    line_rows,
-    quoted,
-    sql_text,
-)
+from .render import BillTemplate, LineTemplate, reads_text
+
+if TYPE_CHECKING:
+    from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, pyarrow
+    from .parquet import ParquetBillWriter, ParquetRowsWriter
+    from .sqlite import SqliteBillWriter, SqliteFile, Table, line_rows, quoted, sql_text
+
+#: Where the names of Arrow, Parquet and SQLite output live: imported on first use, so that a
+#: run writing JSON lines or CSV does not load them.
+_LAZY = {
+    **dict.fromkeys(("AMOUNT_PRECISION", "AMOUNT_SCALE", "BillColumns", "pyarrow"), "arrow"),
+    **dict.fromkeys(("ParquetBillWriter", "ParquetRowsWriter"), "parquet"),
+    **dict.fromkeys(("SqliteBillWriter", "SqliteFile", "Table", "line_rows", "quoted", "sql_text"), "sqlite"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value  # found once: the next use is a plain attribute
+    return value
+
 
 __all__ = [
     "FIELD_LIMIT",
@@ -88,7 +105,12 @@ __all__ = [
     "SqliteBillWriter",
     "SqliteFile",
     "Table",
+    "BillTemplate",
+    "EXPLAIN_LEVELS",
+    "LineTemplate",
     "bill_to_dict",
+    "reading_to_dict",
+    "reads_text",
     "charge_cells",
     "clock",
     "compact_json",

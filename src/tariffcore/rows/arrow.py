@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..bill import Bill, BillLine, LinePart, TierSlice
+from ..bill import Bill, BillFigures, BillLine, FigureLine, LinePart, TierSlice
 from ..errors import BillingError, TariffcoreError
 from .output import ACCOUNT_COLUMNS
 
@@ -165,21 +165,24 @@ class BillColumns:
     among them gets a column of its own (in the order met); otherwise it goes to
     ``other_charges``. ``detail`` adds the dates, ``estimated``, ``other_charges`` and the
     bill's ``lines`` (the Parquet output); without it the table is the flat one of
-    :func:`tariffcore.bill_table`.
+    :func:`tariffcore.bill_table`, which a bill's figures (:class:`~tariffcore.BillFigures`)
+    fill as the bill does.
     """
 
     def __init__(self, charges: Sequence[str], *, detail: bool, grow: bool) -> None:
         self.charges = list(charges)
         self.detail = detail
         self.grow = grow
-        self.rows: list[tuple[str, Bill | BillingError]] = []
+        self.rows: list[tuple[str, Bill | BillFigures | BillingError]] = []
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def add(self, account: str, result: Bill | BillingError) -> None:
-        """One input row's result."""
-        if self.grow and isinstance(result, Bill):
+    def add(self, account: str, result: Bill | BillFigures | BillingError) -> None:
+        """One input row's result (a bill's figures only without ``detail``)."""
+        if self.detail and isinstance(result, BillFigures):
+            raise TypeError("the lines of a detailed table need the bill itself, not its figures")
+        if self.grow and not isinstance(result, BillingError):
             for line in result.lines:
                 if line.charge not in self.charges:
                     self.charges.append(line.charge)
@@ -249,6 +252,7 @@ class BillColumns:
             data["currency"].append(result.currency)
             data["usage_m3"].append(result.usage_m3)
             if self.detail:
+                assert isinstance(result, Bill)  # see add()
                 reading = result.reading
                 for name in ("billing_month", "period_start", "period_end", "due_date"):
                     data[name].append(getattr(reading, name) if reading is not None else None)
@@ -290,8 +294,12 @@ class BillColumns:
             if isinstance(result, BillingError):
                 continue
             values: list[Decimal | None] = [result.usage_m3, result.total]
-            for line in result.lines:
-                values.extend(_line_amounts(line) if self.detail else (line.amount,))
+            lines: Sequence[BillLine | FigureLine] = result.lines
+            for line in lines:
+                if self.detail and isinstance(line, BillLine):  # see add()
+                    values.extend(_line_amounts(line))
+                else:
+                    values.append(line.amount)
             for value in values:
                 if not fits(value):
                     raise TariffcoreError(

@@ -8,12 +8,13 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from ..bill import Bill, BillLine, LinePart, Reading, TierSlice
+from ..bill import Bill, BillFigures, BillLine, LinePart, Reading, TierSlice
 from ..errors import BillingError
 from ..money import format_amount, format_money
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "EXPLAIN_LEVELS",
     "CSV_LEADING",
     "CSV_TRAILING",
     "account_cells",
@@ -23,6 +24,7 @@ __all__ = [
     "error_to_dict",
     "explain_bill",
     "line_to_dict",
+    "reading_to_dict",
     "BillWriter",
     "writer_for",
 ]
@@ -111,9 +113,16 @@ def reading_to_dict(reading: Reading) -> dict[str, Any]:
     return data
 
 
-def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
+#: How much of each line a bill's data explains: ``lean`` gives the charge, label, amount,
+#: quantity, unit, unit price, rule and version of each line (what bulk output writes by
+#: default); ``full`` adds its rounding and unrounded amount, its sources, tier slices, notes
+#: and the parts of a line split by days (what the API, ``explain`` and notices use).
+EXPLAIN_LEVELS = ("lean", "full")
+
+
+def line_to_dict(line: BillLine, currency: str | None = None, explain: str = "full") -> dict[str, Any]:
     """A bill line as JSON-ready data (amounts as strings; the amount at the scale of
-    ``currency`` when given)."""
+    ``currency`` when given), explained as ``explain`` says (:data:`EXPLAIN_LEVELS`)."""
     data: dict[str, Any] = {
         "charge": line.charge,
         "label": line.label,
@@ -123,10 +132,12 @@ def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
         "unit_price": _amount(line.unit_price),
         "rule": line.rule,
         "version": line.version,
-        "rounding": line.rounding,
-        "unrounded": format_amount(line.unrounded),
-        "source": [source.id for source in line.sources],
     }
+    if explain == "lean":
+        return data
+    data["rounding"] = line.rounding
+    data["unrounded"] = format_amount(line.unrounded)
+    data["source"] = [source.id for source in line.sources]
     if line.slices:
         data["slices"] = [slice_to_dict(piece) for piece in line.slices]
     if line.notes:
@@ -136,17 +147,20 @@ def line_to_dict(line: BillLine, currency: str | None = None) -> dict[str, Any]:
     return data
 
 
-def bill_to_dict(bill: Bill) -> dict[str, Any]:
+def bill_to_dict(bill: Bill, explain: str = "full") -> dict[str, Any]:
     """A bill as JSON-ready data: ``account, ruleset, currency, usage_m3, estimated, lines,
     total, not_included``, ``not_requested`` (only when charges were left out on request),
-    ``use_class, meter_mm, household_units``, then the reading's known dates and meter reads."""
+    ``use_class, meter_mm, household_units``, then the reading's known dates and meter reads.
+    Each line is explained as ``explain`` says (:data:`EXPLAIN_LEVELS`; ``full`` by default)."""
+    if explain not in EXPLAIN_LEVELS:
+        raise ValueError(f"unknown explanation level {explain!r} (one of {', '.join(EXPLAIN_LEVELS)})")
     data = {
         "account": bill.account,
         "ruleset": bill.label,
         "currency": bill.currency,
         "usage_m3": format_amount(bill.usage_m3),
         "estimated": bill.estimated,
-        "lines": [line_to_dict(line, bill.currency) for line in bill.lines],
+        "lines": [line_to_dict(line, bill.currency, explain) for line in bill.lines],
         "total": format_money(bill.total, bill.currency),
         "not_included": [{"charge": n.charge, "reason": n.reason} for n in bill.not_included],
         **({"not_requested": list(bill.not_requested)} if bill.not_requested else {}),
@@ -173,7 +187,7 @@ CSV_LEADING = ("account", "ruleset", "usage_m3")
 CSV_TRAILING = ("other_charges", "total", "not_included", "error_code", "error_message")
 
 
-def account_cells(bill: Bill) -> list[str | None]:
+def account_cells(bill: Bill | BillFigures) -> list[str | None]:
     """The values of :data:`ACCOUNT_COLUMNS` for ``bill`` (``None`` where it has none)."""
     return [
         bill.use_class,
@@ -182,7 +196,7 @@ def account_cells(bill: Bill) -> list[str | None]:
     ]
 
 
-def charge_cells(bill: Bill, charges: Sequence[str]) -> tuple[list[str | None], list[str]]:
+def charge_cells(bill: Bill | BillFigures, charges: Sequence[str]) -> tuple[list[str | None], list[str]]:
     """The bill's amount under each of ``charges`` (``None`` where it has no such line), and
     its other lines as ``charge=amount``: the charge columns of the CSV and Parquet outputs."""
     amounts: dict[str, str | None] = dict.fromkeys(charges)
@@ -225,7 +239,8 @@ class CsvWriter(BillWriter):
         self.writer = csv.writer(stream, lineterminator="\n")
         self.writer.writerow([*CSV_LEADING, *self.charges, *CSV_TRAILING, *ACCOUNT_COLUMNS])
 
-    def write(self, account: str, result: Bill | BillingError) -> None:
+    def write(self, account: str, result: Bill | BillFigures | BillingError) -> None:
+        """One row (a bill's figures write the same row as the bill)."""
         if isinstance(result, BillingError):
             self.writer.writerow(
                 [
@@ -272,7 +287,8 @@ class TableWriter(BillWriter):
         self.rows: list[tuple[str, str] | tuple[str, str, str, dict[str, str], str, str]] = []
         self.errors = 0
 
-    def write(self, account: str, result: Bill | BillingError) -> None:
+    def write(self, account: str, result: Bill | BillFigures | BillingError) -> None:
+        """One row (a bill's figures write the same row as the bill)."""
         if isinstance(result, BillingError):
             self.errors += 1
             self.rows.append((account, f"error {result.code}: {result.message}"))

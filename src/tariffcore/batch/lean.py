@@ -1,0 +1,185 @@
+"""Lean JSON lines from CSV rows: a row parser specialised to the header, and a lean bill per
+kind of account.
+
+A row's columns fall in two groups: its usage (``usage_m3``, the meter reads) and everything
+else (the use class, meter, households, dates, ruleset). Rows that share everything else share
+a :class:`~tariffcore.engine.LeanBill`, made once from the first such row by the engine's own
+reader and version selection (:func:`~tariffcore.rows.parse_row`,
+:func:`~tariffcore.engine.lean_bill`); each row then costs reading its usage and computing
+its bill from it. A row whose usage is not plain figures (a sign, an exponent, blanks, a
+roll-over, a replaced meter, another unit), or whose bill the lean bill leaves to the engine,
+gets ``None``: the engine bills it as any other row, error rows included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Sequence
+from decimal import Decimal
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from ..bill import BillFigures
+from ..charges import LeanFallback
+from ..engine import LeanBill, lean_bill
+from ..errors import TariffcoreError
+from ..meter import READ_COLUMNS
+from ..money import MONEY_CONTEXT, format_amount
+from ..rows import parse_row, reads_text
+from ..units import USAGE_COLUMNS
+
+if TYPE_CHECKING:
+    from .engine import BatchEngine
+
+__all__ = ["LeanRows"]
+
+#: A figure read as it is written: digits, at most 12 before a point and 6 after it.
+_PLAIN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?\Z").match
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` is a figure as :data:`_PLAIN` reads it (whole ones looked at quickly)."""
+    if text.isdigit() and text.isascii():
+        return len(text) <= 12
+    return _PLAIN(text) is not None
+
+
+def _written(text: str, value: Decimal) -> str:
+    """``value`` as :func:`~tariffcore.money.format_amount` writes it: ``text`` itself when it
+    is a whole number without leading zeros."""
+    return text if text.isdigit() and (text[0] != "0" or text == "0") else format_amount(value)
+
+
+#: Kinds of account kept at once (a run with more starts again from none).
+_MOST = 4096
+_UNSEEN = object()
+_subtract = MONEY_CONTEXT.subtract
+
+
+class LeanRows:
+    """Lean JSON lines of the CSV rows under ``header``, billed by ``engine`` (see the module)."""
+
+    __slots__ = ("engine", "header", "kind_of", "kinds", "usage_at", "reads_at", "blank_at")
+
+    def __init__(self, engine: BatchEngine, header: Sequence[str]) -> None:
+        self.engine = engine
+        self.header = tuple(header)
+        at = {name: index for index, name in enumerate(header)}  # the last of a repeated name, as dict(zip())
+        usage = {*USAGE_COLUMNS, *READ_COLUMNS}
+        self.usage_at = at.get("usage_m3")
+        self.reads_at = (
+            (at["previous_read"], at["current_read"])
+            if "previous_read" in at and "current_read" in at
+            else None
+        )
+        # Other ways to give the usage: a row that uses one is billed by the engine.
+        self.blank_at = tuple(
+            at[name]
+            for name in (*USAGE_COLUMNS, *READ_COLUMNS)
+            if name in at and name not in ("usage_m3", "previous_read", "current_read")
+        )
+        if "previous_read" in at and self.reads_at is None:
+            self.blank_at += (at["previous_read"],)
+        if "current_read" in at and self.reads_at is None:
+            self.blank_at += (at["current_read"],)
+        rest = [index for index, name in enumerate(header) if name != "account" and name not in usage]
+        self.kind_of: Callable[[Sequence[str]], Hashable] = itemgetter(*rest) if rest else (lambda values: ())
+        self.kinds: dict[Hashable, Any] = {}
+
+    def __call__(self, values: Sequence[str]) -> bytes | None:
+        """The JSON line of a row as wide as the header, after its account (UTF-8), or
+        ``None`` for a row the engine bills itself."""
+        kind = self.kind_of(values)
+        found = self.kinds.get(kind, _UNSEEN)
+        bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
+        if bill is None:
+            return None
+        for index in self.blank_at:
+            if values[index] and not values[index].isspace():
+                return None
+        reads_at = self.reads_at
+        try:
+            if reads_at is not None:
+                first = values[reads_at[0]]
+                last = values[reads_at[1]]
+                if first or last:
+                    if self.usage_at is not None and values[self.usage_at]:
+                        return None
+                    # Whole reads without leading zeros (the common case) are written as given.
+                    if (
+                        first.isdigit()
+                        and last.isdigit()
+                        and first.isascii()
+                        and last.isascii()
+                        and len(first) <= 12
+                        and len(last) <= 12
+                        and (first[0] != "0" or len(first) == 1)
+                        and (last[0] != "0" or len(last) == 1)
+                    ):
+                        previous = Decimal(first)
+                        current = Decimal(last)
+                        if current < previous:  # a roll-over or an error: the engine says which
+                            return None
+                        usage = _subtract(current, previous)
+                        reads = ',"reads":{"previous":"' + first + '","current":"' + last + '"}'
+                        return bill.render(usage, reads.encode())
+            read = self._usage(values)
+            return None if read is None else bill.render(*read)
+        except (LeanFallback, ArithmeticError):
+            return None
+
+    def figures(self, values: Sequence[str], account: str) -> BillFigures | None:
+        """The figures of the bill of a row as wide as the header, for ``account``, or
+        ``None`` for a row the engine bills itself."""
+        kind = self.kind_of(values)
+        found = self.kinds.get(kind, _UNSEEN)
+        bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
+        if bill is None:
+            return None
+        try:
+            usage = self._usage(values)
+            return None if usage is None else bill.figures(usage[0], account)
+        except (LeanFallback, ArithmeticError):
+            return None
+
+    def _usage(self, values: Sequence[str]) -> tuple[Decimal, bytes] | None:
+        """The usage of a row and its meter reads as :func:`~tariffcore.rows.reads_text`
+        writes them (empty for none); ``None`` when the engine must read them."""
+        for index in self.blank_at:
+            if values[index] and not values[index].isspace():
+                return None
+        usage_text = values[self.usage_at] if self.usage_at is not None else ""
+        if self.reads_at is not None:
+            first, last = values[self.reads_at[0]], values[self.reads_at[1]]
+            if first or last:
+                if usage_text or not (_plain(first) and _plain(last)):
+                    return None
+                previous = Decimal(first)
+                current = Decimal(last)
+                if current < previous:  # a roll-over or an error: the engine says which
+                    return None
+                usage = _subtract(current, previous)
+                return usage, reads_text(_written(first, previous), _written(last, current)).encode()
+        return (Decimal(usage_text), b"") if _plain(usage_text) else None
+
+    def _kind(self, values: Sequence[str], kind: Hashable) -> LeanBill | None:
+        """The lean bill of the accounts like the row ``values``: read and planned by the
+        engine's own code, the usage aside; ``None`` when the engine must bill them."""
+        if len(self.kinds) >= _MOST:
+            self.kinds.clear()
+        fields = dict(zip(self.header, values))
+        for name in (*USAGE_COLUMNS, *READ_COLUMNS):
+            fields.pop(name, None)
+        fields["usage_m3"] = "0"
+        engine = self.engine
+        found: LeanBill | None = None
+        try:
+            account, reading = parse_row(fields)
+            reference = str(fields.get("ruleset") or "").strip() or engine.ruleset
+            if reference is not None:
+                ruleset, pinned = engine.catalog.resolve(reference)
+                found = lean_bill(ruleset, pinned, account, reading, engine.charges)
+        except TariffcoreError:
+            found = None
+        self.kinds[kind] = found
+        return found

@@ -1,0 +1,189 @@
+"""CSV text straight into JSON lines: the hot loop of ``tariffcore bill``.
+
+The loop of :meth:`BatchEngine._each <tariffcore.batch.BatchEngine>`, written out for CSV text:
+a repeated row costs its key and a look-up in the cache, a new row its lean bill
+(:class:`~tariffcore.batch.LeanRows`) where one covers it, else the engine's own bill. Rows
+that do not repeat are not kept (see :func:`_keep`). Lines are written in UTF-8 as they are
+made, a few dozen rows at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Hashable, Iterable
+from typing import IO, TYPE_CHECKING, Any
+
+from ..errors import InputError, InputFileError, PluginError
+from ..rows import Progress, check_header, csv_reader, missing_columns, records, unreadable
+from .cache import ResultCache
+from .forms import AS_LEAN_JSON, SAFE_ID, Printed, account_json
+from .keys import CsvKeys
+from .lean import LeanRows
+
+if TYPE_CHECKING:
+    from .engine import BatchEngine
+
+__all__ = ["csv_to_jsonl"]
+
+#: Rows between two looks at how often the rows of CSV text repeat (see :func:`_keep`).
+_WINDOW = 16384
+#: Rows billed without the cache, once rows are seen not to repeat, before looking again.
+_PAUSE = 1 << 20
+
+
+def csv_to_jsonl(
+    engine: BatchEngine,
+    lines: Iterable[str],
+    out: IO[bytes],
+    header: tuple[str, ...] | None = None,
+    offset: int = 0,
+    progress: Progress | None = None,
+    position: Callable[[], int] | None = None,
+) -> tuple[int, int]:
+    """Bill CSV text ``lines`` into ``out`` as JSON lines (see
+    :meth:`BatchEngine.csv_to_jsonl <tariffcore.batch.BatchEngine.csv_to_jsonl>`)."""
+    reader = csv_reader(lines)
+    if header is None:
+        first = next(records(reader), None)
+        if first is None:
+            return 0, 0
+        if isinstance(first[1], InputError):
+            raise InputFileError(f"the header cannot be read: {first[1].message}")
+        header = check_header(first[1])
+    if missing_columns(header):  # every row is the same error row, naming its account
+        return engine._write(header, records(reader, offset), out.write)
+    keys = CsvKeys(header)
+    form = engine.json
+    cache = engine._cache(header, form)
+    get, key_of, where, width = cache.get, keys.values_key, keys.where, keys.width
+    lean = LeanRows(engine, header) if form is AS_LEAN_JSON else None
+    safe = SAFE_ID.match
+    parts: list[bytes] = []
+    append = parts.append
+    rows = failed = unread = misses = batch = 0
+    caching, check_at, marks = True, _WINDOW, (0, 0)
+    key: Hashable | None
+    hit: Printed | None
+    # A record the CSV module cannot read is its error row, and the loop goes on with the
+    # next line.
+    while True:
+        try:
+            for values in reader:
+                if len(values) <= 1 and (not values or not values[0].strip()):  # a blank line
+                    continue
+                rows += 1
+                batch += 1
+                count = len(values)
+                if count != width:
+                    if count > width:  # a row that cannot be read
+                        error = InputError(f"line {reader.line_num + offset} has more fields than the header")
+                        unread += 1
+                        append(b'{"account":"",' + form.make(error)[1])
+                        continue
+                    values += [""] * (width - count)
+                account = values[where].strip()  # as CsvKeys.key, for a row of this reader
+                if not account:  # an error row that names no account: not kept
+                    key = hit = None
+                elif caching:
+                    key = key_of(values)
+                    hit = get(key)
+                else:  # rows that do not repeat: not kept, and a lean line stays text
+                    text = _lean(lean, values)
+                    if text is not None:
+                        misses += 1
+                        if account.isalnum() or safe(account):  # nothing JSON would escape
+                            append(b'{"account":"' + account.encode() + b'",' + text)
+                        else:
+                            append(account_json(account) + text)
+                        if batch >= 64:
+                            batch = 0
+                            caching, check_at, marks = _flush(
+                                parts, out, cache, caching, rows, rows - unread - misses, check_at, marks
+                            )
+                            _advance(progress, position, rows)
+                        continue
+                    key = None
+                    misses += 1
+                    hit = engine._miss(cache, form, keys, None, values)
+                if hit is None:
+                    misses += 1
+                    text = _lean(lean, values) if account else None
+                    if text is None:
+                        hit = engine._miss(cache, form, keys, key, values)
+                    else:
+                        hit = (False, text)
+                        if key is not None:
+                            cache.put(key, hit)
+                error_row, encoded = hit
+                if error_row:
+                    failed += 1
+                if account.isalnum() or safe(account):  # nothing JSON would escape
+                    append(b'{"account":"' + account.encode() + b'",')
+                else:
+                    append(account_json(account))
+                append(encoded)
+                if batch >= 64:  # small writes reuse memory, no page faults
+                    batch = 0
+                    caching, check_at, marks = _flush(
+                        parts, out, cache, caching, rows, rows - unread - misses, check_at, marks
+                    )
+                    _advance(progress, position, rows)
+            break
+        except csv.Error as exc:
+            rows += 1
+            unread += 1
+            append(b'{"account":"",' + form.make(unreadable(exc, reader.line_num + offset))[1])
+    out.write(b"".join(parts))
+    engine.stats.hits += rows - unread - misses
+    engine.stats.misses += misses
+    if progress is not None:
+        progress.rows = rows
+    return rows, failed + unread
+
+
+def _lean(lean: LeanRows | None, values: list[str]) -> bytes | None:
+    """The lean line of a row, or ``None`` for the engine to bill it (and to say what went
+    wrong, should the lean bill fail)."""
+    if lean is None:
+        return None
+    try:
+        return lean(values)
+    except PluginError:
+        raise
+    except Exception:  # the engine bills the row, and makes an error row of the failure
+        return None
+
+
+def _flush(
+    parts: list[bytes],
+    out: IO[bytes],
+    cache: ResultCache[Any],
+    caching: bool,
+    rows: int,
+    hits: int,
+    check_at: int,
+    marks: tuple[int, int],
+) -> tuple[bool, int, tuple[int, int]]:
+    """Write what the last rows gave, and look at how often rows repeat when it is time."""
+    out.write(b"".join(parts))
+    parts.clear()
+    if rows >= check_at:
+        return _keep(cache, caching, rows, hits, marks)
+    return caching, check_at, marks
+
+
+def _advance(progress: Progress | None, position: Callable[[], int] | None, rows: int) -> None:
+    if progress is not None and rows % 4096 < 64:
+        progress.advance(rows - progress.rows, position() if position is not None else 0)
+
+
+def _keep(
+    cache: ResultCache[Any], caching: bool, rows: int, hits: int, marks: tuple[int, int]
+) -> tuple[bool, int, tuple[int, int]]:
+    """Whether to keep results from here on: not when fewer than one row in 16 of the last
+    window was a repeat (the cache is then emptied, and rows are billed without it for a
+    while before it is tried again); with the next row count to look at and the counts now."""
+    if caching and (hits - marks[0]) * 16 < rows - marks[1]:
+        cache.clear()
+        return False, rows + _PAUSE, (hits, rows)
+    return True, rows + _WINDOW, (hits, rows)

@@ -1,0 +1,57 @@
+"""The columnar backend: bills by columns of scaled integers, with numpy and pyarrow (the
+optional ``tariffcore[fast]``).
+
+Importing this stage needs both; the batch engine (:mod:`tariffcore.batch`) imports it only
+when the fast backend is asked for, and the core works without it. What it holds:
+
+- exact decimal columns over ``int64`` with overflow guards, the operations charge kernels are
+  handed (:class:`DecimalColumn`, :class:`Ops`);
+- the declared rounding as integer division, amounts in minor units, figures as text
+  (:func:`minor_units`, :func:`money_texts`, :func:`decimal_texts`);
+- CSV text read in blocks of columns, usages and meter reads validated as columns
+  (:func:`csv_blocks`, :class:`Layout`);
+- a kind of account's bills computed by its charges' kernels (:class:`KindPlan`), and the lean
+  JSON lines of a block written from columns (:func:`lean_block`).
+"""
+
+from __future__ import annotations
+
+from .amounts import decimal_texts, minor_units, money_texts, round_steps
+from .arrays import ints
+from .column import INT64_MAX, DecimalColumn, Ops, scaled
+from .csvread import Block, Usage, csv_blocks, read_header, read_usage
+from .jsonlines import Billed, KindBills, KindPlans, bill_kinds, lean_block
+from .kinds import Layout, RowFigures, group_kinds, read_figures
+from .parquet import kind_table
+from .plan import Computed, KindBill, KindPlan, Texts
+
+__all__ = [
+    "INT64_MAX",
+    "Billed",
+    "Block",
+    "Computed",
+    "DecimalColumn",
+    "KindBill",
+    "KindPlan",
+    "KindBills",
+    "KindPlans",
+    "Layout",
+    "Ops",
+    "RowFigures",
+    "Texts",
+    "Usage",
+    "bill_kinds",
+    "csv_blocks",
+    "decimal_texts",
+    "group_kinds",
+    "ints",
+    "kind_table",
+    "lean_block",
+    "minor_units",
+    "money_texts",
+    "read_figures",
+    "read_header",
+    "read_usage",
+    "round_steps",
+    "scaled",
+]

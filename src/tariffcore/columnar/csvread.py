@@ -1,0 +1,197 @@
+"""CSV text as blocks of columns, and usages read and validated as columns.
+
+:func:`csv_blocks` reads a CSV stream in blocks of whole lines and parses each with Arrow's
+CSV reader, every field as text. A block is parsed only when Arrow and Python's :mod:`csv`
+(which the scalar engine reads with) are bound to read it alike: no quote character, no
+carriage return but before a line feed, every line as wide as the header (Arrow refuses the
+others). Any other block is handed over as its lines, for the scalar engine to read (and
+report) as it always has.
+
+:func:`read_usage` checks, row by row, that a usage or meter read is a figure as the engine's
+lean bills read it (digits, at most 12 before a point and 6 after it) and written as they
+write it (no leading zero), and gives its value as a scaled integer with its exponent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.csv as pcsv  # type: ignore[import-untyped]
+
+from .arrays import booleans, bools, numbers, text
+
+__all__ = ["Block", "Usage", "csv_blocks", "per_row", "read_header", "read_usage", "text_bytes"]
+
+_POWERS = np.array([10**k for k in range(7)], dtype=np.int64)
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class Block:
+    """Lines of CSV text after the header: ``table`` (a record batch, every column as text, one
+    row per line that is not empty) when Arrow could read them, else ``None``; ``data`` is the text and
+    ``line`` the number of lines before it (the header's included)."""
+
+    data: bytes
+    line: int
+    table: Any
+
+
+def read_header(first: bytes) -> tuple[str, ...] | None:
+    """The header in the first line of a CSV stream (a leading BOM skipped); ``None`` when it
+    cannot be read line by line (a quoted name holding a line break) or is empty."""
+    if first.startswith(_BOM):
+        first = first[len(_BOM) :]
+    try:
+        line = first.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if line.count('"') % 2:
+        return None
+    rows = list(csv.reader(io.StringIO(line)))
+    if len(rows) != 1 or not rows[0]:
+        return None
+    return tuple(rows[0])
+
+
+def csv_blocks(stream: IO[bytes], header: Sequence[str], line: int, size: int = 1 << 23) -> Iterator[Block]:
+    """The rest of ``stream`` (after the header, which took ``line`` lines) as blocks of
+    about ``size`` bytes, each ending at a line break."""
+    names = list(header)
+    types = {name: pa.string() for name in names}
+    # One chunk per block (no copy to combine chunks), read on one thread: the block is small.
+    read = pcsv.ReadOptions(column_names=names, use_threads=False, block_size=max(size, 1 << 16) * 2)
+    parse = pcsv.ParseOptions(
+        quote_char=False, double_quote=False, escape_char=False, ignore_empty_lines=True
+    )
+    convert = pcsv.ConvertOptions(
+        column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]
+    )
+    rest = b""
+    while True:
+        chunk = stream.read(size)
+        data = rest + chunk
+        if not chunk:
+            if data:
+                yield _block(data, line, read, parse, convert, len(names))
+            return
+        end = data.rfind(b"\n")
+        if end < 0:
+            rest = data
+            continue
+        block, rest = data[: end + 1], data[end + 1 :]
+        yield _block(block, line, read, parse, convert, len(names))
+        line += block.count(b"\n")
+
+
+def _block(data: bytes, line: int, read: Any, parse: Any, convert: Any, width: int) -> Block:
+    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return Block(data, line, None)
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(data), read_options=read, parse_options=parse, convert_options=convert
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return Block(data, line, None)
+    if table.num_columns != width:
+        return Block(data, line, None)
+    batches = table.to_batches()
+    if len(batches) != 1:  # no rows (empty lines only), or more than one batch
+        arrays = [table.column(i).combine_chunks() for i in range(width)]
+        return Block(data, line, pa.RecordBatch.from_arrays(arrays, names=table.column_names))
+    return Block(data, line, batches[0])
+
+
+def text_bytes(texts: Any) -> tuple[Any, Any, Any]:
+    """``(bytes, starts, lengths)`` of an Arrow text column, without copying its text: row
+    ``i`` is ``bytes[starts[i] : starts[i] + lengths[i]]``."""
+    count = len(texts)
+    buffers = texts.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=count + 1, offset=4 * texts.offset)
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    return data, offsets[:-1].astype(np.int64), np.diff(offsets).astype(np.int64)
+
+
+def per_row(flags: Any, starts: Any, lengths: Any) -> Any:
+    """How many of ``flags`` (one per byte) each row's bytes hold."""
+    total = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
+    return total[starts + lengths] - total[starts]
+
+
+@dataclass
+class Usage:
+    """Figures of a text column: ``ok`` where a row holds one (see the module), its value
+    scaled by ``10 ** scale`` and its number of decimals (``places``, minus its exponent)."""
+
+    ok: Any
+    values: Any
+    places: Any
+    scale: int
+
+
+def read_usage(texts: Any) -> Usage:
+    """The figures of the text column ``texts`` (see :class:`Usage`)."""
+    count = len(texts)
+    data, starts, lengths = text_bytes(texts)
+    if not count:
+        empty = np.zeros(0, dtype=np.int64)
+        return Usage(np.zeros(0, dtype=bool), empty, empty.astype(np.int16), 0)
+    first_byte = data[np.minimum(starts, max(len(data) - 1, 0))] if len(data) else np.zeros(count, np.uint8)
+    second = data[np.minimum(starts + 1, max(len(data) - 1, 0))] if len(data) else np.zeros(count, np.uint8)
+    whole = booleans(pc.ascii_is_decimal(texts))  # digits only, not empty
+    if whole.all():  # whole figures: no point anywhere
+        ok = (lengths <= 12) & ((first_byte != 48) | (lengths == 1))
+        places = np.zeros(count, dtype=np.int16)
+        return Usage(ok, _integers(texts, ok), places, 0)
+    digit = (data - 48) < 10  # bytes wrap: only '0'..'9' are below 10
+    dot = data == 46
+    others = per_row(~(digit | dot), starts, lengths)
+    dots = per_row(dot, starts, lengths)
+    last = np.maximum(starts + lengths - 1, 0)
+    ok = (lengths > 0) & (others == 0) & (dots <= 1)
+    ok &= (first_byte != 48) | (lengths == 1) | (second == 46)  # no leading zero
+    ok &= first_byte != 46
+    if len(data):
+        ok &= data[last] != 46
+    if not dots.any():
+        places = np.zeros(count, dtype=np.int64)
+        ok &= lengths <= 12
+        values = _integers(texts, ok)
+        return Usage(ok, values, places.astype(np.int16), 0)
+    point = np.where(dots > 0, _first(dot, starts, lengths), -1)
+    places = np.where(dots > 0, lengths - point - 1, 0)
+    whole = np.where(dots > 0, point, lengths)
+    ok &= (whole <= 12) & (places <= 6)
+    places = np.where(ok, places, 0)
+    values = _integers(pc.replace_substring(texts, ".", ""), ok)
+    scale = int(places.max())
+    if scale:
+        values = values * _POWERS[scale - places]
+    return Usage(ok, values, places.astype(np.int16), scale)
+
+
+def _first(flags: Any, starts: Any, lengths: Any) -> Any:
+    """The position, within its row, of each row's first flagged byte (rows that have one)."""
+    at = np.flatnonzero(flags)
+    row = np.searchsorted(starts + lengths, at, side="right")
+    found = np.full(len(starts), -1, dtype=np.int64)
+    keep = np.concatenate(([True], row[1:] != row[:-1])) if len(row) else np.zeros(0, dtype=bool)
+    found[row[keep]] = at[keep] - starts[row[keep]]
+    return found
+
+
+def _integers(texts: Any, ok: Any) -> Any:
+    """The digits of ``texts`` as integers where ``ok`` (0 elsewhere)."""
+    try:
+        values = numbers(pc.cast(texts, pa.int64()))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        cleaned = pc.if_else(bools(ok), texts, text("0"))
+        values = numbers(pc.cast(cleaned, pa.int64()))
+    return np.where(ok, values, 0)

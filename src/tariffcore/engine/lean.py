@@ -1,0 +1,388 @@
+"""Lean bills: a bill specialised to one account, a function of the usage alone.
+
+:func:`lean_bill` takes the account and the reading of a row (its usage aside), chooses the
+version and plans the bill as :meth:`~tariffcore.Ruleset.bill` does, and specialises each
+planned charge to the account (:mod:`tariffcore.charges.lean`). What it returns,
+a :class:`LeanBill`, computes a bill of any usage for that account with the same decimal
+operations as :func:`~tariffcore.engine.billing.bill` and writes it as its lean JSON line
+(:mod:`tariffcore.rows.render`), without building the :class:`~tariffcore.Bill`.
+
+It covers the common bill: one version for every charge, no period split by days, no
+reduction, charge types that can be specialised. For anything else :func:`lean_bill` returns
+``None`` and :meth:`LeanBill.render` raises :class:`~tariffcore.charges.LeanFallback` (a usage
+that reaches an unknown rate, a line left with a fraction of the minor unit): the row is then
+billed by the engine itself, which gives the bill or its error row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..bill import Account, BillFigures, FigureLine, Reading
+from ..charges import ChargeKernel, LeanCharge, LeanFallback, kernel_of, lean_of
+from ..errors import BillingError
+from ..money import (
+    MINOR_UNITS,
+    MONEY_CONTEXT,
+    ROUNDING_METHODS,
+    Rounding,
+    at_scale,
+    format_amount,
+    minor_unit,
+)
+from ..rows import BillTemplate, LineTemplate, reading_to_dict
+from .calendar import complete_dates
+from .plan import ChargeEntry
+from .requested import charge_ids, requested_charges
+from .ruleset import Ruleset
+from .version import CompiledVersion
+
+__all__ = ["LeanBill", "LeanFacts", "lean_bill"]
+
+_ONE = Decimal(1)
+_add = MONEY_CONTEXT.add
+Round = Callable[[Decimal], Decimal]
+
+
+def _rounder(rounding: Rounding | None) -> tuple[Round | None, str | None]:
+    """``rounding.apply``, or (``None`` and) the rounding mode of the one quantize it comes to
+    for a unit of exactly 1 (whose results are whole, written without a fraction)."""
+    if rounding is None:
+        return None, None
+    if rounding.unit == 1 and rounding.unit.as_tuple().exponent == 0:
+        return None, ROUNDING_METHODS[rounding.method]
+    return rounding.apply, None
+
+
+def _text(value: Decimal) -> str:
+    """:func:`~tariffcore.money.format_amount` of ``value``: ``str`` where it writes the same
+    (no exponent, no sign), which is the common case and the cheaper one."""
+    text = str(value)
+    return format_amount(value) if text[0] == "-" or "E" in text else text
+
+
+class _Step:
+    """One charge of a lean bill, with what it wrote last: a charge that gives the very same
+    result again (a fixed charge) is not rounded or written again, and the end of its line
+    (unit, unit price, rule, version) is kept while they stay the same."""
+
+    __slots__ = (
+        "kernel",
+        "label",
+        "version",
+        "apply",
+        "mode",
+        "exact",
+        "template",
+        "head",
+        "found",
+        "amount",
+        "line",
+        "rule",
+        "unit",
+        "price",
+        "rest",
+        "kept",
+        "figure",
+        "rules",
+    )
+
+    def __init__(
+        self,
+        kernel: LeanCharge,
+        rounding: Rounding | None,
+        exact: bool,
+        template: LineTemplate,
+        label: str = "",
+        version: str = "",
+    ):
+        self.kernel = kernel
+        self.label = label
+        self.version = version
+        self.apply, self.mode = _rounder(rounding)
+        #: Whether every amount is at the currency's scale once rounded (no check needed).
+        self.exact = exact and self.mode is not None
+        self.template = template
+        self.head = template.head.encode()
+        self.found: Any = None
+        self.amount = _ONE
+        self.line = b""
+        self.rule: Any = None
+        self.unit: Any = None
+        self.price: Any = None
+        self.rest = b""
+        self.kept: Any = None  # the last result made into a figure line, and that line
+        self.figure: Any = None
+        self.rules: dict[str, str] = {}
+
+    def end(self, rule: str, unit: str | None, price: Decimal | None) -> bytes:
+        """The end of the line for ``rule``, ``unit`` and ``price`` (kept for the next bill)."""
+        self.rule, self.unit, self.price = rule, unit, price
+        self.rest = self.template.rest(unit, None if price is None else _text(price), rule).encode()
+        return self.rest
+
+
+@dataclass(frozen=True, slots=True)
+class LeanFacts:
+    """What every bill of a lean bill's account shares: its version's label, the reading
+    (dates completed, usage aside), the account's class, meter and households, the charges
+    not included."""
+
+    label: str
+    currency: str
+    reading: Reading
+    use_class: str | None
+    meter_mm: int | None
+    households: int
+    not_included: tuple[str, ...]
+
+
+class LeanBill:
+    """The bills of one account under one version, by usage (see :func:`lean_bill`)."""
+
+    __slots__ = ("steps", "template", "limit", "zero", "currency", "fields", "kernels", "facts")
+
+    def __init__(
+        self,
+        charges: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate, str, str]],
+        template: BillTemplate,
+        limit: Decimal | None,
+        currency: str,
+        fields: tuple[Any, ...] = (),
+        kernels: tuple[tuple[ChargeEntry, ChargeKernel | None], ...] = (),
+        facts: LeanFacts | None = None,
+    ) -> None:
+        self.steps = tuple(_Step(*charge) for charge in charges)
+        self.template = template
+        self.limit = limit
+        self.zero = minor_unit(currency) * 0  # zero at the currency's scale, as a bill's total
+        self.currency = currency
+        #: What every bill of this account shares, for :meth:`figures`: (ruleset, version,
+        #: not included, estimated, use class, meter, households, not requested).
+        self.fields = fields
+        #: Each charge's compiled entry and its kernel for this account (``None`` where its
+        #: type has none): what the columnar backend computes a column of usages with.
+        self.kernels = kernels
+        #: What every bill of this account shares, as values (for typed outputs).
+        self.facts = facts
+
+    def figures(self, usage: Decimal, account: str) -> BillFigures:
+        """The figures of the bill of ``usage`` m³ for the account ``account`` (those of the
+        :class:`~tariffcore.Bill` the engine would give); :class:`LeanFallback` for a bill
+        left to the engine."""
+        if self.limit is not None and usage >= self.limit:
+            raise LeanFallback  # the billing cycle refuses it: the engine says why
+        total = self.zero
+        lines: list[FigureLine] = []
+        for step in self.steps:
+            found = step.kernel(usage)
+            if found is None:
+                continue
+            if found is not step.kept:
+                unrounded, rule, quantity, unit, price = found
+                named = step.rules.get(rule)
+                if named is None:
+                    named = step.rules[rule] = (
+                        f"{step.template.charge}.{rule}" if rule else step.template.charge
+                    )
+                step.figure = FigureLine(
+                    step.template.charge,
+                    step.label,
+                    self._amount(step, unrounded),
+                    quantity,
+                    unit,
+                    price,
+                    named,
+                    step.version,
+                )
+                step.kept = found
+            line = step.figure
+            total = _add(total, line.amount)
+            lines.append(line)
+        ruleset, version, missing, estimated, use_class, meter_mm, households, skipped = self.fields
+        return BillFigures(
+            account,
+            ruleset,
+            version,
+            self.currency,
+            usage,
+            tuple(lines),
+            total,
+            missing,
+            estimated,
+            use_class,
+            meter_mm,
+            households,
+            skipped,
+        )
+
+    def _amount(self, step: _Step, unrounded: Decimal) -> Decimal:
+        """A line's amount: ``unrounded`` rounded as its charge declares, at the currency's scale."""
+        if step.mode is not None:
+            amount = unrounded.quantize(_ONE, step.mode, MONEY_CONTEXT)
+        else:
+            amount = step.apply(unrounded) if step.apply is not None else unrounded
+        if not step.exact:
+            scaled = at_scale(amount, self.currency)
+            if scaled is None:
+                raise LeanFallback  # a fraction of the minor unit: an error row
+            amount = scaled
+        return amount
+
+    def render(self, usage: Decimal, reads: bytes = b"") -> bytes:
+        """The JSON line of the bill of ``usage`` m³ after its account, in UTF-8 (``reads``
+        as :func:`~tariffcore.rows.reads_text` writes them); :class:`LeanFallback` for a bill
+        this account's lean bill leaves to the engine."""
+        if self.limit is not None and usage >= self.limit:
+            raise LeanFallback  # the billing cycle refuses it: the engine says why
+        usage_text = _text(usage).encode()
+        quantity_usage = b'","quantity":"' + usage_text + b'"'
+        total = self.zero
+        lines: list[bytes] = []
+        append = lines.append
+        for step in self.steps:
+            found = step.kernel(usage)
+            if found is None:
+                continue
+            if found is step.found:
+                total = _add(total, step.amount)
+                append(step.line)
+                continue
+            unrounded, rule, quantity, unit, price = found
+            if step.exact:  # whole, at the currency's scale: written without an exponent
+                amount = unrounded.quantize(_ONE, step.mode, MONEY_CONTEXT)
+                text = str(amount)
+                if text[0] == "-":
+                    text = format_amount(amount)
+            else:
+                amount = self._amount(step, unrounded)
+                text = _text(amount)
+            total = _add(total, amount)
+            rest = (
+                step.rest
+                if rule is step.rule and price is step.price and unit is step.unit
+                else step.end(rule, unit, price)
+            )
+            if quantity is usage:
+                line = step.head + text.encode() + quantity_usage + rest
+            else:
+                written = (
+                    b'","quantity":null'
+                    if quantity is None
+                    else b'","quantity":"' + _text(quantity).encode() + b'"'
+                )
+                line = step.head + text.encode() + written + rest
+            step.found = found
+            step.amount = amount
+            step.line = line
+            append(line)
+        return self.template.render_bytes(usage_text, lines, _text(total).encode(), reads)
+
+
+def lean_bill(
+    ruleset: Ruleset,
+    pinned: CompiledVersion | None,
+    account: Account,
+    reading: Reading,
+    charges: tuple[str, ...] | None = None,
+) -> LeanBill | None:
+    """The lean bill of ``account`` under ``ruleset`` (or its version ``pinned``), for readings
+    like ``reading`` but for their usage (its meter reads are not looked at); only ``charges``
+    when given. ``None`` when the engine must bill such rows itself."""
+    try:
+        return _lean_bill(ruleset, pinned, account, reading, charges)
+    except BillingError:
+        return None
+
+
+def _lean_bill(
+    ruleset: Ruleset,
+    pinned: CompiledVersion | None,
+    account: Account,
+    reading: Reading,
+    requested: tuple[str, ...] | None,
+) -> LeanBill | None:
+    if account.reductions or reading.meter is not None:
+        return None
+    if pinned is not None:  # as CompiledVersion.bill: this version's plan, the dates as given
+        version = pinned
+        wanted = requested_charges(requested, charge_ids([version]), version.label)
+        plan = version.plan
+    else:  # as Ruleset.bill
+        if not ruleset._uniform:
+            return None
+        wanted = requested_charges(requested, ruleset.charge_ids, ruleset.id)
+        version = ruleset.select(reading)
+        reading = complete_dates(reading, version.spec.dates)
+        if ruleset._splits and reading.period_end is not None:
+            return None
+        plan = ruleset.plan(version, account, reading, wanted)
+    if plan.reductions:
+        return None
+    spec = version.spec
+    if spec.currency not in MINOR_UNITS:
+        return None
+    households = version.households(account)
+    months = version.months(reading)
+    cycle = spec.billing_cycle
+    below = cycle.below_monthly_m3.get(months) if cycle is not None else None
+    limit = MONEY_CONTEXT.multiply(below, months) if below is not None else None
+    whole = minor_unit(spec.currency).as_tuple().exponent == 0
+    found: list[tuple[LeanCharge, Rounding | None, bool, LineTemplate, str, str]] = []
+    kernels: list[tuple[ChargeEntry, ChargeKernel | None]] = []
+    for planned in plan.charges:
+        if wanted is not None and planned.id not in wanted:
+            continue
+        if planned.parts or planned.version is not version:
+            return None
+        charge = planned.entry
+        if charge.applies_to is not None and account.use_class not in charge.applies_to:
+            continue
+        specialise = lean_of(charge.compute)
+        scale = months if planned.id in version.per_month else 1
+        kernel = specialise(account, households, scale) if specialise is not None else None
+        if kernel is None:
+            return None
+        # A unit of 1 in a currency of whole units leaves every amount at the currency's scale.
+        line = LineTemplate(charge.id, charge.label, version.version)
+        found.append((kernel, charge.rounding, whole, line, charge.label, version.version))
+        column = kernel_of(charge.compute)
+        kernels.append((charge, column(account, households, scale) if column is not None else None))
+    missing = list(plan.not_included)
+    skipped: tuple[str, ...] = ()
+    if wanted is not None:
+        every = [c.id for c in version.charges] + [n.charge for n in plan.not_included]
+        skipped = tuple(dict.fromkeys(c for c in every if c not in wanted))
+        missing = [n for n in missing if n.charge in wanted]
+    template = BillTemplate(
+        f"{spec.ruleset}@{spec.version}",
+        spec.currency,
+        reading.estimated,
+        [(n.charge, n.reason) for n in missing],
+        skipped,
+        (account.use_class, account.meter_mm, households),
+        reading_to_dict(reading),
+    )
+    fields = (
+        spec.ruleset,
+        spec.version,
+        tuple(missing),
+        reading.estimated,
+        account.use_class,
+        account.meter_mm,
+        households,
+        skipped,
+    )
+    facts = LeanFacts(
+        f"{spec.ruleset}@{spec.version}",
+        spec.currency,
+        reading,
+        account.use_class,
+        account.meter_mm,
+        households,
+        tuple(n.charge for n in missing),
+    )
+    return LeanBill(found, template, limit, spec.currency, fields, tuple(kernels), facts)

@@ -1,0 +1,74 @@
+"""``bill --backend``: the fast backend where it is installed, the same output as pure Python,
+and a clear message when it is asked for without its extra."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+import tariffcore.batch.fast as fast_module
+from tariffcore.batch import AUTO_BYTES, FAST_MISSING, use_fast
+from tariffcore.synthetic import write_city
+from tests.helpers import run_cli
+
+
+def _city(path: Path, count: int = 400, reads: bool = True) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        write_city(stream, count, billing_month="2024-03", reads=reads)
+    return path
+
+
+def test_auto_is_fast_for_files_of_a_mebibyte_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fast_module, "fast_available", lambda: True)
+    assert use_fast("auto", AUTO_BYTES) and use_fast("fast") and not use_fast("python", AUTO_BYTES)
+    assert not use_fast("auto", AUTO_BYTES - 1) and not use_fast("auto", None)  # small, or standard input
+    monkeypatch.setattr(fast_module, "fast_available", lambda: False)
+    assert not use_fast("auto", AUTO_BYTES)
+    with pytest.raises(ValueError, match="unknown backend"):
+        use_fast("gpu")
+
+
+def test_fast_without_its_extra_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setattr(fast_module, "fast_available", lambda: False)
+    city = _city(tmp_path / "city.csv", 5)
+    status, out, err = run_cli(capsys, "bill", str(city), "--ruleset", "kr/daejeon", "--backend", "fast")
+    assert status == 2 and out == ""
+    assert FAST_MISSING in err and "pip install 'tariffcore[fast]'" in err
+    # auto falls back to pure Python, as does python
+    status, out, _ = run_cli(capsys, "bill", str(city), "--ruleset", "kr/daejeon")
+    assert status == 0 and out.count("\n") == 5
+
+
+def test_both_backends_write_the_same_bytes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pytest.importorskip("numpy")
+    pytest.importorskip("pyarrow")
+    city = _city(tmp_path / "city.csv")
+    written = {}
+    for backend in ("python", "fast"):
+        target = tmp_path / f"{backend}.jsonl"
+        status, _, err = run_cli(
+            capsys, "bill", str(city), "--ruleset", "kr/daejeon", "--backend", backend, "-o", str(target)
+        )
+        assert status == 0, err
+        written[backend] = target.read_bytes()
+    assert written["fast"] == written["python"] and written["fast"].count(b"\n") == 400
+
+
+def test_standard_input_by_columns(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path
+) -> None:
+    pytest.importorskip("pyarrow")
+    city = _city(tmp_path / "city.csv", 50, reads=False)
+    expected = {}
+    for backend in ("python", "fast"):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(city.read_bytes()), encoding="utf-8"))
+        from tariffcore.commands import main
+
+        assert main(["bill", "-", "--ruleset", "kr/daejeon", "--backend", backend]) == 0
+        expected[backend] = capsysbinary.readouterr().out
+    assert expected["fast"] == expected["python"] and expected["fast"].count(b"\n") == 50
