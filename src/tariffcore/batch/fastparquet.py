@@ -2,7 +2,8 @@
 
 As :mod:`tariffcore.batch.fast` does for JSON lines: a block of CSV rows is read as columns,
 each kind of account whose lean bill has kernels for every charge is billed a column at a
-time, and its bills become Arrow columns directly (:func:`tariffcore.columnar.kind_table`),
+time, and the bills of a block become Arrow columns directly
+(:class:`tariffcore.columnar.BlockColumns`),
 typed as the Parquet output always is (:class:`~tariffcore.rows.BillColumns`). Every other row
 is billed by the engine and gathered by :class:`~tariffcore.rows.BillColumns`, and the rows are
 put back in input order before each block is written, in row groups, so memory stays flat.
@@ -49,7 +50,7 @@ def fast_csv_file_to_parquet(
     header leaves every row to the engine (the caller then bills it as without the backend)."""
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-    from ..columnar import KindPlans, Layout, csv_blocks, read_header
+    from ..columnar import BlockColumns, KindPlans, Layout, csv_blocks, read_header
 
     with open(source, "rb") as stream:
         header = read_header(stream.readline())
@@ -66,6 +67,7 @@ def fast_csv_file_to_parquet(
         lean = LeanRows(engine, header)
         kind_bill = kind_bills(lean)
         plans = KindPlans()
+        made = BlockColumns(schema, charges)
         rows = failed = 0
         with pq.ParquetWriter(target, schema) as writer:
             for part in csv_blocks(stream, header, 1, block):
@@ -75,7 +77,7 @@ def fast_csv_file_to_parquet(
                     count, billed = len(payloads), 0
                 else:
                     table, (errors, left) = _column_table(
-                        engine, header, charges, schema, part.table, layout, kind_bill, plans
+                        engine, header, charges, made, part.table, layout, kind_bill, plans
                     )
                     count = part.table.num_rows
                     billed = count - left
@@ -94,7 +96,7 @@ def _column_table(
     engine: BatchEngine,
     header: tuple[str, ...],
     charges: Sequence[str],
-    schema: Any,
+    made: Any,
     data: Any,
     layout: Any,
     kind_bill: Any,
@@ -105,30 +107,25 @@ def _column_table(
     import numpy as np
     import pyarrow as pa
 
-    from ..columnar import bill_kinds, ints, kind_table
-
-    accounts = data.column(layout.account)
-    tables: list[Any] = []
+    from ..columnar import bill_kinds, ints
 
     def check(kind: Any) -> Any:
         at, plan, computed, usage = kind
-        made, bad = kind_table(schema, charges, plan, computed, usage, accounts.take(ints(at)))
-        if bad.any():  # billed again without those rows
-            return bad
-        tables.append(made)
-        return None
+        return made.add(at, plan, computed, usage)  # the rows it cannot write, billed again
 
-    _, done, back = bill_kinds(data, layout, kind_bill, plans, check)
-    positions = [at for at, _, _, _ in done]
+    _, _, back = bill_kinds(data, layout, kind_bill, plans, check)
+    table, positions = made.table(data.column(layout.account))
     fallback = back.tolist()
+    if not fallback:
+        return table, (0, 0)
     payloads: list[tuple[int, Payload]] = [
         (at, [str(c[at].as_py()) for c in data.columns]) for at in fallback
     ]
     other, errors = _engine_table(engine, header, charges, payloads)
-    tables.append(other)
-    positions.append(back)
-    order = np.argsort(np.concatenate(positions), kind="stable")
-    return pa.concat_tables(tables).take(ints(order)), (errors, len(fallback))
+    if table is None:
+        return other, (errors, len(fallback))
+    order = np.argsort(np.concatenate([positions, back]), kind="stable")
+    return pa.concat_tables([table, other]).take(ints(order)), (errors, len(fallback))
 
 
 def _read(data: bytes, header: tuple[str, ...], line: int) -> list[tuple[int, Payload]]:

@@ -22,13 +22,14 @@ from .column import INT64_MAX, DecimalColumn, Ops, scaled
 from .csvread import Block, Usage, csv_blocks, read_header, read_usage
 from .jsonlines import Billed, KindBills, KindPlans, bill_kinds, lean_block
 from .kinds import Layout, RowFigures, group_kinds, read_figures
-from .parquet import kind_table
+from .parquet import BlockColumns
 from .plan import Computed, KindBill, KindPlan, Texts
 
 __all__ = [
     "INT64_MAX",
     "Billed",
     "Block",
+    "BlockColumns",
     "Computed",
     "DecimalColumn",
     "KindBill",
@@ -45,7 +46,6 @@ __all__ = [
     "decimal_texts",
     "group_kinds",
     "ints",
-    "kind_table",
     "lean_block",
     "minor_units",
     "money_texts",

@@ -1,12 +1,18 @@
 """Bills as typed Arrow columns, made from columns: what :mod:`tariffcore.rows.parquet` writes.
 
-:func:`kind_table` turns the bills of one kind of account, computed by columns
-(:class:`~tariffcore.columnar.plan.Computed`), into an Arrow table of the schema of
-:class:`~tariffcore.rows.BillColumns` with ``detail``: the same columns, types and values as
-the Parquet output of the scalar engine (``decimal128(38, 6)`` amounts, ``date32`` dates, each
-bill's lines as structs with their tier slices, sources and notes), without building a bill.
-A figure that ``decimal128(38, 6)`` cannot hold exactly marks its row, for the scalar engine
-(which stops the run with its error, as it always has).
+:class:`BlockColumns` gathers the bills of every kind of account of a block, computed by
+columns (:class:`~tariffcore.columnar.plan.Computed`), and makes them one Arrow table of the
+schema of :class:`~tariffcore.rows.BillColumns` with ``detail``: the same columns, types and
+values as the Parquet output of the scalar engine (``decimal128(38, 6)`` amounts, ``date32``
+dates, each bill's lines as structs with their tier slices, sources and notes), without
+building a bill. A figure that ``decimal128(38, 6)`` cannot hold exactly marks its row, for
+the scalar engine (which stops the run with its error, as it always has).
+
+Each kind adds plain numpy arrays, kept at four levels (bills, their lines, other charges and
+tier slices), texts as numbers of a table of the texts seen so far. The block's arrays are
+made once, in input order: the bills' arrays are reordered by one permutation, each nested
+level by the positions that permutation gives its children, and every text column is one
+``take`` from its small table.
 """
 
 from __future__ import annotations
@@ -19,12 +25,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from ..charges import KernelLine, KernelSlice, Pick
+from ..charges import KernelSlice, Pick
 from .arrays import ints, strings
 from .column import INT64_MAX, DecimalColumn, scaled
 from .plan import Computed, KindPlan
 
-__all__ = ["kind_table"]
+__all__ = ["BlockColumns"]
 
 _SCALE = 6  # AMOUNT_SCALE of tariffcore.rows
 _POWERS = [10**k for k in range(19)]
@@ -37,16 +43,154 @@ def _validity(valid: Any) -> Any:
     return pa.py_buffer(np.packbits(np.asarray(valid, dtype=bool), bitorder="little"))
 
 
-class _Decimals:
-    """Decimals written as ``decimal128(38, 6)``; rows that cannot be are marked ``bad``."""
+def _offsets(sizes: Any) -> Any:
+    """Arrow ``int32`` list offsets of lists of ``sizes``."""
+    data = np.zeros(len(sizes) + 1, dtype=np.int32)
+    np.cumsum(sizes, out=data[1:])
+    return pa.Array.from_buffers(pa.int32(), len(data), [None, pa.py_buffer(data)])
 
-    def __init__(self, rows: int, kind: Any) -> None:
+
+def _children(starts: Any, sizes: Any) -> Any:
+    """The positions of the children of lists that start at ``starts`` and hold ``sizes``."""
+    ends = np.cumsum(sizes)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - ends + sizes, sizes)
+
+
+class _Texts:
+    """Texts (``None`` a null) and lists of texts, as numbers of the tables of those seen."""
+
+    __slots__ = ("numbers", "items", "lists", "list_items", "_table", "_flat")
+
+    def __init__(self) -> None:
+        self.numbers: dict[str | None, int] = {}
+        self.items: list[str | None] = []
+        self.lists: dict[tuple[str, ...], int] = {}
+        self.list_items: list[tuple[str, ...]] = []
+        self._table: Any = None
+        self._flat: Any = None
+
+    def number(self, item: str | None) -> int:
+        found = self.numbers.get(item)
+        if found is None:
+            found = self.numbers[item] = len(self.items)
+            self.items.append(item)
+        return found
+
+    def list_number(self, items: Sequence[str]) -> int:
+        key = tuple(items)
+        found = self.lists.get(key)
+        if found is None:
+            found = self.lists[key] = len(self.list_items)
+            self.list_items.append(key)
+        return found
+
+    def array(self, numbers: Any) -> Any:
+        """The texts of ``numbers``, as an Arrow text array."""
+        table = self._table
+        if table is None or len(table) != len(self.items):
+            table = strings([o if o is not None else "" for o in self.items])
+            valid = np.array([o is not None for o in self.items], dtype=bool)
+            if not valid.all():
+                table = pa.Array.from_buffers(
+                    pa.string(), len(valid), [_validity(valid)] + table.buffers()[1:]
+                )
+            self._table = table
+        return table.take(ints(numbers))
+
+    def list_array(self, numbers: Any) -> Any:
+        """The lists of texts of ``numbers``, as an Arrow list array."""
+        flat = self._flat
+        if flat is None or flat[0] != len(self.list_items):
+            sizes = np.array([len(o) for o in self.list_items], dtype=np.int64)
+            texts = strings([text for option in self.list_items for text in option])
+            flat = self._flat = (len(self.list_items), sizes, np.cumsum(sizes) - sizes, texts)
+        _, sizes, starts, texts = flat
+        counts = sizes[numbers]
+        values = texts.take(ints(_children(starts[numbers], counts)))
+        return pa.ListArray.from_arrays(_offsets(counts), values, type=pa.list_(pa.string()))
+
+
+class _Parts:
+    """A column of one level, gathered kind by kind: arrays, or one value on ``size`` rows."""
+
+    __slots__ = ("dtype", "parts")
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = dtype
+        self.parts: list[tuple[Any, int]] = []
+
+    def array(self) -> Any:
+        parts = self.parts
+        if all(np.ndim(value) == 0 for value, _ in parts):
+            values = np.array([value for value, _ in parts], dtype=self.dtype)
+            return np.repeat(values, [size for _, size in parts])
+        return np.concatenate(
+            [np.full(size, value, self.dtype) if np.ndim(value) == 0 else value for value, size in parts]
+        ).astype(self.dtype, copy=False)
+
+
+def _of(what: str, names: str) -> list[tuple[str, str]]:
+    return [(name, what) for name in names.split()]
+
+
+#: The columns of each level: (name, what) with what ``text``, ``list``, ``money``, ``int32``,
+#: ``date``, ``bool`` or ``int`` (a position or size, used to reorder the level below).
+_ROW = (
+    _of("text", "ruleset currency use_class")
+    + _of("money", "usage_m3 total")
+    + _of("date", "billing_month period_start period_end due_date")
+    + _of("bool", "estimated")
+    + _of("list", "not_included")
+    + _of("int32", "meter_mm household_units")
+    + _of("int", "line_first line_count line_step other_first other_count other_step")
+)
+_LINE = (
+    _of("text", "charge label unit rule version rounding")
+    + _of("money", "amount quantity unit_price unrounded")
+    + _of("list", "source notes")
+    + _of("int", "slice_first slice_count")
+)
+_OTHER = _of("text", "charge") + _of("money", "amount")
+_SLICE = _of("int32", "tier") + _of("text", "use_class") + _of("money", "above upto quantity rate amount")
+_DTYPES = {"text": np.int64, "list": np.int64, "int": np.int64, "money": np.int64, "int32": np.int32}
+_DTYPES.update({"date": np.int32, "bool": bool})
+
+
+class _Level:
+    """The columns of one level of a block (values, and validity where a value may be null)."""
+
+    __slots__ = ("columns", "valid", "size")
+
+    def __init__(self, names: list[tuple[str, str]]) -> None:
+        self.columns = {name: _Parts(_DTYPES[what]) for name, what in names}
+        self.valid = {name: _Parts(bool) for name, what in names if what in ("money", "int32", "date")}
+        self.size = 0
+
+    def taken(self, name: str, at: Any) -> tuple[Any, Any]:
+        """The values of column ``name`` at positions ``at``, and their validity (or ``None``)."""
+        values = self.columns[name].array()[at]
+        valid = self.valid[name].array()[at] if name in self.valid else None
+        return values, valid
+
+
+class _Kind:
+    """The columns of one kind of account, before its rows are known to fit."""
+
+    __slots__ = ("rows", "bad", "adds", "pieces")
+
+    def __init__(self, rows: int) -> None:
         self.rows = rows
-        self.kind = kind
         self.bad = np.zeros(rows, dtype=bool)
+        self.adds: list[tuple[str, str, Any, Any, int]] = []
+        self.pieces = 0  # the block's tier slices so far, with this kind's
 
-    def values(self, values: Any, scale: int, valid: Any = None) -> Any:
-        values = np.broadcast_to(np.asarray(values, dtype=np.int64), (self.rows,))
+    def put(self, level: str, name: str, value: Any, valid: Any = True, size: int | None = None) -> None:
+        self.adds.append((level, name, value, valid, self.rows if size is None else size))
+
+    # -- decimal128(38, 6) values, rows that cannot be one marked bad
+
+    def values(self, values: Any, scale: int) -> Any:
+        values = np.asarray(values, dtype=np.int64)
         if scale > _SCALE:
             drop = _POWERS[scale - _SCALE]
             self.bad |= values % drop != 0
@@ -56,210 +200,233 @@ class _Decimals:
             over = np.abs(values) > INT64_MAX // factor
             self.bad |= over
             values = np.where(over, 0, values) * factor
-        if valid is not None:
-            values = np.where(valid, values, 0)
-        words = np.empty(2 * self.rows, dtype=np.uint64)
-        words[0::2] = values.view(np.uint64)
-        words[1::2] = (values >> 63).view(np.uint64)
-        return pa.Array.from_buffers(self.kind, self.rows, [_validity(valid), pa.py_buffer(words)])
+        return values
 
-    def column(self, column: Any) -> Any:
-        assert isinstance(column, DecimalColumn)
-        return self.values(column.array(), column.scale)
-
-    def const(self, value: Decimal | None) -> Any:
+    def const(self, value: Decimal | None) -> tuple[Any, bool]:
         if value is None:
-            return self.values(0, 0, np.zeros(self.rows, dtype=bool))
+            return self.values(0, 0), False
         number, scale, _ = scaled(value)
         if scale > 18 or abs(number) > INT64_MAX:
             self.bad[:] = True
-            return self.values(0, 0)
-        return self.values(number, scale)
+            return self.values(0, 0), True
+        return self.values(number, scale), True
 
-    def pick(self, pick: Pick[Decimal | None]) -> Any:
-        index = np.broadcast_to(np.asarray(pick.index, dtype=np.int64), (self.rows,))
+    def column(self, column: Any) -> tuple[Any, bool]:
+        assert isinstance(column, DecimalColumn)
+        return self.values(column.array(), column.scale), True
+
+    def any(self, value: Any) -> tuple[Any, bool]:
+        return self.column(value) if isinstance(value, DecimalColumn) else self.const(value)
+
+    def pick(self, pick: Pick[Decimal | None]) -> tuple[Any, Any]:
         found = [self.const(option) for option in pick.options]
         if len(found) == 1:
             return found[0]
-        joined = pa.concat_arrays(found)
-        return joined.take(ints(index * self.rows + np.arange(self.rows)))
+        index = np.asarray(pick.index, dtype=np.int64)
+        values = np.array([value for value, _ in found], dtype=np.int64)
+        return values[index], np.array([valid for _, valid in found], dtype=bool)[index]
 
-    def any(self, value: Any) -> Any:
-        return self.column(value) if isinstance(value, DecimalColumn) else self.const(value)
-
-
-def _texts(rows: int, options: Sequence[str | None], index: Any = 0) -> Any:
-    """Texts picked row by row from ``options`` (``None`` a null)."""
-    table = strings([o if o is not None else "" for o in options])
-    valid = [o is not None for o in options]
-    if not all(valid):
-        table = pa.Array.from_buffers(
-            pa.string(), len(options), [_validity(np.array(valid))] + table.buffers()[1:]
-        )
-    return table.take(ints(np.broadcast_to(np.asarray(index, dtype=np.int64), (rows,))))
-
-
-def _lists(rows: int, options: Sequence[Sequence[str]], index: Any = 0) -> Any:
-    """Lists of texts picked row by row from ``options``."""
-    index = np.broadcast_to(np.asarray(index, dtype=np.int64), (rows,))
-    sizes = np.array([len(o) for o in options], dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(sizes)))
-    counts = sizes[index]
-    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
-    flat = strings([text for option in options for text in option])
-    first = np.repeat(starts[index], counts)
-    within = np.arange(int(offsets[-1])) - np.repeat(offsets[:-1].astype(np.int64), counts)
-    values = flat.take(ints(first + within))
-    return pa.ListArray.from_arrays(_offsets(offsets), values, type=pa.list_(pa.string()))
-
-
-def _offsets(offsets: Any) -> Any:
-    data = np.ascontiguousarray(offsets, dtype=np.int32)
-    return pa.Array.from_buffers(pa.int32(), len(data), [None, pa.py_buffer(data)])
+    def slices(self, slices: Sequence[KernelSlice], texts: _Texts) -> tuple[Any, Any]:
+        """Each row's tier slices, in the kernel's order; (first slice, slices) of each row."""
+        rows = self.rows
+        if not slices:
+            return 0, 0
+        present = np.stack([np.broadcast_to(np.asarray(s.present, dtype=bool), (rows,)) for s in slices])
+        which, row = np.nonzero(present.T)[::-1]
+        counts = present.sum(axis=0)
+        first = self.pieces + np.cumsum(counts) - counts
+        at = which * rows + row
+        size = len(at)
+        found: dict[str, list[Any]] = {name: [] for name, _ in _SLICE}
+        for s in slices:
+            found["tier"].append((s.tier or 0, s.tier is not None))
+            found["use_class"].append((texts.number(s.use_class), True))
+            found["above"].append(self.const(s.lower))
+            found["upto"].append(self.any(s.upper))
+            found["quantity"].append(self.column(s.quantity))
+            found["rate"].append(self.const(s.rate))
+            found["amount"].append(self.column(s.amount))
+        for name, pairs in found.items():
+            values = [np.broadcast_to(value, (rows,)) for value, _ in pairs]
+            valid = [np.broadcast_to(ok, (rows,)) for _, ok in pairs]
+            self.put("slice", name, np.concatenate(values)[at], np.concatenate(valid)[at], size)
+        self.pieces += size
+        return first, counts
 
 
-def _ints32(rows: int, value: int | None) -> Any:
-    data = np.full(rows, value or 0, dtype=np.int32)
-    valid = None if value is not None else np.zeros(rows, dtype=bool)
-    return pa.Array.from_buffers(pa.int32(), rows, [_validity(valid), pa.py_buffer(data)])
+class BlockColumns:
+    """The bills of a block's kinds of account, as one Arrow table (see the module)."""
 
+    __slots__ = ("schema", "charges", "texts", "positions", "levels")
 
-def _dates(rows: int, value: date | None) -> Any:
-    days = (value - _EPOCH).days if value is not None else 0
-    valid = None if value is not None else np.zeros(rows, dtype=bool)
-    return pa.Array.from_buffers(
-        pa.date32(), rows, [_validity(valid), pa.py_buffer(np.full(rows, days, np.int32))]
-    )
+    def __init__(self, schema: Any, charges: Sequence[str]) -> None:
+        self.schema = schema
+        self.charges = list(charges)
+        self.texts = _Texts()
+        self.clear()
 
+    def clear(self) -> None:
+        self.positions: list[Any] = []
+        row = _ROW + [(charge, "money") for charge in self.charges]
+        self.levels = {"row": _Level(row), "line": _Level(_LINE), "other": _Level(_OTHER)}
+        self.levels["slice"] = _Level(_SLICE)
 
-def _bools(rows: int, value: bool) -> Any:
-    bits = np.packbits(np.full(rows, value, dtype=bool), bitorder="little")
-    return pa.Array.from_buffers(pa.bool_(), rows, [None, pa.py_buffer(bits)])
-
-
-def _interleave(arrays: list[Any], rows: int) -> Any:
-    """Arrays of the lines of each row, one per line slot, as one array in row order."""
-    if len(arrays) == 1:
-        return arrays[0]
-    count = len(arrays)
-    order = (np.arange(rows)[:, None] + np.arange(count)[None, :] * rows).ravel()
-    return pa.concat_arrays(arrays).take(ints(order))
-
-
-def _slices(rows: int, slices: Sequence[KernelSlice], piece: Any, money: _Decimals) -> Any:
-    """Each row's tier slices, in the kernel's order, as a list of ``piece`` structs."""
-    list_type = pa.list_(piece)
-    if not slices:
-        return pa.ListArray.from_arrays(_offsets(np.zeros(rows + 1)), pa.nulls(0, piece), type=list_type)
-    present = np.stack([np.broadcast_to(np.asarray(s.present, dtype=bool), (rows,)) for s in slices], axis=1)
-    row, which = np.nonzero(present)
-    offsets = np.concatenate(([0], np.cumsum(present.sum(axis=1)))).astype(np.int32)
-    pick = ints(which * rows + row)
-    fields: dict[str, Any] = {
-        "tier": pa.concat_arrays([_ints32(rows, s.tier) for s in slices]),
-        "use_class": pa.concat_arrays([_texts(rows, [s.use_class]) for s in slices]),
-        "above": pa.concat_arrays([money.const(s.lower) for s in slices]),
-        "upto": pa.concat_arrays([money.any(s.upper) for s in slices]),
-        "quantity": pa.concat_arrays([money.column(s.quantity) for s in slices]),
-        "rate": pa.concat_arrays([money.const(s.rate) for s in slices]),
-        "amount": pa.concat_arrays([money.column(s.amount) for s in slices]),
-        "version": pa.concat_arrays([_texts(rows, [None]) for _ in slices]),
-    }
-    values = pa.StructArray.from_arrays([fields[f.name].take(pick) for f in piece], fields=list(piece))
-    return pa.ListArray.from_arrays(_offsets(offsets), values, type=list_type)
-
-
-def kind_table(
-    schema: Any,
-    charges: Sequence[str],
-    plan: KindPlan,
-    computed: Computed,
-    usage: DecimalColumn,
-    accounts: Any,
-) -> tuple[Any, Any]:
-    """``(table, rows marked)``: the bills of one kind as an Arrow table of ``schema`` (see
-    the module), and the rows whose figures ``decimal128(38, 6)`` cannot hold."""
-    rows = len(accounts)
-    facts = plan.bill.facts
-    assert facts is not None
-    amount_type = schema.field("total").type
-    money = _Decimals(rows, amount_type)
-    line_type = schema.field("lines").type.value_type
-    digits = plan.digits
-    reading = facts.reading
-    lines: list[KernelLine] = computed.lines
-    entries = [entry for entry, _ in plan.kernels]
-    by_line: dict[str, list[Any]] = {f.name: [] for f in line_type}
-    version = facts.label.rpartition("@")[2]
-    for entry, line, minor in zip(entries, lines, computed.amounts):
-        rounding = entry.rounding
-        unrounded = line.amount
-        assert isinstance(unrounded, DecimalColumn)
-        quantity = line.quantity
-        by_line["charge"].append(_texts(rows, [entry.id]))
-        by_line["label"].append(_texts(rows, [entry.label]))
-        by_line["amount"].append(money.values(minor, digits))
-        by_line["quantity"].append(money.any(quantity))
-        by_line["unit"].append(_texts(rows, [line.unit]))
-        by_line["unit_price"].append(money.pick(line.unit_price))
-        named = [f"{entry.id}.{r}" if r else entry.id for r in line.rule.options]
-        by_line["rule"].append(_texts(rows, named, line.rule.index))
-        by_line["version"].append(_texts(rows, [version]))
-        by_line["rounding"].append(_texts(rows, [rounding.describe() if rounding is not None else None]))
-        by_line["unrounded"].append(money.column(unrounded))
-        by_line["source"].append(_lists(rows, [[s.id for s in entry.sources]]))
-        by_line["slices"].append(_slices(rows, line.slices, line_type.field("slices").type.value_type, money))
-        by_line["notes"].append(_lists(rows, line.notes.options, line.notes.index))
-        part = line_type.field("parts").type
-        by_line["parts"].append(
-            pa.ListArray.from_arrays(_offsets(np.zeros(rows + 1)), pa.nulls(0, part.value_type), type=part)
-        )
-    count = len(lines)
-    values = pa.StructArray.from_arrays(
-        [_interleave(by_line[f.name], rows) for f in line_type], fields=list(line_type)
-    )
-    line_list = pa.ListArray.from_arrays(
-        _offsets(np.arange(rows + 1) * count), values, type=schema.field("lines").type
-    )
-    columns: dict[str, Any] = {
-        "account": accounts,
-        "ruleset": _texts(rows, [facts.label]),
-        "currency": _texts(rows, [facts.currency]),
-        "usage_m3": money.column(usage),
-        "billing_month": _dates(rows, reading.billing_month),
-        "period_start": _dates(rows, reading.period_start),
-        "period_end": _dates(rows, reading.period_end),
-        "due_date": _dates(rows, reading.due_date),
-        "estimated": _bools(rows, reading.estimated),
-        "total": money.values(computed.total, digits),
-        "lines": line_list,
-        "not_included": _lists(rows, [facts.not_included]),
-        "error_code": _texts(rows, [None]),
-        "error_message": _texts(rows, [None]),
-        "use_class": _texts(rows, [facts.use_class]),
-        "meter_mm": _ints32(rows, facts.meter_mm),
-        "household_units": _ints32(rows, facts.households),
-    }
-    by_charge = {entry.id: minor for entry, minor in zip(entries, computed.amounts)}
-    other_type = schema.field("other_charges").type
-    others = [(entry.id, minor) for entry, minor in zip(entries, computed.amounts) if entry.id not in charges]
-    for charge in charges:
-        found = by_charge.get(charge)
-        columns[charge] = money.values(found, digits) if found is not None else money.const(None)
-    if others:
-        structs = [
-            pa.StructArray.from_arrays(
-                [_texts(rows, [charge]), money.values(minor, digits)], fields=list(other_type.value_type)
-            )
-            for charge, minor in others
+    def add(self, at: Any, plan: KindPlan, computed: Computed, usage: DecimalColumn) -> Any:
+        """Add the bills of one kind (on the block's rows ``at``); the rows ``decimal128(38, 6)``
+        cannot hold, or ``None`` when every row fits (and the bills are added)."""
+        rows = len(at)
+        kind = _Kind(rows)
+        levels = self.levels
+        kind.pieces = levels["slice"].size
+        texts = self.texts
+        facts = plan.bill.facts
+        assert facts is not None
+        digits = plan.digits
+        reading = facts.reading
+        entries = [entry for entry, _ in plan.kernels]
+        version = facts.label.rpartition("@")[2]
+        put = kind.put
+        for entry, line, minor in zip(entries, computed.lines, computed.amounts):
+            rounding = entry.rounding
+            unrounded = line.amount
+            assert isinstance(unrounded, DecimalColumn)
+            put("line", "charge", texts.number(entry.id))
+            put("line", "label", texts.number(entry.label))
+            put("line", "amount", kind.values(minor, digits))
+            put("line", "quantity", *kind.any(line.quantity))
+            put("line", "unit", texts.number(line.unit))
+            put("line", "unit_price", *kind.pick(line.unit_price))
+            named = [texts.number(f"{entry.id}.{r}" if r else entry.id) for r in line.rule.options]
+            put("line", "rule", np.array(named, dtype=np.int64)[np.asarray(line.rule.index)])
+            put("line", "version", texts.number(version))
+            put("line", "rounding", texts.number(rounding.describe() if rounding is not None else None))
+            put("line", "unrounded", *kind.column(unrounded))
+            put("line", "source", texts.list_number([s.id for s in entry.sources]))
+            first, count = kind.slices(line.slices, texts)
+            put("line", "slice_first", first)
+            put("line", "slice_count", count)
+            notes = [texts.list_number(option) for option in line.notes.options]
+            put("line", "notes", np.array(notes, dtype=np.int64)[np.asarray(line.notes.index)])
+        lines = len(computed.lines)
+        mine = np.arange(rows)
+        put("row", "line_first", levels["line"].size + mine)
+        put("row", "line_count", lines)
+        put("row", "line_step", rows)
+        for name, value in (("ruleset", facts.label), ("currency", facts.currency)):
+            put("row", name, texts.number(value))
+        put("row", "use_class", texts.number(facts.use_class))
+        put("row", "usage_m3", *kind.column(usage))
+        for name in ("billing_month", "period_start", "period_end", "due_date"):
+            day = getattr(reading, name)
+            put("row", name, (day - _EPOCH).days if day is not None else 0, day is not None)
+        put("row", "estimated", bool(reading.estimated))
+        put("row", "total", kind.values(computed.total, digits))
+        put("row", "not_included", texts.list_number(facts.not_included))
+        put("row", "meter_mm", facts.meter_mm or 0, facts.meter_mm is not None)
+        put("row", "household_units", facts.households or 0, facts.households is not None)
+        by_charge = {entry.id: minor for entry, minor in zip(entries, computed.amounts)}
+        for charge in self.charges:
+            found = by_charge.get(charge)
+            put("row", charge, *(kind.values(found, digits), True) if found is not None else kind.const(None))
+        others = [
+            (entry.id, minor)
+            for entry, minor in zip(entries, computed.amounts)
+            if entry.id not in self.charges
         ]
-        offsets = np.arange(rows + 1) * len(others)
-        columns["other_charges"] = pa.ListArray.from_arrays(
-            _offsets(offsets), _interleave(structs, rows), type=other_type
-        )
-    else:
-        columns["other_charges"] = pa.ListArray.from_arrays(
-            _offsets(np.zeros(rows + 1)), pa.nulls(0, other_type.value_type), type=other_type
-        )
-    table = pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
-    return table, money.bad
+        for charge, minor in others:
+            put("other", "charge", texts.number(charge))
+            put("other", "amount", kind.values(minor, digits))
+        put("row", "other_first", levels["other"].size + mine)
+        put("row", "other_count", len(others))
+        put("row", "other_step", rows)
+        if kind.bad.any():
+            return kind.bad
+        for level, name, value, valid, size in kind.adds:
+            found = levels[level]
+            found.columns[name].parts.append((value, size))
+            if name in found.valid:
+                found.valid[name].parts.append((valid, size))
+        levels["line"].size += rows * lines
+        levels["other"].size += rows * len(others)
+        levels["slice"].size = kind.pieces
+        levels["row"].size += rows
+        self.positions.append(at)
+        return None
+
+    def table(self, accounts: Any) -> tuple[Any, Any]:
+        """``(table, positions)``: the bills added since the last call, in the order of their
+        positions in the block (``accounts`` the block's account column), then cleared."""
+        levels = self.levels
+        if not self.positions:
+            self.clear()
+            return None, np.zeros(0, dtype=np.int64)
+        positions = np.concatenate(self.positions)
+        order = np.argsort(positions, kind="stable")
+        positions = positions[order]
+        schema = self.schema
+        line_type = schema.field("lines").type
+        other_type = schema.field("other_charges").type
+        row = levels["row"]
+        columns = self._columns(row, _ROW + [(c, "money") for c in self.charges], order)
+        columns["account"] = accounts.take(ints(positions))
+        columns["error_code"] = columns["error_message"] = pa.nulls(len(order), pa.string())
+        for name, level, kind_type in (("lines", "line", line_type), ("other_charges", "other", other_type)):
+            (first, _), (count, _), (step, _) = (
+                row.taken(f"{level}_{w}", order) for w in ("first", "count", "step")
+            )
+            nth = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+            at = np.repeat(first, count) + nth * np.repeat(step, count)
+            values = self._struct(level, at, kind_type.value_type)
+            columns[name] = pa.ListArray.from_arrays(_offsets(count), values, type=kind_type)
+        self.clear()
+        return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema), positions
+
+    def _struct(self, level: str, at: Any, struct: Any) -> Any:
+        """The structs of ``level`` at positions ``at``, of type ``struct``."""
+        found = self.levels[level]
+        names = {"line": _LINE, "other": _OTHER, "slice": _SLICE}[level]
+        columns = self._columns(found, names, at)
+        size = len(at)
+        if level == "line":
+            first, _ = found.taken("slice_first", at)
+            count, _ = found.taken("slice_count", at)
+            piece = struct.field("slices").type
+            columns["slices"] = pa.ListArray.from_arrays(
+                _offsets(count), self._struct("slice", _children(first, count), piece.value_type), type=piece
+            )
+            part = struct.field("parts").type
+            columns["parts"] = pa.ListArray.from_arrays(
+                _offsets(np.zeros(size, dtype=np.int64)), pa.nulls(0, part.value_type), type=part
+            )
+        if level == "slice":
+            columns["version"] = pa.nulls(size, pa.string())
+        return pa.StructArray.from_arrays([columns[f.name] for f in struct], fields=list(struct))
+
+    def _columns(self, level: _Level, names: list[tuple[str, str]], at: Any) -> dict[str, Any]:
+        """The Arrow columns of ``level`` at positions ``at`` (not the positions and sizes)."""
+        amount = self.schema.field("total").type
+        columns: dict[str, Any] = {}
+        for name, what in names:
+            if what == "int":
+                continue
+            values, valid = level.taken(name, at)
+            size = len(values)
+            if what == "text":
+                columns[name] = self.texts.array(values)
+            elif what == "list":
+                columns[name] = self.texts.list_array(values)
+            elif what == "bool":
+                bits = np.packbits(values, bitorder="little")
+                columns[name] = pa.Array.from_buffers(pa.bool_(), size, [None, pa.py_buffer(bits)])
+            elif what == "money":
+                if not valid.all():
+                    values = np.where(valid, values, 0)
+                words = np.empty(2 * size, dtype=np.uint64)
+                words[0::2] = values.view(np.uint64)
+                words[1::2] = (values >> 63).view(np.uint64)
+                columns[name] = pa.Array.from_buffers(amount, size, [_validity(valid), pa.py_buffer(words)])
+            else:
+                kind = pa.int32() if what == "int32" else pa.date32()
+                data = np.ascontiguousarray(values, dtype=np.int32)
+                columns[name] = pa.Array.from_buffers(kind, size, [_validity(valid), pa.py_buffer(data)])
+        return columns
