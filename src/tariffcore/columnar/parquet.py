@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from ..charges import KernelSlice, Pick
-from .arrays import ints, strings
+from .arrays import TextTable, children, ints, list_offsets, validity
 from .column import INT64_MAX, DecimalColumn, scaled
 from .plan import Computed, KindPlan
 
@@ -35,79 +35,8 @@ __all__ = ["BlockColumns"]
 _SCALE = 6  # AMOUNT_SCALE of tariffcore.rows
 _POWERS = [10**k for k in range(19)]
 _EPOCH = date(1970, 1, 1)
-
-
-def _validity(valid: Any) -> Any:
-    if valid is None or bool(np.all(valid)):
-        return None
-    return pa.py_buffer(np.packbits(np.asarray(valid, dtype=bool), bitorder="little"))
-
-
-def _offsets(sizes: Any) -> Any:
-    """Arrow ``int32`` list offsets of lists of ``sizes``."""
-    data = np.zeros(len(sizes) + 1, dtype=np.int32)
-    np.cumsum(sizes, out=data[1:])
-    return pa.Array.from_buffers(pa.int32(), len(data), [None, pa.py_buffer(data)])
-
-
-def _children(starts: Any, sizes: Any) -> Any:
-    """The positions of the children of lists that start at ``starts`` and hold ``sizes``."""
-    ends = np.cumsum(sizes)
-    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - ends + sizes, sizes)
-
-
-class _Texts:
-    """Texts (``None`` a null) and lists of texts, as numbers of the tables of those seen."""
-
-    __slots__ = ("numbers", "items", "lists", "list_items", "_table", "_flat")
-
-    def __init__(self) -> None:
-        self.numbers: dict[str | None, int] = {}
-        self.items: list[str | None] = []
-        self.lists: dict[tuple[str, ...], int] = {}
-        self.list_items: list[tuple[str, ...]] = []
-        self._table: Any = None
-        self._flat: Any = None
-
-    def number(self, item: str | None) -> int:
-        found = self.numbers.get(item)
-        if found is None:
-            found = self.numbers[item] = len(self.items)
-            self.items.append(item)
-        return found
-
-    def list_number(self, items: Sequence[str]) -> int:
-        key = tuple(items)
-        found = self.lists.get(key)
-        if found is None:
-            found = self.lists[key] = len(self.list_items)
-            self.list_items.append(key)
-        return found
-
-    def array(self, numbers: Any) -> Any:
-        """The texts of ``numbers``, as an Arrow text array."""
-        table = self._table
-        if table is None or len(table) != len(self.items):
-            table = strings([o if o is not None else "" for o in self.items])
-            valid = np.array([o is not None for o in self.items], dtype=bool)
-            if not valid.all():
-                table = pa.Array.from_buffers(
-                    pa.string(), len(valid), [_validity(valid)] + table.buffers()[1:]
-                )
-            self._table = table
-        return table.take(ints(numbers))
-
-    def list_array(self, numbers: Any) -> Any:
-        """The lists of texts of ``numbers``, as an Arrow list array."""
-        flat = self._flat
-        if flat is None or flat[0] != len(self.list_items):
-            sizes = np.array([len(o) for o in self.list_items], dtype=np.int64)
-            texts = strings([text for option in self.list_items for text in option])
-            flat = self._flat = (len(self.list_items), sizes, np.cumsum(sizes) - sizes, texts)
-        _, sizes, starts, texts = flat
-        counts = sizes[numbers]
-        values = texts.take(ints(_children(starts[numbers], counts)))
-        return pa.ListArray.from_arrays(_offsets(counts), values, type=pa.list_(pa.string()))
+#: Constants as (value, integer, scale), by id: a kernel's constants are the same on every call.
+_CONSTANTS: dict[int, tuple[Decimal, int, int]] = {}
 
 
 class _Parts:
@@ -121,12 +50,15 @@ class _Parts:
 
     def array(self) -> Any:
         parts = self.parts
-        if all(np.ndim(value) == 0 for value, _ in parts):
+        if not any(isinstance(value, np.ndarray) and value.ndim for value, _ in parts):
             values = np.array([value for value, _ in parts], dtype=self.dtype)
             return np.repeat(values, [size for _, size in parts])
-        return np.concatenate(
-            [np.full(size, value, self.dtype) if np.ndim(value) == 0 else value for value, size in parts]
-        ).astype(self.dtype, copy=False)
+        made = np.empty(sum(size for _, size in parts), dtype=self.dtype)
+        start = 0
+        for value, size in parts:
+            made[start : start + size] = value
+            start += size
+        return made
 
 
 def _of(what: str, names: str) -> list[tuple[str, str]]:
@@ -190,6 +122,18 @@ class _Kind:
     # -- decimal128(38, 6) values, rows that cannot be one marked bad
 
     def values(self, values: Any, scale: int) -> Any:
+        if isinstance(values, (int, np.integer)):  # one value on every row
+            value = int(values)
+            if scale > _SCALE:
+                drop = _POWERS[scale - _SCALE]
+                if value % drop:
+                    self.bad[:] = True
+                return value // drop
+            factor = _POWERS[_SCALE - scale]
+            if abs(value) > INT64_MAX // factor:
+                self.bad[:] = True
+                return 0
+            return value * factor
         values = np.asarray(values, dtype=np.int64)
         if scale > _SCALE:
             drop = _POWERS[scale - _SCALE]
@@ -205,7 +149,12 @@ class _Kind:
     def const(self, value: Decimal | None) -> tuple[Any, bool]:
         if value is None:
             return self.values(0, 0), False
-        number, scale, _ = scaled(value)
+        found = _CONSTANTS.get(id(value))
+        if found is None or found[0] is not value:
+            if len(_CONSTANTS) > 4096:
+                _CONSTANTS.clear()
+            found = _CONSTANTS[id(value)] = (value, *scaled(value)[:2])  # the value kept: its id stays
+        _, number, scale = found
         if scale > 18 or abs(number) > INT64_MAX:
             self.bad[:] = True
             return self.values(0, 0), True
@@ -226,7 +175,7 @@ class _Kind:
         values = np.array([value for value, _ in found], dtype=np.int64)
         return values[index], np.array([valid for _, valid in found], dtype=bool)[index]
 
-    def slices(self, slices: Sequence[KernelSlice], texts: _Texts) -> tuple[Any, Any]:
+    def slices(self, slices: Sequence[KernelSlice], texts: TextTable) -> tuple[Any, Any]:
         """Each row's tier slices, in the kernel's order; (first slice, slices) of each row."""
         rows = self.rows
         if not slices:
@@ -247,11 +196,26 @@ class _Kind:
             found["rate"].append(self.const(s.rate))
             found["amount"].append(self.column(s.amount))
         for name, pairs in found.items():
-            values = [np.broadcast_to(value, (rows,)) for value, _ in pairs]
-            valid = [np.broadcast_to(ok, (rows,)) for _, ok in pairs]
-            self.put("slice", name, np.concatenate(values)[at], np.concatenate(valid)[at], size)
+            self.put(
+                "slice",
+                name,
+                _picked([v for v, _ in pairs], which, at, rows),
+                _picked([ok for _, ok in pairs], which, at, rows),
+                size,
+            )
         self.pieces += size
         return first, counts
+
+
+def _picked(values: list[Any], which: Any, at: Any, rows: int) -> Any:
+    """The values of slices ``which`` (one value or ``rows`` values each), at positions ``at``
+    of their values one after another."""
+    if not any(isinstance(value, np.ndarray) and value.ndim for value in values):
+        first = values[0]
+        if all(value is first for value in values):
+            return first
+        return np.array(values)[which]
+    return np.concatenate([np.broadcast_to(value, (rows,)) for value in values])[at]
 
 
 class BlockColumns:
@@ -262,7 +226,7 @@ class BlockColumns:
     def __init__(self, schema: Any, charges: Sequence[str]) -> None:
         self.schema = schema
         self.charges = list(charges)
-        self.texts = _Texts()
+        self.texts = TextTable()
         self.clear()
 
     def clear(self) -> None:
@@ -377,7 +341,7 @@ class BlockColumns:
             nth = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
             at = np.repeat(first, count) + nth * np.repeat(step, count)
             values = self._struct(level, at, kind_type.value_type)
-            columns[name] = pa.ListArray.from_arrays(_offsets(count), values, type=kind_type)
+            columns[name] = pa.ListArray.from_arrays(list_offsets(count), values, type=kind_type)
         self.clear()
         return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema), positions
 
@@ -392,11 +356,13 @@ class BlockColumns:
             count, _ = found.taken("slice_count", at)
             piece = struct.field("slices").type
             columns["slices"] = pa.ListArray.from_arrays(
-                _offsets(count), self._struct("slice", _children(first, count), piece.value_type), type=piece
+                list_offsets(count),
+                self._struct("slice", children(first, count), piece.value_type),
+                type=piece,
             )
             part = struct.field("parts").type
             columns["parts"] = pa.ListArray.from_arrays(
-                _offsets(np.zeros(size, dtype=np.int64)), pa.nulls(0, part.value_type), type=part
+                list_offsets(np.zeros(size, dtype=np.int64)), pa.nulls(0, part.value_type), type=part
             )
         if level == "slice":
             columns["version"] = pa.nulls(size, pa.string())
@@ -424,9 +390,9 @@ class BlockColumns:
                 words = np.empty(2 * size, dtype=np.uint64)
                 words[0::2] = values.view(np.uint64)
                 words[1::2] = (values >> 63).view(np.uint64)
-                columns[name] = pa.Array.from_buffers(amount, size, [_validity(valid), pa.py_buffer(words)])
+                columns[name] = pa.Array.from_buffers(amount, size, [validity(valid), pa.py_buffer(words)])
             else:
                 kind = pa.int32() if what == "int32" else pa.date32()
                 data = np.ascontiguousarray(values, dtype=np.int32)
-                columns[name] = pa.Array.from_buffers(kind, size, [_validity(valid), pa.py_buffer(data)])
+                columns[name] = pa.Array.from_buffers(kind, size, [validity(valid), pa.py_buffer(data)])
         return columns
