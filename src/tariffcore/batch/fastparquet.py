@@ -3,10 +3,11 @@
 As :mod:`tariffcore.batch.fast` does for JSON lines: a block of CSV rows is read as columns,
 each kind of account whose lean bill has kernels for every charge is billed a column at a
 time, and the bills of a block become Arrow columns directly
-(:class:`tariffcore.columnar.BlockColumns`),
-typed as the Parquet output always is (:class:`~tariffcore.rows.BillColumns`). Every other row
-is billed by the engine and gathered by :class:`~tariffcore.rows.BillColumns`, and the rows are
-put back in input order before each block is written, in row groups, so memory stays flat.
+(:class:`tariffcore.columnar.BlockColumns`), typed as the Parquet output always is
+(:class:`~tariffcore.rows.BillColumns`). Every other row is billed by the engine and gathered
+by :class:`~tariffcore.rows.BillColumns`, and the rows are put back in input order before
+each block is written, in row groups, so memory stays flat. A block is written on a thread of
+its own while the next one is billed (one block waits at most).
 The file holds the same table as without the backend.
 """
 
@@ -69,7 +70,7 @@ def fast_csv_file_to_parquet(
         plans = KindPlans()
         made = BlockColumns(schema, charges)
         rows = failed = 0
-        with pq.ParquetWriter(target, schema) as writer:
+        with pq.ParquetWriter(target, schema) as writer, _Background() as background:
             for part in csv_blocks(stream, header, 1, block):
                 if part.table is None:
                     payloads = _read(part.data, header, part.line)
@@ -81,8 +82,8 @@ def fast_csv_file_to_parquet(
                     )
                     count = part.table.num_rows
                     billed = count - left
-                if table.num_rows:
-                    writer.write_table(table, row_group_size=_GROUP)
+                if table.num_rows:  # written while the next block is billed
+                    background.run(writer.write_table, table, row_group_size=_GROUP)
                 rows += count
                 failed += errors
                 if columns is not None:
@@ -126,6 +127,34 @@ def _column_table(
         return other, (errors, len(fallback))
     order = np.argsort(np.concatenate([positions, back]), kind="stable")
     return pa.concat_tables([table, other]).take(ints(order)), (errors, len(fallback))
+
+
+class _Background:
+    """One call at a time on a thread of its own (pyarrow's writer lets go of the GIL), so a
+    block is written while the next one is billed; each call waits for the one before, so
+    at most one block is held for writing, and its error is raised in the caller."""
+
+    def __enter__(self) -> _Background:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending: Future[Any] | None = None
+        return self
+
+    def run(self, call: Any, *args: Any, **options: Any) -> None:
+        self.wait()
+        self.pending = self.pool.submit(call, *args, **options)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown()
 
 
 def _read(data: bytes, header: tuple[str, ...], line: int) -> list[tuple[int, Payload]]:
