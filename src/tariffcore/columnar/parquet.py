@@ -48,17 +48,20 @@ class _Parts:
         self.dtype = dtype
         self.parts: list[tuple[Any, int]] = []
 
-    def array(self) -> Any:
+    def taken(self, at: Any) -> Any:
+        """The values at positions ``at``."""
         parts = self.parts
         if not any(isinstance(value, np.ndarray) and value.ndim for value, _ in parts):
             values = np.array([value for value, _ in parts], dtype=self.dtype)
-            return np.repeat(values, [size for _, size in parts])
+            if len(values) and (values == values[0]).all():  # one value on every row
+                return np.full(len(at), values[0], dtype=self.dtype)
+            return np.repeat(values, [size for _, size in parts])[at]
         made = np.empty(sum(size for _, size in parts), dtype=self.dtype)
         start = 0
         for value, size in parts:
             made[start : start + size] = value
             start += size
-        return made
+        return made[at]
 
 
 def _of(what: str, names: str) -> list[tuple[str, str]]:
@@ -100,8 +103,8 @@ class _Level:
 
     def taken(self, name: str, at: Any) -> tuple[Any, Any]:
         """The values of column ``name`` at positions ``at``, and their validity (or ``None``)."""
-        values = self.columns[name].array()[at]
-        valid = self.valid[name].array()[at] if name in self.valid else None
+        values = self.columns[name].taken(at)
+        valid = self.valid[name].taken(at) if name in self.valid else None
         return values, valid
 
 
