@@ -12,7 +12,8 @@ Each kind adds plain numpy arrays, kept at four levels (bills, their lines, othe
 tier slices), texts as numbers of a table of the texts seen so far. The block's arrays are
 made once, in input order: the bills' arrays are reordered by one permutation, each nested
 level by the positions that permutation gives its children, and every text column is one
-``take`` from its small table.
+``take`` from its small table (or one text's bytes repeated). A column with one value on every
+row is filled rather than gathered.
 """
 
 from __future__ import annotations
