@@ -21,7 +21,6 @@ from ..batch import (
     csv_file_to_jsonl,
     fast_csv_file_to_jsonl,
     fast_csv_file_to_parquet,
-    fast_csv_to_jsonl,
     figures_work,
     job_cache_size,
     jsonl_parallel,
@@ -243,16 +242,15 @@ def _run(
             if binary is not None:
                 stream.flush()
             split = None
-            by_columns = fast and args.jobs <= 1 and binary is not None and kind == "csv"
+            # Standard input is text as Python reads it (its encoding, its line endings, a BOM
+            # kept), which the columns, read as bytes, could not match: it is billed row by row.
+            by_columns = fast and args.jobs <= 1 and binary is not None and kind == "csv" and not stdin
             if args.jobs > 1 and binary is not None and not stdin and kind == "csv":
                 split = jsonl_parallel(engine, source, binary, args.jobs, progress)
             if split is not None:
                 rows, failed = progress.rows, split
             elif by_columns and binary is not None:
-                if stdin:
-                    rows, failed = fast_csv_to_jsonl(engine, sys.stdin.buffer, binary)
-                else:
-                    rows, failed = fast_csv_file_to_jsonl(engine, source, binary, progress)
+                rows, failed = fast_csv_file_to_jsonl(engine, source, binary, progress)
             elif args.jobs <= 1 and binary is not None and kind == "csv":
                 if stdin:
                     rows, failed = engine.csv_to_jsonl(sys.stdin, binary)
