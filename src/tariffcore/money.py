@@ -27,6 +27,7 @@ __all__ = [
     "exact_difference",
     "format_amount",
     "format_money",
+    "fraction_digits",
     "in_money_context",
     "minor_unit",
     "money_sum",
@@ -242,3 +243,16 @@ def format_money(amount: Decimal, currency: str) -> str:
     holds a fraction of the minor unit is written exactly as it is (it is never rounded here)."""
     scaled = at_scale(amount, currency) if currency in MINOR_UNITS else None
     return format_amount(amount if scaled is None else scaled)
+
+
+def fraction_digits(value: Decimal) -> int:
+    """How many digits a finite ``value`` has after the decimal point, trailing zeros not
+    counted (``1.50`` has 1, ``100`` and ``1E+2`` have 0)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = 0
+    for digit in reversed(digits):
+        if digit:
+            break
+        trailing += 1
+    return max(0, -exponent - trailing)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..errors import InputError
+from ..money import fraction_digits
 
 __all__ = ["MAX_AMOUNT_DIGITS", "MAX_AMOUNT_PLACES", "check_amount"]
 
@@ -21,22 +22,10 @@ def check_amount(what: str, value: Decimal) -> None:
         raise InputError(f"{what} is not an amount: {value!r}")
     if not value:
         return
-    _, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    trailing = _trailing_zeros(digits)
-    if value.adjusted() >= MAX_AMOUNT_DIGITS or -exponent - trailing > MAX_AMOUNT_PLACES:
+    if value.adjusted() >= MAX_AMOUNT_DIGITS or fraction_digits(value) > MAX_AMOUNT_PLACES:
         text = str(value)
         shown = text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text):,} characters)"
         raise InputError(
             f"{what} {shown} is out of range: an amount has at most {MAX_AMOUNT_DIGITS} digits "
             f"before the decimal point and {MAX_AMOUNT_PLACES} after it"
         )
-
-
-def _trailing_zeros(digits: tuple[int, ...]) -> int:
-    count = 0
-    for digit in reversed(digits):
-        if digit:
-            break
-        count += 1
-    return count

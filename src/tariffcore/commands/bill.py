@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -31,7 +30,7 @@ from ..batch import (
 )
 from ..engine import charge_ids
 from ..errors import BillingError, TariffcoreError
-from ..rows import EXPLAIN_LEVELS, check_csv_file, input_format, read_chunks, writer_for
+from ..rows import EXPLAIN_LEVELS, check_csv_file, input_format, read_chunks, stdin_text, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output, warn_problems
 from ._conventions import (
@@ -253,7 +252,7 @@ def _run(
                 rows, failed = fast_csv_file_to_jsonl(engine, source, binary, progress)
             elif args.jobs <= 1 and binary is not None and kind == "csv":
                 if stdin:
-                    rows, failed = engine.csv_to_jsonl(sys.stdin, binary)
+                    rows, failed = engine.csv_to_jsonl(stdin_text(), binary)
                 else:
                     rows, failed = csv_file_to_jsonl(engine, source, binary, progress)
             else:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Final
 
 from ..errors import Problem, RulesetError
+from ..money import fraction_digits
 
 __all__ = [
     "MAX_DEPTH",
@@ -98,20 +99,9 @@ def number_problem(value: Decimal | int, written: str) -> str | None:
         return None
     if number.adjusted() >= MAX_WHOLE_DIGITS:
         return f"{written!r} is too large to bill: a number must be below 10^{MAX_WHOLE_DIGITS}"
-    _, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    if -exponent - _trailing_zeros(digits) > MAX_PLACES:
+    if fraction_digits(number) > MAX_PLACES:
         return (
             f"{written!r} is too small or too fine to bill: a number may have at most "
             f"{MAX_PLACES} digits after the decimal point"
         )
     return None
-
-
-def _trailing_zeros(digits: tuple[int, ...]) -> int:
-    count = 0
-    for digit in reversed(digits):
-        if digit:
-            break
-        count += 1
-    return count
