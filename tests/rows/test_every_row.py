@@ -265,3 +265,27 @@ def test_json_lines_that_python_cannot_read_are_error_rows(
     assert "meter_mm has 5,000 digits" in rows[2]["error"]["message"]
     assert "gives the field 'usage_m3' twice" in rows[3]["error"]["message"]
     assert "lone surrogate" in rows[4]["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"account,use_class,meter_mm,household_units,usage_m3,billing_month\rA,household,13,1,20,2025-03\r"
+        b"B,household,13,1,21,2025-03\r",
+        b"\xef\xbb\xbfaccount,use_class,meter_mm,household_units,usage_m3,billing_month\r\n"
+        b"A,household,13,1,20,2025-03\r\nB,household,13,1,21,2025-03\n",
+    ],
+    ids=["cr-only", "bom-mixed"],
+)
+def test_standard_input_is_read_as_a_file_is(tmp_path: Path, text: bytes) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "in.csv"
+    source.write_bytes(text)
+    command = [sys.executable, "-m", "tariffcore", "bill", "--ruleset", "kr/gimhae"]
+    from_file = subprocess.run([*command, str(source)], capture_output=True, check=False)
+    from_stdin = subprocess.run([*command, "-"], input=text, capture_output=True, check=False)
+    assert from_file.returncode == from_stdin.returncode == 0, from_stdin.stderr
+    assert from_stdin.stdout == from_file.stdout
+    assert [json.loads(line)["account"] for line in from_stdin.stdout.splitlines()] == ["A", "B"]

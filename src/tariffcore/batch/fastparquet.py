@@ -13,7 +13,6 @@ The file holds the same table as without the backend.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from collections.abc import Sequence
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..meter import READ_COLUMNS
-from ..rows import BillColumns, Chunk, Payload, Progress, missing_columns
+from ..rows import BillColumns, Chunk, Payload, Progress, csv_reader, missing_columns, records
 from ..units import USAGE_COLUMNS
 from .fast import kind_bills
 from .lean import LeanRows
@@ -159,14 +158,11 @@ class _Background:
 
 def _read(data: bytes, header: tuple[str, ...], line: int) -> list[tuple[int, Payload]]:
     """The rows of a block of CSV text, as the scalar engine's reader gives them."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    reader = csv_reader(io.StringIO(data.decode("utf-8"), newline=""))
     width = len(header)
     rows: list[tuple[int, Payload]] = []
-    for values in reader:
-        if not values:
-            continue
-        number = reader.line_num + line
-        if len(values) > width:
+    for number, values in records(reader, line):  # blank records left out, unreadable ones errors
+        if not isinstance(values, InputError) and len(values) > width:
             rows.append((number, InputError(f"line {number} has more fields than the header")))
         else:
             rows.append((number, values))

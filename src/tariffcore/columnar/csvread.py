@@ -5,7 +5,10 @@ CSV reader, every field as text. A block is parsed only when Arrow and Python's 
 (which the scalar engine reads with) are bound to read it alike: no quote character, no
 carriage return but before a line feed, every line as wide as the header (Arrow refuses the
 others). Any other block is handed over as its lines, for the scalar engine to read (and
-report) as it always has.
+report) as it always has (so is a block with a line longer than the longest field that
+reader reads); a block holding a quote character ends where a record of Python's
+:mod:`csv` ends (a quoted field may hold line breaks), and lines are numbered as that reader
+numbers them (a carriage return alone ends one).
 
 :func:`read_usage` checks, row by row, that a usage or meter read is a figure as the engine's
 lean bills read it (digits, at most 12 before a point and 6 after it) and written as they
@@ -25,6 +28,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pcsv  # type: ignore[import-untyped]
 
+from ..rows import FIELD_LIMIT, csv_reader
 from .arrays import booleans, bools, numbers, text
 
 __all__ = ["Block", "Usage", "csv_blocks", "per_row", "read_header", "read_usage", "text_bytes"]
@@ -46,16 +50,21 @@ class Block:
 
 def read_header(first: bytes) -> tuple[str, ...] | None:
     """The header in the first line of a CSV stream (a leading BOM skipped); ``None`` when it
-    cannot be read line by line (a quoted name holding a line break) or is empty."""
+    cannot be read line by line (a quoted name holding a line break, a carriage return alone
+    in it, a name over the CSV module's limit) or is empty."""
     if first.startswith(_BOM):
         first = first[len(_BOM) :]
     try:
         line = first.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if line.count('"') % 2:
+    body = line.removesuffix("\n").removesuffix("\r")
+    if line.count('"') % 2 or "\r" in body or "\n" in body:  # not one line as Python's csv reads it
         return None
-    rows = list(csv.reader(io.StringIO(line)))
+    try:
+        rows = list(csv.reader(io.StringIO(line)))
+    except csv.Error:  # a field over the limit: the engine's reader says so
+        return None
     if len(rows) != 1 or not rows[0]:
         return None
     return tuple(rows[0])
@@ -87,12 +96,50 @@ def csv_blocks(stream: IO[bytes], header: Sequence[str], line: int, size: int = 
             rest = data
             continue
         block, rest = data[: end + 1], data[end + 1 :]
+        if b'"' in block:  # a quoted field may hold a line break: end where a record ends
+            block, rest = whole_records(block, rest, stream, size)
         yield _block(block, line, read, parse, convert, len(names))
-        line += block.count(b"\n")
+        # lines as Python's csv counts them: a carriage return alone ends one too
+        line += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+
+
+def whole_records(block: bytes, rest: bytes, stream: IO[bytes], size: int) -> tuple[bytes, bytes]:
+    """``block`` (whole lines) and what follows it, ``rest`` then ``stream``, split where a
+    record of Python's :mod:`csv` ends at or after the end of ``block``: its reader reads the
+    lines (as the engine's does) and is given more only when a record goes on past them."""
+    parts = [block]
+    fresh = True  # the reader is between records
+
+    def lines() -> Iterator[str]:
+        nonlocal fresh, rest
+        chunk = block
+        while chunk:
+            # a byte that is not UTF-8 is never a quote or a line break: it is kept as it is
+            for piece in io.StringIO(chunk.decode("utf-8", "surrogateescape"), newline=""):
+                fresh = False
+                yield piece
+            if fresh:
+                return
+            while b"\n" not in rest and (more := stream.read(size)):
+                rest += more
+            end = rest.find(b"\n") + 1 or len(rest)
+            chunk, rest = rest[:end], rest[end:]
+            parts.append(chunk)
+
+    reader = csv_reader(lines())
+    while True:
+        try:
+            for _ in reader:
+                fresh = True
+            return b"".join(parts), rest
+        except csv.Error:  # a record the reader cannot read ends where the reader stopped
+            fresh = True
 
 
 def _block(data: bytes, line: int, read: Any, parse: Any, convert: Any, width: int) -> Block:
     if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return Block(data, line, None)
+    if len(data) > FIELD_LIMIT and _longest_line(data) > FIELD_LIMIT:  # a field Python's csv refuses
         return Block(data, line, None)
     try:
         table = pcsv.read_csv(
@@ -107,6 +154,13 @@ def _block(data: bytes, line: int, read: Any, parse: Any, convert: Any, width: i
         arrays = [table.column(i).combine_chunks() for i in range(width)]
         return Block(data, line, pa.RecordBatch.from_arrays(arrays, names=table.column_names))
     return Block(data, line, batches[0])
+
+
+def _longest_line(data: bytes) -> int:
+    """The length in bytes of the longest line of ``data``."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    bounds = np.concatenate(([-1], ends, [len(data)]))
+    return int(np.diff(bounds).max())
 
 
 def text_bytes(texts: Any) -> tuple[Any, Any, Any]:

@@ -34,7 +34,7 @@ from ..accounts import (
 )
 from ..errors import BillingError, InputError, TariffcoreError
 from ..money import D, format_amount
-from ..rows import compact_json, parse_date, parse_month
+from ..rows import compact_json, parse_date, parse_month, stdin_text
 from ._common import Subparsers, catalog_options, open_catalog, output
 from ._conventions import UsageError, check_input, output_format
 
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     stdin = args.ledger == "-"
     check_input(args.ledger, "ledger file")
     rows = (
-        read_ledger(sys.stdin, args.input_format or "csv")
+        read_ledger(stdin_text(), args.input_format or "csv")
         if stdin
         else read_ledger(args.ledger, args.input_format)
     )

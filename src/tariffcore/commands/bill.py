@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -21,7 +20,6 @@ from ..batch import (
     csv_file_to_jsonl,
     fast_csv_file_to_jsonl,
     fast_csv_file_to_parquet,
-    fast_csv_to_jsonl,
     figures_work,
     job_cache_size,
     jsonl_parallel,
@@ -32,7 +30,7 @@ from ..batch import (
 )
 from ..engine import charge_ids
 from ..errors import BillingError, TariffcoreError
-from ..rows import EXPLAIN_LEVELS, check_csv_file, input_format, read_chunks, writer_for
+from ..rows import EXPLAIN_LEVELS, check_csv_file, input_format, read_chunks, stdin_text, writer_for
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output, warn_problems
 from ._conventions import (
@@ -243,19 +241,18 @@ def _run(
             if binary is not None:
                 stream.flush()
             split = None
-            by_columns = fast and args.jobs <= 1 and binary is not None and kind == "csv"
+            # Standard input is text as Python reads it (its encoding, its line endings, a BOM
+            # kept), which the columns, read as bytes, could not match: it is billed row by row.
+            by_columns = fast and args.jobs <= 1 and binary is not None and kind == "csv" and not stdin
             if args.jobs > 1 and binary is not None and not stdin and kind == "csv":
                 split = jsonl_parallel(engine, source, binary, args.jobs, progress)
             if split is not None:
                 rows, failed = progress.rows, split
             elif by_columns and binary is not None:
-                if stdin:
-                    rows, failed = fast_csv_to_jsonl(engine, sys.stdin.buffer, binary)
-                else:
-                    rows, failed = fast_csv_file_to_jsonl(engine, source, binary, progress)
+                rows, failed = fast_csv_file_to_jsonl(engine, source, binary, progress)
             elif args.jobs <= 1 and binary is not None and kind == "csv":
                 if stdin:
-                    rows, failed = engine.csv_to_jsonl(sys.stdin, binary)
+                    rows, failed = engine.csv_to_jsonl(stdin_text(), binary)
                 else:
                     rows, failed = csv_file_to_jsonl(engine, source, binary, progress)
             else:

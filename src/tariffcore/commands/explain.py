@@ -9,7 +9,7 @@ import re
 import sys
 
 from ..errors import BillingError
-from ..rows import bill_to_dict, error_to_dict, explain_bill, parse_row, read_rows
+from ..rows import bill_to_dict, error_to_dict, explain_bill, parse_row, read_rows, stdin_text
 from ._common import Subparsers, bill_one, catalog_options, open_catalog
 from ._conventions import UsageError, check_input
 from .bill import charges_option, requested
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.account:
             raise UsageError("explain INPUT needs --account ID")
         check_input(args.input)
-        source = sys.stdin if args.input == "-" else args.input
+        source = stdin_text() if args.input == "-" else args.input
         for row in read_rows(source, args.input_format):
             if row.account == args.account:
                 break

@@ -11,7 +11,6 @@ for one account with different usages is an error: a notice will not pick one.
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Container, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
-from ..rows import check_header, csv_reader, input_format, json_lines, records
+from ..rows import check_header, csv_reader, input_format, json_lines, records, stdin_text
 
 __all__ = ["History", "month_key", "read_history"]
 
@@ -41,7 +40,7 @@ def month_key(value: Any, where: str) -> date:
 
 def _records(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
     if str(path) == "-":  # standard input: JSON lines when it starts with an object, else CSV
-        text = sys.stdin.read()
+        text = stdin_text().read()
         kind = "jsonl" if text.lstrip().startswith("{") else "csv"
         yield from _stream_records(io.StringIO(text, newline=""), "standard input", kind)
         return

@@ -15,7 +15,16 @@ from .chunks import (
     open_text,
     read_chunks,
 )
-from .csvtext import FIELD_LIMIT, blank, check_csv_file, check_header, csv_reader, records, unreadable
+from .csvtext import (
+    FIELD_LIMIT,
+    blank,
+    check_csv_file,
+    check_header,
+    csv_reader,
+    records,
+    stdin_text,
+    unreadable,
+)
 from .dates import parse_date, parse_month
 from .inputs import (
     JSONL_SUFFIXES,
@@ -81,6 +90,7 @@ __all__ = [
     "check_header",
     "csv_reader",
     "records",
+    "stdin_text",
     "unreadable",
     "AMOUNT_PRECISION",
     "AMOUNT_SCALE",

@@ -10,7 +10,6 @@ written as floats by pandas bills; a fractional float is refused, naming its col
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import BillingError, InputError, InputFileError, TariffcoreError
-from .csvtext import check_header, csv_reader, records
+from .csvtext import check_header, csv_reader, records, stdin_text
 from .inputs import JSONL_SUFFIXES, jsonl_records
 from .progress import Progress
 
@@ -153,7 +152,7 @@ def read_chunks(
         yield from (_csv_chunks if kind == "csv" else _jsonl_chunks)(source, size)
         return
     if str(source) == "-":
-        yield from read_chunks(sys.stdin, format or "csv", size=size)
+        yield from read_chunks(stdin_text(), format or "csv", size=size)
         return
     path = Path(source)
     kind = input_format(str(path), format)

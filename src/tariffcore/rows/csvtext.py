@@ -11,22 +11,44 @@ hostile file is read the same way everywhere:
   a long field is read whole, and its row billed or refused by what it holds; a field longer
   still (an unterminated quote running through the rest of a file) is the error of its record,
   and reading goes on from the next line;
-- any other record the CSV module cannot read is the error of that record, in its place.
+- any other record the CSV module cannot read is the error of that record, in its place;
+- standard input is read as a file is (:func:`stdin_text`): UTF-8 with or without a byte order
+  mark, lines ended by LF, CRLF or CR alike.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import InputError, InputFileError
 
-__all__ = ["FIELD_LIMIT", "blank", "check_csv_file", "check_header", "csv_reader", "records", "unreadable"]
+__all__ = [
+    "FIELD_LIMIT",
+    "blank",
+    "check_csv_file",
+    "check_header",
+    "csv_reader",
+    "records",
+    "stdin_text",
+    "unreadable",
+]
 
 #: The longest field read (in characters): a record holding a longer one is an error row.
 FIELD_LIMIT = 16 << 20
+
+
+def stdin_text() -> IO[str]:
+    """Standard input as text, read as input files are: UTF-8 (a byte order mark is dropped),
+    every line ending (LF, CRLF, CR) kept for the CSV module to read (``newline=""``)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text stream put in place of standard input (tests, embedding)
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
 
 
 def csv_reader(lines: Iterable[str]) -> Any:
