@@ -81,7 +81,7 @@ def fast_csv_file_to_parquet(
                     )
                     count = part.table.num_rows
                     billed = count - left
-                if table.num_rows:  # written while the next block is billed
+                if table is not None and table.num_rows:  # written while the next block is billed
                     background.run(writer.write_table, table, row_group_size=_GROUP)
                 rows += count
                 failed += errors
@@ -102,8 +102,8 @@ def _column_table(
     kind_bill: Any,
     plans: Any,
 ) -> tuple[Any, tuple[int, int]]:
-    """A block of columns billed into one table in input order; (table, (error rows, rows
-    billed by the engine))."""
+    """A block of columns billed into one table in input order (``None`` for a block of no
+    rows); (table, (error rows, rows billed by the engine))."""
     import numpy as np
     import pyarrow as pa
 
