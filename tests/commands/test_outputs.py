@@ -278,3 +278,51 @@ def test_the_output_is_json_lines_readable_only_once_whole(
     target = tmp_path / "out.jsonl"
     run(capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae", "-o", str(target))
     assert all(json.loads(line) for line in target.read_text(encoding="utf-8").splitlines())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bill", str(READINGS), "--ruleset", "kr/gimhae"],
+        ["bill", str(READINGS), "--ruleset", "kr/gimhae", "--format", "csv"],
+        ["compare", str(READINGS), "--ruleset", "kr/gimhae", "--against", "kr/gimhae", "--format", "csv"],
+    ],
+    ids=["jsonl", "csv", "compare"],
+)
+def test_an_output_that_is_not_a_regular_file_is_written_to_as_it_is(tmp_path: Path, argv: list[str]) -> None:
+    # A named pipe (as /dev/null or /dev/stdout) cannot be replaced: it is written through,
+    # and stays what it was.
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    link = tmp_path / "out.data"  # the extension leaves the format to --format
+    link.symlink_to(pipe)
+    command = [sys.executable, "-m", "tariffcore", *argv, "-o", str(link), "-q"]
+    with subprocess.Popen(command, stderr=subprocess.PIPE) as child:
+        with open(pipe, "rb") as reader:
+            received = reader.read()
+        _, err = child.communicate(timeout=120)
+    assert child.returncode == 1, err  # the example's error rows
+    assert received and os.path.exists(pipe) and not pipe.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.data", "pipe"]
+
+
+def test_standard_output_named_as_a_file_is_written_to(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "tariffcore", "bill", str(READINGS), "--ruleset", "kr/gimhae"]
+    through = subprocess.run([*command, "-o", "/dev/stdout", "-q"], capture_output=True, check=False)
+    plain = subprocess.run(command, capture_output=True, check=False)
+    assert through.returncode == plain.returncode == 1, through.stderr
+    assert through.stdout == plain.stdout and plain.stdout.count(b"\n") == 9
+
+
+@pytest.mark.parametrize(
+    ("suffix", "words"), [(".sqlite", "is not a regular file"), (".parquet", "is a pipe")]
+)
+def test_a_database_or_parquet_is_not_written_into_a_named_pipe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str, words: str
+) -> None:
+    pipe = tmp_path / f"pipe{suffix}"
+    os.mkfifo(pipe)
+    status, _, err = run(capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae", "-o", str(pipe))
+    assert status == 2 and words in err
+    assert not pipe.is_file() and os.path.exists(pipe)

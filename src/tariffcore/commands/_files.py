@@ -12,7 +12,9 @@ and renamed over the target only when the whole run has succeeded, so:
   hard link) is refused before anything is read.
 
 The several outputs of one run (``compare -o … --summary … --report …``) are put in place
-together at its end.
+together at its end. An output that exists and is not a regular file (``/dev/null``,
+``/dev/stdout``, a named pipe, a socket) cannot be replaced, nor is it a file anyone reads as
+complete: it is written to as it is, as the run goes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import contextlib
 import io
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -49,6 +52,36 @@ def refuse_input(target: str | Path, inputs: Iterable[str | Path | None], option
             raise TariffcoreError(
                 f"{option} {target} is the input file {given}: write the output to another file"
             )
+
+
+def written_through(path: str | Path) -> bool:
+    """Whether ``path`` is an existing output that is not a regular file or a folder (a
+    device, a named pipe, a socket; links followed): one that is written to as it is."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+class _Through:
+    """An output written to as it is (see :func:`written_through`): nothing to put in place."""
+
+    def __init__(self, target: Path, opened: bool) -> None:
+        self.target = target
+        self.name: str | None = None
+        self.binary: IO[bytes] = open(target, "wb") if opened else io.BytesIO()  # noqa: SIM115
+
+    @property
+    def path(self) -> str:
+        return str(self.target)
+
+    def commit(self) -> None:
+        self.binary.close()
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.binary.close()
 
 
 def _mode() -> int:
@@ -125,7 +158,7 @@ class Outputs:
 
     def __init__(self, inputs: Iterable[str | Path | None] = ()) -> None:
         self.inputs = [str(given) for given in inputs if given is not None and str(given) != "-"]
-        self._pending: list[_Pending] = []
+        self._pending: list[_Pending | _Through] = []
         self._streams: list[IO[str]] = []
         self._claimed: dict[str, str] = {}
 
@@ -140,6 +173,8 @@ class Outputs:
         file a link names is the one replaced, as writing through the link would)."""
         given = Path(path)
         refuse_input(given, self.inputs, option)
+        if written_through(given):  # /dev/null, /dev/stdout, a named pipe: as it is
+            return given
         real = Path(os.path.realpath(given))
         if real.is_dir():
             raise TariffcoreError(f"{option} {path} is a folder, not a file")
@@ -153,15 +188,30 @@ class Outputs:
         self._claimed[str(real)] = option
         return real
 
+    def database(self, path: str | Path, option: str = "--output") -> Path:
+        """:meth:`target` for a writer that writes its file aside itself (SQLite), which must
+        be a regular file."""
+        if written_through(path):
+            raise TariffcoreError(
+                f"{option} {path} is not a regular file: a SQLite database is written to a file"
+            )
+        return self.target(path, option)
+
     def binary(self, path: str | Path, option: str = "--output") -> IO[bytes]:
         """A binary stream writing ``path`` aside."""
-        pending = _Pending(self.target(path, option))
+        target = self.target(path, option)
+        pending = _Through(target, True) if written_through(target) else _Pending(target)
         self._pending.append(pending)
         return pending.binary
 
     def path(self, path: str | Path, option: str = "--output") -> str:
-        """A path for a writer that opens the file itself (Parquet), written aside."""
-        pending = _Pending(self.target(path, option))
+        """A path for a writer that opens the file itself (Parquet), written aside; the
+        writer seeks, so a pipe or a socket is refused."""
+        target = self.target(path, option)
+        mode = os.stat(target).st_mode if written_through(target) else 0
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            raise TariffcoreError(f"{option} {path} is a pipe: this format is written to a file")
+        pending = _Through(target, False) if written_through(target) else _Pending(target)
         self._pending.append(pending)
         return pending.path
 

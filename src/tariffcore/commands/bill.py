@@ -288,7 +288,7 @@ def _run(
 
             run_table = {"command": "bill", "ruleset": args.ruleset or "", "tariffcore": __version__}
             # the database is written aside and moved into place by its writer
-            database = Outputs([args.input]).target(args.output)
+            database = Outputs([args.input]).database(args.output)
             rows, failed = _write(SqliteBillWriter(database, columns, run_table), results)
     else:  # CSV and tables read the figures of each bill: lean bills give them
         with output(args.output, [args.input]) as stream:

@@ -156,7 +156,7 @@ def _writer(
             "tariffcore": __version__,
         }
         # the database is written aside and moved into place by its writer
-        database = SqliteComparisonWriter(outputs.target(args.output), columns, meta)
+        database = SqliteComparisonWriter(outputs.database(args.output), columns, meta)
         stack.push(lambda kind, *_: database.discard() if kind is not None else database.close())
         return database.write
     stream = stack.enter_context(outputs.stream(args.output))

@@ -78,7 +78,7 @@ def _run(args: argparse.Namespace, engine: BatchEngine, source: str, started: fl
         if args.format == "sqlite":
             meta = {"command": "rebill", "ruleset": args.ruleset, "tariffcore": __version__}
             # the database is written aside and moved into place by its writer
-            database = SqliteRebillWriter(outputs.target(args.output), meta)
+            database = SqliteRebillWriter(outputs.database(args.output), meta)
             try:
                 for checks in run_chunks(engine, chunks, check_chunk, args.jobs):
                     for check in checks:
