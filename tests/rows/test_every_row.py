@@ -289,3 +289,29 @@ def test_standard_input_is_read_as_a_file_is(tmp_path: Path, text: bytes) -> Non
     assert from_file.returncode == from_stdin.returncode == 0, from_stdin.stderr
     assert from_stdin.stdout == from_file.stdout
     assert [json.loads(line)["account"] for line in from_stdin.stdout.splitlines()] == ["A", "B"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_internal_error_names_the_account_of_each_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Rows alike but for their account share a cached result; an internal error names its
+    # row's account, so it is not shared.
+    real = tariffcore.Catalog.bill
+
+    def bill(self: tariffcore.Catalog, ruleset: str, account: tariffcore.Account, *rest: object) -> object:
+        if account.id.startswith("X-"):
+            raise KeyError("a slip in the code")
+        return real(self, ruleset, account, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tariffcore.Catalog, "bill", bill)
+    monkeypatch.setattr("tariffcore.batch.engine._CATALOGS", {})
+    monkeypatch.setattr("tariffcore.batch.lean.lean_bill", lambda *args, **kwargs: None)
+    source = tmp_path / "in.csv"
+    source.write_text(f"{HEADER}\n" + "".join(f"X-{n},household,13,1,20,2025-03\n" for n in (1, 2, 3)))
+    target = tmp_path / f"out.{fmt}"
+    status, _, err = run(capsys, "bill", str(source), "--ruleset", "kr/gimhae", "-o", str(target))
+    assert status == 1, err
+    text = target.read_text(encoding="utf-8")
+    for n in (1, 2, 3):
+        assert f"account 'X-{n}'" in text

@@ -207,11 +207,15 @@ class BatchEngine:
         """The result of a row the cache does not have, in ``form``; kept under ``key``. A
         lean bill computes it where the form takes one and one covers the row (``account``
         is the row's account id; none: the engine bills the row). A bug in tariffcore is the
-        row's :class:`~tariffcore.InternalError` row, and the run goes on."""
+        row's :class:`~tariffcore.InternalError` row, and the run goes on; it names the row's
+        account, so it is not kept for other rows."""
         try:
             value = self._lean_value(form, keys, row, account) if form.lean and account else None
             if value is None:
-                value = form.make(self._from_fields(keys.fields(row)))
+                result = self._from_fields(keys.fields(row))
+                value = form.make(result)
+                if isinstance(result, InternalError):
+                    return value
         except PluginError:
             raise  # a plug-in that breaks its contract stops the run, naming it
         except Exception as exc:  # a bug in billing or writing the row: its error row
