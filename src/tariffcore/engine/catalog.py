@@ -137,9 +137,9 @@ def load_catalog(
     ``entry_points=False`` ignores installed plug-ins (built-in charge types only, plus
     ``plugins``); ``plugin_rulesets=False`` keeps the plug-ins' charge types but loads only
     ``paths`` (how ``tariffcore validate`` checks files on their own). ``only`` (ruleset ids)
-    reads and compiles only the YAML files of those rulesets (and the files of other formats
-    only when one of the ids has no YAML file): how a command that bills with one ruleset
-    starts quickly.
+    reads only the YAML files of those rulesets (and every file of other formats, which say
+    whose they are once read) and compiles only their versions: how a command that bills with
+    one ruleset starts quickly.
     """
     with localcontext(MONEY_CONTEXT):  # compiling computes nothing in the caller's context
         return _load(
@@ -174,16 +174,17 @@ def _load(
         (root, *found_file) for root in roots for found_file in yaml_files(root, extra=tuple(found.loaders))
     ]
     claims: dict[Any, str] = {}
-    if wanted is not None:  # the YAML files of the rulesets wanted, and other formats only if need be
+    if wanted is not None:  # the YAML files of the rulesets wanted, and every file of other formats
         claims = {
             entry: _claimed_id(entry) for _, entry, _ in entries if not _suffix(entry.name, found.loaders)
         }
-        other_formats = not wanted <= set(claims.values())
         wanted = wanted | {""}  # a file that names no ruleset is read, to report it
     for root, entry, is_golden in entries:
         name = str(entry)
         suffix = _suffix(entry.name, found.loaders)
-        if wanted is not None and (not other_formats if suffix else claims[entry] not in wanted):
+        # (a file of another format says which ruleset it holds only once loaded: a version of
+        # a wanted ruleset may be among them, so they are all read)
+        if wanted is not None and not suffix and claims[entry] not in wanted:
             continue
         relative[name] = _relative(root, entry)
         if suffix:
@@ -192,7 +193,8 @@ def _load(
                 problems.setdefault(loaded.ruleset, []).extend(loaded.problems)
             if loaded.notes:
                 notes.setdefault(loaded.ruleset, []).extend(loaded.notes)
-            files.extend(_resolved(name, document) for document in loaded.versions)
+            kept = (_resolved(name, document) for document in loaded.versions)
+            files.extend(item for item in kept if wanted is None or item.ruleset in wanted)
             continue
         if is_golden:
             golden.setdefault(_claimed_id(entry), []).append(name)
