@@ -315,3 +315,19 @@ def test_an_internal_error_names_the_account_of_each_row(
     text = target.read_text(encoding="utf-8")
     for n in (1, 2, 3):
         assert f"account 'X-{n}'" in text
+
+
+def test_a_closed_standard_input_is_said_so(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tariffcore", "bill", "-", "--ruleset", "kr/gimhae"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+        preexec_fn=lambda: os.close(0),  # started with no standard input at all
+    )
+    assert done.returncode == 2
+    assert b"standard input is closed" in done.stderr and b"internal error" not in done.stderr

@@ -45,6 +45,8 @@ FIELD_LIMIT = 16 << 20
 def stdin_text() -> IO[str]:
     """Standard input as text, read as input files are: UTF-8 (a byte order mark is dropped),
     every line ending (LF, CRLF, CR) kept for the CSV module to read (``newline=""``)."""
+    if sys.stdin is None:  # started with standard input closed
+        raise InputFileError("standard input is closed: give the input as a file, or pipe it in")
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is None:  # a text stream put in place of standard input (tests, embedding)
         return sys.stdin
