@@ -13,6 +13,7 @@ The file holds the same table as without the backend.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from collections.abc import Sequence
@@ -149,9 +150,13 @@ class _Background:
         if pending is not None:
             pending.result()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         try:
-            self.wait()
+            if kind is None:
+                self.wait()
+            else:  # the error on its way out is the one to report; the write is dropped
+                with contextlib.suppress(Exception):
+                    self.wait()
         finally:
             self.pool.shutdown()
 
