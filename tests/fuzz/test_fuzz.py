@@ -23,7 +23,7 @@ from tariffcore.commands import main
 from tests.fuzz.strategies import HostileFile, csv_files, jsonl_files, yaml_files
 
 EXAMPLES = int(os.environ.get("TARIFFCORE_FUZZ_EXAMPLES", "25"))
-#: The most memory the process may ever hold (its peak resident size): no input, however hostile,
+#: The most memory a command may add to the process at its peak: no input, however hostile,
 #: may make a command read it whole or expand it (a field of 140 KB, an alias bomb).
 MEMORY = 1 << 30
 EARLIER = b"the output of an earlier run\n"
@@ -44,14 +44,39 @@ def folder() -> Iterator[Path]:
         yield Path(name)
 
 
+def _status_kib(field: str) -> int | None:
+    """A memory figure of this process from /proc (Linux), in KiB."""
+    try:
+        text = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    found = re.search(rf"^{field}:\s+(\d+) kB", text, re.MULTILINE)
+    return int(found.group(1)) if found else None
+
+
+def _reset_peak() -> bool:
+    """Start the process's peak resident size again from what it holds now (Linux)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    except OSError:
+        return False
+    return _status_kib("VmHWM") is not None
+
+
 def command(*argv: str) -> tuple[int, str, str, int]:
-    """Run the command line in this process: exit status, output, errors, and the peak resident
-    memory of the process so far."""
+    """Run the command line in this process: exit status, output, errors, and the memory the
+    command added to the process at its peak (where the peak cannot be started again, the
+    peak of the process so far: an upper bound)."""
+    before = _status_kib("VmRSS") or 0
+    fresh = _reset_peak()
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main(list(argv))
     assert "Traceback" not in out.getvalue() + err.getvalue()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10  # KiB on Linux
+    if fresh:
+        peak = ((_status_kib("VmHWM") or 0) - before) << 10
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10  # KiB on Linux
     return status, out.getvalue(), err.getvalue(), peak
 
 
