@@ -38,13 +38,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..engine import Catalog
-from ..errors import BillingError, InputError, InputFileError, row_result
+from ..errors import BillingError, InputError, row_result
 from ..money import D
 from ..rows import (
     JSONL_SUFFIXES,
-    check_header,
     csv_reader,
     field_text,
+    header_record,
     json_lines,
     parse_date,
     parse_month,
@@ -166,13 +166,11 @@ def parse_ledger_row(fields: Mapping[str, Any], number: int = 0) -> LedgerBill |
 
 def _records(stream: IO[str], kind: str) -> Iterator[tuple[int, Mapping[str, Any] | BillingError]]:
     if kind == "csv":
-        found = records(csv_reader(stream))
-        first = next(found, None)
-        if first is None:
+        reader = csv_reader(stream)
+        header = header_record(reader, "the ledger")
+        if header is None:
             return
-        if isinstance(first[1], InputError):
-            raise InputFileError(f"the ledger's header cannot be read: {first[1].message}")
-        header = check_header(first[1], "the ledger")
+        found = records(reader)
         width = len(header)
         missing = [name for name in ("account", "entry", "date") if name not in header]
         for number, values in found:

@@ -13,8 +13,8 @@ import csv
 from collections.abc import Callable, Hashable, Iterable
 from typing import IO, TYPE_CHECKING, Any
 
-from ..errors import InputError, InputFileError, PluginError
-from ..rows import Progress, check_header, csv_reader, missing_columns, records, unreadable
+from ..errors import InputError, PluginError
+from ..rows import Progress, csv_reader, header_record, missing_columns, records, unreadable
 from .cache import ResultCache
 from .forms import AS_LEAN_JSON, SAFE_ID, Printed, account_json
 from .keys import CsvKeys
@@ -44,12 +44,9 @@ def csv_to_jsonl(
     :meth:`BatchEngine.csv_to_jsonl <tariffcore.batch.BatchEngine.csv_to_jsonl>`)."""
     reader = csv_reader(lines)
     if header is None:
-        first = next(records(reader), None)
-        if first is None:
+        header = header_record(reader)
+        if header is None:
             return 0, 0
-        if isinstance(first[1], InputError):
-            raise InputFileError(f"the header cannot be read: {first[1].message}")
-        header = check_header(first[1])
     if missing_columns(header):  # every row is the same error row, naming its account
         return engine._write(header, records(reader, offset), out.write)
     keys = CsvKeys(header)

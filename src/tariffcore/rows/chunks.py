@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import BillingError, InputError, InputFileError, TariffcoreError
-from .csvtext import check_header, csv_reader, records, stdin_text
+from ..errors import BillingError, InputError, TariffcoreError
+from .csvtext import check_header, csv_reader, header_record, records, stdin_text
 from .inputs import JSONL_SUFFIXES, jsonl_records
 from .progress import Progress
 
@@ -48,12 +48,9 @@ def _csv_chunks(
     """Chunks of CSV rows; with ``header``, ``stream`` starts after it, at line ``offset + 1``."""
     reader = csv_reader(stream)
     if header is None:
-        first = next(records(reader), None)
-        if first is None:
+        header = header_record(reader)
+        if header is None:
             return
-        if isinstance(first[1], InputError):
-            raise InputFileError(f"the header cannot be read: {first[1].message}")
-        header = check_header(first[1])
     width = len(header)
     rows: list[tuple[int, Payload]] = []
     for number, values in records(reader, offset):

@@ -33,6 +33,7 @@ __all__ = [
     "check_csv_file",
     "check_header",
     "csv_reader",
+    "header_record",
     "records",
     "stdin_text",
     "unreadable",
@@ -105,6 +106,19 @@ def records(reader: Any, offset: int = 0) -> Iterator[tuple[int, list[str] | Inp
         except csv.Error as exc:
             number = reader.line_num + offset
             yield number, unreadable(exc, number)
+
+
+def header_record(reader: Any, what: str = "the input") -> tuple[str, ...] | None:
+    """The header of ``reader`` (a :func:`csv_reader`): its first record that is not blank,
+    checked by :func:`check_header`; ``None`` for an input with no record. A header the CSV
+    module cannot read makes the file unreadable (:class:`~tariffcore.InputFileError`)."""
+    first = next(records(reader), None)
+    if first is None:
+        return None
+    if isinstance(first[1], InputError):
+        whose = "the" if what == "the input" else f"{what}'s"
+        raise InputFileError(f"{whose} header cannot be read: {first[1].message}")
+    return check_header(first[1], what)
 
 
 def check_csv_file(path: str | Path, what: str = "the input") -> None:

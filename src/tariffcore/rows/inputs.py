@@ -24,10 +24,10 @@ from types import MappingProxyType
 from typing import IO, Any
 
 from ..bill import Account, Reading
-from ..errors import BillingError, InputError, InputFileError
+from ..errors import BillingError, InputError
 from ..meter import READ_COLUMNS, usage_from_fields
 from ..units import USAGE_COLUMNS
-from .csvtext import check_header, csv_reader, records
+from .csvtext import csv_reader, header_record, records
 from .dates import parse_date, parse_month
 from .jsonlines import json_lines
 
@@ -236,13 +236,10 @@ class _RowError:
 
 def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | BillingError | _RowError]]:
     reader = csv_reader(stream)
-    found = records(reader)
-    first = next(found, None)
-    if first is None:
+    header = header_record(reader)
+    if header is None:
         return
-    if isinstance(first[1], InputError):
-        raise InputFileError(f"the header cannot be read: {first[1].message}")
-    header = check_header(first[1])
+    found = records(reader)
     missing = missing_columns(header)
     width = len(header)
     for number, values in found:
