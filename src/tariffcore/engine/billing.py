@@ -33,6 +33,7 @@ from ..reductions import (
 )
 from .amounts import whole_lines
 from .plan import BillPlan, ChargeEntry, PeriodPart, ReductionEntry, Version
+from .requested import left_out
 
 __all__ = ["bill"]
 
@@ -48,12 +49,7 @@ def bill(plan: BillPlan, account: Account, reading: Reading, charges: frozenset[
     claimed = _claimed(plan, account)
     lines: list[BillLine] = []
     used: dict[str, ChargeEntry] = {}
-    missing = list(plan.not_included)
-    skipped: tuple[str, ...] = ()
-    if charges is not None:
-        every = [c.id for c in version.charges] + [n.charge for n in plan.not_included]
-        skipped = tuple(dict.fromkeys(c for c in every if c not in charges))
-        missing = [n for n in missing if n.charge in charges]
+    missing, skipped = left_out(version, plan.not_included, charges)
     with localcontext(MONEY_CONTEXT):
         for planned in plan.charges:
             if charges is not None and planned.id not in charges:

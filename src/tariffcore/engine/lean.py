@@ -36,7 +36,7 @@ from ..money import (
 from ..rows import BillTemplate, LineTemplate, reading_to_dict
 from .calendar import complete_dates
 from .plan import ChargeEntry
-from .requested import charge_ids, requested_charges
+from .requested import charge_ids, left_out, requested_charges
 from .ruleset import Ruleset
 from .version import CompiledVersion
 
@@ -351,12 +351,7 @@ def _lean_bill(
         found.append((kernel, charge.rounding, whole, line, charge.label, version.version))
         column = kernel_of(charge.compute)
         kernels.append((charge, column(account, households, scale) if column is not None else None))
-    missing = list(plan.not_included)
-    skipped: tuple[str, ...] = ()
-    if wanted is not None:
-        every = [c.id for c in version.charges] + [n.charge for n in plan.not_included]
-        skipped = tuple(dict.fromkeys(c for c in every if c not in wanted))
-        missing = [n for n in missing if n.charge in wanted]
+    missing, skipped = left_out(version, plan.not_included, wanted)
     template = BillTemplate(
         f"{spec.ruleset}@{spec.version}",
         spec.currency,

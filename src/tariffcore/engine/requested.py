@@ -9,7 +9,7 @@ from typing import Protocol
 from ..bill import NotIncluded
 from ..errors import UnknownChargeError
 
-__all__ = ["charge_ids", "requested_charges"]
+__all__ = ["charge_ids", "left_out", "requested_charges"]
 
 
 class _HasId(Protocol):
@@ -35,6 +35,18 @@ def charge_ids(versions: Iterable[_HasCharges]) -> tuple[str, ...]:
         for missing in version.not_included:
             found[missing.charge] = None
     return tuple(found)
+
+
+def left_out(
+    version: _HasCharges, not_included: Sequence[NotIncluded], wanted: frozenset[str] | None
+) -> tuple[list[NotIncluded], tuple[str, ...]]:
+    """What a bill of ``version`` asked for ``wanted`` charges (``None``: all) says it left out:
+    the charges of ``not_included`` asked for, and the ids of the charges not asked for."""
+    if wanted is None:
+        return list(not_included), ()
+    every = [c.id for c in version.charges] + [n.charge for n in not_included]
+    skipped = tuple(dict.fromkeys(c for c in every if c not in wanted))
+    return [n for n in not_included if n.charge in wanted], skipped
 
 
 def requested_charges(
