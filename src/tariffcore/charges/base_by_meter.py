@@ -119,9 +119,9 @@ class BaseByMeter(ChargeType):
                 )
             return Charged(rate, rule=f"{mm}mm", quantity=one, unit="month", unit_price=rate)
 
-        def lean(account: Account, households: int, months: int) -> LeanCharge | None:
-            """The charge of one meter: the same for every usage (what ``compute`` gives
-            without a split period); ``None`` where ``compute`` raises."""
+        def fixed(account: Account, months: int) -> Charged | None:
+            """The charge of one meter for ``months``, the same for every usage (what
+            ``compute`` gives without a split period); ``None`` where ``compute`` raises."""
             key = account.use_class if per_class else None
             table = tables.get(key)
             mm = account.meter_mm
@@ -130,20 +130,21 @@ class BaseByMeter(ChargeType):
                 return None
             quantity = Decimal(months) if months != 1 else one
             amount = MONEY_CONTEXT.multiply(rate, quantity) if months != 1 else rate
-            result: LeanResult = (amount, f"{mm}mm", quantity, "month", rate)
+            return Charged(amount, rule=f"{mm}mm", quantity=quantity, unit="month", unit_price=rate)
+
+        def lean(account: Account, households: int, months: int) -> LeanCharge | None:
+            """The charge of one meter as a lean charge: one result for every usage."""
+            charged = fixed(account, months)
+            if charged is None:
+                return None
+            result: LeanResult = (charged.amount, charged.rule, charged.quantity, "month", charged.unit_price)
             return lambda usage: result
 
         def kernel(account: Account, households: int, months: int) -> ChargeKernel | None:
             """The charge of one meter over a column of usages: the same on every row."""
-            key = account.use_class if per_class else None
-            table = tables.get(key)
-            mm = account.meter_mm
-            rate = table.get(mm) if table is not None and mm is not None else None
-            if rate is None:
+            charged = fixed(account, months)
+            if charged is None:
                 return None
-            quantity = Decimal(months) if months != 1 else one
-            amount = MONEY_CONTEXT.multiply(rate, quantity) if months != 1 else rate
-            charged = Charged(amount, rule=f"{mm}mm", quantity=quantity, unit="month", unit_price=rate)
 
             def column(usage: Column, ops: KernelOps) -> KernelLine:
                 return constant_line(ops, charged)
