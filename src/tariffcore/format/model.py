@@ -143,9 +143,10 @@ DateOrMonth = Annotated[
 
 
 class FrozenModel(BaseModel):
-    """Base of every ruleset model: immutable, no unknown keys, no silent type coercion."""
+    """Base of every ruleset model: immutable, no unknown keys, no silent type coercion; each
+    builds its validator when it first validates (``defer_build``), not when it is imported."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 #: The source tags a figure can carry: the digest's OFF / NEWS / CODE / INF, and UNTAGGED
