@@ -4,33 +4,72 @@ surcharges they compute, and choosing the version in force for a bill.
 
 from __future__ import annotations
 
-from .compile import (
-    compile_arrears,
-    holds_arrears,
-    load_arrears_version,
-)
-from .rules import (
-    Allocation,
-    ArrearsEffective,
-    ArrearsSpec,
-    ArrearsVersionSpec,
-    DailyRule,
-    Limitation,
-    MonthlyRule,
-    OneOffRule,
-)
-from .timeline import (
-    check_principal,
-    select_arrears,
-)
-from .version import (
-    ArrearsVersion,
-    Covered,
-    Surcharge,
-    days_late,
-    full_months,
-    month_end,
-)
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from .compile import (
+        compile_arrears,
+        holds_arrears,
+        load_arrears_version,
+    )
+    from .rules import (
+        Allocation,
+        ArrearsEffective,
+        ArrearsSpec,
+        ArrearsVersionSpec,
+        DailyRule,
+        Limitation,
+        MonthlyRule,
+        OneOffRule,
+    )
+    from .timeline import (
+        check_principal,
+        select_arrears,
+    )
+    from .version import (
+        ArrearsVersion,
+        Covered,
+        Surcharge,
+        days_late,
+        full_months,
+        month_end,
+    )
+
+#: Where each name lives: a module is imported when one of its names is first used, so that
+#: loading a catalog whose rulesets have no late-payment rules does not read their models.
+_HOMES: dict[str, str] = {
+    "Allocation": "rules",
+    "ArrearsEffective": "rules",
+    "ArrearsSpec": "rules",
+    "ArrearsVersion": "version",
+    "ArrearsVersionSpec": "rules",
+    "Covered": "version",
+    "DailyRule": "rules",
+    "Limitation": "rules",
+    "MonthlyRule": "rules",
+    "OneOffRule": "rules",
+    "Surcharge": "version",
+    "check_principal": "timeline",
+    "compile_arrears": "compile",
+    "days_late": "version",
+    "full_months": "version",
+    "holds_arrears": "compile",
+    "load_arrears_version": "compile",
+    "month_end": "version",
+    "select_arrears": "timeline",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value  # found once: the next use is a plain attribute
+    return value
+
 
 __all__ = [
     "Allocation",

@@ -9,6 +9,7 @@ One run reports every problem it finds, each at the ``file:line:col`` that wrote
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -22,8 +23,9 @@ from ..format import (
     real_path,
     resolve_rounding,
 )
-from .rules import ArrearsVersionSpec
-from .version import ArrearsVersion, _Compiled
+
+if TYPE_CHECKING:
+    from .version import ArrearsVersion
 
 __all__ = ["compile_arrears", "holds_arrears", "load_arrears_version"]
 
@@ -47,6 +49,9 @@ def load_arrears_version(text: str, name: str) -> ArrearsVersion:
 def compile_arrears(version: Resolved) -> ArrearsVersion:
     """Validate and compile one resolved arrears version; raise every problem at the file:line
     that wrote it (the version's own file, or the one it inherits the value from)."""
+    from .rules import ArrearsVersionSpec  # the models, read once a file holds such rules
+    from .version import ArrearsVersion, _Compiled
+
     data = version.data
     found: list[tuple[Path, str]] = [
         (

@@ -4,6 +4,8 @@ partitions.
 
 from __future__ import annotations
 
+import typing as _typing
+
 from ..rows import read_chunks
 from .cache import (
     DEFAULT_CACHE_SIZE,
@@ -35,7 +37,6 @@ from .partitions import (
     bill_dataset,
     bill_partition,
 )
-from .pool import WorkerError, WorkerPool
 from .workers import (
     bill_csv_part,
     bill_csv_range,
@@ -47,6 +48,22 @@ from .workers import (
     results_work,
     run_chunks,
 )
+
+if _typing.TYPE_CHECKING:
+    from .pool import WorkerError, WorkerPool
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """The worker pool, imported when first used (with multiprocessing): a run in one
+    process does not read it."""
+    if name not in ("WorkerError", "WorkerPool"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import pool
+
+    value = getattr(pool, name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AUTO_BYTES",

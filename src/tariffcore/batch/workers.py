@@ -20,7 +20,6 @@ from ..rows import Chunk, Progress, check_header, csv_reader, open_text, records
 from .engine import BatchEngine
 from .forms import Figured
 from .outcome import BilledOutcome, FailedOutcome
-from .pool import WorkerPool
 
 __all__ = [
     "bill_csv_part",
@@ -51,6 +50,8 @@ def run_chunks(
         for chunk in chunks:
             yield work(engine, chunk)
         return
+    from .pool import WorkerPool  # with multiprocessing: read when work is spread
+
     with WorkerPool(jobs, engine) as pool:
         yield from pool.map(work, chunks)
 
@@ -176,6 +177,8 @@ def jsonl_parallel(
         progress.total = os.path.getsize(source)
     failed = 0
     tasks = [(str(source), header, start, end, first_line) for start, end, first_line in parts]
+    from .pool import WorkerPool  # with multiprocessing: read when work is spread
+
     with WorkerPool(jobs, engine) as pool:
         for (_, end, _), (data, rows, errors) in zip(parts, pool.map(_bill_range, tasks)):
             failed += errors

@@ -16,15 +16,11 @@ from dataclasses import dataclass, field, replace
 from decimal import localcontext
 from pathlib import Path, PurePath
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ..arrears import (
-    ArrearsVersion,
-    compile_arrears,
-    holds_arrears,
-)
+from ..arrears import compile_arrears, holds_arrears
 from ..bill import Account, Bill, Reading
 from ..errors import (
     PluginError,
@@ -57,6 +53,9 @@ from ..plugins import Plugins, failure, load_plugins
 from .compile import compile_version
 from .ruleset import Ruleset
 from .version import CompiledVersion
+
+if TYPE_CHECKING:
+    from ..arrears import ArrearsVersion
 
 __all__ = ["Catalog", "compile_resolved", "load_catalog", "load_version_file", "yaml_files"]
 

@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-from ..arrears import (
-    ArrearsVersion,
-    select_arrears,
-)
 from ..bill import Account, Bill, NotIncluded, Reading
 from ..errors import (
     BillingError,
@@ -31,6 +28,9 @@ from .calendar import anchor_date, complete_dates
 from .plan import BillPlan, PeriodPart, PlannedCharge, Version
 from .requested import charge_ids, requested_charges
 from .version import CompiledVersion
+
+if TYPE_CHECKING:
+    from ..arrears import ArrearsVersion
 
 __all__ = ["Ruleset"]
 
@@ -103,6 +103,8 @@ class Ruleset:
 
     def select_arrears(self, due: date, billing_month: date | None = None) -> ArrearsVersion:
         """The late-payment rules in force for a bill due on ``due``."""
+        from ..arrears import select_arrears  # read when late-payment rules are asked for
+
         return select_arrears(self.id, self.arrears_versions, due, billing_month)
 
     def in_force(self, version: CompiledVersion) -> Span:
