@@ -1,4 +1,5 @@
-"""The ``owrs`` charge type: one line of a bill computed from an OWRS file, exactly.
+"""How an ``owrs`` charge bills: the classes of a version read once, and the function that
+computes one line of a bill from them (the charge type is :mod:`tariffcore_owrs.charge`).
 
 Each charge of an OWRS version is one field that the class's ``bill`` formula adds up
 (``service_charge``, ``commodity_charge``, …), and ``bill_adjustment`` is what the formula adds
@@ -19,21 +20,16 @@ map lacks, text where a number is needed: the row is an error row naming it.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from tariffcore import (
     Account,
     BillContext,
     BillingError,
     Charged,
-    ChargeSpec,
-    ChargeType,
     CompileContext,
     CompiledVersion,
     InputError,
@@ -45,6 +41,7 @@ from tariffcore import (
 from tariffcore.units import USAGE_UNITS
 
 from .block import Block, compile_block
+from .charge import OwrsChargeSpec
 from .errors import EvaluationError
 from .evaluate import Evaluation, evaluate_block
 from .exact import ExactError, cents, literal, shown, to_decimal
@@ -52,24 +49,7 @@ from .field import RATE_FIELDS
 from .field import Field as OwrsField
 from .formula import Bin, Name, Num, names, show
 
-__all__ = ["OwrsCharge", "OwrsChargeSpec", "exact_values"]
-
-
-class OwrsChargeSpec(ChargeSpec):
-    """A charge read from an OWRS file (written by the OWRS loader, not by hand)."""
-
-    field: str = Field(
-        description="The OWRS field this line shows; 'bill' for the part of "
-        "the bill formula beyond the lines above it."
-    )
-    unit: Literal["ccf", "kgal"] = Field(description="The file's bill_unit.")
-    months: int = Field(ge=1, description="Months one bill covers (the file's bill_frequency).")
-    frequency: str = Field(description="bill_frequency as the file writes it.")
-    rate_structure: dict[str, Any] = Field(description="The file's rate_structure, as read.")
-    classes: dict[str, str] = Field(description="Use class → the class as the file names it.")
-    broken: dict[str, str] = Field(
-        default_factory=dict, description="Use class → why it cannot be billed (file:line)."
-    )
+__all__ = ["Classes", "compile_charge", "exact_values"]
 
 
 @dataclass
@@ -83,7 +63,7 @@ class _Memo:
     result: tuple[Evaluation, dict[str, str | Fraction]] | BillingError | None = None
 
 
-class _Classes:
+class Classes:
     """The classes of one version's rate_structure, each read the first time it is billed
     (the loader has read them all once already, to report what is wrong)."""
 
@@ -103,84 +83,66 @@ class _Classes:
         return found
 
 
-class OwrsCharge(ChargeType):
-    """Computes one field of an OWRS class for one bill."""
+def compile_charge(
+    spec: OwrsChargeSpec, ctx: CompileContext, blocks: Classes
+) -> Callable[[BillContext], Charged | None]:
+    """The function that computes the line ``spec`` names, from the classes ``blocks`` of
+    its version (read once for all of its charges)."""
+    memo = blocks.memo
+    for cls, written in spec.classes.items():
+        if written not in blocks:
+            ctx.problem(("classes", cls), f"class {written!r} is not in the rate_structure")
+    per_unit = Fraction(USAGE_UNITS[spec.unit])
+    period = (
+        f"an amount per bill of {spec.months} month{'s' if spec.months > 1 else ''} "
+        f"(bill_frequency: {spec.frequency}), in USD"
+    )
 
-    name = "owrs"
-    spec = OwrsChargeSpec
-
-    def __init__(self) -> None:
-        # The classes of the versions compiled last, shared by all their charges.
-        self._read: OrderedDict[int, tuple[Any, _Classes]] = OrderedDict()
-
-    def _classes(self, spec: OwrsChargeSpec, ctx: CompileContext) -> _Classes:
-        key = id(ctx.version)
-        found = self._read.get(key)
-        if found is None or found[0] is not ctx.version:
-            found = (ctx.version, _Classes(spec.rate_structure))
-            self._read[key] = found
-            while len(self._read) > 8:
-                self._read.popitem(last=False)
-        return found[1]
-
-    def compile(self, spec: Any, ctx: CompileContext) -> Callable[[BillContext], Charged | None]:
-        assert isinstance(spec, OwrsChargeSpec)
-        blocks = self._classes(spec, ctx)
-        memo = blocks.memo
-        for cls, written in spec.classes.items():
-            if written not in blocks:
-                ctx.problem(("classes", cls), f"class {written!r} is not in the rate_structure")
-        per_unit = Fraction(USAGE_UNITS[spec.unit])
-        period = (
-            f"an amount per bill of {spec.months} month{'s' if spec.months > 1 else ''} "
-            f"(bill_frequency: {spec.frequency}), in USD"
+    def evaluated(context: BillContext, written: str) -> tuple[Evaluation, dict[str, str | Fraction]]:
+        if (
+            memo.account is context.account
+            and memo.reading is context.reading
+            and memo.written == written
+            and memo.result is not None
+        ):
+            if isinstance(memo.result, BillingError):
+                raise memo.result
+            return memo.result
+        result: tuple[Evaluation, dict[str, str | Fraction]] | BillingError
+        data = _data(context, written, per_unit)
+        try:
+            result = (evaluate_block(blocks[written], data), data)
+        except EvaluationError as exc:
+            result = _billing_error(f"{context.version} {written}: {exc.message}", exc.code)
+        memo.account, memo.reading, memo.written, memo.result = (
+            context.account,
+            context.reading,
+            written,
+            result,
         )
+        if isinstance(result, BillingError):
+            raise result
+        return result
 
-        def evaluated(context: BillContext, written: str) -> tuple[Evaluation, dict[str, str | Fraction]]:
-            if (
-                memo.account is context.account
-                and memo.reading is context.reading
-                and memo.written == written
-                and memo.result is not None
-            ):
-                if isinstance(memo.result, BillingError):
-                    raise memo.result
-                return memo.result
-            result: tuple[Evaluation, dict[str, str | Fraction]] | BillingError
-            data = _data(context, written, per_unit)
-            try:
-                result = (evaluate_block(blocks[written], data), data)
-            except EvaluationError as exc:
-                result = _billing_error(f"{context.version} {written}: {exc.message}", exc.code)
-            memo.account, memo.reading, memo.written, memo.result = (
-                context.account,
-                context.reading,
-                written,
-                result,
+    def compute(context: BillContext) -> Charged | None:
+        cls = context.account.use_class
+        written = spec.classes.get(cls)
+        if written is None:
+            return None
+        if cls in spec.broken:
+            raise BillingError(
+                f"{context.version}: class {written} cannot be billed with this file: {spec.broken[cls]}",
+                code="broken_ruleset",
             )
-            if isinstance(result, BillingError):
-                raise result
-            return result
+        block = blocks[written]
+        if spec.field != "bill" and spec.field not in block.charges:
+            return None
+        evaluation, data = evaluated(context, written)
+        if spec.field == "bill":
+            return _rest(context, block, evaluation, data, written, period)
+        return _line(spec, block, evaluation, data, written, period)
 
-        def compute(context: BillContext) -> Charged | None:
-            cls = context.account.use_class
-            written = spec.classes.get(cls)
-            if written is None:
-                return None
-            if cls in spec.broken:
-                raise BillingError(
-                    f"{context.version}: class {written} cannot be billed with this file: {spec.broken[cls]}",
-                    code="broken_ruleset",
-                )
-            block = blocks[written]
-            if spec.field != "bill" and spec.field not in block.charges:
-                return None
-            evaluation, data = evaluated(context, written)
-            if spec.field == "bill":
-                return _rest(context, block, evaluation, data, written, period)
-            return _line(spec, block, evaluation, data, written, period)
-
-        return compute
+    return compute
 
 
 def _billing_error(message: str, code: str) -> BillingError:
@@ -419,7 +381,7 @@ def exact_values(version: CompiledVersion, account: Account, reading: Reading) -
     context = BillContext(account, reading, 1, version.label)
     data = _data(context, written, Fraction(USAGE_UNITS[spec.unit]))
     try:
-        evaluation = evaluate_block(_Classes(spec.rate_structure)[written], data)
+        evaluation = evaluate_block(Classes(spec.rate_structure)[written], data)
     except EvaluationError as exc:
         raise _billing_error(f"{version.label} {written}: {exc.message}", exc.code) from None
     found = {name: value for name, value in evaluation.values.items() if isinstance(value, Fraction)}

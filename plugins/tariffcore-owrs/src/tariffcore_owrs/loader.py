@@ -24,14 +24,16 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tariffcore import Loaded, Problem, RulesetError, RulesetLoader, VersionDocument
 from tariffcore.format import Located, load_yaml
 
-from .block import Block, compile_block
 from .paths import file_date, metadata_date, ruleset_id, utility_folder
 from .survey import SURVEY_COLUMNS
+
+if TYPE_CHECKING:
+    from .block import Block
 
 __all__ = ["ADJUSTMENT", "FREQUENCIES", "OwrsLoader"]
 
@@ -234,6 +236,8 @@ class _File:
 
     def blocks(self, structure: dict[Any, Any]) -> dict[str, tuple[str, Block]]:
         """Use class id → (the class as written, its block); notes for what is wrong."""
+        from .block import compile_block  # the formula reader, read once an OWRS file is
+
         found: dict[str, tuple[str, Block]] = {}
         for written, raw in structure.items():
             name = str(written)
