@@ -77,3 +77,28 @@ def test_standard_input_is_billed_as_python_reads_it(
             assert main(["bill", "-", "--ruleset", "kr/daejeon", "--backend", backend]) in (0, 1)
             expected[backend] = capsysbinary.readouterr().out
         assert expected["fast"] == expected["python"] and expected["fast"].count(b"\n") == rows
+
+
+class _Recording(io.BytesIO):
+    """A binary stream that records the size of every write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def write(self, data: object) -> int:
+        size = len(data)  # type: ignore[arg-type]
+        self.sizes.append(size)
+        return super().write(data)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [0, 1, fast_module.PIECE, fast_module.PIECE + 1, 3 * fast_module.PIECE + 7])
+def test_the_writer_hands_long_data_in_pieces(size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    for given in (data, memoryview(data)):
+        out = _Recording()
+        with fast_module._Background(out) as background:
+            background.write(given)
+        assert out.getvalue() == data
+        assert all(0 < piece <= fast_module.PIECE for piece in out.sizes) or size == 0
+        assert len(out.sizes) == max(1, -(-size // fast_module.PIECE))

@@ -268,7 +268,7 @@ class _Background:
                 return
             if self.error is None:
                 try:
-                    self.out.write(data)
+                    _write(self.out, data)
                 except BaseException as error:  # raised again by the billing thread
                     self.error = error
 
@@ -276,6 +276,22 @@ class _Background:
         if self.error is not None:
             raise self.error
         self.queue.put(data)
+
+
+#: The most bytes handed to one ``write``: a window of lines (about 15 MB of a million-row
+#: file) written in one call took about twice the system time of the same bytes in pieces.
+PIECE = 1 << 20
+
+
+def _write(out: IO[bytes], data: Any) -> None:
+    """Write ``data`` (bytes or a memory view of bytes) to ``out`` in pieces of at most
+    :data:`PIECE` bytes."""
+    if len(data) <= PIECE:
+        out.write(data)
+        return
+    view = memoryview(data)
+    for start in range(0, len(view), PIECE):
+        out.write(view[start : start + PIECE])
 
 
 class _Rejoined(io.RawIOBase):

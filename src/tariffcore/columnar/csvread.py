@@ -100,7 +100,12 @@ def csv_blocks(stream: IO[bytes], header: Sequence[str], line: int, size: int = 
             block, rest = whole_records(block, rest, stream, size)
         yield _block(block, line, read, parse, convert, len(names))
         # lines as Python's csv counts them: a carriage return alone ends one too
-        line += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+        line += block.count(b"\n")
+        if b"\r" in block:
+            line += block.count(b"\r") - block.count(b"\r\n")
+        # The block is done with: Arrow's pool hands back what it holds free, so that peak
+        # memory stays that of a block however many blocks the file has.
+        pa.default_memory_pool().release_unused()
 
 
 def whole_records(block: bytes, rest: bytes, stream: IO[bytes], size: int) -> tuple[bytes, bytes]:
