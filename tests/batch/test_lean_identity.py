@@ -426,3 +426,74 @@ def test_bill_frame(catalog: Catalog, head: str) -> None:
     assert list(lean.columns) == list(reference.columns)
     assert lean.astype(str).values.tolist() == reference.astype(str).values.tolist()
     assert (lean["error_code"].isna()).sum() > 100  # bills, not only error rows
+
+
+def _billed_lean(catalog: Catalog, text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, Any]:
+    """The lean JSON lines of ``text`` under kr/daejeon, and the one lean bill of its rows."""
+    made: list[LeanRows] = []
+
+    class Recorded(LeanRows):
+        __slots__ = ()
+
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(batch_text, "LeanRows", Recorded)
+    engine = BatchEngine(catalog, "kr/daejeon", explain="lean")
+    out = io.BytesIO()
+    engine.csv_to_jsonl(io.StringIO(text), out)
+    (rows,) = made
+    (bill,) = [found for found in rows.kinds.values() if found is not None]
+    return out.getvalue(), bill
+
+
+def _kind_rows(usages: list[tuple[str, str, str]]) -> str:
+    """CSV text of household rows of one kind, each with (usage, previous read, current read)."""
+    lines = ["account,use_class,meter_mm,household_units,usage_m3,previous_read,current_read,billing_month"]
+    for number, (usage, previous, current) in enumerate(usages, start=1):
+        lines.append(f"A{number},household,15,1,{usage},{previous},{current},2024-03")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_usage_billed_again_is_written_as_the_engine_writes_it(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same quantity written differently is a different line ("12" and "12.0" both bill
+    # 12 m³, each writing its own text); reads give the usage and are written after it.
+    usages = [
+        ("12", "", ""),
+        ("12.0", "", ""),
+        ("12", "", ""),
+        ("", "100", "112"),
+        ("", "7", "19"),
+        ("12.000", "", ""),
+        ("", "100.5", "112.5"),
+        ("0", "", ""),
+        ("", "5", "5"),
+        ("99999", "", ""),
+        ("99999", "", ""),
+        ("12.0", "", ""),
+    ]
+    text = _kind_rows(usages)
+    written, bill = _billed_lean(catalog, text, monkeypatch)
+    assert written == bill_csv(catalog, text, lean=False, ruleset="kr/daejeon")
+    # one line kept per usage text billed: 12 (rows 1, 3, reads 100 → 112 and 7 → 19), 12.0
+    # (rows 2, 12, reads 100.5 → 112.5), 12.000, 0 (row 8, reads 5 → 5), 99999 (rows 10, 11)
+    assert set(bill.written) == {b"12", b"12.0", b"12.000", b"0", b"99999"}
+    lines = written.decode().splitlines()
+    assert '"reads":{"previous":"100","current":"112"}' in lines[3]
+    assert lines[0].split('"usage_m3"')[1] == lines[3].split('"usage_m3"')[1].replace(
+        ',"reads":{"previous":"100","current":"112"}', ""
+    )
+
+
+def test_what_lean_bills_keep_is_bounded(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tariffcore.batch.lean as batch_lean
+
+    monkeypatch.setattr(batch_lean, "_ROOM", 4000)
+    text = _kind_rows([(str(usage), "", "") for usage in range(40)] * 2)
+    written, bill = _billed_lean(catalog, text, monkeypatch)
+    assert written == bill_csv(catalog, text, lean=False, ruleset="kr/daejeon")
+    kept = sum(len(key) + len(line) for key, line in bill.written.items())
+    assert 0 < len(bill.written) < 40 and kept <= 4000

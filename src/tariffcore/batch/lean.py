@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..bill import BillFigures
 from ..charges import LeanFallback
-from ..engine import LeanBill, lean_bill
+from ..engine import LeanBill, Room, lean_bill
 from ..errors import TariffcoreError
 from ..meter import READ_COLUMNS
 from ..money import MONEY_CONTEXT, format_amount
@@ -52,6 +52,8 @@ def _written(text: str, value: Decimal) -> str:
 
 #: Kinds of account kept at once (a run with more starts again from none).
 _MOST = 4096
+#: The bytes of lines the lean bills of a run keep, to write again for a usage seen before.
+_ROOM = 32 << 20
 _UNSEEN = object()
 _subtract = MONEY_CONTEXT.subtract
 
@@ -59,7 +61,7 @@ _subtract = MONEY_CONTEXT.subtract
 class LeanRows:
     """Lean JSON lines of the CSV rows under ``header``, billed by ``engine`` (see the module)."""
 
-    __slots__ = ("engine", "header", "kind_of", "kinds", "usage_at", "reads_at", "blank_at")
+    __slots__ = ("engine", "header", "kind_of", "kinds", "usage_at", "reads_at", "blank_at", "room")
 
     def __init__(self, engine: BatchEngine, header: Sequence[str]) -> None:
         self.engine = engine
@@ -85,6 +87,8 @@ class LeanRows:
         rest = [index for index, name in enumerate(header) if name != "account" and name not in usage]
         self.kind_of: Callable[[Sequence[str]], Hashable] = itemgetter(*rest) if rest else (lambda values: ())
         self.kinds: dict[Hashable, Any] = {}
+        #: What the lean bills of these kinds may keep of their lines, together.
+        self.room = Room(_ROOM)
 
     def __call__(self, values: Sequence[str]) -> bytes | None:
         """The JSON line of a row as wide as the header, after its account (UTF-8), or
@@ -167,6 +171,7 @@ class LeanRows:
         engine's own code, the usage aside; ``None`` when the engine must bill them."""
         if len(self.kinds) >= _MOST:
             self.kinds.clear()
+            self.room = Room(_ROOM)
         fields = dict(zip(self.header, values))
         for name in (*USAGE_COLUMNS, *READ_COLUMNS):
             fields.pop(name, None)
@@ -179,6 +184,8 @@ class LeanRows:
             if reference is not None:
                 ruleset, pinned = engine.catalog.resolve(reference)
                 found = lean_bill(ruleset, pinned, account, reading, engine.charges)
+                if found is not None:
+                    found.room = self.room
         except TariffcoreError:
             found = None
         self.kinds[kind] = found

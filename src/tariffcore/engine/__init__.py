@@ -22,7 +22,7 @@ from .compile import (
     compile_version,
 )
 from .coverage import STATUSES, CoverageRun, coverage, coverage_text
-from .lean import LeanBill, LeanFacts, lean_bill
+from .lean import LeanBill, LeanFacts, Room, lean_bill
 from .listing import charge_ids, listing
 from .plan import (
     BillPlan,
@@ -48,6 +48,7 @@ __all__ = [
     "LeanBill",
     "LeanFacts",
     "PeriodPart",
+    "Room",
     "Ruleset",
     "anchor_date",
     "billing_month_of",

@@ -40,7 +40,7 @@ from .requested import charge_ids, left_out, requested_charges
 from .ruleset import Ruleset
 from .version import CompiledVersion
 
-__all__ = ["LeanBill", "LeanFacts", "lean_bill"]
+__all__ = ["LeanBill", "LeanFacts", "Room", "lean_bill"]
 
 _ONE = Decimal(1)
 _add = MONEY_CONTEXT.add
@@ -140,10 +140,31 @@ class LeanFacts:
     not_included: tuple[str, ...]
 
 
+class Room:
+    """The bytes of text lean bills may still keep of the lines they wrote (see
+    :meth:`LeanBill.render`); lean bills given the same room share it."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, size: int = 1 << 20) -> None:
+        self.left = size
+
+
 class LeanBill:
     """The bills of one account under one version, by usage (see :func:`lean_bill`)."""
 
-    __slots__ = ("steps", "template", "limit", "zero", "currency", "fields", "kernels", "facts")
+    __slots__ = (
+        "steps",
+        "template",
+        "limit",
+        "zero",
+        "currency",
+        "fields",
+        "kernels",
+        "facts",
+        "written",
+        "room",
+    )
 
     def __init__(
         self,
@@ -168,6 +189,10 @@ class LeanBill:
         self.kernels = kernels
         #: What every bill of this account shares, as values (for typed outputs).
         self.facts = facts
+        #: The line of each usage written so far, by the usage's text, up to its meter reads
+        #: (within :attr:`room`): the bill of an account is a function of its usage alone.
+        self.written: dict[bytes, bytes] = {}
+        self.room = Room()
 
     def figures(self, usage: Decimal, account: str) -> BillFigures:
         """The figures of the bill of ``usage`` m³ for the account ``account`` (those of the
@@ -236,9 +261,12 @@ class LeanBill:
         """The JSON line of the bill of ``usage`` m³ after its account, in UTF-8 (``reads``
         as :func:`~tariffcore.rows.reads_text` writes them); :class:`LeanFallback` for a bill
         this account's lean bill leaves to the engine."""
+        usage_text = _text(usage).encode()
+        known = self.written.get(usage_text)  # a usage written as this one was billed before
+        if known is not None:
+            return known + reads + b"}\n"
         if self.limit is not None and usage >= self.limit:
             raise LeanFallback  # the billing cycle refuses it: the engine says why
-        usage_text = _text(usage).encode()
         quantity_usage = b'","quantity":"' + usage_text + b'"'
         total = self.zero
         lines: list[bytes] = []
@@ -279,7 +307,12 @@ class LeanBill:
             step.amount = amount
             step.line = line
             append(line)
-        return self.template.render_bytes(usage_text, lines, _text(total).encode(), reads)
+        body = self.template.body_bytes(usage_text, lines, _text(total).encode())
+        room = self.room
+        if room.left > len(body):
+            room.left -= len(body) + len(usage_text)
+            self.written[usage_text] = body
+        return body + reads + b"}\n"
 
 
 def lean_bill(

@@ -94,8 +94,13 @@ class BillTemplate:
     def render_bytes(self, usage: bytes, lines: Iterable[bytes], total: bytes, reads: bytes = b"") -> bytes:
         """:meth:`render` in UTF-8, from figures and lines in UTF-8 (encoding a whole line of
         text costs more than joining its parts encoded once)."""
+        return self.body_bytes(usage, lines, total) + reads + b"}\n"
+
+    def body_bytes(self, usage: bytes, lines: Iterable[bytes], total: bytes) -> bytes:
+        """:meth:`render_bytes` up to the meter reads: what follows is the reads (if any) and
+        ``}`` and a newline."""
         head, middle, between, tail = self.encoded
-        return head + usage + middle + b",".join(lines) + between + total + b'",' + tail + reads + b"}\n"
+        return head + usage + middle + b",".join(lines) + between + total + b'",' + tail
 
     def render(self, usage: str, lines: Iterable[str], total: str, reads: str = "") -> str:
         """The line of a bill of ``usage`` m³ with ``lines`` (from :meth:`LineTemplate.render`),
