@@ -53,7 +53,7 @@ def _written(text: str, value: Decimal) -> str:
 #: Kinds of account kept at once (a run with more starts again from none).
 _MOST = 4096
 #: The bytes of lines the lean bills of a run keep, to write again for a usage seen before.
-_ROOM = 32 << 20
+_ROOM = 4 << 20
 _UNSEEN = object()
 _subtract = MONEY_CONTEXT.subtract
 
