@@ -175,6 +175,27 @@ def test_one_block_and_blocks_of_one_line(catalog: Catalog) -> None:
     assert covered == 300
 
 
+def test_usages_written_again_and_each_its_own(catalog: Catalog) -> None:
+    # Usages that repeat, as the same and as other texts ("12", "12.0"), with and without meter
+    # reads, fractional reads, and usages of their own, in blocks and windows of all sizes.
+    lines = ["account,use_class,meter_mm,household_units,usage_m3,previous_read,current_read,billing_month"]
+    usages = [("12", "", ""), ("", "100", "112"), ("12.0", "", ""), ("0", "", ""), ("", "5", "5")]
+    usages += [("", "7.5", "19.5"), ("31", "", ""), ("", "1", "32"), ("12.00", "", ""), ("", "3.25", "40")]
+    for number in range(1, 241):
+        usage, previous, current = usages[number * 7 % len(usages)]
+        if number % 5 == 0:  # a usage of its own
+            usage, previous, current = f"{number}.{number % 7}", "", ""
+        use_class = ("household", "general", "bathhouse")[number % 3]
+        lines.append(f"A{number},{use_class},{(15, 20)[number % 2]},1,{usage},{previous},{current},2024-03")
+    text = "\n".join(lines) + "\n"
+    reference = bill_csv(catalog, text, lean=False, ruleset="kr/daejeon")
+    for block, window in ((1 << 20, 65536), (1 << 20, 7), (300, 5)):
+        mine, covered = fast(catalog, text, block=block, window=window, ruleset="kr/daejeon")
+        assert mine == reference and covered == 240
+    full, _ = fast(catalog, text, block=1 << 20, window=9, ruleset="kr/daejeon", explain="full")
+    assert full == bill_csv(catalog, text, lean=False, explain="full", ruleset="kr/daejeon")
+
+
 def test_the_edge_city_in_one_block_of_small_windows(catalog: Catalog) -> None:
     text = edge_city(11, odd_lines=False)
     mine, covered = fast(catalog, text, block=1 << 22, window=5, ruleset="kr/daejeon")

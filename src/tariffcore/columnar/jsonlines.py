@@ -2,14 +2,11 @@
 
 :func:`lean_block` reads a block's figures (:func:`~tariffcore.columnar.kinds.read_figures`),
 groups its rows by kind of account, bills each kind with its :class:`KindPlan` and writes the
-lines of every row it covers with a handful of Arrow string operations. Within a kind, a
-line is a function of the usage (as written) but for its account and meter reads: the *body*
-of a line (from after its account to its meter reads) is written once per usage of a variant
-(each piece, fixed text or figures, a column over those usages, the pieces joined row by
-row), and each row's line joins its account, the body of its usage and its reads, in input
-order. The text is the very text of the lean bills (:class:`~tariffcore.rows.BillTemplate`,
-:class:`~tariffcore.rows.LineTemplate`), byte for byte. Rows it does not cover are returned by
-position, for the scalar engine.
+lines of every row it covers with a handful of Arrow string operations: each piece of a line
+(the fixed text of its version and account, the figures) is a column, and the pieces are
+joined row by row. The text is the very text of the lean bills
+(:class:`~tariffcore.rows.BillTemplate`, :class:`~tariffcore.rows.LineTemplate`), byte for
+byte. Rows it does not cover are returned by position, for the scalar engine.
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from .amounts import decimal_texts, money_texts
-from .arrays import bools, ints, numbers, text
+from .arrays import ints, text
 from .column import DecimalColumn, Ops
 from .explain import full_fields, full_varying
 from .kinds import Layout, RowFigures, group_kinds, read_figures
@@ -84,39 +81,50 @@ class Billed:
         self.covered = sum(len(v.positions) for v in variants)
 
     def windows(self, size: int = 65536) -> Iterator[tuple[Any, Any]]:
-        """``(positions, lines)`` of the covered rows, ``size`` rows at a time, in input order
-        (``lines`` an Arrow text array)."""
+        """``(positions, lines)`` of the covered rows among every ``size`` rows of the block,
+        in input order (``lines`` an Arrow text array)."""
         if not self.variants:
             return
-        body_of = np.zeros(self.rows, dtype=np.int64)  # each row's body, among all of them
-        reads_of = np.zeros(self.rows, dtype=bool)
-        covered = np.zeros(self.rows, dtype=bool)
-        bodies = []
-        count = 0
-        for variant in self.variants:
-            written = variant.bodies()
-            bodies.append(written)
-            body_of[variant.positions] = variant.usages + count
-            count += len(written)
-            reads_of[variant.positions] = variant.reads
-            covered[variant.positions] = True
-        every = pa.concat_arrays(bodies)
-        rows = np.flatnonzero(covered)
-        account = self.table.column(self.layout.account)
+        # Each variant's figures as text, once: a window then joins slices of them.
+        order = np.concatenate([v.positions for v in self.variants])
+        where = ints(order)
         figures = self.figures
-        for start in range(0, len(rows), size):
-            at = rows[start : start + size]
-            where = ints(at)
-            pieces = [_OPEN, account.take(where), every.take(ints(body_of[at]))]
-            reads = reads_of[at]
-            if reads.any():
-                previous, current = figures.previous.take(where), figures.current.take(where)
-                written = pc.binary_join_element_wise(_READS, previous, _BETWEEN, current, _CLOSE, _EMPTY)
-                pieces.append(written if reads.all() else pc.if_else(bools(reads), written, _EMPTY))
-            pieces.append(_END)
-            yield at, pc.binary_join_element_wise(*pieces, _EMPTY)
+        sources = {
+            "account": self.table.column(self.layout.account),
+            "usage": figures.usage_text,
+            "previous": figures.previous,
+            "current": figures.current,
+        }
+        taken: dict[str, Any] = {}
+
+        def column(name: str) -> Any:
+            found = taken.get(name)
+            if found is None:
+                found = taken[name] = sources[name].take(where)
+            return found
+
+        start = 0
         for variant in self.variants:
-            variant.release()
+            variant.prepare(column, start)
+            start += len(variant.positions)
+        edges = np.arange(0, self.rows + size, size)
+        cuts = [np.searchsorted(v.positions, edges).tolist() for v in self.variants]
+        for number in range(len(edges) - 1):
+            found = []
+            for variant, cut in zip(self.variants, cuts):
+                a, b = cut[number], cut[number + 1]
+                if b > a:
+                    found.append((variant.positions[a:b], variant.render(a, b)))
+            if not found:
+                continue
+            if len(found) == 1:
+                yield found[0]
+                continue
+            positions = np.concatenate([p for p, _ in found])
+            order = np.argsort(positions, kind="stable")
+            yield positions[order], pa.concat_arrays([lines for _, lines in found]).take(ints(order))
+        for variant in self.variants:
+            variant.columns = []
 
 
 def _usage(figures: RowFigures, rows: Any) -> DecimalColumn:
@@ -183,35 +191,25 @@ def lean_block(
 
 
 class Variant:
-    """Rows of one kind whose lines share every fixed text, by usage: a template of texts and
-    figures for the body of a line of each usage (:meth:`bodies`), and each row's usage."""
+    """Rows of one kind whose lines share every fixed text: a template of texts and the
+    figures of each row (account, usage, amounts, total, meter reads)."""
 
-    __slots__ = ("positions", "usages", "texts", "template", "amounts", "total", "digits", "reads")
+    __slots__ = ("positions", "template", "amounts", "total", "digits", "columns")
 
     def __init__(
-        self,
-        positions: Any,
-        usages: Any,
-        texts: Any,
-        template: list[Any],
-        amounts: list[Any],
-        total: Any,
-        digits: int,
-        reads: bool,
+        self, positions: Any, template: list[Any], amounts: list[Any], total: Any, digits: int
     ) -> None:
         self.positions = positions
-        #: Each row's usage, as its number among ``texts``: the usages written.
-        self.usages = usages
-        self.texts = texts
         self.template = template
         self.amounts = amounts
         self.total = total
         self.digits = digits
-        #: Whether the rows' lines give their meter reads.
-        self.reads = reads
+        self.columns: list[Any] = []
 
-    def bodies(self) -> Any:
-        """The body of the line of each usage (an Arrow text array, in the order of ``texts``)."""
+    def prepare(self, column: Callable[[str], Any], start: int) -> None:
+        """The template's figures as text columns, for :meth:`render`: ``column(name)`` gives
+        a text column of every variant's rows, this one's from ``start``."""
+        count = len(self.positions)
         made: list[Any] = []
         for piece in self.template:
             if not isinstance(piece, tuple):
@@ -222,14 +220,16 @@ class Variant:
                 made.append(money_texts(self.amounts[piece[1]], self.digits))
             elif piece[0] == "decimal":
                 made.append(decimal_texts(piece[1], piece[2], piece[3]))
-            else:  # the usage
-                made.append(self.texts)
-        return pc.binary_join_element_wise(*made, _EMPTY)
-
-    def release(self) -> None:
-        """Let go of the figures, once the lines are written."""
+            else:
+                made.append(column(piece[0]).slice(start, count))
+        self.columns = made
         self.amounts = []
         self.total = None
+
+    def render(self, a: int, b: int) -> Any:
+        """The lines of this variant's rows ``a`` to ``b`` (after :meth:`prepare`)."""
+        pieces = [p if isinstance(p, pa.Scalar) else p.slice(a, b - a) for p in self.columns]
+        return pc.binary_join_element_wise(*pieces, _EMPTY)
 
 
 def _variants(
@@ -257,15 +257,7 @@ def _variants(
     else:
         groups = [np.arange(len(rows))]
     found = []
-    for rows_of in groups:
-        # A line's body is a function of the usage as written: one per usage, from the first
-        # row of each.
-        written = figures.usage_text.take(ints(rows[rows_of]))
-        if isinstance(written, pa.ChunkedArray):
-            written = written.combine_chunks()
-        usages = written.dictionary_encode()
-        codes = numbers(usages.indices, np.int32).astype(np.int64)
-        members = rows_of[np.unique(codes, return_index=True)[1]]
+    for members in groups:
         at = int(members[0])
 
         def pick(value: Any, at: int = at) -> int:
@@ -274,7 +266,13 @@ def _variants(
         amounts = [np.asarray(a)[members] for a in computed.amounts]
         total = np.asarray(computed.total)[members]
         items = texts.items
-        template: list[Any] = ['",' + items[plan.head], ("usage",), items[plan.middle]]
+        template: list[Any] = [
+            '{"account":"',
+            ("account",),
+            '",' + items[plan.head],
+            ("usage",),
+            items[plan.middle],
+        ]
         for line, (head, middle, tail, usage) in enumerate(
             zip(computed.heads, computed.middles, computed.tails, computed.usage_quantity)
         ):
@@ -294,27 +292,14 @@ def _variants(
             else:
                 template.append(items[pick(tail)])
         template += ['],"total":"', ("total",), '",' + items[plan.tail]]
-        found.append(
-            Variant(
-                rows[rows_of],
-                codes,
-                usages.dictionary,
-                _merged(template),
-                amounts,
-                total,
-                plan.digits,
-                bool(reads[at]),
-            )
-        )
+        if reads[at]:
+            template += [',"reads":{"previous":"', ("previous",), '","current":"', ("current",), '"}']
+        template.append("}\n")
+        found.append(Variant(rows[members], _merged(template), amounts, total, plan.digits))
     return found
 
 
 _EMPTY = text("")
-_OPEN = text('{"account":"')
-_READS = text(',"reads":{"previous":"')
-_BETWEEN = text('","current":"')
-_CLOSE = text('"}')
-_END = text("}\n")
 
 
 def _merged(template: list[Any]) -> list[Any]:
