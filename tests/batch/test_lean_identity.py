@@ -32,6 +32,7 @@ import tariffcore.batch.engine as batch_engine
 import tariffcore.batch.text as batch_text
 from tariffcore import Bill, BillFigures, BillingError, Catalog
 from tariffcore.batch import BatchEngine, LeanRows
+from tariffcore.engine import LeanBill
 from tariffcore.rows import bill_to_dict, compact_json, read_chunks
 from tests.helpers import run_cli
 
@@ -480,7 +481,7 @@ def test_a_usage_billed_again_is_written_as_the_engine_writes_it(
     assert written == bill_csv(catalog, text, lean=False, ruleset="kr/daejeon")
     # one line kept per usage text billed: 12 (rows 1, 3, reads 100 → 112 and 7 → 19), 12.0
     # (rows 2, 12, reads 100.5 → 112.5), 12.000, 0 (row 8, reads 5 → 5), 99999 (rows 10, 11)
-    assert set(bill.written) == {b"12", b"12.0", b"12.000", b"0", b"99999"}
+    assert set(bill.written) == {"12", "12.0", "12.000", "0", "99999"}
     lines = written.decode().splitlines()
     assert '"reads":{"previous":"100","current":"112"}' in lines[3]
     assert lines[0].split('"usage_m3"')[1] == lines[3].split('"usage_m3"')[1].replace(
@@ -492,8 +493,24 @@ def test_what_lean_bills_keep_is_bounded(catalog: Catalog, monkeypatch: pytest.M
     import tariffcore.batch.lean as batch_lean
 
     monkeypatch.setattr(batch_lean, "_ROOM", 4000)
-    text = _kind_rows([(str(usage), "", "") for usage in range(40)] * 2)
+    # every row distinct (its own reads), each of 40 usages twice: the second time, a usage
+    # kept is written from what was kept, one not kept (no room left) is billed again
+    rows = [
+        ("", str(1000 * round + 3 * usage), str(1000 * round + 4 * usage))
+        for round in (1, 2)
+        for usage in range(40)
+    ]
+    text = _kind_rows(rows)
+    hits: list[bool] = []
+    render = LeanBill.render
+
+    def counted(self: LeanBill, usage: Decimal, reads: bytes = b"") -> bytes:
+        hits.append(str(usage) in self.written)
+        return render(self, usage, reads)
+
+    monkeypatch.setattr(LeanBill, "render", counted)
     written, bill = _billed_lean(catalog, text, monkeypatch)
     assert written == bill_csv(catalog, text, lean=False, ruleset="kr/daejeon")
+    assert not any(hits[:40]) and 0 < sum(hits[40:]) < 40 and sum(hits[40:]) == len(bill.written)
     kept = sum(len(key) + len(line) for key, line in bill.written.items())
     assert 0 < len(bill.written) < 40 and kept <= 4000

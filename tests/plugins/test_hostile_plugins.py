@@ -111,6 +111,33 @@ def test_a_charge_type_that_exits_when_compiled_is_named() -> None:
         tariffcore.load_version_file(_version_text(), "x.yaml", catalog.plugins)
 
 
+def test_a_charge_type_whose_spec_model_cannot_be_built_is_named() -> None:
+    # Ruleset models build their validators when first used: a plug-in's model that pydantic
+    # cannot build is found while compiling, and named as the plug-in's fault.
+    from tariffcore.charges import PerUnit, PerUnitSpec
+
+    class Opaque:
+        pass
+
+    class BrokenSpec(PerUnitSpec):  # type: ignore[misc]
+        opaque: Opaque | None = None
+
+    class Broken(PerUnit):  # type: ignore[misc]
+        name = "broken_spec"
+        spec = BrokenSpec
+
+    plugin = ModuleType("broken_city")
+    plugin.tariffcore_charge_types = hookimpl(lambda: [Broken()])  # type: ignore[attr-defined]
+    plugin.tariffcore_charge_types.__name__ = "tariffcore_charge_types"
+    catalog = tariffcore.load_catalog(entry_points=False, plugins=[plugin])
+    text = dump({**BASE, "charges": {"x": {"type": "broken_spec", "label": "x", "source": "s", "rate": 1}}})
+    with pytest.raises(
+        PluginError,
+        match=r"plug-in 'broken_city': charge type 'broken_spec' has a spec model that cannot validate",
+    ):
+        tariffcore.load_version_file(text, "x.yaml", catalog.plugins)
+
+
 def test_a_charge_type_that_exits_when_billing_is_named() -> None:
     catalog = tariffcore.load_catalog(entry_points=False, plugins=[_exiting_charge_plugin("bill")])
     compiled = tariffcore.load_version_file(_version_text(), "x.yaml", catalog.plugins)

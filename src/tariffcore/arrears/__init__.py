@@ -92,3 +92,7 @@ __all__ = [
     "month_end",
     "select_arrears",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

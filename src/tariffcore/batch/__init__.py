@@ -120,3 +120,7 @@ __all__ = [
     "results_work",
     "run_chunks",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -286,10 +286,10 @@ PIECE = 1 << 20
 def _write(out: IO[bytes], data: Any) -> None:
     """Write ``data`` (bytes or a memory view of bytes) to ``out`` in pieces of at most
     :data:`PIECE` bytes."""
-    if len(data) <= PIECE:
-        out.write(data)
+    view = memoryview(data).cast("B")
+    if len(view) <= PIECE:
+        out.write(view)
         return
-    view = memoryview(data)
     for start in range(0, len(view), PIECE):
         out.write(view[start : start + PIECE])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import PydanticUserError, ValidationError
 
 from ..bill import NotIncluded
 from ..charges import (
@@ -80,6 +80,11 @@ def _compile_entry(
     where: Path = ("charges", charge_id)
     try:
         charge_spec = charge_type.spec.model_validate(entry)
+    except PydanticUserError as exc:  # a model pydantic cannot build: the plug-in is at fault
+        raise PluginError(
+            owners.get(charge_type.name, "?"),
+            f"charge type {charge_type.name!r} has a spec model that cannot validate: {failure(exc)}",
+        ) from exc
     except ValidationError as exc:
         problems.extend(
             ((*where, *at(loc)), message) for loc, message in pydantic_problems(exc, charge_type.spec, entry)
@@ -270,6 +275,11 @@ def _compile_reductions(
             continue
         try:
             rspec = kind.spec.model_validate(entry)
+        except PydanticUserError as exc:  # a model pydantic cannot build: the plug-in is at fault
+            raise PluginError(
+                owners.get(f"reduction:{kind.name}", "tariffcore.plugins.builtin"),
+                f"reduction type {kind.name!r} has a spec model that cannot validate: {failure(exc)}",
+            ) from exc
         except ValidationError as exc:
             problems.extend(
                 ((*where, *loc), message) for loc, message in pydantic_problems(exc, kind.spec, entry)

@@ -146,7 +146,7 @@ class Room:
 
     __slots__ = ("left",)
 
-    def __init__(self, size: int = 1 << 20) -> None:
+    def __init__(self, size: int = 0) -> None:
         self.left = size
 
 
@@ -189,9 +189,10 @@ class LeanBill:
         self.kernels = kernels
         #: What every bill of this account shares, as values (for typed outputs).
         self.facts = facts
-        #: The line of each usage written so far, by the usage's text, up to its meter reads
-        #: (within :attr:`room`): the bill of an account is a function of its usage alone.
-        self.written: dict[bytes, bytes] = {}
+        #: The line of each usage written so far (after the account, up to the meter reads),
+        #: by ``str`` of the usage, within :attr:`room` (none unless given one): the bill of
+        #: an account is a function of its usage alone.
+        self.written: dict[str, bytes] = {}
         self.room = Room()
 
     def figures(self, usage: Decimal, account: str) -> BillFigures:
@@ -261,10 +262,11 @@ class LeanBill:
         """The JSON line of the bill of ``usage`` m³ after its account, in UTF-8 (``reads``
         as :func:`~tariffcore.rows.reads_text` writes them); :class:`LeanFallback` for a bill
         this account's lean bill leaves to the engine."""
-        usage_text = _text(usage).encode()
-        known = self.written.get(usage_text)  # a usage written as this one was billed before
+        key = str(usage)  # the very Decimal: its sign, digits and exponent
+        known = self.written.get(key)  # the same usage billed before
         if known is not None:
             return known + reads + b"}\n"
+        usage_text = (key if key[0] != "-" and "E" not in key else format_amount(usage)).encode()
         if self.limit is not None and usage >= self.limit:
             raise LeanFallback  # the billing cycle refuses it: the engine says why
         quantity_usage = b'","quantity":"' + usage_text + b'"'
@@ -309,9 +311,9 @@ class LeanBill:
             append(line)
         body = self.template.body_bytes(usage_text, lines, _text(total).encode())
         room = self.room
-        if room.left > len(body):
-            room.left -= len(body) + len(usage_text)
-            self.written[usage_text] = body
+        if room.left >= len(body) + len(key):
+            room.left -= len(body) + len(key)
+            self.written[key] = body
         return body + reads + b"}\n"
 
 
