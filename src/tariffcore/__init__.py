@@ -17,6 +17,7 @@ The public API is what this module exports; everything else is private and may c
 
 import typing as _typing
 
+from .lazy import lazy_face as _lazy_face
 from .version import __version__
 
 if _typing.TYPE_CHECKING:
@@ -202,19 +203,7 @@ _HOMES: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'tariffcore' has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{home}", __name__), name)
-    globals()[name] = value  # found once: the next use is a plain attribute
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_face(__name__, _HOMES)
 
 
 __all__ = [

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import typing as _typing
 
+from ..lazy import lazy_face as _lazy_face
+
 if _typing.TYPE_CHECKING:
     from .compile import (
         compile_arrears,
@@ -60,15 +62,7 @@ _HOMES: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{home}", __name__), name)
-    globals()[name] = value  # found once: the next use is a plain attribute
-    return value
+__getattr__, __dir__ = _lazy_face(__name__, _HOMES)
 
 
 __all__ = [
@@ -92,7 +86,3 @@ __all__ = [
     "month_end",
     "select_arrears",
 ]
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import typing as _typing
 
+from ..lazy import lazy_face as _lazy_face
 from ..rows import read_chunks
 from .cache import (
     DEFAULT_CACHE_SIZE,
@@ -53,16 +54,9 @@ if _typing.TYPE_CHECKING:
     from .pool import WorkerError, WorkerPool
 
 
-def __getattr__(name: str) -> _typing.Any:
-    """The worker pool, imported when first used (with multiprocessing): a run in one
-    process does not read it."""
-    if name not in ("WorkerError", "WorkerPool"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import pool
-
-    value = getattr(pool, name)
-    globals()[name] = value
-    return value
+# The worker pool, imported when first used (with multiprocessing): a run in one process
+# does not read it.
+__getattr__, __dir__ = _lazy_face(__name__, {"WorkerError": "pool", "WorkerPool": "pool"})
 
 
 __all__ = [
@@ -120,7 +114,3 @@ __all__ = [
     "results_work",
     "run_chunks",
 ]
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
