@@ -3,6 +3,7 @@ never over an input, never half-written under the target's name."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -326,3 +327,51 @@ def test_a_database_or_parquet_is_not_written_into_a_named_pipe(
     status, _, err = run(capsys, "bill", str(READINGS), "--ruleset", "kr/gimhae", "-o", str(pipe))
     assert status == 2 and words in err
     assert not pipe.is_file() and os.path.exists(pipe)
+
+
+def test_an_output_is_written_back_as_it_comes_and_keeps_every_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every :data:`WRITE_BACK` bytes the system is asked to write the output to disk (and
+    drop what it wrote from its cache); the file has every byte, in order. A system that
+    refuses the advice is not asked again, and the output is whole all the same."""
+    from tariffcore.commands import _files
+
+    step = 10_000
+    monkeypatch.setattr(_files, "WRITE_BACK", step)
+    asked: list[tuple[int, int]] = []
+
+    def advise(fd: int, start: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_DONTNEED
+        asked.append((start, start + length))
+
+    monkeypatch.setattr(_files, "_ADVISE", advise)
+    target = tmp_path / "out.bin"
+    pieces = [bytes([n % 251]) * (300 + 17 * n) for n in range(200)]
+    with _files.Outputs() as outputs:
+        stream = outputs.binary(target)
+        for piece in pieces:
+            stream.write(piece)
+        outputs.commit()
+    assert target.read_bytes() == b"".join(pieces)
+    given = sum(map(len, pieces))
+    # Asked each time ``step`` bytes or more reached the file since it was last asked (they
+    # reach it a buffer at a time), up to what reached it, from before where it was last asked.
+    ends = [end for _, end in asked]
+    reach = step + io.DEFAULT_BUFFER_SIZE
+    assert len(asked) >= given // reach and ends[-1] > given - reach
+    assert all(step <= b - a <= reach for a, b in zip(ends, ends[1:]))
+    assert asked[0][0] == 0 and all(start < before for (start, _), before in zip(asked[1:], ends))
+
+    def refuse(fd: int, start: int, length: int, advice: int) -> None:
+        asked.append((start, start + length))
+        raise OSError(29, "Illegal seek")
+
+    asked.clear()
+    monkeypatch.setattr(_files, "_ADVISE", refuse)
+    with _files.Outputs() as outputs:
+        stream = outputs.binary(target)
+        for piece in pieces:
+            stream.write(piece)
+        outputs.commit()
+    assert target.read_bytes() == b"".join(pieces) and len(asked) == 1
