@@ -167,6 +167,9 @@ class _Never:
     def figures(self, values: object, account: str) -> None:
         return None
 
+    def usage_of(self, values: object) -> None:
+        return None
+
 
 @contextmanager
 def lean_bills(on: bool) -> Iterator[None]:

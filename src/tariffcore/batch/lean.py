@@ -31,7 +31,7 @@ from ..units import USAGE_COLUMNS
 if TYPE_CHECKING:
     from .engine import BatchEngine
 
-__all__ = ["LeanRows"]
+__all__ = ["FullLines", "LeanRows"]
 
 #: A figure read as it is written: digits, at most 12 before a point and 6 after it.
 _PLAIN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?\Z").match
@@ -54,6 +54,9 @@ def _written(text: str, value: Decimal) -> str:
 _MOST = 4096
 #: The bytes of lines the lean bills of a run keep, to write again for a usage seen before.
 _ROOM = 4 << 20
+#: The bytes of fully explained lines kept (about 1.5 kB each): more than for lean lines,
+#: for a line the engine writes costs some 20 times one written again.
+_FULL_ROOM = 16 << 20
 _UNSEEN = object()
 _subtract = MONEY_CONTEXT.subtract
 
@@ -146,6 +149,22 @@ class LeanRows:
         except (LeanFallback, ArithmeticError):
             return None
 
+    def usage_of(self, values: Sequence[str]) -> tuple[Hashable, str, bytes] | None:
+        """``(kind, usage, reads)`` of a row as wide as the header: its kind of account, its
+        usage as ``str`` of the decimal and its meter reads as :func:`~tariffcore.rows.reads_text`
+        writes them; ``None`` for a row of a kind no lean bill covers, or whose usage the
+        engine must read."""
+        kind = self.kind_of(values)
+        found = self.kinds.get(kind, _UNSEEN)
+        bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
+        if bill is None:
+            return None
+        try:
+            read = self._usage(values)
+        except ArithmeticError:
+            return None
+        return None if read is None else (kind, str(read[0]), read[1])
+
     def _usage(self, values: Sequence[str]) -> tuple[Decimal, bytes] | None:
         """The usage of a row and its meter reads as :func:`~tariffcore.rows.reads_text`
         writes them (empty for none); ``None`` when the engine must read them."""
@@ -190,3 +209,47 @@ class LeanRows:
             found = None
         self.kinds[kind] = found
         return found
+
+
+class FullLines:
+    """Fully explained JSON lines (``--explain full``) by kind of account and usage.
+
+    A fully explained line is the engine's, as every other line of a run: a lean bill writes
+    lean lines only. What a line says between its account and its meter reads is the same for
+    every row of a kind with the same usage (what makes a lean bill a function of the usage),
+    so that text is kept, within :data:`_FULL_ROOM` bytes, for the rows of such kinds; a row like
+    one billed before is then written from it with its own account and reads. An error row,
+    and a line that does not end with the row's reads as a lean line writes them, is not kept.
+    """
+
+    __slots__ = ("rows", "kept", "left")
+
+    def __init__(self, rows: LeanRows) -> None:
+        self.rows = rows
+        self.kept: dict[tuple[Hashable, str], bytes] = {}
+        self.left = _FULL_ROOM
+
+    def find(self, values: Sequence[str]) -> tuple[bytes | None, tuple[Hashable, str, bytes] | None]:
+        """The line of a row after its account when a row of its kind and usage was billed
+        before, else ``None`` and what :meth:`learn` keeps the engine's line under (``None``
+        for a row whose line is not kept)."""
+        found = self.rows.usage_of(values)
+        if found is None:
+            return None, None
+        kind, usage, reads = found
+        body = self.kept.get((kind, usage))
+        if body is not None:
+            return body + reads + b"}\n", None
+        return None, found
+
+    def learn(self, found: tuple[Hashable, str, bytes], line: bytes) -> None:
+        """Keep what ``line`` (the engine's line of the row :meth:`find` gave ``found`` for,
+        after its account) says between the account and the reads."""
+        kind, usage, reads = found
+        end = reads + b"}\n"
+        if not line.endswith(end):
+            return
+        body = line[: len(line) - len(end)]
+        if self.left >= len(body) + len(usage):
+            self.left -= len(body) + len(usage)
+            self.kept[kind, usage] = body

@@ -16,9 +16,9 @@ from typing import IO, TYPE_CHECKING, Any
 from ..errors import InputError, PluginError
 from ..rows import Progress, csv_reader, header_record, missing_columns, records, unreadable
 from .cache import ResultCache
-from .forms import AS_LEAN_JSON, SAFE_ID, Printed, account_json
+from .forms import AS_JSON, AS_LEAN_JSON, SAFE_ID, Form, Printed, account_json
 from .keys import CsvKeys
-from .lean import LeanRows
+from .lean import FullLines, LeanRows
 
 if TYPE_CHECKING:
     from .engine import BatchEngine
@@ -54,6 +54,7 @@ def csv_to_jsonl(
     cache = engine._cache(header, form)
     get, key_of, where, width = cache.get, keys.values_key, keys.where, keys.width
     lean = LeanRows(engine, header) if form is AS_LEAN_JSON else None
+    full = FullLines(LeanRows(engine, header)) if form is AS_JSON else None
     safe = SAFE_ID.match
     parts: list[bytes] = []
     append = parts.append
@@ -101,12 +102,12 @@ def csv_to_jsonl(
                         continue
                     key = None
                     misses += 1
-                    hit = engine._miss(cache, form, keys, None, values)
+                    hit = _billed(engine, full, cache, form, keys, None, values)
                 if hit is None:
                     misses += 1
                     text = _lean(lean, values) if account else None
                     if text is None:
-                        hit = engine._miss(cache, form, keys, key, values)
+                        hit = _billed(engine, full if account else None, cache, form, keys, key, values)
                     else:
                         hit = (False, text)
                         if key is not None:
@@ -149,6 +150,37 @@ def _lean(lean: LeanRows | None, values: list[str]) -> bytes | None:
         raise
     except Exception:  # the engine bills the row, and makes an error row of the failure
         return None
+
+
+def _billed(
+    engine: BatchEngine,
+    full: FullLines | None,
+    cache: ResultCache[Printed],
+    form: Form[Printed],
+    keys: CsvKeys,
+    key: Hashable | None,
+    values: list[str],
+) -> Printed:
+    """The engine's line of a row (kept in the cache under ``key``), or with ``full`` the
+    fully explained line of a row of its kind and usage billed before (see
+    :class:`~tariffcore.batch.lean.FullLines`)."""
+    if full is None:
+        return engine._miss(cache, form, keys, key, values)
+    try:
+        text, found = full.find(values)
+    except PluginError:
+        raise
+    except Exception:  # the engine bills the row, and makes an error row of the failure
+        text = found = None
+    if text is not None:
+        hit = (False, text)
+        if key is not None:
+            cache.put(key, hit)
+        return hit
+    hit = engine._miss(cache, form, keys, key, values)
+    if found is not None and not hit[0]:
+        full.learn(found, hit[1])
+    return hit
 
 
 def _flush(
