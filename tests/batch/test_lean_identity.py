@@ -167,20 +167,28 @@ class _Never:
     def figures(self, values: object, account: str) -> None:
         return None
 
-    def usage_of(self, values: object) -> None:
-        return None
+
+class _NoneKept:
+    """Fully explained lines of which none is kept: the engine writes every one."""
+
+    def __init__(self, *args: object) -> None:
+        pass
+
+    def find(self, values: object) -> tuple[None, None]:
+        return None, None
 
 
 @contextmanager
 def lean_bills(on: bool) -> Iterator[None]:
     """Lean bills as usual, or (``on=False``) none at all: every row billed by the engine."""
-    saved = batch_text.LeanRows, batch_engine.LeanRows
+    saved = batch_text.LeanRows, batch_engine.LeanRows, batch_text.FullLines
     try:
         if not on:
             batch_text.LeanRows = batch_engine.LeanRows = _Never  # type: ignore[misc,assignment]
+            batch_text.FullLines = _NoneKept  # type: ignore[misc,assignment]
         yield
     finally:
-        batch_text.LeanRows, batch_engine.LeanRows = saved  # type: ignore[misc]
+        batch_text.LeanRows, batch_engine.LeanRows, batch_text.FullLines = saved  # type: ignore[misc]
 
 
 @pytest.fixture(scope="module")

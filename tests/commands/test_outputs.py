@@ -375,3 +375,27 @@ def test_an_output_is_written_back_as_it_comes_and_keeps_every_byte(
             stream.write(piece)
         outputs.commit()
     assert target.read_bytes() == b"".join(pieces) and len(asked) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise on this system")
+def test_an_output_written_back_by_the_system_itself_keeps_every_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tariffcore.commands import _files
+
+    monkeypatch.setattr(_files, "WRITE_BACK", 4096)
+    calls: list[int] = []
+
+    def advise(fd: int, start: int, length: int, advice: int) -> None:
+        calls.append(fd)
+        os.posix_fadvise(fd, start, length, advice)
+
+    monkeypatch.setattr(_files, "_ADVISE", advise)
+    target = tmp_path / "out.jsonl"
+    pieces = [(f'{{"row":{n}}}\n' * (n % 50 + 1)).encode() for n in range(2000)]
+    with _files.Outputs() as outputs:
+        stream = outputs.binary(target)
+        for piece in pieces:
+            stream.write(piece)
+        outputs.commit()
+    assert target.read_bytes() == b"".join(pieces) and len(calls) > 50

@@ -149,22 +149,6 @@ class LeanRows:
         except (LeanFallback, ArithmeticError):
             return None
 
-    def usage_of(self, values: Sequence[str]) -> tuple[Hashable, str, bytes] | None:
-        """``(kind, usage, reads)`` of a row as wide as the header: its kind of account, its
-        usage as ``str`` of the decimal and its meter reads as :func:`~tariffcore.rows.reads_text`
-        writes them; ``None`` for a row of a kind no lean bill covers, or whose usage the
-        engine must read."""
-        kind = self.kind_of(values)
-        found = self.kinds.get(kind, _UNSEEN)
-        bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
-        if bill is None:
-            return None
-        try:
-            read = self._usage(values)
-        except ArithmeticError:
-            return None
-        return None if read is None else (kind, str(read[0]), read[1])
-
     def _usage(self, values: Sequence[str]) -> tuple[Decimal, bytes] | None:
         """The usage of a row and its meter reads as :func:`~tariffcore.rows.reads_text`
         writes them (empty for none); ``None`` when the engine must read them."""
@@ -215,32 +199,58 @@ class FullLines:
     """Fully explained JSON lines (``--explain full``) by kind of account and usage.
 
     A fully explained line is the engine's, as every other line of a run: a lean bill writes
-    lean lines only. What a line says between its account and its meter reads is the same for
-    every row of a kind with the same usage (what makes a lean bill a function of the usage),
-    so that text is kept, within :data:`_FULL_ROOM` bytes, for the rows of such kinds; a row like
-    one billed before is then written from it with its own account and reads. An error row,
-    and a line that does not end with the row's reads as a lean line writes them, is not kept.
+    lean lines only. Where every charge of a kind of account has a kernel, the whole of each
+    line, its explanation included, is a function of the kind and the usage (what the fast
+    backend writes its lines from; a plug-in's kernel promises it), so what the engine writes
+    between a row's account and its meter reads is kept, within :data:`_FULL_ROOM` bytes, and
+    a row of the same kind and usage is written from it with its own account and reads. The
+    first row of a kind is left to the engine alone (a file whose every row is a kind of its
+    own costs no more than before); error rows, and lines that do not end with the row's reads
+    as a lean line writes them, are not kept.
     """
 
-    __slots__ = ("rows", "kept", "left")
+    __slots__ = ("rows", "kept", "left", "seen", "usable")
 
     def __init__(self, rows: LeanRows) -> None:
         self.rows = rows
         self.kept: dict[tuple[Hashable, str], bytes] = {}
         self.left = _FULL_ROOM
+        #: Kinds seen once, and whether the lines of a kind seen more often can be kept.
+        self.seen: set[Hashable] = set()
+        self.usable: dict[Hashable, bool] = {}
 
     def find(self, values: Sequence[str]) -> tuple[bytes | None, tuple[Hashable, str, bytes] | None]:
         """The line of a row after its account when a row of its kind and usage was billed
         before, else ``None`` and what :meth:`learn` keeps the engine's line under (``None``
         for a row whose line is not kept)."""
-        found = self.rows.usage_of(values)
-        if found is None:
+        rows = self.rows
+        kind = rows.kind_of(values)
+        usable = self.usable.get(kind)
+        if usable is None:
+            if kind not in self.seen:
+                if len(self.seen) >= _MOST:
+                    self.seen.clear()
+                self.seen.add(kind)
+                return None, None
+            found = rows.kinds.get(kind, _UNSEEN)
+            bill: LeanBill | None = rows._kind(values, kind) if found is _UNSEEN else found
+            usable = bill is not None and all(kernel is not None for _, kernel in bill.kernels)
+            if len(self.usable) >= _MOST:
+                self.usable.clear()
+            self.usable[kind] = usable
+        if not usable:
             return None, None
-        kind, usage, reads = found
+        try:
+            read = rows._usage(values)
+        except ArithmeticError:
+            return None, None
+        if read is None:
+            return None, None
+        usage, reads = str(read[0]), read[1]
         body = self.kept.get((kind, usage))
         if body is not None:
             return body + reads + b"}\n", None
-        return None, found
+        return None, (kind, usage, reads)
 
     def learn(self, found: tuple[Hashable, str, bytes], line: bytes) -> None:
         """Keep what ``line`` (the engine's line of the row :meth:`find` gave ``found`` for,
@@ -250,6 +260,13 @@ class FullLines:
         if not line.endswith(end):
             return
         body = line[: len(line) - len(end)]
-        if self.left >= len(body) + len(usage):
-            self.left -= len(body) + len(usage)
+        size = len(body) + len(usage) + _weight(kind)
+        if self.left >= size:
+            self.left -= size
             self.kept[kind, usage] = body
+
+
+def _weight(kind: Hashable) -> int:
+    """About the bytes a kind of account takes as a key (the text of its columns)."""
+    texts = kind if isinstance(kind, tuple) else (kind,)
+    return 64 + sum(len(text) for text in texts if isinstance(text, str))
