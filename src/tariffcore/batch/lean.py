@@ -44,10 +44,16 @@ def _plain(text: str) -> bool:
     return _PLAIN(text) is not None
 
 
+def _unpadded(text: str) -> bool:
+    """Whether a figure ``text`` (:func:`_plain`) has no zero before its first digit but the
+    one before a point: :func:`~tariffcore.money.format_amount` writes its decimal as it is."""
+    return text[0] != "0" or len(text) == 1 or text[1] == "."
+
+
 def _written(text: str, value: Decimal) -> str:
-    """``value`` as :func:`~tariffcore.money.format_amount` writes it: ``text`` itself when it
-    is a whole number without leading zeros."""
-    return text if text.isdigit() and (text[0] != "0" or text == "0") else format_amount(value)
+    """``value``, read from the figure ``text`` (:func:`_plain`), as
+    :func:`~tariffcore.money.format_amount` writes it: ``text`` itself when it is unpadded."""
+    return text if _unpadded(text) else format_amount(value)
 
 
 #: Kinds of account kept at once (a run with more starts again from none).
@@ -112,7 +118,8 @@ class LeanRows:
                 if first or last:
                     if self.usage_at is not None and values[self.usage_at]:
                         return None
-                    # Whole reads without leading zeros (the common case) are written as given.
+                    # Whole reads without leading zeros (the common case) and unpadded reads
+                    # with a fraction (read to the litre) are written as given.
                     if (
                         first.isdigit()
                         and last.isdigit()
@@ -122,6 +129,11 @@ class LeanRows:
                         and len(last) <= 12
                         and (first[0] != "0" or len(first) == 1)
                         and (last[0] != "0" or len(last) == 1)
+                    ) or (
+                        _PLAIN(first) is not None
+                        and _PLAIN(last) is not None
+                        and _unpadded(first)
+                        and _unpadded(last)
                     ):
                         previous = Decimal(first)
                         current = Decimal(last)
