@@ -17,7 +17,8 @@ READS = [
     ("0", "0.001"),
     ("469.330", "481.900"),  # trailing zeros are kept, as the engine keeps them
     ("5.000000", "17.000000"),
-    ("0100.5", "112.5"),  # a padded read: the engine writes 100.5
+    ("200.5", "212.5"),  # 12.0 m³: explained in full, the line kept for the next row
+    ("0100.5", "112.5"),  # a padded read, 12.0 m³ again: the engine writes 100.5
     ("00.5", "012.75"),
     ("7", "19.5"),
     ("19.5", "7"),  # a roll-over: the engine's row
@@ -46,5 +47,5 @@ def test_fractional_reads_are_written_as_the_engine_writes_them(
     lines = written.decode().splitlines()
     assert lines[0].endswith('"reads":{"previous":"469.331","current":"481.970"}}')
     assert lines[3].endswith('"reads":{"previous":"469.330","current":"481.900"}}')
-    assert lines[5].endswith('"reads":{"previous":"100.5","current":"112.5"}}')
-    assert '"usage_m3":"12.639"' in lines[0] and '"error"' in lines[8]
+    assert lines[6].endswith('"reads":{"previous":"100.5","current":"112.5"}}')
+    assert '"usage_m3":"12.639"' in lines[0] and '"error"' in lines[9]
