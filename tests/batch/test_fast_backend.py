@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import tariffcore.batch.fast as fast_module
-from tariffcore.batch import AUTO_BYTES, FAST_MISSING, use_fast
+from tariffcore import Catalog
+from tariffcore.batch import AUTO_BYTES, FAST_MISSING, BatchEngine, use_fast
 from tariffcore.synthetic import write_city
 from tests.helpers import run_cli
 
@@ -102,3 +103,50 @@ def test_the_writer_hands_long_data_in_pieces(size: int) -> None:
         assert out.getvalue() == data
         assert all(0 < piece <= fast_module.PIECE for piece in out.sizes) or size == 0
         assert len(out.sizes) == max(1, -(-size // fast_module.PIECE))
+
+
+def test_the_writer_runs_tasks_and_writes_in_the_order_given() -> None:
+    out = _Recording()
+    with fast_module._Background(out) as background:
+        for number in range(20):  # more than wait at once: the queue is walked through
+            background.write(b"%d," % number)
+            background.call(lambda write, number=number: write(b"task %d;" % number))
+    assert out.getvalue() == b"".join(b"%d,task %d;" % (n, n) for n in range(20))
+
+
+class _Full(io.BytesIO):
+    """A binary stream that takes ``room`` bytes, then fails as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, data: object) -> int:
+        size = len(data)  # type: ignore[arg-type]
+        if self.tell() + size > self.room:
+            raise OSError(28, "No space left on device")
+        return super().write(data)  # type: ignore[arg-type]
+
+
+def test_an_error_of_the_writing_thread_reaches_the_billing_thread(catalog: Catalog, tmp_path: Path) -> None:
+    pytest.importorskip("numpy")
+    pytest.importorskip("pyarrow")
+
+    def failing(write: object) -> None:
+        raise ValueError("a task failed")
+
+    # raised by a later call, or at the end
+    with (
+        pytest.raises(ValueError, match="a task failed"),
+        fast_module._Background(io.BytesIO()) as background,
+    ):
+        background.call(failing)
+        for _ in range(10):
+            background.write(b"x")
+    city = _city(tmp_path / "city.csv", 3000).read_bytes()
+    for explain in ("lean", "full"):
+        engine = BatchEngine(catalog, ruleset="kr/daejeon", explain=explain)
+        out = _Full(100_000)  # full after a few windows of lines, put in order on the writing thread
+        with pytest.raises(OSError, match="No space left"):
+            fast_module.fast_csv_to_jsonl(engine, io.BytesIO(city), out, block=1 << 14, window=64)
+        assert 0 < len(out.getvalue()) <= 100_000

@@ -20,7 +20,7 @@ from .amounts import decimal_texts, minor_units, money_texts, round_steps
 from .arrays import ints
 from .column import INT64_MAX, DecimalColumn, Ops, scaled
 from .csvread import Block, Usage, csv_blocks, read_header, read_usage
-from .jsonlines import Billed, KindBills, KindPlans, bill_kinds, lean_block
+from .jsonlines import Billed, KindBills, KindPlans, Window, bill_kinds, lean_block
 from .kinds import Layout, RowFigures, group_kinds, read_figures
 from .parquet import BlockColumns
 from .plan import Computed, KindBill, KindPlan, Texts
@@ -41,6 +41,7 @@ __all__ = [
     "RowFigures",
     "Texts",
     "Usage",
+    "Window",
     "bill_kinds",
     "csv_blocks",
     "decimal_texts",

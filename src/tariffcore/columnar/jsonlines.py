@@ -25,7 +25,7 @@ from .explain import full_fields, full_varying
 from .kinds import Layout, RowFigures, group_kinds, read_figures
 from .plan import Computed, KindBill, KindPlan, Texts
 
-__all__ = ["Billed", "KindBills", "KindPlans", "bill_kinds", "lean_block"]
+__all__ = ["Billed", "KindBills", "KindPlans", "Window", "bill_kinds", "lean_block"]
 
 #: The lean bill of the rows like a row (given as its values), or ``None``.
 KindBillOf = Callable[[list[str]], "KindBill | None"]
@@ -80,9 +80,10 @@ class Billed:
         self.texts = texts
         self.covered = sum(len(v.positions) for v in variants)
 
-    def windows(self, size: int = 65536) -> Iterator[tuple[Any, Any]]:
+    def windows(self, size: int = 65536) -> Iterator[tuple[Any, Window]]:
         """``(positions, lines)`` of the covered rows among every ``size`` rows of the block,
-        in input order (``lines`` an Arrow text array)."""
+        the positions in input order; :meth:`Window.lines` puts the lines in that order (the
+        costlier half of the work, which a caller may do on another thread)."""
         if not self.variants:
             return
         # Each variant's figures as text, once: a window then joins slices of them.
@@ -118,13 +119,30 @@ class Billed:
             if not found:
                 continue
             if len(found) == 1:
-                yield found[0]
+                yield found[0][0], Window([found[0][1]], None)
                 continue
             positions = np.concatenate([p for p, _ in found])
             order = np.argsort(positions, kind="stable")
-            yield positions[order], pa.concat_arrays([lines for _, lines in found]).take(ints(order))
+            yield positions[order], Window([lines for _, lines in found], order)
         for variant in self.variants:
             variant.columns = []
+
+
+class Window:
+    """The lines of a window's rows, a text array for each variant, and the ``order`` that
+    puts them in input order (``None``: one variant, in order already)."""
+
+    __slots__ = ("parts", "order")
+
+    def __init__(self, parts: list[Any], order: Any) -> None:
+        self.parts = parts
+        self.order = order
+
+    def lines(self) -> Any:
+        """The lines as one Arrow text array, in input order."""
+        if self.order is None:
+            return self.parts[0]
+        return pa.concat_arrays(self.parts).take(ints(self.order))
 
 
 def _usage(figures: RowFigures, rows: Any) -> DecimalColumn:
