@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,27 @@ def test_an_error_of_the_writing_thread_reaches_the_billing_thread(catalog: Cata
         with pytest.raises(OSError, match="No space left"):
             fast_module.fast_csv_to_jsonl(engine, io.BytesIO(city), out, block=1 << 14, window=64)
         assert 0 < len(out.getvalue()) <= 100_000
+
+
+def test_read_ahead_gives_every_item_in_order_and_its_errors_where_they_were() -> None:
+    made: list[int] = []
+
+    def items(count: int, fail_at: int | None = None) -> Iterator[int]:
+        for number in range(count):
+            if number == fail_at:
+                raise ValueError(f"item {number} is unreadable")
+            made.append(number)
+            yield number
+
+    assert list(fast_module.read_ahead(items(50))) == list(range(50))
+    assert list(fast_module.read_ahead(items(0))) == []
+    got: list[int] = []
+    with pytest.raises(ValueError, match="item 7 is unreadable"):
+        for number in fast_module.read_ahead(items(20, fail_at=7)):
+            got.append(number)
+    assert got == list(range(7))  # every item before the error is given
+    made.clear()
+    ahead = fast_module.read_ahead(items(20))
+    assert [next(ahead), next(ahead)] == [0, 1]
+    ahead.close()  # a reader left early stops reading: one item ahead at most
+    assert made == [0, 1, 2]

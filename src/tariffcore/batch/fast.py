@@ -22,9 +22,9 @@ import io
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from ..errors import TariffcoreError
 from ..meter import READ_COLUMNS
@@ -54,6 +54,7 @@ FAST_MISSING = (
     "the fast backend needs numpy and pyarrow, which are not installed: pip install 'tariffcore[fast]'"
 )
 _UNSEEN = object()
+T = TypeVar("T")
 
 
 def fast_available() -> bool:
@@ -168,7 +169,7 @@ def _blocks(
     from ..columnar import csv_blocks
 
     rows = failed = 0
-    for part in csv_blocks(stream, header, 1, block):
+    for part in read_ahead(csv_blocks(stream, header, 1, block)):
         billed = 0
         if part.table is None:  # read by Python's csv, as without the backend
             lines = io.StringIO(part.data.decode("utf-8"), newline="")
@@ -186,6 +187,22 @@ def _blocks(
     if progress is not None:
         progress.rows = rows
     return rows, failed
+
+
+def read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """The ``items``, each made on a thread of its own while the one before it is used (Arrow
+    reads a block of CSV text without holding the interpreter). An error making one is raised
+    where it would have been."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="tariffcore-reader") as pool:
+        coming = pool.submit(next, items, _UNSEEN)
+        while True:
+            item = coming.result()
+            if item is _UNSEEN:
+                return
+            coming = pool.submit(next, items, _UNSEEN)
+            yield cast(T, item)
 
 
 def _columns(
@@ -316,7 +333,7 @@ class _Background:
 #: The most items waiting for the writing thread: with windows of 8,192 rows, about 25 MB of
 #: lines explained in full, 15 MB of lean ones. Larger windows, or more of them waiting, took
 #: more memory (up to 60 MiB more at the peak) for no time saved.
-WAITING = 2
+WAITING = 1
 
 #: The most bytes handed to one ``write``: a window of lines (megabytes) written in one call
 #: took about twice the system time of the same bytes in pieces.
