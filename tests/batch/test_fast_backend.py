@@ -163,15 +163,15 @@ def test_read_ahead_gives_every_item_in_order_and_its_errors_where_they_were() -
             made.append(number)
             yield number
 
-    assert list(fast_module.read_ahead(items(50))) == list(range(50))
-    assert list(fast_module.read_ahead(items(0))) == []
+    assert list(fast_module._read_ahead(items(50))) == list(range(50))
+    assert list(fast_module._read_ahead(items(0))) == []
     got: list[int] = []
     with pytest.raises(ValueError, match="item 7 is unreadable"):
-        for number in fast_module.read_ahead(items(20, fail_at=7)):
+        for number in fast_module._read_ahead(items(20, fail_at=7)):
             got.append(number)
     assert got == list(range(7))  # every item before the error is given
     made.clear()
-    ahead = fast_module.read_ahead(items(20))
+    ahead = fast_module._read_ahead(items(20))
     assert [next(ahead), next(ahead)] == [0, 1]
     ahead.close()  # a reader left early stops reading: one item ahead at most
     assert made == [0, 1, 2]

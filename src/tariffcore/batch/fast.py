@@ -169,7 +169,7 @@ def _blocks(
     from ..columnar import csv_blocks
 
     rows = failed = 0
-    for part in read_ahead(csv_blocks(stream, header, 1, block)):
+    for part in _read_ahead(csv_blocks(stream, header, 1, block)):
         billed = 0
         if part.table is None:  # read by Python's csv, as without the backend
             lines = io.StringIO(part.data.decode("utf-8"), newline="")
@@ -189,7 +189,7 @@ def _blocks(
     return rows, failed
 
 
-def read_ahead(items: Iterator[T]) -> Iterator[T]:
+def _read_ahead(items: Iterator[T]) -> Iterator[T]:
     """The ``items``, each made on a thread of its own while the one before it is used (Arrow
     reads a block of CSV text without holding the interpreter). An error making one is raised
     where it would have been."""
