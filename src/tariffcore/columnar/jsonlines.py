@@ -212,7 +212,7 @@ class Variant:
     """Rows of one kind whose lines share every fixed text: a template of texts and the
     figures of each row (account, usage, amounts, total, meter reads)."""
 
-    __slots__ = ("positions", "template", "amounts", "total", "digits", "columns")
+    __slots__ = ("positions", "template", "amounts", "total", "digits", "columns", "sliced")
 
     def __init__(
         self, positions: Any, template: list[Any], amounts: list[Any], total: Any, digits: int
@@ -223,6 +223,7 @@ class Variant:
         self.total = total
         self.digits = digits
         self.columns: list[Any] = []
+        self.sliced: list[int] = []
 
     def prepare(self, column: Callable[[str], Any], start: int) -> None:
         """The template's figures as text columns, for :meth:`render`: ``column(name)`` gives
@@ -240,14 +241,19 @@ class Variant:
                 made.append(decimal_texts(piece[1], piece[2], piece[3]))
             else:
                 made.append(column(piece[0]).slice(start, count))
+        self.sliced = [at for at, piece in enumerate(made) if not isinstance(piece, pa.Scalar)]
+        made.append(_EMPTY)  # the separator
         self.columns = made
         self.amounts = []
         self.total = None
 
     def render(self, a: int, b: int) -> Any:
         """The lines of this variant's rows ``a`` to ``b`` (after :meth:`prepare`)."""
-        pieces = [p if isinstance(p, pa.Scalar) else p.slice(a, b - a) for p in self.columns]
-        return pc.binary_join_element_wise(*pieces, _EMPTY)
+        pieces = self.columns.copy()
+        count = b - a
+        for at in self.sliced:
+            pieces[at] = pieces[at].slice(a, count)
+        return _JOIN.call(pieces)
 
 
 def _variants(
@@ -318,6 +324,7 @@ def _variants(
 
 
 _EMPTY = text("")
+_JOIN = pc.get_function("binary_join_element_wise")
 
 
 def _merged(template: list[Any]) -> list[Any]:
