@@ -3,9 +3,11 @@ and a clear message when it is asked for without its extra."""
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 import tariffcore.batch.fast as fast_module
 from tariffcore import Catalog
 from tariffcore.batch import AUTO_BYTES, FAST_MISSING, BatchEngine, use_fast
+from tariffcore.rows import Progress
 from tariffcore.synthetic import write_city
 from tests.helpers import run_cli
 
@@ -129,6 +132,25 @@ class _Full(io.BytesIO):
         return super().write(data)  # type: ignore[arg-type]
 
 
+def _within(seconds: float, work: Callable[[], None]) -> None:
+    """Run ``work`` on a thread and fail, rather than hang, if it has not ended in time (a
+    writing thread that stopped taking items would leave its caller waiting for ever)."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:
+            failure.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s"
+    if failure:
+        raise failure[0]
+
+
 def test_an_error_of_the_writing_thread_reaches_the_billing_thread(catalog: Catalog, tmp_path: Path) -> None:
     pytest.importorskip("numpy")
     pytest.importorskip("pyarrow")
@@ -136,21 +158,67 @@ def test_an_error_of_the_writing_thread_reaches_the_billing_thread(catalog: Cata
     def failing(write: object) -> None:
         raise ValueError("a task failed")
 
-    # raised by a later call, or at the end
-    with (
-        pytest.raises(ValueError, match="a task failed"),
-        fast_module._Background(io.BytesIO()) as background,
-    ):
-        background.call(failing)
-        for _ in range(10):
-            background.write(b"x")
+    def tasks() -> None:
+        with fast_module._Background(io.BytesIO()) as background:
+            background.call(failing)
+            for _ in range(10):
+                background.write(b"x")
+
+    with pytest.raises(ValueError, match="a task failed"):  # raised by a later call, or at the end
+        _within(60, tasks)
     city = _city(tmp_path / "city.csv", 3000).read_bytes()
     for explain in ("lean", "full"):
         engine = BatchEngine(catalog, ruleset="kr/daejeon", explain=explain)
         out = _Full(100_000)  # full after a few windows of lines, put in order on the writing thread
         with pytest.raises(OSError, match="No space left"):
-            fast_module.fast_csv_to_jsonl(engine, io.BytesIO(city), out, block=1 << 14, window=64)
+            bill = functools.partial(fast_module.fast_csv_to_jsonl, engine, io.BytesIO(city), out)
+            _within(60, functools.partial(bill, block=1 << 14, window=64))
         assert 0 < len(out.getvalue()) <= 100_000
+
+
+def test_progress_counts_the_blocks_billed_not_the_block_read_ahead(catalog: Catalog, tmp_path: Path) -> None:
+    pytest.importorskip("numpy")
+    pytest.importorskip("pyarrow")
+    city = _city(tmp_path / "city.csv", 3000)
+    data = city.read_bytes()
+    header = len(data.split(b"\n", 1)[0]) + 1
+    block = 1 << 14
+    seen: list[tuple[int, int]] = []
+
+    class Recorded(Progress):
+        def advance(self, rows: int, done: int) -> None:
+            super().advance(rows, done)
+            seen.append((self.rows, done))
+
+    engine = BatchEngine(catalog, ruleset="kr/daejeon")
+    progress = Recorded(visible=False)
+    with city.open("rb") as stream:
+        first = stream.readline()
+        assert len(first) == header
+        stream.seek(0)
+        fast_module.fast_csv_to_jsonl(engine, stream, io.BytesIO(), progress, stream.tell, block=block)
+    # Each block of text is read as a piece of ``block`` bytes after the header: the position
+    # given with the k-th block is where the k-th piece ends, not the next one (read ahead).
+    assert [done for _, done in seen] == [min(header + k * block, len(data)) for k in range(1, len(seen) + 1)]
+    assert seen[-1] == (3000, len(data)) and len(seen) == -(-(len(data) - header) // block)
+
+
+def test_blocks_python_reads_are_written_in_pieces_not_rows(catalog: Catalog, tmp_path: Path) -> None:
+    pytest.importorskip("numpy")
+    pytest.importorskip("pyarrow")
+    rows = ["account,use_class,meter_mm,usage_m3,billing_month"]
+    rows += [
+        f'"A-{n:05d}",household,15,{n % 40},2024-03' for n in range(4000)
+    ]  # quoted: Python's csv reads them
+    text = ("\n".join(rows) + "\n").encode()
+    engine = BatchEngine(catalog, ruleset="kr/daejeon")
+    out = _Recording()
+    fast_module.fast_csv_to_jsonl(engine, io.BytesIO(text), out, block=1 << 16)
+    expected = io.BytesIO()
+    BatchEngine(catalog, ruleset="kr/daejeon").csv_to_jsonl(io.StringIO(text.decode(), newline=""), expected)
+    assert out.getvalue() == expected.getvalue() and out.getvalue().count(b"\n") == 4000
+    # lines written a buffer's worth at a time (the writer itself writes 64 rows at a time)
+    assert len(out.sizes) <= len(out.getvalue()) // fast_module.PIECE + 4
 
 
 def test_read_ahead_gives_every_item_in_order_and_its_errors_where_they_were() -> None:

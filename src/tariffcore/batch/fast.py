@@ -166,14 +166,22 @@ def _blocks(
     position: Callable[[], int] | None,
 ) -> tuple[int, int]:
     """The blocks of ``stream`` billed into ``out`` (see :func:`fast_csv_to_jsonl`)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
     from ..columnar import csv_blocks
 
+    release = pa.default_memory_pool().release_unused
     rows = failed = 0
-    for part in _read_ahead(csv_blocks(stream, header, 1, block)):
+    # Each block with the position of the stream after it, taken where it is read.
+    parts = (
+        (part, position() if position is not None else 0) for part in csv_blocks(stream, header, 1, block)
+    )
+    for part, read in _read_ahead(parts):
         billed = 0
         if part.table is None:  # read by Python's csv, as without the backend
             lines = io.StringIO(part.data.decode("utf-8"), newline="")
-            count, errors = engine.csv_to_jsonl(lines, out, header=header, offset=part.line)
+            with io.BufferedWriter(_Queued(out), PIECE) as gathered:
+                count, errors = engine.csv_to_jsonl(lines, gathered, header=header, offset=part.line)
         else:
             count, errors, billed = _columns(
                 engine, header, part.table, layout, kind_bill, plans, out, window
@@ -183,7 +191,8 @@ def _blocks(
         rows += count
         failed += errors
         if progress is not None:
-            progress.advance(rows - progress.rows, position() if position is not None else 0)
+            progress.advance(rows - progress.rows, read)
+        release()  # what the block's billing held, from this thread's part of Arrow's pool
     if progress is not None:
         progress.rows = rows
     return rows, failed
@@ -192,7 +201,7 @@ def _blocks(
 def _read_ahead(items: Iterator[T]) -> Iterator[T]:
     """The ``items``, each made on a thread of its own while the one before it is used (Arrow
     reads a block of CSV text without holding the interpreter). An error making one is raised
-    where it would have been."""
+    where it would have been; left early, it waits for the item being made."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="tariffcore-reader") as pool:
@@ -312,6 +321,7 @@ class _Background:
                         _write(self.out, item)
                 except BaseException as error:  # raised again by the billing thread
                     self.error = error
+            item = None  # what is written is let go before the next item comes
 
     def _write(self, data: Any) -> None:
         _write(self.out, data)
@@ -349,6 +359,21 @@ def _write(out: IO[bytes], data: Any) -> None:
         return
     for start in range(0, len(view), PIECE):
         out.write(view[start : start + PIECE])
+
+
+class _Queued(io.RawIOBase):
+    """The writing thread as a raw binary stream: under a buffer, for a writer that writes a
+    few rows at a time, each buffer's worth waits for the thread once, not each few rows."""
+
+    def __init__(self, out: _Background) -> None:
+        self.out = out
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.out.write(bytes(data))  # the buffer given is reused: a copy is queued
+        return len(data)
 
 
 class _Rejoined(io.RawIOBase):

@@ -103,7 +103,8 @@ def csv_blocks(stream: IO[bytes], header: Sequence[str], line: int, size: int = 
         line += block.count(b"\n")
         if b"\r" in block:
             line += block.count(b"\r") - block.count(b"\r\n")
-        # The block is done with: Arrow's pool hands back what it holds free, so that peak
+        # The block is done with, or handed on (read ahead, billed on another thread, which
+        # then does the same): Arrow's pool hands back what it holds free, so that peak
         # memory stays that of a block however many blocks the file has.
         pa.default_memory_pool().release_unused()
 
