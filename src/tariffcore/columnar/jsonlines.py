@@ -82,8 +82,8 @@ class Billed:
 
     def windows(self, size: int = 65536) -> Iterator[tuple[Any, Window]]:
         """``(positions, lines)`` of the covered rows among every ``size`` rows of the block,
-        the positions in input order; :meth:`Window.lines` puts the lines in that order (the
-        costlier half of the work, which a caller may do on another thread)."""
+        the positions in input order; :meth:`Window.lines` puts the lines in that order (work
+        a caller may do on another thread)."""
         if not self.variants:
             return
         # Each variant's figures as text, once: a window then joins slices of them.
