@@ -53,6 +53,15 @@ def test_every_kind_of_finding(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.strip() == "1 ruleset(s) linted: 15 finding(s)"
 
 
+@pytest.mark.parametrize("day", ["2026-W48", "20261126"])
+def test_the_day_to_judge_on_is_written_as_a_date(day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Python would read both as a day (2026-W48 is 2026-11-23); a date is written 2026-11-26
+    with pytest.raises(SystemExit) as stopped:
+        main(["lint", LINT, "--today", day])
+    assert stopped.value.code == 2
+    assert f"argument --today: {day!r} is not a date (expected YYYY-MM-DD" in capsys.readouterr().err
+
+
 def test_the_staleness_threshold_is_an_option() -> None:
     catalog = load_catalog([LINT], plugin_rulesets=False)
     # 2024-01-10 + 1,100 days is 2027-01-14: not stale with a 1,100-day threshold on 2026-11-26.

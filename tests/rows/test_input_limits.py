@@ -85,3 +85,29 @@ def test_a_missing_column_keeps_each_row_and_its_account(
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [row["account"] for row in rows] == ["A1", "A2"]
     assert all("has no column usage_m3" in row["error"]["message"] for row in rows)
+
+
+@pytest.mark.parametrize("backend", ["python", "fast"])
+def test_a_date_written_another_way_is_an_error_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], backend: str
+) -> None:
+    # Python reads 2025-W01 as 2024-12-30 and 20250331 as 2025-03-31: neither is taken
+    if backend == "fast":
+        pytest.importorskip("pyarrow")
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "account,use_class,meter_mm,usage_m3,billing_month,period_end\n"
+        "A,household,20,35,2025-03,\n"
+        "W,household,20,35,2025-W01,\n"
+        "D,household,20,35,2025-W10-1,\n"
+        "C,household,20,35,,20250331\n"
+        "B,household,20,35,2025-03-15,\n"
+    )
+    status = main(["bill", str(source), "--ruleset", "kr/changwon", "--backend", backend])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert status == 1
+    assert [row["account"] for row in rows] == ["A", "W", "D", "C", "B"]
+    assert rows[0]["total"] == rows[4]["total"] == "50400"  # a date in the month names the month
+    for row, text in zip(rows[1:4], ["2025-W01", "2025-W10-1", "20250331"], strict=True):
+        assert row["error"]["code"] == "invalid_input"
+        assert f"'{text}' is not a date (expected YYYY-MM-DD" in row["error"]["message"]

@@ -13,9 +13,19 @@ from pathlib import Path
 
 from ..authoring import KINDS, lint_catalog
 from ..engine import load_catalog
+from ..errors import InputError
+from ..rows import parse_date
 from ._common import Subparsers
 from ._conventions import UsageError, one_stdin, quiet_option, shown_as, stdin_file
 from .bill import _count
+
+
+def _day(text: str) -> date:
+    """An argparse type: a date written ``YYYY-MM-DD``."""
+    try:
+        return parse_date(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register(subparsers: Subparsers) -> None:
@@ -42,7 +52,7 @@ def register(subparsers: Subparsers) -> None:
     )
     sub.add_argument(
         "--today",
-        type=date.fromisoformat,
+        type=_day,
         default=None,
         metavar="YYYY-MM-DD",
         help="the date to judge staleness on (default: today)",

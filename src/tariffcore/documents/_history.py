@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
-from ..rows import check_header, csv_reader, input_format, json_lines, records, stdin_text
+from ..rows import check_header, csv_reader, input_format, json_lines, parse_month, records, stdin_text
 
 __all__ = ["History", "month_key", "read_history"]
 
@@ -30,12 +30,10 @@ def month_key(value: Any, where: str) -> date:
     """The first day of the month ``value`` names (``2025-03``, ``2025-03-15`` or a date)."""
     if isinstance(value, date):
         return value.replace(day=1)
-    text = str(value).strip()
     try:
-        day = date.fromisoformat(text + "-01" if len(text) == 7 else text)
-    except (ValueError, OverflowError):
+        return parse_month(str(value))
+    except InputError:
         raise InputError(f"{where}: billing_month {value!r} is not a month (YYYY-MM)") from None
-    return day.replace(day=1)
 
 
 def _records(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -19,7 +19,7 @@ from ..bill import Bill, BillLine, LinePart, NotIncluded, Reading, SourceRef, Ti
 from ..engine import Catalog
 from ..errors import InputError
 from ..meter import MeterReads
-from ..rows import input_format
+from ..rows import input_format, parse_date
 from ._runrow import exact_number, json_record
 
 __all__ = ["bill_from_dict", "bill_records"]
@@ -57,10 +57,10 @@ def _records(stream: Iterable[bytes], name: str) -> Iterator[tuple[int, Mapping[
 def _date(value: Any, what: str, where: str) -> date | None:
     if value is None:
         return None
+    text = str(value)
     try:
-        text = str(value)
-        return date.fromisoformat(text + "-01" if len(text) == 7 else text)
-    except ValueError:
+        return parse_date(text + "-01" if len(text) == 7 else text)
+    except InputError:
         raise InputError(f"{where}: {what} {value!r} is not a date") from None
 
 
