@@ -259,7 +259,7 @@ class _Builder:
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        seen: dict[Any, int] = {}
+        seen: dict[Any, tuple[int, Any]] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.problem(_mark(key_node), "merge keys ('<<') are not supported; use 'extends'")
@@ -273,10 +273,13 @@ class _Builder:
                 continue
             if not isinstance(key, (str, int)):
                 key = str(key)
-            if key in seen:
-                self.problem(_mark(key_node), f"duplicate key {key!r} (first given on line {seen[key]})")
+            same = _same_key(key)
+            if same in seen:
+                line, first = seen[same]
+                also = "" if first == key else f", the same as {first!r}"
+                self.problem(_mark(key_node), f"duplicate key {key!r}{also} (first given on line {line})")
                 continue
-            seen[key] = key_node.start_mark.line + 1
+            seen[same] = (key_node.start_mark.line + 1, key)
             child = (*path, key)
             self.positions[child] = _mark(key_node)
             result[key] = self.build(value_node, child, _mark(key_node))
@@ -293,6 +296,11 @@ class _Builder:
                 self.problem(_mark(node), f"{node.value!r} is not a finite number")
                 return node.value
             return number
+        if node.tag == _INT_TAG or (not node.style and _LEADING_ZERO.fullmatch(text)):  # plain
+            unclear = _unclear_number(text)
+            if unclear:
+                self.problem(_mark(node), unclear)
+                return text
         if node.tag == _INT_TAG:
             if ":" in text:
                 # YAML 1.1 reads 1:20 as a base-60 integer; nobody writing a tariff means that.
@@ -312,6 +320,43 @@ class _Builder:
             self.problem(_mark(node), f"{_short(text)!r} is not a valid {what}: {reason}")
             return None
         return value
+
+
+#: A plain number written with a leading zero (``0170``), or in base 16, 8 or 2 (``0x10``,
+#: ``0o17``, ``0b101``).
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
+_OTHER_BASE = re.compile(r"[-+]?0[xXoObB][0-9a-fA-F_]*")
+
+
+def _unclear_number(text: str) -> str | None:
+    """Why the plain number ``text`` cannot be taken as written, or ``None`` when it can.
+
+    YAML 1.1 reads ``0170`` as octal (120), ``0x10`` as hexadecimal (16) and ``0b11`` as
+    binary, but ``0850`` as the text "0850": a rate or a tier bound written so would bill a
+    figure nobody wrote. Such numbers are refused; text that looks so is quoted.
+    """
+    if _LEADING_ZERO.fullmatch(text):
+        digits = text.lstrip("+-").lstrip("0_") or "0"
+        return (
+            f"{text!r} starts with a zero, so YAML reads it as an octal number (0170 is 120) "
+            f"or as text: write {digits} (or quote it, if it is text)"
+        )
+    if _OTHER_BASE.fullmatch(text):
+        return f"{text!r} is not a decimal number: write numbers in decimal (or quote it, if it is text)"
+    return None
+
+
+def _same_key(key: str | int) -> str | int:
+    """What ``key`` stands for when keys are compared: a number, written in any of the ways
+    that read as the same number (``13``, ``"13"``, ``13.0``), is one key."""
+    text = str(key)
+    if _DECIMAL_KEY.fullmatch(text):
+        number = Decimal(text.replace("_", "")).normalize()
+        return f"{number:f}"
+    return key
+
+
+_DECIMAL_KEY = re.compile(r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?")
 
 
 def _short(text: str) -> str:
