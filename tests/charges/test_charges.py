@@ -304,6 +304,15 @@ def test_base_charge_by_meter_size() -> None:
         v.bill(account(), reading(0))
 
 
+def test_base_charge_with_no_size_known_says_so() -> None:
+    base = {"base": {"type": "base_by_meter", "label": "base", "source": "s", "rates": {13: "unknown"}}}
+    with pytest.raises(UnknownValueError) as raised:
+        version(base).bill(account(meter_mm=13), reading(0))
+    assert str(raised.value).endswith(
+        "13 mm meter is unknown in the ordinance data (no size's charge is known)"
+    )
+
+
 CLASSES = {c: {"label": c} for c in ("household", "general", "bathhouse", "industrial")}
 
 

@@ -95,9 +95,9 @@ class BaseByMeter(ChargeType):
             rate = table.get(mm)
             if rate is None:
                 known = ", ".join(str(size) for size, value in sorted(table.items()) if value is not None)
+                sizes = f"known sizes: {known} mm" if known else "no size's charge is known"
                 raise UnknownValueError(
-                    f"{what}: the charge for a {mm} mm meter is unknown in "
-                    f"the ordinance data (known sizes: {known or 'none'} mm)"
+                    f"{what}: the charge for a {mm} mm meter is unknown in the ordinance data ({sizes})"
                 )
             if bill.share is not None:  # this version's days of a split period
                 part = MONEY_CONTEXT.multiply(bill.share.fixed, bill.months)
