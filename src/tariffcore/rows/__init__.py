@@ -37,7 +37,7 @@ from .inputs import (
     parse_row,
     read_rows,
 )
-from .jsonlines import json_lines
+from .jsonlines import Twice, exact_json, json_lines, record_error, twice_in
 from .output import (
     CSV_LEADING,
     CSV_TRAILING,
@@ -117,6 +117,7 @@ __all__ = [
     "SqliteBillWriter",
     "SqliteFile",
     "Table",
+    "Twice",
     "BillTemplate",
     "EXPLAIN_LEVELS",
     "LineTemplate",
@@ -128,6 +129,7 @@ __all__ = [
     "compact_json",
     "utf8",
     "error_to_dict",
+    "exact_json",
     "explain_bill",
     "field_text",
     "input_format",
@@ -141,6 +143,8 @@ __all__ = [
     "quoted",
     "read_chunks",
     "read_rows",
+    "record_error",
     "sql_text",
+    "twice_in",
     "writer_for",
 ]

@@ -1,20 +1,22 @@
 """Reading JSON lines: one object per line, every number exact.
 
-Every input that may come as JSON lines (bill inputs, histories, ledgers) is read here, so a
-number is a :class:`~decimal.Decimal` (or an ``int``) from the moment it is read, never a
-float, and a line that cannot be read stays in place as an error with its line number.
+Every input that may come as JSON lines (bill inputs, histories, ledgers) is read here, and so
+are the request bodies of the HTTP service (:func:`exact_json`), so a number is a
+:class:`~decimal.Decimal` (or an ``int``) from the moment it is read, never a float, a field
+given twice is never settled by keeping one of its values, and a line that cannot be read
+stays in place as an error with its line number.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["json_lines"]
+__all__ = ["Twice", "exact_json", "json_lines", "record_error", "twice_in"]
 
 
 def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
@@ -31,12 +33,9 @@ def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | Inp
         if not line.strip():
             continue
         try:
-            record = json.loads(line, parse_float=Decimal, parse_int=_integer, object_pairs_hook=_object)
+            record, twice = exact_json(line)
         except json.JSONDecodeError as exc:
             yield number, InputError(f"not valid JSON: {exc.msg}")
-            continue
-        except _Twice as exc:
-            yield number, InputError(f"an object that gives the field {exc.args[0]!r} twice")
             continue
         except RecursionError:
             yield number, InputError("JSON nested too deeply to be read")
@@ -44,31 +43,91 @@ def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | Inp
         except ValueError as exc:  # what json.loads itself refuses beyond its grammar
             yield number, InputError(f"not valid JSON: {exc}")
             continue
-        if not isinstance(record, dict):
-            yield number, InputError("not a JSON object")
-            continue
-        if "\\u" in line and _lone_surrogate(record):
-            yield (
-                number,
-                InputError("a string holding a lone surrogate (\\ud800 … \\udfff), which is not text"),
-            )
-            continue
-        yield number, record
+        error = record_error(record, twice, "\\u" in line)
+        yield number, record if error is None else error
 
 
-class _Twice(Exception):
-    """An object gives a field twice (JSON would keep the last, silently)."""
+def exact_json(text: str, constant: Callable[[str], Any] | None = None) -> tuple[Any, str | None]:
+    """``text`` read as JSON, exactly, and the first field an object in it gives twice
+    (``None``: none does).
+
+    A number with a fraction or an exponent is a :class:`~decimal.Decimal` of its own text; an
+    integer is an ``int`` (one longer than 100 digits a ``Decimal``, which the column reading
+    it refuses as too long). An object that gives a field twice is read as a :class:`Twice` in
+    its place, so that reading goes on and the caller can tell which part of the text it is in:
+    JSON itself would keep the last value, silently. ``constant`` reads ``NaN`` and
+    ``Infinity`` (by default as floats, which every column refuses); it may raise
+    :class:`ValueError` to refuse them. Text that is not JSON raises what :func:`json.loads`
+    raises (a :class:`ValueError`, or :class:`RecursionError` when nested too deeply).
+    """
+    found: list[str] = []
+
+    def fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        record = dict(pairs)
+        if len(record) == len(pairs):
+            return record
+        twice = Twice(record, _first_twice(pairs))
+        found.append(twice.field)
+        return twice
+
+    value = json.loads(
+        text, parse_float=Decimal, parse_int=_integer, parse_constant=constant, object_pairs_hook=fields
+    )
+    return value, (found[0] if found else None)
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    record = dict(pairs)
-    if len(record) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _Twice(key)
-            seen.add(key)
-    return record
+class Twice(dict[str, Any]):
+    """An object that gives a field twice, as :func:`exact_json` reads it: its fields (each
+    with the last of its values) and :attr:`field`, the first field given twice. Nothing bills
+    it: a reader turns it, or what holds it, into an error naming the field."""
+
+    __slots__ = ("field",)
+
+    def __init__(self, fields: dict[str, Any], field: str) -> None:
+        super().__init__(fields)
+        self.field = field
+
+
+def _first_twice(pairs: list[tuple[str, Any]]) -> str:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise AssertionError("no field is given twice")  # pragma: no cover - only called when one is
+
+
+def twice_in(value: Any) -> str | None:
+    """The first field given twice by an object in ``value`` (``value`` itself, or one in a list
+    or object within it), in the order :func:`exact_json` finds them: an inner object before
+    the one that holds it. ``None``: no object in ``value`` gives a field twice."""
+    if isinstance(value, dict):
+        for item in value.values():
+            inner = twice_in(item)
+            if inner is not None:
+                return inner
+        return value.field if isinstance(value, Twice) else None
+    if isinstance(value, list):
+        for item in value:
+            inner = twice_in(item)
+            if inner is not None:
+                return inner
+    return None
+
+
+def record_error(value: Any, twice: str | None, escaped: bool = True) -> InputError | None:
+    """Why ``value``, read by :func:`exact_json` as one line of JSON lines (or one row of a
+    request), is not a record to bill, or ``None`` when it is one: it gives the field ``twice``
+    somewhere (as :func:`exact_json` or :func:`twice_in` found), it is not an object, or a
+    string in it holds a lone surrogate (looked for only when the text it was read from holds
+    an escape, ``escaped``)."""
+    if twice is not None:
+        return InputError(f"an object that gives the field {twice!r} twice")
+    if not isinstance(value, dict):
+        return InputError("not a JSON object")
+    if escaped and _lone_surrogate(value):
+        return InputError("a string holding a lone surrogate (\\ud800 … \\udfff), which is not text")
+    return None
 
 
 #: Integers longer than this are kept as a Decimal (exact; Python converts at most 4,300
