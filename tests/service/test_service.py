@@ -162,6 +162,104 @@ def test_rows_that_cannot_be_billed_stay_in_place_as_error_rows(client: Any) -> 
     assert body["error_rows"] == 3
 
 
+def _posted(client: Any, path: str, text: str) -> Any:
+    """``text`` posted to ``path`` as it is (a JSON encoder would not give a field twice)."""
+    return client.post(path, content=text.encode(), headers={"content-type": "application/json"})
+
+
+def test_rows_are_read_as_the_lines_of_json_lines_are(
+    client: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A row that gives a field twice is its error row, as its line in a file is, and the rows
+    # around it are billed: JSON would keep 999 m³ silently. So is a row given a field twice
+    # in an object within it, or a string with a lone surrogate.
+    good = json.dumps(HOUSEHOLD)
+    rows = [
+        good,
+        good[:-1] + ', "usage_m3": 999}',
+        good[:-1] + ', "meters": [{"id": 1, "id": 2}]}',
+        good.replace('"A-1"', '"A-\\ud800"'),
+        good,
+    ]
+    source = tmp_path / "rows.jsonl"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _, out, _ = run_cli(capsys, "bill", str(source), "--ruleset", "kr/gimhae", "--explain", "full")
+    expected = [json.loads(line) for line in out.splitlines()]
+    response = _posted(client, "/bill", '{"ruleset": "kr/gimhae", "rows": [' + ", ".join(rows) + "]}")
+    assert response.status_code == 200
+    body = response.json()
+    conforms(body, "BillResponse")
+    for item in expected:  # a line's error names its line, a row's its row
+        if "error" in item:
+            item["error"]["message"] = item["error"]["message"].replace("line ", "row ", 1)
+    assert body["results"] == expected
+    assert [item.get("total") for item in body["results"]] == ["37900", None, None, None, "37900"]
+    assert body["results"][1]["error"] == {
+        "code": "invalid_input",
+        "message": "row 2 is an object that gives the field 'usage_m3' twice",
+    }
+    assert "'id' twice" in body["results"][2]["error"]["message"]
+    assert "lone surrogate" in body["results"][3]["error"]["message"]
+    assert body["error_rows"] == 3
+    explained = _posted(client, "/explain", '{"ruleset": "kr/gimhae", "row": ' + rows[1] + "}")
+    assert refused(explained, "invalid_input")["error"]["message"] == (
+        "row 1 is an object that gives the field 'usage_m3' twice"
+    )
+
+
+def test_a_ledger_entry_that_gives_a_field_twice_is_its_error_as_in_a_file(
+    client: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    entries = [json.dumps(entry) for entry in _csv_rows(LEDGER)]
+    entries[0] = entries[0][:-1] + ', "amount": "1"}'
+    ledger = tmp_path / "ledger.jsonl"
+    ledger.write_text("\n".join(entries) + "\n", encoding="utf-8")
+    _, out, _ = run_cli(capsys, "arrears", str(ledger), "--ruleset", "kr/seoul", "--as-of", "2025-06-30")
+    expected = [json.loads(line) for line in out.splitlines()]
+    body = _posted(
+        client,
+        "/arrears",
+        '{"ruleset": "kr/seoul", "as_of": "2025-06-30", "ledger": [' + ", ".join(entries) + "]}",
+    ).json()
+    assert body["results"] == expected
+    assert "line 1: an object that gives the field 'amount' twice" in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "field"),
+    [
+        # The row would vanish: JSON keeps the empty list given last.
+        ("/bill", '{"ruleset": "kr/gimhae", "rows": [ROW], "rows": []}', "'rows'"),
+        ("/bill", '{"ruleset": "kr/nowhere", "rows": [ROW], "ruleset": "kr/gimhae"}', "'ruleset'"),
+        (
+            "/bill",
+            '{"ruleset": "kr/gimhae", "rows": [ROW], "charges": [{"id": 1, "id": 2}]}',
+            "'id' twice, in charges",
+        ),
+        ("/explain", '{"ruleset": "kr/gimhae", "row": ROW, "ruleset": "kr/seoul"}', "'ruleset'"),
+        (
+            "/arrears",
+            '{"ruleset": "kr/local-tax", "principal": "1000000", "principal": "5", "due": "2024-01-31", '
+            '"as_of": "2024-05-10"}',
+            "'principal'",
+        ),
+        (
+            "/arrears",
+            '{"ruleset": "kr/local-tax", "principal": {"water": "1", "water": "2"}, "due": "2024-01-31", '
+            '"as_of": "2024-05-10"}',
+            "'water' twice, in principal",
+        ),
+        ("/arrears", '{"as_of": "2025-06-30", "ledger": [], "as_of": "2025-07-31"}', "'as_of'"),
+    ],
+    ids=["rows", "ruleset", "in-charges", "explain-ruleset", "principal", "in-principal", "as_of"],
+)
+def test_a_field_given_twice_outside_the_rows_refuses_the_request(
+    client: Any, path: str, text: str, field: str
+) -> None:
+    body = refused(_posted(client, path, text.replace("ROW", json.dumps(HOUSEHOLD))), "bad_json")
+    assert body["error"]["message"].startswith(f"the body gives the field {field}")
+
+
 def test_a_row_without_any_ruleset_is_an_error_row(client: Any) -> None:
     results = client.post("/bill", json={"rows": [HOUSEHOLD, {**HOUSEHOLD, "ruleset": "kr/gimhae"}]}).json()[
         "results"

@@ -57,6 +57,7 @@ __all__ = [
     "LEDGER_COLUMNS",
     "LedgerRow",
     "group_ledger",
+    "ledger_rows",
     "parse_charges",
     "parse_ledger_row",
     "read_ledger",
@@ -197,7 +198,14 @@ def read_ledger(source: str | Path | IO[str], format: str | None = None) -> Iter
     kind = format or "csv"
     if kind not in ("csv", "jsonl"):
         raise ValueError(f"unknown ledger format {kind!r} (csv or jsonl)")
-    for number, record in _records(source, kind):
+    yield from ledger_rows(_records(source, kind))
+
+
+def ledger_rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError]]) -> Iterator[LedgerRow]:
+    """One :class:`LedgerRow` per ``(line number, record)``, in order: the records of a ledger
+    file, or those a caller read as the JSON lines of one (the entries of a request to the
+    HTTP service). A record that could not be read at all is given as its error."""
+    for number, record in records:
         if isinstance(record, BillingError):
             yield LedgerRow(number, "", None, None, record)
             continue

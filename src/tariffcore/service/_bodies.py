@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..money import D, format_amount
-from ..rows import Chunk, Payload, parse_date
+from ..rows import Chunk, Payload, parse_date, record_error
 from .limits import ServiceError
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "json_object",
     "principal_amounts",
     "row_chunk",
+    "row_record",
     "row_list",
     "text_field",
 ]
@@ -77,12 +78,25 @@ def charges_field(data: Mapping[str, Any]) -> tuple[str, ...] | None:
 
 
 def row_chunk(rows: list[Any]) -> Chunk:
-    """``rows`` as a chunk of input for the batch engine (a row that is no object, an error)."""
-    payloads: list[tuple[int, Payload]] = [
-        (number, row if isinstance(row, dict) else InputError(f"row {number} is not a JSON object"))
-        for number, row in enumerate(rows, start=1)
-    ]
+    """``rows`` as a chunk of input for the batch engine: a row that is no object to bill is
+    its error, naming the row (``row 2 is not a JSON object``)."""
+    payloads: list[tuple[int, Payload]] = []
+    for number, row in enumerate(rows, start=1):
+        record = row_record(row)
+        payloads.append(
+            (number, record if isinstance(record, dict) else InputError(f"row {number} is {record.message}"))
+        )
     return Chunk(None, payloads)
+
+
+def row_record(row: Any) -> dict[str, Any] | InputError:
+    """``row`` as a JSON line holding it is read: the object, or why it is none (``row`` is
+    already that error when the body's reading found one: see :mod:`.limits`)."""
+    if isinstance(row, (dict, InputError)):
+        return row
+    error = record_error(row, None)
+    assert error is not None  # only an object is a record
+    return error
 
 
 def date_field(data: Mapping[str, Any], name: str) -> date:

@@ -116,7 +116,8 @@ def component_schemas() -> dict[str, Any]:
         "description": "One input row, with the columns of the CSV and JSON-lines input: account, "
         "use_class, meter_mm, household_units, usage_m3 (or previous_read and "
         "current_read), billing_month, period_start, period_end, due_date, months, "
-        "reductions, estimated, ruleset, and any attribute a rule asks for.",
+        "reductions, estimated, ruleset, and any attribute a rule asks for. It is read as one "
+        "line of JSON lines is: a row that gives a field twice is its error row.",
         "properties": {
             "account": {"type": "string"},
             "use_class": {"type": "string"},

@@ -9,7 +9,6 @@ ever used as a path: a request names rulesets by id only.
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 
@@ -22,12 +21,12 @@ from ..accounts import (
     arrears_result_to_dict,
     compute_arrears,
     group_ledger,
-    read_ledger,
+    ledger_rows,
     statement_to_dict,
 )
 from ..batch import BatchEngine
 from ..errors import BillingError, RulesetError, TariffcoreError, UnknownRulesetError, row_result
-from ..rows import bill_to_dict, compact_json, explain_bill, parse_month
+from ..rows import bill_to_dict, explain_bill, parse_month
 from ._bodies import (
     charges_field,
     date_field,
@@ -35,6 +34,7 @@ from ._bodies import (
     principal_amounts,
     row_chunk,
     row_list,
+    row_record,
     text_field,
 )
 from ._responses import error_response, json_response, plain
@@ -174,11 +174,12 @@ def routes(state: ServiceState) -> list[Route]:
             return error_response(exc.code, exc.message)
         if default:
             _known(state, default.partition("@")[0])
-        # The rows become JSON lines for the ledger reader of ``tariffcore arrears``, so that
-        # they are read, grouped and reported exactly as a ledger file is.
-        text = "".join(compact_json(plain(row)) + "\n" for row in rows)
+        # The entries were read as the JSON lines of a ledger file are (see .limits), so the
+        # ledger reader of ``tariffcore arrears`` reads, groups and reports them as it would
+        # that file's lines.
+        entries = ledger_rows((number, row_record(row)) for number, row in enumerate(rows, start=1))
         results = []
-        for group in group_ledger(read_ledger(io.StringIO(text), "jsonl")):
+        for group in group_ledger(entries):
             outcome = group.statement(state.catalog, default, as_of, allocation)
             if isinstance(outcome, BillingError):
                 results.append(

@@ -27,7 +27,11 @@ BILLING_STATUS: dict[str, int] = {code: cls.http_status for code, cls in ERROR_C
 
 #: Code of the service's own errors → (HTTP status, meaning).
 SERVICE_CODES: dict[str, tuple[int, str]] = {
-    "bad_json": (400, "The body is not UTF-8 JSON (or holds `NaN`, or is nested too deeply)."),
+    "bad_json": (
+        400,
+        "The body is not UTF-8 JSON (or holds `NaN`, is nested too deeply, or gives a field twice "
+        "outside its rows).",
+    ),
     "unauthorized": (401, "A token is required and the request has not the right one."),
     "not_found": (404, "No such route."),
     "method_not_allowed": (405, "The route does not take this method."),
