@@ -277,6 +277,41 @@ def test_parquet_written_by_pandas_bills_like_its_csv(
     assert len(errors) < len(frame) // 4  # only rows Gimhae's data cannot bill (meter sizes, classes)
 
 
+def test_an_account_column_of_floats_is_refused_by_both_backends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A pipeline that turned ids into floats wrote 10234.0: an id is not a figure, so it is
+    # refused (not billed as "10234"), as in JSON lines; an integer column is its digits.
+    fields = {"use_class": ["household"] * 3, "meter_mm": [13] * 3, "usage_m3": [20] * 3}
+    fields["billing_month"] = ["2025-03"] * 3
+    floats = pa.table({"account": pa.array([10234.0, 1.5, None], pa.float64()), **fields})
+    integers = pa.table({"account": pa.array([10234, 0, None], pa.int64()), **fields})
+    must = "account must be a string, or an integer written without a fraction or an exponent (such as 10234), not"
+    written: dict[str, list[bytes]] = {}
+    for name, table in (("floats", floats), ("integers", integers)):
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+        for backend in ("python", "fast"):
+            target = tmp_path / f"{name}-{backend}.jsonl"
+            argv = [str(tmp_path / f"{name}.parquet"), "--ruleset", "kr/gimhae", "--backend", backend]
+            run_cli(capsys, "bill", *argv, "-o", str(target))
+            written.setdefault(name, []).append(target.read_bytes())
+    assert written["floats"][0] == written["floats"][1] and written["integers"][0] == written["integers"][1]
+    refused = _jsonl(written["floats"][0].decode())
+    assert [(row["account"], row["error"]["message"]) for row in refused] == [
+        ("", f"{must} 10234.0"),
+        ("", f"{must} 1.5"),
+        ("", "account is empty"),
+    ]
+    billed = _jsonl(written["integers"][0].decode())
+    assert [(row["account"], row.get("total")) for row in billed] == [
+        ("10234", "37900"),
+        ("0", "37900"),
+        ("", None),
+    ]
+    frame = tariffcore.bill_frame(floats.to_pandas(), ruleset="kr/gimhae")
+    assert list(frame["error_message"][:2]) == [f"{must} 10234.0", f"{must} 1.5"]
+
+
 def test_parquet_output_is_typed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "in.csv"
     source.write_text(

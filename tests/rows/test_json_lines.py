@@ -4,11 +4,16 @@ errors with their line numbers, for bill inputs and ledgers alike."""
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 import tariffcore
 from tariffcore.accounts import LedgerBill, group_ledger, read_ledger
 from tariffcore.rows import json_lines, read_chunks
+from tests.helpers import run_cli
 
 TEXT = (
     '{"account": "A", "usage_m3": 20.50, "meter_mm": 15, "big": 1e3}\n'
@@ -56,4 +61,72 @@ def test_ledgers_read_the_same_lines_and_number_them_once() -> None:
     assert [error.message if error else None for error in errors] == [
         "line 3: not valid JSON: Expecting property name enclosed in double quotes",
         "line 4: not a JSON object",
+    ]
+
+
+#: What an error row says of an account that is no id, before what was given.
+NO_ID = (
+    "account must be a string, or an integer written without a fraction or an exponent (such as 10234), not"
+)
+
+
+def test_an_account_id_is_a_string_or_an_integer_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The rows are alike but for their account, so every one after the first would be a cache
+    # hit: one whose account is no id must not be billed (as "['J15']", "True" or "10234.0"),
+    # nor take the bill of J15.
+    given = [
+        '"J15"',
+        '["J15"]',
+        '{"a": 1}',
+        "true",
+        "false",
+        "1.5",
+        "10234.0",
+        "1e3",
+        "10234",
+        "0",
+        '" J16 "',
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(
+            f'{{"account": {account}, "use_class": "household", "meter_mm": 13, "usage_m3": 20, '
+            '"billing_month": "2025-03"}\n'
+            for account in given
+        )
+    )
+    status, out, _ = run_cli(capsys, "bill", str(source), "--ruleset", "kr/gimhae")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert status == 1 and len(rows) == len(given)
+    assert [(row["account"], row.get("total")) for row in rows] == [
+        ("J15", "37900"),
+        *[("", None)] * 7,
+        ("10234", "37900"),
+        ("0", "37900"),
+        ("J16", "37900"),
+    ]
+    assert [row["error"]["message"].removeprefix(NO_ID) for row in rows if "error" in row] == [
+        " a list",
+        " an object",
+        " true",
+        " false",
+        " 1.5",
+        " 10234.0",
+        " 1E+3",
+    ]
+    assert [row.account for row in tariffcore.read_rows(source)] == [row["account"] for row in rows]
+
+
+def test_a_ledger_account_is_an_id_as_a_bill_inputs_is() -> None:
+    text = "".join(
+        f'{{"account": {account}, "entry": "bill", "date": "2025-01-31", "amount": "100"}}\n'
+        for account in ("10234", "10234.0", "[10234]")
+    )
+    rows = list(read_ledger(io.StringIO(text), "jsonl"))
+    assert [(row.account, row.error.message if row.error else None) for row in rows] == [
+        ("10234", None),
+        ("", f"{NO_ID} 10234.0"),
+        ("", f"{NO_ID} a list"),
     ]

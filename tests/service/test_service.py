@@ -260,6 +260,27 @@ def test_a_field_given_twice_outside_the_rows_refuses_the_request(
     assert body["error"]["message"].startswith(f"the body gives the field {field}")
 
 
+def test_an_account_id_is_a_string_or_an_integer_as_written(client: Any) -> None:
+    given: list[Any] = ["J-15", ["J-15"], {"id": "J-15"}, True, 10234, 10234.0]
+    rows = [{**HOUSEHOLD, "account": account} for account in given]
+    results = client.post("/bill", json={"ruleset": "kr/gimhae", "rows": rows}).json()["results"]
+    assert [(item["account"], item.get("total")) for item in results] == [
+        ("J-15", "37900"),
+        ("", None),
+        ("", None),
+        ("", None),
+        ("10234", "37900"),
+        ("", None),
+    ]
+    must = "account must be a string, or an integer written without a fraction or an exponent (such as 10234), not"
+    assert [item["error"]["message"] for item in results if "error" in item] == [
+        f"{must} a list",
+        f"{must} an object",
+        f"{must} true",
+        f"{must} 10234.0",
+    ]
+
+
 def test_a_row_without_any_ruleset_is_an_error_row(client: Any) -> None:
     results = client.post("/bill", json={"rows": [HOUSEHOLD, {**HOUSEHOLD, "ruleset": "kr/gimhae"}]}).json()[
         "results"

@@ -3,7 +3,8 @@
 One row is one bill or one payment. Columns:
 
 ``account``
-    the account id (required);
+    the account id (required): text, or an integer written without a fraction or an
+    exponent (see :func:`tariffcore.rows.account_id`);
 ``entry``
     ``bill`` or ``payment`` (required);
 ``date``
@@ -42,6 +43,7 @@ from ..errors import BillingError, InputError, row_result
 from ..money import D
 from ..rows import (
     JSONL_SUFFIXES,
+    account_id,
     csv_reader,
     field_text,
     header_record,
@@ -209,8 +211,12 @@ def ledger_rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError]])
         if isinstance(record, BillingError):
             yield LedgerRow(number, "", None, None, record)
             continue
-        account = field_text(record.get("account")) if not isinstance(record.get("account"), float) else ""
         ruleset = field_text(record.get("ruleset")) or None
+        try:
+            account = account_id(record.get("account"))
+        except InputError as exc:
+            yield LedgerRow(number, "", ruleset, None, exc)
+            continue
         if not account:
             yield LedgerRow(number, "", ruleset, None, InputError("account is empty"))
             continue

@@ -20,6 +20,8 @@ from operator import itemgetter
 from typing import Any
 
 from ..bill import Account, Reading
+from ..errors import InputError
+from ..rows import account_id
 
 __all__ = ["RECORD_KEYS", "CsvKeys", "RecordKeys", "RowKeys", "Uncacheable", "freeze", "parsed_key"]
 
@@ -136,7 +138,14 @@ class RecordKeys(RowKeys):
     __slots__ = ()
 
     def key(self, row: Mapping[str, Any]) -> tuple[str, Hashable | None]:
-        account = str(row.get("account") or "").strip()
+        """The row's account id (:func:`~tariffcore.rows.account_id`) and key; a row whose
+        ``account`` is no id (a list, ``true``, ``10234.0``) has neither: it is not cached, and
+        the engine makes it the error row that says why (it must not share the bill of a row
+        alike but for its account)."""
+        try:
+            account = account_id(row.get("account"))
+        except InputError:
+            return "", None
         if not account:
             return "", None
         try:

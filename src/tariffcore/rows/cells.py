@@ -9,7 +9,9 @@ Python value :func:`tariffcore.parse_row` reads, changing no figure:
 * a float that is a whole number below 2**53 is that integer (``2.0`` → ``2``): every such
   float is exact, so nothing is guessed. Any other float is left as it is, and the row is
   refused by :func:`~tariffcore.parse_row` with a message naming the column, since a binary
-  float cannot carry an exact decimal figure;
+  float cannot carry an exact decimal figure. In the ``account`` column a float stays a
+  float, whole or not (:func:`plain_record`): an id is a name, and ids that went through
+  floats (``10234.0``) are refused as :func:`~tariffcore.rows.account_id` says;
 * a NumPy scalar is the Python number or flag it holds;
 * a ``Timestamp`` or ``datetime`` is its calendar date (in its own time zone, if it has
   one); the time of day is not part of any bill.
@@ -60,5 +62,18 @@ def plain_value(value: Any) -> Any:
 
 
 def plain_record(record: Mapping[Any, Any]) -> dict[str, Any]:
-    """Every cell of ``record`` through :func:`plain_value`, keyed by column name."""
-    return {str(key): plain_value(value) for key, value in record.items()}
+    """Every cell of ``record`` through :func:`plain_value`, keyed by column name; the
+    ``account`` cell through :func:`_account_value`."""
+    return {
+        str(key): _account_value(value) if key == "account" else plain_value(value)
+        for key, value in record.items()
+    }
+
+
+def _account_value(value: Any) -> Any:
+    """An ``account`` cell: :func:`plain_value`, but a float that is not missing stays a float
+    even when whole, for the row to be refused rather than billed as the integer's id."""
+    number = value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value
+    if isinstance(number, float) and not math.isnan(number):
+        return number
+    return plain_value(value)

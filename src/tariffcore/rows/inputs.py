@@ -6,6 +6,9 @@ Every input row yields exactly one :class:`Row`, in input order: either the pars
 as :class:`~decimal.Decimal` straight from their text (JSON numbers too); nothing is clamped,
 rounded or guessed.
 
+An account id is text, or an integer written without a fraction or an exponent (a JSON
+integer, a cell of an integer column), kept as its digits: see :func:`account_id`.
+
 Columns: ``account, use_class, meter_mm, household_units, usage_m3, billing_month,
 period_start, period_end`` (the usage may be given in ``usage_ccf`` or ``usage_kgal``
 instead, converted exactly to m³) and optionally ``due_date``, ``reductions`` (ids separated by
@@ -19,6 +22,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
@@ -35,6 +39,7 @@ __all__ = [
     "JSONL_SUFFIXES",
     "KNOWN_COLUMNS",
     "Row",
+    "account_id",
     "field_text",
     "jsonl_records",
     "missing_columns",
@@ -101,6 +106,43 @@ def field_text(value: Any) -> str:
     return str(value).strip()
 
 
+def account_id(value: Any) -> str:
+    """The account id a row's ``account`` field gives, stripped (``""`` for none).
+
+    An id is a name, not a figure: text is taken as it is, and an integer (a JSON integer, a
+    cell of an integer column) as its digits, ``10234``. Anything else is refused with an
+    :class:`~tariffcore.InputError` that says what an id must be: a list or an object, which
+    no one field holds; ``true`` or ``false``; and a number with a fraction or an exponent, or
+    a float, even a whole one (``10234.0``, as a pipeline that turns ids into floats writes
+    them): read as text it would bill an account that is not the one meant, and which one was
+    meant is not for a billing engine to guess.
+    """
+    if isinstance(value, str):
+        return value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise InputError(
+        "account must be a string, or an integer written without a fraction or an exponent "
+        f"(such as 10234), not {_shown(value)}"
+    )
+
+
+def _shown(value: Any) -> str:
+    """``value`` as a message names it: a JSON kind of value, or its own text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, (Decimal, float)):
+        text = str(value)
+        return text if len(text) <= 30 else f"{text[:15]}…{text[-5:]} ({len(text):,} characters)"
+    return f"a {type(value).__name__} ({str(value)[:30]})"
+
+
 def _text(name: str, value: Any) -> str:
     """:func:`field_text` of column ``name``; its error names the column. A list or an object
     (from JSON) is not a value of a column."""
@@ -139,8 +181,8 @@ def _whole(name: str, value: Any) -> int | None:
 
 def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
     """Parse one row's fields (strings, or JSON values) into an account and a reading."""
-    account_id = _text("account", fields.get("account"))
-    if not account_id:
+    identity = account_id(fields.get("account"))
+    if not identity:
         raise InputError("account is empty")
     use_class = _text("use_class", fields.get("use_class"))
     if not use_class:
@@ -177,7 +219,7 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
     except InputError as exc:
         raise InputError(f"billing_month: {exc}") from None
     account = Account(
-        id=account_id,
+        id=identity,
         use_class=use_class,
         meter_mm=_whole("meter_mm", fields.get("meter_mm")),
         household_units=_whole("household_units", fields.get("household_units")),
@@ -197,6 +239,15 @@ def parse_row(fields: Mapping[str, Any]) -> tuple[Account, Reading]:
     return account, reading
 
 
+def _shown_account(record: Mapping[str, Any]) -> str:
+    """The account id an error row of ``record`` shows: ``""`` when the row gives none that is
+    one (the row's error then says why)."""
+    try:
+        return account_id(record.get("account"))
+    except InputError:
+        return ""
+
+
 def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError | _RowError]]) -> Iterator[Row]:
     for number, record in records:
         if isinstance(record, BillingError):
@@ -205,7 +256,7 @@ def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError | _RowEr
         if isinstance(record, _RowError):
             yield Row(number, record.account, None, None, record.error)
             continue
-        account = str(record.get("account") or "").strip()
+        account = _shown_account(record)
         ruleset = str(record.get("ruleset") or "").strip() or None
         try:
             parsed = parse_row(record)
@@ -249,7 +300,7 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, Mapping[str, Any] | Bil
         record = dict(zip(header, [*values, *([""] * (width - len(values)))]))
         if missing:
             error = InputError(f"the input has no column {', '.join(missing)}")
-            yield number, _RowError(str(record.get("account") or "").strip(), error)
+            yield number, _RowError(_shown_account(record), error)
         elif len(values) > width:
             yield number, InputError(f"line {number} has more fields than the header")
         else:

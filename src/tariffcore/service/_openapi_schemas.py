@@ -119,7 +119,11 @@ def component_schemas() -> dict[str, Any]:
         "reductions, estimated, ruleset, and any attribute a rule asks for. It is read as one "
         "line of JSON lines is: a row that gives a field twice is its error row.",
         "properties": {
-            "account": {"type": "string"},
+            "account": {
+                "type": ["string", "integer"],
+                "description": "The account id: a string, or an integer written without a fraction "
+                "or an exponent (10234; 10234.0 is refused).",
+            },
             "use_class": {"type": "string"},
             "usage_m3": _NUMBER_IN,
             "ruleset": {"type": "string"},
