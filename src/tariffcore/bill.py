@@ -1,8 +1,8 @@
 """What goes into a bill (an account and a reading) and what comes out (a frozen Bill).
 
 These are plain frozen dataclasses rather than pydantic models: they are built once per
-account in batch runs of hundreds of thousands, and every field is already validated by the
-input reader or by the caller's own types.
+account in batch runs of hundreds of thousands. An account and a reading check their fields'
+types and ranges on construction, whoever builds them (an input reader or a caller in Python).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .errors import InputError
 from .meter import MeterReads
-from .money import MONEY_CONTEXT, D, format_amount
+from .money import MONEY_CONTEXT, D, format_amount, whole
 from .sources import SourceRef
 
 __all__ = [
@@ -41,10 +41,13 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 class Account:
     """A metered account as the ordinance sees it.
 
-    ``household_units`` is the number of households behind the meter; ``None`` means the
-    account did not say, and the use class's default applies (1 for a household meter).
-    ``reductions`` names reduction ids the account qualifies for; ``attributes`` carries any
-    further per-account inputs a ruleset asks for (for example a levy application category).
+    ``meter_mm`` is the meter's size in mm. ``household_units`` is the number of households
+    behind the meter (0: a general meter that serves none); ``None`` means the account did not
+    say, and the use class's default applies (1 for a household meter). ``reductions`` names
+    reduction ids the account qualifies for; ``attributes`` carries further inputs a ruleset
+    asks for (a levy application category), as text. A wrong type (a ``float`` or a ``bool``
+    for an ``int``, as :class:`Reading` refuses a float) raises :class:`TypeError`, a value
+    out of range :class:`~tariffcore.InputError`; so do a reading's fields.
     """
 
     id: str
@@ -55,25 +58,41 @@ class Account:
     attributes: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def __post_init__(self) -> None:
-        if not self.use_class:
+        _typed(self.id, str, "id")
+        if not _typed(self.use_class, str, "use_class"):
             raise InputError("use_class is empty")
-        if self.meter_mm is not None and self.meter_mm <= 0:
+        if self.meter_mm is not None and whole(self.meter_mm, "meter_mm") <= 0:
             raise InputError(f"meter_mm must be a positive whole number, not {self.meter_mm}")
-        if self.household_units is not None and self.household_units < 0:
+        if self.household_units is not None and whole(self.household_units, "household_units") < 0:
             raise InputError(f"household_units cannot be negative ({self.household_units})")
+        if not isinstance(self.reductions, tuple) or not all(isinstance(r, str) for r in self.reductions):
+            raise TypeError(f"reductions must be a tuple of reduction ids (str), not {self.reductions!r}")
+        pairs = _typed(self.attributes, Mapping, "attributes").items()
+        if not all(isinstance(key, str) and isinstance(value, str) for key, value in pairs):
+            raise TypeError(f"attributes must map names to text (str to str), not {self.attributes!r}")
+
+
+_T = TypeVar("_T")
+
+
+def _typed(value: _T, kind: type, name: str) -> _T:
+    """``value`` when it is a ``kind``; a :class:`TypeError` naming the field otherwise."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__}, not {value!r} ({type(value).__name__})")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
     """One billing period's consumption.
 
-    ``billing_month`` is the first day of the month the bill is issued for (고지월);
-    ``period_start``/``period_end`` bound the usage, both inclusive, when known;
-    ``due_date`` is the payment due date when the application already knows it.
-    ``estimated`` marks usage that was estimated rather than read (추정); ``meter`` holds the
-    reads the usage was derived from, when it was (see :meth:`from_reads`). ``months`` is how
-    many months the bill covers (2 for a bimonthly bill), ``None`` when the reading does not
-    say and the ruleset's billing cycle decides.
+    ``usage_m3`` is exact (never a ``float``); ``billing_month`` is the first day of the month
+    the bill is issued for (고지월); ``period_start``/``period_end`` bound the usage, both
+    inclusive, when known; ``due_date`` is the payment due date when the application already
+    knows it. ``estimated`` marks usage that was estimated rather than read (추정); ``meter``
+    holds the reads the usage was derived from, when it was (see :meth:`from_reads`).
+    ``months`` is how many months the bill covers (2 for a bimonthly bill), ``None`` when the
+    reading does not say and the ruleset's billing cycle decides.
     """
 
     usage_m3: Decimal
@@ -94,11 +113,14 @@ class Reading:
             value = getattr(self, name)
             if isinstance(value, datetime):
                 object.__setattr__(self, name, value.date())
-        if self.meter is not None and self.meter.usage != usage:
+            elif value is not None:
+                _typed(value, date, name)
+        _typed(self.estimated, bool, "estimated")
+        if self.meter is not None and _typed(self.meter, MeterReads, "meter").usage != usage:
             raise InputError(
                 f"usage_m3 {format_amount(usage)} disagrees with the meter reads ({self.meter.describe()})"
             )
-        if self.months is not None and self.months < 1:
+        if self.months is not None and whole(self.months, "months") < 1:
             raise InputError(f"months must be a whole number of at least 1, not {self.months}")
         if self.billing_month is not None and self.billing_month.day != 1:
             object.__setattr__(self, "billing_month", self.billing_month.replace(day=1))

@@ -23,7 +23,7 @@ from decimal import Decimal, Inexact, localcontext
 from typing import Any
 
 from .errors import InputError
-from .money import MONEY_CONTEXT, D, format_amount
+from .money import MONEY_CONTEXT, D, format_amount, whole
 from .units import USAGE_UNITS
 
 __all__ = ["READ_COLUMNS", "MeterReads", "usage_from_fields"]
@@ -51,7 +51,7 @@ class MeterReads:
                 else ("new_initial_read", "old_final_read")
             )
             raise InputError(f"{given} is given without {missing}: a meter replacement needs both")
-        if self.digits is not None and not 1 <= self.digits <= 12:
+        if self.digits is not None and not 1 <= whole(self.digits, "meter_digits") <= 12:
             raise InputError(f"meter_digits must be between 1 and 12, not {self.digits}")
         for name, value in self._reads():
             if not value.is_finite() or value < 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +33,7 @@ __all__ = [
     "minor_unit",
     "money_sum",
     "plain",
+    "whole",
 ]
 
 #: The context every bill is computed in: wide enough for any water bill, exact otherwise.
@@ -88,6 +90,22 @@ def D(value: object) -> Decimal:
             raise ValueError(f"not a finite number: {value!r}")
         return number
     raise TypeError(f"not a number: {value!r} ({type(value).__name__})")
+
+
+def whole(value: object, name: str) -> int:
+    """Return ``value``, a count or a size, as an ``int``: what :func:`D` is to amounts.
+
+    An integer of any integral type (``int``, a NumPy integer) is taken as it is. A ``float``
+    is refused as :func:`D` refuses it, even ``2.0``, and so are a ``bool`` (``True`` is not a
+    count) and text (``"13"``, which the input readers parse before it gets here): a
+    :class:`TypeError` naming ``name``, since the caller passed the wrong type.
+
+    >>> whole(13, "meter_mm")
+    13
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, not {value!r} ({type(value).__name__})")
+    return int(value)
 
 
 @dataclass(frozen=True, slots=True)
