@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tariffcore import Account, Reading
+from tariffcore import Account, InputError, Reading
 from tests.helpers import repository_catalog
 
 MARCH = date(2025, 3, 1)
@@ -53,6 +53,8 @@ def test_a_float_household_count_is_the_callers_error_not_a_plug_ins() -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
+        ({"usage_m3": 50.0}, "usage_m3: float 50.0 refused"),
+        ({"usage_m3": True}, "usage_m3: a boolean is not a number"),
         ({"months": 1.0}, "months must be an int, not 1.0 (float)"),
         ({"months": True}, "months must be an int, not True (bool)"),
         ({"estimated": "no"}, "estimated must be a bool, not 'no' (str)"),
@@ -73,3 +75,38 @@ def test_meter_digits_must_be_an_int() -> None:
     with pytest.raises(TypeError, match="meter_digits must be an int, not 4.0"):
         Reading.from_reads(9998, 3, meter_digits=4.0)  # type: ignore[arg-type]
     assert Reading.from_reads(9998, 3, meter_digits=4).usage_m3 == 5
+
+
+@pytest.mark.parametrize(
+    ("usage", "message"),
+    [
+        (Decimal("1e400"), "usage_m3 1E+400 is out of range: at most 12 digits before the decimal point"),
+        (Decimal("1e12"), "usage_m3 1E+12 is out of range"),
+        ("1" + "0" * 100, "usage_m3 10000000000000000000…0000000000 (101 characters) is out of range"),
+        (Decimal("NaN"), "usage_m3 must be a finite number, not NaN"),
+        (Decimal("sNaN"), "usage_m3 must be a finite number, not sNaN"),
+        (Decimal("-Infinity"), "usage_m3 must be a finite number, not -Infinity"),
+        ("Infinity", "usage_m3 must be a finite number, not 'Infinity'"),
+        ("many", "usage_m3 must be a finite number, not 'many'"),
+    ],
+)
+def test_a_usage_no_input_row_could_give_is_refused_on_construction(usage: Any, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        Reading(usage_m3=usage, billing_month=MARCH)
+    assert caught.value.message.startswith(message)
+    assert caught.value.code == "invalid_input"
+
+
+def test_a_huge_usage_is_an_input_error_of_the_bill_not_a_decimal_trap() -> None:
+    with pytest.raises(InputError, match="out of range"):
+        repository_catalog().bill(
+            "kr/gimhae",
+            Account("A-1", "household", meter_mm=13),
+            Reading(usage_m3=Decimal("1e400"), billing_month=MARCH),
+        )
+    # the widest usage of an input row is billed, and a usage converted exactly from ccf keeps
+    # all its decimal places
+    widest = Reading(usage_m3=Decimal("999999999999.999999"), billing_month=MARCH)
+    bill = repository_catalog().bill("kr/gimhae", Account("A-1", "household", meter_mm=13), widest)
+    assert bill.usage_m3 == widest.usage_m3
+    assert Reading(usage_m3=Decimal("0.0000028316846592")).usage_m3 == Decimal("0.0000028316846592")

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from .errors import InputError
-from .meter import MeterReads
+from .meter import MeterReads, reading_usage
 from .money import MONEY_CONTEXT, D, format_amount, whole
 from .sources import SourceRef
 
@@ -86,13 +86,14 @@ def _typed(value: _T, kind: type, name: str) -> _T:
 class Reading:
     """One billing period's consumption.
 
-    ``usage_m3`` is exact (never a ``float``); ``billing_month`` is the first day of the month
-    the bill is issued for (고지월); ``period_start``/``period_end`` bound the usage, both
-    inclusive, when known; ``due_date`` is the payment due date when the application already
-    knows it. ``estimated`` marks usage that was estimated rather than read (추정); ``meter``
-    holds the reads the usage was derived from, when it was (see :meth:`from_reads`).
-    ``months`` is how many months the bill covers (2 for a bimonthly bill), ``None`` when the
-    reading does not say and the ruleset's billing cycle decides.
+    ``usage_m3`` is exact (never a ``float``), of at most 12 digits before the decimal point,
+    as in an input row; ``billing_month`` is the first day of the month the bill is issued for
+    (고지월); ``period_start``/``period_end`` bound the usage, both inclusive, when known;
+    ``due_date`` is the payment due date when the application already knows it. ``estimated``
+    marks usage that was estimated rather than read (추정); ``meter`` holds the reads the usage
+    was derived from, when it was (see :meth:`from_reads`). ``months`` is how many months the
+    bill covers (2 for a bimonthly bill), ``None`` when the reading does not say and the
+    ruleset's billing cycle decides.
     """
 
     usage_m3: Decimal
@@ -105,9 +106,7 @@ class Reading:
     months: int | None = None
 
     def __post_init__(self) -> None:
-        usage = D(self.usage_m3)
-        if usage < 0:
-            raise InputError(f"usage_m3 cannot be negative ({format_amount(usage)})")
+        usage = reading_usage(self.usage_m3)
         object.__setattr__(self, "usage_m3", usage)
         for name in ("billing_month", "period_start", "period_end", "due_date"):
             value = getattr(self, name)

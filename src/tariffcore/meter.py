@@ -26,7 +26,15 @@ from .errors import InputError
 from .money import MONEY_CONTEXT, D, format_amount, whole
 from .units import USAGE_UNITS
 
-__all__ = ["READ_COLUMNS", "MeterReads", "usage_from_fields"]
+__all__ = [
+    "MAX_M3_DIGITS",
+    "MAX_M3_PLACES",
+    "READ_COLUMNS",
+    "MeterReads",
+    "check_m3",
+    "reading_usage",
+    "usage_from_fields",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +141,33 @@ class MeterReads:
 READ_COLUMNS = ("previous_read", "current_read", "meter_digits", "old_final_read", "new_initial_read")
 
 
-#: The widest meter figure accepted: 12 digits before the decimal point, 6 after it.
-_MAX_DIGITS = 11
-_MAX_PLACES = 6
+#: The widest figure of m³ accepted: 12 digits before the decimal point and 6 after it, far
+#: beyond any meter and far below what would stop a bill being exact.
+MAX_M3_DIGITS = 12
+MAX_M3_PLACES = 6
+
+
+def check_m3(name: str, number: Decimal, shown: str | None = None, *, places: bool = True) -> None:
+    """Refuse a figure of m³ no meter shows, with an :class:`~tariffcore.InputError` naming
+    ``name`` and the figure (``shown``, or the number itself, shortened): more than
+    :data:`MAX_M3_DIGITS` digits before the decimal point, or, when ``places``, more than
+    :data:`MAX_M3_PLACES` after it. Unchecked, 1e999999 would overflow the bill and 1e-999999
+    fill it with a million digits. A usage converted exactly from another unit has more
+    places than the figure read (0.000001 ccf is 0.0000028316846592 m³): ``places=False``.
+    """
+    if not number:
+        return
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int), "a finite number"
+    if number.adjusted() < MAX_M3_DIGITS and not (places and exponent < -MAX_M3_PLACES):
+        return
+    if shown is None:
+        text = str(number)
+        shown = text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text):,} characters)"
+    after = f" and {MAX_M3_PLACES} after it" if places else ""
+    raise InputError(
+        f"{name} {shown} is out of range: at most {MAX_M3_DIGITS} digits before the decimal point{after}"
+    )
 
 
 def _number(name: str, value: Any) -> Decimal | None:
@@ -154,14 +186,29 @@ def _number(name: str, value: Any) -> Decimal | None:
         number = D(value if isinstance(value, (int, Decimal)) else text)
     except (TypeError, ValueError):
         raise InputError(f"{name} must be a number, not {text!r}") from None
-    # A reading is a meter figure, not an arbitrary number: refuse what no meter can show
-    # (1e999999 would otherwise overflow the bill, 1e-999999 fill it with a million digits).
-    if number and (number.adjusted() > _MAX_DIGITS or number.as_tuple().exponent < -_MAX_PLACES):  # type: ignore[operator]
-        raise InputError(
-            f"{name} {text!r} is out of range: at most {_MAX_DIGITS + 1} digits "
-            f"before the decimal point and {_MAX_PLACES} after it"
-        )
+    # A reading is a meter figure, not an arbitrary number: refuse what no meter can show.
+    check_m3(name, number, repr(text))
     return number
+
+
+def reading_usage(value: object) -> Decimal:
+    """The usage of a :class:`~tariffcore.Reading` as an exact Decimal. A ``float`` or a
+    ``bool`` is the caller's wrong type, a :class:`TypeError`, as :func:`~tariffcore.D` says;
+    a value no input row could give is an :class:`~tariffcore.InputError`: text that is no
+    number, not finite (NaN, Infinity), negative, or out of an input row's range
+    (:func:`check_m3`; a usage converted from ccf or kgal has more decimal places, exactly, so
+    those are not limited here)."""
+    try:
+        usage = D(value)
+    except TypeError as exc:
+        raise TypeError(f"usage_m3: {exc}") from None
+    except ValueError:
+        shown = value if isinstance(value, Decimal) else repr(value)
+        raise InputError(f"usage_m3 must be a finite number, not {shown}") from None
+    check_m3("usage_m3", usage, places=False)
+    if usage < 0:
+        raise InputError(f"usage_m3 cannot be negative ({format_amount(usage)})")
+    return usage
 
 
 def _usage(fields: Mapping[str, Any]) -> Decimal | None:
