@@ -9,6 +9,7 @@ from .arrears_due import (
     ArrearsResult,
     compute_arrears,
 )
+from .entries import LedgerBill, Payment
 from .ledger import (
     LEDGER_COLUMNS,
     AccountLedger,
@@ -30,8 +31,6 @@ from .statements import (
     Allocation,
     Applied,
     BillStatement,
-    LedgerBill,
-    Payment,
     Statement,
     SurchargeLine,
     account_statement,

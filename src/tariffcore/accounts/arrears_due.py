@@ -15,7 +15,8 @@ from ..engine import Catalog, Ruleset
 from ..errors import InputError
 from ..money import money_sum
 from .amounts import check_amount
-from .statements import LedgerBill, account_statement
+from .entries import LedgerBill
+from .statements import account_statement
 
 __all__ = [
     "ArrearsResult",

@@ -52,7 +52,8 @@ from ..rows import (
     parse_month,
     records,
 )
-from .statements import Allocation, LedgerBill, Payment, Statement, account_statement
+from .entries import LedgerBill, Payment
+from .statements import Allocation, Statement, account_statement
 
 __all__ = [
     "AccountLedger",
