@@ -9,6 +9,7 @@ import pytest
 
 import tariffcore
 from tariffcore import LedgerBill, Payment, account_statement
+from tariffcore.accounts import at_currency_scale
 
 
 def D(text: str | int) -> Decimal:
@@ -232,6 +233,61 @@ def test_bills_are_checked() -> None:
         LedgerBill("x", date(2025, 1, 31), D(-1))
     with pytest.raises(tariffcore.InputError, match="positive"):
         Payment(date(2025, 1, 31), D(0))
+
+
+WON = "KRW holds a fraction of the currency's minor unit (1 KRW): KRW amounts have no decimal places"
+
+
+def test_an_amount_with_a_fraction_of_a_won_is_refused(catalog: tariffcore.Catalog) -> None:
+    with pytest.raises(tariffcore.InputError) as caught:
+        tariffcore.compute_arrears(
+            catalog, "kr/seoul", principal=D("52000.5"), due=date(2025, 1, 31), as_of=date(2025, 3, 10)
+        )
+    assert caught.value.message == f"the principal 52000.5 {WON}"
+    with pytest.raises(tariffcore.InputError) as caught:
+        account_statement(
+            catalog.ruleset("kr/seoul"),
+            [
+                LedgerBill("jan", date(2025, 1, 31), D(52000)),
+                LedgerBill("feb", date(2025, 2, 28), D("101.0"), {"water": D("100.5"), "sewer": D("0.5")}),
+            ],
+            [Payment(date(2025, 2, 10), D("100.50"), "p1")],
+            as_of=date(2025, 3, 31),
+        )
+    assert caught.value.message == (
+        f"bill feb: charge water 100.5 {WON}; bill feb: charge sewer 0.5 {WON}; "
+        f"payment 'p1': the amount 100.50 {WON}"
+    )
+
+
+def test_amounts_are_written_at_the_scale_of_the_currency(catalog: tariffcore.Catalog) -> None:
+    # 52,000.00 won is 52,000 won, written as the bill's amounts are: no total carries ".00"
+    result = tariffcore.compute_arrears(
+        catalog, "kr/seoul", principal=D("52000.00"), due=date(2025, 1, 31), as_of=date(2025, 3, 10)
+    )
+    assert (str(result.principal), str(result.total_due)) == ("52000", "53560")
+    statement = account_statement(
+        catalog.ruleset("kr/seoul"),
+        [LedgerBill("jan", date(2025, 1, 31), D("52000.0"), {"water": D("52000.000")})],
+        [Payment(date(2025, 2, 10), D("52520.00"))],
+        as_of=date(2025, 3, 31),
+    )
+    assert [str(x) for x in (statement.principal, statement.paid, statement.outstanding)] == [
+        "52000",
+        "52520",
+        "0",
+    ]
+    assert str(statement.bills[0].bill.charges["water"]) == "52000"  # type: ignore[index]
+
+
+def test_the_scale_is_the_currencys() -> None:
+    assert at_currency_scale([("fee", D("12.5")), ("tax", D("3"))], "USD") == [D("12.50"), D("3.00")]
+    with pytest.raises(tariffcore.InputError) as caught:
+        at_currency_scale([("fee", D("12.345"))], "USD")
+    assert caught.value.message == (
+        "fee 12.345 USD holds a fraction of the currency's minor unit (0.01 USD): USD amounts have "
+        "2 decimal places"
+    )
 
 
 def test_statement_as_plain_data(catalog: tariffcore.Catalog) -> None:

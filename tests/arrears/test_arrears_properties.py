@@ -32,9 +32,10 @@ BY_BILLING_MONTH = ("kr/seongnam", "kr/pohang", "kr/paju")
 SINGLE = ["kr/seoul", "kr/seongnam", "kr/paju", "kr/local-tax"]
 SPAN = (date(2019, 2, 1), date(2030, 12, 31))
 
+#: Principals in won: whole, and also written with decimal places that are all zeros.
 amounts = st.one_of(
     st.integers(min_value=0, max_value=50_000_000).map(Decimal),
-    st.decimals(min_value=0, max_value=5_000_000, places=2, allow_nan=False, allow_infinity=False),
+    st.integers(min_value=0, max_value=5_000_000).map(lambda won: Decimal(won).quantize(Decimal("0.01"))),
 )
 positive = st.integers(min_value=1, max_value=3_000_000).map(Decimal)
 

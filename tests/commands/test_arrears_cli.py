@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -38,6 +39,57 @@ def test_one_bill_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert [(s["kind"], s["amount"], s["from"], s["to"], s["rule"]) for s in data["surcharges"]] == [
         ("daily", "520", "2025-02-01", "2025-02-10", "late_fee")
     ]
+
+
+@pytest.mark.parametrize(
+    ("principal", "refused"),
+    [
+        ("52000.5", "the principal 52000.5 KRW"),
+        ("water=100.5,sewer=0.5", "the principal of water 100.5 KRW"),
+    ],
+)
+def test_a_principal_with_a_fraction_of_a_won_is_a_bad_value(
+    principal: str, refused: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["arrears", "--ruleset", "kr/seoul", "--principal", principal, "--due", "2025-01-31"]
+    status, out, err = run(capsys, *argv, "--as-of", "2025-03-10")
+    assert (status, out) == (2, "")
+    assert err.startswith(f"tariffcore: --principal: {refused} holds a fraction of the currency's minor unit")
+    assert "KRW amounts have no decimal places" in err
+    # whole won written with decimal places is the same amount, written as the won is
+    status, out, _ = run(
+        capsys, *argv[:4], "52000.00", *argv[5:], "--as-of", "2025-03-10", "--format", "table"
+    )
+    assert status == 0
+    assert "principal          52000\n" in out and "total due          53560\n" in out
+
+
+def test_a_ledger_amount_with_a_fraction_of_a_won_is_its_accounts_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(
+        "account,entry,date,amount,charges\n"
+        "A,bill,2025-01-31,52000.5,\n"
+        "B,bill,2025-01-31,101,water=100.5;sewer=0.5\n"
+        "C,bill,2025-01-31,52000,\n"
+        "C,payment,2025-02-10,100.5,\n"
+        "D,bill,2025-01-31,52000.00,\n",
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, "arrears", str(ledger), "--ruleset", "kr/seoul", "--as-of", "2025-03-10")
+    assert status == 1
+    rows = [json.loads(line) for line in out.splitlines()]
+    errors = [row["error"]["message"] if "error" in row else None for row in rows]
+    fraction = "KRW holds a fraction of the currency's minor unit (1 KRW): KRW amounts have no decimal places"
+    assert errors == [
+        f"bill 2025-01-31: the principal 52000.5 {fraction}",
+        f"bill 2025-01-31: charge water 100.5 {fraction}; bill 2025-01-31: charge sewer 0.5 {fraction}",
+        f"payment 'paid 2025-02-10 (line 5)': the amount 100.5 {fraction}",
+        None,
+    ]
+    assert all(row["error"]["code"] == "invalid_input" for row in rows[:3])
+    assert (rows[3]["principal"], rows[3]["outstanding"]) == ("52000", "53560")
 
 
 def test_one_bill_per_charge_table(capsys: pytest.CaptureFixture[str]) -> None:

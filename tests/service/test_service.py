@@ -538,6 +538,29 @@ def test_arrears_of_one_bill_match_the_command(client: Any, capsys: pytest.Captu
     )
 
 
+def test_arrears_refuse_a_fraction_of_a_won(client: Any) -> None:
+    request = {"ruleset": "kr/seoul", "principal": "52000.5", "due": "2025-01-31", "as_of": "2025-03-10"}
+    fraction = "KRW holds a fraction of the currency's minor unit (1 KRW): KRW amounts have no decimal places"
+    body = refused(client.post("/arrears", json=request), "invalid_input")
+    assert body["error"]["message"] == f"the principal 52000.5 {fraction}"
+    refused(client.post("/arrears", json={**request, "principal": 52000.5}), "invalid_input")
+    per_charge = client.post("/arrears", json={**request, "principal": {"water": "100.5", "sewer": 1}})
+    assert (
+        refused(per_charge, "invalid_input")["error"]["message"] == f"the principal of water 100.5 {fraction}"
+    )
+    # whole won with decimal places is the same amount, written as the won is
+    whole = client.post("/arrears", json={**request, "principal": "52000.00"}).json()
+    assert (whole["principal"], whole["total_due"]) == ("52000", "53560")
+    entries = [{"account": "A", "entry": "bill", "date": "2025-01-31", "amount": 52000.5}]
+    response = client.post("/arrears", json={"ruleset": "kr/seoul", "as_of": "2025-03-10", "ledger": entries})
+    assert response.status_code == 200
+    (result,) = response.json()["results"]
+    assert result["error"] == {
+        "code": "invalid_input",
+        "message": f"bill 2025-01-31: the principal 52000.5 {fraction}",
+    }
+
+
 def test_a_ledger_gives_the_statements_of_the_arrears_command(
     client: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -4,10 +4,12 @@ unpaid bill owes.
 
 from __future__ import annotations
 
-from .amounts import MAX_AMOUNT_DIGITS, MAX_AMOUNT_PLACES, check_amount
+from .amounts import MAX_AMOUNT_DIGITS, MAX_AMOUNT_PLACES, at_currency_scale, check_amount
 from .arrears_due import (
     ArrearsResult,
+    arrears_currency,
     compute_arrears,
+    principal_at_scale,
 )
 from .entries import LedgerBill, Payment
 from .ledger import (
@@ -40,6 +42,7 @@ __all__ = [
     "ALLOCATIONS",
     "MAX_AMOUNT_DIGITS",
     "MAX_AMOUNT_PLACES",
+    "at_currency_scale",
     "check_amount",
     "ALLOCATION_NAMES",
     "AccountLedger",
@@ -54,12 +57,14 @@ __all__ = [
     "Statement",
     "SurchargeLine",
     "account_statement",
+    "arrears_currency",
     "arrears_result_to_dict",
     "compute_arrears",
     "group_ledger",
     "ledger_rows",
     "parse_charges",
     "parse_ledger_row",
+    "principal_at_scale",
     "read_ledger",
     "statement_to_dict",
     "surcharge_to_dict",

@@ -14,13 +14,15 @@ from ..arrears import (
 from ..engine import Catalog, Ruleset
 from ..errors import InputError
 from ..money import money_sum
-from .amounts import check_amount
+from .amounts import at_currency_scale, check_amount
 from .entries import LedgerBill
 from .statements import account_statement
 
 __all__ = [
     "ArrearsResult",
+    "arrears_currency",
     "compute_arrears",
+    "principal_at_scale",
 ]
 
 
@@ -55,12 +57,13 @@ def compute_arrears(
     ``catalog`` is a :class:`~tariffcore.Catalog` with ``ruleset`` an id (``kr/example``) or a
     pinned version (``kr/example@arrears-2008-11``), or a :class:`~tariffcore.Ruleset` itself.
     ``principal`` is one amount, or the amount per charge (``{"water": …, "sewer": …}``) when
-    the rules treat charges differently.
+    the rules treat charges differently: money in the currency of the late-payment rules, so
+    one with a fraction of its minor unit is an :class:`~tariffcore.InputError`
+    (:func:`principal_at_scale`).
     """
+    principal = principal_at_scale(principal, arrears_currency(catalog, ruleset, due, billing_month))
     found, pinned = _resolve(catalog, ruleset)
     charges = dict(principal) if isinstance(principal, Mapping) else None
-    for name, amount in (charges or {"": principal}).items():  # type: ignore[dict-item]
-        check_amount(f"the principal of {name}" if name else "the principal", amount)
     total = money_sum(charges.values()) if charges is not None else principal
     assert isinstance(total, Decimal)
     bill = LedgerBill("bill", due, total, charges, billing_month)
@@ -79,6 +82,31 @@ def compute_arrears(
         line.limitation_ends,
         bill.charges,
     )
+
+
+def arrears_currency(
+    catalog: Catalog | Ruleset, ruleset: str | None, due: date, billing_month: date | None = None
+) -> str:
+    """The currency of the late-payment rules that judge a bill due on ``due`` (issued in
+    ``billing_month``): the currency :func:`compute_arrears` takes its principal to be in."""
+    found, pinned = _resolve(catalog, ruleset)
+    return (pinned or found.select_arrears(due, billing_month)).spec.currency
+
+
+def principal_at_scale(
+    principal: Decimal | Mapping[str, Decimal], currency: str
+) -> Decimal | dict[str, Decimal]:
+    """``principal`` (one amount, or the amount per charge) written at the scale of
+    ``currency``; an :class:`~tariffcore.InputError` names an amount no ledger holds
+    (:func:`~tariffcore.accounts.check_amount`) or one with a fraction of the minor unit."""
+    named = list(principal.items()) if isinstance(principal, Mapping) else [("", principal)]
+    amounts = [(f"the principal of {name}" if name else "the principal", amount) for name, amount in named]
+    for what, amount in amounts:
+        check_amount(what, amount)
+    scaled = at_currency_scale(amounts, currency)
+    if isinstance(principal, Mapping):
+        return dict(zip(principal, scaled, strict=True))
+    return scaled[0]
 
 
 def _resolve(catalog: Catalog | Ruleset, reference: str | None) -> tuple[Ruleset, ArrearsVersion | None]:

@@ -1,9 +1,10 @@
-"""The entries of an account's ledger: bills and payments, each checked when it is made."""
+"""The entries of an account's ledger: bills and payments, each checked when it is made, and
+written at the scale of its currency once the late-payment rules that judge it are known."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -11,9 +12,9 @@ from types import MappingProxyType
 from ..bill import Bill
 from ..errors import InputError
 from ..money import MONEY_CONTEXT, ZERO, format_amount, money_sum
-from .amounts import check_amount
+from .amounts import at_currency_scale, check_amount
 
-__all__ = ["LedgerBill", "Payment"]
+__all__ = ["LedgerBill", "Payment", "entries_at_scale"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,18 @@ class LedgerBill:
                 )
             object.__setattr__(self, "charges", MappingProxyType(dict(self.charges)))
 
+    def at_scale(self, currency: str) -> LedgerBill:
+        """This bill with its principal and charges written at the scale of ``currency``; an
+        :class:`~tariffcore.InputError` names each amount with a fraction of its minor unit."""
+        charges = dict(self.charges or {})
+        named = [(f"bill {self.id}: charge {name}", amount) for name, amount in charges.items()]
+        principal, *amounts = at_currency_scale(
+            [(f"bill {self.id}: the principal", self.principal), *named], currency
+        )
+        if self.charges is None:
+            return replace(self, principal=principal)
+        return replace(self, principal=principal, charges=dict(zip(charges, amounts, strict=True)))
+
     @classmethod
     def from_bill(
         cls, bill: Bill, due: date, *, id: str | None = None, billing_month: date | None = None
@@ -69,3 +82,32 @@ class Payment:
             raise InputError(f"a payment must be positive, not {format_amount(self.amount)}")
         if not self.id:
             object.__setattr__(self, "id", f"paid {self.paid_on}")
+
+    def at_scale(self, currency: str) -> Payment:
+        """This payment with its amount written at the scale of ``currency``; an
+        :class:`~tariffcore.InputError` when it holds a fraction of its minor unit."""
+        (amount,) = at_currency_scale([(f"payment {self.id!r}: the amount", self.amount)], currency)
+        return replace(self, amount=amount)
+
+
+def entries_at_scale(
+    bills: Sequence[tuple[LedgerBill, str]], payments: Sequence[Payment], currency: str | None
+) -> tuple[list[LedgerBill], list[Payment]]:
+    """The bills (each with the currency of its late-payment rules) and the payments (in
+    ``currency``; as given when it is ``None``) with every amount at its currency's scale, or
+    one :class:`~tariffcore.InputError` naming every amount with a fraction of the minor unit."""
+    problems: list[str] = []
+    scaled_bills, scaled_payments = [], []
+    for bill, bill_currency in bills:
+        try:
+            scaled_bills.append(bill.at_scale(bill_currency))
+        except InputError as exc:
+            problems.append(exc.message)
+    for payment in payments:
+        try:
+            scaled_payments.append(payment if currency is None else payment.at_scale(currency))
+        except InputError as exc:
+            problems.append(exc.message)
+    if problems:
+        raise InputError("; ".join(problems))
+    return scaled_bills, scaled_payments

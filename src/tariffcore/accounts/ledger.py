@@ -10,8 +10,9 @@ One row is one bill or one payment. Columns:
 ``date``
     a bill's due date, or the day a payment was made (``YYYY-MM-DD``, required);
 ``amount``
-    a bill's principal, or the amount paid (an exact decimal); a bill may leave it empty
-    when ``charges`` is given;
+    a bill's principal, or the amount paid (an exact decimal, with no fraction of the minor
+    unit of the currency of the account's late-payment rules: the statement checks it, once
+    the ruleset is known); a bill may leave it empty when ``charges`` is given;
 ``charges``
     optional, bills only: the principal per charge, ``water=30000;sewer=17000;levy=5000``,
     for rules that treat charges differently (it must add up to ``amount`` when both are given);

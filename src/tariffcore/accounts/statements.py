@@ -35,7 +35,7 @@ from ..arrears import (
 from ..engine import Ruleset
 from ..errors import InputError, UnknownValueError
 from ..money import MONEY_CONTEXT, ZERO, format_amount, money_sum
-from .entries import LedgerBill, Payment
+from .entries import LedgerBill, Payment, entries_at_scale
 
 __all__ = [
     "ALLOCATIONS",
@@ -300,18 +300,28 @@ def account_statement(
     to the open bills oldest first; payments made after ``as_of`` are listed but not applied.
     ``allocation`` overrides (or supplies) the ruleset's order; when neither says and a
     payment would have to choose between a bill's principal and its surcharges, an
-    :class:`~tariffcore.UnknownValueError` is raised.
+    :class:`~tariffcore.UnknownValueError` is raised. Amounts are money in the currency of
+    the rules: each is written at its scale (``52000.00`` won as ``52000``), and one with a
+    fraction of its minor unit (``52000.5`` won) is an :class:`~tariffcore.InputError`.
     """
     if not isinstance(as_of, date):
         raise InputError(f"a statement needs an as-of date, not {as_of!r}")
-    open_bills = []
-    for index, bill in enumerate(_distinct(bills)):
-        chosen = version or ruleset.select_arrears(bill.due, bill.billing_month)
-        check_principal(chosen, bill.charges)
-        open_bills.append(_OpenBill(bill, chosen, index))
+    chosen = []
+    for bill in _distinct(bills):
+        rules = version or ruleset.select_arrears(bill.due, bill.billing_month)
+        check_principal(rules, bill.charges)
+        chosen.append((bill, rules))
+    scaled, given = entries_at_scale(
+        [(bill, rules.spec.currency) for bill, rules in chosen],
+        list(payments),
+        _currency(ruleset, [rules for _, rules in chosen], version),
+    )
+    open_bills = [
+        _OpenBill(bill, rules, index)
+        for index, (bill, (_, rules)) in enumerate(zip(scaled, chosen, strict=True))
+    ]
     oldest_first = sorted(open_bills, key=lambda item: (item.bill.due, item.index))
     order, order_from = _allocation(open_bills, allocation)
-    given = list(payments)
     made = [payment for payment in sorted(given, key=lambda p: p.paid_on) if payment.paid_on <= as_of]
     later = tuple(payment for payment in given if payment.paid_on > as_of)
     credit = ZERO
@@ -332,6 +342,21 @@ def account_statement(
     statement = Statement(account, label, as_of, order, order_from, results, tuple(made), later, credit)
     _check(statement)
     return statement
+
+
+def _currency(
+    ruleset: Ruleset, rules: Sequence[ArrearsVersion], version: ArrearsVersion | None
+) -> str | None:
+    """The currency of a statement's amounts: that of its bills' late-payment ``rules`` (with
+    no bill, of the pinned rules or of every version of the ruleset's); ``None`` if none."""
+    versions = list(rules) or ([version] if version else list(ruleset.arrears_versions))
+    found = sorted({v.spec.currency for v in versions})
+    if len(found) > 1:
+        raise InputError(
+            f"the late-payment rules of {ruleset.id} for these bills are in {' and '.join(found)}: "
+            "a statement adds amounts of one currency"
+        )
+    return found[0] if found else None
 
 
 def _check(statement: Statement) -> None:

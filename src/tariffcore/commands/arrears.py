@@ -18,6 +18,8 @@ import csv
 import json
 import sys
 import unicodedata
+from datetime import date
+from decimal import Decimal
 from typing import IO, Any
 
 from ..accounts import (
@@ -25,13 +27,16 @@ from ..accounts import (
     AccountLedger,
     ArrearsResult,
     Statement,
+    arrears_currency,
     arrears_result_to_dict,
     compute_arrears,
     group_ledger,
     parse_charges,
+    principal_at_scale,
     read_ledger,
     statement_to_dict,
 )
+from ..engine import Catalog
 from ..errors import BillingError, InputError, TariffcoreError
 from ..money import D, format_amount
 from ..rows import compact_json, parse_date, parse_month, stdin_text
@@ -136,6 +141,7 @@ def _one_bill(args: argparse.Namespace, as_of: Any) -> int:
     if not isinstance(principal, dict) and principal < 0:
         raise TariffcoreError("--principal cannot be negative")
     catalog = open_catalog(args)
+    principal = _at_scale(catalog, args.ruleset, principal, due, month)
     try:
         result = compute_arrears(
             catalog, args.ruleset, principal=principal, due=due, as_of=as_of, billing_month=month
@@ -159,6 +165,23 @@ def _one_bill(args: argparse.Namespace, as_of: Any) -> int:
             text = json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else compact_json(data)
             stream.write(text + "\n")
     return 0
+
+
+def _at_scale(
+    catalog: Catalog, ruleset: str, principal: Decimal | dict[str, Decimal], due: date, month: date | None
+) -> Decimal | dict[str, Decimal]:
+    """``--principal`` written at the scale of the currency of the late-payment rules that judge
+    the bill; an amount no ledger holds or with a fraction of the minor unit (``52000.5`` won) is
+    a bad value of the option. When no rules judge the bill, it is left to
+    :func:`~tariffcore.compute_arrears` to say why, as the command's error result."""
+    try:
+        currency = arrears_currency(catalog, ruleset, due, month)
+    except BillingError:
+        return principal
+    try:
+        return principal_at_scale(principal, currency)
+    except InputError as exc:
+        raise TariffcoreError(f"--principal: {exc.message}") from None
 
 
 def _width(text: str) -> int:
