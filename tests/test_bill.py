@@ -26,9 +26,10 @@ MARCH = date(2025, 3, 1)
         ({"meter_mm": "13"}, "meter_mm must be an int, not '13' (str)"),
         ({"id": 5}, "id must be a str, not 5 (int)"),
         ({"use_class": 3}, "use_class must be a str, not 3 (int)"),
-        ({"reductions": "multi_child"}, "reductions must be a tuple of reduction ids"),
-        ({"reductions": ["multi_child"]}, "reductions must be a tuple of reduction ids"),
-        ({"reductions": ("multi_child", 1)}, "reductions must be a tuple of reduction ids"),
+        ({"reductions": "multi_child"}, "reductions must be a tuple (or a list) of ids"),
+        ({"reductions": {"multi_child"}}, "reductions must be a tuple (or a list) of ids"),
+        ({"reductions": ["multi_child", 1]}, "reductions must be a tuple (or a list) of ids"),
+        ({"reductions": ("multi_child", 1)}, "reductions must be a tuple (or a list) of ids"),
         ({"attributes": {"levy_rate": 100}}, "attributes must map names to text"),
         ({"attributes": [("levy_rate", "100")]}, "attributes must be a Mapping"),
     ],
@@ -38,6 +39,12 @@ def test_an_account_refuses_a_field_of_the_wrong_type(fields: dict[str, Any], me
     with pytest.raises(TypeError) as caught:
         Account(**given)
     assert str(caught.value).startswith(message)
+
+
+def test_reductions_given_as_a_list_are_kept_as_a_tuple() -> None:
+    account = Account(id="A-1", use_class="household", reductions=["multi_child"])  # type: ignore[arg-type]
+    assert account.reductions == ("multi_child",)
+    assert account == Account(id="A-1", use_class="household", reductions=("multi_child",))
 
 
 def test_a_float_household_count_is_the_callers_error_not_a_plug_ins() -> None:

@@ -42,12 +42,11 @@ class Account:
     """A metered account as the ordinance sees it.
 
     ``meter_mm`` is the meter's size in mm. ``household_units`` is the number of households
-    behind the meter (0: a general meter that serves none); ``None`` means the account did not
-    say, and the use class's default applies (1 for a household meter). ``reductions`` names
-    reduction ids the account qualifies for; ``attributes`` carries further inputs a ruleset
-    asks for (a levy application category), as text. A wrong type (a ``float`` or a ``bool``
-    for an ``int``, as :class:`Reading` refuses a float) raises :class:`TypeError`, a value
-    out of range :class:`~tariffcore.InputError`; so do a reading's fields.
+    behind the meter (0: a general meter that serves none); ``None``: the use class's default
+    (1 for a household meter). ``reductions`` names reduction ids the account qualifies for;
+    ``attributes`` carries further inputs a ruleset asks for (a levy application category), as
+    text. A wrong type (a ``float`` or a ``bool`` for an ``int``, as :class:`Reading` refuses
+    a float) raises :class:`TypeError`, a value out of range :class:`~tariffcore.InputError`.
     """
 
     id: str
@@ -65,8 +64,10 @@ class Account:
             raise InputError(f"meter_mm must be a positive whole number, not {self.meter_mm}")
         if self.household_units is not None and whole(self.household_units, "household_units") < 0:
             raise InputError(f"household_units cannot be negative ({self.household_units})")
+        if isinstance(self.reductions, list):  # kept as a tuple: an account is frozen
+            object.__setattr__(self, "reductions", tuple(self.reductions))
         if not isinstance(self.reductions, tuple) or not all(isinstance(r, str) for r in self.reductions):
-            raise TypeError(f"reductions must be a tuple of reduction ids (str), not {self.reductions!r}")
+            raise TypeError(f"reductions must be a tuple (or a list) of ids (str), not {self.reductions!r}")
         pairs = _typed(self.attributes, Mapping, "attributes").items()
         if not all(isinstance(key, str) and isinstance(value, str) for key, value in pairs):
             raise TypeError(f"attributes must map names to text (str to str), not {self.attributes!r}")
