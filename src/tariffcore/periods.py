@@ -24,13 +24,12 @@ day ``N`` calendar months after its first day.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final, Generic, TypeVar
-
-from dateutil.relativedelta import relativedelta
 
 from .money import MONEY_CONTEXT, ZERO, Rounding, format_amount
 
@@ -186,13 +185,31 @@ def period_months(start: date, end: date) -> int | None:
     >>> period_months(date(2025, 3, 1), date(2025, 4, 15)) is None
     True
     """
-    after = end + _DAY
-    months = 1
+    after = end.toordinal() + 1  # the day after ``end``, as a number: 9999-12-31 has one too
+    # start + (months) calendar months falls before the month of ``end`` for every count below
+    # this one, so no whole number of months is passed over by starting here.
+    months = max(1, (end.year - start.year) * 12 + end.month - start.month - 1)
     while True:
-        target = start + relativedelta(months=months)
-        gap = (after - target).days
+        gap = after - _months_later(start, months)
         if abs(gap) <= MONTH_TOLERANCE_DAYS:
             return months
         if gap < 0:
             return None
         months += 1
+
+
+#: Days in 400 years of the Gregorian calendar: its leap years repeat with that period.
+_DAYS_IN_400_YEARS: Final = 146_097
+
+
+def _months_later(start: date, months: int) -> int:
+    """The ordinal (:meth:`date.toordinal`) of ``start`` + ``months`` calendar months, the day
+    kept or, past the month's end, its last day (as :class:`~dateutil.relativedelta.relativedelta`
+    adds months); counted on past 9999-12-31, where :class:`date` ends."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    shift = 0
+    while year > date.max.year:
+        year, shift = year - 400, shift + _DAYS_IN_400_YEARS
+    day = min(start.day, monthrange(year, month)[1])
+    return date(year, month, day).toordinal() + shift

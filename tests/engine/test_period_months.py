@@ -62,6 +62,40 @@ def test_a_period_of_whole_months_give_or_take_a_week_is_those_months(
     assert period_months(start, end) == months
 
 
+def _months_one_by_one(start: date, end: date) -> int | None:
+    """The definition, month after month: the first count whose end is within the tolerance of
+    the day after ``end``, or none once a count passes it."""
+    months = 1
+    while True:
+        gap = (end + timedelta(days=1) - (start + relativedelta(months=months))).days
+        if abs(gap) <= MONTH_TOLERANCE_DAYS:
+            return months
+        if gap < 0:
+            return None
+        months += 1
+
+
+@given(start=st.dates(date(1990, 1, 1), date(2060, 12, 31)), days=st.integers(0, 3000))
+def test_the_months_are_those_counted_one_by_one(start: date, days: int) -> None:
+    end = start + timedelta(days=days)
+    assert period_months(start, end) == _months_one_by_one(start, end)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (date(9999, 12, 1), date(9999, 12, 31), 1),  # the day after is past the calendar
+        (date(9999, 11, 1), date(9999, 12, 31), 2),
+        (date(9999, 11, 17), date(9999, 12, 26), None),  # 40 days: the next count is in 10000
+        (date(2024, 2, 1), date(9999, 12, 31), 95_711),  # at once, not 95,711 steps
+        (date(1, 1, 1), date(1, 1, 31), 1),
+    ],
+)
+def test_periods_at_the_ends_of_the_calendar(start: date, end: date, months: int | None) -> None:
+    # these used to raise OverflowError or ValueError: an internal error row
+    assert period_months(start, end) == months
+
+
 def test_a_one_month_period_under_a_two_month_cycle_is_an_error_row() -> None:
     # Before: the cycle's default of 2 applied whatever the period, so one month of 40 m³
     # was billed with tier 1 doubled to 60 m³: 40 × 300 = 12,000 instead of an error.
