@@ -243,3 +243,69 @@ def test_read_ahead_gives_every_item_in_order_and_its_errors_where_they_were() -
     assert [next(ahead), next(ahead)] == [0, 1]
     ahead.close()  # a reader left early stops reading: one item ahead at most
     assert made == [0, 1, 2]
+
+
+def _both(
+    catalog: Catalog, text: bytes, ruleset: str = "kr/daejeon", block: int = 1 << 16
+) -> tuple[bytes, bytes]:
+    """What the fast backend (blocks of ``block`` bytes) and pure Python write for ``text``."""
+    fast = io.BytesIO()
+    fast_module.fast_csv_to_jsonl(BatchEngine(catalog, ruleset=ruleset), io.BytesIO(text), fast, block=block)
+    python = io.BytesIO()
+    BatchEngine(catalog, ruleset=ruleset).csv_to_jsonl(io.StringIO(text.decode(), newline=""), python)
+    return fast.getvalue(), python.getvalue()
+
+
+@pytest.mark.parametrize("first", ["usage_m3", "account"])
+def test_a_byte_order_mark_that_starts_a_block_is_data_as_python_reads_it(
+    catalog: Catalog, first: str
+) -> None:
+    # Arrow drops a BOM at the start of the text it parses, and every block is such a start:
+    # "\ufeff20" was billed as 20 m³ (and "\ufeffA-5" became the account A-5).
+    pytest.importorskip("pyarrow")
+    rest = ",".join(name for name in ("usage_m3", "account") if name != first)
+    header = f"{first},{rest},use_class,meter_mm,billing_month\n"
+    line = (
+        "{usage},A-{n},household,15,2024-03\n"
+        if first == "usage_m3"
+        else "A-{n},{usage},household,15,2024-03\n"
+    )
+    rows = [line.format(n=n, usage=20 + n) for n in range(12)]
+    text = (header + "".join(rows[:5]) + "\ufeff" + "".join(rows[5:])).encode()
+    block = len("".join(rows[:5]).encode())  # the BOM starts the second block
+    fast, python = _both(catalog, text, block=block)
+    assert fast == python and fast.count(b"\n") == 12
+    sixth = python.splitlines()[5]
+    assert b'"error"' in sixth if first == "usage_m3" else sixth.startswith('{"account":"\ufeffA-5"'.encode())
+
+
+def test_a_kind_the_engine_cannot_plan_is_its_error_rows_not_the_end_of_the_run(catalog: Catalog) -> None:
+    # A period to the calendar's last day used to overflow while its kind was planned: the
+    # fast backend stopped the run (exit 2, nothing written) where pure Python wrote error rows.
+    pytest.importorskip("pyarrow")
+    text = (
+        b"account,use_class,meter_mm,usage_m3,billing_month,period_start,period_end\n"
+        b"A1,household,15,20,2024-03,2024-03-01,2024-03-31\n"
+        b"A2,household,15,20,2024-03,2024-02-01,9999-12-31\n"
+        b"A3,household,15,20,2024-03,2024-03-01,2024-03-31\n"
+    )
+    fast, python = _both(catalog, text)
+    assert fast == python
+    lines = fast.splitlines()
+    assert len(lines) == 3 and b'"total"' in lines[0] and b'"total"' in lines[2]
+    assert b'"billing_cycle"' in lines[1]
+
+
+def test_a_kind_whose_planning_fails_unforeseen_is_left_to_the_engine(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyarrow")
+    import tariffcore.batch.lean as lean_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("unforeseen")
+
+    monkeypatch.setattr(lean_module, "lean_bill", broken)
+    text = b"account,use_class,meter_mm,usage_m3,billing_month\nA1,household,15,20,2024-03\n"
+    fast, python = _both(catalog, text)
+    assert fast == python and b'"total":"22860"' in fast

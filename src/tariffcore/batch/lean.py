@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from ..bill import BillFigures
 from ..charges import LeanFallback
 from ..engine import LeanBill, Room, lean_bill
-from ..errors import TariffcoreError
 from ..meter import READ_COLUMNS
 from ..money import MONEY_CONTEXT, format_amount
 from ..rows import parse_row, reads_text
@@ -201,7 +200,11 @@ class LeanRows:
                 found = lean_bill(ruleset, pinned, account, reading, engine.charges)
                 if found is not None:
                     found.room = self.room
-        except TariffcoreError:
+        except Exception:  # noqa: BLE001 - the engine bills such rows, and reports them
+            # A row the engine cannot read or bill (a TariffcoreError), or whose billing fails
+            # in a way nobody foresaw: the engine bills the rows of this kind one by one and
+            # makes each the error row it is (an internal error names the row), as without
+            # lean bills. Raised here, the failure would stop the whole run.
             found = None
         self.kinds[kind] = found
         return found

@@ -3,8 +3,9 @@
 :func:`csv_blocks` reads a CSV stream in blocks of whole lines and parses each with Arrow's
 CSV reader, every field as text. A block is parsed only when Arrow and Python's :mod:`csv`
 (which the scalar engine reads with) are bound to read it alike: no quote character, no
-carriage return but before a line feed, every line as wide as the header (Arrow refuses the
-others). Any other block is handed over as its lines, for the scalar engine to read (and
+carriage return but before a line feed, no byte order mark at its start (Arrow would drop it,
+where it is data in a line after the header), every line as wide as the header (Arrow refuses
+the others). Any other block is handed over as its lines, for the scalar engine to read (and
 report) as it always has (so is a block with a line longer than the longest field that
 reader reads); a block holding a quote character ends where a record of Python's
 :mod:`csv` ends (a quoted field may hold line breaks), and lines are numbered as that reader
@@ -144,6 +145,8 @@ def whole_records(block: bytes, rest: bytes, stream: IO[bytes], size: int) -> tu
 
 def _block(data: bytes, line: int, read: Any, parse: Any, convert: Any, width: int) -> Block:
     if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return Block(data, line, None)
+    if data.startswith(_BOM):  # Arrow drops a BOM that starts its text, a line's data for Python
         return Block(data, line, None)
     if len(data) > FIELD_LIMIT and _longest_line(data) > FIELD_LIMIT:  # a field Python's csv refuses
         return Block(data, line, None)
