@@ -25,7 +25,7 @@ import pytest
 pytest.importorskip("numpy")
 pytest.importorskip("pyarrow")
 
-from tariffcore import Catalog  # noqa: E402
+from tariffcore import Catalog, load_catalog  # noqa: E402
 from tariffcore.batch import BatchEngine  # noqa: E402
 from tariffcore.batch.fast import fast_csv_to_jsonl  # noqa: E402
 from tariffcore.synthetic import write_city  # noqa: E402
@@ -265,3 +265,28 @@ def test_full_explanation_of_the_edge_city(catalog: Catalog) -> None:
     text = edge_city(5)
     covered, bills = same(catalog, text, ruleset="kr/daejeon", explain="full")
     assert covered > bills * 2 // 3, (covered, bills)
+
+
+def test_full_explanation_of_rates_written_with_trailing_zeros(tmp_path: Any) -> None:
+    # A rate written 1.50 keeps its two places in the unrounded amount: 1e11 m³ × 1.50 written
+    # with 20 decimals is past int64, and the fast backend wrote it wrapped round, negative.
+    folder = tmp_path / "xx" / "trail"
+    folder.mkdir(parents=True)
+    (folder / "2025.yaml").write_text(
+        'ruleset: xx/trail\nversion: "2025"\ntitle: t\njurisdiction: t\nconfidence: c.\ncurrency: KRW\n'
+        "effective: {from: 2025-01, basis: billing_month}\nsources: [{id: s, title: t, tag: INF}]\n"
+        "rounding: {unit: 1, method: truncate}\nuse_classes: {household: {label: h}}\n"
+        "charges:\n  water: {type: per_unit, label: w, source: [s], rate: 1.50}\n"
+        "  sewer:\n    type: graduated\n    label: s\n    source: [s]\n"
+        "    classes: {household: [{upto: 10, rate: 3.0}, {rate: 4.00}]}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog([tmp_path], entry_points=False)
+    usages = ["100000000000.000001", "99999999999.5", "12.5", "7", "10", "0.000001"]
+    text = "account,use_class,usage_m3,billing_month\n" + "".join(
+        f"A{n},household,{usage},2025-03\n" for n, usage in enumerate(usages)
+    )
+    covered, bills = same(catalog, text, ruleset="xx/trail", explain="full")
+    assert bills == len(usages) and covered == bills
+    written, _ = fast(catalog, text, ruleset="xx/trail", explain="full")
+    assert b'"unrounded":"150000000000.00000150"' in written

@@ -115,11 +115,12 @@ def decimal_texts(values: Any, scale: int, exponents: Any) -> Any:
 
 def _texts_at(values: Any, scale: int, places: int) -> Any:
     """``values / 10 ** scale`` written with ``places`` decimals (``places <= scale``: the
-    digits dropped are zeros)."""
+    digits dropped are zeros; ``places > scale``: zeros are written after them, as 38-digit
+    decimals, since the values times ``10 ** (places - scale)`` may be past ``int64``)."""
     if places < scale:
         values = values // _POWERS[scale - places]
     elif places > scale:
-        values = values * _POWERS[places - scale]
+        return pc.cast(pc.cast(_as_decimal(values, scale), pa.decimal128(38, places)), pa.string())
     if places == 0:
         return pc.cast(ints(values), pa.string())
     return pc.cast(_as_decimal(values, places), pa.string())
