@@ -102,12 +102,15 @@ def test_a_date_written_another_way_is_an_error_row(
         "D,household,20,35,2025-W10-1,\n"
         "C,household,20,35,,20250331\n"
         "B,household,20,35,2025-03-15,\n"
+        "F,household,20,35,２０２５-03,\n"
     )
     status = main(["bill", str(source), "--ruleset", "kr/changwon", "--backend", backend])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert status == 1
-    assert [row["account"] for row in rows] == ["A", "W", "D", "C", "B"]
+    assert [row["account"] for row in rows] == ["A", "W", "D", "C", "B", "F"]
     assert rows[0]["total"] == rows[4]["total"] == "50400"  # a date in the month names the month
-    for row, text in zip(rows[1:4], ["2025-W01", "2025-W10-1", "20250331"], strict=True):
+    for row, text in zip(
+        rows[1:4] + rows[5:], ["2025-W01", "2025-W10-1", "20250331", "２０２５-03"], strict=True
+    ):
         assert row["error"]["code"] == "invalid_input"
         assert f"'{text}' is not a date (expected YYYY-MM-DD" in row["error"]["message"]

@@ -130,3 +130,27 @@ def test_a_ledger_account_is_an_id_as_a_bill_inputs_is() -> None:
         ("", f"{NO_ID} 10234.0"),
         ("", f"{NO_ID} a list"),
     ]
+
+
+def test_a_line_that_gives_a_field_twice_is_still_its_accounts() -> None:
+    # The line is not read, but whose it is can be told: a ledger's bill makes its account's
+    # statement an error (it used to go to the account "" and vanish from S-1's), a bill
+    # input's error row names its account.
+    text = (
+        '{"account": "S-1", "entry": "bill", "date": "2025-01-31", "amount": 52000}\n'
+        '{"account": "S-1", "entry": "bill", "date": "2025-03-31", "amount": 5000, "amount": 6000}\n'
+    )
+    groups = list(group_ledger(read_ledger(io.StringIO(text), "jsonl")))
+    assert [(group.account, [number for number, _ in group.errors]) for group in groups] == [("S-1", [2])]
+    rows = list(tariffcore.read_rows(io.StringIO('{"account": 7, "usage_m3": 1, "usage_m3": 2}\n'), "jsonl"))
+    assert [(row.account, row.error.message if row.error else None) for row in rows] == [
+        ("7", "line 1 is an object that gives the field 'usage_m3' twice")
+    ]
+
+
+def test_an_account_id_of_a_whole_decimal_is_its_digits() -> None:
+    # a decimal128(n, 0) column, as databases give ids; a fraction or an exponent is still refused
+    assert tariffcore.rows.account_id(Decimal("10234")) == "10234"
+    for value in (Decimal("10234.0"), Decimal("1E+4"), Decimal("NaN")):
+        with pytest.raises(tariffcore.InputError, match="account must be a string"):
+            tariffcore.rows.account_id(value)

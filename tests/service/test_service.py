@@ -225,6 +225,28 @@ def test_a_ledger_entry_that_gives_a_field_twice_is_its_error_as_in_a_file(
     assert "line 1: an object that gives the field 'amount' twice" in json.dumps(body)
 
 
+def test_a_ledger_bill_that_gives_a_field_twice_makes_its_account_an_error(client: Any) -> None:
+    # It used to be filed under the account "", and S-1's statement came back whole without it.
+    ledger = (
+        '[{"account": "S-1", "entry": "bill", "date": "2025-01-31", "amount": 52000},'
+        ' {"account": "S-1", "entry": "bill", "date": "2025-03-31", "amount": 5000, "amount": 6000}]'
+    )
+    body = _posted(
+        client, "/arrears", '{"ruleset": "kr/seoul", "as_of": "2025-04-01", "ledger": ' + ledger + "}"
+    )
+    results = body.json()["results"]
+    assert [result["account"] for result in results] == ["S-1"]
+    assert results[0]["error"]["message"] == "line 2: an object that gives the field 'amount' twice"
+    assert "outstanding" not in results[0]
+
+
+def test_a_row_that_gives_a_field_twice_names_its_account(client: Any) -> None:
+    good = json.dumps(HOUSEHOLD)
+    row = good[:-1] + ', "usage_m3": 999}'
+    body = _posted(client, "/bill", '{"ruleset": "kr/gimhae", "rows": [' + row + "]}").json()
+    assert body["results"][0]["account"] == "A-1" and body["results"][0]["error"]["code"] == "invalid_input"
+
+
 @pytest.mark.parametrize(
     ("path", "text", "field"),
     [

@@ -46,6 +46,7 @@ from ..rows import (
     JSONL_SUFFIXES,
     account_id,
     csv_reader,
+    error_account,
     field_text,
     header_record,
     json_lines,
@@ -210,8 +211,8 @@ def ledger_rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError]])
     file, or those a caller read as the JSON lines of one (the entries of a request to the
     HTTP service). A record that could not be read at all is given as its error."""
     for number, record in records:
-        if isinstance(record, BillingError):
-            yield LedgerRow(number, "", None, None, record)
+        if isinstance(record, BillingError):  # its account's statement is then an error
+            yield LedgerRow(number, error_account(record), None, None, record)
             continue
         ruleset = field_text(record.get("ruleset")) or None
         try:

@@ -30,7 +30,7 @@ from typing import IO, Any, TypeVar
 from ..bill import Account, Bill, BillFigures, Reading
 from ..engine import Catalog, load_catalog
 from ..errors import BillingError, InputError, InternalError, PluginError, row_result
-from ..rows import EXPLAIN_LEVELS, Chunk, Payload, Progress, missing_columns, parse_row
+from ..rows import EXPLAIN_LEVELS, Chunk, Payload, Progress, error_account, missing_columns, parse_row
 from .cache import DEFAULT_CACHE_SIZE, CacheStats, ResultCache
 from .forms import AS_FIGURES, AS_OBJECT, Figured, Form, Printed, Result, account_json, json_form
 from .keys import RECORD_KEYS, CsvKeys, RowKeys, Uncacheable, parsed_key
@@ -265,7 +265,7 @@ class BatchEngine:
         try:
             for number, payload in rows:
                 if isinstance(payload, BillingError):  # a row that could not be read
-                    yield number, "", make(payload)
+                    yield number, error_account(payload), make(payload)
                     continue
                 account, key = key_of(payload)
                 value = get(key) if key is not None else None

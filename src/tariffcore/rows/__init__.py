@@ -32,13 +32,14 @@ from .inputs import (
     KNOWN_COLUMNS,
     Row,
     account_id,
+    error_account,
     field_text,
     jsonl_records,
     missing_columns,
     parse_row,
     read_rows,
 )
-from .jsonlines import Twice, exact_json, json_lines, record_error, twice_in
+from .jsonlines import Twice, TwiceError, exact_json, json_lines, record_error, reworded, twice_in
 from .output import (
     CSV_LEADING,
     CSV_TRAILING,
@@ -119,10 +120,12 @@ __all__ = [
     "SqliteFile",
     "Table",
     "Twice",
+    "TwiceError",
     "BillTemplate",
     "EXPLAIN_LEVELS",
     "LineTemplate",
     "account_id",
+    "error_account",
     "bill_to_dict",
     "reading_to_dict",
     "reads_text",
@@ -146,6 +149,7 @@ __all__ = [
     "read_chunks",
     "read_rows",
     "record_error",
+    "reworded",
     "sql_text",
     "twice_in",
     "writer_for",

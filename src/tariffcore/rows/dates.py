@@ -9,7 +9,7 @@ from ..errors import InputError
 
 __all__ = ["parse_date", "parse_month"]
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 
 #: A date as written in inputs: ``2025-03-31``, and nothing else. Python also reads
 #: ``20250331``, ``2025-W14`` and ``2025-W14-1`` as dates; a week date names a day that may

@@ -33,13 +33,14 @@ from ..meter import READ_COLUMNS, usage_from_fields
 from ..units import USAGE_COLUMNS
 from .csvtext import csv_reader, header_record, records
 from .dates import parse_date, parse_month
-from .jsonlines import json_lines
+from .jsonlines import json_lines, reworded
 
 __all__ = [
     "JSONL_SUFFIXES",
     "KNOWN_COLUMNS",
     "Row",
     "account_id",
+    "error_account",
     "field_text",
     "jsonl_records",
     "missing_columns",
@@ -110,7 +111,8 @@ def account_id(value: Any) -> str:
     """The account id a row's ``account`` field gives, stripped (``""`` for none).
 
     An id is a name, not a figure: text is taken as it is, and an integer (a JSON integer, a
-    cell of an integer column) as its digits, ``10234``. Anything else is refused with an
+    cell of an integer column, a whole decimal of a ``decimal128(n, 0)`` column) as its
+    digits, ``10234``. Anything else is refused with an
     :class:`~tariffcore.InputError` that says what an id must be: a list or an object, which
     no one field holds; ``true`` or ``false``; and a number with a fraction or an exponent, or
     a float, even a whole one (``10234.0``, as a pipeline that turns ids into floats writes
@@ -123,10 +125,24 @@ def account_id(value: Any) -> str:
         return ""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent == 0:
+        return str(value)  # a whole decimal, as a decimal128(n, 0) column holds ids: its digits
     raise InputError(
         "account must be a string, or an integer written without a fraction or an exponent "
         f"(such as 10234), not {_shown(value)}"
     )
+
+
+def error_account(error: BillingError) -> str:
+    """The account id of a record that could not be read, where it can still be told (a record
+    that gives a field twice, :class:`~tariffcore.rows.TwiceError`); ``""`` otherwise."""
+    fields = getattr(error, "fields", None)
+    if not isinstance(fields, Mapping):
+        return ""
+    try:
+        return account_id(fields.get("account"))
+    except InputError:
+        return ""
 
 
 def _shown(value: Any) -> str:
@@ -251,7 +267,7 @@ def _shown_account(record: Mapping[str, Any]) -> str:
 def _rows(records: Iterable[tuple[int, Mapping[str, Any] | BillingError | _RowError]]) -> Iterator[Row]:
     for number, record in records:
         if isinstance(record, BillingError):
-            yield Row(number, "", None, None, record)
+            yield Row(number, error_account(record), None, None, record)
             continue
         if isinstance(record, _RowError):
             yield Row(number, record.account, None, None, record.error)
@@ -313,7 +329,7 @@ def jsonl_records(stream: Iterable[str]) -> Iterator[tuple[int, Mapping[str, Any
     an error row shows no line number of its own."""
     for number, record in json_lines(stream):
         if isinstance(record, InputError):
-            yield number, InputError(f"line {number} is {record.message}")
+            yield number, reworded(record, f"line {number} is {record.message}")
         else:
             yield number, record
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["Twice", "exact_json", "json_lines", "record_error", "twice_in"]
+__all__ = ["Twice", "TwiceError", "exact_json", "json_lines", "record_error", "reworded", "twice_in"]
 
 
 def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
@@ -88,6 +88,25 @@ class Twice(dict[str, Any]):
         self.field = field
 
 
+class TwiceError(InputError):
+    """A record that gives a field twice: it is not billed, but what it gives is kept
+    (``fields``, each field with the last of its values), so that a reader can still tell whose
+    record it is: a ledger's bill must make its account's statement an error, not vanish from
+    it. (``fields`` is ``None`` once the error has crossed to another process.)"""
+
+    def __init__(self, message: str, fields: Any = None) -> None:
+        super().__init__(message)
+        self.fields = fields if isinstance(fields, dict) else None
+
+
+def reworded(error: InputError, message: str) -> InputError:
+    """``error`` said as ``message`` (naming the line or row it is of), whose record it is
+    still known when it was (a :class:`TwiceError`)."""
+    if isinstance(error, TwiceError):
+        return TwiceError(message, error.fields)
+    return InputError(message)
+
+
 def _first_twice(pairs: list[tuple[str, Any]]) -> str:
     seen: set[str] = set()
     for key, _ in pairs:
@@ -122,7 +141,7 @@ def record_error(value: Any, twice: str | None, escaped: bool = True) -> InputEr
     string in it holds a lone surrogate (looked for only when the text it was read from holds
     an escape, ``escaped``)."""
     if twice is not None:
-        return InputError(f"an object that gives the field {twice!r} twice")
+        return TwiceError(f"an object that gives the field {twice!r} twice", value)
     if not isinstance(value, dict):
         return InputError("not a JSON object")
     if escaped and _lone_surrogate(value):

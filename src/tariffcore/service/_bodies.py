@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..money import D, format_amount
-from ..rows import Chunk, Payload, parse_date, record_error
+from ..rows import Chunk, Payload, parse_date, record_error, reworded
 from .limits import ServiceError
 
 __all__ = [
@@ -83,9 +83,9 @@ def row_chunk(rows: list[Any]) -> Chunk:
     payloads: list[tuple[int, Payload]] = []
     for number, row in enumerate(rows, start=1):
         record = row_record(row)
-        payloads.append(
-            (number, record if isinstance(record, dict) else InputError(f"row {number} is {record.message}"))
-        )
+        if not isinstance(record, dict):
+            record = reworded(record, f"row {number} is {record.message}")
+        payloads.append((number, record))
     return Chunk(None, payloads)
 
 
