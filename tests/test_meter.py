@@ -219,6 +219,11 @@ def test_usage_in_ccf_or_kgal_is_converted_to_m3_exactly(fields: dict[str, str],
         ({"usage_kgal": "-1"}, "usage_kgal cannot be negative (-1)"),
         ({"usage_ccf": "1e9999"}, "usage_ccf '1e9999' is out of range"),
         ({"usage_ccf": "many"}, "usage_ccf must be a number, not 'many'"),
+        (  # 12 digits of kgal, 13 of m³: the column given is named, not usage_m3
+            {"usage_kgal": "500000000000"},
+            "usage_kgal 500000000000 is 1892705892000.000000000 m³, out of range: a usage has at "
+            "most 12 digits of m³ before the decimal point",
+        ),
     ],
 )
 def test_usage_in_other_units_is_refused_when_wrong(fields: dict[str, str], message: str) -> None:

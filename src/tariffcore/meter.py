@@ -233,7 +233,13 @@ def _usage(fields: Mapping[str, Any]) -> Decimal | None:
         raise InputError(f"usage_{unit} cannot be negative ({format_amount(number)})")
     with localcontext(MONEY_CONTEXT) as ctx:
         ctx.traps[Inexact] = True  # never true at these sizes; a wrong usage must not pass
-        return number * USAGE_UNITS[unit]
+        m3 = number * USAGE_UNITS[unit]
+    if m3.adjusted() >= MAX_M3_DIGITS:  # a figure within the reader's digits, but not its m³
+        raise InputError(
+            f"usage_{unit} {format_amount(number)} is {format_amount(m3)} m³, out of range: a "
+            f"usage has at most {MAX_M3_DIGITS} digits of m³ before the decimal point"
+        )
+    return m3
 
 
 def usage_from_fields(fields: Mapping[str, Any]) -> tuple[Decimal, MeterReads | None]:
