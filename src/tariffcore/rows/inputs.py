@@ -137,12 +137,7 @@ def error_account(error: BillingError) -> str:
     """The account id of a record that could not be read, where it can still be told (a record
     that gives a field twice, :class:`~tariffcore.rows.TwiceError`); ``""`` otherwise."""
     fields = getattr(error, "fields", None)
-    if not isinstance(fields, Mapping):
-        return ""
-    try:
-        return account_id(fields.get("account"))
-    except InputError:
-        return ""
+    return _shown_account(fields) if isinstance(fields, Mapping) else ""
 
 
 def _shown(value: Any) -> str:
