@@ -28,6 +28,7 @@ from .fast import (
     require_fast,
     use_fast,
 )
+from .fastcsv import fast_csv_file_to_csv, fast_csv_to_csv
 from .fastparquet import fast_csv_file_to_parquet
 from .forms import AS_FIGURES, AS_JSON, AS_LEAN_JSON, AS_OBJECT, Figured, Form, Printed, fragment, json_form
 from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
@@ -65,7 +66,9 @@ __all__ = [
     "FAST_MISSING",
     "fast_available",
     "fast_csv_file_to_jsonl",
+    "fast_csv_file_to_csv",
     "fast_csv_file_to_parquet",
+    "fast_csv_to_csv",
     "fast_csv_to_jsonl",
     "require_fast",
     "use_fast",

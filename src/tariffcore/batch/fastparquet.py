@@ -30,7 +30,7 @@ from .lean import LeanRows
 if TYPE_CHECKING:
     from .engine import BatchEngine
 
-__all__ = ["fast_csv_file_to_parquet"]
+__all__ = ["OneAtATime", "fast_csv_file_to_parquet", "read_payloads"]
 
 #: Rows of a Parquet row group, as the scalar engine's writer makes them.
 _GROUP = 65536
@@ -70,10 +70,10 @@ def fast_csv_file_to_parquet(
         plans = KindPlans()
         made = BlockColumns(schema, charges)
         rows = failed = 0
-        with pq.ParquetWriter(target, schema) as writer, _Background() as background:
+        with pq.ParquetWriter(target, schema) as writer, OneAtATime() as background:
             for part in csv_blocks(stream, header, 1, block):
                 if part.table is None:
-                    payloads = _read(part.data, header, part.line)
+                    payloads = read_payloads(part.data, header, part.line)
                     table, errors = _engine_table(engine, header, charges, payloads)
                     count, billed = len(payloads), 0
                 else:
@@ -129,12 +129,12 @@ def _column_table(
     return pa.concat_tables([table, other]).take(ints(order)), (errors, len(fallback))
 
 
-class _Background:
+class OneAtATime:
     """One call at a time on a thread of its own (pyarrow's writer lets go of the GIL), so a
     block is written while the next one is billed; each call waits for the one before, so
     at most one block is held for writing, and its error is raised in the caller."""
 
-    def __enter__(self) -> _Background:
+    def __enter__(self) -> OneAtATime:
         from concurrent.futures import Future, ThreadPoolExecutor
 
         self.pool = ThreadPoolExecutor(max_workers=1)
@@ -161,7 +161,7 @@ class _Background:
             self.pool.shutdown()
 
 
-def _read(data: bytes, header: tuple[str, ...], line: int) -> list[tuple[int, Payload]]:
+def read_payloads(data: bytes, header: tuple[str, ...], line: int) -> list[tuple[int, Payload]]:
     """The rows of a block of CSV text, as the scalar engine's reader gives them."""
     reader = csv_reader(io.StringIO(data.decode("utf-8"), newline=""))
     width = len(header)

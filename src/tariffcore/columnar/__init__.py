@@ -11,15 +11,17 @@ when the fast backend is asked for, and the core works without it. What it holds
 - CSV text read in blocks of columns, usages and meter reads validated as columns
   (:func:`csv_blocks`, :class:`Layout`);
 - a kind of account's bills computed by its charges' kernels (:class:`KindPlan`), and the lean
-  JSON lines of a block written from columns (:func:`lean_block`).
+  JSON lines of a block written from columns (:func:`lean_block`), or its rows of a CSV of
+  bills (:func:`csv_block`).
 """
 
 from __future__ import annotations
 
 from .amounts import decimal_texts, minor_units, money_texts, round_steps
-from .arrays import ints
+from .arrays import ints, strings
 from .column import INT64_MAX, DecimalColumn, Ops, scaled
 from .csvread import Block, Usage, csv_blocks, read_header, read_usage
+from .csvrows import CsvTemplates, csv_block, csv_template
 from .jsonlines import Billed, KindBills, KindPlans, Window, bill_kinds, lean_block
 from .kinds import Layout, RowFigures, group_kinds, read_figures
 from .parquet import BlockColumns
@@ -31,6 +33,7 @@ __all__ = [
     "Block",
     "BlockColumns",
     "Computed",
+    "CsvTemplates",
     "DecimalColumn",
     "KindBill",
     "KindPlan",
@@ -43,7 +46,9 @@ __all__ = [
     "Usage",
     "Window",
     "bill_kinds",
+    "csv_block",
     "csv_blocks",
+    "csv_template",
     "decimal_texts",
     "group_kinds",
     "ints",
@@ -54,5 +59,6 @@ __all__ = [
     "read_header",
     "read_usage",
     "round_steps",
+    "strings",
     "scaled",
 ]

@@ -11,13 +11,14 @@ import argparse
 import os
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import IO, Any
 
 from ..batch import (
     BACKENDS,
     BatchEngine,
     Figured,
     csv_file_to_jsonl,
+    fast_csv_file_to_csv,
     fast_csv_file_to_jsonl,
     fast_csv_file_to_parquet,
     figures_work,
@@ -292,11 +293,27 @@ def _run(
             rows, failed = _write(SqliteBillWriter(database, columns, run_table), results)
     else:  # CSV and tables read the figures of each bill: lean bills give them
         with output(args.output, [args.input]) as stream:
-            figures = run_chunks(engine, chunks, figures_work, args.jobs)
-            rows, failed = _write(writer_for(fmt, stream, columns), figures)
+            done = None
+            binary = getattr(stream, "buffer", None)
+            by_columns = fast and args.jobs <= 1 and kind == "csv" and not stdin and fmt == "csv"
+            if by_columns and binary is not None and _utf8(stream):
+                stream.flush()
+                done = fast_csv_file_to_csv(engine, source, binary, columns, progress)
+                binary.flush()
+            if done is not None:
+                rows, failed = done
+            else:
+                figures = run_chunks(engine, chunks, figures_work, args.jobs)
+                rows, failed = _write(writer_for(fmt, stream, columns), figures)
     progress.finish()
     summary_line(args, rows=rows, bills=rows - failed, errors=failed, started=started)
     return 1 if failed else 0
+
+
+def _utf8(stream: IO[str]) -> bool:
+    """Whether ``stream`` writes text as UTF-8 (bytes written to its buffer are then its text)."""
+    encoding = getattr(stream, "encoding", None) or ""
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf8")
 
 
 def _write(writer: object, batches: Iterable[list[tuple[int, str, Figured]]]) -> tuple[int, int]:

@@ -21,6 +21,8 @@ __all__ = [
     "bill_to_dict",
     "compact_json",
     "charge_cells",
+    "csv_cells",
+    "CsvWriter",
     "error_to_dict",
     "explain_bill",
     "line_to_dict",
@@ -229,49 +231,53 @@ class JsonlWriter(BillWriter):
         self.stream.write(compact_json(data) + "\n")
 
 
+def csv_cells(account: str, result: Bill | BillFigures | BillingError, charges: Sequence[str]) -> list[str]:
+    """The cells of ``result``'s row of a CSV of bills (:data:`CSV_LEADING`, a column per
+    charge of ``charges``, :data:`CSV_TRAILING`, :data:`ACCOUNT_COLUMNS`); a bill's figures
+    give the same row as the bill."""
+    if isinstance(result, BillingError):
+        return [
+            account,
+            "",
+            "",
+            *([""] * len(charges)),
+            "",
+            "",
+            "",
+            result.code,
+            result.message,
+            *([""] * len(ACCOUNT_COLUMNS)),
+        ]
+    amounts, other = charge_cells(result, charges)
+    return [
+        account,
+        result.label,
+        format_amount(result.usage_m3),
+        *(amount if amount is not None else "" for amount in amounts),
+        ";".join(other),
+        format_amount(result.total),
+        ";".join(n.charge for n in result.not_included),
+        "",
+        "",
+        *(cell if cell is not None else "" for cell in account_cells(result)),
+    ]
+
+
 class CsvWriter(BillWriter):
     """One row per bill: a column per charge, the total, what is not included, the error, then
-    the account's use class, meter size and households."""
+    the account's use class, meter size and households (:func:`csv_cells`). With ``header``
+    false, the header row is not written (rows written after one already written)."""
 
-    def __init__(self, stream: IO[str], charges: Sequence[str]) -> None:
+    def __init__(self, stream: IO[str], charges: Sequence[str], *, header: bool = True) -> None:
         super().__init__(stream)
         self.charges = list(charges)
         self.writer = csv.writer(stream, lineterminator="\n")
-        self.writer.writerow([*CSV_LEADING, *self.charges, *CSV_TRAILING, *ACCOUNT_COLUMNS])
+        if header:
+            self.writer.writerow([*CSV_LEADING, *self.charges, *CSV_TRAILING, *ACCOUNT_COLUMNS])
 
     def write(self, account: str, result: Bill | BillFigures | BillingError) -> None:
         """One row (a bill's figures write the same row as the bill)."""
-        if isinstance(result, BillingError):
-            self.writer.writerow(
-                [
-                    account,
-                    "",
-                    "",
-                    *([""] * len(self.charges)),
-                    "",
-                    "",
-                    "",
-                    result.code,
-                    result.message,
-                    *([""] * len(ACCOUNT_COLUMNS)),
-                ]
-            )
-            return
-        amounts, other = charge_cells(result, self.charges)
-        self.writer.writerow(
-            [
-                account,
-                result.label,
-                format_amount(result.usage_m3),
-                *(amount if amount is not None else "" for amount in amounts),
-                ";".join(other),
-                format_amount(result.total),
-                ";".join(n.charge for n in result.not_included),
-                "",
-                "",
-                *(cell if cell is not None else "" for cell in account_cells(result)),
-            ]
-        )
+        self.writer.writerow(csv_cells(account, result, self.charges))
 
 
 class TableWriter(BillWriter):
