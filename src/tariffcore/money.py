@@ -228,13 +228,15 @@ def minor_unit(currency: str) -> Decimal:
     >>> minor_unit("USD")
     Decimal('0.01')
     """
-    try:
-        digits = MINOR_UNITS[currency]
-    except KeyError:
+    unit = _UNITS.get(currency)
+    if unit is None:
         raise ValueError(
             f"currency {currency!r} has no minor unit known to tariffcore (known: {', '.join(MINOR_UNITS)})"
-        ) from None
-    return _ONE.scaleb(-digits)
+        )
+    return unit
+
+
+_UNITS: Final = {code: _ONE.scaleb(-digits) for code, digits in MINOR_UNITS.items()}
 
 
 def at_scale(amount: Decimal, currency: str) -> Decimal | None:
@@ -245,7 +247,7 @@ def at_scale(amount: Decimal, currency: str) -> Decimal | None:
     (Decimal('17000'), Decimal('12.50'))
     """
     unit = minor_unit(currency)
-    if amount.as_tuple().exponent == unit.as_tuple().exponent:
+    if amount.as_tuple().exponent == -MINOR_UNITS[currency]:
         return amount
     scaled = amount.quantize(unit, context=MONEY_CONTEXT)
     if scaled != amount:
@@ -259,7 +261,15 @@ _ZERO_AT: Final = {code: ZERO.scaleb(-digits) for code, digits in MINOR_UNITS.it
 def format_money(amount: Decimal, currency: str) -> str:
     """``amount`` as text at the scale of ``currency`` (``17000``, ``12.50``); an amount that
     holds a fraction of the minor unit is written exactly as it is (it is never rounded here)."""
-    scaled = at_scale(amount, currency) if currency in MINOR_UNITS else None
+    digits = MINOR_UNITS.get(currency)
+    if digits is None:
+        return format_amount(amount)
+    if amount.is_finite():  # written with the currency's decimals already (the common case)
+        text = format(amount, "f")
+        point = text.find(".")
+        if (point < 0 and digits == 0) or (point >= 0 and len(text) - point - 1 == digits):
+            return "0" if text in ("-0", "-0.0") else text
+    scaled = at_scale(amount, currency)
     return format_amount(amount if scaled is None else scaled)
 
 

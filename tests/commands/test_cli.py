@@ -246,3 +246,24 @@ def test_tier_bounds_are_explained_in_the_line_unit() -> None:
     )
     assert piece.describe() == "RESIDENTIAL_SINGLE tier 2 (15–19 m³): 5 × 2.5 = 12.5"
     assert piece.describe("ccf") == "RESIDENTIAL_SINGLE tier 2 (15–19 ccf): 5 × 2.5 = 12.5"
+
+
+def test_the_collector_is_set_for_a_command_and_as_it_was_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import importlib
+
+    from tariffcore.commands import rulesets
+
+    main_module = importlib.import_module("tariffcore.commands.main")
+
+    seen: list[tuple[int, int, int]] = []
+
+    def failing(args: object) -> int:
+        seen.append(gc.get_threshold())
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(rulesets, "run", failing)  # read when the command registers
+    before = gc.get_threshold()
+    assert main_module.main(["rulesets"]) == 2  # an internal error, reported
+    assert seen == [main_module.COLLECTOR]
+    assert gc.get_threshold() == before != main_module.COLLECTOR

@@ -16,6 +16,7 @@ billed by the engine itself, which gives the bill or its error row.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,6 +44,8 @@ from .version import CompiledVersion
 __all__ = ["LeanBill", "LeanFacts", "Room", "lean_bill"]
 
 _ONE = Decimal(1)
+#: ``FigureLine(*fields)`` without the Python call of a named tuple's constructor.
+_figure_line: Callable[[tuple[Any, ...]], FigureLine] = functools.partial(tuple.__new__, FigureLine)
 _add = MONEY_CONTEXT.add
 Round = Callable[[Decimal], Decimal]
 
@@ -214,15 +217,17 @@ class LeanBill:
                     named = step.rules[rule] = (
                         f"{step.template.charge}.{rule}" if rule else step.template.charge
                     )
-                step.figure = FigureLine(
-                    step.template.charge,
-                    step.label,
-                    self._amount(step, unrounded),
-                    quantity,
-                    unit,
-                    price,
-                    named,
-                    step.version,
+                step.figure = _figure_line(
+                    (
+                        step.template.charge,
+                        step.label,
+                        self._amount(step, unrounded),
+                        quantity,
+                        unit,
+                        price,
+                        named,
+                        step.version,
+                    )
                 )
                 step.kept = found
             line = step.figure
