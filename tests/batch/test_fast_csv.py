@@ -158,3 +158,22 @@ def test_bill_format_csv_writes_the_same_file_with_either_backend(tmp_path: Any)
     assert written["fast"] == written["python"]
     assert written["fast"].count(b"\n") == 401
     assert b"A-odd,,," in written["fast"]
+
+
+def test_bytes_go_to_standard_output_only_where_its_text_would_be_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from tariffcore.commands.bill import _as_written
+
+    utf8, latin = (
+        io.TextIOWrapper(io.BytesIO(), encoding="utf-8"),
+        io.TextIOWrapper(io.BytesIO(), encoding="latin-1"),
+    )
+    monkeypatch.setattr(os, "linesep", "\n")
+    assert _as_written(utf8, "bills.csv") and _as_written(utf8, None) and _as_written(utf8, "-")
+    assert not _as_written(latin, "bills.csv") and not _as_written(latin, None)
+    monkeypatch.setattr(os, "linesep", "\r\n")  # standard output translates line ends (Windows)
+    assert _as_written(utf8, "bills.csv")  # an output file is written as it is
+    assert not _as_written(utf8, None) and not _as_written(utf8, "-")

@@ -296,7 +296,7 @@ def _run(
             done = None
             binary = getattr(stream, "buffer", None)
             by_columns = fast and args.jobs <= 1 and kind == "csv" and not stdin and fmt == "csv"
-            if by_columns and binary is not None and _utf8(stream):
+            if by_columns and binary is not None and _as_written(stream, args.output):
                 stream.flush()
                 done = fast_csv_file_to_csv(engine, source, binary, columns, progress)
                 binary.flush()
@@ -310,10 +310,12 @@ def _run(
     return 1 if failed else 0
 
 
-def _utf8(stream: IO[str]) -> bool:
-    """Whether ``stream`` writes text as UTF-8 (bytes written to its buffer are then its text)."""
-    encoding = getattr(stream, "encoding", None) or ""
-    return encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+def _as_written(stream: IO[str], path: str | None) -> bool:
+    """Whether bytes written to the buffer of ``stream`` (the file ``path``, or standard
+    output) are what its text would be: UTF-8, line ends not translated (an output file is
+    written so; standard output translates them where lines end otherwise, as on Windows)."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+    return encoding in ("utf-8", "utf8") and (path not in (None, "-") or os.linesep == "\n")
 
 
 def _write(writer: object, batches: Iterable[list[tuple[int, str, Figured]]]) -> tuple[int, int]:
