@@ -167,6 +167,9 @@ class _Never:
     def figures(self, values: object, account: str) -> None:
         return None
 
+    def csv(self, values: object, columns: object) -> None:
+        return None
+
 
 class _NoneKept:
     """Fully explained lines of which none is kept: the engine writes every one."""
@@ -288,7 +291,7 @@ def twice(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str) -> lis
     and files (``{out}`` in ``argv``, written under ``tmp_path``) both times."""
     found = []
     covered: list[bool] = []
-    line, figures = LeanRows.__call__, LeanRows.figures
+    line, figures, row = LeanRows.__call__, LeanRows.figures, LeanRows.csv
 
     def counted_line(self: LeanRows, values: Any) -> bytes | None:
         covered.append(line(self, values) is not None)
@@ -298,16 +301,22 @@ def twice(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str) -> lis
         covered.append(figures(self, values, account) is not None)
         return figures(self, values, account)
 
+    def counted_row(self: LeanRows, values: Any, columns: tuple[str, ...]) -> bytes | None:
+        covered.append(row(self, values, columns) is not None)
+        return row(self, values, columns)
+
     for on in (True, False):
         folder = tmp_path / ("lean" if on else "engine")
         folder.mkdir(parents=True)
         args = [arg.replace("{out}", str(folder)) for arg in argv]
         LeanRows.__call__, LeanRows.figures = counted_line, counted_figures  # type: ignore[method-assign]
+        LeanRows.csv = counted_row  # type: ignore[method-assign]
         try:
             with lean_bills(on):
                 status, out, _ = run_cli(capsys, *args)
         finally:
             LeanRows.__call__, LeanRows.figures = line, figures  # type: ignore[method-assign]
+            LeanRows.csv = row  # type: ignore[method-assign]
         files = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
         found.append((status, out, files))
     assert found[0] == found[1]

@@ -42,6 +42,7 @@ from .partitions import (
 from .workers import (
     bill_csv_part,
     bill_csv_range,
+    csv_file_to_csv,
     csv_file_to_jsonl,
     csv_parts,
     figures_work,
@@ -103,6 +104,7 @@ __all__ = [
     "column_text",
     "bill_dataset",
     "bill_partition",
+    "csv_file_to_csv",
     "csv_file_to_jsonl",
     "csv_parts",
     "figures_work",

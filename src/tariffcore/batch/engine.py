@@ -22,7 +22,7 @@ ship it to other processes; each process compiles the catalog once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -32,7 +32,17 @@ from ..engine import Catalog, load_catalog
 from ..errors import BillingError, InputError, InternalError, PluginError, row_result
 from ..rows import EXPLAIN_LEVELS, Chunk, Payload, Progress, error_account, missing_columns, parse_row
 from .cache import DEFAULT_CACHE_SIZE, CacheStats, ResultCache
-from .forms import AS_FIGURES, AS_OBJECT, Figured, Form, Printed, Result, account_json, json_form
+from .forms import (
+    AS_FIGURES,
+    AS_OBJECT,
+    Figured,
+    Form,
+    Printed,
+    Result,
+    account_json,
+    csv_form,
+    json_form,
+)
 from .keys import RECORD_KEYS, CsvKeys, RowKeys, Uncacheable, parsed_key
 from .lean import LeanRows
 from .outcome import BilledOutcome, FailedOutcome, Outcome, outcome
@@ -237,6 +247,9 @@ class BatchEngine:
             lean = self._lean[header] = LeanRows(self, header)
         if form.lean == "figures":
             return lean.figures(values, account)
+        if form.lean == "csv":
+            row = lean.csv(values, form.columns)
+            return None if row is None else (False, row)
         line = lean(values)
         return None if line is None else (False, line)
 
@@ -325,6 +338,26 @@ class BatchEngine:
         from .text import csv_to_jsonl
 
         return csv_to_jsonl(self, lines, out, header, offset, progress, position)
+
+    def csv_to_csv(
+        self,
+        lines: Iterable[str],
+        out: IO[bytes],
+        columns: Sequence[str],
+        *,
+        header: tuple[str, ...] | None = None,
+        offset: int = 0,
+        progress: Progress | None = None,
+        position: Callable[[], int] | None = None,
+    ) -> tuple[int, int]:
+        """Bill CSV text ``lines`` straight into ``out`` as the rows of a CSV of bills with a
+        column per charge of ``columns`` (UTF-8, no header: the rows
+        :class:`~tariffcore.rows.CsvWriter` writes after its own); return (rows, error rows).
+        The loop of :meth:`csv_to_jsonl`, rows written by lean bills where they cover them."""
+        from .text import csv_to_jsonl
+
+        form = csv_form(columns)
+        return csv_to_jsonl(self, lines, out, header, offset, progress, position, form)
 
     def figures(self, chunk: Chunk, own_ids: bool = True) -> list[tuple[int, str, Figured]]:
         """``(row number, account, result)`` of every row: a billed row computed by a lean

@@ -10,13 +10,13 @@ and a cached value means one thing only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from ..bill import Bill, BillFigures
 from ..errors import BillingError
-from ..rows import bill_to_dict, compact_json, error_to_dict, utf8
+from ..rows import bill_to_dict, compact_json, csv_rest, error_to_dict, utf8
 from .cache import OBJECT_WEIGHT
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Printed",
     "Result",
     "account_json",
+    "csv_form",
     "fragment",
     "json_form",
 ]
@@ -72,12 +73,15 @@ class Form(Generic[V]):
     """A form a result is kept in: ``make`` turns a bill or error into it, ``weigh`` says
     what it weighs in the cache besides its key; ``name`` tells the caches apart. ``lean``
     says what a lean bill gives in this form (``json``: its lean JSON line; ``figures``: its
-    :class:`~tariffcore.BillFigures`); empty for a form only the engine's own bills fill."""
+    :class:`~tariffcore.BillFigures`; ``csv``: its row of a CSV of bills); empty for a form
+    only the engine's own bills fill."""
 
     name: str
     make: Callable[[Result], V]
     weigh: Callable[[V], int]
     lean: str = ""
+    #: The charges with a column of their own, for a CSV of bills (:func:`csv_form`).
+    columns: tuple[str, ...] = ()
 
 
 def _printed(result: Result) -> Printed:
@@ -113,6 +117,17 @@ AS_OBJECT: Form[Result] = Form("object", _same, _object_weight)
 #: Results kept as the bill's figures where a lean bill computes the row, else as the bill or
 #: error itself (what CSV and table output, comparisons and re-billing read).
 AS_FIGURES: Form[Figured] = Form("figures", _figured, _object_weight, "figures")
+
+
+def csv_form(columns: Sequence[str]) -> Form[Printed]:
+    """Results kept as their rows of a CSV of bills with a column per charge of ``columns``,
+    after the account's cell (:func:`~tariffcore.rows.csv_rest`, in UTF-8)."""
+    charges = tuple(columns)
+
+    def make(result: Result) -> Printed:
+        return isinstance(result, BillingError), utf8(csv_rest(result, charges))
+
+    return Form("csv\x1f" + "\x1f".join(charges), make, _text_weight, "csv", charges)
 
 
 def json_form(explain: str) -> Form[Printed]:

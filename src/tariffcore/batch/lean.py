@@ -160,6 +160,21 @@ class LeanRows:
         except (LeanFallback, ArithmeticError):
             return None
 
+    def csv(self, values: Sequence[str], columns: tuple[str, ...]) -> bytes | None:
+        """The row of the bill of a row as wide as the header in a CSV of bills with a column
+        per charge of ``columns``, after the account's cell (UTF-8), or ``None`` for a row
+        the engine bills itself."""
+        kind = self.kind_of(values)
+        found = self.kinds.get(kind, _UNSEEN)
+        bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
+        if bill is None:
+            return None
+        try:
+            usage = self._usage(values)
+            return None if usage is None else bill.csv_row(usage[0], columns)
+        except (LeanFallback, ArithmeticError):
+            return None
+
     def _usage(self, values: Sequence[str]) -> tuple[Decimal, bytes] | None:
         """The usage of a row and its meter reads as :func:`~tariffcore.rows.reads_text`
         writes them (empty for none); ``None`` when the engine must read them."""

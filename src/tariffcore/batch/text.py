@@ -1,4 +1,4 @@
-"""CSV text straight into JSON lines: the hot loop of ``tariffcore bill``.
+"""CSV text straight into JSON lines, or a CSV of bills: the hot loop of ``tariffcore bill``.
 
 The loop of :meth:`BatchEngine._each <tariffcore.batch.BatchEngine>`, written out for CSV text:
 a repeated row costs its key and a look-up in the cache, a new row its lean bill
@@ -14,7 +14,16 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import InputError, PluginError
-from ..rows import Progress, csv_reader, header_record, missing_columns, records, unreadable
+from ..rows import (
+    Progress,
+    csv_account,
+    csv_reader,
+    header_record,
+    missing_columns,
+    records,
+    unreadable,
+    utf8,
+)
 from .cache import ResultCache
 from .forms import AS_JSON, AS_LEAN_JSON, SAFE_ID, Form, Printed, account_json
 from .keys import CsvKeys
@@ -39,21 +48,34 @@ def csv_to_jsonl(
     offset: int = 0,
     progress: Progress | None = None,
     position: Callable[[], int] | None = None,
+    form: Form[Printed] | None = None,
 ) -> tuple[int, int]:
     """Bill CSV text ``lines`` into ``out`` as JSON lines (see
-    :meth:`BatchEngine.csv_to_jsonl <tariffcore.batch.BatchEngine.csv_to_jsonl>`)."""
+    :meth:`BatchEngine.csv_to_jsonl <tariffcore.batch.BatchEngine.csv_to_jsonl>`), or, with
+    a ``form`` of :func:`~tariffcore.batch.forms.csv_form`, as the rows of a CSV of bills
+    (:meth:`BatchEngine.csv_to_csv <tariffcore.batch.BatchEngine.csv_to_csv>`)."""
     reader = csv_reader(lines)
     if header is None:
         header = header_record(reader)
         if header is None:
             return 0, 0
+    form = engine.json if form is None else form
+    as_csv = form.lean == "csv"
     if missing_columns(header):  # every row is the same error row, naming its account
+        if as_csv:
+            return _csv_rows(engine, header, records(reader, offset), out, form)
         return engine._write(header, records(reader, offset), out.write)
     keys = CsvKeys(header)
-    form = engine.json
     cache = engine._cache(header, form)
     get, key_of, where, width = cache.get, keys.values_key, keys.where, keys.width
-    lean = LeanRows(engine, header) if form is AS_LEAN_JSON else None
+    lean: Callable[[list[str]], bytes | None] | None = None
+    if as_csv:  # a row: its account's cell, then the rest of the row
+        opening, closing, quoted = b"", b"", _csv_account
+        rows_of, columns = LeanRows(engine, header), form.columns
+        lean = lambda values: rows_of.csv(values, columns)  # noqa: E731
+    else:  # a line: {"account":"…", then the rest of the line
+        opening, closing, quoted = b'{"account":"', b'",', account_json
+        lean = LeanRows(engine, header) if form is AS_LEAN_JSON else None
     full = FullLines(LeanRows(engine, header)) if form is AS_JSON else None
     safe = SAFE_ID.match
     parts: list[bytes] = []
@@ -76,7 +98,7 @@ def csv_to_jsonl(
                     if count > width:  # a row that cannot be read
                         error = InputError(f"line {reader.line_num + offset} has more fields than the header")
                         unread += 1
-                        append(b'{"account":"",' + form.make(error)[1])
+                        append(opening + closing + form.make(error)[1])
                         continue
                     values += [""] * (width - count)
                 account = values[where].strip()  # as CsvKeys.key, for a row of this reader
@@ -89,10 +111,10 @@ def csv_to_jsonl(
                     text = _lean(lean, values)
                     if text is not None:
                         misses += 1
-                        if account.isalnum() or safe(account):  # nothing JSON would escape
-                            append(b'{"account":"' + account.encode() + b'",' + text)
+                        if account.isalnum() or safe(account):  # nothing to escape or quote
+                            append(opening + account.encode() + closing + text)
                         else:
-                            append(account_json(account) + text)
+                            append(quoted(account) + text)
                         if batch >= 64:
                             batch = 0
                             caching, check_at, marks = _flush(
@@ -115,10 +137,10 @@ def csv_to_jsonl(
                 error_row, encoded = hit
                 if error_row:
                     failed += 1
-                if account.isalnum() or safe(account):  # nothing JSON would escape
-                    append(b'{"account":"' + account.encode() + b'",')
+                if account.isalnum() or safe(account):  # nothing to escape or quote
+                    append(opening + account.encode() + closing)
                 else:
-                    append(account_json(account))
+                    append(quoted(account))
                 append(encoded)
                 if batch >= 64:  # small writes reuse memory, no page faults
                     batch = 0
@@ -130,7 +152,7 @@ def csv_to_jsonl(
         except csv.Error as exc:
             rows += 1
             unread += 1
-            append(b'{"account":"",' + form.make(unreadable(exc, reader.line_num + offset))[1])
+            append(opening + closing + form.make(unreadable(exc, reader.line_num + offset))[1])
     out.write(b"".join(parts))
     engine.stats.hits += rows - unread - misses
     engine.stats.misses += misses
@@ -139,7 +161,28 @@ def csv_to_jsonl(
     return rows, failed + unread
 
 
-def _lean(lean: LeanRows | None, values: list[str]) -> bytes | None:
+def _csv_account(account: str) -> bytes:
+    return utf8(csv_account(account))
+
+
+def _csv_rows(
+    engine: BatchEngine,
+    header: tuple[str, ...],
+    rows: Iterable[tuple[int, Any]],
+    out: IO[bytes],
+    form: Form[Printed],
+) -> tuple[int, int]:
+    """The CSV rows of ``rows`` under a header the engine cannot bill by (a column missing):
+    each its error row, naming its account; (rows, error rows)."""
+    count = failed = 0
+    for _, account, (error, text) in engine._each(header, rows, form):
+        out.write(_csv_account(account) + text)
+        count += 1
+        failed += error
+    return count, failed
+
+
+def _lean(lean: Callable[[list[str]], bytes | None] | None, values: list[str]) -> bytes | None:
     """The lean line of a row, or ``None`` for the engine to bill it (and to say what went
     wrong, should the lean bill fail)."""
     if lean is None:

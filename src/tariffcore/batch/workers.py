@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +24,7 @@ from .outcome import BilledOutcome, FailedOutcome
 __all__ = [
     "bill_csv_part",
     "bill_csv_range",
+    "csv_file_to_csv",
     "csv_file_to_jsonl",
     "csv_parts",
     "jsonl_parallel",
@@ -62,6 +63,19 @@ def csv_file_to_jsonl(
     """Bill the CSV file ``source`` into ``out`` as JSON lines, streaming; (rows, error rows)."""
     with open_text(Path(source), progress) as (text, position):
         return engine.csv_to_jsonl(text, out, progress=progress, position=position)
+
+
+def csv_file_to_csv(
+    engine: BatchEngine,
+    source: str | Path,
+    out: IO[bytes],
+    columns: Sequence[str],
+    progress: Progress | None = None,
+) -> tuple[int, int]:
+    """Bill the CSV file ``source`` into ``out`` as the rows of a CSV of bills with a column
+    per charge of ``columns`` (no header), streaming; (rows, error rows)."""
+    with open_text(Path(source), progress) as (text, position):
+        return engine.csv_to_csv(text, out, columns, progress=progress, position=position)
 
 
 def csv_parts(path: str | Path, parts: int) -> list[tuple[int, int, int]] | None:

@@ -3,17 +3,14 @@
 :func:`csv_block` bills a block's kinds of account as :func:`~tariffcore.columnar.lean_block`
 does and writes the row of every bill it covers from columns: the fixed cells of a kind (its
 version's label, the charges not included, the account's class, meter and households) are
-written once, by Python's :mod:`csv` writer with the cells :func:`~tariffcore.rows.csv_cells`
-gives, and the figures (account, usage, amounts, total) are joined into them row by row. The
-rows are the very rows :class:`~tariffcore.rows.CsvWriter` writes, byte for byte. Rows it
-does not cover are returned by position, for the scalar engine.
+written once (:func:`tariffcore.rows.csv_template`), and the figures (account, usage,
+amounts, total) are joined into them row by row. The rows are the very rows
+:class:`~tariffcore.rows.CsvWriter` writes, byte for byte. Rows it does not cover are
+returned by position, for the scalar engine.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +18,8 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from ..rows import CSV_ACCOUNT, CSV_LINES, CSV_TOTAL, CSV_USAGE
+from ..rows import csv_template as rows_template
 from .amounts import money_texts
 from .arrays import ints, text
 from .jsonlines import KindBillOf, KindPlans, bill_kinds
@@ -29,55 +28,22 @@ from .plan import Computed, KindPlan
 
 __all__ = ["CsvTemplates", "csv_block", "csv_template"]
 
-#: Where a figure goes in a kind's row: the unit separator around its number (a fixed cell
-#: holding that character leaves the kind to the engine).
-_MARK = "\x1f"
-_MARKS = re.compile(_MARK + "([0-9]+)" + _MARK)
-_ACCOUNT, _USAGE, _TOTAL, _LINES = 0, 1, 2, 3
 _JOIN = pc.get_function("binary_join_element_wise")
 _EMPTY = text("")
 
 
-def _mark(number: int) -> str:
-    return f"{_MARK}{number}{_MARK}"
-
-
 def csv_template(plan: KindPlan, charges: Sequence[str]) -> list[str | int] | None:
     """The row of a bill of ``plan``'s kind in a CSV of bills with a column per charge of
-    ``charges``, as texts and the numbers of its figures between them: 0 the account, 1 the
-    usage, 2 the total, 3 + n the amount of the kind's line n. ``None`` when a fixed cell
-    holds the character figures are marked with."""
+    ``charges`` (see :func:`tariffcore.rows.csv_template`): texts, and the numbers of its
+    figures between them."""
     facts = plan.bill.facts
-    ids = [entry.id for entry, _ in plan.kernels]
-    fixed = [facts.label, *ids, *facts.not_included, facts.use_class or ""]
-    if any(_MARK in cell for cell in fixed):
-        return None
-    # As rows.charge_cells: a charge with a column there, any other as charge=amount.
-    amounts: dict[str, str | None] = dict.fromkeys(charges)
-    other = []
-    for line, charge in enumerate(ids):
-        if charge in amounts:
-            amounts[charge] = _mark(_LINES + line)
-        else:
-            other.append(f"{charge}={_mark(_LINES + line)}")
-    cells = [
-        _mark(_ACCOUNT),
+    return rows_template(
         facts.label,
-        _mark(_USAGE),
-        *(amount if amount is not None else "" for amount in amounts.values()),
-        ";".join(other),
-        _mark(_TOTAL),
-        ";".join(facts.not_included),
-        "",
-        "",
-        facts.use_class or "",
-        "" if facts.meter_mm is None else str(facts.meter_mm),
-        "" if facts.households is None else str(facts.households),
-    ]
-    written = io.StringIO()
-    csv.writer(written, lineterminator="\n").writerow(cells)
-    parts = _MARKS.split(written.getvalue())
-    return [part if at % 2 == 0 else int(part) for at, part in enumerate(parts)]
+        [entry.id for entry, _ in plan.kernels],
+        facts.not_included,
+        (facts.use_class, facts.meter_mm, facts.households),
+        charges,
+    )
 
 
 class CsvTemplates:
@@ -135,13 +101,13 @@ def _rows(
         if isinstance(piece, str):
             if piece:
                 pieces.append(text(piece))
-        elif piece == _ACCOUNT:
+        elif piece == CSV_ACCOUNT:
             pieces.append(account)
-        elif piece == _USAGE:
+        elif piece == CSV_USAGE:
             pieces.append(usage)
         else:
             values = np.broadcast_to(
-                np.asarray(computed.total if piece == _TOTAL else computed.amounts[piece - _LINES]),
+                np.asarray(computed.total if piece == CSV_TOTAL else computed.amounts[piece - CSV_LINES]),
                 (count,),
             )
             if count and values.min() == values.max():  # the same amount on every row

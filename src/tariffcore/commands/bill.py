@@ -17,6 +17,7 @@ from ..batch import (
     BACKENDS,
     BatchEngine,
     Figured,
+    csv_file_to_csv,
     csv_file_to_jsonl,
     fast_csv_file_to_csv,
     fast_csv_file_to_jsonl,
@@ -31,7 +32,15 @@ from ..batch import (
 )
 from ..engine import charge_ids
 from ..errors import BillingError, TariffcoreError
-from ..rows import EXPLAIN_LEVELS, check_csv_file, input_format, read_chunks, stdin_text, writer_for
+from ..rows import (
+    EXPLAIN_LEVELS,
+    CsvWriter,
+    check_csv_file,
+    input_format,
+    read_chunks,
+    stdin_text,
+    writer_for,
+)
 from ..version import __version__
 from ._common import Subparsers, catalog_options, output, warn_problems
 from ._conventions import (
@@ -302,6 +311,20 @@ def _run(
                 binary.flush()
             if done is not None:
                 rows, failed = done
+            elif (
+                fmt == "csv"
+                and args.jobs <= 1
+                and kind == "csv"
+                and binary is not None
+                and _as_written(stream, args.output)
+            ):  # CSV text straight into rows, lean bills writing them where they cover them
+                CsvWriter(stream, columns)  # the header
+                stream.flush()
+                if stdin:
+                    rows, failed = engine.csv_to_csv(stdin_text(), binary, columns)
+                else:
+                    rows, failed = csv_file_to_csv(engine, source, binary, columns, progress)
+                binary.flush()
             else:
                 figures = run_chunks(engine, chunks, figures_work, args.jobs)
                 rows, failed = _write(writer_for(fmt, stream, columns), figures)

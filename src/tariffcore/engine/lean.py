@@ -32,9 +32,19 @@ from ..money import (
     Rounding,
     at_scale,
     format_amount,
+    format_money,
     minor_unit,
 )
-from ..rows import BillTemplate, LineTemplate, reading_to_dict
+from ..rows import (
+    CSV_ACCOUNT,
+    CSV_LINES,
+    CSV_TOTAL,
+    CSV_USAGE,
+    BillTemplate,
+    LineTemplate,
+    csv_template,
+    reading_to_dict,
+)
 from .calendar import complete_dates
 from .plan import ChargeEntry
 from .requested import charge_ids, left_out, requested_charges
@@ -90,6 +100,7 @@ class _Step:
         "rest",
         "kept",
         "figure",
+        "cell",
         "rules",
     )
 
@@ -119,6 +130,7 @@ class _Step:
         self.rest = b""
         self.kept: Any = None  # the last result made into a figure line, and that line
         self.figure: Any = None
+        self.cell: str | None = None  # the amount of that figure line as a CSV of bills writes it
         self.rules: dict[str, str] = {}
 
     def end(self, rule: str, unit: str | None, price: Decimal | None) -> bytes:
@@ -167,6 +179,7 @@ class LeanBill:
         "facts",
         "written",
         "room",
+        "rows",
     )
 
     def __init__(
@@ -197,6 +210,9 @@ class LeanBill:
         #: an account is a function of its usage alone.
         self.written: dict[str, bytes] = {}
         self.room = Room()
+        #: For a CSV of bills, by its columns: the format of a row by the steps that give a
+        #: line, and the rows written so far by ``str`` of the usage (within :attr:`room`).
+        self.rows: dict[tuple[str, ...], tuple[dict[tuple[int, ...], str], dict[str, bytes]]] = {}
 
     def figures(self, usage: Decimal, account: str) -> BillFigures:
         """The figures of the bill of ``usage`` m³ for the account ``account`` (those of the
@@ -211,25 +227,7 @@ class LeanBill:
             if found is None:
                 continue
             if found is not step.kept:
-                unrounded, rule, quantity, unit, price = found
-                named = step.rules.get(rule)
-                if named is None:
-                    named = step.rules[rule] = (
-                        f"{step.template.charge}.{rule}" if rule else step.template.charge
-                    )
-                step.figure = _figure_line(
-                    (
-                        step.template.charge,
-                        step.label,
-                        self._amount(step, unrounded),
-                        quantity,
-                        unit,
-                        price,
-                        named,
-                        step.version,
-                    )
-                )
-                step.kept = found
+                self._figure(step, found)
             line = step.figure
             total = _add(total, line.amount)
             lines.append(line)
@@ -249,6 +247,92 @@ class LeanBill:
             households,
             skipped,
         )
+
+    def _figure(self, step: _Step, found: Any) -> None:
+        """Make ``step``'s figure line of what its kernel ``found``, and keep both."""
+        unrounded, rule, quantity, unit, price = found
+        named = step.rules.get(rule)
+        if named is None:
+            named = step.rules[rule] = f"{step.template.charge}.{rule}" if rule else step.template.charge
+        step.figure = _figure_line(
+            (
+                step.template.charge,
+                step.label,
+                self._amount(step, unrounded),
+                quantity,
+                unit,
+                price,
+                named,
+                step.version,
+            )
+        )
+        step.cell = None
+        step.kept = found
+
+    def csv_row(self, usage: Decimal, columns: tuple[str, ...]) -> bytes:
+        """The row of the bill of ``usage`` m³ in a CSV of bills with a column per charge of
+        ``columns``, after the account's cell, in UTF-8: :func:`~tariffcore.rows.csv_rest`
+        of the bill's figures. :class:`LeanFallback` for a bill left to the engine."""
+        found_rows = self.rows.get(columns)
+        if found_rows is None:
+            found_rows = self.rows[columns] = ({}, {})
+        formats, written = found_rows
+        key = str(usage)  # the very Decimal: its sign, digits and exponent
+        known = written.get(key)  # the same usage billed before
+        if known is not None:
+            return known
+        if self.limit is not None and usage >= self.limit:
+            raise LeanFallback  # the billing cycle refuses it: the engine says why
+        total = self.zero
+        present: list[int] = []
+        cells: list[str] = []
+        for index, step in enumerate(self.steps):
+            found = step.kernel(usage)
+            if found is None:
+                continue
+            if found is not step.kept:
+                self._figure(step, found)
+            amount = step.figure.amount
+            cell = step.cell
+            if cell is None:
+                cell = step.cell = format_money(amount, self.currency)
+            total = _add(total, amount)
+            present.append(index)
+            cells.append(cell)
+        shape = tuple(present)
+        row = formats.get(shape)
+        if row is None:
+            row = formats[shape] = self._row(columns, present)
+        text = row.format(format_amount(usage), format_amount(total), *cells).encode()
+        room = self.room
+        if room.left >= len(text) + len(key):
+            room.left -= len(text) + len(key)
+            written[key] = text
+        return text
+
+    def _row(self, columns: tuple[str, ...], present: list[int]) -> str:
+        """The format of a row after the account's cell: ``{0}`` the usage, ``{1}`` the
+        total, ``{2}``… the amounts of the lines of the steps ``present``, in order."""
+        facts = self.facts
+        if facts is None:
+            raise LeanFallback
+        pieces = csv_template(
+            facts.label,
+            [self.steps[index].template.charge for index in present],
+            facts.not_included,
+            (facts.use_class, facts.meter_mm, facts.households),
+            columns,
+        )
+        if pieces is None or pieces[:2] != ["", CSV_ACCOUNT]:
+            raise LeanFallback  # the engine writes such a row
+        found = []
+        for piece in pieces[2:]:
+            if isinstance(piece, str):
+                found.append(piece.replace("{", "{{").replace("}", "}}"))
+            else:
+                slot = 0 if piece == CSV_USAGE else 1 if piece == CSV_TOTAL else 2 + piece - CSV_LINES
+                found.append("{" + str(slot) + "}")
+        return "".join(found)
 
     def _amount(self, step: _Step, unrounded: Decimal) -> Decimal:
         """A line's amount: ``unrounded`` rounded as its charge declares, at the currency's scale."""
