@@ -54,6 +54,7 @@ def test_a_run_that_fails_halfway_leaves_the_earlier_output_as_it_was(
 
     monkeypatch.setattr(bill, "run_chunks", then_fail)
     monkeypatch.setattr(bill, "csv_file_to_jsonl", half_then_fail)
+    monkeypatch.setattr(bill, "csv_file_to_csv", half_then_fail)
     for fmt, name in (("csv", "bills.csv"), ("table", "bills.txt"), ("jsonl", "bills.jsonl")):
         target = earlier.parent / name
         target.write_text(OLD, encoding="utf-8")

@@ -28,7 +28,6 @@ from ..errors import BillingError
 from ..money import (
     MINOR_UNITS,
     MONEY_CONTEXT,
-    ROUNDING_METHODS,
     Rounding,
     at_scale,
     format_amount,
@@ -46,6 +45,7 @@ from ..rows import (
     reading_to_dict,
 )
 from .calendar import complete_dates
+from .leansteps import Room, Step, plain_text
 from .plan import ChargeEntry
 from .requested import charge_ids, left_out, requested_charges
 from .ruleset import Ruleset
@@ -57,87 +57,6 @@ _ONE = Decimal(1)
 #: ``FigureLine(*fields)`` without the Python call of a named tuple's constructor.
 _figure_line: Callable[[tuple[Any, ...]], FigureLine] = functools.partial(tuple.__new__, FigureLine)
 _add = MONEY_CONTEXT.add
-Round = Callable[[Decimal], Decimal]
-
-
-def _rounder(rounding: Rounding | None) -> tuple[Round | None, str | None]:
-    """``rounding.apply``, or (``None`` and) the rounding mode of the one quantize it comes to
-    for a unit of exactly 1 (whose results are whole, written without a fraction)."""
-    if rounding is None:
-        return None, None
-    if rounding.unit == 1 and rounding.unit.as_tuple().exponent == 0:
-        return None, ROUNDING_METHODS[rounding.method]
-    return rounding.apply, None
-
-
-def _text(value: Decimal) -> str:
-    """:func:`~tariffcore.money.format_amount` of ``value``: ``str`` where it writes the same
-    (no exponent, no sign), which is the common case and the cheaper one."""
-    text = str(value)
-    return format_amount(value) if text[0] == "-" or "E" in text else text
-
-
-class _Step:
-    """One charge of a lean bill, with what it wrote last: a charge that gives the very same
-    result again (a fixed charge) is not rounded or written again, and the end of its line
-    (unit, unit price, rule, version) is kept while they stay the same."""
-
-    __slots__ = (
-        "kernel",
-        "label",
-        "version",
-        "apply",
-        "mode",
-        "exact",
-        "template",
-        "head",
-        "found",
-        "amount",
-        "line",
-        "rule",
-        "unit",
-        "price",
-        "rest",
-        "kept",
-        "figure",
-        "cell",
-        "rules",
-    )
-
-    def __init__(
-        self,
-        kernel: LeanCharge,
-        rounding: Rounding | None,
-        exact: bool,
-        template: LineTemplate,
-        label: str = "",
-        version: str = "",
-    ):
-        self.kernel = kernel
-        self.label = label
-        self.version = version
-        self.apply, self.mode = _rounder(rounding)
-        #: Whether every amount is at the currency's scale once rounded (no check needed).
-        self.exact = exact and self.mode is not None
-        self.template = template
-        self.head = template.head.encode()
-        self.found: Any = None
-        self.amount = _ONE
-        self.line = b""
-        self.rule: Any = None
-        self.unit: Any = None
-        self.price: Any = None
-        self.rest = b""
-        self.kept: Any = None  # the last result made into a figure line, and that line
-        self.figure: Any = None
-        self.cell: str | None = None  # the amount of that figure line as a CSV of bills writes it
-        self.rules: dict[str, str] = {}
-
-    def end(self, rule: str, unit: str | None, price: Decimal | None) -> bytes:
-        """The end of the line for ``rule``, ``unit`` and ``price`` (kept for the next bill)."""
-        self.rule, self.unit, self.price = rule, unit, price
-        self.rest = self.template.rest(unit, None if price is None else _text(price), rule).encode()
-        return self.rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,16 +72,6 @@ class LeanFacts:
     meter_mm: int | None
     households: int
     not_included: tuple[str, ...]
-
-
-class Room:
-    """The bytes of text lean bills may still keep of the lines they wrote (see
-    :meth:`LeanBill.render`); lean bills given the same room share it."""
-
-    __slots__ = ("left",)
-
-    def __init__(self, size: int = 0) -> None:
-        self.left = size
 
 
 class LeanBill:
@@ -192,7 +101,7 @@ class LeanBill:
         kernels: tuple[tuple[ChargeEntry, ChargeKernel | None], ...] = (),
         facts: LeanFacts | None = None,
     ) -> None:
-        self.steps = tuple(_Step(*charge) for charge in charges)
+        self.steps = tuple(Step(*charge) for charge in charges)
         self.template = template
         self.limit = limit
         self.zero = minor_unit(currency) * 0  # zero at the currency's scale, as a bill's total
@@ -248,7 +157,7 @@ class LeanBill:
             skipped,
         )
 
-    def _figure(self, step: _Step, found: Any) -> None:
+    def _figure(self, step: Step, found: Any) -> None:
         """Make ``step``'s figure line of what its kernel ``found``, and keep both."""
         unrounded, rule, quantity, unit, price = found
         named = step.rules.get(rule)
@@ -334,7 +243,7 @@ class LeanBill:
                 found.append("{" + str(slot) + "}")
         return "".join(found)
 
-    def _amount(self, step: _Step, unrounded: Decimal) -> Decimal:
+    def _amount(self, step: Step, unrounded: Decimal) -> Decimal:
         """A line's amount: ``unrounded`` rounded as its charge declares, at the currency's scale."""
         if step.mode is not None:
             amount = unrounded.quantize(_ONE, step.mode, MONEY_CONTEXT)
@@ -378,7 +287,7 @@ class LeanBill:
                     text = format_amount(amount)
             else:
                 amount = self._amount(step, unrounded)
-                text = _text(amount)
+                text = plain_text(amount)
             total = _add(total, amount)
             rest = (
                 step.rest
@@ -391,14 +300,14 @@ class LeanBill:
                 written = (
                     b'","quantity":null'
                     if quantity is None
-                    else b'","quantity":"' + _text(quantity).encode() + b'"'
+                    else b'","quantity":"' + plain_text(quantity).encode() + b'"'
                 )
                 line = step.head + text.encode() + written + rest
             step.found = found
             step.amount = amount
             step.line = line
             append(line)
-        body = self.template.body_bytes(usage_text, lines, _text(total).encode())
+        body = self.template.body_bytes(usage_text, lines, plain_text(total).encode())
         room = self.room
         if room.left >= len(body) + len(key):
             room.left -= len(body) + len(key)

@@ -15,6 +15,22 @@ from .chunks import (
     open_text,
     read_chunks,
 )
+from .csvbills import (
+    CSV_ACCOUNT,
+    CSV_LEADING,
+    CSV_LINES,
+    CSV_MARK,
+    CSV_TOTAL,
+    CSV_TRAILING,
+    CSV_USAGE,
+    SAFE_CELL,
+    charge_cells,
+    csv_account,
+    csv_cells,
+    csv_line,
+    csv_rest,
+    csv_template,
+)
 from .csvtext import (
     FIELD_LIMIT,
     blank,
@@ -41,25 +57,11 @@ from .inputs import (
 )
 from .jsonlines import Twice, TwiceError, exact_json, json_lines, record_error, reworded, twice_in
 from .output import (
-    CSV_ACCOUNT,
-    CSV_LEADING,
-    CSV_LINES,
-    CSV_MARK,
-    CSV_TOTAL,
-    CSV_TRAILING,
-    CSV_USAGE,
     EXPLAIN_LEVELS,
-    SAFE_CELL,
     BillWriter,
     CsvWriter,
     bill_to_dict,
-    charge_cells,
     compact_json,
-    csv_account,
-    csv_cells,
-    csv_line,
-    csv_rest,
-    csv_template,
     error_to_dict,
     explain_bill,
     line_to_dict,

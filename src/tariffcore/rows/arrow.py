@@ -21,7 +21,7 @@ from typing import Any
 
 from ..bill import Bill, BillFigures, BillLine, FigureLine, LinePart, TierSlice
 from ..errors import BillingError, TariffcoreError
-from .output import ACCOUNT_COLUMNS
+from .csvbills import ACCOUNT_COLUMNS
 
 __all__ = ["AMOUNT_PRECISION", "AMOUNT_SCALE", "BillColumns", "pyarrow"]
 
