@@ -131,29 +131,24 @@ def _account_and_reading() -> tuple[Any, Any]:
     return Account("A1", "household", meter_mm=15), Reading(Decimal(12), billing_month=date(2024, 3, 1))
 
 
-def test_bill_format_csv_the_same_in_one_process_and_several(tmp_path: Any) -> None:
+def test_bill_format_csv_the_same_in_one_process_and_several(catalog: Catalog, tmp_path: Any) -> None:
     stream = io.StringIO()
     write_city(stream, 900, billing_month="2024-03", reads=True)
-    source = tmp_path / "city.csv"
-    source.write_text(stream.getvalue().replace("A00000007,", '"A 7,",'), encoding="utf-8")
-    written = {}
-    for name, options in (("one", []), ("two", ["--jobs", "2"])):
-        target = tmp_path / f"{name}.csv"
-        status = main(
-            [
-                "bill",
-                str(source),
-                "--ruleset",
-                "kr/daejeon",
-                "--backend",
-                "python",
-                "-o",
-                str(target),
-                "--quiet",
-                *options,
-            ]
+    plain = stream.getvalue()
+    quoted = plain.replace("A00000007,", '"A 7,",')  # a quote: the file is not cut in ranges
+    for name, text in (("plain", plain), ("quoted", quoted)):
+        source = tmp_path / f"{name}.csv"
+        source.write_text(text, encoding="utf-8")
+        written = {}
+        for jobs in ("1", "2"):
+            target = tmp_path / f"{name}-{jobs}.csv"
+            argv = ["bill", str(source), "--ruleset", "kr/daejeon", "--backend", "python", "--jobs", jobs]
+            assert main([*argv, "-o", str(target), "--quiet"]) == 0
+            written[jobs] = target.read_bytes()
+        assert (
+            written["1"]
+            == written["2"]
+            == reference(catalog, text, DAEJEON, lean=False, ruleset="kr/daejeon")
         )
-        assert status == 0
-        written[name] = target.read_bytes()
-    assert written["one"] == written["two"]
-    assert written["one"].count(b"\n") == 901 and b'"A 7,",kr/daejeon@' in written["one"]
+        assert written["1"].count(b"\n") == 901
+    assert b'"A 7,",kr/daejeon@' in written["1"]

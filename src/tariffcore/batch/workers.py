@@ -141,13 +141,23 @@ def _range_text(path: str, start: int, end: int) -> Iterator[str]:
 
 
 def bill_csv_range(
-    engine: BatchEngine, path: str, header: tuple[str, ...], start: int, end: int, first_line: int
+    engine: BatchEngine,
+    path: str,
+    header: tuple[str, ...],
+    start: int,
+    end: int,
+    first_line: int,
+    columns: tuple[str, ...] | None = None,
 ) -> tuple[bytes, int, int]:
-    """Bill the lines of ``path`` in the byte range [start, end): (JSON lines, rows, error rows)."""
+    """Bill the lines of ``path`` in the byte range [start, end): (JSON lines, rows, error
+    rows); with ``columns``, the rows of a CSV of bills with a column per charge of them
+    rather than JSON lines."""
     out = io.BytesIO()
-    rows, failed = engine.csv_to_jsonl(
-        _range_text(path, start, end), out, header=header, offset=first_line - 1
-    )
+    lines = _range_text(path, start, end)
+    if columns is None:
+        rows, failed = engine.csv_to_jsonl(lines, out, header=header, offset=first_line - 1)
+    else:
+        rows, failed = engine.csv_to_csv(lines, out, columns, header=header, offset=first_line - 1)
     return out.getvalue(), rows, failed
 
 
@@ -169,15 +179,23 @@ def bill_csv_part(
 
 
 def jsonl_parallel(
-    engine: BatchEngine, source: str, stream: IO[bytes], jobs: int, progress: Progress | None = None
+    engine: BatchEngine,
+    source: str,
+    stream: IO[bytes],
+    jobs: int,
+    progress: Progress | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    before: bytes = b"",
 ) -> int | None:
-    """Bill the CSV file ``source`` into ``stream`` as JSON lines on ``jobs`` processes;
-    return the number of error rows, or ``None`` when the file cannot be split (it then
-    goes through :func:`run_chunks`).
+    """Bill the CSV file ``source`` into ``stream`` as JSON lines on ``jobs`` processes (with
+    ``columns``, as the rows of a CSV of bills with a column per charge of them, after
+    ``before``, its header); return the number of error rows, or ``None``, with nothing
+    written, when the file cannot be split (it then goes through :func:`run_chunks`).
 
-    The file is cut into byte ranges on line boundaries; the workers bill the ranges into JSON
-    lines, which are written to ``stream`` in order, so the output is byte for byte the
-    one-process output; at most 2 × jobs ranges are in flight, so memory stays flat.
+    The file is cut into byte ranges on line boundaries; the workers bill the ranges, whose
+    lines are written to ``stream`` in order, so the output is byte for byte the one-process
+    output; at most 2 × jobs ranges are in flight, so memory stays flat.
     """
     parts = csv_parts(source, jobs * 4)
     if parts is None:
@@ -190,7 +208,9 @@ def jsonl_parallel(
     if progress is not None:
         progress.total = os.path.getsize(source)
     failed = 0
-    tasks = [(str(source), header, start, end, first_line) for start, end, first_line in parts]
+    charges = None if columns is None else tuple(columns)
+    tasks = [(str(source), header, start, end, first_line, charges) for start, end, first_line in parts]
+    stream.write(before)
     from .pool import WorkerPool  # with multiprocessing: read when work is spread
 
     with WorkerPool(jobs, engine) as pool:
@@ -203,7 +223,7 @@ def jsonl_parallel(
 
 
 def _bill_range(
-    engine: BatchEngine, task: tuple[str, tuple[str, ...], int, int, int]
+    engine: BatchEngine, task: tuple[str, tuple[str, ...], int, int, int, tuple[str, ...] | None]
 ) -> tuple[bytes, int, int]:
     return bill_csv_range(engine, *task)
 

@@ -8,6 +8,7 @@ output order never changes), and a progress bar is drawn on a terminal.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -311,19 +312,25 @@ def _run(
                 binary.flush()
             if done is not None:
                 rows, failed = done
-            elif (
-                fmt == "csv"
-                and args.jobs <= 1
-                and kind == "csv"
-                and binary is not None
-                and _as_written(stream, args.output)
-            ):  # CSV text straight into rows, lean bills writing them where they cover them
-                CsvWriter(stream, columns)  # the header
+            elif fmt == "csv" and kind == "csv" and binary is not None and _as_written(stream, args.output):
+                # CSV text straight into rows, lean bills writing them where they cover them
+                first = io.StringIO()
+                CsvWriter(first, columns)  # the header
                 stream.flush()
-                if stdin:
-                    rows, failed = engine.csv_to_csv(stdin_text(), binary, columns)
-                else:
-                    rows, failed = csv_file_to_csv(engine, source, binary, columns, progress)
+                split = None
+                if args.jobs > 1 and not stdin:
+                    head = first.getvalue().encode()
+                    split = jsonl_parallel(
+                        engine, source, binary, args.jobs, progress, columns=columns, before=head
+                    )
+                if split is not None:
+                    rows, failed = progress.rows, split
+                else:  # one process (a file that cannot be cut in ranges too: faster so)
+                    binary.write(first.getvalue().encode())
+                    if stdin:
+                        rows, failed = engine.csv_to_csv(stdin_text(), binary, columns)
+                    else:
+                        rows, failed = csv_file_to_csv(engine, source, binary, columns, progress)
                 binary.flush()
             else:
                 figures = run_chunks(engine, chunks, figures_work, args.jobs)
