@@ -19,25 +19,13 @@ pytest.importorskip("numpy")
 pytest.importorskip("pyarrow")
 
 from tariffcore import Catalog  # noqa: E402
-from tariffcore.batch import BatchEngine, fast_csv_to_csv, figures_work, run_chunks  # noqa: E402
+from tariffcore.batch import BatchEngine, fast_csv_to_csv  # noqa: E402
 from tariffcore.columnar import csv_template  # noqa: E402
 from tariffcore.commands.main import main  # noqa: E402
-from tariffcore.rows import CsvWriter, read_chunks  # noqa: E402
 from tariffcore.synthetic import write_city  # noqa: E402
+from tests.batch.test_csv_rows import every_charge, reference  # noqa: E402
 from tests.batch.test_fast_identity import edge_city  # noqa: E402
-from tests.batch.test_lean_identity import city, lean_bills  # noqa: E402
-
-
-def reference(catalog: Catalog, text: str, columns: list[str], lean: bool, **options: Any) -> bytes:
-    """The CSV of bills written without the backend (as ``bill --format csv`` writes it)."""
-    engine = BatchEngine(catalog, explain="lean", **options)
-    out = io.StringIO(newline="")
-    writer = CsvWriter(out, columns)
-    with lean_bills(lean):
-        for batch in run_chunks(engine, read_chunks(io.StringIO(text), "csv"), figures_work):
-            for _, account, result in batch:
-                writer.write(account, result)
-    return out.getvalue().encode("utf-8")
+from tests.batch.test_lean_identity import city  # noqa: E402
 
 
 def fast(
@@ -65,15 +53,6 @@ def same(catalog: Catalog, text: str, columns: list[str], **options: Any) -> tup
     errors = sum(1 for row in expected_rows[1:] if row and row.split(b",")[1] == b"")
     assert failed == errors
     return covered, len(expected_rows) - 2 - errors
-
-
-def every_charge(catalog: Catalog) -> list[str]:
-    found: dict[str, None] = {}
-    for ruleset in catalog:
-        for version in ruleset.versions:
-            for charge in version.charges:
-                found[charge.id] = None
-    return list(found)
 
 
 def test_every_bundled_ruleset(catalog: Catalog) -> None:

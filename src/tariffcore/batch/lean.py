@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..bill import BillFigures
 from ..charges import LeanFallback
@@ -63,6 +63,7 @@ _ROOM = 4 << 20
 #: for a line the engine writes costs some 20 times one written again.
 _FULL_ROOM = 16 << 20
 _UNSEEN = object()
+T = TypeVar("T")
 _subtract = MONEY_CONTEXT.subtract
 
 
@@ -149,21 +150,17 @@ class LeanRows:
     def figures(self, values: Sequence[str], account: str) -> BillFigures | None:
         """The figures of the bill of a row as wide as the header, for ``account``, or
         ``None`` for a row the engine bills itself."""
-        kind = self.kind_of(values)
-        found = self.kinds.get(kind, _UNSEEN)
-        bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
-        if bill is None:
-            return None
-        try:
-            usage = self._usage(values)
-            return None if usage is None else bill.figures(usage[0], account)
-        except (LeanFallback, ArithmeticError):
-            return None
+        return self._lean(values, lambda bill, usage: bill.figures(usage, account))
 
     def csv(self, values: Sequence[str], columns: tuple[str, ...]) -> bytes | None:
         """The row of the bill of a row as wide as the header in a CSV of bills with a column
         per charge of ``columns``, after the account's cell (UTF-8), or ``None`` for a row
         the engine bills itself."""
+        return self._lean(values, lambda bill, usage: bill.csv_row(usage, columns))
+
+    def _lean(self, values: Sequence[str], made: Callable[[LeanBill, Decimal], T]) -> T | None:
+        """``made(lean bill, usage)`` of a row, or ``None`` for a row the engine bills itself
+        (no lean bill covers its kind, its usage is not plain, or the lean bill leaves it)."""
         kind = self.kind_of(values)
         found = self.kinds.get(kind, _UNSEEN)
         bill: LeanBill | None = self._kind(values, kind) if found is _UNSEEN else found
@@ -171,7 +168,7 @@ class LeanRows:
             return None
         try:
             usage = self._usage(values)
-            return None if usage is None else bill.csv_row(usage[0], columns)
+            return None if usage is None else made(bill, usage[0])
         except (LeanFallback, ArithmeticError):
             return None
 
