@@ -156,3 +156,17 @@ def test_bytes_go_to_standard_output_only_where_its_text_would_be_the_same(
     monkeypatch.setattr(os, "linesep", "\r\n")  # standard output translates line ends (Windows)
     assert _as_written(utf8, "bills.csv")  # an output file is written as it is
     assert not _as_written(utf8, None) and not _as_written(utf8, "-")
+
+
+def test_a_stream_with_no_file_behind_it_and_a_progress_bar(catalog: Catalog) -> None:
+    from tariffcore.rows import Progress
+
+    stream = io.StringIO()
+    write_city(stream, 50, billing_month="2024-03")
+    engine = BatchEngine(catalog, ruleset="kr/daejeon", explain="lean")
+    progress = Progress(visible=False)
+    out = io.BytesIO()
+    assert fast_csv_to_csv(
+        engine, io.BytesIO(stream.getvalue().encode()), out, ["water", "sewer", "base", "levy"], progress
+    ) == (50, 0)
+    assert out.getvalue().count(b"\n") == 51 and progress.rows == 50

@@ -48,6 +48,9 @@ def fast_csv_file_to_csv(
     engine (the caller then bills it as without the backend). ``columns``, when given, gets
     the number of rows each block billed by columns."""
     with open(source, "rb") as stream:
+        if progress is not None:
+            progress.total = os.path.getsize(source)
+            progress.unit = "bytes"
         return fast_csv_to_csv(engine, stream, out, charges, progress, block=block, columns=columns)
 
 
@@ -68,9 +71,6 @@ def fast_csv_to_csv(
     layout = Layout.of(header, USAGE_COLUMNS, READ_COLUMNS) if header is not None else None
     if header is None or layout is None or missing_columns(header):
         return None
-    if progress is not None and hasattr(stream, "fileno"):
-        progress.total = os.fstat(stream.fileno()).st_size
-        progress.unit = "bytes"
     kind_bill = kind_bills(LeanRows(engine, header))
     plans = KindPlans()
     templates = CsvTemplates(charges)
