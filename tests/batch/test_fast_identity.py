@@ -217,7 +217,7 @@ def parquet_tables(catalog: Catalog, text: str, tmp: Any, **options: Any) -> tup
     source.write_text(text, encoding="utf-8")
     engine = BatchEngine(catalog, **options)
     charges = charge_ids(catalog, options.get("ruleset"))
-    writer = ParquetBillWriter(str(tmp / "python.parquet"), charges)
+    writer = ParquetBillWriter(str(tmp / "python.parquet"), charges, explain=engine.explain)
     for outcomes in run_chunks(engine, read_chunks(str(source)), results_work):
         for outcome in outcomes:
             writer.write(outcome.account, outcome.result)
@@ -235,8 +235,13 @@ def parquet_tables(catalog: Catalog, text: str, tmp: Any, **options: Any) -> tup
     return pq.read_table(tmp / "python.parquet"), pq.read_table(tmp / "fast.parquet"), sum(columns)
 
 
-def test_parquet_of_every_bundled_ruleset(catalog: Catalog, generated: str, tmp_path: Any) -> None:
-    reference, mine, covered = parquet_tables(catalog, generated, tmp_path)
+@pytest.mark.parametrize("explain", ["lean", "full"])
+def test_parquet_of_every_bundled_ruleset(
+    catalog: Catalog, generated: str, tmp_path: Any, explain: str
+) -> None:
+    reference, mine, covered = parquet_tables(catalog, generated, tmp_path, explain=explain)
+    line = reference.schema.field("lines").type.value_type
+    assert ("slices" in [f.name for f in line]) == (explain == "full")
     assert mine.schema.equals(reference.schema, check_metadata=True)
     for name in reference.column_names:
         assert mine.column(name).equals(reference.column(name)), name
@@ -251,6 +256,26 @@ def test_parquet_of_the_edge_city(catalog: Catalog, tmp_path: Any) -> None:
         s for lines in mine.column("lines").to_pylist() if lines for line in lines for s in line["slices"]
     ]
     assert any(s["upto"] is None for s in slices) and any(s["tier"] == 3 for s in slices)
+
+
+def test_lean_parquet_of_the_edge_city_is_the_full_one_without_the_explanation(
+    catalog: Catalog, tmp_path: Any
+) -> None:
+    from tariffcore.rows import LEAN_LINE
+
+    full, _, _ = parquet_tables(catalog, edge_city(), tmp_path, ruleset="kr/daejeon")
+    reference, mine, covered = parquet_tables(
+        catalog, edge_city(), tmp_path, ruleset="kr/daejeon", explain="lean"
+    )
+    assert mine.equals(reference) and covered > 300, covered
+    assert [f.name for f in mine.schema.field("lines").type.value_type] == list(LEAN_LINE)
+    assert mine.drop(["lines"]).equals(full.drop(["lines"]))
+    cut = [
+        [{name: line[name] for name in LEAN_LINE} for line in lines] if lines is not None else None
+        for lines in full.column("lines").to_pylist()
+    ]
+    assert mine.column("lines").to_pylist() == cut
+    assert sum(len(lines) for lines in cut if lines) > 1000
 
 
 # --------------------------------------------------------------------------- --explain full

@@ -320,11 +320,11 @@ def test_parquet_output_is_typed(tmp_path: Path, capsys: pytest.CaptureFixture[s
         "T-2,spa,13,1,20,2025-03,,\n",
         encoding="utf-8",
     )
-    out = tmp_path / "bills.parquet"
-    status, _, _ = run_cli(
-        capsys, "bill", str(source), "--ruleset", "kr/gimhae", "--format", "parquet", "-o", str(out)
-    )
+    out, lean = tmp_path / "bills.parquet", tmp_path / "lean.parquet"
+    options = ("--ruleset", "kr/gimhae", "--format", "parquet")
+    status, _, _ = run_cli(capsys, "bill", str(source), *options, "-o", str(out), "--explain", "full")
     assert status == 1
+    assert run_cli(capsys, "bill", str(source), *options, "-o", str(lean))[0] == 1
     table = pq.read_table(out)
     schema = table.schema
     for name in ("usage_m3", "base", "water", "sewer", "levy", "total"):
@@ -346,6 +346,24 @@ def test_parquet_output_is_typed(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert first["other_charges"] == [] and first["not_included"] == []
     assert second["error_code"] == "unknown_use_class" and second["total"] is None
     assert second["lines"] is None and second["account"] == "T-2"
+    # the default explains each line as lean JSON lines do: its figures, rule and version
+    lean_first, lean_second = pq.read_table(lean).to_pylist()
+    assert lean_second == second
+    fields = ("charge", "label", "amount", "quantity", "unit", "unit_price", "rule", "version")
+    assert next(item for item in lean_first["lines"] if item["charge"] == "water") == {
+        "charge": "water",
+        "label": water["label"],
+        "amount": Decimal("17000"),
+        "quantity": Decimal("20"),
+        "unit": "m3",
+        "unit_price": Decimal("850"),
+        "rule": water["rule"],
+        "version": water["version"],
+    }
+    assert [list(item) for item in lean_first["lines"]] == [list(fields)] * len(first["lines"])
+    assert {k: v for k, v in lean_first.items() if k != "lines"} == {
+        k: v for k, v in first.items() if k != "lines"
+    }
 
 
 def test_an_amount_decimal128_cannot_hold_is_an_error_not_a_rounding() -> None:

@@ -63,12 +63,12 @@ def fast_csv_file_to_parquet(
             progress.unit = "bytes"
         import pyarrow as pa
 
-        gathered = BillColumns(charges, detail=True, grow=False)
+        gathered = BillColumns(charges, detail=True, grow=False, explain=engine.explain)
         schema = gathered.schema(pa)
         lean = LeanRows(engine, header)
         kind_bill = kind_bills(lean)
         plans = KindPlans()
-        made = BlockColumns(schema, charges)
+        made = BlockColumns(schema, charges, engine.explain)
         rows = failed = 0
         with pq.ParquetWriter(target, schema) as writer, OneAtATime() as background:
             for part in csv_blocks(stream, header, 1, block):
@@ -178,7 +178,7 @@ def _engine_table(
     engine: BatchEngine, header: tuple[str, ...], charges: Sequence[str], payloads: list[tuple[int, Payload]]
 ) -> tuple[Any, int]:
     """The engine's bills of ``payloads`` as a table of the Parquet output; (table, error rows)."""
-    gathered = BillColumns(charges, detail=True, grow=False)
+    gathered = BillColumns(charges, detail=True, grow=False, explain=engine.explain)
     failed = 0
     for outcome in engine.results(Chunk(header, payloads)):
         gathered.add(outcome.account, outcome.result)

@@ -4,8 +4,8 @@
 columns (:class:`~tariffcore.columnar.plan.Computed`), and makes them one Arrow table of the
 schema of :class:`~tariffcore.rows.BillColumns` with ``detail``: the same columns, types and
 values as the Parquet output of the scalar engine (``decimal128(38, 6)`` amounts, ``date32``
-dates, each bill's lines as structs with their tier slices, sources and notes), without
-building a bill. A figure that ``decimal128(38, 6)`` cannot hold exactly marks its row, for
+dates, each bill's lines as structs: with ``explain="full"`` with their tier slices, sources
+and notes, with ``lean`` only their figures), without building a bill. A figure that ``decimal128(38, 6)`` cannot hold exactly marks its row, for
 the scalar engine (which stops the run with its error, as it always has).
 
 Each kind adds plain numpy arrays, kept at four levels (bills, their lines, other charges and
@@ -86,6 +86,9 @@ _LINE = (
     + _of("list", "source notes")
     + _of("int", "slice_first slice_count")
 )
+#: A line of a lean table (``explain="lean"``): no rounding, unrounded amount, sources, notes or
+#: tier slices.
+_LEAN_LINE = _of("text", "charge label unit rule version") + _of("money", "amount quantity unit_price")
 _OTHER = _of("text", "charge") + _of("money", "amount")
 _SLICE = _of("int32", "tier") + _of("text", "use_class") + _of("money", "above upto quantity rate amount")
 _DTYPES = {"text": np.int64, "list": np.int64, "int": np.int64, "money": np.int64, "int32": np.int32}
@@ -225,18 +228,20 @@ def _picked(values: list[Any], which: Any, at: Any, rows: int) -> Any:
 class BlockColumns:
     """The bills of a block's kinds of account, as one Arrow table (see the module)."""
 
-    __slots__ = ("schema", "charges", "texts", "positions", "levels")
+    __slots__ = ("schema", "charges", "lean", "names", "texts", "positions", "levels")
 
-    def __init__(self, schema: Any, charges: Sequence[str]) -> None:
+    def __init__(self, schema: Any, charges: Sequence[str], explain: str = "full") -> None:
         self.schema = schema
         self.charges = list(charges)
+        self.lean = explain == "lean"  # each line's figures only, as the schema's lines have
+        self.names = {"line": _LEAN_LINE if self.lean else _LINE, "other": _OTHER, "slice": _SLICE}
         self.texts = TextTable()
         self.clear()
 
     def clear(self) -> None:
         self.positions: list[Any] = []
         row = _ROW + [(charge, "money") for charge in self.charges]
-        self.levels = {"row": _Level(row), "line": _Level(_LINE), "other": _Level(_OTHER)}
+        self.levels = {"row": _Level(row), "line": _Level(self.names["line"]), "other": _Level(_OTHER)}
         self.levels["slice"] = _Level(_SLICE)
 
     def add(self, at: Any, plan: KindPlan, computed: Computed, usage: DecimalColumn) -> Any:
@@ -267,6 +272,8 @@ class BlockColumns:
             named = [texts.number(f"{entry.id}.{r}" if r else entry.id) for r in line.rule.options]
             put("line", "rule", np.array(named, dtype=np.int64)[np.asarray(line.rule.index)])
             put("line", "version", texts.number(version))
+            if self.lean:
+                continue
             put("line", "rounding", texts.number(rounding.describe() if rounding is not None else None))
             put("line", "unrounded", *kind.column(unrounded))
             put("line", "source", texts.list_number([s.id for s in entry.sources]))
@@ -352,10 +359,9 @@ class BlockColumns:
     def _struct(self, level: str, at: Any, struct: Any) -> Any:
         """The structs of ``level`` at positions ``at``, of type ``struct``."""
         found = self.levels[level]
-        names = {"line": _LINE, "other": _OTHER, "slice": _SLICE}[level]
-        columns = self._columns(found, names, at)
+        columns = self._columns(found, self.names[level], at)
         size = len(at)
-        if level == "line":
+        if level == "line" and not self.lean:
             first, _ = found.taken("slice_first", at)
             count, _ = found.taken("slice_count", at)
             piece = struct.field("slices").type

@@ -84,7 +84,7 @@ def register(subparsers: Subparsers) -> None:
         "--explain",
         choices=EXPLAIN_LEVELS,
         default="lean",
-        help="how much of each bill line JSON lines explain: lean (default) gives each line's "
+        help="how much of each bill line JSON lines and Parquet explain: lean (default) gives each line's "
         "charge, label, amount, quantity, unit, unit price, rule and version; full adds its "
         "rounding, unrounded amount, sources, tier slices, notes and parts (what `tariffcore "
         "notice` needs)",
@@ -292,7 +292,8 @@ def _run(
                 if done is not None:
                     rows, failed = done
                 else:
-                    rows, failed = _write(ParquetBillWriter(target, columns), results)
+                    writer = ParquetBillWriter(target, columns, explain=engine.explain)
+                    rows, failed = _write(writer, results)
                 outputs.commit()
         else:
             from ..rows import SqliteBillWriter

@@ -76,14 +76,14 @@ from .progress import (
 from .render import BillTemplate, LineTemplate, reads_text
 
 if TYPE_CHECKING:
-    from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, pyarrow
+    from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, LEAN_LINE, BillColumns, pyarrow
     from .parquet import ParquetBillWriter, ParquetRowsWriter
     from .sqlite import SqliteBillWriter, SqliteFile, Table, line_rows, quoted, sql_text
 
 #: Where the names of Arrow, Parquet and SQLite output live: imported on first use, so that a
 #: run writing JSON lines or CSV does not load them.
 _LAZY = {
-    **dict.fromkeys(("AMOUNT_PRECISION", "AMOUNT_SCALE", "BillColumns", "pyarrow"), "arrow"),
+    **dict.fromkeys(("AMOUNT_PRECISION", "AMOUNT_SCALE", "LEAN_LINE", "BillColumns", "pyarrow"), "arrow"),
     **dict.fromkeys(("ParquetBillWriter", "ParquetRowsWriter"), "parquet"),
     **dict.fromkeys(("SqliteBillWriter", "SqliteFile", "Table", "line_rows", "quoted", "sql_text"), "sqlite"),
 }
@@ -112,6 +112,7 @@ __all__ = [
     "unreadable",
     "AMOUNT_PRECISION",
     "AMOUNT_SCALE",
+    "LEAN_LINE",
     "BillColumns",
     "plain_record",
     "plain_value",

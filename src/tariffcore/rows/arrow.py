@@ -22,8 +22,9 @@ from typing import Any
 from ..bill import Bill, BillFigures, BillLine, FigureLine, LinePart, TierSlice
 from ..errors import BillingError, TariffcoreError
 from .csvbills import ACCOUNT_COLUMNS
+from .output import EXPLAIN_LEVELS
 
-__all__ = ["AMOUNT_PRECISION", "AMOUNT_SCALE", "BillColumns", "pyarrow"]
+__all__ = ["AMOUNT_PRECISION", "AMOUNT_SCALE", "LEAN_LINE", "BillColumns", "pyarrow"]
 
 #: Digits of every amount column in Arrow and Parquet, and how many follow the decimal point.
 AMOUNT_PRECISION = 38
@@ -51,7 +52,13 @@ def fits(value: Decimal | None) -> bool:
     return isinstance(exponent, int) and (exponent >= -AMOUNT_SCALE or value.quantize(_QUANTUM) == value)
 
 
-def _types(pa: Any) -> dict[str, Any]:
+#: The fields of a bill line in a lean table (``explain="lean"``), the fields of a lean JSON
+#: line: the rest of a full line (rounding, unrounded amount, sources, slices, notes, parts)
+#: comes with ``explain="full"``.
+LEAN_LINE = ("charge", "label", "amount", "quantity", "unit", "unit_price", "rule", "version")
+
+
+def _types(pa: Any, lean: bool = False) -> dict[str, Any]:
     amount = pa.decimal128(AMOUNT_PRECISION, AMOUNT_SCALE)
     piece = pa.struct(
         [
@@ -97,6 +104,8 @@ def _types(pa: Any) -> dict[str, Any]:
             ("parts", pa.list_(part)),
         ]
     )
+    if lean:
+        line = pa.struct([line.field(name) for name in LEAN_LINE])
     other = pa.struct([("charge", pa.string()), ("amount", amount)])
     return {"amount": amount, "line": line, "other": other}
 
@@ -129,7 +138,9 @@ def _part(part: LinePart) -> dict[str, Any]:
     }
 
 
-def _line(line: BillLine) -> dict[str, Any]:
+def _line(line: BillLine, lean: bool) -> dict[str, Any]:
+    if lean:
+        return {name: getattr(line, name) for name in LEAN_LINE}
     return {
         "charge": line.charge,
         "label": line.label,
@@ -148,8 +159,11 @@ def _line(line: BillLine) -> dict[str, Any]:
     }
 
 
-def _line_amounts(line: BillLine) -> Iterable[Decimal | None]:
-    yield from (line.amount, line.quantity, line.unit_price, line.unrounded)
+def _line_amounts(line: BillLine, lean: bool) -> Iterable[Decimal | None]:
+    yield from (line.amount, line.quantity, line.unit_price)
+    if lean:
+        return
+    yield line.unrounded
     for part in line.parts:
         yield from (part.quantity, part.unit_price, part.amount)
         for piece in part.slices:
@@ -166,13 +180,17 @@ class BillColumns:
     ``other_charges``. ``detail`` adds the dates, ``estimated``, ``other_charges`` and the
     bill's ``lines`` (the Parquet output); without it the table is the flat one of
     :func:`tariffcore.bill_table`, which a bill's figures (:class:`~tariffcore.BillFigures`)
-    fill as the bill does.
+    fill as the bill does. ``explain`` says how much of each line ``lines`` holds, as for JSON
+    lines: ``full`` every field of the line, ``lean`` only :data:`LEAN_LINE`.
     """
 
-    def __init__(self, charges: Sequence[str], *, detail: bool, grow: bool) -> None:
+    def __init__(self, charges: Sequence[str], *, detail: bool, grow: bool, explain: str = "full") -> None:
+        if explain not in EXPLAIN_LEVELS:
+            raise ValueError(f"unknown explanation level {explain!r} (one of {', '.join(EXPLAIN_LEVELS)})")
         self.charges = list(charges)
         self.detail = detail
         self.grow = grow
+        self.lean = explain == "lean"
         self.rows: list[tuple[str, Bill | BillFigures | BillingError]] = []
 
     def __len__(self) -> int:
@@ -206,7 +224,7 @@ class BillColumns:
 
     def schema(self, pa: Any) -> Any:
         """The Arrow schema of :meth:`names`."""
-        types = _types(pa)
+        types = _types(pa, self.lean)
         amount = types["amount"]
         known = {
             "account": pa.string(),
@@ -264,7 +282,7 @@ class BillColumns:
                         if charge not in charges
                     ]
                 )
-                data["lines"].append([_line(line) for line in result.lines])
+                data["lines"].append([_line(line, self.lean) for line in result.lines])
             for charge in charges:
                 data[charge].append(amounts.get(charge))
             data["total"].append(result.total)
@@ -297,7 +315,7 @@ class BillColumns:
             lines: Sequence[BillLine | FigureLine] = result.lines
             for line in lines:
                 if self.detail and isinstance(line, BillLine):  # see add()
-                    values.extend(_line_amounts(line))
+                    values.extend(_line_amounts(line, self.lean))
                 else:
                     values.append(line.amount)
             for value in values:

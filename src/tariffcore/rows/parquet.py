@@ -18,7 +18,12 @@ one column per charge                decimal128(38, 6); empty where the bill has
                                      ruleset)
 ``total``                            decimal128(38, 6)
 ``lines``                            list of structs, the fields of a JSON-lines bill
-                                     line (``slices`` and ``parts`` nested alike)
+                                     line: with ``explain="lean"`` (``bill``'s
+                                     default) ``charge, label, amount, quantity,
+                                     unit, unit_price, rule, version``; with
+                                     ``full`` also ``rounding, unrounded, source,
+                                     slices, notes, parts`` (``slices`` and
+                                     ``parts`` nested alike)
 ``not_included``                     list of charge ids
 ``error_code, error_message``        string, for an error row (every other column empty)
 ==================================== =================================================
@@ -41,12 +46,15 @@ __all__ = ["ParquetBillWriter", "ParquetRowsWriter"]
 
 
 class ParquetBillWriter:
-    """Writes results to a Parquet file in row groups of ``batch`` rows (memory stays flat)."""
+    """Writes results to a Parquet file in row groups of ``batch`` rows (memory stays flat);
+    ``explain`` says how much of each line the ``lines`` column holds (see the module)."""
 
-    def __init__(self, path: str, charges: Sequence[str], batch: int = 65536) -> None:
+    def __init__(
+        self, path: str, charges: Sequence[str], batch: int = 65536, *, explain: str = "full"
+    ) -> None:
         pa = pyarrow()
         parquet: Any = importlib.import_module("pyarrow.parquet")
-        self.rows = BillColumns(charges, detail=True, grow=False)
+        self.rows = BillColumns(charges, detail=True, grow=False, explain=explain)
         self.writer = parquet.ParquetWriter(path, self.rows.schema(pa))
         self.batch = batch
 
