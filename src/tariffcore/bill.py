@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+#: A reading's billing month, period start, period end and due date (:attr:`Reading.dates`).
+ReadingDates = tuple[date | None, date | None, date | None, date | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,11 @@ class Reading:
             and self.period_end < self.period_start
         ):
             raise InputError(f"period ends ({self.period_end}) before it starts ({self.period_start})")
+
+    @property
+    def dates(self) -> ReadingDates:
+        """The billing month, period start, period end and due date."""
+        return (self.billing_month, self.period_start, self.period_end, self.due_date)
 
     @classmethod
     def from_reads(
@@ -303,10 +311,7 @@ class Bill:
 
     def line(self, charge: str) -> BillLine | None:
         """The line for ``charge``, or ``None`` if the bill has none."""
-        for line in self.lines:
-            if line.charge == charge:
-                return line
-        return None
+        return next((line for line in self.lines if line.charge == charge), None)
 
 
 class FigureLine(NamedTuple):
@@ -324,11 +329,16 @@ class FigureLine(NamedTuple):
     version: str
 
 
+_FIGURE_FIELDS = attrgetter(*FigureLine._fields)
+
+
 class BillFigures:
     """The figures of a bill, without its explanation: every field of :class:`Bill` that
     bulk outputs read (CSV and tables, comparisons of ordinances, re-billing), each the same
     as the bill's, with lines as :class:`FigureLine` (no rounding, unrounded amount, sources,
-    tier slices, notes or parts) and no reading but whether it was ``estimated``.
+    tier slices, notes or parts) and no reading but whether it was ``estimated`` and its
+    ``dates``: the billing month, period start and end and due date of the bill's reading
+    (``None`` for figures made without them).
 
     Batch runs that need no more give these where a lean bill computes the row (see
     :meth:`tariffcore.BatchEngine.results` with ``lean=True``); the :class:`Bill` itself,
@@ -349,6 +359,7 @@ class BillFigures:
         "meter_mm",
         "household_units",
         "not_requested",
+        "dates",
     )
 
     def __init__(
@@ -366,6 +377,7 @@ class BillFigures:
         meter_mm: int | None = None,
         household_units: int | None = None,
         not_requested: tuple[str, ...] = (),
+        dates: ReadingDates | None = None,
     ) -> None:
         self.account = account
         self.ruleset = ruleset
@@ -380,23 +392,12 @@ class BillFigures:
         self.meter_mm = meter_mm
         self.household_units = household_units
         self.not_requested = not_requested
+        self.dates = dates
 
     @classmethod
     def of(cls, bill: Bill) -> BillFigures:
         """The figures of ``bill``."""
-        lines = tuple(
-            FigureLine(
-                line.charge,
-                line.label,
-                line.amount,
-                line.quantity,
-                line.unit,
-                line.unit_price,
-                line.rule,
-                line.version,
-            )
-            for line in bill.lines
-        )
+        lines = tuple(FigureLine._make(_FIGURE_FIELDS(line)) for line in bill.lines)
         return cls(
             bill.account,
             bill.ruleset,
@@ -411,6 +412,7 @@ class BillFigures:
             bill.meter_mm,
             bill.household_units,
             bill.not_requested,
+            bill.reading.dates if bill.reading is not None else None,
         )
 
     def with_account(self, account: str) -> BillFigures:
@@ -428,10 +430,7 @@ class BillFigures:
 
     def line(self, charge: str) -> FigureLine | None:
         """The line for ``charge``, or ``None`` if the bill has none."""
-        for line in self.lines:
-            if line.charge == charge:
-                return line
-        return None
+        return next((line for line in self.lines if line.charge == charge), None)
 
     def _fields(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)

@@ -25,7 +25,7 @@ import pytest
 pytest.importorskip("numpy")
 pytest.importorskip("pyarrow")
 
-from tariffcore import Catalog, load_catalog  # noqa: E402
+from tariffcore import BillFigures, Catalog, load_catalog  # noqa: E402
 from tariffcore.batch import BatchEngine  # noqa: E402
 from tariffcore.batch.fast import fast_csv_to_jsonl  # noqa: E402
 from tariffcore.synthetic import write_city  # noqa: E402
@@ -209,7 +209,7 @@ def parquet_tables(catalog: Catalog, text: str, tmp: Any, **options: Any) -> tup
     """The Parquet tables of ``text`` by the engine and by columns, and the rows by columns."""
     import pyarrow.parquet as pq
 
-    from tariffcore.batch import fast_csv_file_to_parquet, results_work, run_chunks
+    from tariffcore.batch import fast_csv_file_to_parquet, figures_work, results_work, run_chunks
     from tariffcore.engine import charge_ids
     from tariffcore.rows import ParquetBillWriter, read_chunks
 
@@ -222,6 +222,17 @@ def parquet_tables(catalog: Catalog, text: str, tmp: Any, **options: Any) -> tup
         for outcome in outcomes:
             writer.write(outcome.account, outcome.result)
     writer.close()
+    if engine.explain == "lean":  # lean bills' figures, as the command writes them
+        writer = ParquetBillWriter(str(tmp / "figures.parquet"), charges, explain="lean")
+        figured = 0
+        for found in run_chunks(BatchEngine(catalog, **options), read_chunks(str(source)), figures_work):
+            for _, account, result in found:
+                figured += isinstance(result, BillFigures)
+                writer.write(account, result)
+        writer.close()
+        assert figured and pq.read_table(tmp / "figures.parquet").equals(
+            pq.read_table(tmp / "python.parquet")
+        )
     columns: list[int] = []
     done = fast_csv_file_to_parquet(
         BatchEngine(catalog, **options),

@@ -17,7 +17,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 np = pytest.importorskip("numpy")
 
 import tariffcore  # noqa: E402
-from tariffcore import TariffcoreError, parse_row  # noqa: E402
+from tariffcore import BillFigures, BillingError, TariffcoreError, parse_row  # noqa: E402
 from tariffcore.plugins import load_plugins  # noqa: E402
 from tariffcore.rows import BillColumns, plain_value  # noqa: E402
 from tariffcore.synthetic import write_city  # noqa: E402
@@ -413,3 +413,39 @@ def test_a_missing_extra_is_named(
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     status, _, err = run_cli(capsys, "serve", "--port", "0")
     assert status == 2 and "pip install 'tariffcore[serve]'" in err
+
+
+def test_a_full_table_needs_bills_and_a_lean_one_figures_with_their_dates() -> None:
+    compiled = version({"water": {"type": "per_unit", "label": "w", "source": "s", "rate": 2}})
+    made = compiled.bill(account(), reading(3))
+    figures = BillFigures.of(made)
+    assert figures.dates is not None and figures.dates[0] == made.reading.billing_month
+    with pytest.raises(TypeError, match="need the bill itself"):
+        BillColumns(["water"], detail=True, grow=False).add("T-1", figures)
+    undated = figures.with_account("T-1")
+    undated.dates = None
+    with pytest.raises(TypeError, match="need the bill itself"):
+        BillColumns(["water"], detail=True, grow=False, explain="lean").add("T-1", undated)
+    with pytest.raises(ValueError, match="unknown explanation level 'short'"):
+        BillColumns(["water"], detail=True, grow=False, explain="short")
+    tables = []
+    for result in (made, figures):
+        columns = BillColumns(["water"], detail=True, grow=False, explain="lean")
+        columns.add("T-1", result)
+        columns.add("T-2", BillingError("no usage", code="invalid_input"))
+        tables.append(columns.table())
+    assert tables[0].equals(tables[1])
+    first, second = tables[0].to_pylist()
+    assert first["lines"] == [
+        {
+            "charge": "water",
+            "label": "w",
+            "amount": Decimal("6"),
+            "quantity": Decimal("3"),
+            "unit": "m3",
+            "unit_price": Decimal("2"),
+            "rule": "water.household",
+            "version": made.version,
+        }
+    ]
+    assert first["billing_month"] == made.reading.billing_month and second["lines"] is None

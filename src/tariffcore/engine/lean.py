@@ -140,7 +140,7 @@ class LeanBill:
             line = step.figure
             total = _add(total, line.amount)
             lines.append(line)
-        ruleset, version, missing, estimated, use_class, meter_mm, households, skipped = self.fields
+        ruleset, version, missing, estimated, use_class, meter_mm, households, skipped, dates = self.fields
         return BillFigures(
             account,
             ruleset,
@@ -155,6 +155,7 @@ class LeanBill:
             meter_mm,
             households,
             skipped,
+            dates,
         )
 
     def _figure(self, step: Step, found: Any) -> None:
@@ -403,6 +404,7 @@ def _lean_bill(
         account.meter_mm,
         households,
         skipped,
+        reading.dates,
     )
     facts = LeanFacts(
         f"{spec.ruleset}@{spec.version}",

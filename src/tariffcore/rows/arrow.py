@@ -55,7 +55,7 @@ def fits(value: Decimal | None) -> bool:
 #: The fields of a bill line in a lean table (``explain="lean"``), the fields of a lean JSON
 #: line: the rest of a full line (rounding, unrounded amount, sources, slices, notes, parts)
 #: comes with ``explain="full"``.
-LEAN_LINE = ("charge", "label", "amount", "quantity", "unit", "unit_price", "rule", "version")
+LEAN_LINE: tuple[str, ...] = FigureLine._fields
 
 
 def _types(pa: Any, lean: bool = False) -> dict[str, Any]:
@@ -138,9 +138,10 @@ def _part(part: LinePart) -> dict[str, Any]:
     }
 
 
-def _line(line: BillLine, lean: bool) -> dict[str, Any]:
+def _line(line: BillLine | FigureLine, lean: bool) -> dict[str, Any]:
     if lean:
         return {name: getattr(line, name) for name in LEAN_LINE}
+    assert isinstance(line, BillLine)  # a full table holds bills, not their figures
     return {
         "charge": line.charge,
         "label": line.label,
@@ -159,10 +160,11 @@ def _line(line: BillLine, lean: bool) -> dict[str, Any]:
     }
 
 
-def _line_amounts(line: BillLine, lean: bool) -> Iterable[Decimal | None]:
+def _line_amounts(line: BillLine | FigureLine, lean: bool) -> Iterable[Decimal | None]:
     yield from (line.amount, line.quantity, line.unit_price)
     if lean:
         return
+    assert isinstance(line, BillLine)  # a full table holds bills, not their figures
     yield line.unrounded
     for part in line.parts:
         yield from (part.quantity, part.unit_price, part.amount)
@@ -170,6 +172,16 @@ def _line_amounts(line: BillLine, lean: bool) -> Iterable[Decimal | None]:
             yield from (piece.lower, piece.upper, piece.quantity, piece.rate, piece.amount)
     for piece in line.slices:
         yield from (piece.lower, piece.upper, piece.quantity, piece.rate, piece.amount)
+
+
+def _array(pa: Any, values: Sequence[Any], kind: Any) -> Any:
+    """``pa.array(values, kind)``; a decimal column is made of its distinct values, taken in
+    order (converting a ``Decimal`` costs more than finding it again: bills repeat amounts)."""
+    if not pa.types.is_decimal(kind) or len(values) < 64:
+        return pa.array(values, kind)
+    seen: dict[Any, int] = {}
+    at = [seen.setdefault(value, len(seen)) for value in values]  # equal decimals: one value
+    return pa.array(list(seen), kind).take(pa.array(at, pa.int32()))
 
 
 class BillColumns:
@@ -197,8 +209,9 @@ class BillColumns:
         return len(self.rows)
 
     def add(self, account: str, result: Bill | BillFigures | BillingError) -> None:
-        """One input row's result (a bill's figures only without ``detail``)."""
-        if self.detail and isinstance(result, BillFigures):
+        """One input row's result (a bill's figures only without ``detail``, or with it and lean
+        lines when they give the reading's ``dates``)."""
+        if self.detail and isinstance(result, BillFigures) and not (self.lean and result.dates is not None):
             raise TypeError("the lines of a detailed table need the bill itself, not its figures")
         if self.grow and not isinstance(result, BillingError):
             for line in result.lines:
@@ -253,7 +266,13 @@ class BillColumns:
 
     def columns(self) -> dict[str, list[Any]]:
         """Column name → the Python values of every row (``Decimal`` amounts, ``date`` dates)."""
+        return self._values(lines=True)
+
+    def _values(self, lines: bool) -> dict[str, list[Any]]:
+        """:meth:`columns`, ``lines`` left out unless ``lines``."""
         names = self.names()
+        if not lines and "lines" in names:
+            names.remove("lines")
         data: dict[str, list[Any]] = {name: [] for name in names}
         charges = self.charges
         for account, result in self.rows:
@@ -270,10 +289,13 @@ class BillColumns:
             data["currency"].append(result.currency)
             data["usage_m3"].append(result.usage_m3)
             if self.detail:
-                assert isinstance(result, Bill)  # see add()
-                reading = result.reading
-                for name in ("billing_month", "period_start", "period_end", "due_date"):
-                    data[name].append(getattr(reading, name) if reading is not None else None)
+                if isinstance(result, Bill):
+                    reading = result.reading
+                    dates = reading.dates if reading is not None else (None,) * 4
+                else:  # lean lines, dates given (see add())
+                    dates = result.dates or (None,) * 4
+                for name, day in zip(("billing_month", "period_start", "period_end", "due_date"), dates):
+                    data[name].append(day)
                 data["estimated"].append(result.estimated)
                 data["other_charges"].append(
                     [
@@ -282,7 +304,8 @@ class BillColumns:
                         if charge not in charges
                     ]
                 )
-                data["lines"].append([_line(line, self.lean) for line in result.lines])
+                if lines:
+                    data["lines"].append([_line(line, self.lean) for line in result.lines])
             for charge in charges:
                 data[charge].append(amounts.get(charge))
             data["total"].append(result.total)
@@ -298,13 +321,39 @@ class BillColumns:
         """The rows as an Arrow table of :meth:`schema`."""
         pa = pyarrow()
         schema = self.schema(pa)
-        data = self.columns()
+        lean = self.detail and self.lean
+        data = self._values(lines=not lean)
         try:
-            arrays = [pa.array(data[field.name], field.type) for field in schema]
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            arrays = [
+                self._lean_lines(pa, field.type)
+                if lean and field.name == "lines"
+                else _array(pa, data[field.name], field.type)
+                for field in schema
+            ]
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
             self._refuse()
             raise
         return pa.Table.from_arrays(arrays, schema=schema)
+
+    def _lean_lines(self, pa: Any, kind: Any) -> Any:
+        """The ``lines`` column of lean lines, of type ``kind``, made field by field."""
+        offsets = [0]
+        missing: list[bool] = []
+        found: list[Any] = []
+        for _, result in self.rows:
+            missing.append(isinstance(result, BillingError))
+            if isinstance(result, Bill):
+                found.extend(tuple(getattr(line, name) for name in LEAN_LINE) for line in result.lines)
+            elif isinstance(result, BillFigures):
+                found.extend(result.lines)  # a figure line's fields are LEAN_LINE, in order
+            offsets.append(len(found))
+        struct = kind.value_type
+        fields = list(zip(*found)) if found else [()] * len(LEAN_LINE)
+        values = pa.StructArray.from_arrays(
+            [_array(pa, column, field.type) for column, field in zip(fields, struct)], fields=list(struct)
+        )
+        mask = pa.array(missing, pa.bool_()) if any(missing) else None
+        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, type=kind, mask=mask)
 
     def _refuse(self) -> None:
         """Raise the error that names the first amount no ``decimal128`` column can hold."""
@@ -314,7 +363,7 @@ class BillColumns:
             values: list[Decimal | None] = [result.usage_m3, result.total]
             lines: Sequence[BillLine | FigureLine] = result.lines
             for line in lines:
-                if self.detail and isinstance(line, BillLine):  # see add()
+                if self.detail:  # see add()
                     values.extend(_line_amounts(line, self.lean))
                 else:
                     values.append(line.amount)

@@ -38,7 +38,7 @@ import importlib
 from collections.abc import Sequence
 from typing import Any
 
-from ..bill import Bill
+from ..bill import Bill, BillFigures
 from ..errors import BillingError, TariffcoreError
 from .arrow import AMOUNT_PRECISION, AMOUNT_SCALE, BillColumns, fits, pyarrow
 
@@ -58,7 +58,8 @@ class ParquetBillWriter:
         self.writer = parquet.ParquetWriter(path, self.rows.schema(pa))
         self.batch = batch
 
-    def write(self, account: str, result: Bill | BillingError) -> None:
+    def write(self, account: str, result: Bill | BillFigures | BillingError) -> None:
+        """Add one row's result: a bill, an error, or (lean lines) a lean bill's figures."""
         self.rows.add(account, result)
         if len(self.rows) >= self.batch:
             self._flush()
