@@ -50,6 +50,25 @@ def test_a_record_key_keeps_types() -> None:
     assert freeze(one) != freeze(same)  # the account is left out by the key, not by freeze
 
 
+def test_a_record_of_text_fields_is_keyed_by_its_fields_in_order() -> None:
+    text = {"account": "J1", "use_class": "household", "usage_m3": "20"}
+    account, key = RECORD_KEYS.key(text)
+    assert account == "J1" and key is not None and RECORD_KEYS.key({**text, "account": "J9"}) == ("J9", key)
+    keys = {
+        RECORD_KEYS.key(record)[1]
+        for record in (
+            text,
+            {**text, "usage_m3": 20},  # a number prints as written, the text as given
+            {**text, "usage_m3": "20.0"},
+            {**text, "usage_m3": " 20"},
+            {**text, "meter_mm": None},
+            {**text, "estimated": True},
+            {"use_class": "household", "usage_m3": "20", "account": "J1"},  # the same fields
+        )
+    }
+    assert len(keys) == 6  # each its own key, but the last: the first's fields in the same order
+
+
 def test_the_cache_moves_old_entries_back_and_stays_within_budget() -> None:
     stats = CacheStats()
     cache: ResultCache[str] = ResultCache(2 * (400 + 10), stats, len)  # one 10-byte entry a half

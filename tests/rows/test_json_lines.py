@@ -154,3 +154,36 @@ def test_an_account_id_of_a_whole_decimal_is_its_digits() -> None:
     for value in (Decimal("10234.0"), Decimal("1E+4"), Decimal("NaN")):
         with pytest.raises(tariffcore.InputError, match="account must be a string"):
             tariffcore.rows.account_id(value)
+
+
+def test_each_line_is_read_on_its_own_by_a_reader_made_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tariffcore.rows.jsonlines import exact_json
+
+    lines = [
+        '{"account":"A","x":{"b":1,"b":2}}',  # a field twice, inside
+        '{"account":"B","x":{"b":1,"c":2}',  # cut short after a full object: not JSON
+        '{"account":"C","usage_m3":1.50}',
+        '\ufeff{"account":"D"}',  # a BOM, as json.loads refuses it
+    ]
+    found = []
+    for line in lines:
+        try:
+            found.append(exact_json(line))
+        except json.JSONDecodeError as exc:
+            found.append(exc.msg)
+    assert found == [
+        ({"account": "A", "x": {"b": 2}}, "b"),
+        "Expecting ',' delimiter",
+        ({"account": "C", "usage_m3": Decimal("1.50")}, None),  # nothing left of the line before
+        "Unexpected UTF-8 BOM (decode using utf-8-sig)",
+    ]
+    for _ in range(20):  # a reader per way of reading constants (a few kept)
+        assert exact_json("NaN", lambda word: word)[0] == "NaN"
+    assert isinstance(exact_json("NaN")[0], float)
+    twice = [f'{{"k":{n},"k":{n + 1}}}' for n in range(200)]
+    once = [f'{{"k":{n}}}' for n in range(200)]
+    with ThreadPoolExecutor(4) as pool:  # readers of threads apart
+        read = list(pool.map(exact_json, [line for pair in zip(twice, once) for line in pair]))
+    assert read == [item for n in range(200) for item in (({"k": n + 1}, "k"), ({"k": n}, None))]

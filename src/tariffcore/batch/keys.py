@@ -132,8 +132,9 @@ class CsvKeys(RowKeys):
 
 
 class RecordKeys(RowKeys):
-    """Records (JSON lines, Parquet): the key is every field but ``account``, through
-    :func:`freeze`; a record holding a value :func:`freeze` cannot key is not cached."""
+    """Records (JSON lines, Parquet): the key is every field but ``account``, in order where
+    every one is text, else through :func:`freeze`; a record holding a value :func:`freeze`
+    cannot key is not cached."""
 
     __slots__ = ()
 
@@ -148,8 +149,11 @@ class RecordKeys(RowKeys):
             return "", None
         if not account:
             return "", None
+        rest = [item for item in row.items() if item[0] != "account"]
+        if all(type(value) is str for _, value in rest):  # text fields (the common record): as they are
+            return account, ("text", tuple(rest))
         try:
-            return account, freeze({k: v for k, v in row.items() if k != "account"})
+            return account, freeze(dict(rest))
         except (Uncacheable, RecursionError):  # a value too deep to key: billed uncached
             return account, None
 

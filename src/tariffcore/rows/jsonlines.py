@@ -10,6 +10,7 @@ stays in place as an error with its line number.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -60,20 +61,46 @@ def exact_json(text: str, constant: Callable[[str], Any] | None = None) -> tuple
     :class:`ValueError` to refuse them. Text that is not JSON raises what :func:`json.loads`
     raises (a :class:`ValueError`, or :class:`RecursionError` when nested too deeply).
     """
-    found: list[str] = []
+    if text.startswith("\ufeff"):  # as json.loads refuses it
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    readers = getattr(_READERS, "made", None)
+    if readers is None:
+        readers = _READERS.made = {}
+    reader = readers.get(constant)
+    if reader is None:
+        if len(readers) >= 8:  # a caller making a new ``constant`` each time: keep few
+            readers.clear()
+        reader = readers[constant] = _Reader(constant)
+    return reader.read(text)
 
-    def fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+
+class _Reader:
+    """One decoder of :func:`exact_json` for a ``constant``, made once (per thread): making
+    one costs as much as reading a short line."""
+
+    def __init__(self, constant: Callable[[str], Any] | None) -> None:
+        self.found: list[str] = []
+        self.decoder = json.JSONDecoder(
+            parse_float=Decimal, parse_int=_integer, parse_constant=constant, object_pairs_hook=self.fields
+        )
+
+    def fields(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         record = dict(pairs)
         if len(record) == len(pairs):
             return record
         twice = Twice(record, _first_twice(pairs))
-        found.append(twice.field)
+        self.found.append(twice.field)
         return twice
 
-    value = json.loads(
-        text, parse_float=Decimal, parse_int=_integer, parse_constant=constant, object_pairs_hook=fields
-    )
-    return value, (found[0] if found else None)
+    def read(self, text: str) -> tuple[Any, str | None]:
+        found = self.found
+        found.clear()
+        value = self.decoder.decode(text)
+        return value, (found[0] if found else None)
+
+
+#: The readers of :func:`exact_json` of this thread, by ``constant``.
+_READERS = threading.local()
 
 
 class Twice(dict[str, Any]):
