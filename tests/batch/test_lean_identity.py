@@ -534,3 +534,42 @@ def test_what_lean_bills_keep_is_bounded(catalog: Catalog, monkeypatch: pytest.M
     assert not any(hits[:40]) and 0 < sum(hits[40:]) < 40 and sum(hits[40:]) == len(bill.written)
     kept = sum(len(key) + len(line) for key, line in bill.written.items())
     assert 0 < len(bill.written) < 40 and kept <= 4000
+
+
+def test_the_figures_of_a_usage_billed_again_are_kept_within_the_room(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tariffcore.batch.lean as batch_lean
+
+    usages = [
+        ("12", "", ""),
+        ("12.0", "", ""),
+        ("12", "", ""),
+        ("", "100", "112"),
+        ("12.000", "", ""),
+        ("", "100.5", "112.5"),
+        ("0", "", ""),
+        ("", "5", "5"),
+        *((str(usage), "", "") for usage in range(30, 70)),
+        *((str(usage), "", "") for usage in range(30, 70)),
+    ]
+    text = _kind_rows(usages)
+    for room, kept in ((4 << 20, 44), (6000, None)):
+        monkeypatch.setattr(batch_lean, "_ROOM", room)
+        engine = BatchEngine(catalog, "kr/daejeon", explain="lean")
+        (chunk,) = read_chunks(io.StringIO(text))
+        found = engine.figures(chunk)
+        for (_, account, result), outcome in zip(found, BatchEngine(catalog, "kr/daejeon").results(chunk)):
+            bill = outcome.result
+            assert isinstance(result, BillFigures) and isinstance(bill, Bill) and account == bill.account
+            assert result == BillFigures.of(bill) and result.account == account
+            texts = [str(v) for line in result.lines for v in (line.amount, line.quantity, line.unit_price)]
+            assert texts == [
+                str(v) for line in bill.lines for v in (line.amount, line.quantity, line.unit_price)
+            ]
+            assert (str(result.usage_m3), str(result.total)) == (str(bill.usage_m3), str(bill.total))
+        (lean,) = [b for rows in engine._lean.values() for b in rows.kinds.values() if b is not None]
+        if kept is not None:  # one kept per usage text: 12, 12.0, 12.000, 0 and 30 … 69
+            assert len(lean.seen) == kept and {"12", "12.0", "12.000", "0"} <= set(lean.seen)
+        else:  # no room for them all
+            assert 0 < len(lean.seen) < 20

@@ -59,6 +59,10 @@ _figure_line: Callable[[tuple[Any, ...]], FigureLine] = functools.partial(tuple.
 _add = MONEY_CONTEXT.add
 
 
+#: About the bytes a kept line of figures (or a total) holds, counted against a lean bill's room.
+_FIGURES_WEIGHT = 256
+
+
 @dataclass(frozen=True, slots=True)
 class LeanFacts:
     """What every bill of a lean bill's account shares: its version's label, the reading
@@ -89,6 +93,7 @@ class LeanBill:
         "written",
         "room",
         "rows",
+        "seen",
     )
 
     def __init__(
@@ -122,6 +127,9 @@ class LeanBill:
         #: For a CSV of bills, by its columns: the format of a row by the steps that give a
         #: line, and the rows written so far by ``str`` of the usage (within :attr:`room`).
         self.rows: dict[tuple[str, ...], tuple[dict[tuple[int, ...], str], dict[str, bytes]]] = {}
+        #: The lines and total of each usage's figures so far, by ``str`` of the usage (within
+        #: :attr:`room`).
+        self.seen: dict[str, tuple[tuple[FigureLine, ...], Decimal]] = {}
 
     def figures(self, usage: Decimal, account: str) -> BillFigures:
         """The figures of the bill of ``usage`` m³ for the account ``account`` (those of the
@@ -129,17 +137,26 @@ class LeanBill:
         left to the engine."""
         if self.limit is not None and usage >= self.limit:
             raise LeanFallback  # the billing cycle refuses it: the engine says why
-        total = self.zero
-        lines: list[FigureLine] = []
-        for step in self.steps:
-            found = step.kernel(usage)
-            if found is None:
-                continue
-            if found is not step.kept:
-                self._figure(step, found)
-            line = step.figure
-            total = _add(total, line.amount)
-            lines.append(line)
+        key = str(usage)  # the very Decimal: its sign, digits and exponent
+        known = self.seen.get(key)  # the same usage billed before
+        if known is None:
+            total = self.zero
+            lines: list[FigureLine] = []
+            for step in self.steps:
+                found = step.kernel(usage)
+                if found is None:
+                    continue
+                if found is not step.kept:
+                    self._figure(step, found)
+                line = step.figure
+                total = _add(total, line.amount)
+                lines.append(line)
+            known = (tuple(lines), total)
+            room = self.room
+            weight = _FIGURES_WEIGHT * (len(lines) + 1) + len(key)
+            if room.left >= weight:
+                room.left -= weight
+                self.seen[key] = known
         ruleset, version, missing, estimated, use_class, meter_mm, households, skipped, dates = self.fields
         return BillFigures(
             account,
@@ -147,8 +164,7 @@ class LeanBill:
             version,
             self.currency,
             usage,
-            tuple(lines),
-            total,
+            *known,
             missing,
             estimated,
             use_class,
