@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from ..bill import Bill, BillFigures, BillLine, FigureLine
-from ..errors import TariffcoreError
-from ..money import format_amount
+from ..errors import BillingError, TariffcoreError
+from ..money import MONEY_CONTEXT, format_amount
 from ..rows import SqliteFile, Table
-from .compare import Comparison
+from .compare import Comparison, percent
 
 __all__ = ["ScenarioColumns", "SqliteComparisonWriter", "side_names"]
 
@@ -77,6 +77,7 @@ class ScenarioColumns:
                 "compare with --format none and the summary, or bill each ordinance on its own"
             )
         self.columns = columns
+        self.known = frozenset(self.charges)
 
     @property
     def names(self) -> list[str]:
@@ -110,19 +111,45 @@ class ScenarioColumns:
         return out
 
     def csv_row(self, item: Comparison) -> list[str]:
-        """The row as CSV cells (amounts as exact decimal strings)."""
-        cells = []
-        for (_, kind), value in zip(self.columns, self.values(item)):
-            if value is None:
-                cells.append("")
-            elif kind == OTHERS:
-                cells.append(";".join(f"{charge}={format_amount(amount)}" for charge, amount in value))
-            elif kind == AMOUNT:
-                cells.append(format_amount(value))
-            else:
-                cells.append(str(value))
-        if item.usage_m3 and not cells[4]:  # a usage the row gives that is not a number
-            cells[4] = item.usage_m3
+        """The row as CSV cells (amounts as exact decimal strings): :meth:`values` written
+        out, empty where ``None``, the other charges as ``charge=amount;…``."""
+        results = item.results
+        bills = [result if isinstance(result, (Bill, BillFigures)) else None for result in results]
+        usage = item.usage
+        cells = [
+            str(item.number),
+            item.account,
+            item.use_class or "",
+            "" if item.meter_mm is None else str(item.meter_mm),
+            format_amount(usage) if usage is not None else item.usage_m3,  # else as the row gives it
+        ]
+        amounts = [
+            {line.charge: line.amount for line in bill.lines} if bill is not None else None for bill in bills
+        ]
+        cells += [bill.label if bill is not None else "" for bill in bills]
+        for charge in self.charges:
+            for found in amounts:
+                value = found.get(charge) if found is not None else None
+                cells.append("" if value is None else format_amount(value))
+        known = self.known
+        for found in amounts:
+            others = () if found is None else [(c, a) for c, a in found.items() if c not in known]
+            cells.append(";".join(f"{charge}={format_amount(amount)}" for charge, amount in others))
+        cells += ["" if bill is None else format_amount(bill.total) for bill in bills]
+        old = bills[0]
+        for new in bills[1:]:
+            if old is None or new is None:
+                cells += ("", "")
+                continue
+            change = MONEY_CONTEXT.subtract(new.total, old.total)
+            rate = percent(change, old.total)
+            cells += (format_amount(change), "" if rate is None else format_amount(rate))
+        for result, bill in zip(results, bills):
+            cells += (
+                ("", "")
+                if bill is not None or not isinstance(result, BillingError)
+                else (result.code, result.message)
+            )
         return cells
 
     def to_dict(self, item: Comparison) -> dict[str, Any]:

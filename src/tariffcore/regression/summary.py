@@ -110,16 +110,27 @@ class ChargeTotals:
         }
 
 
-def _add_lines(totals: dict[str, ChargeTotals], old: Billed, new: Billed) -> None:
-    for bill, is_old in ((old, True), (new, False)):
-        for line in bill.lines:
-            entry = totals.setdefault(line.charge, ChargeTotals())
-            if is_old:
-                entry.old_bills += 1
-                entry.old = MONEY_CONTEXT.add(entry.old, line.amount)
-            else:
-                entry.new_bills += 1
-                entry.new = MONEY_CONTEXT.add(entry.new, line.amount)
+def _add_lines(
+    totals: dict[str, ChargeTotals], more: dict[str, ChargeTotals], old: Billed, new: Billed
+) -> None:
+    """Add the lines of ``old`` and ``new`` to both ``totals`` and ``more``, by charge."""
+    add = MONEY_CONTEXT.add
+    for line in old.lines:
+        charge, amount = line.charge, line.amount
+        for found in (totals, more):
+            entry = found.get(charge)
+            if entry is None:
+                entry = found[charge] = ChargeTotals()
+            entry.old_bills += 1
+            entry.old = add(entry.old, amount)
+    for line in new.lines:
+        charge, amount = line.charge, line.amount
+        for found in (totals, more):
+            entry = found.get(charge)
+            if entry is None:
+                entry = found[charge] = ChargeTotals()
+            entry.new_bills += 1
+            entry.new = add(entry.new, amount)
 
 
 def _sorted_totals(groups: dict[str, ClassTotals], order: Sequence[str] | None = None) -> dict[str, Any]:
@@ -177,20 +188,24 @@ class CompareSummary:
                     key = f"{side}: {result.code}"
                     self.errors[key] = self.errors.get(key, 0) + 1
             return
-        old_charges = {line.charge for line in old.lines}
-        new_charges = {line.charge for line in new.lines}
-        for side, bill, other in (("old", old, new_charges), ("new", new, old_charges)):
-            for missing in bill.not_included:
-                if missing.charge in other:
-                    key = f"{side}: {missing.charge}"
-                    self.unmatched[key] = self.unmatched.get(key, 0) + 1
+        if old.not_included or new.not_included:
+            old_charges = {line.charge for line in old.lines}
+            new_charges = {line.charge for line in new.lines}
+            for side, bill, other in (("old", old, new_charges), ("new", new, old_charges)):
+                for missing in bill.not_included:
+                    if missing.charge in other:
+                        key = f"{side}: {missing.charge}"
+                        self.unmatched[key] = self.unmatched.get(key, 0) + 1
         self.currency = self.currency or new.currency
+        add = MONEY_CONTEXT.add
         for totals in groups:
             totals.billed += 1
-            totals.old = MONEY_CONTEXT.add(totals.old, old.total)
-            totals.new = MONEY_CONTEXT.add(totals.new, new.total)
-        _add_lines(self.charges, old, new)
-        _add_lines(self.class_charges.setdefault(cls, {}), old, new)
+            totals.old = add(totals.old, old.total)
+            totals.new = add(totals.new, new.total)
+        by_class = self.class_charges.get(cls)
+        if by_class is None:
+            by_class = self.class_charges[cls] = {}
+        _add_lines(self.charges, by_class, old, new)
         change = MONEY_CONTEXT.subtract(new.total, old.total)
         self.changes[change] += 1
         pct = percent(change, old.total)
