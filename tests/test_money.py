@@ -58,3 +58,29 @@ def test_truncation_never_moves_away_from_zero_and_lands_on_the_unit(value: Deci
     assert abs(rounded) <= abs(value)
     assert abs(value - rounded) < D(unit)
     assert (rounded / D(unit)) == (rounded / D(unit)).to_integral_value()
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False),
+)
+def test_an_exact_difference_is_exact_whatever_the_digits(a: Decimal, b: Decimal) -> None:
+    import decimal
+
+    from tariffcore.money import exact_difference
+
+    wide = decimal.Context(prec=5000, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+    expected = wide.subtract(a, b)
+    found = exact_difference(a, b)
+    assert found == expected and str(found) == str(expected)
+    assert exact_difference(b, a) == expected.copy_negate()  # the context kept for these digits, again
+
+
+def test_an_exact_difference_of_too_many_digits_is_refused() -> None:
+    from tariffcore.money import exact_difference
+
+    assert exact_difference(Decimal("1E+20"), Decimal("0.5")) == Decimal("99999999999999999999.5")
+    with pytest.raises(ValueError, match="more than 10 digits"):
+        exact_difference(Decimal("1E+20"), Decimal("0.5"), most_digits=10)
+    with pytest.raises(ValueError, match="not a finite number"):
+        exact_difference(Decimal("NaN"), Decimal(1))

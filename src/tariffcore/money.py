@@ -185,14 +185,20 @@ def exact_difference(a: Decimal, b: Decimal, most_digits: int = 1000) -> Decimal
         raise ValueError(
             f"the difference of {_short(a)} and {_short(b)} has more than {most_digits:,} digits"
         )
-    context = decimal.Context(
+    return _exact_context(digits).subtract(a, b)
+
+
+@functools.lru_cache(maxsize=64)
+def _exact_context(digits: int) -> decimal.Context:
+    """A context of ``digits`` digits that traps any rounding (made once per precision: the
+    flags it sets do not change what it computes)."""
+    return decimal.Context(
         prec=digits,
         rounding=decimal.ROUND_HALF_EVEN,
         Emax=decimal.MAX_EMAX,
         Emin=decimal.MIN_EMIN,
         traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow],
     )
-    return context.subtract(a, b)
 
 
 def _short(value: Decimal) -> str:
