@@ -31,6 +31,7 @@ __all__ = [
     "MeterReads",
     "NotIncluded",
     "Reading",
+    "ReadingDates",
     "SourceRef",
     "TierSlice",
 ]
@@ -412,7 +413,7 @@ class BillFigures:
             bill.meter_mm,
             bill.household_units,
             bill.not_requested,
-            bill.reading.dates if bill.reading is not None else None,
+            bill.reading.dates if bill.reading is not None else (None, None, None, None),
         )
 
     def with_account(self, account: str) -> BillFigures:

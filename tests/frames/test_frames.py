@@ -20,6 +20,7 @@ import tariffcore  # noqa: E402
 from tariffcore import BillFigures, BillingError, TariffcoreError, parse_row  # noqa: E402
 from tariffcore.plugins import load_plugins  # noqa: E402
 from tariffcore.rows import BillColumns, plain_value  # noqa: E402
+from tariffcore.rows.arrow import fits  # noqa: E402
 from tariffcore.synthetic import write_city  # noqa: E402
 from tests.helpers import (  # noqa: E402
     ROOT,  # noqa: E402
@@ -449,3 +450,30 @@ def test_a_full_table_needs_bills_and_a_lean_one_figures_with_their_dates() -> N
         }
     ]
     assert first["billing_month"] == made.reading.billing_month and second["lines"] is None
+
+
+@pytest.mark.parametrize("explain", ["lean", "full"])
+def test_an_amount_arrow_would_refuse_is_named_whatever_its_neighbours(explain: str) -> None:
+    # 20 written with 40 zeros after the point: the value fits decimal128(38, 6), its written
+    # form does not (Arrow reads a Decimal at the precision it is written with); an amount of
+    # 26 digits and 13 zeros after the point: past the 28 digits of the default context too.
+    one = version({"water": {"type": "per_unit", "label": "w", "source": "s", "rate": 1}})
+    big = version(
+        {"water": {"type": "per_unit", "label": "w", "source": "s", "rate": "99999999999999.0000000"}}
+    )
+    long_zeros = Decimal("20." + "0" * 40)
+    wide = Decimal("123456789012345678901234567890.1234567")
+    assert not fits(long_zeros) and not fits(wide) and fits(Decimal("20.000000")) and fits(Decimal("-1E+31"))
+    cases = [(one, long_zeros)]  # the usage, and each line's quantity
+    if explain == "full":  # the unrounded amount: a lean table has none
+        cases.append((big, Decimal("999999999999.000000")))
+    for compiled, usage in cases:
+        for before in (0, 100):
+            columns = BillColumns(["water"], detail=True, grow=False, explain=explain)
+            for number in range(before):
+                columns.add(f"T-{number}", one.bill(account(), reading(20)))
+            columns.add("ODD", compiled.bill(account(), reading(usage)))
+            with pytest.raises(
+                TariffcoreError, match=r"account ODD: the amount .* cannot be written exactly"
+            ):
+                columns.table()

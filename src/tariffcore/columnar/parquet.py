@@ -5,8 +5,9 @@ columns (:class:`~tariffcore.columnar.plan.Computed`), and makes them one Arrow 
 schema of :class:`~tariffcore.rows.BillColumns` with ``detail``: the same columns, types and
 values as the Parquet output of the scalar engine (``decimal128(38, 6)`` amounts, ``date32``
 dates, each bill's lines as structs: with ``explain="full"`` with their tier slices, sources
-and notes, with ``lean`` only their figures), without building a bill. A figure that ``decimal128(38, 6)`` cannot hold exactly marks its row, for
-the scalar engine (which stops the run with its error, as it always has).
+and notes, with ``lean`` only their figures), without building a bill. A figure that
+``decimal128(38, 6)`` cannot hold exactly marks its row, for the scalar engine (which stops
+the run with its error, as it always has).
 
 Each kind adds plain numpy arrays, kept at four levels (bills, their lines, other charges and
 tier slices), texts as numbers of a table of the texts seen so far. The block's arrays are
@@ -228,20 +229,22 @@ def _picked(values: list[Any], which: Any, at: Any, rows: int) -> Any:
 class BlockColumns:
     """The bills of a block's kinds of account, as one Arrow table (see the module)."""
 
-    __slots__ = ("schema", "charges", "lean", "names", "texts", "positions", "levels")
+    __slots__ = ("schema", "charges", "lean", "specs", "texts", "positions", "levels")
 
     def __init__(self, schema: Any, charges: Sequence[str], explain: str = "full") -> None:
+        if explain not in ("lean", "full"):
+            raise ValueError(f"unknown explanation level {explain!r} (one of lean, full)")
         self.schema = schema
         self.charges = list(charges)
         self.lean = explain == "lean"  # each line's figures only, as the schema's lines have
-        self.names = {"line": _LEAN_LINE if self.lean else _LINE, "other": _OTHER, "slice": _SLICE}
+        self.specs = {"line": _LEAN_LINE if self.lean else _LINE, "other": _OTHER, "slice": _SLICE}
         self.texts = TextTable()
         self.clear()
 
     def clear(self) -> None:
         self.positions: list[Any] = []
         row = _ROW + [(charge, "money") for charge in self.charges]
-        self.levels = {"row": _Level(row), "line": _Level(self.names["line"]), "other": _Level(_OTHER)}
+        self.levels = {"row": _Level(row), "line": _Level(self.specs["line"]), "other": _Level(_OTHER)}
         self.levels["slice"] = _Level(_SLICE)
 
     def add(self, at: Any, plan: KindPlan, computed: Computed, usage: DecimalColumn) -> Any:
@@ -359,7 +362,7 @@ class BlockColumns:
     def _struct(self, level: str, at: Any, struct: Any) -> Any:
         """The structs of ``level`` at positions ``at``, of type ``struct``."""
         found = self.levels[level]
-        columns = self._columns(found, self.names[level], at)
+        columns = self._columns(found, self.specs[level], at)
         size = len(at)
         if level == "line" and not self.lean:
             first, _ = found.taken("slice_first", at)

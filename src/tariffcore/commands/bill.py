@@ -276,13 +276,15 @@ def _run(
                     failed += errors
             if binary is not None:
                 binary.flush()
-    elif fmt in ("parquet", "sqlite"):  # these write each line's explanation: the bills
-        results: Iterable[list[tuple[int, str, Figured]]] = (
-            [(outcome.number, outcome.account, outcome.result) for outcome in outcomes]
-            for outcomes in run_chunks(engine, chunks, results_work, args.jobs)
-        )
+    elif fmt in ("parquet", "sqlite"):
+        results: Iterable[list[tuple[int, str, Figured]]]
         if fmt == "parquet" and engine.explain == "lean":  # lean lines: lean bills' figures
             results = run_chunks(engine, chunks, figures_work, args.jobs)
+        else:  # each line's explanation: the bills
+            results = (
+                [(outcome.number, outcome.account, outcome.result) for outcome in outcomes]
+                for outcomes in run_chunks(engine, chunks, results_work, args.jobs)
+            )
         if fmt == "parquet":
             from ..rows import ParquetBillWriter
 

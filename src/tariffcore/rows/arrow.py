@@ -14,6 +14,7 @@ pyarrow is imported only when a table is built (the optional ``tariffcore[parque
 
 from __future__ import annotations
 
+import decimal
 import importlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -32,6 +33,8 @@ AMOUNT_SCALE = 6
 
 _LIMIT = Decimal(10) ** (AMOUNT_PRECISION - AMOUNT_SCALE)
 _QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
+#: Digits enough to quantize any value below :data:`_LIMIT` exactly, whatever the caller's context.
+_WIDE = decimal.Context(prec=2 * AMOUNT_PRECISION, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 def pyarrow(extra: str = "parquet") -> Any:
@@ -43,13 +46,17 @@ def pyarrow(extra: str = "parquet") -> Any:
 
 
 def fits(value: Decimal | None) -> bool:
-    """Whether ``value`` is exactly a ``decimal128(38, 6)`` value."""
+    """Whether ``value`` is exactly a ``decimal128(38, 6)`` value, written in at most 38 digits
+    (Arrow reads a ``Decimal`` at the precision it is written with: ``20`` followed by 40
+    zeros after the point is refused, though its value fits)."""
     if value is None:
         return True
-    if not value.is_finite() or abs(value) >= _LIMIT:
+    if not value.is_finite() or value.copy_abs() >= _LIMIT:
         return False
-    exponent = value.as_tuple().exponent
-    return isinstance(exponent, int) and (exponent >= -AMOUNT_SCALE or value.quantize(_QUANTUM) == value)
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or len(digits) > AMOUNT_PRECISION:
+        return False
+    return exponent >= -AMOUNT_SCALE or value.quantize(_QUANTUM, context=_WIDE) == value
 
 
 #: The fields of a bill line in a lean table (``explain="lean"``), the fields of a lean JSON
@@ -174,16 +181,6 @@ def _line_amounts(line: BillLine | FigureLine, lean: bool) -> Iterable[Decimal |
         yield from (piece.lower, piece.upper, piece.quantity, piece.rate, piece.amount)
 
 
-def _array(pa: Any, values: Sequence[Any], kind: Any) -> Any:
-    """``pa.array(values, kind)``; a decimal column is made of its distinct values, taken in
-    order (converting a ``Decimal`` costs more than finding it again: bills repeat amounts)."""
-    if not pa.types.is_decimal(kind) or len(values) < 64:
-        return pa.array(values, kind)
-    seen: dict[Any, int] = {}
-    at = [seen.setdefault(value, len(seen)) for value in values]  # equal decimals: one value
-    return pa.array(list(seen), kind).take(pa.array(at, pa.int32()))
-
-
 class BillColumns:
     """Results gathered column by column, then built into an Arrow table.
 
@@ -212,7 +209,10 @@ class BillColumns:
         """One input row's result (a bill's figures only without ``detail``, or with it and lean
         lines when they give the reading's ``dates``)."""
         if self.detail and isinstance(result, BillFigures) and not (self.lean and result.dates is not None):
-            raise TypeError("the lines of a detailed table need the bill itself, not its figures")
+            raise TypeError(
+                "the lines of a detailed table need the bill itself (lean lines: its figures "
+                "with the dates of its reading)"
+            )
         if self.grow and not isinstance(result, BillingError):
             for line in result.lines:
                 if line.charge not in self.charges:
@@ -293,7 +293,8 @@ class BillColumns:
                     reading = result.reading
                     dates = reading.dates if reading is not None else (None,) * 4
                 else:  # lean lines, dates given (see add())
-                    dates = result.dates or (None,) * 4
+                    assert result.dates is not None
+                    dates = result.dates
                 for name, day in zip(("billing_month", "period_start", "period_end", "due_date"), dates):
                     data[name].append(day)
                 data["estimated"].append(result.estimated)
@@ -327,10 +328,10 @@ class BillColumns:
             arrays = [
                 self._lean_lines(pa, field.type)
                 if lean and field.name == "lines"
-                else _array(pa, data[field.name], field.type)
+                else pa.array(data[field.name], field.type)
                 for field in schema
             ]
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
             self._refuse()
             raise
         return pa.Table.from_arrays(arrays, schema=schema)
@@ -350,7 +351,7 @@ class BillColumns:
         struct = kind.value_type
         fields = list(zip(*found)) if found else [()] * len(LEAN_LINE)
         values = pa.StructArray.from_arrays(
-            [_array(pa, column, field.type) for column, field in zip(fields, struct)], fields=list(struct)
+            [pa.array(column, field.type) for column, field in zip(fields, struct)], fields=list(struct)
         )
         mask = pa.array(missing, pa.bool_()) if any(missing) else None
         return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, type=kind, mask=mask)
@@ -373,5 +374,6 @@ class BillColumns:
                         f"account {account}: the amount {value} cannot be written exactly as "
                         f"decimal128({AMOUNT_PRECISION}, {AMOUNT_SCALE}) (at most "
                         f"{AMOUNT_PRECISION - AMOUNT_SCALE} digits before the decimal point and "
-                        f"{AMOUNT_SCALE} after it); write JSON lines or CSV, which keep every digit"
+                        f"{AMOUNT_SCALE} after it, in at most {AMOUNT_PRECISION} digits as written); "
+                        "write JSON lines or CSV, which keep every digit"
                     )
