@@ -180,3 +180,39 @@ def test_only_the_charges_asked_for_have_columns(tmp_path: Path) -> None:
     # water and sewer only: 6,600 + 7,200 = 13,800 under 2019; 10,200 + 9,840 = 20,040 under 2025
     assert (h["old_total"], h["new_total"], h["change"]) == ("13800", "20040", "6240")
     assert h["change_percent"] == "45.22"  # 6,240 / 13,800 = 45.217…%
+
+
+@pytest.mark.parametrize("candidates", [1, 2])
+def test_a_csv_row_is_the_row_of_values_written_out(candidates: int) -> None:
+    import io
+
+    from tariffcore.batch import BatchEngine
+    from tariffcore.engine import charge_ids
+    from tariffcore.money import format_amount
+    from tariffcore.regression.columns import OTHERS, ScenarioColumns
+    from tariffcore.regression.compare import compare_chunk
+    from tariffcore.rows import read_chunks
+    from tariffcore.synthetic import write_city
+
+    text = io.StringIO()
+    write_city(text, 400, small_meter=13)
+    odd = "\nBAD1,household,13,1,twelve,2025-03\nBAD2,spa,13,1,5,2025-03\nBAD3,household,13,1,,2025-03\n"
+    engines = [BatchEngine.load(ruleset) for ruleset in ("kr/gimhae@2019", "kr/gimhae", "kr/busan")]
+    # one column fewer than the charges billed: the rest are other charges
+    columns = ScenarioColumns(charge_ids(engines[0].catalog, "kr/gimhae")[:-1], candidates)
+    rows = 0
+    for chunk in read_chunks(io.StringIO(text.getvalue().rstrip("\n") + odd)):
+        for item in compare_chunk(tuple(engines[: candidates + 1]), chunk):
+            cells = []
+            for (_, kind), value in zip(columns.columns, columns.values(item)):
+                if value is None:
+                    cells.append("")
+                elif kind == OTHERS:
+                    cells.append(";".join(f"{charge}={format_amount(amount)}" for charge, amount in value))
+                else:
+                    cells.append(format_amount(value) if isinstance(value, Decimal) else str(value))
+            if item.usage_m3 and not cells[4]:
+                cells[4] = item.usage_m3
+            assert columns.csv_row(item) == cells
+            rows += 1
+    assert rows == 403

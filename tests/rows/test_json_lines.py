@@ -7,6 +7,7 @@ import io
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,3 +188,31 @@ def test_each_line_is_read_on_its_own_by_a_reader_made_once() -> None:
     with ThreadPoolExecutor(4) as pool:  # readers of threads apart
         read = list(pool.map(exact_json, [line for pair in zip(twice, once) for line in pair]))
     assert read == [item for n in range(200) for item in (({"k": n + 1}, "k"), ({"k": n}, None))]
+
+
+def test_exact_json_reads_what_json_loads_reads() -> None:
+    from tariffcore.rows.jsonlines import exact_json
+
+    text = '{"a":1.50,"b":{"c":1,"c":2}}'
+    expected = ({"a": Decimal("1.50"), "b": {"c": 2}}, "c")
+    assert exact_json(text.encode()) == exact_json(bytearray(text.encode())) == expected
+    assert exact_json(text.encode("utf-16")) == expected  # its encoding found as json.loads finds it
+    assert exact_json(b"\xef\xbb\xbf" + text.encode()) == expected  # bytes: a BOM read as json.loads reads it
+    with pytest.raises(TypeError, match="must be str, bytes or bytearray, not int"):
+        exact_json(7)  # type: ignore[arg-type]
+
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+        def __call__(self, word: str) -> str:
+            return word.lower()
+
+    assert exact_json('{"x":NaN}', Unhashable())[0] == {"x": "nan"}
+
+    def again(word: str) -> Any:  # a constant that reads JSON itself, in the middle of a line
+        return exact_json('{"k":1,"k":2}', again)
+
+    assert exact_json('{"a":{"c":1,"c":2},"n":NaN,"z":0}', again) == (
+        {"a": {"c": 2}, "n": ({"k": 2}, "k"), "z": 0},
+        "c",
+    )

@@ -3,7 +3,8 @@
 A bill depends on everything in its input row except the account id. The key of a row is
 therefore the whole row minus its ``account`` value: for a CSV row, its other values (under
 one header: see :class:`CsvKeys`); for a record read from JSON lines or
-Parquet, every other field with its type (:class:`RecordKeys`, through :func:`freeze`); for an
+Parquet, every other field (:class:`RecordKeys`: its name and text, sorted by name, where every
+field is text; else with its type, through :func:`freeze`); for an
 account and reading given through the Python API, every field of the
 :class:`~tariffcore.Account` except ``id`` and every field of the :class:`~tariffcore.Reading`
 (:func:`parsed_key`), read with :func:`dataclasses.fields`, so a field added to either is part
@@ -132,9 +133,9 @@ class CsvKeys(RowKeys):
 
 
 class RecordKeys(RowKeys):
-    """Records (JSON lines, Parquet): the key is every field but ``account``, in order where
-    every one is text, else through :func:`freeze`; a record holding a value :func:`freeze`
-    cannot key is not cached."""
+    """Records (JSON lines, Parquet): the key is every field but ``account``, as they are
+    (sorted by name) where every one is text, else through :func:`freeze`; a record holding a
+    value :func:`freeze` cannot key is not cached."""
 
     __slots__ = ()
 
@@ -150,7 +151,8 @@ class RecordKeys(RowKeys):
         if not account:
             return "", None
         rest = [item for item in row.items() if item[0] != "account"]
-        if all(type(value) is str for _, value in rest):  # text fields (the common record): as they are
+        if all(type(value) is str for _, value in rest):  # text fields (the common record)
+            rest.sort()  # in any order: the names differ, so the values are never compared
             return account, ("text", tuple(rest))
         try:
             return account, freeze(dict(rest))

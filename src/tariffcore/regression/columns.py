@@ -96,7 +96,7 @@ class ScenarioColumns:
         out += [bill.label if bill is not None else None for bill in bills]
         for charge in self.charges:
             out += [found.get(charge) for found in amounts]
-        known = set(self.charges)
+        known = self.known
         out += [
             [(charge, amount) for charge, amount in found.items() if charge not in known]
             if bill is not None
@@ -111,8 +111,10 @@ class ScenarioColumns:
         return out
 
     def csv_row(self, item: Comparison) -> list[str]:
-        """The row as CSV cells (amounts as exact decimal strings): :meth:`values` written
-        out, empty where ``None``, the other charges as ``charge=amount;…``."""
+        """The row as CSV cells (amounts as exact decimal strings): the cells of
+        :meth:`values`, empty where ``None``, the other charges as ``charge=amount;…``, and
+        a usage the row gives that is not a number as given. Made directly rather than from
+        :meth:`values` (the hot path of ``compare``); a test holds the two in step."""
         results = item.results
         bills = [result if isinstance(result, (Bill, BillFigures)) else None for result in results]
         usage = item.usage

@@ -115,22 +115,18 @@ def _add_lines(
 ) -> None:
     """Add the lines of ``old`` and ``new`` to both ``totals`` and ``more``, by charge."""
     add = MONEY_CONTEXT.add
-    for line in old.lines:
-        charge, amount = line.charge, line.amount
-        for found in (totals, more):
-            entry = found.get(charge)
-            if entry is None:
-                entry = found[charge] = ChargeTotals()
-            entry.old_bills += 1
-            entry.old = add(entry.old, amount)
-    for line in new.lines:
-        charge, amount = line.charge, line.amount
-        for found in (totals, more):
-            entry = found.get(charge)
-            if entry is None:
-                entry = found[charge] = ChargeTotals()
-            entry.new_bills += 1
-            entry.new = add(entry.new, amount)
+    for bill, is_old in ((old, True), (new, False)):
+        for line in bill.lines:
+            for found in (totals, more):
+                entry = found.get(line.charge)
+                if entry is None:
+                    entry = found[line.charge] = ChargeTotals()
+                if is_old:
+                    entry.old_bills += 1
+                    entry.old = add(entry.old, line.amount)
+                else:
+                    entry.new_bills += 1
+                    entry.new = add(entry.new, line.amount)
 
 
 def _sorted_totals(groups: dict[str, ClassTotals], order: Sequence[str] | None = None) -> dict[str, Any]:

@@ -48,7 +48,9 @@ def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | Inp
         yield number, record if error is None else error
 
 
-def exact_json(text: str, constant: Callable[[str], Any] | None = None) -> tuple[Any, str | None]:
+def exact_json(
+    text: str | bytes | bytearray, constant: Callable[[str], Any] | None = None
+) -> tuple[Any, str | None]:
     """``text`` read as JSON, exactly, and the first field an object in it gives twice
     (``None``: none does).
 
@@ -61,16 +63,23 @@ def exact_json(text: str, constant: Callable[[str], Any] | None = None) -> tuple
     :class:`ValueError` to refuse them. Text that is not JSON raises what :func:`json.loads`
     raises (a :class:`ValueError`, or :class:`RecursionError` when nested too deeply).
     """
-    if text.startswith("\ufeff"):  # as json.loads refuses it
-        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    if isinstance(text, str):
+        if text.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    elif isinstance(text, (bytes, bytearray)):  # as json.loads reads them
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    else:
+        raise TypeError(f"the JSON object must be str, bytes or bytearray, not {type(text).__name__}")
     readers = getattr(_READERS, "made", None)
     if readers is None:
         readers = _READERS.made = {}
-    reader = readers.get(constant)
-    if reader is None:
+    reader = readers.get(id(constant))
+    if reader is None or reader.constant is not constant or reader.busy:
+        if reader is not None and reader.busy:  # called again from ``constant``: a reader of its own
+            return _Reader(constant).read(text)
         if len(readers) >= 8:  # a caller making a new ``constant`` each time: keep few
             readers.clear()
-        reader = readers[constant] = _Reader(constant)
+        reader = readers[id(constant)] = _Reader(constant)  # it holds ``constant``: the id stays its
     return reader.read(text)
 
 
@@ -79,6 +88,8 @@ class _Reader:
     one costs as much as reading a short line."""
 
     def __init__(self, constant: Callable[[str], Any] | None) -> None:
+        self.constant = constant
+        self.busy = False
         self.found: list[str] = []
         self.decoder = json.JSONDecoder(
             parse_float=Decimal, parse_int=_integer, parse_constant=constant, object_pairs_hook=self.fields
@@ -95,7 +106,11 @@ class _Reader:
     def read(self, text: str) -> tuple[Any, str | None]:
         found = self.found
         found.clear()
-        value = self.decoder.decode(text)
+        self.busy = True
+        try:
+            value = self.decoder.decode(text)
+        finally:
+            self.busy = False
         return value, (found[0] if found else None)
 
 
