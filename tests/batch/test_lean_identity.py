@@ -477,26 +477,29 @@ def _kind_rows(usages: list[tuple[str, str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Usages written in several ways, and given by reads: (usage, previous read, current read).
+AGAIN = [
+    ("12", "", ""),
+    ("12.0", "", ""),
+    ("12", "", ""),
+    ("", "100", "112"),
+    ("", "7", "19"),
+    ("12.000", "", ""),
+    ("", "100.5", "112.5"),
+    ("0", "", ""),
+    ("", "5", "5"),
+    ("99999", "", ""),
+    ("99999", "", ""),
+    ("12.0", "", ""),
+]
+
+
 def test_a_usage_billed_again_is_written_as_the_engine_writes_it(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The same quantity written differently is a different line ("12" and "12.0" both bill
     # 12 m³, each writing its own text); reads give the usage and are written after it.
-    usages = [
-        ("12", "", ""),
-        ("12.0", "", ""),
-        ("12", "", ""),
-        ("", "100", "112"),
-        ("", "7", "19"),
-        ("12.000", "", ""),
-        ("", "100.5", "112.5"),
-        ("0", "", ""),
-        ("", "5", "5"),
-        ("99999", "", ""),
-        ("99999", "", ""),
-        ("12.0", "", ""),
-    ]
-    text = _kind_rows(usages)
+    text = _kind_rows(AGAIN)
     written, bill = _billed_lean(catalog, text, monkeypatch)
     assert written == bill_csv(catalog, text, lean=False, ruleset="kr/daejeon")
     # one line kept per usage text billed: 12 (rows 1, 3, reads 100 → 112 and 7 → 19), 12.0
@@ -542,19 +545,12 @@ def test_the_figures_of_a_usage_billed_again_are_kept_within_the_room(
     import tariffcore.batch.lean as batch_lean
 
     usages = [
-        ("12", "", ""),
-        ("12.0", "", ""),
-        ("12", "", ""),
-        ("", "100", "112"),
-        ("12.000", "", ""),
-        ("", "100.5", "112.5"),
-        ("0", "", ""),
-        ("", "5", "5"),
+        *AGAIN,
         *((str(usage), "", "") for usage in range(30, 70)),
         *((str(usage), "", "") for usage in range(30, 70)),
     ]
     text = _kind_rows(usages)
-    for room, kept in ((4 << 20, 44), (6000, None)):
+    for room, kept in ((4 << 20, 45), (6000, None)):
         monkeypatch.setattr(batch_lean, "_ROOM", room)
         engine = BatchEngine(catalog, "kr/daejeon", explain="lean")
         (chunk,) = read_chunks(io.StringIO(text))
@@ -569,7 +565,7 @@ def test_the_figures_of_a_usage_billed_again_are_kept_within_the_room(
             ]
             assert (str(result.usage_m3), str(result.total)) == (str(bill.usage_m3), str(bill.total))
         (lean,) = [b for rows in engine._lean.values() for b in rows.kinds.values() if b is not None]
-        if kept is not None:  # one kept per usage text: 12, 12.0, 12.000, 0 and 30 … 69
-            assert len(lean.seen) == kept and {"12", "12.0", "12.000", "0"} <= set(lean.seen)
+        if kept is not None:  # one kept per usage text: 12, 12.0, 12.000, 0, 99999 and 30 … 69
+            assert len(lean.seen) == kept and {"12", "12.0", "12.000", "0", "99999"} <= set(lean.seen)
         else:  # no room for them all
             assert 0 < len(lean.seen) < 20
