@@ -84,10 +84,10 @@ def register(subparsers: Subparsers) -> None:
         "--explain",
         choices=EXPLAIN_LEVELS,
         default="lean",
-        help="how much of each bill line JSON lines and Parquet explain: lean (default) gives each line's "
-        "charge, label, amount, quantity, unit, unit price, rule and version; full adds its "
-        "rounding, unrounded amount, sources, tier slices, notes and parts (what `tariffcore "
-        "notice` needs)",
+        help="how much of each bill line JSON lines and Parquet explain: lean (default) gives "
+        "each line's charge, label, amount, quantity, unit, unit price, rule and version; full "
+        "adds its rounding, unrounded amount, sources, tier slices, notes and parts (what "
+        "`tariffcore notice` needs)",
     )
     sub.add_argument(
         "--backend",
