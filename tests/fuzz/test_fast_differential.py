@@ -100,7 +100,7 @@ def bill(source: Path, target: Path, backend: str, *options: str) -> tuple[int, 
 
 
 def differ(source: Path, block: int | None = None, parquet: bool = True) -> Calls:
-    """Bill ``source`` with both backends to JSON lines (lean and full) and Parquet, and
+    """Bill ``source`` with both backends to JSON lines and Parquet (each lean and full), and
     require the same status and output; the fast backend's calls."""
     where = source.parent
     with fast_blocks(block) as calls:
@@ -109,23 +109,24 @@ def differ(source: Path, block: int | None = None, parquet: bool = True) -> Call
             expected = bill(source, target, "python", "--explain", explain)
             found = bill(source, target, "fast", "--explain", explain)
             assert found[:2] == expected[:2], (explain, expected[2], found[2])
-        if parquet:
+        for explain in ("lean", "full") if parquet else ():
             target = where / "out.parquet"
-            status, data, err = bill(source, target, "python")
+            status, data, err = bill(source, target, "python", "--explain", explain)
             expected_table = pq.read_table(target) if status != 2 else data
-            fast_status, fast_data, fast_err = bill(source, target, "fast")
-            assert fast_status == status, (err, fast_err)
+            fast_status, fast_data, fast_err = bill(source, target, "fast", "--explain", explain)
+            assert fast_status == status, (explain, err, fast_err)
             if status == 2:
                 assert fast_data == data
             else:
                 found_table = pq.read_table(target)
                 assert found_table.schema == expected_table.schema
                 assert found_table.equals(expected_table), (
+                    explain,
                     expected_table.to_pylist(),
                     found_table.to_pylist(),
                 )
     if expected[0] != 2:
-        assert calls.runs == (3 if parquet else 2), "the fast backend did not run"
+        assert calls.runs == (4 if parquet else 2), "the fast backend did not run"
     return calls
 
 
