@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from ..charges import KernelSlice, Pick
+from ..rows import EXPLAIN_LEVELS
 from .arrays import TextTable, children, ints, list_offsets, validity
 from .column import INT64_MAX, DecimalColumn, scaled
 from .plan import Computed, KindPlan
@@ -232,8 +233,8 @@ class BlockColumns:
     __slots__ = ("schema", "charges", "lean", "specs", "texts", "positions", "levels")
 
     def __init__(self, schema: Any, charges: Sequence[str], explain: str = "full") -> None:
-        if explain not in ("lean", "full"):
-            raise ValueError(f"unknown explanation level {explain!r} (one of lean, full)")
+        if explain not in EXPLAIN_LEVELS:
+            raise ValueError(f"unknown explanation level {explain!r} (one of {', '.join(EXPLAIN_LEVELS)})")
         self.schema = schema
         self.charges = list(charges)
         self.lean = explain == "lean"  # each line's figures only, as the schema's lines have
