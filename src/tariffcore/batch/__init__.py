@@ -30,6 +30,7 @@ from .fast import (
 )
 from .fastcsv import fast_csv_file_to_csv, fast_csv_to_csv
 from .fastparquet import fast_csv_file_to_parquet
+from .fasttable import TABLE_BLOCK, fast_table
 from .forms import AS_FIGURES, AS_JSON, AS_LEAN_JSON, AS_OBJECT, Figured, Form, Printed, fragment, json_form
 from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
 from .lean import LeanRows
@@ -63,12 +64,14 @@ __getattr__, __dir__ = _lazy_face(__name__, {"WorkerError": "pool", "WorkerPool"
 
 __all__ = [
     "AUTO_BYTES",
+    "TABLE_BLOCK",
     "BACKENDS",
     "FAST_MISSING",
     "fast_available",
     "fast_csv_file_to_jsonl",
     "fast_csv_file_to_csv",
     "fast_csv_file_to_parquet",
+    "fast_table",
     "fast_csv_to_csv",
     "fast_csv_to_jsonl",
     "require_fast",

@@ -24,7 +24,16 @@ from ..bill import Account, Reading
 from ..errors import InputError
 from ..rows import account_id
 
-__all__ = ["RECORD_KEYS", "CsvKeys", "RecordKeys", "RowKeys", "Uncacheable", "freeze", "parsed_key"]
+__all__ = [
+    "RECORD_KEYS",
+    "TEXTUAL",
+    "CsvKeys",
+    "RecordKeys",
+    "RowKeys",
+    "Uncacheable",
+    "freeze",
+    "parsed_key",
+]
 
 
 class Uncacheable(Exception):
@@ -34,7 +43,7 @@ class Uncacheable(Exception):
 _SCALARS = (bool, int, Decimal, float, type(None))
 #: Values a record's field may hold to be read as its text (see :meth:`RowKeys.text`): with
 #: ``bool`` (an ``int``) and ``datetime`` (a ``date``).
-_TEXTUAL = (str, int, Decimal, date)
+TEXTUAL = (str, int, Decimal, date)
 
 
 def freeze(value: Any) -> Any:
@@ -167,7 +176,7 @@ class RecordKeys(RowKeys):
         for value in row.values():
             if value is None:
                 values.append("")
-            elif isinstance(value, _TEXTUAL):  # as parse_row reads it: its text
+            elif isinstance(value, TEXTUAL):  # as parse_row reads it: its text
                 values.append(str(value).strip())
             else:  # a float, a list…: the engine reads the record as it is
                 return None

@@ -18,7 +18,7 @@ when the fast backend is asked for, and the core works without it. What it holds
 from __future__ import annotations
 
 from .amounts import decimal_texts, minor_units, money_texts, round_steps
-from .arrays import ints, strings
+from .arrays import booleans, bools, ints, strings
 from .column import INT64_MAX, DecimalColumn, Ops, scaled
 from .csvread import Block, Usage, csv_blocks, read_header, read_usage
 from .csvrows import CsvTemplates, csv_block, csv_template
@@ -46,6 +46,8 @@ __all__ = [
     "Usage",
     "Window",
     "bill_kinds",
+    "booleans",
+    "bools",
     "csv_block",
     "csv_blocks",
     "csv_template",

@@ -174,12 +174,18 @@ def _longest_line(data: bytes) -> int:
 
 def text_bytes(texts: Any) -> tuple[Any, Any, Any]:
     """``(bytes, starts, lengths)`` of an Arrow text column, without copying its text: row
-    ``i`` is ``bytes[starts[i] : starts[i] + lengths[i]]``."""
+    ``i`` is ``bytes[starts[i] : starts[i] + lengths[i]]``, and ``bytes`` holds the rows' text
+    only (of a slice of a column, not the text of the rows around it)."""
     count = len(texts)
     buffers = texts.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int32, count=count + 1, offset=4 * texts.offset)
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
-    return data, offsets[:-1].astype(np.int64), np.diff(offsets).astype(np.int64)
+    first = int(offsets[0])
+    return (
+        data[first : int(offsets[-1])],
+        (offsets[:-1] - first).astype(np.int64),
+        np.diff(offsets).astype(np.int64),
+    )
 
 
 def per_row(flags: Any, starts: Any, lengths: Any) -> Any:

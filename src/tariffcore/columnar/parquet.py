@@ -230,7 +230,7 @@ def _picked(values: list[Any], which: Any, at: Any, rows: int) -> Any:
 class BlockColumns:
     """The bills of a block's kinds of account, as one Arrow table (see the module)."""
 
-    __slots__ = ("schema", "charges", "lean", "specs", "texts", "positions", "levels")
+    __slots__ = ("schema", "charges", "lean", "lines", "specs", "texts", "positions", "levels")
 
     def __init__(self, schema: Any, charges: Sequence[str], explain: str = "full") -> None:
         if explain not in EXPLAIN_LEVELS:
@@ -238,6 +238,9 @@ class BlockColumns:
         self.schema = schema
         self.charges = list(charges)
         self.lean = explain == "lean"  # each line's figures only, as the schema's lines have
+        #: Whether the schema has the bills' lines (a table of amounts only has not: the
+        #: lines are not made, and only their amounts need to fit).
+        self.lines = "lines" in schema.names
         self.specs = {"line": _LEAN_LINE if self.lean else _LINE, "other": _OTHER, "slice": _SLICE}
         self.texts = TextTable()
         self.clear()
@@ -263,7 +266,7 @@ class BlockColumns:
         entries = [entry for entry, _ in plan.kernels]
         version = facts.label.rpartition("@")[2]
         put = kind.put
-        for entry, line, minor in zip(entries, computed.lines, computed.amounts):
+        for entry, line, minor in zip(entries, computed.lines if self.lines else (), computed.amounts):
             rounding = entry.rounding
             unrounded = line.amount
             assert isinstance(unrounded, DecimalColumn)
@@ -286,7 +289,7 @@ class BlockColumns:
             put("line", "slice_count", count)
             notes = [texts.list_number(option) for option in line.notes.options]
             put("line", "notes", np.array(notes, dtype=np.int64)[np.asarray(line.notes.index)])
-        lines = len(computed.lines)
+        lines = len(computed.lines) if self.lines else 0
         mine = np.arange(rows)
         put("row", "line_first", levels["line"].size + mine)
         put("row", "line_count", lines)
@@ -343,13 +346,14 @@ class BlockColumns:
         order = np.argsort(positions, kind="stable")
         positions = positions[order]
         schema = self.schema
-        line_type = schema.field("lines").type
-        other_type = schema.field("other_charges").type
         row = levels["row"]
         columns = self._columns(row, _ROW + [(c, "money") for c in self.charges], order)
         columns["account"] = accounts.take(ints(positions))
         columns["error_code"] = columns["error_message"] = pa.nulls(len(order), pa.string())
-        for name, level, kind_type in (("lines", "line", line_type), ("other_charges", "other", other_type)):
+        for name, level in (("lines", "line"), ("other_charges", "other")):
+            if name not in schema.names:
+                continue
+            kind_type = schema.field(name).type
             (first, _), (count, _), (step, _) = (
                 row.taken(f"{level}_{w}", order) for w in ("first", "count", "step")
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .cells import plain_record, plain_value
+from .cells import plain_account, plain_record, plain_value
 from .chunks import (
     CHUNK_ROWS,
     Chunk,
@@ -114,6 +114,7 @@ __all__ = [
     "AMOUNT_SCALE",
     "LEAN_LINE",
     "BillColumns",
+    "plain_account",
     "plain_record",
     "plain_value",
     "pyarrow",

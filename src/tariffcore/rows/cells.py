@@ -27,7 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["plain_record", "plain_value"]
+__all__ = ["plain_account", "plain_record", "plain_value"]
 
 #: Above this a float no longer holds every whole number exactly (2**53).
 _EXACT_FLOAT = 2**53
@@ -63,14 +63,14 @@ def plain_value(value: Any) -> Any:
 
 def plain_record(record: Mapping[Any, Any]) -> dict[str, Any]:
     """Every cell of ``record`` through :func:`plain_value`, keyed by column name; the
-    ``account`` cell through :func:`_account_value`."""
+    ``account`` cell through :func:`plain_account`."""
     return {
-        str(key): _account_value(value) if key == "account" else plain_value(value)
+        str(key): plain_account(value) if key == "account" else plain_value(value)
         for key, value in record.items()
     }
 
 
-def _account_value(value: Any) -> Any:
+def plain_account(value: Any) -> Any:
     """An ``account`` cell: :func:`plain_value`, but a float that is not missing stays a float
     even when whole, for the row to be refused rather than billed as the integer's id."""
     number = value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value
