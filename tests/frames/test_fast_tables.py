@@ -1,4 +1,5 @@
-"""``bill_table`` by columns makes the table it makes record by record, value for value.
+"""``bill_table`` and ``bill_frame`` by columns make what they make record by record, value for
+value.
 
 The fast backend turns each block of a table into text, column by column, as the record path
 reads each cell, bills it by columns as it bills CSV text, and leaves to the record path every
@@ -28,7 +29,7 @@ pcsv = pytest.importorskip("pyarrow.csv")
 import tariffcore  # noqa: E402
 import tariffcore.frames as frames  # noqa: E402
 from tariffcore import Catalog, TariffcoreError  # noqa: E402
-from tariffcore.batch import fasttable  # noqa: E402
+from tariffcore.batch import fastframe, fasttable  # noqa: E402
 from tests.batch.test_fast_identity import edge_city  # noqa: E402
 from tests.batch.test_lean_identity import city  # noqa: E402
 from tests.helpers import repository_catalog, version  # noqa: E402
@@ -36,19 +37,23 @@ from tests.helpers import repository_catalog, version  # noqa: E402
 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Rows billed by columns, block by block, in blocks of 257 rows."""
+    """Rows billed by columns, block by block, in blocks of 257 rows (tables and frames)."""
     found: list[int] = []
-    real = fasttable.fast_table
+    for name, real in (("fast_table", fasttable.fast_table), ("fast_frame", fastframe.fast_frame)):
 
-    def fast_table(engine: Any, table: Any, charges: Any, block: Any = None, columns: Any = None) -> Any:
-        return real(engine, table, charges, 257, found)
+        def fast(
+            engine: Any, data: Any, charges: Any, block: Any = None, columns: Any = None, real: Any = real
+        ) -> Any:
+            return real(engine, data, charges, 257, found)
 
-    monkeypatch.setattr(frames, "fast_table", fast_table)
+        monkeypatch.setattr(frames, name, fast)
     return found
 
 
 def same(catalog: Catalog, table: Any, **options: Any) -> Any:
-    """Assert both backends make the same table of ``table``; return it."""
+    """Assert both backends make the same table of ``table``, and the same frame of the
+    table as pandas has it; return the table."""
+    same_frame(catalog, table.to_pandas(), **options)
     mine = tariffcore.bill_table(table, catalog=catalog, backend="fast", **options)
     reference = tariffcore.bill_table(table, catalog=catalog, backend="python", **options)
     assert mine.schema.equals(reference.schema), (mine.schema, reference.schema)
@@ -67,6 +72,21 @@ def _table(text: str) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(row for row in rows if len(row) == len(rows[0]))
     return out.getvalue().encode()
+
+
+def same_frame(catalog: Catalog, frame: Any, **options: Any) -> Any:
+    """Assert both backends make the same frame of ``frame`` (columns, types, index, and each
+    value's type and ``repr``: a Decimal's exponent, an integer that is not a float); return it."""
+    mine = tariffcore.bill_frame(frame, catalog=catalog, backend="fast", **options)
+    reference = tariffcore.bill_frame(frame, catalog=catalog, backend="python", **options)
+    assert list(mine.columns) == list(reference.columns)
+    assert mine.index.equals(reference.index)
+    for name in reference.columns:
+        assert mine[name].dtype == reference[name].dtype, name
+        a, b = mine[name].tolist(), reference[name].tolist()
+        for number, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert type(x) is type(y) and repr(x) == repr(y), (name, number, x, y)
+    return reference
 
 
 def as_text(text: str) -> Any:
@@ -291,3 +311,62 @@ def test_a_charge_named_as_a_column_fails_both_ways() -> None:
     for backend in ("python", "fast"):
         with pytest.raises(TariffcoreError, match="have the name of an output column"):
             tariffcore.bill_table(table, ruleset="test/city", catalog=catalog, backend=backend)
+
+
+@pytest.mark.parametrize("kind", ["default", "object"])
+def test_frames_as_pandas_reads_a_csv(
+    catalog: Catalog, generated: str, counted: list[int], kind: str
+) -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_csv(io.BytesIO(_table(generated)), dtype=object if kind == "object" else {"account": str})
+    frame.index = [f"row-{n}" for n in range(len(frame))]  # an index of its own, kept
+    made = same_frame(catalog, frame)
+    assert sum(counted) > made["error_code"].isna().sum() // 2
+
+
+def test_frames_of_odd_cells(catalog: Catalog, counted: list[int]) -> None:
+    pd = pytest.importorskip("pandas")
+    rows = 600
+    frame = pd.DataFrame(
+        {
+            "account": [f"F-{n}" if n % 11 else f" F-{n}" for n in range(rows)],
+            "use_class": pd.Categorical(["household", "general", "household"] * (rows // 3)),
+            "meter_mm": pd.array([15, 20, None] * (rows // 3), dtype="Int64"),
+            "usage_m3": [Decimal("12"), Decimal("12.0"), Decimal("12.50"), 7, "30", None] * (rows // 6),
+            "billing_month": pd.to_datetime(["2024-03-01", "2025-03-15", None] * (rows // 3)),
+            "household_units": [1.0, float("nan"), 2.0, 1.5, 1, None] * (rows // 6),
+        }
+    )
+    same_frame(catalog, frame, ruleset="kr/daejeon")
+    assert sum(counted) > rows // 8
+
+
+def test_amounts_in_cents_keep_their_scale(counted: list[int]) -> None:
+    # 1.25 a m³ and 0.5 a m³, in dollars: 4 m³ gives 5.00 and 2.00, 0 m³ gives 0.00 twice.
+    dollars = version(
+        {
+            "water": {"type": "volume", "label": "w", "source": "s", "classes": {"household": "1.25"}},
+            "sewer": {"type": "volume", "label": "s", "source": "s", "classes": {"household": "0.5"}},
+        },
+        currency="USD",
+    )
+    catalog = tariffcore.Catalog(
+        {"test/city": tariffcore.Ruleset("test/city", (dollars,))},
+        tariffcore.plugins.load_plugins(entry_points=False),
+    )
+    usages = ["4", "0", "2.5", "10.01", "7"] * 120
+    table = pa.table(
+        {
+            "account": [f"U-{n}" for n in range(len(usages))],
+            "use_class": ["household"] * len(usages),
+            "usage_m3": usages,
+            "billing_month": ["2025-03"] * len(usages),
+        }
+    )
+    made = same(catalog, table, ruleset="test/city")
+    frame = tariffcore.bill_frame(table.to_pandas(), ruleset="test/city", catalog=catalog, backend="fast")
+    assert [repr(v) for v in frame["water"][:2]] == ["Decimal('5.00')", "Decimal('0.00')"]
+    assert [repr(v) for v in frame["total"][:2]] == ["Decimal('7.00')", "Decimal('0.00')"]
+    # 2.5 × 1.25 = 3.125 and 10.01 × 1.25 = 12.5125 hold a fraction of a cent: error rows.
+    assert bills(made) == len(usages) - usages.count("2.5") - usages.count("10.01")
+    assert sum(counted) > len(usages) // 2

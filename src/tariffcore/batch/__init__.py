@@ -29,6 +29,7 @@ from .fast import (
     use_fast,
 )
 from .fastcsv import fast_csv_file_to_csv, fast_csv_to_csv
+from .fastframe import fast_frame
 from .fastparquet import fast_csv_file_to_parquet
 from .fasttable import TABLE_BLOCK, fast_table
 from .forms import AS_FIGURES, AS_JSON, AS_LEAN_JSON, AS_OBJECT, Figured, Form, Printed, fragment, json_form
@@ -71,6 +72,7 @@ __all__ = [
     "fast_csv_file_to_jsonl",
     "fast_csv_file_to_csv",
     "fast_csv_file_to_parquet",
+    "fast_frame",
     "fast_table",
     "fast_csv_to_csv",
     "fast_csv_to_jsonl",

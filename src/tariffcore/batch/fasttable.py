@@ -19,6 +19,7 @@ makes, value for value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,7 @@ from .lean import LeanRows
 if TYPE_CHECKING:
     from .engine import BatchEngine
 
-__all__ = ["TABLE_BLOCK", "fast_table"]
+__all__ = ["TABLE_BLOCK", "Block", "bill_blocks", "fast_table", "reader", "text_batch", "texts_of"]
 
 #: Rows of a table billed by columns at once.
 TABLE_BLOCK = 1 << 17
@@ -81,7 +82,7 @@ def _account_cell(value: Any) -> str | None:
 _ODD = r"^[\t-\r\x1c- ]|[\t-\r\x1c- ]$|[^\x00-\x7f]"
 
 
-def _texts(column: Any, read: Callable[[Any], str | None]) -> tuple[Any, Any]:
+def texts_of(column: Any, read: Callable[[Any], str | None]) -> tuple[Any, Any]:
     """``(text of each row, rows that have none)``, as ``read`` reads each cell: text and
     whole numbers by Arrow (plain text as it is, a number as its digits), where ``read`` would
     give the same; any other value read once by ``read`` for all the rows that hold it."""
@@ -120,24 +121,32 @@ def _texts(column: Any, read: Callable[[Any], str | None]) -> tuple[Any, Any]:
     return pa.array([text or "" for text in found], pa.string()).take(ints(indices)), none
 
 
-def _text_block(batch: Any, header: tuple[str, ...], account: int) -> Any:
-    """``batch`` as a record batch of text (see the module); a row with a cell that has no
-    text gets an empty account, which the columns leave to the record path."""
+def reader(index: int, name: str, account: int) -> Callable[[Any], str | None]:
+    """How the cells of column ``index`` (named ``name``) are read as text (see the module)."""
+    return _account_cell if index == account else _ruleset_cell if name == "ruleset" else _cell
+
+
+def text_batch(columns: list[Any], lefts: list[Any], header: tuple[str, ...], account: int) -> Any:
+    """A record batch of the text ``columns``; a row with a cell that has no text (``lefts``:
+    the rows of each column that have none) gets an empty account, which the columns leave
+    to the record path."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from ..columnar import bools
 
-    columns: list[Any] = []
-    left = None
-    for index, name in enumerate(header):
-        read = _account_cell if index == account else _ruleset_cell if name == "ruleset" else _cell
-        texts, none = _texts(batch.column(index), read)
-        columns.append(texts)
-        left = none if left is None else left | none
+    left = np.logical_or.reduce(lefts) if lefts else None
     if left is not None and left.any():
+        columns = [*columns]
         columns[account] = pc.if_else(bools(left), "", columns[account])
     return pa.RecordBatch.from_arrays(columns, names=list(header))
+
+
+def _text_block(batch: Any, header: tuple[str, ...], account: int) -> Any:
+    """The record batch ``batch`` as a record batch of text (see :func:`text_batch`)."""
+    made = [texts_of(batch.column(i), reader(i, name, account)) for i, name in enumerate(header)]
+    return text_batch([texts for texts, _ in made], [none for _, none in made], header, account)
 
 
 def fast_table(
@@ -153,12 +162,45 @@ def fast_table(
     table's columns leave every row to the record path (no ``account`` column, a name given
     twice, a column the engine needs missing). ``columns``, when given, gets the number of
     rows each block billed by columns."""
+    import pyarrow as pa
+
+    header = tuple(table.column_names)
+
+    def parts(account: int) -> Iterator[tuple[Any, Callable[[Any], list[Any]]]]:
+        for batch in _batches(table, block or TABLE_BLOCK):
+            yield _text_block(batch, header, account), functools.partial(_records, batch)
+
+    billed = bill_blocks(engine, header, charges, parts, columns)
+    if billed is None:
+        return None
+    blocks, known = billed
+    schema = BillColumns(known, detail=False, grow=False).schema(pa)
+    if not blocks:
+        return schema.empty_table()
+    return pa.concat_tables([found.table(known, schema) for found in blocks])
+
+
+#: Blocks of a table as text: each a record batch of text and how to get the records of rows
+#: (by their positions in the block) for the record path.
+Parts = Callable[[int], Iterator[tuple[Any, Callable[[Any], list[Any]]]]]
+
+
+def bill_blocks(
+    engine: BatchEngine,
+    header: tuple[str, ...],
+    charges: Sequence[str],
+    parts: Parts,
+    columns: list[int] | None = None,
+) -> tuple[list[Block], list[str]] | None:
+    """The blocks of ``parts(account)`` (``account``: where the header has it) billed by
+    columns where they cover a row and by the record path elsewhere, and the charge columns
+    (``charges``, then those met on bills, in the order met); ``None`` when the header leaves
+    every row to the record path (see :func:`fast_table`)."""
     import numpy as np
     import pyarrow as pa
 
     from ..columnar import BlockColumns, KindPlans, Layout, bill_kinds
 
-    header = tuple(table.column_names)
     layout = Layout.of(header, USAGE_COLUMNS, READ_COLUMNS)
     if layout is None or missing_columns(header):
         return None
@@ -171,36 +213,37 @@ def fast_table(
     made = BlockColumns(detailed.remove(detailed.get_field_index("lines")), charges, "lean")
     kind_bill = kind_bills(LeanRows(engine, header))
     plans = KindPlans()
-    blocks: list[_Block] = []
+    blocks: list[Block] = []
     start = 0
 
     def check(kind: Any) -> Any:
         at, plan, computed, usage = kind
         return made.add(at, plan, computed, usage)  # the rows it cannot hold, billed again
 
-    for batch in _batches(table, block or TABLE_BLOCK):
-        data = _text_block(batch, header, layout.account)
-        _, _, back = bill_kinds(data, layout, kind_bill, plans, check)
+    for data, records_at in parts(layout.account):
+        figures, _, back = bill_kinds(data, layout, kind_bill, plans, check)
         detail, positions = made.table(data.column(layout.account))
         left = back.tolist()
         records: list[tuple[int, Payload]] = [
-            (start + at + 1, plain_record(record)) for at, record in zip(left, batch.take(back).to_pylist())
+            (start + at + 1, plain_record(record)) for at, record in zip(left, records_at(back))
         ]
         billed = engine.figures(Chunk(None, records)) if records else []
-        blocks.append(_Block(detail, positions, np.asarray(back, dtype=np.int64), billed, charges))
+        usage = figures.usage_text.take(positions) if detail is not None else None
+        blocks.append(Block(detail, positions, np.asarray(back, dtype=np.int64), billed, charges, usage))
         if columns is not None:
-            columns.append(batch.num_rows - len(left))
-        start += batch.num_rows
+            columns.append(data.num_rows - len(left))
+        start += data.num_rows
     known = list(charges)
     for found in blocks:
         for charge in found.met():
             if charge not in known:
                 known.append(charge)
-    empty = BillColumns(known, detail=False, grow=False)
-    if not blocks:
-        return empty.table()
-    schema = empty.schema(pa)
-    return pa.concat_tables([found.table(known, schema) for found in blocks])
+    return blocks, known
+
+
+def _records(batch: Any, at: Any) -> list[Any]:
+    """The records of the rows at positions ``at`` of ``batch``."""
+    return batch.take(at).to_pylist()  # type: ignore[no-any-return]
 
 
 def _batches(table: Any, size: int) -> Iterator[Any]:
@@ -211,11 +254,11 @@ def _batches(table: Any, size: int) -> Iterator[Any]:
         yield from table.slice(start, size).combine_chunks().to_batches()
 
 
-class _Block:
-    """A block's bills: those made by columns (a detailed table, and their positions) and
-    those of the record path (their positions and results)."""
+class Block:
+    """A block's bills: those made by columns (a detailed table, their positions and the
+    text of their usages) and those of the record path (their positions and results)."""
 
-    __slots__ = ("detail", "positions", "back", "billed", "charges", "others")
+    __slots__ = ("detail", "positions", "back", "billed", "charges", "others", "usage")
 
     def __init__(
         self,
@@ -224,9 +267,11 @@ class _Block:
         back: Any,
         billed: list[tuple[int, str, Figured]],
         charges: Sequence[str],
+        usage: Any = None,
     ) -> None:
         import pyarrow.compute as pc
 
+        self.usage = usage
         self.positions = positions
         self.back = back
         self.billed = billed

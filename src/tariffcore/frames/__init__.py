@@ -20,7 +20,7 @@ import importlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..batch import BatchEngine, fast_table, use_fast
+from ..batch import BatchEngine, fast_frame, fast_table, use_fast
 from ..engine import Catalog, charge_ids
 from ..errors import TariffcoreError
 from ..rows import CHUNK_ROWS, BillColumns, Chunk, Payload, plain_record, plain_value, pyarrow
@@ -75,6 +75,7 @@ def bill_frame(
     ruleset: str | None = None,
     charges: Iterable[str] | None = None,
     catalog: Catalog | None = None,
+    backend: str = "auto",
 ) -> Any:
     """Bill every row of the pandas DataFrame ``frame``; a DataFrame with the same index.
 
@@ -85,14 +86,25 @@ def bill_frame(
 
     Amount columns hold :class:`~decimal.Decimal` objects (``object`` dtype), ``None`` where a
     bill has no such line or the row is an error row.
+
+    ``backend`` is that of ``tariffcore bill --backend``: ``fast`` bills by columns (the
+    optional ``tariffcore[fast]``; a clear error without it), ``python`` record by record,
+    ``auto`` (the default) by columns where the extra is installed and the frame holds at
+    least a megabyte. Both make the same frame, value for value.
     """
     pd = _pandas()
     engine = _engine(ruleset, charges, catalog)
-    names = [str(name) for name in frame.columns]
-    records = (dict(zip(names, values)) for values in frame.itertuples(index=False, name=None))
-    columns = _bill(engine, records, ruleset)
-    data = columns.columns()
-    amounts = {"usage_m3", "total", *columns.charges}
+    made = None
+    if use_fast(backend, int(frame.memory_usage(index=False).sum())):
+        made = fast_frame(engine, frame, _charges(engine, ruleset))
+    if made is not None:
+        data, known = made
+    else:
+        names = [str(name) for name in frame.columns]
+        records = (dict(zip(names, values)) for values in frame.itertuples(index=False, name=None))
+        columns = _bill(engine, records, ruleset)
+        data, known = columns.columns(), columns.charges
+    amounts = {"usage_m3", "total", *known}
     series = {
         name: pd.Series(
             values, index=frame.index, dtype=object if name in amounts or name == "not_included" else None

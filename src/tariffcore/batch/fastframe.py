@@ -1,0 +1,148 @@
+"""The fast backend for pandas: :func:`tariffcore.bill_frame` by columns.
+
+As :mod:`tariffcore.batch.fasttable` bills an Arrow table, a DataFrame is billed a block of
+rows at a time: each column is made the text its cells stand for, as the record path reads the
+very cells it is handed row by row (``DataFrame.itertuples`` gives a NumPy column's cells as
+Python numbers, a column of pandas strings as text or a missing value, and any other column's
+as the objects it holds: NumPy and string columns are read by Arrow, the others a cell at a
+time), the block is billed by
+columns, and every row the columns do not cover is billed record by record, as without the
+backend. The frame's values are the record path's, a :class:`~decimal.Decimal`'s exponent
+included: every amount of a bill is at its currency's scale (a line's amount and the total
+are, see :func:`~tariffcore.money.at_scale`), and a usage is the one its text was read as.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..money import MINOR_UNITS
+from ..rows import BillColumns
+from .fasttable import TABLE_BLOCK, Block, bill_blocks, reader, text_batch, texts_of
+
+if TYPE_CHECKING:
+    from .engine import BatchEngine
+
+__all__ = ["fast_frame"]
+
+
+def fast_frame(
+    engine: BatchEngine,
+    frame: Any,
+    charges: Sequence[str],
+    block: int | None = None,
+    columns: list[int] | None = None,
+) -> tuple[dict[str, list[Any]], list[str]] | None:
+    """The columns :func:`~tariffcore.bill_frame` makes of the DataFrame ``frame``, as lists
+    of Python values in input order, and the charge columns among them (``charges``, then
+    those met on bills, in the order met); ``None`` when the frame's columns leave every row
+    to the record path. ``block`` and ``columns`` as for
+    :func:`~tariffcore.batch.fasttable.fast_table`."""
+    import numpy as np
+
+    header = tuple(str(name) for name in frame.columns)
+    size = block or TABLE_BLOCK
+
+    def parts(account: int) -> Iterator[tuple[Any, Callable[[Any], list[Any]]]]:
+        for start in range(0, len(frame), size):
+            part = frame.iloc[start : start + size]
+            made = [_column_texts(part.iloc[:, i], reader(i, name, account)) for i, name in enumerate(header)]
+            data = text_batch([t for t, _ in made], [n for _, n in made], header, account)
+            yield data, functools.partial(_records, part, header)
+
+    billed = bill_blocks(engine, header, charges, parts, columns)
+    if billed is None:
+        return None
+    blocks, known = billed
+    names = BillColumns(known, detail=False, grow=False).names()
+    found = [_values(found, known, names) for found in blocks]
+    data = {name: np.concatenate([part[name] for part in found]).tolist() if found else [] for name in names}
+    return data, known
+
+
+def _column_texts(series: Any, read: Callable[[Any], str | None]) -> tuple[Any, Any]:
+    """``(text of each row, rows that have none)`` of a column of a DataFrame (see the module)."""
+    import numpy as np
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    kind = series.dtype
+    if isinstance(kind, np.dtype) and kind.kind in "iufb":  # Python numbers, as Arrow gives them
+        return texts_of(pa.array(series.to_numpy()), read)
+    if type(kind).__name__ == "StringDtype":  # text or missing (NaN or NA: a null in Arrow)
+        array = pa.array(series)
+        return texts_of(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array, read)
+    found = [read(value) for value in series]  # the objects themselves, as itertuples gives them
+    none = np.array([text is None for text in found], dtype=bool)
+    return pa.array([text or "" for text in found], pa.string()), none
+
+
+def _records(part: Any, header: tuple[str, ...], at: Any) -> list[Any]:
+    """The records of the rows at positions ``at`` of the block ``part``, as the record path
+    reads them."""
+    return [dict(zip(header, values)) for values in part.iloc[at].itertuples(index=False, name=None)]
+
+
+def _objects(values: list[Any]) -> Any:
+    """``values`` as a NumPy array of objects (a list in it stays one object)."""
+    import numpy as np
+
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _values(block: Block, charges: list[str], names: list[str]) -> dict[str, Any]:
+    """The block's rows in input order, column by column (arrays of Python objects)."""
+    import numpy as np
+
+    size = len(block.positions) + len(block.back)
+    out = {name: np.full(size, None, dtype=object) for name in names}
+    detail = block.detail
+    if detail is not None:
+        at = block.positions
+        currencies = detail.column("currency").to_pylist()
+        digits = np.array([MINOR_UNITS[currency] for currency in currencies], dtype=np.int64)
+        amounts = {"total", *charges}
+        for name in names:
+            if name == "usage_m3":
+                out[name][at] = list(map(Decimal, block.usage.to_pylist()))
+            elif name in amounts and name in detail.column_names:
+                out[name][at] = _money(detail.column(name), digits)
+            elif name in detail.column_names:
+                out[name][at] = _objects(detail.column(name).to_pylist())
+        where = {int(p): n for n, p in enumerate(at)}
+        for position, items in block.others.items():  # charges met beyond the first ones
+            for charge, amount in items:
+                unit = Decimal(1).scaleb(-int(digits[where[position]]))
+                out[charge][position] = amount.quantize(unit)
+    if block.billed:
+        gathered = BillColumns(charges, detail=False, grow=False)
+        for _, account, result in block.billed:
+            gathered.add(account, result)
+        for name, values in gathered.columns().items():
+            out[name][block.back] = _objects(values)
+    return out
+
+
+def _money(column: Any, digits: Any) -> Any:
+    """Amounts of a ``decimal128`` column as :class:`~decimal.Decimal` objects at the scale of
+    each row's currency (``digits``), ``None`` where there is none."""
+    import numpy as np
+    import pyarrow as pa
+
+    from ..columnar import booleans, ints
+
+    out = np.full(len(column), None, dtype=object)
+    valid = booleans(column.is_valid())
+    for places in np.unique(digits[valid]).tolist():
+        rows = np.flatnonzero(valid & (digits == places))
+        part = column.take(ints(rows)).cast(pa.decimal128(38, places))  # exact: at that scale
+        values: list[Any] | None = None
+        if places == 0:
+            try:
+                values = list(map(Decimal, part.cast(pa.int64()).to_pylist()))
+            except (pa.ArrowInvalid, OverflowError):  # past int64: as Arrow gives them
+                values = None
+        out[rows] = _objects(values if values is not None else part.to_pylist())
+    return out
