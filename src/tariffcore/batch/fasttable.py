@@ -116,7 +116,7 @@ def texts_of(column: Any, read: Callable[[Any], str | None]) -> tuple[Any, Any]:
         return pa.array([text or "" for text in found], pa.string()), none
     found = [read(value) for value in encoded.dictionary.to_pylist()]
     found.append(read(None))  # a null cell
-    indices = encoded.indices.fill_null(len(found) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+    indices = encoded.indices.cast(pa.int64()).fill_null(len(found) - 1).to_numpy(zero_copy_only=False)
     none = np.array([text is None for text in found], dtype=bool)[indices]
     return pa.array([text or "" for text in found], pa.string()).take(ints(indices)), none
 
@@ -250,8 +250,33 @@ def _batches(table: Any, size: int) -> Iterator[Any]:
     """``table`` as record batches of ``size`` rows (the last one shorter), whatever its chunks
     (a table read from CSV or Parquet comes in chunks of a few thousand rows, and a kind of
     account costs the same to bill on a few rows as on many)."""
+    table = _plain(table)
     for start in range(0, table.num_rows, size):
         yield from table.slice(start, size).combine_chunks().to_batches()
+
+
+def _plain(table: Any) -> Any:
+    """``table`` with the same values in types Arrow's kernels all take: text and bytes as
+    ``string`` and ``binary`` rather than views, run-end encoded columns decoded, and a
+    dictionary column in chunks as its values (the chunks' dictionaries together may need a
+    larger index than each has)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for index, field in enumerate(table.schema):
+        kind, column = field.type, table.column(index)
+        if pa.types.is_string_view(kind):
+            column = column.cast(pa.string())
+        elif pa.types.is_binary_view(kind):
+            column = column.cast(pa.binary())
+        elif pa.types.is_run_end_encoded(kind):
+            column = pa.chunked_array([pc.run_end_decode(chunk) for chunk in column.chunks], kind.value_type)
+        elif pa.types.is_dictionary(kind) and column.num_chunks > 1:
+            column = column.cast(kind.value_type)
+        else:
+            continue
+        table = table.set_column(index, field.name, column)
+    return table
 
 
 class Block:
@@ -286,7 +311,10 @@ class Block:
                 where = pc.indices_nonzero(has).to_pylist()
                 for at, found in zip(where, lists.take(where).to_pylist()):
                     self.others[int(positions[at])] = [(item["charge"], item["amount"]) for item in found]
-            detail = detail.drop_columns(["other_charges"])
+            # The flat table's columns only: a charge met beyond ``charges`` may be named as a
+            # column of the detailed table alone (``due_date``), and is filled from ``others``.
+            flat = {*BillColumns([], detail=False, grow=False).names(), *self.charges}
+            detail = detail.select([name for name in detail.column_names if name in flat])
         self.detail = detail
 
     def met(self) -> list[str]:

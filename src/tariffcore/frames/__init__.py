@@ -47,7 +47,19 @@ def _charges(engine: BatchEngine, ruleset: str | None) -> list[str]:
     """The first charge columns: the ruleset's charges (those asked for, if any)."""
     known = charge_ids(engine.catalog, ruleset)
     wanted = engine.charges
-    return known if wanted is None else [c for c in known if c in wanted] or list(wanted)
+    return known if wanted is None else [c for c in known if c in wanted] or list(dict.fromkeys(wanted))
+
+
+def _fast(bill: Any, engine: BatchEngine, data: Any, charges: list[str]) -> Any:
+    """``bill(engine, data, charges)`` (the fast backend's), or ``None`` where Arrow has no
+    kernel for a column's type or cannot hold what the record path reads: the rows are then
+    billed record by record, which says what is wrong with a row, if anything is."""
+    import pyarrow as pa
+
+    try:
+        return bill(engine, data, charges)
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 def _bill(engine: BatchEngine, records: Iterable[Mapping[str, Any]], ruleset: str | None) -> BillColumns:
@@ -96,7 +108,7 @@ def bill_frame(
     engine = _engine(ruleset, charges, catalog)
     made = None
     if use_fast(backend, int(frame.memory_usage(index=False).sum())):
-        made = fast_frame(engine, frame, _charges(engine, ruleset))
+        made = _fast(fast_frame, engine, frame, _charges(engine, ruleset))
     if made is not None:
         data, known = made
     else:
@@ -134,9 +146,9 @@ def bill_table(
     """
     pa = pyarrow("dataframe")
     engine = _engine(ruleset, charges, catalog)
-    if use_fast(backend, table.nbytes):
+    if use_fast(backend, getattr(table, "nbytes", None)):
         whole = table if hasattr(table, "to_batches") else pa.Table.from_batches([table])
-        made = fast_table(engine, whole, _charges(engine, ruleset))
+        made = _fast(fast_table, engine, whole, _charges(engine, ruleset))
         if made is not None:
             return made
     batches = table.to_batches(max_chunksize=CHUNK_ROWS) if hasattr(table, "to_batches") else [table]
