@@ -54,7 +54,7 @@ def _fast(bill: Any, engine: BatchEngine, data: Any, charges: list[str]) -> Any:
     """``bill(engine, data, charges)`` (the fast backend's), or ``None`` where Arrow has no
     kernel for a column's type or cannot hold what the record path reads: the rows are then
     billed record by record, which says what is wrong with a row, if anything is."""
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     try:
         return bill(engine, data, charges)
