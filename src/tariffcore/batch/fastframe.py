@@ -35,9 +35,10 @@ def fast_frame(
     charges: Sequence[str],
     block: int | None = None,
     columns: list[int] | None = None,
-) -> tuple[dict[str, list[Any]], list[str]] | None:
-    """The columns :func:`~tariffcore.bill_frame` makes of the DataFrame ``frame``, as lists
-    of Python values in input order, and the charge columns among them (``charges``, then
+) -> tuple[dict[str, Any], list[str]] | None:
+    """The columns :func:`~tariffcore.bill_frame` makes of the DataFrame ``frame`` (Python
+    values in input order: arrays of objects for the amounts and ``not_included``, lists for
+    the columns whose type pandas infers), and the charge columns among them (``charges``, then
     those met on bills, in the order met); ``None`` when the frame's columns leave every row
     to the record path. ``block`` and ``columns`` as for
     :func:`~tariffcore.batch.fasttable.fast_table`."""
@@ -59,7 +60,11 @@ def fast_frame(
     blocks, known = billed
     names = BillColumns(known, detail=False, grow=False).names()
     found = [_values(found, known, names) for found in blocks]
-    data = {name: np.concatenate([part[name] for part in found]).tolist() if found else [] for name in names}
+    objects = {"usage_m3", "total", "not_included", *known}  # columns of objects, as they are
+    data: dict[str, Any] = {}
+    for name in names:
+        column = np.concatenate([part[name] for part in found]) if found else np.empty(0, dtype=object)
+        data[name] = column if name in objects else column.tolist()
     return data, known
 
 
@@ -100,18 +105,29 @@ def _values(block: Block, charges: list[str], names: list[str]) -> dict[str, Any
     out = {name: np.full(size, None, dtype=object) for name in names}
     detail = block.detail
     if detail is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        from ..columnar import ints
+
         at = block.positions
-        currencies = detail.column("currency").to_pylist()
-        digits = np.array([MINOR_UNITS[currency] for currency in currencies], dtype=np.int64)
+        currencies = pc.dictionary_encode(detail.column("currency")).combine_chunks()
+        scales = [MINOR_UNITS[currency] for currency in currencies.dictionary.to_pylist()]
+        digits = np.array(scales, dtype=np.int64)[ints(currencies.indices.to_numpy(zero_copy_only=False))]
         amounts = {"total", *charges}
         for name in names:
+            if name not in detail.column_names and name != "usage_m3":
+                continue
+            column = detail.column(name)
             if name == "usage_m3":
-                out[name][at] = list(map(Decimal, block.usage.to_pylist()))
-            elif name in amounts and name in detail.column_names:
-                out[name][at] = _money(detail.column(name), digits)
-            elif name in detail.column_names:
-                out[name][at] = _objects(detail.column(name).to_pylist())
-        where = {int(p): n for n, p in enumerate(at)}
+                out[name][at] = _each(block.usage, Decimal)
+            elif name in amounts:
+                out[name][at] = _money(column, digits)
+            elif pa.types.is_string(column.type):
+                out[name][at] = column.to_numpy(zero_copy_only=False)  # text, or None
+            else:  # whole numbers (not floats), lists
+                out[name][at] = _objects(column.to_pylist())
+        where = {int(p): n for n, p in enumerate(at)} if block.others else {}
         for position, items in block.others.items():  # charges met beyond the first ones
             for charge, amount in items:
                 unit = Decimal(1).scaleb(-int(digits[where[position]]))
@@ -138,11 +154,30 @@ def _money(column: Any, digits: Any) -> Any:
     for places in np.unique(digits[valid]).tolist():
         rows = np.flatnonzero(valid & (digits == places))
         part = column.take(ints(rows)).cast(pa.decimal128(38, places))  # exact: at that scale
-        values: list[Any] | None = None
+        whole = None
         if places == 0:
             try:
-                values = list(map(Decimal, part.cast(pa.int64()).to_pylist()))
-            except (pa.ArrowInvalid, OverflowError):  # past int64: as Arrow gives them
-                values = None
-        out[rows] = _objects(values if values is not None else part.to_pylist())
+                whole = part.cast(pa.int64()).to_numpy()
+            except pa.ArrowInvalid:  # past int64: as Arrow gives them
+                whole = None
+        if whole is not None:  # each distinct amount made once, then shared (as Decimals may be)
+            distinct, inverse = np.unique(whole, return_inverse=True)
+            out[rows] = _objects(list(map(Decimal, distinct.tolist())))[inverse]
+        else:
+            out[rows] = _each(part, lambda value: value)
     return out
+
+
+def _each(column: Any, make: Callable[[Any], Any]) -> Any:
+    """``make`` of each value of the Arrow ``column`` (none null), as an array of objects:
+    made once for each distinct value, and shared by the rows that hold it."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from ..columnar import ints
+
+    if hasattr(column, "combine_chunks"):  # a table's column
+        column = column.combine_chunks()
+    encoded = pc.dictionary_encode(column)
+    made = _objects([make(value) for value in encoded.dictionary.to_pylist()])
+    return made[ints(encoded.indices.to_numpy(zero_copy_only=False))] if len(made) else np.empty(0, object)
