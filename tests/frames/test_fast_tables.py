@@ -444,3 +444,51 @@ def test_a_charge_met_beyond_the_first_named_as_a_column_of_parquet_only(
 def test_a_charge_asked_for_twice_is_one_column(catalog: Catalog) -> None:
     made = same(catalog, _two(ruleset=["kr/daejeon"] * 2), charges=["water", "water"])
     assert [name for name in made.column_names if name == "water"] == ["water"]
+
+
+def test_frames_of_text_utf8_cannot_hold_and_of_numpy_cells(catalog: Catalog, counted: list[int]) -> None:
+    pd = pytest.importorskip("pandas")
+    import numpy as np
+
+    rows = 300
+    frame = pd.DataFrame(
+        {
+            "account": [f"S-{n}" for n in range(rows)],
+            "use_class": pd.Series(["household", "house\udcffhold", "household"] * (rows // 3), dtype=object),
+            "meter_mm": pd.Series([15, 15, np.longdouble(20)] * (rows // 3), dtype=object),
+            "usage_m3": pd.Series(["12", np.array([12]), "1\udcff"] * (rows // 3), dtype="object"),
+            "billing_month": pd.Series(
+                ["2024-03", "2024-03", "2024-\udcff3"] * (rows // 3), dtype="string[python]"
+            ),
+        }
+    )
+    made = same_frame(catalog, frame, ruleset="kr/daejeon")
+    assert made["error_code"].notna().sum() == 2 * rows // 3  # the lone surrogates and the array
+    assert sum(counted) == rows // 3
+
+
+def test_a_charge_met_beyond_the_first_whatever_the_decimal_context(counted: list[int]) -> None:
+    import decimal
+
+    a = version({"water": {"type": "volume", "label": "w", "source": "s", "classes": {"household": 2}}})
+    b = version(
+        {"sewer": {"type": "volume", "label": "s", "source": "s", "classes": {"household": 1234}}},
+        ruleset="test/b",
+    )
+    catalog = tariffcore.Catalog(
+        {"test/city": tariffcore.Ruleset("test/city", (a,)), "test/b": tariffcore.Ruleset("test/b", (b,))},
+        tariffcore.plugins.load_plugins(entry_points=False),
+    )
+    table = pa.table(
+        {
+            "account": ["A-1", "A-2"],
+            "use_class": ["household"] * 2,
+            "usage_m3": ["10", "100"],
+            "billing_month": ["2025-03"] * 2,
+            "ruleset": [None, "test/b"],
+        }
+    )
+    with decimal.localcontext(prec=4, traps=[decimal.Rounded, decimal.Inexact]):
+        made = same_frame(catalog, table.to_pandas(), ruleset="test/city")
+    assert made["sewer"].tolist() == [None, Decimal(123400)]
+    assert sum(counted) == 2

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..money import MINOR_UNITS
+from ..money import MINOR_UNITS, MONEY_CONTEXT
 from ..rows import BillColumns
 from .fasttable import TABLE_BLOCK, Block, bill_blocks, reader, text_batch, texts_of
 
@@ -74,14 +74,31 @@ def _column_texts(series: Any, read: Callable[[Any], str | None]) -> tuple[Any, 
     import pyarrow as pa  # type: ignore[import-untyped]
 
     kind = series.dtype
-    if isinstance(kind, np.dtype) and kind.kind in "iufb":  # Python numbers, as Arrow gives them
+    if isinstance(kind, np.dtype) and kind.kind in "iufb" and kind.itemsize <= 8:  # as Arrow gives them
         return texts_of(pa.array(series.to_numpy()), read)
     if type(kind).__name__ == "StringDtype":  # text or missing (NaN or NA: a null in Arrow)
-        array = pa.array(series)
-        return texts_of(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array, read)
+        try:
+            array = pa.array(series)
+        except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold: cell by cell
+            array = None
+        if array is not None:
+            return texts_of(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array, read)
     found = [read(value) for value in series]  # the objects themselves, as itertuples gives them
-    none = np.array([text is None for text in found], dtype=bool)
-    return pa.array([text or "" for text in found], pa.string()), none
+    try:
+        texts = pa.array([text or "" for text in found], pa.string())
+    except UnicodeEncodeError:  # a lone surrogate: no text, the row goes the record path
+        found = [text if text is None or _utf8(text) else None for text in found]
+        texts = pa.array([text or "" for text in found], pa.string())
+    return texts, np.array([text is None for text in found], dtype=bool)
+
+
+def _utf8(text: str) -> bool:
+    """Whether UTF-8 can hold ``text`` (a lone surrogate it cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _records(part: Any, header: tuple[str, ...], at: Any) -> list[Any]:
@@ -130,8 +147,8 @@ def _values(block: Block, charges: list[str], names: list[str]) -> dict[str, Any
         where = {int(p): n for n, p in enumerate(at)} if block.others else {}
         for position, items in block.others.items():  # charges met beyond the first ones
             for charge, amount in items:
-                unit = Decimal(1).scaleb(-int(digits[where[position]]))
-                out[charge][position] = amount.quantize(unit)
+                unit = Decimal(1).scaleb(-int(digits[where[position]]), context=MONEY_CONTEXT)
+                out[charge][position] = amount.quantize(unit, context=MONEY_CONTEXT)
     if block.billed:
         gathered = BillColumns(charges, detail=False, grow=False)
         for _, account, result in block.billed:

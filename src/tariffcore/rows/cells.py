@@ -12,7 +12,9 @@ Python value :func:`tariffcore.parse_row` reads, changing no figure:
   float cannot carry an exact decimal figure. In the ``account`` column a float stays a
   float, whole or not (:func:`plain_record`): an id is a name, and ids that went through
   floats (``10234.0``) are refused as :func:`~tariffcore.rows.account_id` says;
-* a NumPy scalar is the Python number or flag it holds;
+* a NumPy scalar is the Python number or flag it holds (a ``longdouble``, the float it is
+  read as, by the rules of floats), and a NumPy array in a cell the list it holds (refused,
+  as a list is: a cell holds one value);
 * a ``Timestamp`` or ``datetime`` is its calendar date (in its own time zone, if it has
   one); the time of day is not part of any bill.
 
@@ -22,6 +24,7 @@ Nothing here imports pandas, NumPy or Arrow: values are recognised by what they 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,7 +48,13 @@ def plain_value(value: Any) -> Any:
     if kind.__module__ == "numpy" and kind.__name__ == "datetime64":
         return None if str(value) == "NaT" else value.astype("datetime64[D]").item()
     if kind.__module__ == "numpy" and hasattr(value, "item"):
+        if getattr(value, "ndim", 0):  # an array in a cell: a list of values, not one value
+            return value.tolist()
         value = value.item()  # numpy.int64 → int, numpy.float64 → float, numpy.bool_ → bool
+        if type(value).__module__ == "numpy":  # a longdouble, which no Python number holds
+            if not isinstance(value, numbers.Real):  # a complex one: as it is (no figure)
+                return value
+            value = float(value)  # refused below unless whole and exact
         if not isinstance(value, float):
             return plain_value(value)
     if isinstance(value, float):
@@ -73,7 +82,8 @@ def plain_record(record: Mapping[Any, Any]) -> dict[str, Any]:
 def plain_account(value: Any) -> Any:
     """An ``account`` cell: :func:`plain_value`, but a float that is not missing stays a float
     even when whole, for the row to be refused rather than billed as the integer's id."""
-    number = value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value
+    numpy = type(value).__module__ == "numpy" and hasattr(value, "item") and not getattr(value, "ndim", 0)
+    number = value.item() if numpy else value
     if isinstance(number, float) and not math.isnan(number):
         return number
     return plain_value(value)
