@@ -102,7 +102,7 @@ def test_the_writer_hands_long_data_in_pieces(size: int) -> None:
     data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
     for given in (data, memoryview(data)):
         out = _Recording()
-        with fast_module._Background(out) as background:
+        with fast_module.Background(out) as background:
             background.write(given)
         assert out.getvalue() == data
         assert all(0 < piece <= fast_module.PIECE for piece in out.sizes) or size == 0
@@ -111,7 +111,7 @@ def test_the_writer_hands_long_data_in_pieces(size: int) -> None:
 
 def test_the_writer_runs_tasks_and_writes_in_the_order_given() -> None:
     out = _Recording()
-    with fast_module._Background(out) as background:
+    with fast_module.Background(out) as background:
         for number in range(20):  # more than wait at once: the queue is walked through
             background.write(b"%d," % number)
             background.call(lambda write, number=number: write(b"task %d;" % number))
@@ -159,7 +159,7 @@ def test_an_error_of_the_writing_thread_reaches_the_billing_thread(catalog: Cata
         raise ValueError("a task failed")
 
     def tasks() -> None:
-        with fast_module._Background(io.BytesIO()) as background:
+        with fast_module.Background(io.BytesIO()) as background:
             background.call(failing)
             for _ in range(10):
                 background.write(b"x")

@@ -31,6 +31,7 @@ from .fast import (
 from .fastcsv import fast_csv_file_to_csv, fast_csv_to_csv
 from .fastframe import fast_frame
 from .fastparquet import fast_csv_file_to_parquet
+from .fastrecords import fast_parquet_file_to_jsonl
 from .fasttable import TABLE_BLOCK, fast_table
 from .forms import AS_FIGURES, AS_JSON, AS_LEAN_JSON, AS_OBJECT, Figured, Form, Printed, fragment, json_form
 from .keys import CsvKeys, RecordKeys, RowKeys, Uncacheable, freeze, parsed_key
@@ -73,6 +74,7 @@ __all__ = [
     "fast_csv_file_to_csv",
     "fast_csv_file_to_parquet",
     "fast_frame",
+    "fast_parquet_file_to_jsonl",
     "fast_table",
     "fast_csv_to_csv",
     "fast_csv_to_jsonl",

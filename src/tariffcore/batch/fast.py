@@ -134,7 +134,7 @@ def fast_csv_to_jsonl(
         return engine.csv_to_jsonl(text, out, progress=progress, position=position)
     kind_bill = kind_bills(LeanRows(engine, header))
     plans = KindPlans()
-    with _Background(out) as background:
+    with Background(out) as background:
         return _blocks(
             engine,
             stream,
@@ -183,7 +183,7 @@ def _blocks(
             with io.BufferedWriter(_Queued(out), PIECE) as gathered:
                 count, errors = engine.csv_to_jsonl(lines, gathered, header=header, offset=part.line)
         else:
-            count, errors, billed = _columns(
+            count, errors, billed = block_lines(
                 engine, header, part.table, layout, kind_bill, plans, out, window
             )
         if columns is not None:
@@ -214,25 +214,30 @@ def _read_ahead(items: Iterator[T]) -> Iterator[T]:
             yield cast(T, item)
 
 
-def _columns(
+def block_lines(
     engine: BatchEngine,
     header: tuple[str, ...],
     table: Any,
     layout: Any,
     kind_bill: Callable[[list[str]], Any],
     plans: Any,
-    out: _Background,
+    out: Background,
     window: int,
+    others_of: Callable[[list[int]], tuple[list[bytes], int]] | None = None,
 ) -> tuple[int, int, int]:
     """Bill a block of columns into ``out``; (rows, error rows, rows billed by columns). The
-    lines of each window are put in input order, and written, on ``out``'s thread."""
+    lines of each window are put in input order, and written, on ``out``'s thread. The rows
+    the columns leave are billed by the engine from their text, or by ``others_of`` (their
+    positions in the block → their lines and error rows) when given."""
     from ..columnar import lean_block
 
     billed = lean_block(table, layout, kind_bill, plans, engine.explain)
     fallback = billed.fallback.tolist()
     failed = 0
     others: list[bytes] = []
-    if fallback:
+    if fallback and others_of is not None:
+        others, failed = others_of(fallback)
+    elif fallback:
         columns = [table.column(i) for i in range(table.num_columns)]
         lines = [",".join(str(c[row].as_py()) for c in columns) + "\n" for row in fallback]
         buffer = io.BytesIO()
@@ -285,7 +290,7 @@ class _Splice:
             write(line)
 
 
-class _Background:
+class Background:
     """Writes to ``out`` on a thread of its own, so that writing a window of lines and billing
     the next one overlap. A window's lines are also put in input order there (:meth:`call`):
     Arrow copies them without holding the interpreter, while the billing thread joins the
@@ -298,7 +303,7 @@ class _Background:
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="tariffcore-writer", daemon=True)
 
-    def __enter__(self) -> _Background:
+    def __enter__(self) -> Background:
         self.thread.start()
         return self
 
@@ -365,7 +370,7 @@ class _Queued(io.RawIOBase):
     """The writing thread as a raw binary stream: under a buffer, for a writer that writes a
     few rows at a time, each buffer's worth waits for the thread once, not each few rows."""
 
-    def __init__(self, out: _Background) -> None:
+    def __init__(self, out: Background) -> None:
         self.out = out
 
     def writable(self) -> bool:

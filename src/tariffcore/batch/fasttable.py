@@ -45,7 +45,17 @@ from .lean import LeanRows
 if TYPE_CHECKING:
     from .engine import BatchEngine
 
-__all__ = ["TABLE_BLOCK", "Block", "bill_blocks", "fast_table", "reader", "text_batch", "texts_of"]
+__all__ = [
+    "TABLE_BLOCK",
+    "Block",
+    "bill_blocks",
+    "fast_table",
+    "plain_table",
+    "reader",
+    "text_batch",
+    "text_block",
+    "texts_of",
+]
 
 #: Rows of a table billed by columns at once.
 TABLE_BLOCK = 1 << 17
@@ -143,7 +153,7 @@ def text_batch(columns: list[Any], lefts: list[Any], header: tuple[str, ...], ac
     return pa.RecordBatch.from_arrays(columns, names=list(header))
 
 
-def _text_block(batch: Any, header: tuple[str, ...], account: int) -> Any:
+def text_block(batch: Any, header: tuple[str, ...], account: int) -> Any:
     """The record batch ``batch`` as a record batch of text (see :func:`text_batch`)."""
     made = [texts_of(batch.column(i), reader(i, name, account)) for i, name in enumerate(header)]
     return text_batch([texts for texts, _ in made], [none for _, none in made], header, account)
@@ -168,7 +178,7 @@ def fast_table(
 
     def parts(account: int) -> Iterator[tuple[Any, Callable[[Any], list[Any]]]]:
         for batch in _batches(table, block or TABLE_BLOCK):
-            yield _text_block(batch, header, account), functools.partial(_records, batch)
+            yield text_block(batch, header, account), functools.partial(_records, batch)
 
     billed = bill_blocks(engine, header, charges, parts, columns)
     if billed is None:
@@ -250,12 +260,12 @@ def _batches(table: Any, size: int) -> Iterator[Any]:
     """``table`` as record batches of ``size`` rows (the last one shorter), whatever its chunks
     (a table read from CSV or Parquet comes in chunks of a few thousand rows, and a kind of
     account costs the same to bill on a few rows as on many)."""
-    table = _plain(table)
+    table = plain_table(table)
     for start in range(0, table.num_rows, size):
         yield from table.slice(start, size).combine_chunks().to_batches()
 
 
-def _plain(table: Any) -> Any:
+def plain_table(table: Any) -> Any:
     """``table`` with the same values in types Arrow's kernels all take: text and bytes as
     ``string`` and ``binary`` rather than views, run-end encoded columns decoded, and a
     dictionary column in chunks as its values (the chunks' dictionaries together may need a

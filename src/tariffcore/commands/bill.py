@@ -23,6 +23,7 @@ from ..batch import (
     fast_csv_file_to_csv,
     fast_csv_file_to_jsonl,
     fast_csv_file_to_parquet,
+    fast_parquet_file_to_jsonl,
     figures_work,
     job_cache_size,
     jsonl_parallel,
@@ -261,6 +262,14 @@ def _run(
                 rows, failed = progress.rows, split
             elif by_columns and binary is not None:
                 rows, failed = fast_csv_file_to_jsonl(engine, source, binary, progress)
+            elif (
+                fast
+                and args.jobs <= 1
+                and binary is not None
+                and kind == "parquet"
+                and (done := fast_parquet_file_to_jsonl(engine, source, binary, progress)) is not None
+            ):
+                rows, failed = done
             elif args.jobs <= 1 and binary is not None and kind == "csv":
                 if stdin:
                     rows, failed = engine.csv_to_jsonl(stdin_text(), binary)
