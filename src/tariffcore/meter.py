@@ -23,7 +23,7 @@ from decimal import Decimal, Inexact, localcontext
 from typing import Any
 
 from .errors import InputError
-from .money import MONEY_CONTEXT, D, format_amount, whole
+from .money import MONEY_CONTEXT, D, binary_float, format_amount, whole
 from .units import USAGE_UNITS
 
 __all__ = [
@@ -175,7 +175,7 @@ def _number(name: str, value: Any) -> Decimal | None:
         if isinstance(value, bool):
             raise InputError(f"{name} must be a number, not {value}")
         return None
-    if isinstance(value, float):
+    if binary_float(value):
         raise InputError(
             f"{name}: a float cannot carry an exact figure ({value!r}); give it as text or a Decimal"
         )

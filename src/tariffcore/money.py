@@ -25,6 +25,7 @@ __all__ = [
     "ZERO",
     "Rounding",
     "at_scale",
+    "binary_float",
     "exact_difference",
     "format_amount",
     "format_money",
@@ -57,6 +58,16 @@ ROUNDING_METHODS: Final[dict[str, str]] = {
 _ONE = Decimal(1)
 #: Zero, the one constant every module adds from.
 ZERO: Final = Decimal(0)
+
+
+def binary_float(value: object) -> bool:
+    """Whether ``value`` is a binary floating-point number (a ``float``, a NumPy floating
+    scalar), which cannot carry an exact decimal figure; integers and decimals are not.
+
+    >>> binary_float(1.5), binary_float(2), binary_float(Decimal("1.5"))
+    (True, False, False)
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, numbers.Rational)
 
 
 def D(value: object) -> Decimal:

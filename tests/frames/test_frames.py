@@ -63,9 +63,14 @@ def test_cells_as_pandas_and_arrow_give_them() -> None:
     assert plain_value(np.datetime64("2025-03-31T10:00")) == date(2025, 3, 31)
     assert plain_value(np.datetime64("NaT")) is None
     assert plain_value(Decimal("1.50")) == Decimal("1.50") and plain_value("x") == "x"
-    # A longdouble is read as the float it is: whole below 2**53 an integer, else refused.
+    # A longdouble is read by the rules of floats: whole below 2**53 an integer, else refused.
     assert plain_value(np.longdouble(12)) == 12 and type(plain_value(np.longdouble(12))) is int
-    assert isinstance(plain_value(np.longdouble("1.5")), float)
+    assert plain_value(np.longdouble("nan")) is None
+    fraction = plain_value(np.longdouble("1.5"))
+    with pytest.raises(tariffcore.InputError, match="usage_m3: a float cannot carry an exact figure"):
+        parse_row({"account": "A-1", "use_class": "household", "usage_m3": fraction})
+    with pytest.raises(tariffcore.InputError, match="meter_mm must be a whole number"):
+        parse_row({"account": "A-1", "use_class": "household", "usage_m3": 3, "meter_mm": fraction})
     assert isinstance(plain_value(np.clongdouble(1 + 2j)), np.clongdouble)  # no figure: as it is
     # An array in a cell (as pandas holds an Arrow list) is a list, refused as a list is.
     assert plain_value(np.array([12])) == [12] and plain_value(np.array([1, 2])) == [1, 2]

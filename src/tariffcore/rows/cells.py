@@ -12,9 +12,9 @@ Python value :func:`tariffcore.parse_row` reads, changing no figure:
   float cannot carry an exact decimal figure. In the ``account`` column a float stays a
   float, whole or not (:func:`plain_record`): an id is a name, and ids that went through
   floats (``10234.0``) are refused as :func:`~tariffcore.rows.account_id` says;
-* a NumPy scalar is the Python number or flag it holds (a ``longdouble``, the float it is
-  read as, by the rules of floats), and a NumPy array in a cell the list it holds (refused,
-  as a list is: a cell holds one value);
+* a NumPy scalar is the Python number or flag it holds (a ``longdouble`` is read by the
+  rules of floats), and a NumPy array in a cell the list it holds (refused, as a list is: a
+  cell holds one value);
 * a ``Timestamp`` or ``datetime`` is its calendar date (in its own time zone, if it has
   one); the time of day is not part of any bill.
 
@@ -52,9 +52,7 @@ def plain_value(value: Any) -> Any:
             return value.tolist()
         value = value.item()  # numpy.int64 → int, numpy.float64 → float, numpy.bool_ → bool
         if type(value).__module__ == "numpy":  # a longdouble, which no Python number holds
-            if not isinstance(value, numbers.Real):  # a complex one: as it is (no figure)
-                return value
-            value = float(value)  # refused below unless whole and exact
+            return _longdouble(value)
         if not isinstance(value, float):
             return plain_value(value)
     if isinstance(value, float):
@@ -68,6 +66,22 @@ def plain_value(value: Any) -> Any:
     if isinstance(value, date):
         return value
     return value
+
+
+def _longdouble(value: Any) -> Any:
+    """A NumPy ``longdouble`` read by the rules of floats: missing when NaN, the integer when
+    whole and below 2**53, else itself, a binary float that reading refuses (a complex one
+    too, as no figure)."""
+    if value != value:  # NaN: missing, as a float's NaN is
+        return None
+    if not isinstance(value, numbers.Real):  # a complex one: no figure, as it is
+        return value
+    number: Any = value  # a NumPy scalar, which int() takes
+    try:
+        whole = int(number)
+    except (OverflowError, ValueError):  # infinite
+        return value
+    return whole if whole == value and abs(whole) < _EXACT_FLOAT else value
 
 
 def plain_record(record: Mapping[Any, Any]) -> dict[str, Any]:

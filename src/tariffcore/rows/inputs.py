@@ -30,6 +30,7 @@ from typing import IO, Any
 from ..bill import Account, Reading
 from ..errors import BillingError, InputError
 from ..meter import READ_COLUMNS, usage_from_fields
+from ..money import binary_float
 from ..units import USAGE_COLUMNS
 from .csvtext import csv_reader, header_record, records
 from .dates import parse_date, parse_month
@@ -102,7 +103,7 @@ def field_text(value: Any) -> str:
     """A field's text, stripped (``""`` for none); a float is refused, as it cannot be exact."""
     if value is None:
         return ""
-    if isinstance(value, float):
+    if binary_float(value):
         raise InputError("a float cannot carry an exact figure")
     return str(value).strip()
 
@@ -173,7 +174,7 @@ MAX_WHOLE_DIGITS = 9
 
 
 def _whole(name: str, value: Any) -> int | None:
-    if isinstance(value, float):
+    if binary_float(value):
         raise InputError(f"{name} must be a whole number, not {value!r}")
     text = _text(name, value)
     if not text:
