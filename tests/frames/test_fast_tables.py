@@ -415,13 +415,13 @@ def test_columns_of_types_arrow_kernels_do_not_all_take(
     assert sum(counted) == 2 * table.num_rows  # by columns, the table and its frame
 
 
-@pytest.mark.parametrize("name", ["due_date", "estimated", "billing_month"])
-def test_a_charge_met_beyond_the_first_named_as_a_column_of_parquet_only(
-    counted: list[int], name: str
-) -> None:
+def _two_rulesets(charge: str, rate: int, usage: str) -> tuple[Catalog, Any]:
+    """A catalog where test/city bills water at 2 a m³ and test/b ``charge`` at ``rate`` a m³,
+    and a table of two rows: 10 m³ under test/city, ``usage`` m³ under test/b."""
     a = version({"water": {"type": "volume", "label": "w", "source": "s", "classes": {"household": 2}}})
     b = version(
-        {name: {"type": "volume", "label": "x", "source": "s", "classes": {"household": 1}}}, ruleset="test/b"
+        {charge: {"type": "volume", "label": "x", "source": "s", "classes": {"household": rate}}},
+        ruleset="test/b",
     )
     catalog = tariffcore.Catalog(
         {"test/city": tariffcore.Ruleset("test/city", (a,)), "test/b": tariffcore.Ruleset("test/b", (b,))},
@@ -431,11 +431,19 @@ def test_a_charge_met_beyond_the_first_named_as_a_column_of_parquet_only(
         {
             "account": ["A-1", "A-2"],
             "use_class": ["household"] * 2,
-            "usage_m3": ["10", "20"],
+            "usage_m3": ["10", usage],
             "billing_month": ["2025-03"] * 2,
             "ruleset": [None, "test/b"],
         }
     )
+    return catalog, table
+
+
+@pytest.mark.parametrize("name", ["due_date", "estimated", "billing_month"])
+def test_a_charge_met_beyond_the_first_named_as_a_column_of_parquet_only(
+    counted: list[int], name: str
+) -> None:
+    catalog, table = _two_rulesets(name, 1, "20")
     made = same(catalog, table, ruleset="test/city")
     assert made.column(name).to_pylist() == [None, Decimal(20)]
     assert sum(counted) == 4
@@ -470,24 +478,7 @@ def test_frames_of_text_utf8_cannot_hold_and_of_numpy_cells(catalog: Catalog, co
 def test_a_charge_met_beyond_the_first_whatever_the_decimal_context(counted: list[int]) -> None:
     import decimal
 
-    a = version({"water": {"type": "volume", "label": "w", "source": "s", "classes": {"household": 2}}})
-    b = version(
-        {"sewer": {"type": "volume", "label": "s", "source": "s", "classes": {"household": 1234}}},
-        ruleset="test/b",
-    )
-    catalog = tariffcore.Catalog(
-        {"test/city": tariffcore.Ruleset("test/city", (a,)), "test/b": tariffcore.Ruleset("test/b", (b,))},
-        tariffcore.plugins.load_plugins(entry_points=False),
-    )
-    table = pa.table(
-        {
-            "account": ["A-1", "A-2"],
-            "use_class": ["household"] * 2,
-            "usage_m3": ["10", "100"],
-            "billing_month": ["2025-03"] * 2,
-            "ruleset": [None, "test/b"],
-        }
-    )
+    catalog, table = _two_rulesets("sewer", 1234, "100")
     with decimal.localcontext(prec=4, traps=[decimal.Rounded, decimal.Inexact]):
         made = same_frame(catalog, table.to_pandas(), ruleset="test/city")
     assert made["sewer"].tolist() == [None, Decimal(123400)]
