@@ -1,13 +1,12 @@
 """The fast backend for pandas: :func:`tariffcore.bill_frame` by columns.
 
 As :mod:`tariffcore.batch.fasttable` bills an Arrow table, a DataFrame is billed a block of
-rows at a time: each column is made the text its cells stand for, as the record path reads the
-very cells it is handed row by row (``DataFrame.itertuples`` gives a NumPy column's cells as
+rows at a time. Each column is made the text its cells stand for, as the record path reads the
+very cells it is handed row by row: ``DataFrame.itertuples`` gives a NumPy column's cells as
 Python numbers, a column of pandas strings as text or a missing value, and any other column's
-as the objects it holds: NumPy and string columns are read by Arrow, the others a cell at a
-time), the block is billed by
-columns, and every row the columns do not cover is billed record by record, as without the
-backend. The frame's values are the record path's, a :class:`~decimal.Decimal`'s exponent
+as the objects it holds (NumPy and string columns are read by Arrow, the others a cell at a
+time). The block is billed by columns, and every row the columns do not cover is billed
+record by record, as without the backend. The frame's values are the record path's, a :class:`~decimal.Decimal`'s exponent
 included: every amount of a bill is at its currency's scale (a line's amount and the total
 are, see :func:`~tariffcore.money.at_scale`), and a usage is the one its text was read as.
 """
@@ -133,7 +132,7 @@ def _values(block: Block, charges: list[str], names: list[str]) -> dict[str, Any
         digits = np.array(scales, dtype=np.int64)[ints(currencies.indices.to_numpy(zero_copy_only=False))]
         amounts = {"total", *charges}
         for name in names:
-            if name not in detail.column_names and name != "usage_m3":
+            if name not in detail.column_names:  # a charge met beyond the first ones: below
                 continue
             column = detail.column(name)
             if name == "usage_m3":

@@ -5,9 +5,10 @@ cell as :func:`~tariffcore.rows.plain_value` reads it, each record through the b
 which bills it by a lean bill from its cells' text where one covers it (what
 :meth:`~tariffcore.batch.RecordKeys.text` gives) and by the scalar engine elsewhere.
 
-With it, a block of the table is first made that text, column by column: each distinct value
-of a column is read once, by the very functions the record path reads a cell with, and the
-text is spread over the column's rows by Arrow. The block is then billed by columns, as a
+With it, a block of the table is first made that text, column by column: plain text and
+whole numbers by Arrow itself (they read as they are written), any other column one distinct
+value at a time, by the very functions the record path reads a cell with, the text spread
+over the column's rows by Arrow. The block is then billed by columns, as a
 block of CSV text is (:func:`~tariffcore.columnar.bill_kinds`,
 :class:`~tariffcore.columnar.BlockColumns`). A row the columns do not cover goes the record
 path, from its own cells: a cell that has no such text (a float with a fraction, a list…),
