@@ -53,7 +53,7 @@ def fast_frame(
             data = text_batch([t for t, _ in made], [n for _, n in made], header, account)
             yield data, functools.partial(_records, part, header)
 
-    billed = bill_blocks(engine, header, charges, parts, columns)
+    billed = bill_blocks(engine, header, charges, parts, columns, usages=True)
     if billed is None:
         return None
     blocks, known = billed

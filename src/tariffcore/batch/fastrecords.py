@@ -18,10 +18,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import TariffcoreError
 from ..meter import READ_COLUMNS
-from ..rows import CHUNK_ROWS, Chunk, Payload, Progress, check_header, missing_columns, plain_record
+from ..rows import CHUNK_ROWS, Chunk, Progress, check_header, missing_columns
 from ..units import USAGE_COLUMNS
 from .fast import Background, block_lines, kind_bills
-from .fasttable import TABLE_BLOCK, plain_table, text_block
+from .fasttable import TABLE_BLOCK, numbered, plain_table, text_block
 from .lean import LeanRows
 
 if TYPE_CHECKING:
@@ -109,9 +109,5 @@ def _blocks(parquet: Any, size: int, path: Path) -> Iterator[Any]:
 def _lines(engine: BatchEngine, batch: Any, start: int, at: list[int]) -> tuple[list[bytes], int]:
     """The JSON lines of the rows at positions ``at`` of ``batch`` (rows ``start + 1`` on),
     billed record by record, and how many are error rows."""
-    records: list[tuple[int, Payload]] = [
-        (start + position + 1, plain_record(record))
-        for position, record in zip(at, batch.take(at).to_pylist())
-    ]
-    data, _, failed = engine.jsonl(Chunk(None, records))
+    data, _, failed = engine.jsonl(Chunk(None, numbered(start, at, batch.take(at).to_pylist())))
     return data.splitlines(keepends=True), failed

@@ -51,6 +51,7 @@ __all__ = [
     "Block",
     "bill_blocks",
     "fast_table",
+    "numbered",
     "plain_table",
     "reader",
     "text_batch",
@@ -202,11 +203,13 @@ def bill_blocks(
     charges: Sequence[str],
     parts: Parts,
     columns: list[int] | None = None,
+    usages: bool = False,
 ) -> tuple[list[Block], list[str]] | None:
     """The blocks of ``parts(account)`` (``account``: where the header has it) billed by
     columns where they cover a row and by the record path elsewhere, and the charge columns
     (``charges``, then those met on bills, in the order met); ``None`` when the header leaves
-    every row to the record path (see :func:`fast_table`)."""
+    every row to the record path (see :func:`fast_table`). With ``usages``, each block keeps
+    the text of the usages it billed by columns."""
     import numpy as np
     import pyarrow as pa
 
@@ -235,11 +238,9 @@ def bill_blocks(
         figures, _, back = bill_kinds(data, layout, kind_bill, plans, check)
         detail, positions = made.table(data.column(layout.account))
         left = back.tolist()
-        records: list[tuple[int, Payload]] = [
-            (start + at + 1, plain_record(record)) for at, record in zip(left, records_at(back))
-        ]
+        records = numbered(start, left, records_at(back))
         billed = engine.figures(Chunk(None, records)) if records else []
-        usage = figures.usage_text.take(positions) if detail is not None else None
+        usage = figures.usage_text.take(positions) if detail is not None and usages else None
         blocks.append(Block(detail, positions, np.asarray(back, dtype=np.int64), billed, charges, usage))
         if columns is not None:
             columns.append(data.num_rows - len(left))
@@ -250,6 +251,12 @@ def bill_blocks(
             if charge not in known:
                 known.append(charge)
     return blocks, known
+
+
+def numbered(start: int, at: list[int], records: list[Any]) -> list[tuple[int, Payload]]:
+    """The ``records`` of the rows at positions ``at`` of a block whose first row is row
+    ``start + 1``, numbered and read as the record path numbers and reads them."""
+    return [(start + position + 1, plain_record(record)) for position, record in zip(at, records)]
 
 
 def _records(batch: Any, at: Any) -> list[Any]:
