@@ -25,12 +25,13 @@ from .fast import (
     fast_available,
     fast_csv_file_to_jsonl,
     fast_csv_to_jsonl,
+    kind_bills,
     require_fast,
     use_fast,
 )
 from .fastcsv import fast_csv_file_to_csv, fast_csv_to_csv
 from .fastframe import fast_frame
-from .fastparquet import fast_csv_file_to_parquet
+from .fastparquet import fast_csv_file_to_parquet, read_payloads
 from .fastrecords import fast_parquet_file_to_jsonl
 from .fasttable import TABLE_BLOCK, fast_table
 from .forms import AS_FIGURES, AS_JSON, AS_LEAN_JSON, AS_OBJECT, Figured, Form, Printed, fragment, json_form
@@ -70,6 +71,8 @@ __all__ = [
     "BACKENDS",
     "FAST_MISSING",
     "fast_available",
+    "kind_bills",
+    "read_payloads",
     "fast_csv_file_to_jsonl",
     "fast_csv_file_to_csv",
     "fast_csv_file_to_parquet",

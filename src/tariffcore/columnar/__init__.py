@@ -18,7 +18,7 @@ when the fast backend is asked for, and the core works without it. What it holds
 from __future__ import annotations
 
 from .amounts import decimal_texts, minor_units, money_texts, round_steps
-from .arrays import booleans, bools, ints, strings
+from .arrays import booleans, bools, ints, numbers, strings, text
 from .column import INT64_MAX, DecimalColumn, Ops, scaled
 from .csvread import Block, Usage, csv_blocks, read_header, read_usage
 from .csvrows import CsvTemplates, csv_block, csv_template
@@ -57,10 +57,12 @@ __all__ = [
     "lean_block",
     "minor_units",
     "money_texts",
+    "numbers",
     "read_figures",
     "read_header",
     "read_usage",
     "round_steps",
     "strings",
     "scaled",
+    "text",
 ]

@@ -18,6 +18,7 @@ from .compare import (
 from .curves import (
     UsageCurves,
 )
+from .fastcompare import COMPARE_BLOCK, compare_by_columns, compare_csv_file
 from .rebill import (
     ISSUED_PREFIX,
     Check,
@@ -43,6 +44,9 @@ from .summary import (
 )
 
 __all__ = [
+    "COMPARE_BLOCK",
+    "compare_by_columns",
+    "compare_csv_file",
     "DEFAULT_BANDS",
     "ISSUED_PREFIX",
     "ChargeTotals",

@@ -1,0 +1,312 @@
+"""``compare`` by columns: the fast backend's kernels bill each side, the summary and the CSV
+of accounts are made from the columns.
+
+Without the backend, every row becomes a :class:`~tariffcore.regression.Comparison` (one bill
+per side), added to each :class:`~tariffcore.regression.CompareSummary` and written as a CSV
+row. With it, the CSV rows are gathered in blocks, and each side bills a block by columns, as
+``tariffcore bill`` does (:func:`~tariffcore.columnar.bill_kinds`). A row every side bills by
+columns adds to the summaries by columns: counts and exact sums by group, the changes and
+their per cents counted by value. Its CSV row is joined from the columns.
+
+Every other row goes the record path, and keeps its place: a row a side leaves to the engine
+(an error row, a kind of account without kernels), a charge without a column of its own,
+charges not included, odd text. So do the few rows whose order matters to the summary: the
+first row to name a charge (the summary lists charges in the order met), the first row
+billed by both (the currency), the first to change by zero per cent (``0.00`` and ``-0.00``
+are one value, counted under the first met), and the rows that rise most in each block (the
+accounts hit hardest are kept as comparisons). The output is the one the record path writes,
+byte for byte, and the summary the same, figure for figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..batch import LeanRows, kind_bills, read_payloads
+from ..meter import READ_COLUMNS
+from ..rows import Chunk, Payload, Progress, missing_columns
+from ..units import USAGE_COLUMNS
+from .columns import ScenarioColumns
+from .compare import Comparison, compare_chunk, refuse_ruleset_column
+from .fastblock import Found, Side, add_sums, bill_side, csv_lines, found_of, moved
+from .summary import CompareSummary
+
+__all__ = ["COMPARE_BLOCK", "compare_by_columns", "compare_csv_file"]
+
+#: Rows of CSV billed by columns at once.
+COMPARE_BLOCK = 1 << 16
+
+
+def compare_by_columns(
+    engines: Sequence[Any],
+    chunks: Iterable[Chunk],
+    columns: ScenarioColumns,
+    summaries: Sequence[CompareSummary],
+    write: Callable[[str], object] | None,
+    *,
+    block: int = COMPARE_BLOCK,
+    counts: list[int] | None = None,
+) -> tuple[int, int]:
+    """Compare the rows of ``chunks`` under ``engines`` (the old ordinance first) into
+    ``summaries`` and, when ``write`` is given, into CSV text (the header already written);
+    (rows, rows billed by every side). ``counts``, when given, gets the number of rows of each
+    block compared by columns."""
+    state = _State(engines, columns, summaries, write, counts)
+    header: tuple[str, ...] | None = None
+    rows: list[tuple[int, Payload]] = []
+    for chunk in chunks:
+        if chunk.header is None or chunk.header != header:
+            state.block(header, rows)
+            header, rows = chunk.header, []
+        if chunk.header is None:
+            state.records(chunk)
+            continue
+        rows += chunk.rows
+        if len(rows) >= block:
+            state.block(header, rows)
+            rows = []
+    state.block(header, rows)
+    return state.rows, state.billed
+
+
+def compare_csv_file(
+    engines: Sequence[Any],
+    source: str | Path,
+    columns: ScenarioColumns,
+    summaries: Sequence[CompareSummary],
+    write: Callable[[str], object] | None,
+    progress: Progress | None = None,
+    *,
+    block: int = 1 << 21,
+    counts: list[int] | None = None,
+) -> tuple[int, int] | None:
+    """:func:`compare_by_columns` of the CSV file ``source``, read by Arrow in blocks of about
+    ``block`` bytes where Arrow and Python's reader read them alike; ``None`` when its header
+    cannot be read line by line (the caller then reads it by chunks)."""
+    from ..columnar import csv_blocks, read_header
+
+    with open(source, "rb") as stream:
+        header = read_header(stream.readline())
+        if header is None:
+            return None
+        if progress is not None:
+            progress.total = os.path.getsize(source)
+            progress.unit = "bytes"
+        state = _State(engines, columns, summaries, write, counts)
+        for part in csv_blocks(stream, header, 1, block):
+            numbers = None if part.table is None else _numbers(part.data, part.line, part.table.num_rows)
+            if numbers is None:
+                state.block(header, read_payloads(part.data, header, part.line))
+            else:
+                state.compare(header, part.table, numbers, functools.partial(_row, part.table, numbers), [])
+            if progress is not None:
+                progress.advance(state.rows - progress.rows, stream.tell())
+    return state.rows, state.billed
+
+
+def _numbers(data: bytes, line: int, rows: int) -> list[int] | None:
+    """The line numbers of the records of a block of CSV text without quotes or lone carriage
+    returns (a record a line; empty lines are none), after ``line`` lines; ``None`` when they
+    are not ``rows``."""
+    import numpy as np
+
+    text = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(text == 10)
+    if len(text) and text[-1] != 10:
+        ends = np.append(ends, len(text))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    lengths = ends - starts
+    if len(text):
+        returns = (lengths > 0) & (text[np.maximum(ends - 1, 0)] == 13)
+        lengths = lengths - returns
+    found = np.flatnonzero(lengths > 0)
+    if len(found) != rows:
+        return None
+    return [int(number) for number in found + line + 1]
+
+
+def _row(table: Any, numbers: list[int], at: int) -> tuple[int, Payload]:
+    """The row at ``at`` of a block read by Arrow, as Python's reader reads it."""
+    return numbers[at], [table.column(i)[at].as_py() for i in range(table.num_columns)]
+
+
+class _State:
+    """A run of ``compare`` by columns (see :func:`compare_by_columns`)."""
+
+    def __init__(
+        self,
+        engines: Sequence[Any],
+        columns: ScenarioColumns,
+        summaries: Sequence[CompareSummary],
+        write: Callable[[str], object] | None,
+        counts: list[int] | None,
+    ) -> None:
+        from ..columnar import KindPlans
+
+        self.engines = tuple(engines)
+        self.columns = columns
+        self.summaries = summaries
+        self.write = write
+        self.counts = counts
+        self.rows = self.billed = 0
+        self.plans = [KindPlans() for _ in self.engines]
+        self.leans: dict[tuple[str, ...], list[Any]] = {}
+        self.digits: list[int | None] = [None for _ in self.engines]
+        self.buffer = io.StringIO()
+        self.csv = csv.writer(self.buffer, lineterminator="\n")
+
+    # -- the record path
+
+    def records(self, chunk: Chunk) -> None:
+        """Compare the rows of ``chunk`` record by record, in order."""
+        if not chunk.rows:
+            return
+        for item in compare_chunk(self.engines, chunk):
+            self._add(item)
+            if self.write is not None:
+                self.write(self._line(item))
+
+    def _add(self, item: Comparison) -> None:
+        self.rows += 1
+        self.billed += item.both
+        for summary in self.summaries:
+            summary.add(item)
+
+    def _line(self, item: Comparison) -> str:
+        buffer = self.buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self.csv.writerow(self.columns.csv_row(item))
+        return buffer.getvalue()
+
+    # -- a block
+
+    def block(self, header: tuple[str, ...] | None, rows: list[tuple[int, Payload]]) -> None:
+        """Compare a block of CSV rows (as Python's reader reads them) under ``header``."""
+        if header is None or not rows:
+            return
+        width = len(header)
+        whole = [row for row in rows if _whole(row[1], width)]
+        others = [row for row in rows if not _whole(row[1], width)]
+        if not whole:
+            self.compare(header, None, [], whole.__getitem__, others)
+            return
+        numbers = [number for number, _ in whole]
+        self.compare(
+            header, _table(header, [values for _, values in whole]), numbers, whole.__getitem__, others
+        )
+
+    def compare(
+        self,
+        header: tuple[str, ...],
+        table: Any,
+        numbers: Sequence[int],
+        row_at: Callable[[int], tuple[int, Payload]],
+        others: list[tuple[int, Payload]],
+    ) -> None:
+        """Compare the rows of ``table`` (a record batch of text, under ``header``; their row
+        numbers ``numbers``, and ``row_at(position)`` one as the record path reads it) and
+        the rows ``others``: by columns where every side bills a row by columns, record by
+        record elsewhere, all in the order of their numbers."""
+        import numpy as np
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        from ..columnar import Layout
+
+        refuse_ruleset_column(Chunk(header, []), [engine.ruleset for engine in self.engines])
+        layout = Layout.of(header, USAGE_COLUMNS, READ_COLUMNS)
+        if table is None or layout is None or missing_columns(header):
+            rows = [*others, *(row_at(at) for at in range(len(numbers)))]
+            self.records(Chunk(header, sorted(rows, key=lambda row: row[0])))
+            self._count(0)
+            return
+        leans = self.leans.get(header)
+        if leans is None:
+            if len(self.leans) >= 4:  # records of many shapes: start again from none (memory)
+                self.leans.clear()
+            leans = self.leans[header] = [kind_bills(LeanRows(engine, header)) for engine in self.engines]
+        known = self.columns.known
+        sides = [
+            bill_side(table, layout, leans[index], self.plans[index], known, self.digits, index)
+            for index in range(len(self.engines))
+        ]
+        found = found_of(header, table, sides)
+        covered = np.flatnonzero(found.ok)
+        numbered = np.asarray(numbers, dtype=np.int64)
+        taken = moved(self.summaries, found, sides, covered, numbered)
+        keep = np.setdiff1d(covered, taken, assume_unique=True)
+        left = np.setdiff1d(np.arange(table.num_rows), keep, assume_unique=True).tolist()
+        rows = [*others, *(row_at(at) for at in left)]
+        rows.sort(key=lambda row: row[0])
+        lines: list[str] = []
+        if rows:
+            for item in compare_chunk(self.engines, Chunk(header, rows)):
+                self._add(item)
+                if self.write is not None:
+                    lines.append(self._line(item))
+        add_sums(self.summaries, found, sides, keep)
+        self.rows += len(keep)
+        self.billed += len(keep)
+        if self.write is not None:
+            self._write(found, sides, keep, numbered, table, [number for number, _ in rows], lines)
+        self._count(len(keep))
+        pa.default_memory_pool().release_unused()  # what the block left free in Arrow's pool
+
+    def _write(
+        self,
+        found: Found,
+        sides: list[Side],
+        keep: Any,
+        numbers: Any,
+        table: Any,
+        others: list[int],
+        lines: list[str],
+    ) -> None:
+        """Write the block's CSV rows in input order: those of ``keep`` joined from the
+        columns, the ``lines`` of the rows numbered ``others`` in their places."""
+        import numpy as np
+
+        write = self.write
+        assert write is not None
+        if not len(keep):
+            for line in lines:
+                write(line)
+            return
+        joined = csv_lines(self.columns.charges, found, sides, keep, numbers, table)
+        buffers = joined.buffers()
+        offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(joined) + 1, offset=4 * joined.offset)
+        data = memoryview(buffers[2])
+        covered = numbers[keep]
+        at = 0
+        for number, line in zip(others, lines):
+            stop = int(np.searchsorted(covered, number))
+            if stop > at:
+                write(str(data[offsets[at] : offsets[stop]], "utf-8"))
+                at = stop
+            write(line)
+        if at < len(joined):
+            write(str(data[offsets[at] : offsets[len(joined)]], "utf-8"))
+
+    def _count(self, count: int) -> None:
+        if self.counts is not None:
+            self.counts.append(count)
+
+
+def _whole(payload: Payload, width: int) -> bool:
+    """Whether a CSV row has a value under every column of the header."""
+    return isinstance(payload, list) and len(payload) == width
+
+
+def _table(header: tuple[str, ...], rows: list[Any]) -> Any:
+    import pyarrow as pa
+
+    from ..columnar import strings
+
+    columns = list(zip(*rows))
+    return pa.RecordBatch.from_arrays([strings(column) for column in columns], names=list(header))
