@@ -214,19 +214,24 @@ def _dollars(base: str, rate: str) -> Any:
     )
 
 
-def test_changes_below_zero_and_a_zero_per_cent_below_zero(tmp_path: Path) -> None:
-    # 9.99 against 10.00 a month on a 15 mm meter: a change of -0.01, which is -0.00 % of a
-    # bill over 200.00; 5.00 both times on a 20 mm one: 0.00 %, the same value, counted under
-    # the one met first.
+def _falling() -> Catalog:
+    """test/old and test/new, in dollars: 1.25 a m³, and a month's base of 10.00 and 9.99 on a
+    15 mm meter, 5.00 and 5.00 on a 20 mm one."""
     old, new = _dollars("10.00", "1.25"), _dollars("9.99", "1.25")
-    plugins = tariffcore.plugins.load_plugins(entry_points=False)
-    catalog = tariffcore.Catalog(
+    return tariffcore.Catalog(
         {
             "test/old": tariffcore.Ruleset("test/old", (old,)),
             "test/new": tariffcore.Ruleset("test/new", (new,)),
         },
-        plugins,
+        tariffcore.plugins.load_plugins(entry_points=False),
     )
+
+
+def test_changes_below_zero_and_a_zero_per_cent_below_zero(tmp_path: Path) -> None:
+    # 9.99 against 10.00 a month on a 15 mm meter: a change of -0.01, which is -0.00 % of a
+    # bill over 200.00; 5.00 both times on a 20 mm one: 0.00 %, the same value, counted under
+    # the one met first.
+    catalog = _falling()
     rng = random.Random(7)
     usages = ["0", "4", "2.5", "10.01", "1000", "160", "7", "0.4", "99999"]
     lines = ["account,use_class,meter_mm,usage_m3,billing_month"]
@@ -241,15 +246,7 @@ def test_changes_below_zero_and_a_zero_per_cent_below_zero(tmp_path: Path) -> No
 
 def test_a_zero_per_cent_is_counted_as_the_first_met(tmp_path: Path) -> None:
     # The first row falls by 0.10 %; the second by -0.00 % (the first zero met), then 0.00 %.
-    old, new = _dollars("10.00", "1.25"), _dollars("9.99", "1.25")
-    plugins = tariffcore.plugins.load_plugins(entry_points=False)
-    catalog = tariffcore.Catalog(
-        {
-            "test/old": tariffcore.Ruleset("test/old", (old,)),
-            "test/new": tariffcore.Ruleset("test/new", (new,)),
-        },
-        plugins,
-    )
+    catalog = _falling()
     lines = ["account,use_class,meter_mm,usage_m3,billing_month", "U0,household,15,0,2025-03"]
     lines += ["U1,household,15,1000,2025-03"]
     lines += [f"U{n},household,20,{n},2025-03" for n in range(2, 300)]

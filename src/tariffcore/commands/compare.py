@@ -144,11 +144,11 @@ def run(args: argparse.Namespace) -> int:
     size = os.path.getsize(source) if source != "-" and os.path.isfile(source) else None
     fast = use_fast(args.backend, size)  # before any work: a clear error without the extra
     kind = input_format(source, args.input_format) if source != "-" else args.input_format or "csv"
-    args.fast = fast and args.jobs <= 1 and fmt in ("csv", "none") and not args.report and kind == "csv"
+    fast = fast and args.jobs <= 1 and fmt in ("csv", "none") and not args.report and kind == "csv"
     if args.readings == "-" and args.input_format == "parquet":
         with stdin_file(".parquet") as copy:  # Parquet is read from a file
             return _run(args, engines, columns, fmt, str(copy), started)
-    return _run(args, engines, columns, fmt, args.readings, started)
+    return _run(args, engines, columns, fmt, args.readings, started, fast)
 
 
 def _writer(
@@ -199,6 +199,7 @@ def _run(
     fmt: str,
     source: str,
     started: float,
+    fast: bool = False,
 ) -> int:
     stdin = source == "-"
     if source != "-" and input_format(source, args.input_format) == "csv":
@@ -216,7 +217,7 @@ def _run(
         summary_file = outputs.text(args.summary, "--summary") if args.summary else None
         report_file = outputs.text(args.report, "--report") if args.report else None
         with contextlib.ExitStack() as stack:
-            if args.fast:
+            if fast:  # a CSV compared into CSV or the summary alone
                 rows, billed = _by_columns(
                     args, engines, columns, source, summaries, fmt, stack, outputs, progress
                 )

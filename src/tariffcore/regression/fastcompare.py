@@ -195,7 +195,8 @@ class _State:
         whole = [row for row in rows if _whole(row[1], width)]
         others = [row for row in rows if not _whole(row[1], width)]
         if not whole:
-            self.compare(header, None, [], whole.__getitem__, others)
+            self.records(Chunk(header, rows))
+            self._count(0)
             return
         numbers = [number for number, _ in whole]
         self.compare(
@@ -228,7 +229,7 @@ class _State:
             return
         leans = self.leans.get(header)
         if leans is None:
-            if len(self.leans) >= 4:  # records of many shapes: start again from none (memory)
+            if len(self.leans) >= 4:  # inputs of many headers: start again from none (memory)
                 self.leans.clear()
             leans = self.leans[header] = [kind_bills(LeanRows(engine, header)) for engine in self.engines]
         known = self.columns.known
