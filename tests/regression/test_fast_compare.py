@@ -392,6 +392,21 @@ def test_the_command_with_the_fast_backend_and_standard_input(
     assert _run(tmp_path, "fast", source="-") == expected
 
 
+@pytest.mark.parametrize("text", ["", "\n\n", "\r\n", "A1,household,15,12,2024-03,kr/daejeon\n"])
+def test_a_ruleset_column_is_refused_where_a_row_has_one(
+    tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = "account,use_class,meter_mm,usage_m3,billing_month,ruleset\n"
+    (tmp_path / "readings.csv").write_text(header + text, encoding="utf-8")
+    for backend in ("python", "fast"):
+        if text.strip():
+            refs = ["--ruleset", "kr/daejeon@2023-07", "--against", "kr/daejeon@2025-07"]
+            assert main(["compare", str(tmp_path / "readings.csv"), *refs, "--backend", backend]) == 2
+            assert "'ruleset' column" in capsys.readouterr().err
+        else:
+            assert _run(tmp_path, backend)[0] == 0
+
+
 def test_auto_is_python_for_a_small_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tariffcore.commands import compare
 

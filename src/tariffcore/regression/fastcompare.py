@@ -220,6 +220,8 @@ class _State:
 
         from ..columnar import Layout
 
+        if not others and (table is None or not table.num_rows):
+            return  # no rows (blank lines only): nothing to compare, or to refuse
         refuse_ruleset_column(Chunk(header, []), [engine.ruleset for engine in self.engines])
         layout = Layout.of(header, USAGE_COLUMNS, READ_COLUMNS)
         if table is None or layout is None or missing_columns(header):
