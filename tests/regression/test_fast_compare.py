@@ -80,7 +80,8 @@ def _by_columns(
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(columns.names)
     done = compare_csv_file(engines, path, columns, summaries, out.write, block=block, counts=counts)
-    assert done is not None
+    if done is None:  # a header that leaves every row to the record path: read by chunks
+        done = compare_by_columns(engines, read_chunks(path), columns, summaries, out.write, counts=counts)
     rows, billed = done
     assert rows == sum(summaries[0].classes[c].accounts for c in summaries[0].classes)
     assert billed <= rows
@@ -286,6 +287,49 @@ def test_totals_too_large_for_a_per_cent_by_columns_and_a_currency_that_changes(
     assert 100 < sum(counts) < 400
     counts, summaries = same(_engines("test/city", "test/new", catalog=catalog), text, tmp_path, hardest=1)
     assert 0 < sum(counts) < summaries[0].billed
+
+
+def _water(rate: str, currency: str, **fields: Any) -> Any:
+    water = {"type": "volume", "label": "w", "source": "s", "classes": {"household": rate}}
+    return version({"water": water}, currency=currency, **fields)
+
+
+def test_sides_in_currencies_of_other_scales(tmp_path: Path) -> None:
+    later = {"version": "2", "effective": {"from": "2025-06", "basis": "billing_month"}}
+    catalog = tariffcore.Catalog(
+        {
+            "test/won": tariffcore.Ruleset("test/won", (_water("1100", "KRW"),)),
+            "test/usd": tariffcore.Ruleset("test/usd", (_water("1.33", "USD"),)),
+            # dollars, then won from 2025-06: a change of 10.00 and one of 10 are one value
+            "test/a": tariffcore.Ruleset("test/a", (_water("1.00", "USD"), _water("1000", "KRW", **later))),
+            "test/b": tariffcore.Ruleset("test/b", (_water("3.00", "USD"), _water("1002", "KRW", **later))),
+        },
+        tariffcore.plugins.load_plugins(entry_points=False),
+    )
+    # Won against cents: a per cent of a change past 10¹⁴ cents is the record path's.
+    lines = ["account,use_class,usage_m3,billing_month", "A0,household,12,2025-03"]
+    lines += [f"A{n},household,{['9999999999', '7', '12'][n % 3]},2025-03" for n in range(1, 60)]
+    counts, _ = same(_engines("test/won", "test/usd", catalog=catalog), "\n".join(lines) + "\n", tmp_path)
+    assert sum(counts) > 0
+    lines = ["account,use_class,usage_m3,billing_month"]
+    lines += ["A1,household,5,2025-03", "A2,household,1,2025-03", "A3,household,5,2025-07"]
+    lines += [f"B{n},household,{n % 7},{['2025-03', '2025-07'][n % 2]}" for n in range(200)]
+    same(_engines("test/a", "test/b", catalog=catalog), "\n".join(lines) + "\n", tmp_path, hardest=0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " \naccount,use_class,meter_mm,usage_m3,billing_month\nA1,household,15,12,2024-03\n",
+        "account\nA1\n \n\t\nA2\n",
+        "account,use_class,meter_mm,usage_m3,billing_month\nA1,household,²,12,2024-03\nA2,household,15,1,2024-03\n",
+    ],
+)
+def test_headers_python_reads_otherwise_and_odd_meters(tmp_path: Path, text: str) -> None:
+    (tmp_path / "readings.csv").write_text(text, encoding="utf-8")
+    assert _run(tmp_path, "fast") == _run(tmp_path, "python")
+    engines = _engines("kr/daejeon@2023-07", "kr/daejeon@2025-07")
+    same(engines, text, tmp_path / "library")
 
 
 _CLASSES = ["household", "general", "bathhouse", "industrial", "household ", "", "nonesuch"]

@@ -52,7 +52,7 @@ class Block:
 def read_header(first: bytes) -> tuple[str, ...] | None:
     """The header in the first line of a CSV stream (a leading BOM skipped); ``None`` when it
     cannot be read line by line (a quoted name holding a line break, a carriage return alone
-    in it, a name over the CSV module's limit) or is empty."""
+    in it, a name over the CSV module's limit) or is blank (Python's reader skips it)."""
     if first.startswith(_BOM):
         first = first[len(_BOM) :]
     try:
@@ -66,7 +66,7 @@ def read_header(first: bytes) -> tuple[str, ...] | None:
         rows = list(csv.reader(io.StringIO(line)))
     except csv.Error:  # a field over the limit: the engine's reader says so
         return None
-    if len(rows) != 1 or not rows[0]:
+    if len(rows) != 1 or not rows[0] or (len(rows[0]) == 1 and not rows[0][0].strip()):
         return None
     return tuple(rows[0])
 

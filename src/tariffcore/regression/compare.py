@@ -163,7 +163,9 @@ def compare_chunk(engines: tuple[BatchEngine, ...], chunk: Chunk) -> list[Compar
         if billed is not None and billed.use_class:
             use_class = use_class or billed.use_class
         mm = billed.meter_mm if billed is not None and billed.meter_mm is not None else None
-        if mm is None and meter.isdigit() and len(meter) <= 9:  # a meter size, not a long number
+        if (
+            mm is None and meter.isascii() and meter.isdigit() and len(meter) <= 9
+        ):  # a size, not a long number
             mm = int(meter)
         found.append(Comparison(number, account, use_class, usage, results, mm))
     return found

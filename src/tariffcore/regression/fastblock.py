@@ -111,8 +111,9 @@ def found_of(header: tuple[str, ...], table: Any, sides: list[Side]) -> Found:
 
     count = table.num_rows
     ok = np.logical_and.reduce([side.ok for side in sides])
+    finest = max(side.digits for side in sides)
     for side in sides:
-        ok &= np.abs(side.total) < LARGEST
+        ok &= np.abs(side.total) < LARGEST // 10 ** (finest - side.digits)  # at the finest scale
         if not all(plain(facts.label) for facts in side.facts):
             ok[:] = False
     old = sides[0]

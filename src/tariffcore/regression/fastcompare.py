@@ -88,13 +88,18 @@ def compare_csv_file(
 ) -> tuple[int, int] | None:
     """:func:`compare_by_columns` of the CSV file ``source``, read by Arrow in blocks of about
     ``block`` bytes where Arrow and Python's reader read them alike; ``None`` when its header
-    cannot be read line by line (the caller then reads it by chunks)."""
-    from ..columnar import csv_blocks, read_header
+    cannot be read line by line, or leaves every row to the record path (the caller then
+    reads the file by chunks)."""
+    from ..columnar import Layout, csv_blocks, read_header
 
     with open(source, "rb") as stream:
         header = read_header(stream.readline())
-        if header is None:
-            return None
+        if (
+            header is None
+            or Layout.of(header, USAGE_COLUMNS, READ_COLUMNS) is None
+            or missing_columns(header)
+        ):
+            return None  # every row an error row, or a header Python's reader reads otherwise
         if progress is not None:
             progress.total = os.path.getsize(source)
             progress.unit = "bytes"
@@ -247,12 +252,19 @@ class _State:
         left = np.setdiff1d(np.arange(table.num_rows), keep, assume_unique=True).tolist()
         rows = [*others, *(row_at(at) for at in left)]
         rows.sort(key=lambda row: row[0])
+        items = compare_chunk(self.engines, Chunk(header, rows)) if rows else []
+        if len(keep) and _written_otherwise(items, found.digits):
+            # A change written with other decimals than the columns' (a side whose versions
+            # bill in currencies of other scales): the summary counts equal changes under the
+            # one met first, so the whole block goes row by row, in order.
+            rows = sorted([*rows, *(row_at(at) for at in keep)], key=lambda row: row[0])
+            items = compare_chunk(self.engines, Chunk(header, rows))
+            keep = keep[:0]
         lines: list[str] = []
-        if rows:
-            for item in compare_chunk(self.engines, Chunk(header, rows)):
-                self._add(item)
-                if self.write is not None:
-                    lines.append(self._line(item))
+        for item in items:
+            self._add(item)
+            if self.write is not None:
+                lines.append(self._line(item))
         add_sums(self.summaries, found, sides, keep)
         self.rows += len(keep)
         self.billed += len(keep)
@@ -299,6 +311,17 @@ class _State:
     def _count(self, count: int) -> None:
         if self.counts is not None:
             self.counts.append(count)
+
+
+def _written_otherwise(items: list[Comparison], digits: list[int]) -> bool:
+    """Whether a change of ``items`` has other decimals than a change made by columns (the
+    finer of the old side's and the candidate's ``digits``)."""
+    for item in items:
+        for index in range(1, len(digits)):
+            change = item.change_of(index)
+            if change is not None and change.as_tuple().exponent != -max(digits[0], digits[index]):
+                return True
+    return False
 
 
 def _whole(payload: Payload, width: int) -> bool:
