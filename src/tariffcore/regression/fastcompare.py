@@ -9,13 +9,15 @@ columns adds to the summaries by columns: counts and exact sums by group, the ch
 their per cents counted by value. Its CSV row is joined from the columns.
 
 Every other row goes the record path, and keeps its place: a row a side leaves to the engine
-(an error row, a kind of account without kernels), a charge without a column of its own,
-charges not included, odd text. So do the few rows whose order matters to the summary: the
-first row to name a charge (the summary lists charges in the order met), the first row
-billed by both (the currency), the first to change by zero per cent (``0.00`` and ``-0.00``
-are one value, counted under the first met), and the rows that rise most in each block (the
-accounts hit hardest are kept as comparisons). The output is the one the record path writes,
-byte for byte, and the summary the same, figure for figure.
+(an error row, a kind of account without kernels), a charge without a column of its own, a
+currency of another scale than the side's first, odd text. So do the few rows whose order
+matters to the summary: the first row of a use class to bring a charge (the summary lists
+charges in the order met), the first row billed by both (the currency), the first to change
+by zero per cent (``0.00`` and ``-0.00`` are one value, counted under the first met), and
+the rows that rise most in each block (the accounts hit hardest are kept as comparisons); and
+a whole block where a change the record path makes is written with other decimals than the
+columns' (equal changes are counted under the first met). The output is the one the record
+path writes, byte for byte, and the summary the same, figure for figure.
 """
 
 from __future__ import annotations
