@@ -44,14 +44,18 @@ class Side:
 class Found:
     """What the rows every side bills by columns show (see :func:`found_of`)."""
 
-    __slots__ = ("ok", "use_class", "meter", "digits", "classes")
+    __slots__ = ("ok", "use_class", "meter", "digits", "classes", "changes")
 
-    def __init__(self, ok: Any, use_class: Any, meter: Any, digits: list[int], classes: Any) -> None:
+    def __init__(
+        self, ok: Any, use_class: Any, meter: Any, digits: list[int], classes: Any, changes: list[Any]
+    ) -> None:
         self.ok = ok
         self.use_class = use_class
         self.meter = meter
         self.digits = digits
         self.classes = classes
+        #: Per candidate (by its index; none for the old side), its :func:`changes`.
+        self.changes = changes
 
 
 def bill_side(
@@ -130,7 +134,8 @@ def found_of(header: tuple[str, ...], table: Any, sides: list[Side]) -> Found:
     meters = ["" if facts.meter_mm is None else str(facts.meter_mm) for facts in old.facts]
     meter = np.array(meters or [""], dtype=object)[kind]
     digits = [side.digits for side in sides]
-    return Found(ok, use_class, meter, digits, strings(use_class.tolist()))
+    made = [None, *(changes(old, new, digits[0], new.digits) for new in sides[1:])]
+    return Found(ok, use_class, meter, digits, strings(use_class.tolist()), made)
 
 
 def moved(
@@ -146,7 +151,7 @@ def moved(
     old = sides[0]
     for summary in summaries:
         new = sides[summary.index]
-        change, pct, zero = changes(old, new, found.digits[0], found.digits[summary.index])
+        change, pct, _ = found.changes[summary.index]
         if not summary.currency:
             taken.add(int(covered[0]))
         nil = (pct[covered] == 0) & (old.total[covered] != 0)
@@ -207,7 +212,7 @@ def add_sums(summaries: Sequence[CompareSummary], found: Found, sides: list[Side
                     for entry in (summary.charges[charge], by_class[charge]):
                         add_charge(entry, is_old, int(present.sum()), amount)
         unmatched(summary, old, new, keep)
-        change, pct, zero = changes(old, new, old_digits, new_digits)
+        change, pct, zero = found.changes[summary.index]
         places = max(old_digits, new_digits)
         values, counted = np.unique(change[keep], return_counts=True)
         for value, count in zip(values.tolist(), counted.tolist()):
@@ -254,8 +259,7 @@ def csv_lines(
     cells += [empty for _ in sides]  # other charges: none
     cells += [money_texts(side.total[keep], digits) for side, digits in zip(sides, found.digits)]
     for index in range(1, len(sides)):
-        new = sides[index]
-        change, pct, zero = changes(old, new, found.digits[0], found.digits[index])
+        change, pct, zero = found.changes[index]
         places = max(found.digits[0], found.digits[index])
         cells.append(money_texts(change[keep], places))
         known = old.total[keep] != 0
