@@ -23,17 +23,16 @@ path writes, byte for byte, and the summary the same, figure for figure.
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..batch import LeanRows, kind_bills, read_payloads
+from ..batch import LeanRows, kind_bills
 from ..meter import READ_COLUMNS
 from ..rows import Chunk, Payload, Progress, missing_columns
 from ..units import USAGE_COLUMNS
+from .blocks import BlockRun, by_blocks, csv_file_by_blocks
 from .columns import ScenarioColumns
 from .compare import Comparison, compare_chunk, refuse_ruleset_column
 from .fastblock import Found, Side, add_sums, bill_side, csv_lines, found_of, moved
@@ -60,20 +59,7 @@ def compare_by_columns(
     (rows, rows billed by every side). ``counts``, when given, gets the number of rows of each
     block compared by columns."""
     state = _State(engines, columns, summaries, write, counts)
-    header: tuple[str, ...] | None = None
-    rows: list[tuple[int, Payload]] = []
-    for chunk in chunks:
-        if chunk.header is None or chunk.header != header:
-            state.block(header, rows)
-            header, rows = chunk.header, []
-        if chunk.header is None:
-            state.records(chunk)
-            continue
-        rows += chunk.rows
-        if len(rows) >= block:
-            state.block(header, rows)
-            rows = []
-    state.block(header, rows)
+    by_blocks(state, chunks, block)
     return state.rows, state.billed
 
 
@@ -92,58 +78,13 @@ def compare_csv_file(
     ``block`` bytes where Arrow and Python's reader read them alike; ``None`` when its header
     cannot be read line by line, or leaves every row to the record path (the caller then
     reads the file by chunks)."""
-    from ..columnar import Layout, csv_blocks, read_header
-
-    with open(source, "rb") as stream:
-        header = read_header(stream.readline())
-        if (
-            header is None
-            or Layout.of(header, USAGE_COLUMNS, READ_COLUMNS) is None
-            or missing_columns(header)
-        ):
-            return None  # every row an error row, or a header Python's reader reads otherwise
-        if progress is not None:
-            progress.total = os.path.getsize(source)
-            progress.unit = "bytes"
-        state = _State(engines, columns, summaries, write, counts)
-        for part in csv_blocks(stream, header, 1, block):
-            numbers = None if part.table is None else _numbers(part.data, part.line, part.table.num_rows)
-            if numbers is None:
-                state.block(header, read_payloads(part.data, header, part.line))
-            else:
-                state.compare(header, part.table, numbers, functools.partial(_row, part.table, numbers), [])
-            if progress is not None:
-                progress.advance(state.rows - progress.rows, stream.tell())
+    state = _State(engines, columns, summaries, write, counts)
+    if not csv_file_by_blocks(state, source, progress, block):
+        return None
     return state.rows, state.billed
 
 
-def _numbers(data: bytes, line: int, rows: int) -> list[int] | None:
-    """The line numbers of the records of a block of CSV text without quotes or lone carriage
-    returns (a record a line; empty lines are none), after ``line`` lines; ``None`` when they
-    are not ``rows``."""
-    import numpy as np
-
-    text = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(text == 10)
-    if len(text) and text[-1] != 10:
-        ends = np.append(ends, len(text))
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts
-    if len(text):
-        returns = (lengths > 0) & (text[np.maximum(ends - 1, 0)] == 13)
-        lengths = lengths - returns
-    found = np.flatnonzero(lengths > 0)
-    if len(found) != rows:
-        return None
-    return [int(number) for number in found + line + 1]
-
-
-def _row(table: Any, numbers: list[int], at: int) -> tuple[int, Payload]:
-    """The row at ``at`` of a block read by Arrow, as Python's reader reads it."""
-    return numbers[at], [table.column(i)[at].as_py() for i in range(table.num_columns)]
-
-
-class _State:
+class _State(BlockRun):
     """A run of ``compare`` by columns (see :func:`compare_by_columns`)."""
 
     def __init__(
@@ -156,17 +97,22 @@ class _State:
     ) -> None:
         from ..columnar import KindPlans
 
+        super().__init__(counts)
         self.engines = tuple(engines)
-        self.columns = columns
+        self.columns_of = columns
         self.summaries = summaries
         self.write = write
-        self.counts = counts
         self.rows = self.billed = 0
         self.plans = [KindPlans() for _ in self.engines]
         self.leans: dict[tuple[str, ...], list[Any]] = {}
         self.digits: list[int | None] = [None for _ in self.engines]
         self.buffer = io.StringIO()
         self.csv = csv.writer(self.buffer, lineterminator="\n")
+
+    def reads(self, header: tuple[str, ...]) -> bool:
+        from ..columnar import Layout
+
+        return Layout.of(header, USAGE_COLUMNS, READ_COLUMNS) is not None and not missing_columns(header)
 
     # -- the record path
 
@@ -189,37 +135,21 @@ class _State:
         buffer = self.buffer
         buffer.seek(0)
         buffer.truncate()
-        self.csv.writerow(self.columns.csv_row(item))
+        self.csv.writerow(self.columns_of.csv_row(item))
         return buffer.getvalue()
 
     # -- a block
 
-    def block(self, header: tuple[str, ...] | None, rows: list[tuple[int, Payload]]) -> None:
-        """Compare a block of CSV rows (as Python's reader reads them) under ``header``."""
-        if header is None or not rows:
-            return
-        width = len(header)
-        whole = [row for row in rows if _whole(row[1], width)]
-        others = [row for row in rows if not _whole(row[1], width)]
-        if not whole:
-            self.records(Chunk(header, rows))
-            self._count(0)
-            return
-        numbers = [number for number, _ in whole]
-        self.compare(
-            header, _table(header, [values for _, values in whole]), numbers, whole.__getitem__, others
-        )
-
-    def compare(
+    def columns(
         self,
         header: tuple[str, ...],
         table: Any,
         numbers: Sequence[int],
-        row_at: Callable[[int], tuple[int, Payload]],
+        rows_at: Callable[[Any], list[tuple[int, Payload]]],
         others: list[tuple[int, Payload]],
     ) -> None:
         """Compare the rows of ``table`` (a record batch of text, under ``header``; their row
-        numbers ``numbers``, and ``row_at(position)`` one as the record path reads it) and
+        numbers ``numbers``, and ``rows_at(positions)`` those rows as the record path reads them) and
         the rows ``others``: by columns where every side bills a row by columns, record by
         record elsewhere, all in the order of their numbers."""
         import numpy as np
@@ -232,16 +162,16 @@ class _State:
         refuse_ruleset_column(Chunk(header, []), [engine.ruleset for engine in self.engines])
         layout = Layout.of(header, USAGE_COLUMNS, READ_COLUMNS)
         if table is None or layout is None or missing_columns(header):
-            rows = [*others, *(row_at(at) for at in range(len(numbers)))]
+            rows = [*others, *rows_at(range(len(numbers)))]
             self.records(Chunk(header, sorted(rows, key=lambda row: row[0])))
-            self._count(0)
+            self.counted(0)
             return
         leans = self.leans.get(header)
         if leans is None:
             if len(self.leans) >= 4:  # inputs of many headers: start again from none (memory)
                 self.leans.clear()
             leans = self.leans[header] = [kind_bills(LeanRows(engine, header)) for engine in self.engines]
-        known = self.columns.known
+        known = self.columns_of.known
         sides = [
             bill_side(table, layout, leans[index], self.plans[index], known, self.digits, index)
             for index in range(len(self.engines))
@@ -252,14 +182,14 @@ class _State:
         taken = moved(self.summaries, found, sides, covered, numbered)
         keep = np.setdiff1d(covered, taken, assume_unique=True)
         left = np.setdiff1d(np.arange(table.num_rows), keep, assume_unique=True).tolist()
-        rows = [*others, *(row_at(at) for at in left)]
+        rows = [*others, *rows_at(left)]
         rows.sort(key=lambda row: row[0])
         items = compare_chunk(self.engines, Chunk(header, rows)) if rows else []
         if len(keep) and _written_otherwise(items, found.digits):
             # A change written with other decimals than the columns' (a side whose versions
             # bill in currencies of other scales): the summary counts equal changes under the
             # one met first, so the whole block goes row by row, in order.
-            rows = sorted([*rows, *(row_at(at) for at in keep)], key=lambda row: row[0])
+            rows = sorted([*rows, *rows_at(keep)], key=lambda row: row[0])
             items = compare_chunk(self.engines, Chunk(header, rows))
             keep = keep[:0]
         lines: list[str] = []
@@ -272,7 +202,7 @@ class _State:
         self.billed += len(keep)
         if self.write is not None:
             self._write(found, sides, keep, numbered, table, [number for number, _ in rows], lines)
-        self._count(len(keep))
+        self.counted(len(keep))
         pa.default_memory_pool().release_unused()  # what the block left free in Arrow's pool
 
     def _write(
@@ -295,7 +225,7 @@ class _State:
             for line in lines:
                 write(line)
             return
-        joined = csv_lines(self.columns.charges, found, sides, keep, numbers, table)
+        joined = csv_lines(self.columns_of.charges, found, sides, keep, numbers, table)
         buffers = joined.buffers()
         offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(joined) + 1, offset=4 * joined.offset)
         data = memoryview(buffers[2])
@@ -310,10 +240,6 @@ class _State:
         if at < len(joined):
             write(str(data[offsets[at] : offsets[len(joined)]], "utf-8"))
 
-    def _count(self, count: int) -> None:
-        if self.counts is not None:
-            self.counts.append(count)
-
 
 def _written_otherwise(items: list[Comparison], digits: list[int]) -> bool:
     """Whether a change of ``items`` has other decimals than a change made by columns (the
@@ -324,17 +250,3 @@ def _written_otherwise(items: list[Comparison], digits: list[int]) -> bool:
             if change is not None and change.as_tuple().exponent != -max(digits[0], digits[index]):
                 return True
     return False
-
-
-def _whole(payload: Payload, width: int) -> bool:
-    """Whether a CSV row has a value under every column of the header."""
-    return isinstance(payload, list) and len(payload) == width
-
-
-def _table(header: tuple[str, ...], rows: list[Any]) -> Any:
-    import pyarrow as pa
-
-    from ..columnar import strings
-
-    columns = list(zip(*rows))
-    return pa.RecordBatch.from_arrays([strings(column) for column in columns], names=list(header))
