@@ -10,11 +10,22 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
+from collections.abc import Callable
+from typing import IO
 
-from ..batch import BatchEngine, run_chunks
-from ..regression import RebillSummary, SqliteRebillWriter, check_chunk, describe
+from ..batch import BACKENDS, BatchEngine, run_chunks, use_fast
+from ..regression import (
+    Check,
+    RebillSummary,
+    SqliteRebillWriter,
+    check_chunk,
+    describe,
+    rebill_by_columns,
+    rebill_csv_file,
+)
 from ..rows import Progress, check_csv_file, compact_json, input_format, read_chunks
 from ..version import __version__
 from ._common import Subparsers, catalog_options
@@ -46,6 +57,15 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument("--input-format", choices=("csv", "jsonl", "parquet"), default=None)
     sub.add_argument("--output", "-o", help="write here instead of standard output")
     sub.add_argument("--summary", metavar="FILE", help="also write the summary as JSON to FILE")
+    sub.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="auto",
+        help="how CSV input is checked into text or CSV: fast recomputes by columns and counts "
+        "the bills that match there (the optional tariffcore[fast]), python row by row; auto "
+        "(default) is fast when it is installed, the input a file of 1 MiB or more and the "
+        "run in one process. The output and the summary are the same either way",
+    )
     batch_options(sub)
     catalog_options(sub)
     sub.set_defaults(run=run)
@@ -60,17 +80,40 @@ def run(args: argparse.Namespace) -> int:
     args.format = output_format(args.format, args.output, formats=FORMATS, default="text")
     engine = open_engine(args, args.ruleset)
     check_input(args.history, "history file")
+    source = args.history
+    size = os.path.getsize(source) if source != "-" and os.path.isfile(source) else None
+    fast = use_fast(args.backend, size)  # before any work: a clear error without the extra
+    kind = input_format(source, args.input_format) if source != "-" else args.input_format or "csv"
+    fast = fast and args.jobs <= 1 and args.format in ("text", "csv") and kind == "csv"
     if args.history == "-" and args.input_format == "parquet":
         with stdin_file(".parquet") as copy:  # Parquet is read from a file
             return _run(args, engine, str(copy), started)
-    return _run(args, engine, args.history, started)
+    return _run(args, engine, args.history, started, fast)
 
 
-def _run(args: argparse.Namespace, engine: BatchEngine, source: str, started: float) -> int:
+#: The columns of ``--format csv``: a row per difference, or per error row.
+CSV_COLUMNS = (
+    "row",
+    "account",
+    "billing_month",
+    "status",
+    "charge",
+    "issued",
+    "recomputed",
+    "difference",
+    "rule",
+    "version",
+    "error_code",
+    "error_message",
+)
+
+
+def _run(
+    args: argparse.Namespace, engine: BatchEngine, source: str, started: float, fast: bool = False
+) -> int:
     if source != "-" and input_format(source, args.input_format) == "csv":
         check_csv_file(source)  # a column named twice: refused before anything is written
     progress = progress_for(args, source == "-")
-    chunks = read_chunks(source, args.input_format, progress=progress)
     summary = RebillSummary()
     # The output and the summary are written aside and put in place once the run has succeeded.
     with Outputs([args.history]) as outputs:
@@ -80,79 +123,15 @@ def _run(args: argparse.Namespace, engine: BatchEngine, source: str, started: fl
             # the database is written aside and moved into place by its writer
             database = SqliteRebillWriter(outputs.database(args.output), meta)
             try:
-                for checks in run_chunks(engine, chunks, check_chunk, args.jobs):
-                    for check in checks:
-                        summary.add(check)
-                        database.write(check)
+                _check(args, engine, source, progress, summary, database.write, False)
             except BaseException:
                 database.discard()
                 raise
             database.close()
         else:
             with outputs.stream(args.output) as stream:
-                table = None
-                if args.format == "csv":
-                    table = csv.writer(stream, lineterminator="\n")
-                    table.writerow(
-                        [
-                            "row",
-                            "account",
-                            "billing_month",
-                            "status",
-                            "charge",
-                            "issued",
-                            "recomputed",
-                            "difference",
-                            "rule",
-                            "version",
-                            "error_code",
-                            "error_message",
-                        ]
-                    )
-                for checks in run_chunks(engine, chunks, check_chunk, args.jobs):
-                    for check in checks:
-                        summary.add(check)
-                        if args.format == "jsonl":
-                            stream.write(compact_json(check.to_dict()) + "\n")
-                        elif table is not None:
-                            if check.error is not None:
-                                table.writerow(
-                                    [
-                                        check.number,
-                                        check.account,
-                                        check.month,
-                                        check.status,
-                                        "",
-                                        "",
-                                        "",
-                                        "",
-                                        "",
-                                        "",
-                                        check.error.code,
-                                        check.error.message,
-                                    ]
-                                )
-                            for d in check.differences:
-                                data = d.to_dict()
-                                table.writerow(
-                                    [
-                                        check.number,
-                                        check.account,
-                                        check.month,
-                                        check.status,
-                                        d.charge,
-                                        data["issued"] or "",
-                                        data["recomputed"] or "",
-                                        data["difference"] or "",
-                                        d.rule or "",
-                                        d.version or "",
-                                        "",
-                                        "",
-                                    ]
-                                )
-                        elif check.status != "match":
-                            for text in describe(check):
-                                stream.write(text + "\n")
+                emit = _writer(args.format, stream)
+                _check(args, engine, source, progress, summary, emit, fast)
                 if args.format == "text":
                     if summary.mismatches or summary.errors:
                         stream.write("\n")
@@ -161,6 +140,73 @@ def _run(args: argparse.Namespace, engine: BatchEngine, source: str, started: fl
             summary_file.write(json.dumps(summary.to_dict(), indent=2) + "\n")
         outputs.commit()
     return _finish(args, summary, progress, started)
+
+
+def _check(
+    args: argparse.Namespace,
+    engine: BatchEngine,
+    source: str,
+    progress: Progress,
+    summary: RebillSummary,
+    emit: Callable[[Check], object],
+    fast: bool,
+) -> None:
+    """Check every history row of ``source`` into ``summary``, each check handed to ``emit``
+    in input order; by columns when ``fast`` (``emit`` then gets the rows checked record by
+    record: the rows that match by columns write nothing in text or CSV)."""
+    if fast:
+        if source != "-" and rebill_csv_file(engine, source, summary, emit, progress):
+            return
+        rebill_by_columns(engine, read_chunks(source, args.input_format, progress=progress), summary, emit)
+        return
+    chunks = read_chunks(source, args.input_format, progress=progress)
+    for checks in run_chunks(engine, chunks, check_chunk, args.jobs):
+        for check in checks:
+            summary.add(check)
+            emit(check)
+
+
+def _writer(fmt: str, stream: IO[str]) -> Callable[[Check], object]:
+    """What writes one check to ``stream`` in ``fmt`` (text, jsonl or csv)."""
+    if fmt == "jsonl":
+        return lambda check: stream.write(compact_json(check.to_dict()) + "\n")
+    if fmt == "text":
+
+        def text(check: Check) -> None:
+            if check.status != "match":
+                for line in describe(check):
+                    stream.write(line + "\n")
+
+        return text
+    table = csv.writer(stream, lineterminator="\n")
+    table.writerow(CSV_COLUMNS)
+
+    def row(check: Check) -> None:
+        if check.error is not None:
+            table.writerow(
+                [check.number, check.account, check.month, check.status, *[""] * 6]
+                + [check.error.code, check.error.message]
+            )
+        for d in check.differences:
+            data = d.to_dict()
+            table.writerow(
+                [
+                    check.number,
+                    check.account,
+                    check.month,
+                    check.status,
+                    d.charge,
+                    data["issued"] or "",
+                    data["recomputed"] or "",
+                    data["difference"] or "",
+                    d.rule or "",
+                    d.version or "",
+                    "",
+                    "",
+                ]
+            )
+
+    return row
 
 
 def _finish(args: argparse.Namespace, summary: RebillSummary, progress: Progress, started: float) -> int:

@@ -67,7 +67,7 @@ _FIGURES_WEIGHT = 256
 class LeanFacts:
     """What every bill of a lean bill's account shares: its version's label, the reading
     (dates completed, usage aside), the account's class, meter and households, the charges
-    not included."""
+    not included and those left out on request."""
 
     label: str
     currency: str
@@ -76,6 +76,7 @@ class LeanFacts:
     meter_mm: int | None
     households: int
     not_included: tuple[str, ...]
+    not_requested: tuple[str, ...] = ()
 
 
 class LeanBill:
@@ -430,5 +431,6 @@ def _lean_bill(
         account.meter_mm,
         households,
         tuple(n.charge for n in missing),
+        tuple(skipped),
     )
     return LeanBill(found, template, limit, spec.currency, fields, tuple(kernels), facts)

@@ -19,6 +19,7 @@ from .curves import (
     UsageCurves,
 )
 from .fastcompare import COMPARE_BLOCK, compare_by_columns, compare_csv_file
+from .fastrebill import REBILL_BLOCK, rebill_by_columns, rebill_csv_file
 from .rebill import (
     ISSUED_PREFIX,
     Check,
@@ -47,6 +48,9 @@ __all__ = [
     "COMPARE_BLOCK",
     "compare_by_columns",
     "compare_csv_file",
+    "REBILL_BLOCK",
+    "rebill_by_columns",
+    "rebill_csv_file",
     "DEFAULT_BANDS",
     "ISSUED_PREFIX",
     "ChargeTotals",

@@ -135,6 +135,18 @@ class RebillSummary:
             counts = self.by_charge.setdefault(charge, {"match": 0, "mismatch": 0})
             counts["mismatch" if charge in differing else "match"] += 1
 
+    def add_matches(self, months: Mapping[str, int], charges: Mapping[str, int]) -> None:
+        """Add bills that match on every line: their number by billing month (``-`` for none)
+        and, by charge (``total`` among them), the number of them with that charge."""
+        for month, count in months.items():
+            counts = self.by_month.setdefault(month, {"bills": 0, "match": 0, "mismatch": 0, "error": 0})
+            counts["bills"] += count
+            counts["match"] += count
+            self.bills += count
+            self.matches += count
+        for charge, count in charges.items():
+            self.by_charge.setdefault(charge, {"match": 0, "mismatch": 0})["match"] += count
+
     @property
     def clean(self) -> bool:
         return self.mismatches == 0 and self.errors == 0

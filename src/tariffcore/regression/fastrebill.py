@@ -1,0 +1,269 @@
+"""``rebill`` by columns: the fast backend's kernels recompute each block of history, and the
+rows that match to the won are counted by columns.
+
+Without the backend, every history row becomes a :class:`~tariffcore.regression.Check` (its
+bill recomputed by the engine, each line compared with what was issued), added to the
+:class:`~tariffcore.regression.RebillSummary` and written out. With it, the CSV rows are
+gathered in blocks; the bill inputs (every column but the ``issued_…`` ones) are billed by
+columns, as ``tariffcore bill`` bills them (:func:`~tariffcore.columnar.bill_kinds`), and the
+issued amounts are read as integers at the scale of the bill's currency. A row matches by
+columns when its kind is billed by kernels and:
+
+- every issued cell is empty or a plain decimal (``-``, up to 12 digits, a point and up to 9
+  more);
+- each charge billed has an issued amount equal to its line's, every other charge's issued
+  cell is empty (a charge left out on request may have any amount), the issued total is
+  given and, unless charges were left out on request, equal to the bill's.
+
+A matching row writes nothing (the text and the CSV of ``rebill`` list differences and
+errors only), so it adds to the summary by columns: the bills and matches by billing month,
+and a match for each of its charges (and the total). Every other row is checked record by
+record, in order: a mismatch, an error row, a row its side bills with the engine, an issued
+amount written otherwise (an exponent, blanks, more digits). The output is the one the record
+path writes, byte for byte, and the summary the same, figure for figure.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..batch import BatchEngine, LeanRows, kind_bills
+from ..meter import READ_COLUMNS
+from ..rows import CHUNK_ROWS, Chunk, Payload, Progress, missing_columns
+from ..units import USAGE_COLUMNS
+from .blocks import BlockRun, by_blocks, csv_file_by_blocks
+from .rebill import ISSUED_PREFIX, TOTAL, Check, RebillSummary, check_chunk
+
+__all__ = ["REBILL_BLOCK", "rebill_by_columns", "rebill_csv_file"]
+
+#: Rows of CSV checked by columns at once.
+REBILL_BLOCK = 1 << 16
+
+#: An issued amount read by columns: other amounts are read by the record path.
+PLAIN_AMOUNT = r"^-?[0-9]{1,12}(\.[0-9]{1,9})?$"
+
+#: The parts of a plain amount.
+AMOUNT_PARTS = r"^(?P<sign>-?)(?P<whole>[0-9]+)(?:\.(?P<part>[0-9]+))?$"
+
+#: The decimals of a plain amount's part after the point, at most.
+PART_DIGITS = 9
+
+
+def rebill_by_columns(
+    engine: BatchEngine,
+    chunks: Iterable[Chunk],
+    summary: RebillSummary,
+    emit: Callable[[Check], object],
+    *,
+    block: int = REBILL_BLOCK,
+    counts: list[int] | None = None,
+) -> None:
+    """Check the history rows of ``chunks`` into ``summary``; ``emit`` gets, in input order,
+    every row checked record by record (every row that does not match, and some that do).
+    ``counts``, when given, gets the number of rows of each block matched by columns."""
+    by_blocks(_State(engine, summary, emit, counts), chunks, block)
+
+
+def rebill_csv_file(
+    engine: BatchEngine,
+    source: str | Path,
+    summary: RebillSummary,
+    emit: Callable[[Check], object],
+    progress: Progress | None = None,
+    *,
+    block: int = 1 << 21,
+    counts: list[int] | None = None,
+) -> bool:
+    """:func:`rebill_by_columns` of the CSV file ``source``, read by Arrow in blocks of about
+    ``block`` bytes where Arrow and Python's reader read them alike; ``False`` (nothing done)
+    when its header cannot be read line by line, or leaves every row to the record path (the
+    caller then reads the file by chunks)."""
+    return csv_file_by_blocks(_State(engine, summary, emit, counts), source, progress, block)
+
+
+def _inputs(header: tuple[str, ...]) -> list[int]:
+    """The positions of the bill's inputs in a history's header (the columns billed)."""
+    return [at for at, name in enumerate(header) if not name.startswith(ISSUED_PREFIX)]
+
+
+class _State(BlockRun):
+    """A run of ``rebill`` by columns (see :func:`rebill_by_columns`)."""
+
+    def __init__(
+        self,
+        engine: BatchEngine,
+        summary: RebillSummary,
+        emit: Callable[[Check], object],
+        counts: list[int] | None,
+    ) -> None:
+        from ..columnar import KindPlans
+
+        super().__init__(counts)
+        self.engine = engine
+        self.summary = summary
+        self.emit = emit
+        self.plans = KindPlans()
+        self.leans: dict[tuple[str, ...], Any] = {}
+
+    def reads(self, header: tuple[str, ...]) -> bool:
+        from ..columnar import Layout
+
+        names = tuple(header[at] for at in _inputs(header))
+        return Layout.of(names, USAGE_COLUMNS, READ_COLUMNS) is not None and not missing_columns(names)
+
+    def records(self, chunk: Chunk) -> None:
+        """Check the rows of ``chunk`` record by record, in order."""
+        for start in range(0, len(chunk.rows), CHUNK_ROWS):  # a chunk's checks held at a time
+            for check in check_chunk(
+                self.engine, Chunk(chunk.header, chunk.rows[start : start + CHUNK_ROWS])
+            ):
+                self.rows += 1
+                self.summary.add(check)
+                self.emit(check)
+
+    def columns(
+        self,
+        header: tuple[str, ...],
+        table: Any,
+        numbers: Sequence[int],
+        rows_at: Callable[[Any], list[tuple[int, Payload]]],
+        others: list[tuple[int, Payload]],
+    ) -> None:
+        """Check the rows of ``table`` and ``others``: those that match by columns counted,
+        the rest record by record, in the order of their numbers."""
+        import numpy as np
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        from ..columnar import Layout
+
+        inputs = _inputs(header)
+        names = tuple(header[at] for at in inputs)
+        layout = Layout.of(names, USAGE_COLUMNS, READ_COLUMNS)
+        if not table.num_rows or layout is None or missing_columns(names):
+            rows = [*others, *rows_at(range(len(numbers)))]
+            self.records(Chunk(header, sorted(rows, key=lambda row: row[0])))
+            self.counted(0)
+            return
+        lean = self.leans.get(names)
+        if lean is None:
+            if len(self.leans) >= 4:  # inputs of many headers: start again from none (memory)
+                self.leans.clear()
+            lean = self.leans[names] = kind_bills(LeanRows(self.engine, names))
+        billed = table.select(inputs)
+        matched, charges = _matches(billed, layout, lean, self.plans, header, table)
+        keep = np.flatnonzero(matched)
+        left = np.flatnonzero(~matched).tolist()
+        rows = sorted([*others, *rows_at(left)], key=lambda row: row[0])
+        self.records(Chunk(header, rows))
+        if len(keep):
+            self.summary.add_matches(_months(names, billed, keep), charges)
+            self.rows += len(keep)
+        self.counted(len(keep))
+        pa.default_memory_pool().release_unused()  # what the block left free in Arrow's pool
+
+
+def _matches(
+    inputs: Any, layout: Any, lean: Any, plans: Any, header: tuple[str, ...], table: Any
+) -> tuple[Any, Counter[str]]:
+    """Which rows of a block match by columns (see the module), and how many matches each
+    charge (and the total) has among them."""
+    import numpy as np
+
+    from ..columnar import bill_kinds
+
+    _, done, _ = bill_kinds(inputs, layout, lean, plans)
+    matched = np.zeros(table.num_rows, dtype=bool)
+    charges: Counter[str] = Counter()
+    if not done:
+        return matched, charges
+    issued = {
+        name[len(ISSUED_PREFIX) :]: _Issued(table.column(at))
+        for at, name in enumerate(header)
+        if name.startswith(ISSUED_PREFIX)
+    }
+    total = issued.get(TOTAL)
+    if total is None:
+        return matched, charges  # every row an error row
+    readable = np.logical_and.reduce([amounts.plain | amounts.empty for amounts in issued.values()])
+    for rows, plan, computed, _ in done:
+        facts = plan.bill.facts
+        ids = [entry.id for entry, _ in plan.kernels]
+        if facts is None or TOTAL in ids or plan.digits > 6:
+            continue  # a charge named as the total, or amounts of over 10¹⁸ minor units
+        if any(charge not in issued for charge in ids):
+            continue  # a line without an issued amount: a mismatch on every row
+        skipped = set(facts.not_requested)
+        ok = readable[rows] & ~total.empty[rows]
+        for charge, amounts in issued.items():
+            if charge in ids:
+                at = ids.index(charge)
+                given = amounts.minor(rows, plan.digits)
+                ok &= ~amounts.empty[rows] & (given == np.asarray(computed.amounts[at], dtype=np.int64))
+            elif charge != TOTAL and charge not in skipped:
+                ok &= amounts.empty[rows]  # an amount issued for a charge the bill has no line of
+        if not skipped:
+            ok &= total.minor(rows, plan.digits) == np.asarray(computed.total, dtype=np.int64)
+        count = int(ok.sum())
+        if not count:
+            continue
+        matched[rows[ok]] = True
+        for charge in ids if skipped else [*ids, TOTAL]:
+            charges[charge] += count
+    return matched, charges
+
+
+class _Issued:
+    """A column of issued amounts: which cells are empty, which plain (see
+    :data:`PLAIN_AMOUNT`), and the plain ones' parts."""
+
+    __slots__ = ("empty", "plain", "negative", "whole", "part")
+
+    def __init__(self, column: Any) -> None:
+        import numpy as np
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        from ..columnar import booleans, bools, numbers, text
+
+        self.empty = booleans(pc.equal(column, text("")))
+        self.plain = booleans(pc.match_substring_regex(column, PLAIN_AMOUNT))
+        plain = pc.if_else(bools(self.plain), column, text("0"))
+        if not booleans(pc.greater_equal(pc.find_substring(plain, "."), 0)).any():
+            # whole amounts only (as most are in a currency of whole units): read with their sign
+            self.negative = np.zeros(len(self.plain), dtype=bool)
+            self.whole = numbers(pc.cast(plain, "int64"))
+            self.part = np.zeros(len(self.plain), dtype=np.int64)
+            return
+        parts = pc.extract_regex(plain, AMOUNT_PARTS)
+        self.negative = booleans(pc.equal(parts.field("sign"), text("-")))
+        self.whole = numbers(pc.cast(parts.field("whole"), "int64"))
+        self.part = numbers(pc.cast(pc.utf8_rpad(parts.field("part"), PART_DIGITS, "0"), "int64"))
+
+    def minor(self, rows: Any, digits: int) -> Any:
+        """The amounts of ``rows`` in minor units of a currency of ``digits`` decimals; the
+        least ``int64`` (no bill's amount) where an amount has a fraction of the minor unit."""
+        import numpy as np
+
+        unit = 10 ** (PART_DIGITS - digits)
+        part = self.part[rows]
+        amount = self.whole[rows] * 10**digits + part // unit
+        amount = np.where(self.negative[rows], -amount, amount)
+        return np.where(part % unit == 0, amount, np.iinfo(np.int64).min)
+
+
+def _months(names: tuple[str, ...], inputs: Any, keep: Any) -> Counter[str]:
+    """The rows ``keep`` counted by billing month, as the record path reads it."""
+    import pyarrow.compute as pc
+
+    from ..columnar import ints, numbers
+
+    if "billing_month" not in names:
+        return Counter({"-": len(keep)})
+    column = inputs.column(names.index("billing_month")).take(ints(keep))
+    counted = pc.value_counts(column)
+    found: Counter[str] = Counter()
+    for value, count in zip(counted.field("values").to_pylist(), numbers(counted.field("counts"))):
+        found[value.strip()[:7] or "-"] += int(count)
+    return found
