@@ -189,9 +189,10 @@ def exact_difference(a: Decimal, b: Decimal, most_digits: int = 1000) -> Decimal
     """
     if not (a.is_finite() and b.is_finite()):
         raise ValueError(f"not a finite number: {a if not a.is_finite() else b}")
-    exponents = [int(x.as_tuple().exponent) for x in (a, b)]
-    top = max((x.adjusted() for x in (a, b) if x), default=0)
-    digits = max(top, 0) - min(min(exponents), 0) + 2
+    # the digits written out: from the higher leading digit (or the units) down to the lower
+    # last exponent (or the units), and two to spare
+    top = max(a.adjusted() if a else 0, b.adjusted() if b else 0, 0)
+    digits = top - min(int(a.as_tuple().exponent), int(b.as_tuple().exponent), 0) + 2
     if digits > most_digits:
         raise ValueError(
             f"the difference of {_short(a)} and {_short(b)} has more than {most_digits:,} digits"

@@ -247,3 +247,27 @@ def test_rebill_of_some_charges_compares_those_charges_only(tmp_path: Path) -> N
     assert main([*base, "--charges", "water", "-o", str(out)]) == 1
     checks = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [check["status"] for check in checks].count("mismatch") == 1
+
+
+def test_an_issued_amount_past_the_digits_written_out_is_an_error_however_it_is_written() -> None:
+    # Text too short to hold more than 1,000 digits is not measured; any other amount is.
+    from tariffcore.errors import InputError
+    from tariffcore.money import exact_difference
+    from tariffcore.regression.rebill import _amounts
+
+    texts = ["9" * n for n in (996, 997, 998, 999, 1000)]
+    texts += ["0." + "0" * (n - 3) + "1" for n in (996, 997, 998, 999, 1000)]
+    texts += ["-" + "9" * 998, "9" * 998 + "_9", " " + "9" * 999, "1e999", "1E998", "9" * 990 + "E8"]
+    for text in texts:
+        try:
+            exact_difference(Decimal(text.strip().replace("_", "")), Decimal(0), 1000)
+            fits = True
+        except ValueError:
+            fits = False
+        try:
+            _amounts({"total": text})
+            read = True
+        except InputError as error:
+            assert "digits written out" in error.message
+            read = False
+        assert read == fits, (len(text), text[:12])
