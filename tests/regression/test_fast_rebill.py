@@ -40,7 +40,7 @@ from tariffcore.regression import (  # noqa: E402
     rebill_by_columns,
     rebill_csv_file,
 )
-from tariffcore.rows import Chunk, read_chunks  # noqa: E402
+from tariffcore.rows import Chunk, compact_json, read_chunks  # noqa: E402
 from tests.batch.test_fast_identity import edge_city  # noqa: E402
 from tests.batch.test_lean_identity import city  # noqa: E402
 from tests.helpers import version  # noqa: E402
@@ -149,6 +149,26 @@ def same(
     assert json.dumps(summary.to_dict(), indent=2) == json.dumps(expected.to_dict(), indent=2)
     assert summary.text() == expected.text()
     assert sum(counts) + len(emitted) == expected.bills
+    # JSON lines: a line for every row, those matched by columns among the others
+    lines = io.StringIO()
+    summary = RebillSummary()
+
+    def write(check: Check) -> None:
+        lines.write(compact_json(check.to_dict()) + "\n")
+
+    plain: list[int] = []
+    if chunks or not rebill_csv_file(
+        engine, path, summary, write, lines=lines.write, block=block, counts=plain
+    ):
+        rebill_by_columns(
+            engine, read_chunks(path), summary, write, lines=lines.write, block=block // 64, counts=plain
+        )
+    wanted_lines = "".join(compact_json(check.to_dict()) + "\n" for check in reference)
+    assert lines.getvalue().splitlines() == wanted_lines.splitlines()
+    assert lines.getvalue() == wanted_lines
+    assert summary.to_dict() == expected.to_dict()
+    # most rows matched by columns have accounts and months a JSON line holds as they are
+    assert sum(plain) > sum(counts) // 2 or sum(counts) < 20, (sum(plain), sum(counts))
     return counts, expected
 
 
@@ -392,7 +412,30 @@ def test_auto_is_python_for_a_small_file_and_several_processes(
     assert _run(tmp_path, "auto", "text") == expected
     assert calls == []  # under 1 MiB
     assert _run(tmp_path, "fast", "text", "--jobs", "2") == expected
-    assert _run(tmp_path, "fast", "jsonl") == _run(tmp_path, "python", "jsonl")
-    assert calls == []  # several processes, or a line per row: row by row
+    assert calls == []  # several processes: row by row
     assert _run(tmp_path, "fast", "text") == expected
-    assert calls == [1]
+    assert _run(tmp_path, "fast", "jsonl") == _run(tmp_path, "python", "jsonl")
+    assert calls == [1, 1]
+
+
+def test_accounts_and_months_a_json_line_escapes_or_strips(tmp_path: Path) -> None:
+    engine = BatchEngine.load("kr/daejeon")
+    rows = list(csv.reader(io.StringIO(history(engine, edge_city(odd_lines=False), spoil=0.1))))
+    header = rows[0]
+    account, month = header.index("account"), header.index("billing_month")
+    accounts = ["A 1", " A1", 'A"1', "계정", "A\\1", "", "A1\t", "A/1@x", "A<1>"]
+    months = ["2024-03", " 2024-03", "2024-03-15", "2024-03 ", "", "2024-3"]
+    for number, row in enumerate(rows[1:]):
+        if number % 3 == 0:
+            row[account] = accounts[number % len(accounts)]
+        if number % 4 == 0 and row[month] == "2024-03":
+            row[month] = months[number % len(months)]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    counts, summary = same(engine, out.getvalue(), tmp_path / "odd")
+    assert sum(counts) > summary.matches // 2
+    # and no account column at all: every row an error row
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([row[:account] + row[account + 1 :] for row in rows])
+    counts, summary = same(engine, out.getvalue(), tmp_path / "none")
+    assert summary.errors == summary.bills > 0

@@ -61,8 +61,9 @@ def register(subparsers: Subparsers) -> None:
         "--backend",
         choices=BACKENDS,
         default="auto",
-        help="how CSV input is checked into text or CSV: fast recomputes by columns and counts "
-        "the bills that match there (the optional tariffcore[fast]), python row by row; auto "
+        help="how CSV input is checked into text, CSV or JSON lines: fast recomputes by columns "
+        "and counts the bills that match there (the optional tariffcore[fast]), python row by "
+        "row; auto "
         "(default) is fast when it is installed, the input a file of 1 MiB or more and the "
         "run in one process. The output and the summary are the same either way",
     )
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     size = os.path.getsize(source) if source != "-" and os.path.isfile(source) else None
     fast = use_fast(args.backend, size)  # before any work: a clear error without the extra
     kind = input_format(source, args.input_format) if source != "-" else args.input_format or "csv"
-    fast = fast and args.jobs <= 1 and args.format in ("text", "csv") and kind == "csv"
+    fast = fast and args.jobs <= 1 and args.format in ("text", "csv", "jsonl") and kind == "csv"
     if args.history == "-" and args.input_format == "parquet":
         with stdin_file(".parquet") as copy:  # Parquet is read from a file
             return _run(args, engine, str(copy), started)
@@ -131,7 +132,8 @@ def _run(
         else:
             with outputs.stream(args.output) as stream:
                 emit = _writer(args.format, stream)
-                _check(args, engine, source, progress, summary, emit, fast)
+                lines = stream.write if args.format == "jsonl" else None
+                _check(args, engine, source, progress, summary, emit, fast, lines)
                 if args.format == "text":
                     if summary.mismatches or summary.errors:
                         stream.write("\n")
@@ -150,14 +152,17 @@ def _check(
     summary: RebillSummary,
     emit: Callable[[Check], object],
     fast: bool,
+    lines: Callable[[str], object] | None = None,
 ) -> None:
     """Check every history row of ``source`` into ``summary``, each check handed to ``emit``
     in input order; by columns when ``fast`` (``emit`` then gets the rows checked record by
-    record: the rows that match by columns write nothing in text or CSV)."""
+    record: a row that matches by columns writes nothing in text or CSV, and its JSON line
+    through ``lines``)."""
     if fast:
-        if source != "-" and rebill_csv_file(engine, source, summary, emit, progress):
+        if source != "-" and rebill_csv_file(engine, source, summary, emit, progress, lines=lines):
             return
-        rebill_by_columns(engine, read_chunks(source, args.input_format, progress=progress), summary, emit)
+        chunks = read_chunks(source, args.input_format, progress=progress)
+        rebill_by_columns(engine, chunks, summary, emit, lines=lines)
         return
     chunks = read_chunks(source, args.input_format, progress=progress)
     for checks in run_chunks(engine, chunks, check_chunk, args.jobs):

@@ -18,7 +18,7 @@ from typing import Any
 from ..batch import read_payloads
 from ..rows import Chunk, Payload, Progress
 
-__all__ = ["BlockRun", "by_blocks", "csv_file_by_blocks"]
+__all__ = ["BlockRun", "Spliced", "by_blocks", "csv_file_by_blocks"]
 
 
 class BlockRun:
@@ -115,6 +115,41 @@ def csv_file_by_blocks(run: BlockRun, source: str | Path, progress: Progress | N
             if progress is not None:
                 progress.advance(run.rows - progress.rows, stream.tell())
     return True
+
+
+class Spliced:
+    """Lines joined by Arrow (a text array, a line a row, each with its line break) of rows
+    numbered ``numbers`` (rising), written through ``write`` in input order among the lines
+    of other rows: :meth:`before` a row of another number is written, :meth:`rest` at the end."""
+
+    __slots__ = ("write", "numbers", "offsets", "data", "at")
+
+    def __init__(self, write: Callable[[str], object], joined: Any, numbers: Any) -> None:
+        import numpy as np
+
+        buffers = joined.buffers()
+        self.write = write
+        self.numbers = numbers
+        self.offsets = np.frombuffer(
+            buffers[1], dtype=np.int32, count=len(joined) + 1, offset=4 * joined.offset
+        )
+        self.data = memoryview(buffers[2]) if buffers[2] is not None else memoryview(b"")
+        self.at = 0
+
+    def before(self, number: int) -> None:
+        """Write the lines of the rows before the row ``number`` not yet written."""
+        import numpy as np
+
+        stop = int(np.searchsorted(self.numbers, number))
+        if stop > self.at:
+            self.write(str(self.data[self.offsets[self.at] : self.offsets[stop]], "utf-8"))
+            self.at = stop
+
+    def rest(self) -> None:
+        """Write the lines not yet written."""
+        if self.at < len(self.numbers):
+            self.write(str(self.data[self.offsets[self.at] : self.offsets[len(self.numbers)]], "utf-8"))
+            self.at = len(self.numbers)
 
 
 def _numbers(data: bytes, line: int, rows: int) -> list[int] | None:

@@ -32,7 +32,7 @@ from ..batch import LeanRows, kind_bills
 from ..meter import READ_COLUMNS
 from ..rows import Chunk, Payload, Progress, missing_columns
 from ..units import USAGE_COLUMNS
-from .blocks import BlockRun, by_blocks, csv_file_by_blocks
+from .blocks import BlockRun, Spliced, by_blocks, csv_file_by_blocks
 from .columns import ScenarioColumns
 from .compare import Comparison, compare_chunk, refuse_ruleset_column
 from .fastblock import Found, Side, add_sums, bill_side, csv_lines, found_of, moved
@@ -217,8 +217,6 @@ class _State(BlockRun):
     ) -> None:
         """Write the block's CSV rows in input order: those of ``keep`` joined from the
         columns, the ``lines`` of the rows numbered ``others`` in their places."""
-        import numpy as np
-
         write = self.write
         assert write is not None
         if not len(keep):
@@ -226,19 +224,11 @@ class _State(BlockRun):
                 write(line)
             return
         joined = csv_lines(self.columns_of.charges, found, sides, keep, numbers, table)
-        buffers = joined.buffers()
-        offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(joined) + 1, offset=4 * joined.offset)
-        data = memoryview(buffers[2])
-        covered = numbers[keep]
-        at = 0
+        spliced = Spliced(write, joined, numbers[keep])
         for number, line in zip(others, lines):
-            stop = int(np.searchsorted(covered, number))
-            if stop > at:
-                write(str(data[offsets[at] : offsets[stop]], "utf-8"))
-                at = stop
+            spliced.before(number)
             write(line)
-        if at < len(joined):
-            write(str(data[offsets[at] : offsets[len(joined)]], "utf-8"))
+        spliced.rest()
 
 
 def _written_otherwise(items: list[Comparison], digits: list[int]) -> bool:

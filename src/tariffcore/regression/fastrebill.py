@@ -15,16 +15,18 @@ columns when its kind is billed by kernels and:
   cell is empty (a charge left out on request may have any amount), the issued total is
   given and, unless charges were left out on request, equal to the bill's.
 
-A matching row writes nothing (the text and the CSV of ``rebill`` list differences and
-errors only), so it adds to the summary by columns: the bills and matches by billing month,
-and a match for each of its charges (and the total). Every other row is checked record by
-record, in order: a mismatch, an error row, a row its side bills with the engine, an issued
-amount written otherwise (an exponent, blanks, more digits). The output is the one the record
-path writes, byte for byte, and the summary the same, figure for figure.
+A matching row adds to the summary by columns: the bills and matches by billing month, and a
+match for each of its charges (and the total). It writes nothing in text or CSV (they list
+differences and errors only); in JSON lines, its line is joined from the columns, where its
+billing month is plain text (a JSON string as it is, nothing to strip). Every other row is
+checked record by record, in order: a mismatch, an error row, a row the kernels leave to the
+engine, an issued amount written otherwise (an exponent, blanks, more digits). The output is
+the one the record path writes, byte for byte, and the summary the same, figure for figure.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -34,7 +36,7 @@ from ..batch import BatchEngine, LeanRows, kind_bills
 from ..meter import READ_COLUMNS
 from ..rows import CHUNK_ROWS, Chunk, Payload, Progress, missing_columns
 from ..units import USAGE_COLUMNS
-from .blocks import BlockRun, by_blocks, csv_file_by_blocks
+from .blocks import BlockRun, Spliced, by_blocks, csv_file_by_blocks
 from .rebill import ISSUED_PREFIX, TOTAL, Check, RebillSummary, check_chunk
 
 __all__ = ["REBILL_BLOCK", "rebill_by_columns", "rebill_csv_file"]
@@ -51,6 +53,9 @@ AMOUNT_PARTS = r"^(?P<sign>-?)(?P<whole>[0-9]+)(?:\.(?P<part>[0-9]+))?$"
 #: The decimals of a plain amount's part after the point, at most.
 PART_DIGITS = 9
 
+#: Text a JSON line holds as it is, and the record path reads without stripping.
+PLAIN = re.compile(r"^[A-Za-z0-9_.:/@+-]+$")
+
 
 def rebill_by_columns(
     engine: BatchEngine,
@@ -58,13 +63,17 @@ def rebill_by_columns(
     summary: RebillSummary,
     emit: Callable[[Check], object],
     *,
+    lines: Callable[[str], object] | None = None,
     block: int = REBILL_BLOCK,
     counts: list[int] | None = None,
 ) -> None:
     """Check the history rows of ``chunks`` into ``summary``; ``emit`` gets, in input order,
     every row checked record by record (every row that does not match, and some that do).
-    ``counts``, when given, gets the number of rows of each block matched by columns."""
-    by_blocks(_State(engine, summary, emit, counts), chunks, block)
+    When ``lines`` is given, it gets the JSON line of every row matched by columns (the one
+    :meth:`Check.to_dict` gives), in its place among the rows ``emit`` gets: ``emit`` then
+    writes the JSON lines of its rows to the same place. ``counts``, when given, gets the
+    number of rows of each block matched by columns."""
+    by_blocks(_State(engine, summary, emit, counts, lines), chunks, block)
 
 
 def rebill_csv_file(
@@ -74,6 +83,7 @@ def rebill_csv_file(
     emit: Callable[[Check], object],
     progress: Progress | None = None,
     *,
+    lines: Callable[[str], object] | None = None,
     block: int = 1 << 21,
     counts: list[int] | None = None,
 ) -> bool:
@@ -81,7 +91,7 @@ def rebill_csv_file(
     ``block`` bytes where Arrow and Python's reader read them alike; ``False`` (nothing done)
     when its header cannot be read line by line, or leaves every row to the record path (the
     caller then reads the file by chunks)."""
-    return csv_file_by_blocks(_State(engine, summary, emit, counts), source, progress, block)
+    return csv_file_by_blocks(_State(engine, summary, emit, counts, lines), source, progress, block)
 
 
 def _inputs(header: tuple[str, ...]) -> list[int]:
@@ -98,6 +108,7 @@ class _State(BlockRun):
         summary: RebillSummary,
         emit: Callable[[Check], object],
         counts: list[int] | None,
+        lines: Callable[[str], object] | None = None,
     ) -> None:
         from ..columnar import KindPlans
 
@@ -105,6 +116,9 @@ class _State(BlockRun):
         self.engine = engine
         self.summary = summary
         self.emit = emit
+        self.lines = lines
+        #: The JSON lines of the block's rows matched by columns, written among its others.
+        self.spliced: Spliced | None = None
         self.plans = KindPlans()
         self.leans: dict[tuple[str, ...], Any] = {}
 
@@ -122,6 +136,8 @@ class _State(BlockRun):
             ):
                 self.rows += 1
                 self.summary.add(check)
+                if self.spliced is not None:
+                    self.spliced.before(check.number)
                 self.emit(check)
 
     def columns(
@@ -153,11 +169,18 @@ class _State(BlockRun):
                 self.leans.clear()
             lean = self.leans[names] = kind_bills(LeanRows(self.engine, names))
         billed = table.select(inputs)
-        matched, charges = _matches(billed, layout, lean, self.plans, header, table)
+        plain = None if self.lines is None else _plain_months(names, billed)
+        matched, charges, labels = _matches(billed, layout, lean, self.plans, header, table, plain)
         keep = np.flatnonzero(matched)
         left = np.flatnonzero(~matched).tolist()
         rows = sorted([*others, *rows_at(left)], key=lambda row: row[0])
+        if self.lines is not None and len(keep):
+            joined = _json_lines(names, billed, np.asarray(numbers, dtype=np.int64), keep, labels)
+            self.spliced = Spliced(self.lines, joined, np.asarray(numbers, dtype=np.int64)[keep])
         self.records(Chunk(header, rows))
+        if self.spliced is not None:
+            self.spliced.rest()
+            self.spliced = None
         if len(keep):
             self.summary.add_matches(_months(names, billed, keep), charges)
             self.rows += len(keep)
@@ -166,10 +189,18 @@ class _State(BlockRun):
 
 
 def _matches(
-    inputs: Any, layout: Any, lean: Any, plans: Any, header: tuple[str, ...], table: Any
-) -> tuple[Any, Counter[str]]:
-    """Which rows of a block match by columns (see the module), and how many matches each
-    charge (and the total) has among them."""
+    inputs: Any,
+    layout: Any,
+    lean: Any,
+    plans: Any,
+    header: tuple[str, ...],
+    table: Any,
+    plain: Any = None,
+) -> tuple[Any, Counter[str], Any]:
+    """Which rows of a block match by columns (see the module; of the rows ``plain`` only,
+    when it is given), how many matches each charge (and the total) has among them, and each
+    row's version label (a ruleset id and a version label: text a JSON line holds as it is,
+    as the ruleset format's patterns have it)."""
     import numpy as np
 
     from ..columnar import bill_kinds
@@ -177,8 +208,9 @@ def _matches(
     _, done, _ = bill_kinds(inputs, layout, lean, plans)
     matched = np.zeros(table.num_rows, dtype=bool)
     charges: Counter[str] = Counter()
+    labels = np.full(table.num_rows, "", dtype=object)
     if not done:
-        return matched, charges
+        return matched, charges, labels
     issued = {
         name[len(ISSUED_PREFIX) :]: _Issued(table.column(at))
         for at, name in enumerate(header)
@@ -186,7 +218,7 @@ def _matches(
     }
     total = issued.get(TOTAL)
     if total is None:
-        return matched, charges  # every row an error row
+        return matched, charges, labels  # every row an error row
     readable = np.logical_and.reduce([amounts.plain | amounts.empty for amounts in issued.values()])
     for rows, plan, computed, _ in done:
         facts = plan.bill.facts
@@ -197,6 +229,8 @@ def _matches(
             continue  # a line without an issued amount: a mismatch on every row
         skipped = set(facts.not_requested)
         ok = readable[rows] & ~total.empty[rows]
+        if plain is not None:
+            ok &= plain[rows]
         for charge, amounts in issued.items():
             if charge in ids:
                 at = ids.index(charge)
@@ -210,9 +244,51 @@ def _matches(
         if not count:
             continue
         matched[rows[ok]] = True
+        labels[rows[ok]] = facts.label
         for charge in ids if skipped else [*ids, TOTAL]:
             charges[charge] += count
-    return matched, charges
+    return matched, charges, labels
+
+
+def _plain_months(names: tuple[str, ...], inputs: Any) -> Any:
+    """Where a row's billing month is :data:`PLAIN` text, which a JSON line holds as it is
+    (the columns bill only accounts it holds as they are)."""
+    import numpy as np
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    from ..columnar import booleans
+
+    if "billing_month" not in names:
+        return np.ones(inputs.num_rows, dtype=bool)
+    return booleans(pc.match_substring_regex(inputs.column(names.index("billing_month")), PLAIN.pattern))
+
+
+def _json_lines(names: tuple[str, ...], inputs: Any, numbers: Any, keep: Any, labels: Any) -> Any:
+    """The JSON lines of the matching rows ``keep`` (numbered ``numbers``), as Arrow text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..columnar import ints, strings, text
+
+    take = ints(keep)
+    empty = text("")
+
+    def cells(name: str) -> Any:
+        return inputs.column(names.index(name)).take(take) if name in names else empty
+
+    month = cells("billing_month")
+    return pc.binary_join_element_wise(
+        text('{"row":'),
+        pc.cast(ints(numbers[keep]), pa.string()),
+        text(',"account":"'),
+        cells("account"),
+        text('","billing_month":"'),
+        month if month is empty else pc.utf8_slice_codeunits(month, 0, 7),
+        text('","ruleset":"'),
+        strings(labels[keep].tolist()),
+        text('","status":"match","differences":[]}\n'),
+        empty,
+    )
 
 
 class _Issued:
@@ -223,7 +299,7 @@ class _Issued:
 
     def __init__(self, column: Any) -> None:
         import numpy as np
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
+        import pyarrow.compute as pc
 
         from ..columnar import booleans, bools, numbers, text
 
