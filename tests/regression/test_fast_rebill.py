@@ -44,6 +44,7 @@ from tariffcore.rows import Chunk, compact_json, read_chunks  # noqa: E402
 from tests.batch.test_fast_identity import edge_city  # noqa: E402
 from tests.batch.test_lean_identity import city  # noqa: E402
 from tests.helpers import version  # noqa: E402
+from tests.regression.test_fast_compare import _without_ruleset  # noqa: E402
 
 
 def _written(amount: Decimal, rng: random.Random) -> str:
@@ -177,27 +178,13 @@ def generated(catalog: Catalog) -> str:
     return city(catalog)
 
 
-def _rows_of(text: str, prefix: str) -> str:
-    """The rows of ``text`` (the city of every ruleset) under ruleset ``prefix``, without
-    the ``ruleset`` column."""
-    rows = list(csv.reader(io.StringIO(text)))
-    at = rows[0].index("ruleset")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([name for i, name in enumerate(rows[0]) if i != at])
-    for row in rows[1:]:
-        if row[at].split("@")[0] == prefix:
-            writer.writerow([value for i, value in enumerate(row) if i != at])
-    return out.getvalue()
-
-
 def test_every_bundled_ruleset(catalog: Catalog, generated: str, tmp_path: Path) -> None:
     matched = matches = 0
     for ruleset in catalog:
         versions = [v.spec.version for v in ruleset.versions]
         if not versions:
             continue
-        text = _rows_of(generated, ruleset.id)
+        text = _without_ruleset(generated, ruleset.id)
         for reference in (ruleset.id, f"{ruleset.id}@{versions[0]}"):
             engine = BatchEngine.load(reference)
             where = tmp_path / reference.replace("/", "-").replace("@", "-")
