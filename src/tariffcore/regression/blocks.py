@@ -111,7 +111,7 @@ def csv_file_by_blocks(run: BlockRun, source: str | Path, progress: Progress | N
             if numbers is None:
                 run.block(header, read_payloads(part.data, header, part.line))
             else:
-                run.columns(header, part.table, numbers, _Rows(part, header, numbers), [])
+                run.columns(header, part.table, numbers, _Rows(part.table, numbers), [])
             if progress is not None:
                 progress.advance(run.rows - progress.rows, stream.tell())
     return True
@@ -174,26 +174,27 @@ def _numbers(data: bytes, line: int, rows: int) -> list[int] | None:
 
 
 class _Rows:
-    """Rows of a block read by Arrow, by their positions, as Python's reader reads them: a few
-    from the table's cells, many from the block's text read by Python's reader once."""
+    """Rows of a block read by Arrow, by their positions, as Python's reader reads them: each
+    column's cells at those positions taken at once."""
 
-    __slots__ = ("part", "header", "numbers", "read")
+    __slots__ = ("table", "numbers")
 
-    def __init__(self, part: Any, header: tuple[str, ...], numbers: list[int]) -> None:
-        self.part = part
-        self.header = header
+    def __init__(self, table: Any, numbers: list[int]) -> None:
+        self.table = table
         self.numbers = numbers
-        self.read: list[tuple[int, Payload]] | None = None
 
     def __call__(self, positions: Any) -> list[tuple[int, Payload]]:
-        table = self.part.table
-        if self.read is None and len(positions) * 16 < table.num_rows:
-            columns = [table.column(i) for i in range(table.num_columns)]
-            return [(self.numbers[at], [column[at].as_py() for column in columns]) for at in positions]
-        if self.read is None:
-            self.read = read_payloads(self.part.data, self.header, self.part.line)
-        read = self.read
-        return [read[at] for at in positions]
+        import numpy as np
+
+        from ..columnar import ints
+
+        if not len(positions):
+            return []
+        table = self.table
+        take = ints(np.asarray(positions, dtype=np.int64))
+        cells = [table.column(i).take(take).to_pylist() for i in range(table.num_columns)]
+        numbers = self.numbers
+        return [(numbers[at], list(values)) for at, values in zip(positions, zip(*cells))]
 
 
 def _whole(payload: Payload, width: int) -> bool:
