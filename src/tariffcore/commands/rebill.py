@@ -86,10 +86,10 @@ def run(args: argparse.Namespace) -> int:
     fast = use_fast(args.backend, size)  # before any work: a clear error without the extra
     kind = input_format(source, args.input_format) if source != "-" else args.input_format or "csv"
     fast = fast and args.jobs <= 1 and args.format in ("text", "csv", "jsonl") and kind == "csv"
-    if args.history == "-" and args.input_format == "parquet":
+    if source == "-" and args.input_format == "parquet":
         with stdin_file(".parquet") as copy:  # Parquet is read from a file
             return _run(args, engine, str(copy), started)
-    return _run(args, engine, args.history, started, fast)
+    return _run(args, engine, source, started, fast)
 
 
 #: The columns of ``--format csv``: a row per difference, or per error row.

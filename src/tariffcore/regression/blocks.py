@@ -16,9 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from ..batch import read_payloads
-from ..rows import Chunk, Payload, Progress
+from ..meter import READ_COLUMNS
+from ..rows import Chunk, Payload, Progress, missing_columns
+from ..units import USAGE_COLUMNS
 
-__all__ = ["BlockRun", "Spliced", "by_blocks", "csv_file_by_blocks"]
+__all__ = ["BlockRun", "Spliced", "by_blocks", "csv_file_by_blocks", "layout_of"]
+
+#: The headers whose kinds of account a run keeps lean bills for at once (memory).
+KEPT_HEADERS = 4
+
+
+def layout_of(header: tuple[str, ...]) -> Any:
+    """The columnar layout of the bill inputs ``header``; ``None`` when its rows are not
+    billed by columns (no account column, a name repeated, a column the engine needs missing)."""
+    from ..columnar import Layout
+
+    layout = Layout.of(header, USAGE_COLUMNS, READ_COLUMNS)
+    return None if layout is None or missing_columns(header) else layout
 
 
 class BlockRun:
@@ -29,6 +43,21 @@ class BlockRun:
     def __init__(self, counts: list[int] | None = None) -> None:
         #: When given, gets the number of rows of each block taken by columns.
         self.counts = counts
+        self._kept: dict[tuple[str, ...], Any] = {}
+
+    def kept(self, header: tuple[str, ...], make: Callable[[], Any]) -> Any:
+        """What ``make`` gives for ``header`` (the lean bills of its kinds of account), made
+        once and kept for the last few headers."""
+        found = self._kept.get(header)
+        if found is None:
+            if len(self._kept) >= KEPT_HEADERS:  # inputs of many headers: start again from none
+                self._kept.clear()
+            found = self._kept[header] = make()
+        return found
+
+    def in_order(self, header: tuple[str, ...], rows: list[tuple[int, Payload]]) -> None:
+        """Take ``rows`` record by record, in the order of their numbers."""
+        self.records(Chunk(header, sorted(rows, key=lambda row: row[0])))
 
     def counted(self, count: int) -> None:
         """A block is taken, ``count`` of its rows by columns."""

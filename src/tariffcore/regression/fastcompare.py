@@ -29,10 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from ..batch import LeanRows, kind_bills
-from ..meter import READ_COLUMNS
-from ..rows import Chunk, Payload, Progress, missing_columns
-from ..units import USAGE_COLUMNS
-from .blocks import BlockRun, Spliced, by_blocks, csv_file_by_blocks
+from ..rows import Chunk, Payload, Progress
+from .blocks import BlockRun, Spliced, by_blocks, csv_file_by_blocks, layout_of
 from .columns import ScenarioColumns
 from .compare import Comparison, compare_chunk, refuse_ruleset_column
 from .fastblock import Found, Side, add_sums, bill_side, csv_lines, found_of, moved
@@ -104,15 +102,12 @@ class _State(BlockRun):
         self.write = write
         self.rows = self.billed = 0
         self.plans = [KindPlans() for _ in self.engines]
-        self.leans: dict[tuple[str, ...], list[Any]] = {}
         self.digits: list[int | None] = [None for _ in self.engines]
         self.buffer = io.StringIO()
         self.csv = csv.writer(self.buffer, lineterminator="\n")
 
     def reads(self, header: tuple[str, ...]) -> bool:
-        from ..columnar import Layout
-
-        return Layout.of(header, USAGE_COLUMNS, READ_COLUMNS) is not None and not missing_columns(header)
+        return layout_of(header) is not None
 
     # -- the record path
 
@@ -155,22 +150,15 @@ class _State(BlockRun):
         import numpy as np
         import pyarrow as pa  # type: ignore[import-untyped]
 
-        from ..columnar import Layout
-
         if not others and (table is None or not table.num_rows):
             return  # no rows (blank lines only): nothing to compare, or to refuse
         refuse_ruleset_column(Chunk(header, []), [engine.ruleset for engine in self.engines])
-        layout = Layout.of(header, USAGE_COLUMNS, READ_COLUMNS)
-        if table is None or layout is None or missing_columns(header):
-            rows = [*others, *rows_at(range(len(numbers)))]
-            self.records(Chunk(header, sorted(rows, key=lambda row: row[0])))
+        layout = layout_of(header)
+        if table is None or layout is None:
+            self.in_order(header, [*others, *rows_at(range(len(numbers)))])
             self.counted(0)
             return
-        leans = self.leans.get(header)
-        if leans is None:
-            if len(self.leans) >= 4:  # inputs of many headers: start again from none (memory)
-                self.leans.clear()
-            leans = self.leans[header] = [kind_bills(LeanRows(engine, header)) for engine in self.engines]
+        leans = self.kept(header, lambda: [kind_bills(LeanRows(engine, header)) for engine in self.engines])
         known = self.columns_of.known
         sides = [
             bill_side(table, layout, leans[index], self.plans[index], known, self.digits, index)

@@ -33,10 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ..batch import BatchEngine, LeanRows, kind_bills
-from ..meter import READ_COLUMNS
-from ..rows import CHUNK_ROWS, Chunk, Payload, Progress, missing_columns
-from ..units import USAGE_COLUMNS
-from .blocks import BlockRun, Spliced, by_blocks, csv_file_by_blocks
+from ..rows import CHUNK_ROWS, Chunk, Payload, Progress
+from .blocks import BlockRun, Spliced, by_blocks, csv_file_by_blocks, layout_of
 from .rebill import ISSUED_PREFIX, TOTAL, Check, RebillSummary, check_chunk
 
 __all__ = ["REBILL_BLOCK", "rebill_by_columns", "rebill_csv_file"]
@@ -120,13 +118,9 @@ class _State(BlockRun):
         #: The JSON lines of the block's rows matched by columns, written among its others.
         self.spliced: Spliced | None = None
         self.plans = KindPlans()
-        self.leans: dict[tuple[str, ...], Any] = {}
 
     def reads(self, header: tuple[str, ...]) -> bool:
-        from ..columnar import Layout
-
-        names = tuple(header[at] for at in _inputs(header))
-        return Layout.of(names, USAGE_COLUMNS, READ_COLUMNS) is not None and not missing_columns(names)
+        return layout_of(tuple(header[at] for at in _inputs(header))) is not None
 
     def records(self, chunk: Chunk) -> None:
         """Check the rows of ``chunk`` record by record, in order."""
@@ -153,31 +147,23 @@ class _State(BlockRun):
         import numpy as np
         import pyarrow as pa  # type: ignore[import-untyped]
 
-        from ..columnar import Layout
-
         inputs = _inputs(header)
         names = tuple(header[at] for at in inputs)
-        layout = Layout.of(names, USAGE_COLUMNS, READ_COLUMNS)
-        if not table.num_rows or layout is None or missing_columns(names):
-            rows = [*others, *rows_at(range(len(numbers)))]
-            self.records(Chunk(header, sorted(rows, key=lambda row: row[0])))
+        layout = layout_of(names)
+        if not table.num_rows or layout is None:
+            self.in_order(header, [*others, *rows_at(range(len(numbers)))])
             self.counted(0)
             return
-        lean = self.leans.get(names)
-        if lean is None:
-            if len(self.leans) >= 4:  # inputs of many headers: start again from none (memory)
-                self.leans.clear()
-            lean = self.leans[names] = kind_bills(LeanRows(self.engine, names))
+        lean = self.kept(names, lambda: kind_bills(LeanRows(self.engine, names)))
         billed = table.select(inputs)
         plain = None if self.lines is None else _plain_months(names, billed)
         matched, charges, labels = _matches(billed, layout, lean, self.plans, header, table, plain)
         keep = np.flatnonzero(matched)
         left = np.flatnonzero(~matched).tolist()
-        rows = sorted([*others, *rows_at(left)], key=lambda row: row[0])
         if self.lines is not None and len(keep):
             joined = _json_lines(names, billed, np.asarray(numbers, dtype=np.int64), keep, labels)
             self.spliced = Spliced(self.lines, joined, np.asarray(numbers, dtype=np.int64)[keep])
-        self.records(Chunk(header, rows))
+        self.in_order(header, [*others, *rows_at(left)])
         if self.spliced is not None:
             self.spliced.rest()
             self.spliced = None
